@@ -1,0 +1,124 @@
+// Encrypters: who holds the key, and how bytes are sealed with it.
+//
+// An Encrypter is chosen at run time by name through an EncrypterRegistry, so an embedding
+// application can register its own (a KMS, an HSM) beside the built-ins:
+//   noop      pass-through, for tests; files it seals say "noop" and hold plaintext
+//   env-key   a 32-byte key, standard base64, in a named environment variable (config "env-var")
+//   key-file  the same key text read from a file (config "path") that group and others cannot
+//             read (mode 0600 or stricter)
+// Key material stays in SecretBytes; Describe() never contains it.
+//
+// Thread safety: Encrypter methods are const and safe to call concurrently. The registry is
+// safe for concurrent Create/Names once registration is finished.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <sealstate/json.h>
+#include <sealstate/secret.h>
+#include <sealstate/status.h>
+
+namespace sealstate {
+
+// What an encrypter tells the world about itself; written in plaintext in envelope headers, so
+// it must never hold a secret.
+struct EncrypterDescription {
+  std::string key_source;  // the registry name: "noop", "env-key", "key-file", ...
+  JsonObject config;       // non-secret configuration, e.g. {"env-var": "SEALSTATE_KEY"}
+  // A short fingerprint of the key (16 lower-case hex digits): BLAKE2b keyed with the key over
+  // a fixed label, so it identifies the key without revealing it. Empty for noop.
+  std::string key_id;
+  friend bool operator==(const EncrypterDescription&, const EncrypterDescription&) = default;
+};
+
+class Encrypter {
+ public:
+  virtual ~Encrypter() = default;
+
+  // Seals `plaintext`, authenticating `associated_data` with it. The output is self-contained
+  // (nonce, ciphertext, tag) and uses a fresh random nonce on every call. For env-key and
+  // key-file this is unobin's AES-256-GCM: nonce(12) || ciphertext || tag(16).
+  // Errors: kUnsupported if the cipher is unavailable on this CPU; kInternal.
+  virtual Result<std::string> Encrypt(std::string_view plaintext, std::string_view associated_data) const = 0;
+
+  // Opens what Encrypt produced with the same associated data. Errors: kIntegrity when the
+  // input does not authenticate (wrong key, tampering or a different associated data; the
+  // message is unobin's "cipher: message authentication failed"), or is too short
+  // ("env-key encrypter: ciphertext shorter than nonce"); kUnsupported as for Encrypt.
+  virtual Result<std::string> Decrypt(std::string_view ciphertext, std::string_view associated_data) const = 0;
+
+  // Key source name, non-secret config and key id. Called after Encrypt when sealing, so an
+  // encrypter may report details it resolved while encrypting.
+  virtual EncrypterDescription Describe() const = 0;
+
+  // True only for pass-through encrypters (noop): their output is the plaintext.
+  virtual bool is_plaintext() const { return false; }
+
+  // Wraps a per-file data key for a v2 envelope. The default calls Encrypt; the built-in key
+  // encrypters use XChaCha20-Poly1305 instead, so v2 works on CPUs without AES-NI.
+  virtual Result<std::string> WrapKey(const SecretBytes& data_key, std::string_view associated_data) const;
+
+  // Inverse of WrapKey. Errors as for Decrypt.
+  virtual Result<SecretBytes> UnwrapKey(std::string_view wrapped, std::string_view associated_data) const;
+};
+
+// The pass-through encrypter. Describe() is exactly {key_source "noop", no config, no key id}.
+std::unique_ptr<Encrypter> NewNoopEncrypter();
+
+// Reads the key from environment variable `env_var` now (not on each call). Errors, with
+// unobin's exact text (kInvalidArgument):
+//   env-key encrypter: VAR is not set                      (unset or empty)
+//   env-key encrypter: VAR is not valid base64: illegal base64 data at input byte N
+//   env-key encrypter: VAR decodes to N bytes, want 32
+Result<std::unique_ptr<Encrypter>> NewEnvKeyEncrypter(std::string env_var);
+
+// Reads the key (standard base64 text, surrounding whitespace ignored) from `path`.
+// Errors: kNotFound / kIoError naming the path; kInvalidArgument if the file is not a regular
+// file, is readable or writable by group or others ("chmod 600 PATH"), or holds a bad key
+// (messages as for env-key, with "key-file encrypter: PATH").
+Result<std::unique_ptr<Encrypter>> NewKeyFileEncrypter(std::string path);
+
+// A fresh random 32-byte key as standard padded base64 (what `sealstate keygen` prints).
+Result<std::string> GenerateKeyBase64();
+
+// Creates an encrypter from its registry name and configuration.
+using EncrypterFactory = std::function<Result<std::unique_ptr<Encrypter>>(const JsonObject& config)>;
+
+// A name -> factory table. A plain object, not a global: pass it where encrypters are made.
+class EncrypterRegistry {
+ public:
+  // An empty registry.
+  EncrypterRegistry() = default;
+  // A registry holding noop (no config), env-key ("env-var", required) and key-file ("path",
+  // required).
+  static EncrypterRegistry WithBuiltins();
+
+  // Adds a factory. Errors: kAlreadyExists if the name is taken; kInvalidArgument if the name
+  // is empty or the factory is null.
+  Status Register(std::string name, std::string description, EncrypterFactory factory);
+
+  // Errors: kInvalidArgument "encryption: no key-source named "x"; available: a, b, c" for an
+  // unknown name, or whatever the factory returns (the built-ins reject unknown config fields:
+  // "encryption: "noop" accepts no configuration fields",
+  // "encryption: env-key: unknown configuration field "x" (known: env-var)").
+  Result<std::unique_ptr<Encrypter>> Create(std::string_view name, const JsonObject& config) const;
+
+  // Registered names, sorted.
+  std::vector<std::string> Names() const;
+  // The description given at registration, or empty for an unknown name.
+  std::string Description(std::string_view name) const;
+
+ private:
+  struct Kind {
+    std::string description;
+    EncrypterFactory factory;
+  };
+  std::map<std::string, Kind, std::less<>> kinds_;
+};
+
+}  // namespace sealstate

@@ -1,0 +1,133 @@
+// Envelopes: the sealed container a snapshot is stored in. The byte layout of both versions is
+// specified in man/sealstate-format.5.scd.
+//
+// v1 is unobin's: pretty JSON {envelope-version 1, payload-type, encrypter {name, body},
+// ciphertext (base64)}. Its header is not authenticated. sealstate always reads v1 and writes
+// it only when asked (a store opened in unobin-compatible mode).
+//
+// v2 is sealstate's default: one line of compact JSON (the header) naming the payload type,
+// encrypter, key id, cipher, chunk size, compression, factory, stack and revision, then the
+// payload as raw bytes. With a real encrypter the payload is an XChaCha20-Poly1305
+// secretstream in 64 KiB chunks under a random per-file data key (wrapped by the encrypter), and
+// every chunk authenticates the exact header bytes. So a file copied to another stack or
+// revision, an edited header, a truncation and a dropped or reordered chunk all fail as
+// kIntegrity, and a key-id mismatch fails as kWrongKey, naming both key ids.
+//
+// Thread safety: the functions are reentrant; streams and encrypters are borrowed for the call.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include <sealstate/encrypter.h>
+#include <sealstate/json.h>
+#include <sealstate/snapshot.h>
+#include <sealstate/status.h>
+#include <sealstate/stream.h>
+
+namespace sealstate {
+
+inline constexpr std::int64_t kEnvelopeV1 = 1;
+inline constexpr std::int64_t kEnvelopeV2 = 2;
+inline constexpr std::size_t kV2ChunkSize = 64 * 1024;
+inline constexpr std::size_t kV2MaxHeaderBytes = 16 * 1024;
+inline constexpr std::string_view kCipherSecretstream = "xchacha20poly1305-secretstream";
+inline constexpr std::string_view kCipherNone = "none";
+
+// What a v2 file is bound to. Sealing writes these into the header; opening checks each
+// non-empty field against the header (an empty field is not checked).
+struct EnvelopeBinding {
+  std::string payload_type;  // "state" for snapshots; required when sealing
+  std::string factory;
+  std::string stack;
+  std::string rev;
+};
+
+// How strictly to open.
+struct OpenOptions {
+  // A file sealed with noop (plaintext) is refused with kIntegrity unless this is set or the
+  // configured encrypter is itself noop, so nobody can plant plaintext state next to
+  // encrypted state (OpenTofu's "enforced").
+  bool allow_plaintext = false;
+};
+
+// A parsed v2 header, as written on the first line of the file.
+struct EnvelopeHeader {
+  std::int64_t envelope_version = kEnvelopeV2;
+  std::string payload_type;
+  std::string encrypter_name;
+  JsonObject encrypter_config;
+  std::string key_id;
+  std::string cipher;
+  std::uint64_t chunk_size = kV2ChunkSize;
+  std::string compression = "none";
+  std::string factory;
+  std::string stack;
+  std::string rev;
+};
+
+// Writes the payload into the given sink; called once while sealing.
+using PayloadWriter = std::function<Status(ByteSink& payload)>;
+// Reads the payload from the given source, to its end; called once while opening. The bytes are
+// authenticated only once the whole payload has been read: the caller must discard what it
+// built if the open returns an error.
+using PayloadReader = std::function<Status(ByteSource& payload)>;
+
+// ---- v1 (unobin) ----
+
+// unobin's Seal: encrypt with no associated data, then describe. Errors: kInvalidArgument
+// "envelope: payload-type is required"; encrypter errors prefixed "seal: encrypt: ".
+Result<std::string> SealV1(std::string_view payload, std::string_view payload_type, const Encrypter& encrypter);
+
+// unobin's Open, in its order: parse ("envelope: ..."; kIntegrity), version ("envelope:
+// unsupported envelope-version N (this build expects 1)"; kFormat), type (checked only when both
+// sides are set: "envelope: payload-type plan, expected state"; kIntegrity), then the plaintext
+// rule of OpenOptions, then decrypt with `encrypter`, whose failure reads
+// "open: decrypt: <cause> (sealed with <name>[ key-id|env-var <value>])" (kIntegrity: v1 cannot
+// tell a wrong key from tampering).
+Result<std::string> OpenV1(std::string_view envelope, std::string_view expected_type, const Encrypter& encrypter,
+                           const OpenOptions& options = {});
+
+// ---- v2 (sealstate) ----
+
+// Writes the header line, then the payload produced by `write_payload`, sealed in chunks as it
+// is produced. Memory stays bounded by the chunk size. Errors: kInvalidArgument for an empty
+// payload type or a binding field that fails ValidateName; encrypter and sink errors.
+Status SealV2(const EnvelopeBinding& binding, const Encrypter& encrypter, const PayloadWriter& write_payload,
+              ByteSink& out);
+
+// Reads and checks the header, then hands the authenticated-as-it-goes payload to
+// `read_payload`, then checks the stream ended properly. Errors: kFormat (not v2, unknown
+// cipher or compression), kIntegrity (malformed or edited header, binding mismatch, tampering,
+// truncation, trailing bytes, refused plaintext), kWrongKey (key ids differ), reader errors.
+Status OpenV2(ByteSource& in, const EnvelopeBinding& expected, const Encrypter& encrypter, const OpenOptions& options,
+              const PayloadReader& read_payload);
+
+// Reads only the first line of a v2 file and parses it, without authenticating it (for
+// inspection and diagnostics). Errors: kFormat if the input is not a v2 envelope; kIntegrity if
+// the header is malformed.
+Result<EnvelopeHeader> ReadV2Header(ByteSource& in);
+
+// ---- version-independent ----
+
+// Which version a file is: 2 if its first line is a v2 header, else 1 (v1 is pretty JSON whose
+// first line is "{"). Inspects only `first_bytes` (at least the first line, or the whole file
+// if shorter). Errors: kFormat for an envelope-version other than 1 or 2.
+Result<std::int64_t> DetectEnvelopeVersion(std::string_view first_bytes);
+
+// Seals a snapshot: version kEnvelopeV2 (default) or kEnvelopeV1 (unobin-compatible). The
+// payload is EncodeSnapshot's bytes. For v2, `binding` is written to the header; payload_type
+// is forced to "state". Errors: as EncodeSnapshot, SealV1/SealV2.
+Status SealSnapshot(const Snapshot& snapshot, std::int64_t envelope_version, const EnvelopeBinding& binding,
+                    const Encrypter& encrypter, ByteSink& out);
+
+// Opens a snapshot file of either version (detected), decodes it, and checks the snapshot's
+// stack and factory name against `expected` (when set): a mismatch is kIntegrity, since the
+// file was copied from elsewhere. Errors: as OpenV1/OpenV2 and DecodeSnapshot.
+Result<Snapshot> OpenSnapshot(ByteSource& in, const EnvelopeBinding& expected, const Encrypter& encrypter,
+                              const OpenOptions& options = {});
+
+}  // namespace sealstate

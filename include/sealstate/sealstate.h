@@ -1,0 +1,15 @@
+// sealstate: durable, encrypted, locked state snapshots for infrastructure tools.
+// The umbrella header: include this to get the whole public API.
+#pragma once
+
+#include <sealstate/encrypter.h>
+#include <sealstate/envelope.h>
+#include <sealstate/json.h>
+#include <sealstate/names.h>
+#include <sealstate/revision.h>
+#include <sealstate/secret.h>
+#include <sealstate/snapshot.h>
+#include <sealstate/status.h>
+#include <sealstate/stream.h>
+#include <sealstate/timestamp.h>
+#include <sealstate/version.h>
