@@ -43,6 +43,12 @@ Status Status::WithPrefix(std::string_view prefix) const {
   return copy;
 }
 
+Status Status::WithSuffix(std::string_view suffix) const {
+  Status copy = *this;
+  copy.message_.append(suffix);
+  return copy;
+}
+
 std::string Status::ToString() const {
   if (ok()) return "ok";
   std::string out(CodeName(code_));

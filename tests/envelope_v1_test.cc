@@ -1,1 +1,229 @@
+// unobin's v1 envelope: seal/open behaviour, messages, and an independent test vector.
 #include <catch2/catch.hpp>
+
+#include <sealstate/envelope.h>
+
+#include "test_support.h"
+
+using namespace sealstate;
+using sealstate::testing::EnvKey;
+using sealstate::testing::ReadTestFile;
+
+namespace {
+
+// unobin's test encrypter: "encrypts" by reversing the bytes; counts Decrypt calls.
+class ReversingEncrypter final : public Encrypter {
+ public:
+  explicit ReversingEncrypter(JsonObject config = {}) : config_(std::move(config)) {}
+  Result<std::string> Encrypt(std::string_view plaintext, std::string_view) const override {
+    return std::string(plaintext.rbegin(), plaintext.rend());
+  }
+  Result<std::string> Decrypt(std::string_view ciphertext, std::string_view) const override {
+    ++decrypt_calls;
+    return std::string(ciphertext.rbegin(), ciphertext.rend());
+  }
+  EncrypterDescription Describe() const override { return {"reverse", config_, "0011223344556677"}; }
+  mutable int decrypt_calls = 0;
+
+ private:
+  JsonObject config_;
+};
+
+class FailingEncrypter final : public Encrypter {
+ public:
+  Result<std::string> Encrypt(std::string_view, std::string_view) const override {
+    return Status::Internal("kms unreachable");
+  }
+  Result<std::string> Decrypt(std::string_view, std::string_view) const override {
+    return Status::Integrity("nope");
+  }
+  EncrypterDescription Describe() const override { return {"failing", {}, ""}; }
+};
+
+std::string EnvelopeWith(std::string_view ref_json, std::string_view ciphertext_b64 = "YWJj") {
+  std::string out = "{\"envelope-version\": 1, \"payload-type\": \"state\"";
+  if (!ref_json.empty()) out += ", \"encrypter\": " + std::string(ref_json);
+  return out + ", \"ciphertext\": \"" + std::string(ciphertext_b64) + "\"}";
+}
+
+}  // namespace
+
+TEST_CASE("v1 seal writes unobin's pretty layout and records name and body") {
+  ReversingEncrypter enc(JsonObject{{"env-var", Json("UB_STATE_KEY")}});
+  Result<std::string> sealed = SealV1("abc", "state", enc);
+  REQUIRE(sealed.ok());
+  CHECK(*sealed ==
+        "{\n"
+        "  \"envelope-version\": 1,\n"
+        "  \"payload-type\": \"state\",\n"
+        "  \"encrypter\": {\n"
+        "    \"name\": \"reverse\",\n"
+        "    \"body\": {\n"
+        "      \"env-var\": \"UB_STATE_KEY\"\n"
+        "    }\n"
+        "  },\n"
+        "  \"ciphertext\": \"Y2Jh\"\n"
+        "}\n");
+}
+
+TEST_CASE("v1 seal omits body for an empty config (noop writes only its name)") {
+  Result<std::string> sealed = SealV1("abc", "state", *NewNoopEncrypter());
+  REQUIRE(sealed.ok());
+  CHECK(sealed->find("\"encrypter\": {\n    \"name\": \"noop\"\n  }") != std::string::npos);
+  CHECK(sealed->find("body") == std::string::npos);
+}
+
+TEST_CASE("v1 round trip through a byte-reversing encrypter") {
+  ReversingEncrypter enc;
+  Result<std::string> sealed = SealV1("hello state", "state", enc);
+  REQUIRE(sealed.ok());
+  Result<std::string> opened = OpenV1(*sealed, "state", enc);
+  REQUIRE(opened.ok());
+  CHECK(*opened == "hello state");
+}
+
+TEST_CASE("v1 seal requires a payload type") {
+  Result<std::string> sealed = SealV1("x", "", *NewNoopEncrypter());
+  REQUIRE(sealed.status().code() == Code::kInvalidArgument);
+  CHECK(sealed.status().message() == "envelope: payload-type is required");
+}
+
+TEST_CASE("v1 seal reports an encrypter failure as seal: encrypt:") {
+  Result<std::string> sealed = SealV1("x", "state", FailingEncrypter());
+  REQUIRE_FALSE(sealed.ok());
+  CHECK(sealed.status().message() == "seal: encrypt: kms unreachable");
+}
+
+TEST_CASE("v1 open rejects version 99 and a missing version") {
+  ReversingEncrypter enc;
+  Result<std::string> v99 = OpenV1("{\"envelope-version\": 99, \"ciphertext\": \"\"}", "state", enc);
+  REQUIRE(v99.status().code() == Code::kFormat);
+  CHECK(v99.status().message() == "envelope: unsupported envelope-version 99 (this build expects 1)");
+  Result<std::string> v0 = OpenV1("{\"ciphertext\": \"\"}", "state", enc);
+  CHECK(v0.status().message() == "envelope: unsupported envelope-version 0 (this build expects 1)");
+}
+
+TEST_CASE("v1 open rejects a plan/state mismatch without decrypting") {
+  ReversingEncrypter enc;
+  Result<std::string> sealed = SealV1("p", "plan", enc);
+  REQUIRE(sealed.ok());
+  Result<std::string> opened = OpenV1(*sealed, "state", enc);
+  REQUIRE(opened.status().code() == Code::kIntegrity);
+  CHECK(opened.status().message() == "envelope: payload-type plan, expected state");
+  CHECK(enc.decrypt_calls == 0);
+}
+
+TEST_CASE("v1 open accepts a file without payload type, and any type when none is expected") {
+  ReversingEncrypter enc;
+  CHECK(OpenV1("{\"envelope-version\": 1, \"ciphertext\": \"YWJj\"}", "state", enc).ok());
+  Result<std::string> plan = SealV1("p", "plan", enc);
+  REQUIRE(plan.ok());
+  CHECK(OpenV1(*plan, "", enc).ok());
+}
+
+TEST_CASE("v1 decrypt hint names key-id, env-var or only the encrypter") {
+  FailingEncrypter enc;
+  const auto message = [&](std::string_view ref) { return OpenV1(EnvelopeWith(ref), "state", enc).status().message(); };
+  CHECK(message(R"({"name": "kms", "body": {"key-id": "arn:aws:kms:k", "env-var": "X"}})") ==
+        "open: decrypt: nope (sealed with kms key-id arn:aws:kms:k)");
+  CHECK(message(R"({"name": "env-key", "body": {"env-var": "UB_STATE_KEY"}})") ==
+        "open: decrypt: nope (sealed with env-key env-var UB_STATE_KEY)");
+  CHECK(message(R"({"name": "failing"})") == "open: decrypt: nope (sealed with failing)");
+  CHECK(message(R"({"name": "kms", "body": {"key-id": ""}})") == "open: decrypt: nope (sealed with kms)");
+}
+
+TEST_CASE("v1 decrypt failure without a ref mentions decrypt but not sealed with") {
+  Result<std::string> opened = OpenV1(EnvelopeWith(""), "state", FailingEncrypter());
+  REQUIRE_FALSE(opened.ok());
+  CHECK(opened.status().message().find("decrypt") != std::string::npos);
+  CHECK(opened.status().message().find("sealed with") == std::string::npos);
+}
+
+TEST_CASE("v1 open reports malformed JSON and bad base64 with the envelope: prefix") {
+  ReversingEncrypter enc;
+  Result<std::string> bad_json = OpenV1("{\"envelope-version\": 1,", "state", enc);
+  REQUIRE(bad_json.status().code() == Code::kIntegrity);
+  CHECK(bad_json.status().message().rfind("envelope: ", 0) == 0);
+  Result<std::string> bad_b64 = OpenV1(EnvelopeWith("", "!!!!"), "state", enc);
+  REQUIRE(bad_b64.status().code() == Code::kIntegrity);
+  CHECK(bad_b64.status().message() == "envelope: illegal base64 data at input byte 0");
+}
+
+TEST_CASE("v1 noop files are refused under a real encrypter unless plaintext is allowed") {
+  Result<std::string> sealed = SealV1("plain state", "state", *NewNoopEncrypter());
+  REQUIRE(sealed.ok());
+  auto key = EnvKey("SEALSTATE_TEST_V1_PLAIN", sealstate::testing::kKeyA);
+  Result<std::string> refused = OpenV1(*sealed, "state", *key);
+  REQUIRE(refused.status().code() == Code::kIntegrity);
+  CHECK(refused.status().message().find("plaintext") != std::string::npos);
+  Result<std::string> allowed = OpenV1(*sealed, "state", *key, OpenOptions{.allow_plaintext = true});
+  REQUIRE(allowed.ok());
+  CHECK(*allowed == "plain state");
+}
+
+TEST_CASE("v1 encrypted files opened with noop say the key is missing") {
+  auto key = EnvKey("SEALSTATE_TEST_V1_NOKEY", sealstate::testing::kKeyA);
+  Result<std::string> sealed = SealV1("secret", "state", *key);
+  REQUIRE(sealed.ok());
+  CHECK(OpenV1(*sealed, "state", *NewNoopEncrypter()).status().code() == Code::kWrongKey);
+}
+
+TEST_CASE("v1 vector from an independent implementation decrypts, decodes and re-seals") {
+  const std::string envelope = ReadTestFile("v1-env-key.json.enc");
+  const std::string plain = ReadTestFile("v1-env-key.plain.json");
+  REQUIRE_FALSE(envelope.empty());
+  auto key = EnvKey("UB_STATE_KEY", sealstate::testing::kVectorKeyBase64);
+
+  Result<std::string> opened = OpenV1(envelope, "state", *key);
+  REQUIRE(opened.ok());
+  CHECK(*opened == plain);
+
+  Result<Snapshot> snapshot = DecodeSnapshot(*opened);
+  REQUIRE(snapshot.ok());
+  Result<std::string> reencoded = EncodeSnapshot(*snapshot);
+  REQUIRE(reencoded.ok());
+  CHECK(*reencoded == plain);  // byte-identical to the Go-style encoding
+
+  Result<std::string> resealed = SealV1(*reencoded, "state", *key);
+  REQUIRE(resealed.ok());
+  CHECK(resealed->rfind("{\n  \"envelope-version\": 1,\n  \"payload-type\": \"state\",\n", 0) == 0);
+  CHECK(resealed->find("\"env-var\": \"UB_STATE_KEY\"") != std::string::npos);
+  Result<std::string> reopened = OpenV1(*resealed, "state", *key);
+  REQUIRE(reopened.ok());
+  CHECK(*reopened == plain);
+}
+
+TEST_CASE("v1 vector under the wrong key gives unobin's exact message") {
+  auto wrong = EnvKey("UB_STATE_KEY", sealstate::testing::kKeyB);
+  Result<std::string> opened = OpenV1(ReadTestFile("v1-env-key.json.enc"), "state", *wrong);
+  REQUIRE(opened.status().code() == Code::kIntegrity);
+  CHECK(opened.status().message() ==
+        "open: decrypt: cipher: message authentication failed (sealed with env-key env-var UB_STATE_KEY)");
+}
+
+TEST_CASE("v1 any flipped ciphertext byte fails to open") {
+  auto key = EnvKey("SEALSTATE_TEST_V1_FLIP", sealstate::testing::kKeyA);
+  const std::string payload = "{\"small\": true}\n";
+  Result<std::string> ciphertext = key->Encrypt(payload, "");
+  REQUIRE(ciphertext.ok());
+  int failures = 0;
+  for (std::size_t i = 0; i < ciphertext->size(); ++i) {
+    std::string flipped = *ciphertext;
+    flipped[i] = static_cast<char>(flipped[i] ^ 0x01);
+    if (!key->Decrypt(flipped, "").ok()) ++failures;
+  }
+  CHECK(failures == static_cast<int>(ciphertext->size()));
+}
+
+TEST_CASE("OpenSnapshot reads the v1 vector and checks the stack it is found in") {
+  auto key = EnvKey("UB_STATE_KEY", sealstate::testing::kVectorKeyBase64);
+  const std::string envelope = ReadTestFile("v1-env-key.json.enc");
+  StringSource right(envelope);
+  Result<Snapshot> ok = OpenSnapshot(right, EnvelopeBinding{"", "cluster-deploy", "prod-east-alpha", ""}, *key);
+  REQUIRE(ok.ok());
+  CHECK(ok->entries.size() == 1);
+  StringSource wrong(envelope);
+  Result<Snapshot> copied = OpenSnapshot(wrong, EnvelopeBinding{"", "cluster-deploy", "staging", ""}, *key);
+  REQUIRE(copied.status().code() == Code::kIntegrity);
+  CHECK(copied.status().message().find("\"prod-east-alpha\"") != std::string::npos);
+}

@@ -74,6 +74,8 @@ class [[nodiscard]] Status {
   // Returns a copy whose message is "<prefix><message>"; code, errno and path are kept.
   // Used to add context ("local store: open REV: ") as an error travels up.
   Status WithPrefix(std::string_view prefix) const;
+  // Returns a copy whose message is "<message><suffix>"; code, errno and path are kept.
+  Status WithSuffix(std::string_view suffix) const;
 
   // "<code name>: <message>", or "ok".
   std::string ToString() const;

@@ -1,0 +1,119 @@
+// Sealing and opening snapshots in either envelope version.
+#include <sealstate/envelope.h>
+
+#include <optional>
+
+#include "envelope/buffered_source.h"
+#include "json/go_json_writer.h"
+#include "json/json_reader.h"
+
+namespace sealstate {
+namespace {
+
+constexpr std::string_view kStatePayload = "state";
+
+std::string_view TrimSpace(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+std::string_view FirstLine(std::string_view bytes) { return bytes.substr(0, bytes.find('\n')); }
+
+// The snapshot must describe the stack and factory it is sealed for / found in.
+Status CheckSnapshotBinding(const Snapshot& snapshot, const EnvelopeBinding& binding, Code code) {
+  std::string problem;
+  if (!binding.stack.empty() && snapshot.stack != binding.stack) {
+    problem = "stack " + internal::GoQuote(snapshot.stack) + ", expected " + internal::GoQuote(binding.stack);
+  } else if (!binding.factory.empty() && snapshot.factory.name != binding.factory) {
+    problem = "factory " + internal::GoQuote(snapshot.factory.name) + ", expected " + internal::GoQuote(binding.factory);
+  } else {
+    return Status::OK();
+  }
+  if (code == Code::kInvalidArgument) return Status::InvalidArgument("snapshot: the snapshot names " + problem);
+  return Status::Integrity("snapshot: the snapshot names " + problem + ": the file was copied from elsewhere");
+}
+
+Result<std::string> ReadAll(ByteSource& in) {
+  std::string out;
+  char block[64 * 1024];
+  for (;;) {
+    SEALSTATE_ASSIGN_OR_RETURN(std::size_t n, in.Read(block, sizeof block));
+    if (n == 0) return out;
+    out.append(block, n);
+  }
+}
+
+Result<Snapshot> OpenSnapshotV1(ByteSource& in, const Encrypter& encrypter, const OpenOptions& options) {
+  SEALSTATE_ASSIGN_OR_RETURN(std::string text, ReadAll(in));
+  SEALSTATE_ASSIGN_OR_RETURN(std::string plaintext, OpenV1(text, kStatePayload, encrypter, options));
+  return DecodeSnapshot(plaintext);
+}
+
+Result<Snapshot> OpenSnapshotV2(ByteSource& in, const EnvelopeBinding& expected, const Encrypter& encrypter,
+                                const OpenOptions& options) {
+  EnvelopeBinding binding = expected;
+  binding.payload_type = std::string(kStatePayload);
+  std::optional<Snapshot> snapshot;
+  SEALSTATE_RETURN_IF_ERROR(OpenV2(in, binding, encrypter, options, [&](ByteSource& payload) {
+    Result<Snapshot> decoded = DecodeSnapshot(payload);
+    if (decoded.ok()) snapshot = std::move(*decoded);
+    return decoded.status();
+  }));
+  return std::move(*snapshot);
+}
+
+}  // namespace
+
+Result<std::int64_t> DetectEnvelopeVersion(std::string_view first_bytes) {
+  const std::string_view line = TrimSpace(FirstLine(first_bytes));
+  if (line.empty() || line == "{") return kEnvelopeV1;  // unobin's pretty JSON
+  Result<Json> parsed = internal::ParseJson(line);
+  if (!parsed.ok() || parsed->type() != Json::Type::kObject) return kEnvelopeV1;  // let OpenV1 explain
+  const auto it = parsed->as_object().find("envelope-version");
+  if (it == parsed->as_object().end() || it->second.type() != Json::Type::kInt) return kEnvelopeV1;
+  const std::int64_t version = it->second.as_int();
+  if (version == kEnvelopeV1 || version == kEnvelopeV2) return version;
+  return Status::Format("envelope: unsupported envelope-version " + std::to_string(version) +
+                        " (this build expects 1 or 2)");
+}
+
+Status SealSnapshot(const Snapshot& snapshot, std::int64_t envelope_version, const EnvelopeBinding& binding,
+                    const Encrypter& encrypter, ByteSink& out) {
+  SEALSTATE_RETURN_IF_ERROR(ValidateSnapshot(snapshot));
+  SEALSTATE_RETURN_IF_ERROR(CheckSnapshotBinding(snapshot, binding, Code::kInvalidArgument));
+  if (envelope_version == kEnvelopeV1) {
+    SEALSTATE_ASSIGN_OR_RETURN(std::string encoded, EncodeSnapshot(snapshot));
+    SEALSTATE_ASSIGN_OR_RETURN(std::string sealed, SealV1(encoded, kStatePayload, encrypter));
+    return out.Append(sealed);
+  }
+  if (envelope_version != kEnvelopeV2) {
+    return Status::InvalidArgument("envelope: cannot write envelope-version " + std::to_string(envelope_version) +
+                                   " (this build writes 1 or 2)");
+  }
+  EnvelopeBinding state_binding = binding;
+  state_binding.payload_type = std::string(kStatePayload);
+  return SealV2(state_binding, encrypter, [&](ByteSink& payload) { return EncodeSnapshot(snapshot, payload); }, out);
+}
+
+Result<Snapshot> OpenSnapshot(ByteSource& in, const EnvelopeBinding& expected, const Encrypter& encrypter,
+                              const OpenOptions& options) {
+  internal::BufferedSource buffered(in);
+  Result<std::string_view> line = buffered.PeekLine(kV2MaxHeaderBytes);
+  std::int64_t version = kEnvelopeV1;  // a first line longer than any v2 header is not v2
+  if (line.ok()) {
+    SEALSTATE_ASSIGN_OR_RETURN(version, DetectEnvelopeVersion(*line));
+  } else if (line.status().code() != Code::kIntegrity) {
+    return line.status();
+  }
+  std::optional<Snapshot> snapshot;
+  if (version == kEnvelopeV2) {
+    SEALSTATE_ASSIGN_OR_RETURN(snapshot, OpenSnapshotV2(buffered, expected, encrypter, options));
+  } else {
+    SEALSTATE_ASSIGN_OR_RETURN(snapshot, OpenSnapshotV1(buffered, encrypter, options));
+  }
+  SEALSTATE_RETURN_IF_ERROR(CheckSnapshotBinding(*snapshot, expected, Code::kIntegrity));
+  return std::move(*snapshot);
+}
+
+}  // namespace sealstate

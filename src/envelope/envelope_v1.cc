@@ -1,0 +1,149 @@
+// unobin's v1 envelope: pretty JSON around a base64 ciphertext. See envelope.h for the contract
+// and man/sealstate-format.5.scd for the layout.
+#include <sealstate/envelope.h>
+
+#include "crypto/base64.h"
+#include "envelope/encrypter_checks.h"
+#include "json/go_json_writer.h"
+#include "json/json_reader.h"
+
+namespace sealstate {
+namespace {
+
+// The fields of a parsed v1 envelope. `has_ref` is false when "encrypter" is absent or null.
+struct V1Envelope {
+  std::int64_t version = 0;
+  std::string payload_type;
+  bool has_ref = false;
+  std::string ref_name;
+  JsonObject ref_body;
+  std::string ciphertext;
+};
+
+Status Malformed(std::string_view what) { return Status::Integrity("envelope: " + std::string(what)); }
+
+Status ReadVersion(const JsonObject& root, V1Envelope& out) {
+  const auto it = root.find("envelope-version");
+  if (it == root.end() || it->second.is_null()) return Status::OK();  // missing reads as 0
+  if (it->second.type() != Json::Type::kInt) return Malformed("\"envelope-version\" must be an integer");
+  out.version = it->second.as_int();
+  return Status::OK();
+}
+
+Status ReadString(const JsonObject& object, std::string_view key, std::string& out) {
+  const auto it = object.find(key);
+  if (it == object.end() || it->second.is_null()) return Status::OK();
+  if (it->second.type() != Json::Type::kString) return Malformed("\"" + std::string(key) + "\" must be a string");
+  out = it->second.as_string();
+  return Status::OK();
+}
+
+Status ReadRef(const JsonObject& root, V1Envelope& out) {
+  const auto it = root.find("encrypter");
+  if (it == root.end() || it->second.is_null()) return Status::OK();
+  if (it->second.type() != Json::Type::kObject) return Malformed("\"encrypter\" must be an object");
+  const JsonObject& ref = it->second.as_object();
+  out.has_ref = true;
+  SEALSTATE_RETURN_IF_ERROR(ReadString(ref, "name", out.ref_name));
+  const auto body = ref.find("body");
+  if (body == ref.end() || body->second.is_null()) return Status::OK();
+  if (body->second.type() != Json::Type::kObject) return Malformed("\"encrypter.body\" must be an object");
+  out.ref_body = body->second.as_object();
+  return Status::OK();
+}
+
+Status ReadCiphertext(const JsonObject& root, V1Envelope& out) {
+  std::string text;
+  SEALSTATE_RETURN_IF_ERROR(ReadString(root, "ciphertext", text));
+  Result<std::string> bytes = internal::Base64Decode(text);
+  if (!bytes.ok()) return Malformed(bytes.status().message());
+  out.ciphertext = std::move(*bytes);
+  return Status::OK();
+}
+
+Result<V1Envelope> ParseV1(std::string_view text) {
+  Result<Json> parsed = internal::ParseJson(text);
+  if (!parsed.ok()) return parsed.status().code() == Code::kIntegrity ? Malformed(parsed.status().message()) : parsed.status();
+  if (parsed->type() != Json::Type::kObject) return Malformed("the envelope must be a JSON object");
+  const JsonObject& root = parsed->as_object();
+  V1Envelope out;
+  SEALSTATE_RETURN_IF_ERROR(ReadVersion(root, out));
+  SEALSTATE_RETURN_IF_ERROR(ReadString(root, "payload-type", out.payload_type));
+  SEALSTATE_RETURN_IF_ERROR(ReadRef(root, out));
+  SEALSTATE_RETURN_IF_ERROR(ReadCiphertext(root, out));
+  return out;
+}
+
+// unobin's decrypt hint: " (sealed with NAME[ key-id|env-var VALUE])", or "" without a ref.
+std::string DecryptHint(const V1Envelope& envelope) {
+  if (!envelope.has_ref) return "";
+  std::string hint = " (sealed with " + envelope.ref_name;
+  for (const char* key : {"key-id", "env-var"}) {
+    const auto it = envelope.ref_body.find(key);
+    if (it == envelope.ref_body.end() || it->second.type() != Json::Type::kString) continue;
+    if (it->second.as_string().empty()) continue;
+    hint += " " + std::string(key) + " " + it->second.as_string();
+    break;
+  }
+  return hint + ")";
+}
+
+void WriteV1(internal::GoJsonWriter& writer, std::string_view payload_type, const EncrypterDescription& description,
+             std::string_view ciphertext) {
+  writer.StartObject();
+  writer.Key("envelope-version");
+  writer.Int(kEnvelopeV1);
+  writer.Key("payload-type");
+  writer.String(payload_type);
+  writer.Key("encrypter");
+  writer.StartObject();
+  writer.Key("name");
+  writer.String(description.key_source);
+  if (!description.config.empty()) {
+    writer.Key("body");
+    writer.Value(Json(description.config));
+  }
+  writer.EndObject();
+  writer.Key("ciphertext");
+  writer.String(internal::Base64Encode(ciphertext));
+  writer.EndObject();
+  writer.Raw("\n");
+}
+
+}  // namespace
+
+Result<std::string> SealV1(std::string_view payload, std::string_view payload_type, const Encrypter& encrypter) {
+  if (payload_type.empty()) return Status::InvalidArgument("envelope: payload-type is required");
+  Result<std::string> ciphertext = encrypter.Encrypt(payload, "");
+  if (!ciphertext.ok()) return ciphertext.status().WithPrefix("seal: encrypt: ");
+  const EncrypterDescription description = encrypter.Describe();  // after Encrypt, as unobin
+  std::string out;
+  StringSink sink(out);
+  internal::GoJsonWriter writer(sink, internal::GoJsonWriter::Style::kPretty);
+  WriteV1(writer, payload_type, description, *ciphertext);
+  SEALSTATE_RETURN_IF_ERROR(writer.Finish());
+  return out;
+}
+
+Result<std::string> OpenV1(std::string_view envelope, std::string_view expected_type, const Encrypter& encrypter,
+                           const OpenOptions& options) {
+  SEALSTATE_ASSIGN_OR_RETURN(V1Envelope parsed, ParseV1(envelope));
+  if (parsed.version != kEnvelopeV1) {
+    return Status::Format("envelope: unsupported envelope-version " + std::to_string(parsed.version) +
+                          " (this build expects 1)");
+  }
+  if (!expected_type.empty() && !parsed.payload_type.empty() && parsed.payload_type != expected_type) {
+    return Status::Integrity("envelope: payload-type " + parsed.payload_type + ", expected " +
+                             std::string(expected_type));
+  }
+  const std::string sealed_with = parsed.has_ref ? parsed.ref_name : std::string();
+  SEALSTATE_RETURN_IF_ERROR(internal::CheckPlaintextRule(sealed_with == "noop", sealed_with, encrypter, options));
+  Result<std::string> plaintext = encrypter.Decrypt(parsed.ciphertext, "");
+  if (!plaintext.ok()) {
+    Status cause = plaintext.status();
+    return cause.WithPrefix("open: decrypt: ").WithSuffix(DecryptHint(parsed));
+  }
+  return plaintext;
+}
+
+}  // namespace sealstate

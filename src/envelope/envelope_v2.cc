@@ -1,0 +1,175 @@
+// sealstate's v2 envelope: header line, then a wrapped data key and a secretstream (or, for
+// noop, the plaintext). See envelope.h for the contract and man/sealstate-format.5.scd for
+// the layout.
+#include <sealstate/envelope.h>
+
+#include <sealstate/names.h>
+
+#include "envelope/buffered_source.h"
+#include "envelope/encrypter_checks.h"
+#include "envelope/envelope_v2_header.h"
+#include "envelope/secretstream.h"
+#include "json/go_json_writer.h"
+
+namespace sealstate {
+namespace {
+
+// Associated data for wrapping the per-file data key. Deliberately not the header: if the key
+// unwraps but the header's key id differs, the header was edited (kIntegrity); if it does not
+// unwrap and the key ids differ, the key is wrong (kWrongKey).
+constexpr std::string_view kDataKeyLabel = "sealstate v2 data key";
+constexpr std::size_t kDataKeyBytes = 32;
+constexpr std::size_t kMaxWrappedKeyBytes = 64 * 1024;
+
+std::string EncodeLength(std::size_t n) {
+  std::string out(4, '\0');
+  for (int i = 3; i >= 0; --i, n >>= 8) out[static_cast<std::size_t>(i)] = static_cast<char>(n & 0xff);
+  return out;
+}
+
+std::size_t DecodeLength(std::string_view bytes) {
+  std::size_t n = 0;
+  for (unsigned char c : bytes) n = (n << 8) | c;
+  return n;
+}
+
+Status ValidateBinding(const EnvelopeBinding& binding) {
+  if (binding.payload_type.empty()) return Status::InvalidArgument("envelope: payload-type is required");
+  if (!binding.factory.empty()) SEALSTATE_RETURN_IF_ERROR(ValidateName("factory", binding.factory));
+  if (!binding.stack.empty()) SEALSTATE_RETURN_IF_ERROR(ValidateName("stack", binding.stack));
+  if (!binding.rev.empty()) SEALSTATE_RETURN_IF_ERROR(ValidateName("revision", binding.rev));
+  return Status::OK();
+}
+
+EnvelopeHeader MakeHeader(const EnvelopeBinding& binding, const EncrypterDescription& description, bool plaintext) {
+  EnvelopeHeader header;
+  header.payload_type = binding.payload_type;
+  header.encrypter_name = description.key_source;
+  header.encrypter_config = description.config;
+  header.key_id = description.key_id;
+  header.cipher = std::string(plaintext ? kCipherNone : kCipherSecretstream);
+  header.chunk_size = kV2ChunkSize;
+  header.factory = binding.factory;
+  header.stack = binding.stack;
+  header.rev = binding.rev;
+  return header;
+}
+
+Status SealPlaintext(const EnvelopeBinding& binding, const Encrypter& encrypter, const PayloadWriter& write_payload,
+                     ByteSink& out) {
+  const std::string header = internal::EncodeV2Header(MakeHeader(binding, encrypter.Describe(), true));
+  SEALSTATE_RETURN_IF_ERROR(out.Append(header + "\n"));
+  return write_payload(out);
+}
+
+Status SealEncrypted(const EnvelopeBinding& binding, const Encrypter& encrypter, const PayloadWriter& write_payload,
+                     ByteSink& out) {
+  SEALSTATE_ASSIGN_OR_RETURN(SecretBytes data_key, SecretBytes::Random(kDataKeyBytes));
+  Result<std::string> wrapped = encrypter.WrapKey(data_key, kDataKeyLabel);
+  if (!wrapped.ok()) return wrapped.status().WithPrefix("seal: wrap data key: ");
+  const std::string header = internal::EncodeV2Header(MakeHeader(binding, encrypter.Describe(), false));
+  SEALSTATE_RETURN_IF_ERROR(out.Append(header + "\n"));
+  SEALSTATE_RETURN_IF_ERROR(out.Append(EncodeLength(wrapped->size()) + *wrapped));
+  internal::EncryptingSink sink(data_key, header, kV2ChunkSize, out);
+  SEALSTATE_RETURN_IF_ERROR(write_payload(sink));
+  return sink.Finish();
+}
+
+Status CheckField(std::string_view what, const std::string& actual, const std::string& expected) {
+  if (expected.empty() || actual == expected) return Status::OK();
+  return Status::Integrity("envelope: sealed for " + std::string(what) + " " + internal::GoQuote(actual) +
+                           ", expected " + internal::GoQuote(expected) +
+                           ": the file was copied or renamed from elsewhere");
+}
+
+Status CheckBinding(const EnvelopeHeader& header, const EnvelopeBinding& expected) {
+  if (!expected.payload_type.empty() && header.payload_type != expected.payload_type) {
+    return Status::Integrity("envelope: payload-type " + header.payload_type + ", expected " + expected.payload_type);
+  }
+  SEALSTATE_RETURN_IF_ERROR(CheckField("factory", header.factory, expected.factory));
+  SEALSTATE_RETURN_IF_ERROR(CheckField("stack", header.stack, expected.stack));
+  return CheckField("revision", header.rev, expected.rev);
+}
+
+Status CheckSupported(const EnvelopeHeader& header) {
+  if (header.compression != "none") {
+    return Status::Format("envelope: unsupported compression " + internal::GoQuote(header.compression));
+  }
+  if (header.cipher != kCipherNone && header.cipher != kCipherSecretstream) {
+    return Status::Format("envelope: unsupported cipher " + internal::GoQuote(header.cipher));
+  }
+  if (header.chunk_size < internal::kMinChunkSize || header.chunk_size > internal::kMaxChunkSize) {
+    return Status::Integrity("envelope: chunk-size " + std::to_string(header.chunk_size) + " is out of range");
+  }
+  return Status::OK();
+}
+
+// Unwraps the data key and tells a wrong key apart from an edited header (see kDataKeyLabel).
+Result<SecretBytes> UnwrapDataKey(const EnvelopeHeader& header, std::string_view wrapped, const Encrypter& encrypter) {
+  const EncrypterDescription ours = encrypter.Describe();
+  const bool ids_known = !ours.key_id.empty();
+  const bool ids_differ = ids_known && header.key_id != ours.key_id;
+  Result<SecretBytes> key = encrypter.UnwrapKey(wrapped, kDataKeyLabel);
+  if (!key.ok() && key.status().code() != Code::kIntegrity) return key.status();
+  if (!key.ok() && ids_differ) {
+    return Status::WrongKey("envelope: wrong key: the file was sealed with " + header.encrypter_name + " key id " +
+                            header.key_id + ", but the configured " + ours.key_source + " key has key id " +
+                            ours.key_id);
+  }
+  if (!key.ok()) return Status::Integrity("envelope: the wrapped data key does not authenticate: the file is corrupt");
+  if (ids_differ) {
+    return Status::Integrity("envelope: the header names key id " + header.key_id + " but the file was sealed with " +
+                             ours.key_id + ": the header was edited");
+  }
+  if (key->size() != kDataKeyBytes) return Status::Integrity("envelope: the data key has the wrong length");
+  return key;
+}
+
+Status OpenEncrypted(internal::BufferedSource& in, std::string_view header_line, const EnvelopeHeader& header,
+                     const Encrypter& encrypter, const PayloadReader& read_payload) {
+  SEALSTATE_ASSIGN_OR_RETURN(std::string length, in.ReadExact(4, "wrapped key length"));
+  const std::size_t wrapped_size = DecodeLength(length);
+  if (wrapped_size > kMaxWrappedKeyBytes) return Status::Integrity("envelope: the wrapped key length is implausible");
+  SEALSTATE_ASSIGN_OR_RETURN(std::string wrapped, in.ReadExact(wrapped_size, "wrapped key"));
+  SEALSTATE_ASSIGN_OR_RETURN(SecretBytes data_key, UnwrapDataKey(header, wrapped, encrypter));
+  internal::DecryptingSource payload(data_key, header_line, header.chunk_size, in);
+  SEALSTATE_RETURN_IF_ERROR(read_payload(payload));
+  return payload.FinishAndVerify();
+}
+
+}  // namespace
+
+Status SealV2(const EnvelopeBinding& binding, const Encrypter& encrypter, const PayloadWriter& write_payload,
+              ByteSink& out) {
+  SEALSTATE_RETURN_IF_ERROR(ValidateBinding(binding));
+  if (encrypter.is_plaintext()) return SealPlaintext(binding, encrypter, write_payload, out);
+  return SealEncrypted(binding, encrypter, write_payload, out);
+}
+
+Result<EnvelopeHeader> ReadV2Header(ByteSource& in) {
+  internal::BufferedSource buffered(in, 4096);
+  Result<std::string_view> line = buffered.PeekLine(kV2MaxHeaderBytes);
+  if (!line.ok()) return line.status().WithPrefix("envelope: ");
+  SEALSTATE_ASSIGN_OR_RETURN(std::int64_t version, DetectEnvelopeVersion(*line));
+  if (version != kEnvelopeV2) return Status::Format("envelope: not a v2 envelope (version 1)");
+  return internal::ParseV2Header(*line);
+}
+
+Status OpenV2(ByteSource& in, const EnvelopeBinding& expected, const Encrypter& encrypter, const OpenOptions& options,
+              const PayloadReader& read_payload) {
+  internal::BufferedSource buffered(in);
+  Result<std::string_view> peeked = buffered.PeekLine(kV2MaxHeaderBytes);
+  if (!peeked.ok()) return peeked.status().WithPrefix("envelope: ");
+  const std::string header_line(*peeked);
+  buffered.Skip(header_line.size() + 1);
+  SEALSTATE_ASSIGN_OR_RETURN(EnvelopeHeader header, internal::ParseV2Header(header_line));
+  SEALSTATE_RETURN_IF_ERROR(CheckBinding(header, expected));
+  SEALSTATE_RETURN_IF_ERROR(CheckSupported(header));
+  const bool plaintext = header.cipher == kCipherNone;
+  const std::string sealed_with = header.encrypter_name.empty() ? "an unnamed encrypter" : header.encrypter_name;
+  SEALSTATE_RETURN_IF_ERROR(internal::CheckPlaintextRule(plaintext, sealed_with, encrypter, options));
+  if (plaintext) return read_payload(buffered);
+  return OpenEncrypted(buffered, header_line, header, encrypter, read_payload);
+}
+
+}  // namespace sealstate
