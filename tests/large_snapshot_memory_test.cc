@@ -1,0 +1,145 @@
+// Sealing and opening a ~100 MB snapshot keeps no whole-file plaintext or ciphertext buffer:
+// peak RSS beyond the Snapshot object itself stays far below the file size. Each measurement runs
+// in a forked child so its high-water mark (VmHWM) starts clean.
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include <sealstate/envelope.h>
+
+#include "test_support.h"
+
+using namespace sealstate;
+
+namespace {
+
+constexpr std::size_t kMiB = 1024 * 1024;
+constexpr std::size_t kDocumentBytes = 100 * kMiB;
+
+// "VmRSS" or "VmHWM" of this process, in bytes.
+std::size_t ProcStatusBytes(const std::string& field) {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind(field + ":", 0) == 0) return std::stoull(line.substr(field.size() + 1)) * 1024;
+  }
+  return 0;
+}
+
+void ResetPeak() { std::ofstream("/proc/self/clear_refs") << "5"; }
+
+class FileSink final : public ByteSink {
+ public:
+  explicit FileSink(std::FILE* f) : f_(f) {}
+  Status Append(std::string_view data) override {
+    if (std::fwrite(data.data(), 1, data.size(), f_) != data.size()) return Status::IoError("write", "test file", EIO);
+    return Status::OK();
+  }
+
+ private:
+  std::FILE* f_;
+};
+
+class FileSource final : public ByteSource {
+ public:
+  explicit FileSource(std::FILE* f) : f_(f) {}
+  Result<std::size_t> Read(char* buffer, std::size_t capacity) override { return std::fread(buffer, 1, capacity, f_); }
+
+ private:
+  std::FILE* f_;
+};
+
+struct Figures {
+  std::size_t baseline = 0;  // RSS before the operation
+  std::size_t after = 0;     // RSS after it (holding the snapshot, for open)
+  std::size_t peak = 0;      // VmHWM during it
+  std::size_t file_bytes = 0;
+  int ok = 0;
+};
+
+// Runs `body` in a child process and returns the figures it measured.
+template <typename Body>
+Figures InChild(Body body) {
+  int fds[2];
+  REQUIRE(pipe(fds) == 0);
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    close(fds[0]);
+    Figures f = body();
+    (void)!write(fds[1], &f, sizeof f);
+    _exit(0);
+  }
+  close(fds[1]);
+  Figures f;
+  const ssize_t n = read(fds[0], &f, sizeof f);
+  close(fds[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  REQUIRE(n == static_cast<ssize_t>(sizeof f));
+  return f;
+}
+
+std::string Mib(std::size_t bytes) { return std::to_string(bytes / kMiB) + " MiB"; }
+
+}  // namespace
+
+TEST_CASE("sealing and opening a 100 MB snapshot stay within chunk-sized buffers") {
+  char path_template[] = "/tmp/sealstate-memory-XXXXXX";
+  const int fd = mkstemp(path_template);
+  REQUIRE(fd >= 0);
+  close(fd);
+  const std::string path = path_template;
+  ::setenv("SEALSTATE_TEST_MEMORY_KEY", sealstate::testing::kKeyA, 1);
+  const EnvelopeBinding binding{"state", "cluster-deploy", "prod-east-alpha", "2026-04-30T12:00:00Z"};
+
+  const Figures seal = InChild([&] {
+    Figures f;
+    auto key = std::move(*NewEnvKeyEncrypter("SEALSTATE_TEST_MEMORY_KEY"));
+    const Snapshot snapshot = sealstate::testing::LargeSnapshot(kDocumentBytes);
+    std::FILE* out = std::fopen(path.c_str(), "wb");
+    ResetPeak();
+    f.baseline = ProcStatusBytes("VmRSS");
+    FileSink sink(out);
+    f.ok = SealSnapshot(snapshot, kEnvelopeV2, binding, *key, sink).ok() ? 1 : 0;
+    f.peak = ProcStatusBytes("VmHWM");
+    f.file_bytes = static_cast<std::size_t>(std::ftell(out));
+    std::fclose(out);
+    return f;
+  });
+  REQUIRE(seal.ok == 1);
+
+  const Figures open = InChild([&] {
+    Figures f;
+    auto key = std::move(*NewEnvKeyEncrypter("SEALSTATE_TEST_MEMORY_KEY"));
+    std::FILE* in = std::fopen(path.c_str(), "rb");
+    ResetPeak();
+    f.baseline = ProcStatusBytes("VmRSS");
+    FileSource source(in);
+    Result<Snapshot> snapshot = OpenSnapshot(source, binding, *key);
+    f.ok = snapshot.ok() && snapshot->entries.size() > 100000 ? 1 : 0;
+    f.after = ProcStatusBytes("VmRSS");
+    f.peak = ProcStatusBytes("VmHWM");
+    std::fclose(in);
+    return f;
+  });
+  std::remove(path.c_str());
+  REQUIRE(open.ok == 1);
+
+  const std::size_t seal_extra = seal.peak - seal.baseline;
+  const std::size_t open_object = open.after - open.baseline;
+  const std::size_t open_extra = open.peak - open.after;
+  std::printf("100 MB snapshot: file %s; seal peak RSS +%s over the snapshot object; open: snapshot object %s, "
+              "peak RSS +%s over it\n",
+              Mib(seal.file_bytes).c_str(), Mib(seal_extra).c_str(), Mib(open_object).c_str(),
+              Mib(open_extra).c_str());
+  CHECK(seal.file_bytes >= kDocumentBytes);
+  // A whole-file buffer of plaintext or ciphertext would add at least the file size (>= 100 MiB).
+  CHECK(seal_extra < 16 * kMiB);
+  CHECK(open_extra < 24 * kMiB);
+}
