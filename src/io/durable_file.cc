@@ -1,0 +1,159 @@
+#include "io/durable_file.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include <cstdlib>
+
+#include "crypto/sodium_init.h"
+
+namespace sealstate::internal {
+namespace {
+
+constexpr std::size_t kWriteBuffer = 256 * 1024;
+constexpr int kCreateFlags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+
+std::string RandomHex(std::size_t bytes) {
+  EnsureSodium();
+  unsigned char raw[16];
+  randombytes_buf(raw, bytes);
+  char hex[33];
+  sodium_bin2hex(hex, sizeof hex, raw, bytes);
+  return hex;
+}
+
+// The temp file being written: closed and removed unless Release()d.
+class TempFile {
+ public:
+  TempFile(Env& env, const Dir& dir, std::string name) : env_(env), dir_(dir), name_(std::move(name)) {}
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  ~TempFile() {
+    if (fd_ >= 0) (void)env_.Close(fd_, path());  // cleanup after an earlier error: that error is reported
+    if (exists_) (void)env_.UnlinkAt(dir_, name_);  // same
+  }
+
+  Status Create() {
+    SEALSTATE_ASSIGN_OR_RETURN(fd_, env_.OpenAt(dir_, name_, kCreateFlags, 0600));
+    exists_ = true;
+    return env_.Chmod(fd_, 0600, path());  // exact mode whatever the umask
+  }
+
+  // Writes, fsyncs and closes (each result checked).
+  Status Fill(const std::function<Status(ByteSink&)>& produce) {
+    FdSink sink(env_, fd_, path());
+    SEALSTATE_RETURN_IF_ERROR(produce(sink));
+    SEALSTATE_RETURN_IF_ERROR(sink.Flush());
+    SEALSTATE_RETURN_IF_ERROR(env_.Fsync(fd_, path()));
+    const int fd = fd_;
+    fd_ = -1;
+    return env_.Close(fd, path());
+  }
+
+  // The temp name no longer exists (it was renamed, or linked and unlinked).
+  void Published() { exists_ = false; }
+  const std::string& name() const { return name_; }
+  std::string path() const { return dir_.Join(name_); }
+
+ private:
+  Env& env_;
+  const Dir& dir_;
+  std::string name_;
+  int fd_ = -1;
+  bool exists_ = false;
+};
+
+Status PublishNoReplace(Env& env, const Dir& dir, TempFile& temp, std::string_view name) {
+  Status renamed = env.RenameAt(dir, temp.name(), name, /*no_replace=*/true);
+  if (renamed.ok()) {
+    temp.Published();
+    return renamed;
+  }
+  if (renamed.code() != Code::kUnsupported) return renamed;
+  SEALSTATE_RETURN_IF_ERROR(env.LinkAt(dir, temp.name(), name));
+  Status unlinked = env.UnlinkAt(dir, temp.name());
+  if (unlinked.ok()) temp.Published();
+  return Status::OK();  // the file is published; a leftover temp is debris the lock holder cleans
+}
+
+Status SyncDir(Env& env, const Dir& dir) { return env.Fsync(dir.fd, dir.path); }
+
+}  // namespace
+
+std::string TempNameFor(std::string_view final_name) {
+  return "." + std::string(final_name) + std::string(kTempMarker) + std::to_string(::getpid()) + "." + RandomHex(8);
+}
+
+long TempFileOwner(std::string_view name) {
+  if (name.empty() || name[0] != '.') return 0;
+  const std::size_t marker = name.rfind(kTempMarker);
+  if (marker == std::string_view::npos) return 0;
+  const std::string rest(name.substr(marker + kTempMarker.size()));
+  char* end = nullptr;
+  const long pid = std::strtol(rest.c_str(), &end, 10);
+  if (end == rest.c_str() || *end != '.' || pid <= 0) return 0;
+  return pid;
+}
+
+FdSink::FdSink(Env& env, int fd, std::string what) : env_(env), fd_(fd), what_(std::move(what)) {}
+
+Status FdSink::WriteAll(std::string_view data) {
+  while (!data.empty()) {
+    SEALSTATE_ASSIGN_OR_RETURN(std::size_t n, env_.Write(fd_, data, what_));
+    if (n == 0) return Status::IoError("write", what_, EIO);  // no progress: treat as an error
+    data.remove_prefix(n);
+  }
+  return Status::OK();
+}
+
+Status FdSink::Append(std::string_view data) {
+  SEALSTATE_RETURN_IF_ERROR(status_);
+  if (buffer_.size() + data.size() > kWriteBuffer) {
+    status_ = Flush();
+    SEALSTATE_RETURN_IF_ERROR(status_);
+    if (data.size() >= kWriteBuffer) return status_ = WriteAll(data);
+  }
+  buffer_.append(data);
+  return Status::OK();
+}
+
+Status FdSink::Flush() {
+  SEALSTATE_RETURN_IF_ERROR(status_);
+  status_ = WriteAll(buffer_);
+  buffer_.clear();
+  return status_;
+}
+
+Status WriteNewFile(Env& env, const Dir& dir, std::string_view name, const std::function<Status(ByteSink&)>& produce,
+                    const BeforePublish& before_publish) {
+  TempFile temp(env, dir, TempNameFor(name));
+  SEALSTATE_RETURN_IF_ERROR(temp.Create());
+  SEALSTATE_RETURN_IF_ERROR(temp.Fill(produce));
+  if (before_publish) SEALSTATE_RETURN_IF_ERROR(before_publish());
+  SEALSTATE_RETURN_IF_ERROR(PublishNoReplace(env, dir, temp, name));
+  Status synced = SyncDir(env, dir);
+  if (!synced.ok()) {
+    (void)env.UnlinkAt(dir, name);  // best effort: leave the directory as it was
+    return synced.WithSuffix(" (the new file was not made durable and was removed)");
+  }
+  return Status::OK();
+}
+
+Status ReplaceFile(Env& env, const Dir& dir, std::string_view name, std::string_view contents,
+                   const BeforePublish& before_publish) {
+  TempFile temp(env, dir, TempNameFor(name));
+  SEALSTATE_RETURN_IF_ERROR(temp.Create());
+  SEALSTATE_RETURN_IF_ERROR(temp.Fill([&](ByteSink& sink) { return sink.Append(contents); }));
+  if (before_publish) SEALSTATE_RETURN_IF_ERROR(before_publish());
+  SEALSTATE_RETURN_IF_ERROR(env.RenameAt(dir, temp.name(), name, /*no_replace=*/false));
+  temp.Published();
+  Status synced = SyncDir(env, dir);
+  if (!synced.ok()) {
+    return synced.WithSuffix(" (" + dir.Join(name) + " was replaced but may not survive a crash)");
+  }
+  return Status::OK();
+}
+
+}  // namespace sealstate::internal

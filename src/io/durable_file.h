@@ -1,0 +1,67 @@
+// Durable, atomic file creation and replacement: the fsync/rename recipe, in one place.
+//
+// Every step goes through Env, and no error is ignored. A failed fsync is never retried on the
+// same file: the operation fails, removes its temp file, and leaves the directory as it was
+// (for WriteNewFile, also when the final directory fsync fails: the published name is removed
+// again, best effort).
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include <sealstate/status.h>
+#include <sealstate/stream.h>
+
+#include "io/env.h"
+
+namespace sealstate::internal {
+
+// Temp files are named ".<final>.tmp.<pid>.<16 hex>": hidden (list() skips names starting with
+// '.'), attributable to the final name, and owned by a process whose liveness can be checked.
+inline constexpr std::string_view kTempMarker = ".tmp.";
+
+// A temp name for `final_name`, unique with overwhelming probability.
+std::string TempNameFor(std::string_view final_name);
+
+// If `name` is a temp file name, the pid that created it; else 0.
+long TempFileOwner(std::string_view name);
+
+// Writes bytes to an fd through Env, buffered, looping over short writes.
+class FdSink final : public ByteSink {
+ public:
+  // `env` and the fd must outlive the sink. `what` names the file in errors.
+  FdSink(Env& env, int fd, std::string what);
+  Status Append(std::string_view data) override;
+  // Writes out the buffer. Call before fsync.
+  Status Flush();
+
+ private:
+  Status WriteAll(std::string_view data);
+
+  Env& env_;
+  int fd_;
+  std::string what_;
+  std::string buffer_;
+  Status status_;
+};
+
+// Runs just before a file is published (after its data is synced); a non-OK result aborts the
+// publish and is returned. Used for fencing and compare-and-swap checks.
+using BeforePublish = std::function<Status()>;
+
+// Creates `name` in `dir` with the bytes `produce` writes, durably, never replacing an existing
+// file: temp (O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC, mode 0600), write-all, fsync, close,
+// renameat2(RENAME_NOREPLACE) (link + unlink where unsupported), fsync(dir).
+// Errors: kAlreadyExists if `name` exists (nothing changed); produce's error; kIoError.
+Status WriteNewFile(Env& env, const Dir& dir, std::string_view name, const std::function<Status(ByteSink&)>& produce,
+                    const BeforePublish& before_publish = nullptr);
+
+// Atomically replaces (or creates) `name` in `dir` with `contents`, durably: temp, write-all,
+// fsync, close, renameat, fsync(dir). Readers see the old or the new file, never a mix.
+// Errors: kIoError. If the final directory fsync fails the new contents are visible but may not
+// survive power loss; the error says so.
+Status ReplaceFile(Env& env, const Dir& dir, std::string_view name, std::string_view contents,
+                   const BeforePublish& before_publish = nullptr);
+
+}  // namespace sealstate::internal
