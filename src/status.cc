@@ -15,6 +15,7 @@ std::string_view CodeName(Code code) {
     case Code::kAlreadyExists: return "already-exists";
     case Code::kLocked: return "locked";
     case Code::kCancelled: return "cancelled";
+    case Code::kConflict: return "conflict";
     case Code::kWrongKey: return "wrong-key";
     case Code::kIntegrity: return "integrity";
     case Code::kFormat: return "format";

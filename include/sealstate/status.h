@@ -27,6 +27,7 @@ enum class Code : std::uint8_t {
   kAlreadyExists,    // the name is taken and will not be overwritten
   kLocked,           // the stack is locked by someone else, or waiting for it timed out
   kCancelled,        // the caller cancelled the operation
+  kConflict,         // the state moved under the caller (e.g. current changed): re-read, retry
   kWrongKey,         // sealed with a different key than the one configured (key ids differ)
   kIntegrity,        // tampered, truncated, swapped or corrupt data; refused plaintext
   kFormat,           // a format or envelope version this build does not understand
@@ -53,6 +54,7 @@ class [[nodiscard]] Status {
   static Status AlreadyExists(std::string message) { return {Code::kAlreadyExists, std::move(message)}; }
   static Status Locked(std::string message) { return {Code::kLocked, std::move(message)}; }
   static Status Cancelled(std::string message) { return {Code::kCancelled, std::move(message)}; }
+  static Status Conflict(std::string message) { return {Code::kConflict, std::move(message)}; }
   static Status WrongKey(std::string message) { return {Code::kWrongKey, std::move(message)}; }
   static Status Integrity(std::string message) { return {Code::kIntegrity, std::move(message)}; }
   static Status Format(std::string message) { return {Code::kFormat, std::move(message)}; }

@@ -1,0 +1,92 @@
+// Backend: where one stack's snapshots, current pointer, lock and journal live.
+//
+// A Backend serves exactly one (factory, stack) pair, as in unobin. The local filesystem backend
+// (LocalStore, registered as "local") is the default; others (PostgreSQL) implement the same
+// interface. Backends are created by name from a BackendRegistry.
+//
+// Snapshots are immutable once written; `current` names the one that is in effect. Writers
+// that move `current` hold the stack lock (Commit does it for you).
+//
+// Thread safety: a Backend may be used from several threads; operations on one stack from
+// several processes are safe (that is what the lock and the no-replace rules are for).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <sealstate/encrypter.h>
+#include <sealstate/lock.h>
+#include <sealstate/snapshot.h>
+#include <sealstate/status.h>
+#include <sealstate/timestamp.h>
+
+namespace sealstate {
+
+// One line of a stack's audit journal.
+struct JournalEvent {
+  std::uint64_t seq = 0;   // 1, 2, 3, ... in write order
+  Timestamp time;
+  std::string event;       // write | set-current | remove | lock-break | force-unlock | prune
+  std::string rev;         // the revision concerned, or empty
+  std::string lock_id;     // the lock held (or broken) at the time, or empty
+  std::string actor;       // user@host
+  std::int64_t pid = 0;
+  std::string detail;      // free text, e.g. the broken holder ("pid 4242 on h1 is gone")
+  friend bool operator==(const JournalEvent&, const JournalEvent&) = default;
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+
+  // The stack this backend was opened for.
+  virtual const std::string& stack() const = 0;
+  // The factory this backend was opened for.
+  virtual const std::string& factory() const = 0;
+
+  // The snapshot `current` names. Errors: kNoCurrent ("no current snapshot"); as Get.
+  virtual Result<Snapshot> Current() = 0;
+  // The revision `current` names. Errors: kNoCurrent; kIntegrity for a malformed pointer.
+  virtual Result<std::string> CurrentRev() = 0;
+  // Reads, opens and decodes one snapshot. Errors: kInvalidArgument (bad rev name), kNotFound,
+  // kWrongKey, kIntegrity, kFormat, kIoError.
+  virtual Result<Snapshot> Get(std::string_view rev) = 0;
+  // Seals and stores a new immutable snapshot under a fresh revision; does not move current.
+  // Returns the revision. Errors: kInvalidArgument (invalid snapshot, or one naming another
+  // stack or factory), kIoError.
+  virtual Result<std::string> Write(const Snapshot& snapshot) = 0;
+  // Points current at `rev`, which must exist and carry this backend's factory and stack.
+  // With `expected_current` ("" meaning "no current"), fails with kConflict if current is
+  // something else just before the switch (compare-and-swap). While a lock taken through this
+  // backend is held, fails with kLocked if that lock was broken meanwhile (fencing): a holder
+  // whose lock was force-unlocked cannot move current.
+  virtual Status SetCurrent(std::string_view rev, std::optional<std::string> expected_current = std::nullopt) = 0;
+  // All revisions, oldest first (unobin's order). Never reads or decrypts the snapshots.
+  virtual Result<std::vector<std::string>> List() = 0;
+  // Removes one revision. Refuses the current one (kInvalidArgument). A missing rev is OK.
+  virtual Status Remove(std::string_view rev) = 0;
+
+  // Takes the stack lock (see lock.h and LockOptions). Errors: kLocked naming the holder
+  // ("locked by USER@HOST pid PID since TIME (lock id ID)"), kCancelled, kIoError.
+  virtual Result<std::unique_ptr<Lock>> AcquireLock(const LockOptions& options) = 0;
+  // Removes the marker. With a non-empty `expected_id` that does not match the holder's:
+  // kLocked (nothing removed). No marker: OK. Journaled.
+  virtual Status ForceUnlock(std::string_view expected_id) = 0;
+  // The holder record and a verdict. Never needs the key.
+  virtual Result<LockInfo> GetLockInfo() = 0;
+
+  // Under the lock (taken with `options`), writes the snapshot and points current at it.
+  // Returns the new revision.
+  virtual Result<std::string> Commit(const Snapshot& snapshot, const LockOptions& options) = 0;
+
+  // Journal events with seq > since_seq, oldest first.
+  virtual Result<std::vector<JournalEvent>> Journal(std::uint64_t since_seq) = 0;
+};
+
+}  // namespace sealstate
