@@ -1,0 +1,41 @@
+// The stack's audit journal: `<stack>/journal`, append-only JSON lines.
+//
+// Each line is one JournalEvent as compact JSON: {"seq","time","event","rev","lock-id","actor",
+// "pid","detail"}. An append takes an OFD lock on the journal file (so concurrent appenders get
+// distinct, increasing sequence numbers), repairs a torn last line left by a crash (truncates
+// it), writes the line, fsyncs, and releases. A torn last line is ignored when reading.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <sealstate/backend.h>
+#include <sealstate/status.h>
+
+#include "io/env.h"
+
+namespace sealstate::internal {
+
+inline constexpr std::string_view kJournalFileName = "journal";
+
+class JournalFile {
+ public:
+  // `env` and `stack_dir` must outlive this object.
+  JournalFile(Env& env, const Dir& stack_dir);
+
+  // Assigns the next seq (and the time, from env.Now(), if event.time is unset: left at the
+  // zero time), appends, and fsyncs before returning. Returns the seq. The journal file is
+  // created 0600 on first use (and the directory fsynced). Errors: kIoError.
+  Result<std::uint64_t> Append(JournalEvent event);
+
+  // Events with seq > since_seq in file order. A missing journal is empty. A torn last line is
+  // skipped; any other malformed line is kIntegrity naming its line number.
+  Result<std::vector<JournalEvent>> Read(std::uint64_t since_seq);
+
+ private:
+  Env& env_;
+  const Dir& dir_;
+};
+
+}  // namespace sealstate::internal

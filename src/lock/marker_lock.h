@@ -1,0 +1,73 @@
+// The stack lock protocol on the local filesystem (see lock.h for the user-facing contract).
+//
+// Acquire: create `lock` with O_CREAT|O_EXCL|O_NOFOLLOW (0600), take an OFD write lock on it
+// (waiting briefly if a stale-breaker holds it), write and fsync the holder record, fsync the
+// directory. The fd stays open while held.
+// Verdict: no marker = free; OFD lock held by another description = held; then the record
+// decides (bare pid, other host, unreadable = unknown; other boot, dead or reused pid = stale;
+// complete record with OFD free = stale).
+// Breaking a stale lock: open the marker, take its OFD lock (only one breaker can), re-check it
+// is stale and that the name still refers to the same inode, unlink it. Exactly one of several
+// concurrent breakers succeeds.
+// Waiting: inotify on the stack directory for the marker's removal, plus a short periodic
+// re-check, so a waiter wakes within milliseconds of the release and never polls at 500 ms.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <sealstate/lock.h>
+#include <sealstate/status.h>
+
+#include "io/env.h"
+#include "lock/process_identity.h"
+
+namespace sealstate::internal {
+
+inline constexpr std::string_view kLockFileName = "lock";
+
+// A lock we hold: the marker's open fd and our record.
+struct HeldMarker {
+  int fd = -1;
+  LockHolder holder;
+};
+
+// What Acquire did on the way, for the journal.
+struct AcquireOutcome {
+  HeldMarker held;
+  std::optional<LockHolder> broken_stale;  // the dead holder whose marker was removed
+};
+
+class MarkerLock {
+ public:
+  // `env`, `probe` and `stack_dir` must outlive this object.
+  MarkerLock(Env& env, ProcessProbe& probe, const Dir& stack_dir, std::string sealstate_version);
+
+  // Waits per `options` (timeout, cancellation, break_stale). Errors: kLocked with the message
+  // "locked by USER@HOST pid PID since TIME (lock id ID)" (or "locked by pid PID (unobin)" /
+  // "locked (holder record unreadable)"); kCancelled; kIoError.
+  Result<AcquireOutcome> Acquire(const LockOptions& options);
+
+  // Removes the marker if it still carries `held.holder.lock_id`, then closes the fd (dropping
+  // the OFD lock). Errors: kLocked if another holder's marker is there (it is left alone).
+  Status Release(HeldMarker& held);
+
+  // True if the marker still carries `lock_id` (fencing check before publishing).
+  Result<bool> StillHeld(const std::string& lock_id);
+
+  // The verdict and holder record; never modifies anything.
+  Result<LockInfo> Inspect();
+
+  // Removes the marker if `expected_id` is empty or matches. Returns the removed holder record
+  // (nullopt if there was no marker). Errors: kLocked on an id mismatch (nothing removed).
+  Result<std::optional<LockHolder>> ForceRemove(std::string_view expected_id);
+
+ private:
+  Env& env_;
+  ProcessProbe& probe_;
+  const Dir& dir_;
+  std::string version_;
+};
+
+}  // namespace sealstate::internal
