@@ -1,5 +1,6 @@
 #include <sealstate/timestamp.h>
 
+#include <cstdint>
 #include <string>
 
 #include <catch2/catch.hpp>
@@ -150,6 +151,23 @@ TEST_CASE("timestamp: unix seconds match known values", "[timestamp]") {
   CHECK(MustParse("2026-04-30T12:00:00Z").unix_seconds == 1'777'550'400);
   CHECK(MustParse("1969-12-31T23:59:59Z").unix_seconds == -1);
   CHECK(MustParse("2000-03-01T00:00:00Z").unix_seconds == 951'868'800);
+}
+
+TEST_CASE("timestamp: every day of years 0000-9999 formats to a valid date that parses back", "[timestamp]") {
+  const Timestamp first = MustParse("0000-01-01T23:59:59.5+01:00");
+  const std::int64_t last_seconds = MustParse("9999-12-31T23:59:59.5+01:00").unix_seconds;
+  std::int64_t days = 0;
+  bool all_round_trip = true;
+  for (Timestamp t = first; t.unix_seconds <= last_seconds; t.unix_seconds += 86'400, ++days) {
+    Result<Timestamp> parsed = ParseRfc3339(FormatRfc3339Nano(t));
+    if (!parsed.ok() || !(*parsed == t)) {
+      all_round_trip = false;
+      FAIL_CHECK(FormatRfc3339Nano(t) << " does not round-trip");
+      break;
+    }
+  }
+  CHECK(all_round_trip);
+  CHECK(days == 3'652'425);  // 10000 Gregorian years of 365.2425 days
 }
 
 TEST_CASE("timestamp: format converts to the local time at the stored offset", "[timestamp]") {

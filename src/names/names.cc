@@ -2,6 +2,7 @@
 // paths they are joined into.
 #include <sealstate/names.h>
 
+#include <cstddef>
 #include <cstdio>
 #include <string>
 #include <string_view>

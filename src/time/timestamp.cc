@@ -4,9 +4,9 @@
 
 #include <time.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
-#include <optional>
 #include <string>
 #include <string_view>
 
