@@ -32,10 +32,12 @@ Result<std::string> Encrypter::WrapKey(const SecretBytes& data_key, std::string_
 
 Result<SecretBytes> Encrypter::UnwrapKey(std::string_view wrapped, std::string_view associated_data) const {
   internal::EnsureSodium();
-  SEALSTATE_ASSIGN_OR_RETURN(std::string transient, Decrypt(wrapped, associated_data));
-  Result<SecretBytes> data_key = SecretBytes::Allocate(transient.size());
-  if (data_key.ok() && !transient.empty()) std::memcpy(data_key->data(), transient.data(), transient.size());
-  Wipe(transient);
+  // Wiped in place, inside the Result, so no moved-from copy is left behind.
+  Result<std::string> transient = Decrypt(wrapped, associated_data);
+  if (!transient.ok()) return transient.status();
+  Result<SecretBytes> data_key = SecretBytes::Allocate(transient->size());
+  if (data_key.ok() && !transient->empty()) std::memcpy(data_key->data(), transient->data(), transient->size());
+  Wipe(*transient);
   return data_key;
 }
 
