@@ -1,0 +1,154 @@
+// Base64 as Go's base64.StdEncoding: encoding through libsodium; decoding by a small decoder that
+// follows Go's rules exactly (error positions, '\r'/'\n' skipped anywhere, non-zero trailing bits
+// accepted). libsodium's sodium_base642bin is not used for decoding because it rejects
+// non-canonical trailing bits that Go (and so unobin) accepts, and it cannot say where the input
+// went wrong.
+#include "crypto/base64.h"
+
+#include <cstddef>
+#include <optional>
+
+#include <sodium.h>
+
+#include "crypto/sodium_init.h"
+
+namespace sealstate::internal {
+namespace {
+
+// All ones if lo <= c <= hi, else zero; no branch on c. REQUIRES: 0 <= c <= 255.
+int RangeMask(int c, int lo, int hi) { return ((lo - 1 - c) & (c - (hi + 1))) >> 8; }
+
+// The 6-bit value of a base64 alphabet character, or -1. Branch-free so that decoding a key
+// does not leak its characters through timing or table lookups.
+int DecodeChar(unsigned char ch) {
+  const int c = ch;
+  int value = -1;
+  value += RangeMask(c, 'A', 'Z') & (c - 'A' + 1);
+  value += RangeMask(c, 'a', 'z') & (c - 'a' + 26 + 1);
+  value += RangeMask(c, '0', '9') & (c - '0' + 52 + 1);
+  value += RangeMask(c, '+', '+') & (62 + 1);
+  value += RangeMask(c, '/', '/') & (63 + 1);
+  return value;
+}
+
+bool IsNewline(char c) { return c == '\n' || c == '\r'; }
+
+Status IllegalAt(std::size_t position) {
+  return Status::InvalidArgument("illegal base64 data at input byte " + std::to_string(position));
+}
+
+// Decodes `text` into caller-provided memory, one 4-character quantum at a time, mirroring Go's
+// decodeQuantum so that errors name the same byte Go would.
+class GoBase64Decoder {
+ public:
+  GoBase64Decoder(std::string_view text, unsigned char* out) : text_(text), out_(out) {}
+  GoBase64Decoder(const GoBase64Decoder&) = delete;
+  GoBase64Decoder& operator=(const GoBase64Decoder&) = delete;
+  ~GoBase64Decoder() { sodium_memzero(quantum_, sizeof quantum_); }
+
+  // Returns the number of bytes written, or Go's error.
+  Result<std::size_t> Run() {
+    while (pos_ < text_.size() && !done_) {
+      if (std::optional<std::size_t> bad = DecodeQuantum()) return IllegalAt(*bad);
+    }
+    return written_;
+  }
+
+ private:
+  // Moves past any '\r' and '\n' at the current position.
+  void SkipNewlines() {
+    while (pos_ < text_.size() && IsNewline(text_[pos_])) ++pos_;
+  }
+
+  // Reads up to four characters; returns the position of the offending byte on error.
+  std::optional<std::size_t> DecodeQuantum() {
+    for (int j = 0; j < 4; ++j) {
+      if (pos_ == text_.size()) return EndOfInput(j);
+      const char in = text_[pos_++];
+      const int value = DecodeChar(static_cast<unsigned char>(in));
+      if (value >= 0) {
+        quantum_[j] = static_cast<unsigned char>(value);
+      } else if (IsNewline(in)) {
+        --j;
+      } else if (in != '=') {
+        return pos_ - 1;
+      } else {
+        return Padding(j);
+      }
+    }
+    Emit(4);
+    return std::nullopt;
+  }
+
+  // The input ended after `j` characters of a quantum.
+  std::optional<std::size_t> EndOfInput(int j) {
+    if (j == 0) return std::nullopt;
+    return pos_ - static_cast<std::size_t>(j);
+  }
+
+  // A '=' was read as character `j` of the quantum (already consumed).
+  std::optional<std::size_t> Padding(int j) {
+    if (j < 2) return pos_ - 1;
+    if (j == 2) {
+      SkipNewlines();
+      if (pos_ == text_.size()) return text_.size();
+      if (text_[pos_] != '=') return pos_ - 1;
+      ++pos_;
+    }
+    SkipNewlines();
+    if (pos_ < text_.size()) return pos_;  // trailing garbage after the padding
+    Emit(j);
+    done_ = true;
+    return std::nullopt;
+  }
+
+  // Writes the bytes of a quantum holding `chars` characters (2, 3 or 4). Bits past the last
+  // whole byte are dropped, as Go does.
+  void Emit(int chars) {
+    const unsigned long bits = (static_cast<unsigned long>(quantum_[0]) << 18) |
+                               (static_cast<unsigned long>(quantum_[1]) << 12) |
+                               (static_cast<unsigned long>(quantum_[2]) << 6) | quantum_[3];
+    for (int k = 0; k < chars - 1; ++k) out_[written_++] = static_cast<unsigned char>(bits >> (16 - 8 * k));
+    sodium_memzero(quantum_, sizeof quantum_);
+  }
+
+  std::string_view text_;
+  unsigned char* out_;
+  std::size_t pos_ = 0;
+  std::size_t written_ = 0;
+  bool done_ = false;
+  unsigned char quantum_[4] = {};
+};
+
+// An upper bound on the decoded size of `text_length` input characters.
+std::size_t MaxDecodedSize(std::size_t text_length) { return (text_length + 3) / 4 * 3; }
+
+}  // namespace
+
+std::string Base64Encode(std::string_view bytes) {
+  EnsureSodium();
+  std::string text(sodium_base64_encoded_len(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(text.data(), text.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
+                    bytes.size(), sodium_base64_VARIANT_ORIGINAL);
+  text.resize(text.size() - 1);  // the terminating NUL
+  return text;
+}
+
+Result<std::string> Base64Decode(std::string_view text) {
+  std::string bytes(MaxDecodedSize(text.size()), '\0');
+  GoBase64Decoder decoder(text, reinterpret_cast<unsigned char*>(bytes.data()));
+  SEALSTATE_ASSIGN_OR_RETURN(std::size_t size, decoder.Run());
+  bytes.resize(size);
+  return bytes;
+}
+
+Result<SecretBytes> Base64DecodeSecret(std::string_view text) {
+  SEALSTATE_ASSIGN_OR_RETURN(SecretBytes secret, SecretBytes::Allocate(MaxDecodedSize(text.size())));
+  if (secret.size() == 0) return secret;
+  GoBase64Decoder decoder(text, secret.data());
+  SEALSTATE_ASSIGN_OR_RETURN(std::size_t size, decoder.Run());
+  secret.Truncate(size);
+  return secret;
+}
+
+}  // namespace sealstate::internal
