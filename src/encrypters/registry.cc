@@ -6,20 +6,12 @@
 
 #include <sealstate/encrypter.h>
 
+#include "registry/named_table.h"
+
 namespace sealstate {
 namespace {
 
 std::string Quoted(std::string_view text) { return "\"" + std::string(text) + "\""; }
-
-std::string JoinNames(const std::vector<std::string>& names) {
-  if (names.empty()) return "(none)";
-  std::string joined;
-  for (const std::string& name : names) {
-    if (!joined.empty()) joined += ", ";
-    joined += name;
-  }
-  return joined;
-}
 
 Result<std::unique_ptr<Encrypter>> CreateNoop(const JsonObject& config) {
   if (!config.empty()) return Status::InvalidArgument("encryption: \"noop\" accepts no configuration fields");
@@ -78,20 +70,15 @@ EncrypterRegistry EncrypterRegistry::WithBuiltins() {
 }
 
 Status EncrypterRegistry::Register(std::string name, std::string description, EncrypterFactory factory) {
-  if (name.empty()) return Status::InvalidArgument("encryption: a key-source name must not be empty");
-  if (!factory) return Status::InvalidArgument("encryption: key-source " + Quoted(name) + " has no factory");
-  if (kinds_.contains(name)) {
-    return Status::AlreadyExists("encryption: key-source " + Quoted(name) + " is already registered");
-  }
-  kinds_.emplace(std::move(name), Kind{std::move(description), std::move(factory)});
-  return Status::OK();
+  return internal::AddNamed(kinds_, std::move(name), Kind{std::move(description), std::move(factory)},
+                            "encryption: key-source");
 }
 
 Result<std::unique_ptr<Encrypter>> EncrypterRegistry::Create(std::string_view name, const JsonObject& config) const {
   const auto found = kinds_.find(name);
   if (found == kinds_.end()) {
     return Status::InvalidArgument("encryption: no key-source named " + Quoted(name) +
-                                   "; available: " + JoinNames(Names()));
+                                   "; available: " + internal::JoinNames(Names()));
   }
   SEALSTATE_ASSIGN_OR_RETURN(std::unique_ptr<Encrypter> encrypter, found->second.factory(config));
   if (encrypter == nullptr) {
@@ -100,12 +87,7 @@ Result<std::unique_ptr<Encrypter>> EncrypterRegistry::Create(std::string_view na
   return encrypter;
 }
 
-std::vector<std::string> EncrypterRegistry::Names() const {
-  std::vector<std::string> names;
-  names.reserve(kinds_.size());
-  for (const auto& entry : kinds_) names.push_back(entry.first);
-  return names;  // std::map keeps them sorted
-}
+std::vector<std::string> EncrypterRegistry::Names() const { return internal::KeysOf(kinds_); }
 
 std::string EncrypterRegistry::Description(std::string_view name) const {
   const auto found = kinds_.find(name);
