@@ -280,6 +280,22 @@ TEST_CASE("Writer returns the failing sink's error from Finish and stops writing
   CHECK(sink.calls == 1);
 }
 
+TEST_CASE("Writer fails on NaN and infinities as Go's encoder does", "[json][writer]") {
+  for (const auto& [value, name] : {std::pair{std::numeric_limits<double>::quiet_NaN(), "NaN"},
+                                    std::pair{std::numeric_limits<double>::infinity(), "+Inf"},
+                                    std::pair{-std::numeric_limits<double>::infinity(), "-Inf"}}) {
+    std::string out;
+    StringSink sink(out);
+    GoJsonWriter writer(sink, GoJsonWriter::Style::kCompact);
+    writer.StartArray();
+    writer.Double(value);
+    writer.EndArray();
+    const Status status = writer.Finish();
+    CHECK(status.code() == Code::kInvalidArgument);
+    CHECK(status.message() == std::string("json: unsupported value: ") + name);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // GoQuote (%q)
 

@@ -409,6 +409,16 @@ void GoJsonWriter::Uint(std::uint64_t u) {
 
 void GoJsonWriter::Double(double d) {
   BeforeValue();
+  if (!std::isfinite(d)) {
+    // Go's encoder fails on these ("json: unsupported value: NaN"); so does Finish(). A null
+    // keeps the text well-formed meanwhile.
+    if (status_.ok()) {
+      const char* name = std::isnan(d) ? "NaN" : (d > 0 ? "+Inf" : "-Inf");
+      status_ = Status::InvalidArgument(std::string("json: unsupported value: ") + name);
+    }
+    Put("null");
+    return;
+  }
   AppendGoFloat(buffer_, d);
   Put("");
 }

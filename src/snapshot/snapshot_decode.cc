@@ -164,8 +164,10 @@ Status ReadEntries(FieldReader& top, Snapshot& out, std::optional<std::size_t>& 
   Json* value = top.Find("entries");
   if (value == nullptr) return Status::OK();  // entries_null stays true
   if (value->type() != Json::Type::kArray) return top.TypeError("entries", "an array");
-  out.entries_null = false;
   JsonArray& elements = value->as_array();
+  // The flag only matters for an empty list; a non-empty one keeps the default, so a decoded
+  // snapshot compares equal to one built in code.
+  if (elements.empty()) out.entries_null = false;
   out.entries.reserve(elements.size());
   for (std::size_t i = 0; i < elements.size(); ++i) {
     if (elements[i].is_null()) {
