@@ -3,7 +3,6 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
-#include <system_error>
 
 namespace sealstate::internal {
 namespace {
@@ -337,7 +336,7 @@ void GoJsonWriter::Put(std::string_view text) {
 
 void GoJsonWriter::Flush() {
   if (!buffer_.empty() && status_.ok()) status_ = out_.Append(buffer_);
-  buffer_.clear();  // after a sink error, output is dropped
+  buffer_.clear();  // after an error, output is dropped
 }
 
 void GoJsonWriter::BeforeValue() {
