@@ -137,7 +137,9 @@ Result<std::string> OpenV1(std::string_view envelope, std::string_view expected_
                              std::string(expected_type));
   }
   const std::string sealed_with = parsed.has_ref ? parsed.ref_name : std::string();
-  SEALSTATE_RETURN_IF_ERROR(internal::CheckPlaintextRule(sealed_with == "noop", sealed_with, encrypter, options));
+  const bool file_is_plaintext = sealed_with == "noop";
+  SEALSTATE_RETURN_IF_ERROR(internal::CheckPlaintextRule(file_is_plaintext, sealed_with, encrypter, options));
+  if (file_is_plaintext) return std::move(parsed.ciphertext);  // allowed plaintext: nothing to decrypt
   Result<std::string> plaintext = encrypter.Decrypt(parsed.ciphertext, "");
   if (!plaintext.ok()) {
     Status cause = plaintext.status();

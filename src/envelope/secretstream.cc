@@ -92,7 +92,8 @@ Status DecryptingSource::Start() {
     return Status::Integrity("envelope: invalid stream header");
   }
   cipher_.resize(chunk_size_ + kChunkOverhead);
-  plain_.resize(chunk_size_);
+  plain_.clear();  // nothing decrypted yet
+  plain_pos_ = 0;
   return Status::OK();
 }
 
