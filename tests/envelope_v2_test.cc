@@ -6,6 +6,7 @@
 
 #include <sealstate/envelope.h>
 
+#include "encrypters/local_key_encrypter.h"
 #include "envelope/envelope_v2_header.h"
 #include "test_support.h"
 
@@ -330,4 +331,16 @@ TEST_CASE("SealSnapshot refuses a snapshot that names another stack than its bin
   Status s = SealSnapshot(sealstate::testing::FixtureSnapshot(), kEnvelopeV2, binding, *noop, sink);
   CHECK(s.code() == Code::kInvalidArgument);
   CHECK(out.empty());
+}
+
+TEST_CASE("v2 works on a CPU without AES-NI, where v1 env-key gives a clear error") {
+  auto key = EnvKey("SEALSTATE_TEST_V2_NOAES", sealstate::testing::kKeyA);
+  internal::SetAesGcmAvailabilityForTesting(false);
+  Result<std::string> opened = Open(*key, Seal(*key, "payload"));
+  Result<std::string> v1 = SealV1("payload", "state", *key);
+  internal::SetAesGcmAvailabilityForTesting(std::nullopt);
+  REQUIRE(opened.ok());
+  CHECK(*opened == "payload");
+  REQUIRE(v1.status().code() == Code::kUnsupported);
+  CHECK(v1.status().message().find("AES-NI") != std::string::npos);
 }

@@ -123,7 +123,7 @@ TEST_CASE("timestamp: missing or malformed parts are rejected", "[timestamp]") {
 
 TEST_CASE("timestamp: error messages escape control bytes in the input", "[timestamp]") {
   const std::string message = ParseError(std::string("2026\n\x01\"\\", 8));
-  CHECK(message == "timestamp \"2026\\x0a\\x01\\\"\\\\\" is not RFC 3339: expected '-' after the year");
+  CHECK(message == "timestamp \"2026\\n\\x01\\\"\\\\\" is not RFC 3339: expected '-' after the year");
 }
 
 TEST_CASE("timestamp: CompareInstants normalises offsets", "[timestamp]") {

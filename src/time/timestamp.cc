@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "json/go_json_writer.h"
+
 namespace sealstate {
 namespace {
 
@@ -64,26 +66,6 @@ int DaysInMonth(std::int64_t year, int month) {
   return kDays[month - 1];
 }
 
-// The input as it appears in messages: double-quoted, with '"' and '\' backslashed and every
-// byte outside printable ASCII written as \xNN, so messages never carry raw control bytes.
-std::string QuoteForMessage(std::string_view text) {
-  std::string quoted = "\"";
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      quoted += '\\';
-      quoted += c;
-    } else if (byte < 0x20 || byte >= 0x7f) {
-      char escaped[5];
-      std::snprintf(escaped, sizeof escaped, "\\x%02x", byte);
-      quoted += escaped;
-    } else {
-      quoted += c;
-    }
-  }
-  quoted += '"';
-  return quoted;
-}
 
 // Reads the fixed layout of an RFC 3339 timestamp left to right; the first problem is kept.
 class Rfc3339Parser {
@@ -195,7 +177,7 @@ class Rfc3339Parser {
   }
 
   Status Failure() const {
-    return Status::InvalidArgument("timestamp " + QuoteForMessage(text_) + " is not RFC 3339: " + problem_);
+    return Status::InvalidArgument("timestamp " + internal::GoQuote(text_) + " is not RFC 3339: " + problem_);
   }
 
   std::string_view text_;
