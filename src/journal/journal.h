@@ -26,7 +26,9 @@ class JournalFile {
 
   // Assigns the next seq (and the time, from env.Now(), if event.time is unset: left at the
   // zero time), appends, and fsyncs before returning. Returns the seq. The journal file is
-  // created 0600 on first use (and the directory fsynced). Errors: kIoError.
+  // created 0600 on first use (and the directory fsynced). Errors: kIoError; kIntegrity if the
+  // last complete line is malformed (nothing is appended). After an error the event may or may
+  // not be in the journal (a failed fsync leaves it unknown), but the journal stays readable.
   Result<std::uint64_t> Append(JournalEvent event);
 
   // Events with seq > since_seq in file order. A missing journal is empty. A torn last line is

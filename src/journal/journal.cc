@@ -1,0 +1,212 @@
+// The journal: append under an OFD lock with torn-tail repair; read skipping a torn tail.
+#include "journal/journal.h"
+
+#include <fcntl.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "io/durable_file.h"
+#include "journal/journal_event_json.h"
+
+namespace sealstate::internal {
+namespace {
+
+constexpr std::size_t kChunk = 64 * 1024;
+constexpr int kOpenFlags = O_RDWR | O_NOFOLLOW | O_CLOEXEC;
+constexpr int kOpenAttempts = 3;
+
+// An open fd, closed (unchecked) on destruction unless Close()d or Release()d: that is cleanup
+// after an earlier error, which is the one reported.
+class ScopedFd {
+ public:
+  ScopedFd(Env& env, int fd, std::string what) : env_(env), fd_(fd), what_(std::move(what)) {}
+  ScopedFd(const ScopedFd&) = delete;
+  ScopedFd& operator=(const ScopedFd&) = delete;
+  ~ScopedFd() {
+    if (fd_ >= 0) (void)env_.Close(fd_, what_);
+  }
+  int fd() const { return fd_; }
+  const std::string& what() const { return what_; }
+  // Closes, checked.
+  Status Close() { return env_.Close(Release(), what_); }
+  // Gives up ownership.
+  int Release() { return std::exchange(fd_, -1); }
+
+ private:
+  Env& env_;
+  int fd_;
+  std::string what_;
+};
+
+// Opens the journal, first creating it empty if it does not exist. Creation goes through
+// WriteNewFile, so the name appears only as a durable, mode 0600 file (whatever the umask), and
+// a concurrent creator's file is kept.
+Result<int> OpenOrCreate(Env& env, const Dir& dir) {
+  for (int attempt = 0; attempt < kOpenAttempts; ++attempt) {
+    Result<int> opened = env.OpenAt(dir, kJournalFileName, kOpenFlags, 0);
+    if (opened.ok() || opened.status().code() != Code::kNotFound) return opened;
+    const Status created = WriteNewFile(env, dir, kJournalFileName, [](ByteSink&) { return Status::OK(); });
+    if (!created.ok() && created.code() != Code::kAlreadyExists) return created;
+  }
+  return Status::IoError("open (removed while being opened)", dir.Join(kJournalFileName), ENOENT);
+}
+
+// Waits for the OFD lock; it is released when the fd is closed.
+Status LockForAppend(Env& env, const ScopedFd& file) {
+  SEALSTATE_ASSIGN_OR_RETURN(const bool locked, env.OfdLock(file.fd(), LockWait::kWait, file.what()));
+  if (!locked) return Status::Internal("lock " + file.what() + ": not acquired although waiting");
+  return Status::OK();
+}
+
+// Exactly the bytes [offset, offset + length), looping over short reads.
+Result<std::string> ReadRange(Env& env, const ScopedFd& file, off_t offset, std::size_t length) {
+  std::string bytes(length, '\0');
+  std::size_t done = 0;
+  while (done < length) {
+    SEALSTATE_ASSIGN_OR_RETURN(const std::size_t n,
+                               env.ReadAt(file.fd(), bytes.data() + done, length - done,
+                                          offset + static_cast<off_t>(done), file.what()));
+    if (n == 0) return Status::IoError("read (unexpected end of file)", file.what(), EIO);
+    done += n;
+  }
+  return bytes;
+}
+
+// The offset of the last '\n' before `end`, or -1 if there is none. Reads backwards in chunks.
+Result<off_t> FindLastNewline(Env& env, const ScopedFd& file, off_t end) {
+  off_t pos = end;
+  while (pos > 0) {
+    const std::size_t length = static_cast<std::size_t>(std::min<off_t>(pos, kChunk));
+    pos -= static_cast<off_t>(length);
+    SEALSTATE_ASSIGN_OR_RETURN(const std::string chunk, ReadRange(env, file, pos, length));
+    const std::size_t newline = chunk.rfind('\n');
+    if (newline != std::string::npos) return pos + static_cast<off_t>(newline);
+  }
+  return off_t{-1};
+}
+
+// The seq of the complete line ending at the '\n' at `newline`.
+Result<std::uint64_t> SeqOfLineEndingAt(Env& env, const ScopedFd& file, off_t newline) {
+  SEALSTATE_ASSIGN_OR_RETURN(const off_t previous, FindLastNewline(env, file, newline));
+  const auto length = static_cast<std::size_t>(newline - previous - 1);
+  SEALSTATE_ASSIGN_OR_RETURN(const std::string line, ReadRange(env, file, previous + 1, length));
+  Result<JournalEvent> event = DecodeJournalEvent(line);
+  if (!event.ok()) {
+    return Status::Integrity("journal " + file.what() + ": last line: " + event.status().message() +
+                             " (refusing to append)");
+  }
+  return event->seq;
+}
+
+// Where the next line goes and the seq of the last complete line (0 if none).
+struct Tail {
+  off_t end = 0;
+  std::uint64_t last_seq = 0;
+};
+
+// Finds the end of the last complete line, truncates a torn line after it (left by a crash),
+// and leaves the fd's offset at that end.
+Result<Tail> RepairTail(Env& env, const ScopedFd& file) {
+  SEALSTATE_ASSIGN_OR_RETURN(off_t size, env.SeekEnd(file.fd(), file.what()));
+  SEALSTATE_ASSIGN_OR_RETURN(const off_t last_newline, FindLastNewline(env, file, size));
+  Tail tail;
+  tail.end = last_newline + 1;
+  if (tail.end != size) {
+    SEALSTATE_RETURN_IF_ERROR(env.Truncate(file.fd(), tail.end, file.what()));
+    SEALSTATE_ASSIGN_OR_RETURN(size, env.SeekEnd(file.fd(), file.what()));  // the offset was past the end
+    if (size != tail.end) return Status::IoError("truncate (size did not change)", file.what(), EIO);
+  }
+  if (last_newline < 0) return tail;
+  SEALSTATE_ASSIGN_OR_RETURN(tail.last_seq, SeqOfLineEndingAt(env, file, last_newline));
+  return tail;
+}
+
+// Writes `line` at the fd's offset (== end) and fsyncs. A failed write leaves no partial line
+// behind (best effort); after a failed fsync the line may or may not be there.
+Status WriteLineDurably(Env& env, const ScopedFd& file, off_t end, std::string_view line) {
+  FdSink sink(env, file.fd(), file.what());
+  Status written = sink.Append(line);
+  if (written.ok()) written = sink.Flush();
+  if (!written.ok()) {
+    (void)env.Truncate(file.fd(), end, file.what());  // best effort; a torn line is also repaired later
+    return written;
+  }
+  return env.Fsync(file.fd(), file.what());
+}
+
+// Splits the journal into lines as it is read and decodes each complete one.
+class LineDecoder {
+ public:
+  explicit LineDecoder(std::uint64_t since_seq) : since_seq_(since_seq) {}
+
+  // Decodes every line completed by `data`; keeps the unterminated rest for the next call.
+  Status Feed(std::string_view data) {
+    for (std::size_t newline = data.find('\n'); newline != std::string_view::npos; newline = data.find('\n')) {
+      pending_.append(data.substr(0, newline));
+      data.remove_prefix(newline + 1);
+      SEALSTATE_RETURN_IF_ERROR(DecodePending());
+    }
+    pending_.append(data);
+    return Status::OK();
+  }
+
+  // The events decoded so far. An unterminated last line (torn) is dropped.
+  std::vector<JournalEvent> TakeEvents() { return std::move(events_); }
+
+ private:
+  Status DecodePending() {
+    ++line_number_;
+    Result<JournalEvent> event = DecodeJournalEvent(pending_);
+    pending_.clear();
+    if (!event.ok()) {
+      return Status::Integrity("journal: line " + std::to_string(line_number_) + ": " + event.status().message());
+    }
+    if (event->seq > since_seq_) events_.push_back(std::move(event).value());
+    return Status::OK();
+  }
+
+  std::uint64_t since_seq_;
+  std::uint64_t line_number_ = 0;
+  std::string pending_;
+  std::vector<JournalEvent> events_;
+};
+
+}  // namespace
+
+JournalFile::JournalFile(Env& env, const Dir& stack_dir) : env_(env), dir_(stack_dir) {}
+
+Result<std::uint64_t> JournalFile::Append(JournalEvent event) {
+  if (event.time == Timestamp{}) event.time = env_.Now();
+  SEALSTATE_ASSIGN_OR_RETURN(const int fd, OpenOrCreate(env_, dir_));
+  ScopedFd file(env_, fd, dir_.Join(kJournalFileName));
+  SEALSTATE_RETURN_IF_ERROR(LockForAppend(env_, file));
+  SEALSTATE_ASSIGN_OR_RETURN(const Tail tail, RepairTail(env_, file));
+  event.seq = tail.last_seq + 1;
+  SEALSTATE_RETURN_IF_ERROR(WriteLineDurably(env_, file, tail.end, EncodeJournalEvent(event) + "\n"));
+  SEALSTATE_RETURN_IF_ERROR(file.Close());  // also releases the lock
+  return event.seq;
+}
+
+Result<std::vector<JournalEvent>> JournalFile::Read(std::uint64_t since_seq) {
+  Result<int> opened = env_.OpenAt(dir_, kJournalFileName, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0);
+  if (!opened.ok()) {
+    if (opened.status().code() == Code::kNotFound) return std::vector<JournalEvent>{};
+    return opened.status();
+  }
+  ScopedFd file(env_, *opened, dir_.Join(kJournalFileName));
+  LineDecoder decoder(since_seq);
+  std::string buffer(kChunk, '\0');
+  for (;;) {
+    SEALSTATE_ASSIGN_OR_RETURN(const std::size_t n, env_.Read(file.fd(), buffer.data(), buffer.size(), file.what()));
+    if (n == 0) break;
+    SEALSTATE_RETURN_IF_ERROR(decoder.Feed(std::string_view(buffer.data(), n)));
+  }
+  SEALSTATE_RETURN_IF_ERROR(file.Close());
+  return decoder.TakeEvents();
+}
+
+}  // namespace sealstate::internal

@@ -1,0 +1,23 @@
+// JSON form of one journal line: compact, members in the order
+// seq, time, event, rev, lock-id, actor, pid, detail (time as RFC 3339 with nanoseconds).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <sealstate/backend.h>
+#include <sealstate/status.h>
+
+namespace sealstate::internal {
+
+// The event as one line of compact JSON, without the trailing newline. All members are always
+// written. REQUIRES: event.time's year is within 0000-9999.
+std::string EncodeJournalEvent(const JournalEvent& event);
+
+// Parses one line (without its newline). "seq" (an integer >= 1) and "time" (RFC 3339) are
+// required; the string members and "pid" may be absent or null (then empty / 0); unknown
+// members are ignored. Errors: kIntegrity with a message without prefix (the caller adds
+// "journal: line N: ").
+Result<JournalEvent> DecodeJournalEvent(std::string_view line);
+
+}  // namespace sealstate::internal

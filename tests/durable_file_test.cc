@@ -1,0 +1,363 @@
+// Tests for the durable file recipes (src/io/durable_file.cc), driven through FaultInjectionEnv:
+// exact bytes and modes, no replacing, syscall order, and SQLite-style failure sweeps.
+#include <catch2/catch.hpp>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "io/durable_file.h"
+#include "support/fault_injection_env.h"
+#include "support/scratch_dir.h"
+
+namespace sealstate::internal {
+namespace {
+
+using testing::FaultInjectionEnv;
+using testing::Op;
+using testing::ScratchDir;
+using testing::TraceEntry;
+
+std::function<Status(ByteSink&)> Bytes(const std::string& bytes) {
+  return [bytes](ByteSink& sink) { return sink.Append(bytes); };
+}
+
+std::string Pattern(std::size_t size) {
+  std::string out(size, '\0');
+  for (std::size_t i = 0; i < size; ++i) out[i] = static_cast<char>('a' + (i * 7 + i / 251) % 26);
+  return out;
+}
+
+void RequireOk(const Status& status) {
+  INFO(status.ToString());
+  REQUIRE(status.ok());
+}
+
+bool IsOurTemp(const std::string& name) { return TempFileOwner(name) == static_cast<long>(::getpid()); }
+
+// The names that are not `expected`: temp debris or anything else.
+std::vector<std::string> Extra(const ScratchDir& scratch, const std::set<std::string>& expected) {
+  std::vector<std::string> extra;
+  for (const std::string& name : scratch.Names()) {
+    if (expected.count(name) == 0) extra.push_back(name);
+  }
+  return extra;
+}
+
+TEST_CASE("durable file: WriteNewFile writes exact bytes, mode 0600 under any umask, no debris", "[durable]") {
+  for (const mode_t mask : {mode_t{0}, mode_t{0277}}) {
+    ScratchDir scratch;
+    testing::UmaskGuard umask(mask);
+    const std::string payload = Pattern(3000) + std::string(1, '\0') + "\xff\n";
+    RequireOk(WriteNewFile(*Env::Default(), scratch.dir(), "snap", Bytes(payload)));
+    CHECK(*scratch.Read("snap") == payload);
+    CHECK(scratch.Mode("snap") == 0600);
+    CHECK(scratch.Names() == std::vector<std::string>{"snap"});
+  }
+}
+
+TEST_CASE("durable file: ReplaceFile creates or replaces, mode 0600 under any umask", "[durable]") {
+  for (const mode_t mask : {mode_t{0}, mode_t{0277}}) {
+    ScratchDir scratch;
+    testing::UmaskGuard umask(mask);
+    RequireOk(ReplaceFile(*Env::Default(), scratch.dir(), "current", "first"));
+    CHECK(*scratch.Read("current") == "first");
+    RequireOk(ReplaceFile(*Env::Default(), scratch.dir(), "current", "second, longer"));
+    CHECK(*scratch.Read("current") == "second, longer");
+    CHECK(scratch.Mode("current") == 0600);
+    CHECK(scratch.Names() == std::vector<std::string>{"current"});
+  }
+}
+
+TEST_CASE("durable file: WriteNewFile never replaces an existing file", "[durable]") {
+  FaultInjectionEnv env;
+  SECTION("rename without replace") {}
+  SECTION("link + unlink fallback") { env.UnsupportedNoReplace(true); }
+  ScratchDir scratch;
+  scratch.Write("snap", "original");
+  const Status status = WriteNewFile(env, scratch.dir(), "snap", Bytes("new"));
+  CHECK(status.code() == Code::kAlreadyExists);
+  CHECK(*scratch.Read("snap") == "original");
+  CHECK(scratch.Names() == std::vector<std::string>{"snap"});
+}
+
+TEST_CASE("durable file: the link + unlink fallback publishes like rename", "[durable]") {
+  ScratchDir scratch;
+  FaultInjectionEnv env;
+  env.UnsupportedNoReplace(true);
+  RequireOk(WriteNewFile(env, scratch.dir(), "snap", Bytes("payload")));
+  CHECK(*scratch.Read("snap") == "payload");
+  CHECK(scratch.Names() == std::vector<std::string>{"snap"});
+  CHECK(env.count(Op::kLinkAt) == 1);
+}
+
+TEST_CASE("durable file: a symlink at the final name is refused and nothing is written through it", "[durable]") {
+  FaultInjectionEnv env;
+  SECTION("rename without replace") {}
+  SECTION("link + unlink fallback") { env.UnsupportedNoReplace(true); }
+  ScratchDir scratch;
+  ScratchDir elsewhere;
+  elsewhere.Write("victim", "precious");
+  REQUIRE(::symlink(elsewhere.Path("victim").c_str(), scratch.Path("snap").c_str()) == 0);
+  const Status status = WriteNewFile(env, scratch.dir(), "snap", Bytes("attacker-controlled"));
+  CHECK(status.code() == Code::kAlreadyExists);
+  CHECK(*elsewhere.Read("victim") == "precious");
+  CHECK(scratch.Names() == std::vector<std::string>{"snap"});
+  CHECK_FALSE(scratch.Read("snap"));  // still the symlink, not a regular file
+}
+
+TEST_CASE("durable file: short writes still produce the exact bytes", "[durable]") {
+  ScratchDir scratch;
+  FaultInjectionEnv env;
+  env.ShortWrites(true);
+  const std::string big = Pattern(600 * 1024);  // larger than FdSink's buffer
+  RequireOk(WriteNewFile(env, scratch.dir(), "snap", [&](ByteSink& sink) {
+    SEALSTATE_RETURN_IF_ERROR(sink.Append(big.substr(0, 1000)));
+    SEALSTATE_RETURN_IF_ERROR(sink.Append(big.substr(1000, 400 * 1024)));
+    return sink.Append(big.substr(1000 + 400 * 1024));
+  }));
+  CHECK(*scratch.Read("snap") == big);
+  CHECK(env.count(Op::kWrite) > 10);
+  RequireOk(ReplaceFile(env, scratch.dir(), "current", "pointer contents"));
+  CHECK(*scratch.Read("current") == "pointer contents");
+}
+
+TEST_CASE("durable file: a short write followed by ENOSPC fails cleanly", "[durable]") {
+  ScratchDir scratch;
+  FaultInjectionEnv env;
+  env.ShortWriteThenFail(0);
+  const Status status = WriteNewFile(env, scratch.dir(), "snap", Bytes(Pattern(5000)));
+  CHECK(status.code() == Code::kIoError);
+  CHECK(status.error_number() == ENOSPC);
+  CHECK(scratch.Names().empty());
+}
+
+TEST_CASE("durable file: a failing before_publish check aborts without debris", "[durable]") {
+  ScratchDir scratch;
+  scratch.Write("current", "old");
+  const auto refuse = [] { return Status::Conflict("current moved"); };
+  CHECK(WriteNewFile(*Env::Default(), scratch.dir(), "snap", Bytes("x"), refuse).code() == Code::kConflict);
+  CHECK(ReplaceFile(*Env::Default(), scratch.dir(), "current", "new", refuse).code() == Code::kConflict);
+  CHECK(scratch.Names() == std::vector<std::string>{"current"});
+  CHECK(*scratch.Read("current") == "old");
+}
+
+// The calls of `trace` as "Op path" strings, with the temp name replaced by "TEMP".
+std::vector<std::string> Describe(const std::vector<TraceEntry>& trace, const std::string& temp_path) {
+  std::vector<std::string> out;
+  for (const TraceEntry& t : trace) {
+    std::string line = std::string(testing::OpName(t.op)) + " " + (t.path == temp_path ? "TEMP" : t.path);
+    if (!t.target.empty()) line += " -> " + t.target;
+    out.push_back(line);
+  }
+  return out;
+}
+
+TEST_CASE("durable file: the syscall order is create, write, fsync, close, rename, fsync(dir)", "[durable]") {
+  ScratchDir scratch;
+  FaultInjectionEnv env;
+  const bool replace = GENERATE(false, true);
+  const std::string name = replace ? "current" : "snap";
+  RequireOk(replace ? ReplaceFile(env, scratch.dir(), name, "contents")
+                    : WriteNewFile(env, scratch.dir(), name, Bytes("contents")));
+  const std::vector<TraceEntry> trace = env.trace();
+  REQUIRE_FALSE(trace.empty());
+  REQUIRE(trace[0].op == Op::kOpenAt);
+  const std::string temp_path = trace[0].path;
+  const std::string temp_name = temp_path.substr(scratch.dir().path.size() + 1);
+  CHECK(IsOurTemp(temp_name));
+  CHECK(temp_name.rfind("." + name + ".tmp.", 0) == 0);
+  CHECK((trace[0].arg & O_EXCL) != 0);
+  CHECK((trace[0].arg & O_CREAT) != 0);
+  CHECK((trace[0].arg & O_NOFOLLOW) != 0);
+
+  const std::string final_path = scratch.Path(name);
+  const std::vector<std::string> expected = {
+      "Chmod TEMP",
+      "Write TEMP",
+      "Fsync TEMP",
+      "Close TEMP",
+      "RenameAt TEMP -> " + final_path,
+      "Fsync " + scratch.dir().path,
+  };
+  std::vector<std::string> described = Describe(trace, temp_path);
+  described.erase(described.begin());
+  CHECK(described == expected);
+  const TraceEntry& rename = trace[5];
+  CHECK(rename.arg == (replace ? 0 : 1));  // no_replace for new files only
+}
+
+// What one sweep case injects, and the state it starts from.
+struct SweepMode {
+  int err;
+  bool persistent;
+  bool fallback;      // RENAME_NOREPLACE unsupported: link + unlink
+  bool short_writes;
+};
+
+std::string Label(const SweepMode& m) {
+  return std::string(m.err == EIO ? "EIO" : "ENOSPC") + (m.persistent ? " persistent" : " once") +
+         (m.fallback ? " link-fallback" : "") + (m.short_writes ? " short-writes" : "");
+}
+
+// Whether the last UnlinkAt of `path` in `trace` failed (so the file legitimately remains).
+bool LastUnlinkFailed(const std::vector<TraceEntry>& trace, const std::string& path) {
+  bool failed = false;
+  for (const TraceEntry& t : trace) {
+    if (t.op == Op::kUnlinkAt && t.path == path) failed = t.failed;
+  }
+  return failed;
+}
+
+// Whether a RenameAt or LinkAt to `path` succeeded (the new file was published).
+bool Published(const std::vector<TraceEntry>& trace, const std::string& path) {
+  for (const TraceEntry& t : trace) {
+    if ((t.op == Op::kRenameAt || t.op == Op::kLinkAt) && t.target == path && !t.failed) return true;
+  }
+  return false;
+}
+
+// Every injected failure was an UnlinkAt of a temp file (after the file was published).
+bool OnlyTempUnlinksFailed(const std::vector<TraceEntry>& trace, const ScratchDir& scratch) {
+  for (const TraceEntry& t : trace) {
+    if (!t.failed) continue;
+    const std::string name = t.path.substr(scratch.dir().path.size() + 1);
+    if (t.op != Op::kUnlinkAt || !IsOurTemp(name)) return false;
+  }
+  return true;
+}
+
+// Debris may remain only where removing it was itself made to fail.
+void CheckDebris(const ScratchDir& scratch, const std::vector<TraceEntry>& trace, const std::set<std::string>& expected) {
+  for (const std::string& name : Extra(scratch, expected)) {
+    INFO("left behind: " << name);
+    CHECK(IsOurTemp(name));
+    CHECK(LastUnlinkFailed(trace, scratch.Path(name)));
+  }
+}
+
+// One WriteNewFile with call k failed. Returns false when no failure was injected (k is past
+// the last call): the sweep is complete.
+bool SweepWriteNewFileAt(std::uint64_t k, const SweepMode& mode) {
+  ScratchDir scratch;
+  scratch.Write("other", "keep");
+  const std::string payload = Pattern(mode.short_writes ? 64 : 1000);
+  FaultInjectionEnv env;
+  env.UnsupportedNoReplace(mode.fallback);
+  env.ShortWrites(mode.short_writes);
+  env.FailCall(k, mode.err, mode.persistent);
+  const int fds_before = testing::OpenFdCount();
+  const Status status = WriteNewFile(env, scratch.dir(), "snap", Bytes(payload));
+  const std::vector<TraceEntry> trace = env.trace();
+  INFO("WriteNewFile, fail call " << k << " (" << Label(mode) << "): " << status.ToString());
+  CHECK(testing::OpenFdCount() == fds_before);
+  CHECK(*scratch.Read("other") == "keep");
+  const std::optional<std::string> snap = scratch.Read("snap");
+  if (env.injected() == 0) {
+    CHECK(status.ok());
+    CHECK(snap == payload);
+    return false;
+  }
+  if (status.ok()) {
+    // Only the fallback's temp unlink after a successful link may fail without failing the
+    // write (the temp is then debris, removed at the end if possible).
+    CHECK(mode.fallback);
+    CHECK(OnlyTempUnlinksFailed(trace, scratch));
+    CHECK(snap == payload);
+  } else if (snap) {
+    // Published, then the directory fsync failed and removing the name failed too.
+    CHECK(*snap == payload);
+    CHECK(LastUnlinkFailed(trace, scratch.Path("snap")));
+  }
+  CheckDebris(scratch, trace, {"other", "snap"});
+  return true;
+}
+
+// One ReplaceFile of "current" with call k failed; false when no failure was injected.
+bool SweepReplaceFileAt(std::uint64_t k, const SweepMode& mode) {
+  ScratchDir scratch;
+  scratch.Write("current", "old contents");
+  const std::string payload = "new contents " + Pattern(mode.short_writes ? 40 : 500);
+  FaultInjectionEnv env;
+  env.ShortWrites(mode.short_writes);
+  env.FailCall(k, mode.err, mode.persistent);
+  const int fds_before = testing::OpenFdCount();
+  const Status status = ReplaceFile(env, scratch.dir(), "current", payload);
+  const std::vector<TraceEntry> trace = env.trace();
+  INFO("ReplaceFile, fail call " << k << " (" << Label(mode) << "): " << status.ToString());
+  CHECK(testing::OpenFdCount() == fds_before);
+  const std::optional<std::string> current = scratch.Read("current");
+  REQUIRE(current);
+  if (env.injected() == 0) {
+    CHECK(status.ok());
+    CHECK(*current == payload);
+    return false;
+  }
+  CHECK_FALSE(status.ok());
+  if (*current != "old contents") {
+    // Only a failure after the rename (the directory fsync) may leave the new contents.
+    CHECK(*current == payload);
+    CHECK(Published(trace, scratch.Path("current")));
+  }
+  CheckDebris(scratch, trace, {"current"});
+  return true;
+}
+
+template <typename Case>
+int Sweep(const std::vector<SweepMode>& modes, Case run_case) {
+  int cases = 0;
+  for (const SweepMode& mode : modes) {
+    for (std::uint64_t k = 0; run_case(k, mode); ++k) ++cases;
+  }
+  return cases;
+}
+
+std::vector<SweepMode> AllModes(bool with_fallback) {
+  std::vector<SweepMode> modes;
+  for (const int err : {EIO, ENOSPC}) {
+    for (const bool persistent : {false, true}) {
+      for (const bool fallback : {false, true}) {
+        if (fallback && !with_fallback) continue;
+        for (const bool short_writes : {false, true}) modes.push_back({err, persistent, fallback, short_writes});
+      }
+    }
+  }
+  return modes;
+}
+
+TEST_CASE("durable file: sweep: WriteNewFile with any one call failing", "[durable][sweep]") {
+  const int cases = Sweep(AllModes(/*with_fallback=*/true), SweepWriteNewFileAt);
+  WARN("WriteNewFile sweep: " << cases << " failure cases");
+  CHECK(cases > 0);
+}
+
+TEST_CASE("durable file: sweep: ReplaceFile with any one call failing", "[durable][sweep]") {
+  const int cases = Sweep(AllModes(/*with_fallback=*/false), SweepReplaceFileAt);
+  WARN("ReplaceFile sweep: " << cases << " failure cases");
+  CHECK(cases > 0);
+}
+
+TEST_CASE("durable file: temp names are hidden, attributable and carry the pid", "[durable]") {
+  const std::string a = TempNameFor("snap-0001");
+  const std::string b = TempNameFor("snap-0001");
+  CHECK(a != b);
+  CHECK(a.rfind(".snap-0001.tmp.", 0) == 0);
+  CHECK(TempFileOwner(a) == static_cast<long>(::getpid()));
+  CHECK(TempFileOwner(TempNameFor("a.tmp.5")) == static_cast<long>(::getpid()));
+  CHECK(TempFileOwner(".snap.tmp.4242.00ff00ff00ff00ff") == 4242);
+  for (const char* not_temp : {"snap", "", ".hidden", ".snap.tmp.", ".snap.tmp.abc.def", ".snap.tmp.-5.ab",
+                               ".snap.tmp.0.ab", ".snap.tmp.12", "snap.tmp.12.ab"}) {
+    INFO(not_temp);
+    CHECK(TempFileOwner(not_temp) == 0);
+  }
+}
+
+}  // namespace
+}  // namespace sealstate::internal

@@ -1,0 +1,383 @@
+// Tests for the stack journal (src/journal): seqs, order, round-trip, torn-line repair,
+// corruption reports, modes, concurrent appenders, and injected I/O failures.
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "journal/journal.h"
+#include "journal/journal_event_json.h"
+#include "support/fault_injection_env.h"
+#include "support/scratch_dir.h"
+
+namespace sealstate::internal {
+namespace {
+
+using testing::FaultInjectionEnv;
+using testing::Op;
+using testing::ScratchDir;
+
+Timestamp At(std::int64_t unix_seconds, std::int32_t nanos = 0, std::int32_t offset = 0) {
+  Timestamp t;
+  t.unix_seconds = unix_seconds;
+  t.nanos = nanos;
+  t.offset_seconds = offset;
+  return t;
+}
+
+JournalEvent Event(std::string kind, std::string detail = "") {
+  JournalEvent e;
+  e.time = At(1777550400);  // 2026-04-30T12:00:00Z
+  e.event = std::move(kind);
+  e.rev = "0000000001";
+  e.actor = "alice@h1";
+  e.pid = 4242;
+  e.detail = std::move(detail);
+  return e;
+}
+
+std::uint64_t MustAppend(JournalFile& journal, const JournalEvent& event) {
+  Result<std::uint64_t> seq = journal.Append(event);
+  INFO(seq.status().ToString());
+  REQUIRE(seq.ok());
+  return *seq;
+}
+
+std::vector<JournalEvent> MustRead(JournalFile& journal, std::uint64_t since = 0) {
+  Result<std::vector<JournalEvent>> events = journal.Read(since);
+  INFO(events.status().ToString());
+  REQUIRE(events.ok());
+  return std::move(events).value();
+}
+
+std::vector<std::uint64_t> Seqs(const std::vector<JournalEvent>& events) {
+  std::vector<std::uint64_t> seqs;
+  for (const JournalEvent& e : events) seqs.push_back(e.seq);
+  return seqs;
+}
+
+std::string Line(std::uint64_t seq) {
+  JournalEvent e = Event("write");
+  e.seq = seq;
+  return EncodeJournalEvent(e) + "\n";
+}
+
+TEST_CASE("journal: appends get seqs 1, 2, 3 and read back in file order", "[journal]") {
+  ScratchDir scratch;
+  JournalFile journal(*Env::Default(), scratch.dir());
+  CHECK(MustRead(journal).empty());  // no journal file yet
+  CHECK_FALSE(scratch.Read("journal"));
+  CHECK(MustAppend(journal, Event("write", "a")) == 1);
+  CHECK(MustAppend(journal, Event("set-current", "b")) == 2);
+  CHECK(MustAppend(journal, Event("remove", "c")) == 3);
+
+  const std::vector<JournalEvent> all = MustRead(journal);
+  REQUIRE(Seqs(all) == std::vector<std::uint64_t>{1, 2, 3});
+  CHECK(all[0].detail == "a");
+  CHECK(all[1].event == "set-current");
+  CHECK(all[2].detail == "c");
+  CHECK(Seqs(MustRead(journal, 1)) == std::vector<std::uint64_t>{2, 3});
+  CHECK(Seqs(MustRead(journal, 2)) == std::vector<std::uint64_t>{3});
+  CHECK(MustRead(journal, 3).empty());
+  CHECK(MustRead(journal, 100).empty());
+}
+
+TEST_CASE("journal: every field round-trips; the line is compact JSON in a fixed order", "[journal]") {
+  ScratchDir scratch;
+  JournalFile journal(*Env::Default(), scratch.dir());
+  JournalEvent e;
+  e.time = At(1777550400, 123456789, 2 * 3600);
+  e.event = "lock-break";
+  e.rev = "0000000007";
+  e.lock_id = "9f1c2e";
+  e.actor = "bob@h2";
+  e.pid = -1;
+  e.detail = "pid 4242 on h1 is gone; \"quoted\", tab\t, newline\n, <&> é \xE2\x9C\x93";
+  REQUIRE(MustAppend(journal, e) == 1);
+
+  const std::vector<JournalEvent> events = MustRead(journal);
+  REQUIRE(events.size() == 1);
+  e.seq = 1;
+  CHECK(events[0] == e);
+  const std::string text = *scratch.Read("journal");
+  CHECK(text.rfind("{\"seq\":1,\"time\":\"2026-04-30T14:00:00.123456789+02:00\",\"event\":\"lock-break\","
+                   "\"rev\":\"0000000007\",\"lock-id\":\"9f1c2e\",\"actor\":\"bob@h2\",\"pid\":-1,\"detail\":",
+                   0) == 0);
+  CHECK(std::count(text.begin(), text.end(), '\n') == 1);  // the newline in detail is escaped
+  CHECK(text.back() == '\n');
+}
+
+TEST_CASE("journal: an unset time is taken from env.Now()", "[journal]") {
+  ScratchDir scratch;
+  FaultInjectionEnv env;
+  env.FreezeClock(At(1800000000, 5));
+  JournalFile journal(env, scratch.dir());
+  JournalEvent e = Event("write");
+  e.time = Timestamp{};
+  REQUIRE(MustAppend(journal, e) == 1);
+  CHECK(MustRead(journal)[0].time == At(1800000000, 5));
+}
+
+TEST_CASE("journal: a torn last line is skipped on read and truncated by the next append", "[journal]") {
+  ScratchDir scratch;
+  JournalFile journal(*Env::Default(), scratch.dir());
+  MustAppend(journal, Event("write"));
+  MustAppend(journal, Event("set-current"));
+  const std::string intact = *scratch.Read("journal");
+  scratch.Append("journal", "{\"seq\":3,\"time\":\"2026-");  // a crash mid-write
+
+  CHECK(Seqs(MustRead(journal)) == std::vector<std::uint64_t>{1, 2});
+  CHECK(MustAppend(journal, Event("remove", "after repair")) == 3);
+  const std::string repaired = *scratch.Read("journal");
+  CHECK(repaired.substr(0, intact.size()) == intact);
+  CHECK(std::count(repaired.begin(), repaired.end(), '\n') == 3);
+  const std::vector<JournalEvent> events = MustRead(journal);
+  REQUIRE(Seqs(events) == std::vector<std::uint64_t>{1, 2, 3});
+  CHECK(events[2].detail == "after repair");
+}
+
+TEST_CASE("journal: a file holding only a torn line is repaired to empty", "[journal]") {
+  ScratchDir scratch;
+  scratch.Write("journal", std::string(100, '\0'));  // zero-filled tail after power loss
+  JournalFile journal(*Env::Default(), scratch.dir());
+  CHECK(MustRead(journal).empty());
+  CHECK(MustAppend(journal, Event("write")) == 1);
+  CHECK(MustRead(journal).size() == 1);
+  CHECK(scratch.Read("journal")->find('\0') == std::string::npos);
+}
+
+TEST_CASE("journal: long lines spanning read chunks", "[journal]") {
+  ScratchDir scratch;
+  JournalFile journal(*Env::Default(), scratch.dir());
+  const std::string big(200 * 1024, 'x');
+  MustAppend(journal, Event("write", big));
+  MustAppend(journal, Event("write", big));
+  scratch.Append("journal", std::string(150 * 1024, 'y'));  // a long torn line
+  CHECK(MustAppend(journal, Event("write", "small")) == 3);
+  const std::vector<JournalEvent> events = MustRead(journal);
+  REQUIRE(events.size() == 3);
+  CHECK(events[1].detail == big);
+}
+
+TEST_CASE("journal: a malformed complete line is an integrity error naming its line", "[journal]") {
+  ScratchDir scratch;
+  JournalFile journal(*Env::Default(), scratch.dir());
+
+  SECTION("not JSON") { scratch.Write("journal", Line(1) + "garbage\n" + Line(3)); }
+  SECTION("an empty line") { scratch.Write("journal", Line(1) + "\n" + Line(3)); }
+  SECTION("a missing seq") { scratch.Write("journal", Line(1) + "{\"time\":\"2026-04-30T12:00:00Z\"}\n" + Line(3)); }
+  SECTION("a bad time") { scratch.Write("journal", Line(1) + "{\"seq\":2,\"time\":\"yesterday\"}\n" + Line(3)); }
+  SECTION("a wrongly typed member") {
+    scratch.Write("journal", Line(1) + "{\"seq\":2,\"time\":\"2026-04-30T12:00:00Z\",\"pid\":\"x\"}\n" + Line(3));
+  }
+  Result<std::vector<JournalEvent>> events = journal.Read(0);
+  REQUIRE_FALSE(events.ok());
+  CHECK(events.status().code() == Code::kIntegrity);
+  CHECK(events.status().message().rfind("journal: line 2: ", 0) == 0);
+}
+
+TEST_CASE("journal: append refuses when the last complete line is malformed", "[journal]") {
+  ScratchDir scratch;
+  scratch.Write("journal", Line(1) + "not json\n");
+  JournalFile journal(*Env::Default(), scratch.dir());
+  Result<std::uint64_t> seq = journal.Append(Event("write"));
+  REQUIRE_FALSE(seq.ok());
+  CHECK(seq.status().code() == Code::kIntegrity);
+  CHECK(*scratch.Read("journal") == Line(1) + "not json\n");
+}
+
+TEST_CASE("journal: the file is created 0600 whatever the umask", "[journal]") {
+  for (const mode_t mask : {mode_t{0}, mode_t{0277}}) {
+    ScratchDir scratch;
+    testing::UmaskGuard umask(mask);
+    JournalFile journal(*Env::Default(), scratch.dir());
+    MustAppend(journal, Event("write"));
+    CHECK(scratch.Mode("journal") == 0600);
+  }
+}
+
+TEST_CASE("journal: creation fsyncs the directory; later appends fsync only the file", "[journal]") {
+  ScratchDir scratch;
+  FaultInjectionEnv env;
+  JournalFile journal(env, scratch.dir());
+  MustAppend(journal, Event("write"));
+  std::vector<std::string> synced;
+  for (const testing::TraceEntry& t : env.trace()) {
+    if (t.op == Op::kFsync) synced.push_back(t.path);
+  }
+  // Created through WriteNewFile: temp file, directory, then the appended journal.
+  REQUIRE(synced.size() == 3);
+  CHECK(synced[0].find("/.journal.tmp.") != std::string::npos);
+  CHECK(synced[1] == scratch.dir().path);
+  CHECK(synced[2] == scratch.Path("journal"));
+  CHECK(env.count(Op::kOfdLock) == 1);
+
+  env.ResetCounters();
+  MustAppend(journal, Event("write"));
+  CHECK(env.count(Op::kFsync) == 1);
+  CHECK(env.count(Op::kClose) == 1);
+}
+
+TEST_CASE("journal: a symlink at the journal name is refused", "[journal]") {
+  ScratchDir scratch;
+  ScratchDir elsewhere;
+  elsewhere.Write("victim", "precious\n");
+  REQUIRE(::symlink(elsewhere.Path("victim").c_str(), scratch.Path("journal").c_str()) == 0);
+  JournalFile journal(*Env::Default(), scratch.dir());
+  CHECK_FALSE(journal.Append(Event("write")).ok());
+  CHECK_FALSE(journal.Read(0).ok());
+  CHECK(*elsewhere.Read("victim") == "precious\n");
+}
+
+TEST_CASE("journal: short writes still produce whole lines", "[journal]") {
+  ScratchDir scratch;
+  FaultInjectionEnv env;
+  env.ShortWrites(true);
+  JournalFile journal(env, scratch.dir());
+  CHECK(MustAppend(journal, Event("write", std::string(1000, 'z'))) == 1);
+  CHECK(MustAppend(journal, Event("write")) == 2);
+  CHECK(env.count(Op::kWrite) > 2);
+  CHECK(Seqs(MustRead(journal)) == std::vector<std::uint64_t>{1, 2});
+}
+
+// Appends `count` events tagged with this process's pid; exits 0 on success.
+[[noreturn]] void AppendInChild(const Dir& dir, int count) {
+  JournalFile journal(*Env::Default(), dir);
+  for (int i = 0; i < count; ++i) {
+    JournalEvent e;
+    e.event = "write";
+    e.pid = ::getpid();
+    e.detail = std::to_string(i);
+    if (!journal.Append(e).ok()) ::_exit(1);
+  }
+  ::_exit(0);
+}
+
+TEST_CASE("journal: two processes appending concurrently get seqs 1..400 without duplicates", "[journal]") {
+  ScratchDir scratch;
+  constexpr int kPerChild = 200;
+  std::vector<pid_t> children;
+  for (int c = 0; c < 2; ++c) {
+    const pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) AppendInChild(scratch.dir(), kPerChild);
+    children.push_back(pid);
+  }
+  for (const pid_t pid : children) {
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 0));
+  }
+  JournalFile journal(*Env::Default(), scratch.dir());
+  const std::vector<JournalEvent> events = MustRead(journal);
+  REQUIRE(events.size() == 2 * kPerChild);
+  std::map<std::int64_t, int> next_per_child;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    CHECK(events[i].seq == i + 1);
+    int& next = next_per_child[events[i].pid];
+    CHECK(events[i].detail == std::to_string(next));  // each child's events in its own order
+    ++next;
+  }
+  CHECK(next_per_child.size() == 2);
+  const std::string text = *scratch.Read("journal");
+  CHECK(std::count(text.begin(), text.end(), '\n') == 2 * kPerChild);
+}
+
+// The journal after a failed append must still be readable, with seqs 1..n in order and the
+// failed event either fully there or absent; the next append must work.
+void CheckJournalRecovers(const ScratchDir& scratch, std::uint64_t before, bool& failed_line_present) {
+  JournalFile clean(*Env::Default(), scratch.dir());
+  const std::vector<JournalEvent> events = MustRead(clean);
+  REQUIRE((events.size() == before || events.size() == before + 1));
+  failed_line_present = events.size() == before + 1;
+  for (std::size_t i = 0; i < events.size(); ++i) CHECK(events[i].seq == i + 1);
+  CHECK(MustAppend(clean, Event("write", "next")) == events.size() + 1);
+}
+
+TEST_CASE("journal: a failed fsync is reported and leaves a consistent journal", "[journal]") {
+  ScratchDir scratch;
+  JournalFile plain(*Env::Default(), scratch.dir());
+  MustAppend(plain, Event("write"));
+  MustAppend(plain, Event("write"));
+
+  FaultInjectionEnv env;
+  JournalFile journal(env, scratch.dir());
+  MustAppend(journal, Event("write"));  // a dry run to find the file fsync's call index
+  std::uint64_t fsync_index = 0;
+  for (const testing::TraceEntry& t : env.trace()) {
+    if (t.op == Op::kFsync) fsync_index = t.index;
+  }
+  env.ResetCounters();
+  env.FailCall(fsync_index, EIO, /*persistent=*/false);
+  Result<std::uint64_t> seq = journal.Append(Event("write", "fsync fails"));
+  REQUIRE_FALSE(seq.ok());
+  CHECK(seq.status().code() == Code::kIoError);
+  CHECK(seq.status().error_number() == EIO);
+  CHECK(env.injected() == 1);
+  CHECK(env.trace()[fsync_index].op == Op::kFsync);
+  bool present = false;
+  CheckJournalRecovers(scratch, 3, present);
+}
+
+TEST_CASE("journal: sweep: failing any call of an append leaves a consistent journal", "[journal][sweep]") {
+  int cases = 0;
+  for (const int err : {EIO, ENOSPC}) {
+    for (const bool persistent : {false, true}) {
+      for (std::uint64_t k = 0;; ++k) {
+        ScratchDir scratch;
+        JournalFile plain(*Env::Default(), scratch.dir());
+        MustAppend(plain, Event("write"));
+        scratch.Append("journal", "{\"torn");  // so the repair path is swept too
+        FaultInjectionEnv env;
+        env.FailCall(k, err, persistent);
+        JournalFile journal(env, scratch.dir());
+        const int fds_before = testing::OpenFdCount();
+        Result<std::uint64_t> seq = journal.Append(Event("write", "swept"));
+        CHECK(testing::OpenFdCount() == fds_before);
+        if (env.injected() == 0) {
+          CHECK(seq.ok());
+          break;
+        }
+        ++cases;
+        INFO("k=" << k << " err=" << err << " persistent=" << persistent);
+        CHECK_FALSE(seq.ok());
+        bool present = false;
+        CheckJournalRecovers(scratch, 1, present);
+      }
+    }
+  }
+  WARN("journal append sweep: " << cases << " failure cases");
+  CHECK(cases > 0);
+}
+
+TEST_CASE("journal: the first append to a new journal survives a sweep of failures", "[journal][sweep]") {
+  int cases = 0;
+  for (std::uint64_t k = 0;; ++k) {
+    ScratchDir scratch;
+    FaultInjectionEnv env;
+    env.FailCall(k, EIO, /*persistent=*/false);
+    JournalFile journal(env, scratch.dir());
+    Result<std::uint64_t> seq = journal.Append(Event("write"));
+    if (env.injected() == 0) {
+      CHECK(seq.ok());
+      break;
+    }
+    ++cases;
+    INFO("k=" << k);
+    CHECK_FALSE(seq.ok());
+    bool present = false;
+    CheckJournalRecovers(scratch, 0, present);
+    CHECK(scratch.Mode("journal") == 0600);
+  }
+  WARN("journal create sweep: " << cases << " failure cases");
+}
+
+}  // namespace
+}  // namespace sealstate::internal
