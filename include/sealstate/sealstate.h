@@ -2,9 +2,12 @@
 // The umbrella header: include this to get the whole public API.
 #pragma once
 
+#include <sealstate/backend.h>
 #include <sealstate/encrypter.h>
 #include <sealstate/envelope.h>
 #include <sealstate/json.h>
+#include <sealstate/local_store.h>
+#include <sealstate/lock.h>
 #include <sealstate/names.h>
 #include <sealstate/revision.h>
 #include <sealstate/secret.h>

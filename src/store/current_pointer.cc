@@ -1,0 +1,64 @@
+#include "store/current_pointer.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <sealstate/names.h>
+
+#include "store/fd_source.h"
+
+namespace sealstate::internal {
+namespace {
+
+constexpr std::size_t kMaxPointerBytes = 4096;
+
+std::string Trim(std::string s) {
+  const auto space = [](char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; };
+  while (!s.empty() && space(s.back())) s.pop_back();
+  std::size_t start = 0;
+  while (start < s.size() && space(s[start])) ++start;
+  return s.substr(start);
+}
+
+Result<std::string> ReadSmallFile(Env& env, int fd, const std::string& what) {
+  std::string content(kMaxPointerBytes + 1, '\0');
+  std::size_t size = 0;
+  while (size < content.size()) {
+    SEALSTATE_ASSIGN_OR_RETURN(std::size_t n, env.Read(fd, content.data() + size, content.size() - size, what));
+    if (n == 0) break;
+    size += n;
+  }
+  if (size > kMaxPointerBytes) return Status::Integrity(what + " is too large to be a current pointer");
+  content.resize(size);
+  return content;
+}
+
+}  // namespace
+
+Result<std::string> ReadCurrentRev(Env& env, const Dir& stack_dir) {
+  const std::string path = stack_dir.Join(kCurrentFileName);
+  Result<int> fd = env.OpenAt(stack_dir, kCurrentFileName, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0);
+  if (!fd.ok() && fd.status().code() == Code::kNotFound) return Status::NoCurrent();
+  if (!fd.ok()) return fd.status();
+  ReadOnlyFd file(env, *fd, path);
+  SEALSTATE_ASSIGN_OR_RETURN(struct stat st, env.Stat(file.get(), path));
+  if (!S_ISREG(st.st_mode)) return Status::Integrity(path + " is not a regular file");
+  SEALSTATE_ASSIGN_OR_RETURN(std::string content, ReadSmallFile(env, file.get(), path));
+  std::string rev = Trim(std::move(content));
+  if (rev.empty()) return Status::NoCurrent();
+  Status valid = ValidateName("revision", rev);
+  if (!valid.ok()) return Status::Integrity(path + " names an invalid revision: " + valid.message());
+  return rev;
+}
+
+Result<std::string> ReadCurrentRevOrEmpty(Env& env, const Dir& stack_dir) {
+  Result<std::string> rev = ReadCurrentRev(env, stack_dir);
+  if (!rev.ok() && rev.status().code() == Code::kNoCurrent) return std::string();
+  return rev;
+}
+
+Status WriteCurrentRev(Env& env, const Dir& stack_dir, const std::string& rev, const BeforePublish& before_publish) {
+  return ReplaceFile(env, stack_dir, kCurrentFileName, rev + "\n", before_publish);
+}
+
+}  // namespace sealstate::internal

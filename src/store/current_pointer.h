@@ -1,0 +1,27 @@
+// The `current` pointer file: "<rev>\n", replaced atomically and durably.
+#pragma once
+
+#include <string>
+
+#include <sealstate/status.h>
+
+#include "io/durable_file.h"
+#include "io/env.h"
+
+namespace sealstate::internal {
+
+inline constexpr std::string_view kCurrentFileName = "current";
+
+// The revision `current` names. Whitespace around it is ignored (unobin trims). Errors:
+// kNoCurrent when the file is missing or blank; kIntegrity when it names an invalid revision
+// or is not a regular file; kIoError.
+Result<std::string> ReadCurrentRev(Env& env, const Dir& stack_dir);
+
+// As ReadCurrentRev, but "" instead of kNoCurrent.
+Result<std::string> ReadCurrentRevOrEmpty(Env& env, const Dir& stack_dir);
+
+// Points `current` at `rev` (temp, fsync, rename, fsync dir). `before_publish` runs after the
+// temp is synced, just before the rename.
+Status WriteCurrentRev(Env& env, const Dir& stack_dir, const std::string& rev, const BeforePublish& before_publish);
+
+}  // namespace sealstate::internal

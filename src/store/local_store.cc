@@ -1,0 +1,288 @@
+// LocalStore: the Backend over one stack directory. See local_store.h for the contract and
+// sealstate-format(5) for the layout and the durability recipe.
+#include <sealstate/local_store.h>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+
+#include <sealstate/envelope.h>
+#include <sealstate/names.h>
+#include <sealstate/revision.h>
+#include <sealstate/version.h>
+
+#include "io/durable_file.h"
+#include "store/current_pointer.h"
+#include "store/debris.h"
+#include "store/fd_source.h"
+#include "store/local_lock.h"
+#include "store/local_store_internal.h"
+
+namespace sealstate {
+namespace internal {
+namespace {
+
+constexpr std::string_view kSnapshotSuffix = ".json.enc";
+constexpr std::string_view kPrefix = "local store: ";
+
+std::string SnapshotFileName(std::string_view rev) { return std::string(rev) + std::string(kSnapshotSuffix); }
+
+std::string Describe(const LockHolder& holder) {
+  if (holder.bare_pid) return "pid " + std::to_string(holder.pid) + " (unobin marker)";
+  return holder.user + "@" + holder.host + " pid " + std::to_string(holder.pid) + " (lock id " + holder.lock_id +
+         ", operation " + holder.operation + ", since " + FormatRfc3339Nano(holder.created) + ")";
+}
+
+class LocalStore final : public Backend {
+ public:
+  explicit LocalStore(std::shared_ptr<StackCore> core) : core_(std::move(core)) {}
+
+  const std::string& stack() const override { return core_->options.stack; }
+  const std::string& factory() const override { return core_->options.factory; }
+
+  Result<std::string> CurrentRev() override { return ReadCurrentRev(core_->env, core_->dirs->stack); }
+
+  Result<Snapshot> Current() override {
+    SEALSTATE_ASSIGN_OR_RETURN(std::string rev, CurrentRev());
+    Result<Snapshot> snapshot = Get(rev);
+    if (!snapshot.ok() && snapshot.status().code() == Code::kNotFound) {
+      return Status::Integrity(std::string(kPrefix) + "current names revision " + rev +
+                               ", which does not exist (the snapshot was deleted or never made durable)");
+    }
+    return snapshot;
+  }
+
+  Result<Snapshot> Get(std::string_view rev) override;
+  Result<std::string> Write(const Snapshot& snapshot) override;
+  Status SetCurrent(std::string_view rev, std::optional<std::string> expected_current) override;
+  Result<std::vector<std::string>> List() override;
+  Status Remove(std::string_view rev) override;
+  Result<std::unique_ptr<Lock>> AcquireLock(const LockOptions& options) override;
+  Status ForceUnlock(std::string_view expected_id) override;
+  Result<LockInfo> GetLockInfo() override { return core_->marker.Inspect(); }
+  Result<std::string> Commit(const Snapshot& snapshot, const LockOptions& options) override;
+  Result<std::vector<JournalEvent>> Journal(std::uint64_t since_seq) override { return core_->journal.Read(since_seq); }
+
+ private:
+  Status RequireEncrypter() const;
+  std::optional<std::string> HeldLockId();
+  Result<std::string> WriteSnapshotFile(const Snapshot& snapshot);
+  Status PublishCurrent(const std::string& rev, const std::optional<std::string>& expected_current);
+  Status CleanDebrisOnce();
+
+  std::shared_ptr<StackCore> core_;
+};
+
+Status LocalStore::RequireEncrypter() const {
+  if (core_->options.encrypter) return Status::OK();
+  return Status::InvalidArgument(std::string(kPrefix) +
+                                 "no encrypter is configured, so snapshots cannot be read or written; configure "
+                                 "one (noop, env-key or key-file)");
+}
+
+std::optional<std::string> LocalStore::HeldLockId() {
+  std::lock_guard<std::mutex> guard(core_->mutex);
+  return core_->held_lock_id;
+}
+
+Result<Snapshot> LocalStore::Get(std::string_view rev) {
+  SEALSTATE_RETURN_IF_ERROR(ValidateName("revision", rev));
+  SEALSTATE_RETURN_IF_ERROR(RequireEncrypter());
+  const Dir& dir = core_->dirs->snapshots;
+  const std::string name = SnapshotFileName(rev);
+  Result<int> fd = core_->env.OpenAt(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0);
+  if (!fd.ok() && fd.status().code() == Code::kNotFound) {
+    return Status::NotFound(std::string(kPrefix) + "no revision " + std::string(rev) + " in stack " + stack());
+  }
+  if (!fd.ok()) return fd.status();
+  ReadOnlyFd file(core_->env, *fd, dir.Join(name));
+  SEALSTATE_ASSIGN_OR_RETURN(struct stat st, core_->env.Stat(file.get(), dir.Join(name)));
+  if (!S_ISREG(st.st_mode)) return Status::Integrity(dir.Join(name) + " is not a regular file");
+  FdSource source(core_->env, file.get(), dir.Join(name));
+  const EnvelopeBinding expected{"state", factory(), stack(), std::string(rev)};
+  Result<Snapshot> snapshot =
+      OpenSnapshot(source, expected, *core_->options.encrypter, OpenOptions{core_->options.allow_plaintext});
+  if (!snapshot.ok()) return snapshot.status().WithPrefix(std::string(kPrefix) + "open " + std::string(rev) + ": ");
+  return snapshot;
+}
+
+Result<std::string> LocalStore::WriteSnapshotFile(const Snapshot& snapshot) {
+  SEALSTATE_RETURN_IF_ERROR(RequireEncrypter());
+  SEALSTATE_RETURN_IF_ERROR(ValidateSnapshot(snapshot));
+  const std::int64_t version = core_->options.unobin_compatible ? kEnvelopeV1 : kEnvelopeV2;
+  const Timestamp now = core_->env.Now();
+  const Dir& dir = core_->dirs->snapshots;
+  for (int attempt = 0; attempt < kMaxRevisionAttempts; ++attempt) {
+    const std::string rev = MakeRevision(now, attempt);
+    const std::string name = SnapshotFileName(rev);
+    Result<struct stat> existing = core_->env.StatAt(dir, name);
+    if (existing.ok()) continue;  // taken: try the next suffix
+    if (existing.status().code() != Code::kNotFound) return existing.status();
+    const EnvelopeBinding binding{"state", factory(), stack(), rev};
+    Status written = WriteNewFile(core_->env, dir, name, [&](ByteSink& sink) {
+      return SealSnapshot(snapshot, version, binding, *core_->options.encrypter, sink);
+    });
+    if (written.ok()) return rev;
+    if (written.code() != Code::kAlreadyExists) return written;
+    // Another writer published this name between our check and our publish: re-seal (the
+    // revision is bound into the envelope) under the next suffix.
+  }
+  return Status::AlreadyExists(std::string(kPrefix) + "could not allocate fresh revision after " +
+                               std::to_string(kMaxRevisionAttempts) + " attempts");
+}
+
+Result<std::string> LocalStore::Write(const Snapshot& snapshot) {
+  SEALSTATE_ASSIGN_OR_RETURN(std::string rev, WriteSnapshotFile(snapshot));
+  Status journaled = core_->Journal("write", rev, HeldLockId().value_or(""), "");
+  if (!journaled.ok()) return journaled.WithPrefix(std::string(kPrefix) + "wrote " + rev + " but could not journal it: ");
+  return rev;
+}
+
+Status LocalStore::PublishCurrent(const std::string& rev, const std::optional<std::string>& expected_current) {
+  const std::optional<std::string> lock_id = HeldLockId();
+  const auto fence_and_compare = [&]() -> Status {
+    if (lock_id) {
+      SEALSTATE_ASSIGN_OR_RETURN(bool still_ours, core_->marker.StillHeld(*lock_id));
+      if (!still_ours) {
+        return Status::Locked(std::string(kPrefix) + "the lock " + *lock_id +
+                              " was broken while held (force-unlock?); current was not moved. Take the lock "
+                              "again and retry");
+      }
+    }
+    if (expected_current) {
+      SEALSTATE_ASSIGN_OR_RETURN(std::string actual, ReadCurrentRevOrEmpty(core_->env, core_->dirs->stack));
+      if (actual != *expected_current) {
+        return Status::Conflict(std::string(kPrefix) + "current moved to \"" + actual + "\" (expected \"" +
+                                *expected_current + "\"); current was not changed. Re-read and retry");
+      }
+    }
+    return Status::OK();
+  };
+  SEALSTATE_RETURN_IF_ERROR(WriteCurrentRev(core_->env, core_->dirs->stack, rev, fence_and_compare));
+  return core_->Journal("set-current", rev, lock_id.value_or(""), "");
+}
+
+Status LocalStore::SetCurrent(std::string_view rev, std::optional<std::string> expected_current) {
+  SEALSTATE_RETURN_IF_ERROR(ValidateName("revision", rev));
+  // The snapshot must exist, open with our key, and carry this store's factory and stack.
+  Result<Snapshot> snapshot = Get(rev);
+  if (!snapshot.ok()) return snapshot.status().WithPrefix("set-current " + std::string(rev) + ": ");
+  return PublishCurrent(std::string(rev), expected_current);
+}
+
+Result<std::vector<std::string>> LocalStore::List() {
+  SEALSTATE_ASSIGN_OR_RETURN(std::vector<std::string> names, core_->env.ListDir(core_->dirs->snapshots));
+  std::vector<std::string> revs;
+  revs.reserve(names.size());
+  for (std::string& name : names) {
+    if (name.empty() || name[0] == '.' || name.size() <= kSnapshotSuffix.size()) continue;  // temps, dotfiles
+    if (!name.ends_with(kSnapshotSuffix)) continue;
+    name.resize(name.size() - kSnapshotSuffix.size());
+    revs.push_back(std::move(name));
+  }
+  return SortRevisions(revs);
+}
+
+Status LocalStore::Remove(std::string_view rev) {
+  SEALSTATE_RETURN_IF_ERROR(ValidateName("revision", rev));
+  SEALSTATE_ASSIGN_OR_RETURN(std::string current, ReadCurrentRevOrEmpty(core_->env, core_->dirs->stack));
+  if (current == rev) {
+    return Status::InvalidArgument(std::string(kPrefix) + "refusing to remove revision " + std::string(rev) +
+                                   ": it is the current revision; point current elsewhere first (set-current)");
+  }
+  const Dir& dir = core_->dirs->snapshots;
+  Status removed = core_->env.UnlinkAt(dir, SnapshotFileName(rev));
+  if (removed.code() == Code::kNotFound) return Status::OK();  // already gone: not an error (unobin)
+  SEALSTATE_RETURN_IF_ERROR(removed);
+  SEALSTATE_RETURN_IF_ERROR(core_->env.Fsync(dir.fd, dir.path));
+  return core_->Journal("remove", std::string(rev), HeldLockId().value_or(""), "");
+}
+
+Status LocalStore::CleanDebrisOnce() {
+  {
+    std::lock_guard<std::mutex> guard(core_->mutex);
+    if (core_->debris_cleaned) return Status::OK();
+    core_->debris_cleaned = true;
+  }
+  SEALSTATE_RETURN_IF_ERROR(RemoveDebris(core_->env, core_->dirs->stack, core_->probe).status());
+  return RemoveDebris(core_->env, core_->dirs->snapshots, core_->probe).status();
+}
+
+Result<std::unique_ptr<Lock>> LocalStore::AcquireLock(const LockOptions& options) {
+  SEALSTATE_ASSIGN_OR_RETURN(AcquireOutcome outcome, core_->marker.Acquire(options));
+  auto lock = std::make_unique<LocalLock>(core_, std::move(outcome.held));
+  if (outcome.broken_stale) {
+    SEALSTATE_RETURN_IF_ERROR(core_->Journal("lock-break", "", outcome.broken_stale->lock_id,
+                                             "broke the stale lock of " + Describe(*outcome.broken_stale)));
+  }
+  SEALSTATE_RETURN_IF_ERROR(CleanDebrisOnce());
+  return std::unique_ptr<Lock>(std::move(lock));
+}
+
+Status LocalStore::ForceUnlock(std::string_view expected_id) {
+  SEALSTATE_ASSIGN_OR_RETURN(std::optional<LockHolder> removed, core_->marker.ForceRemove(expected_id));
+  if (!removed) return Status::OK();  // no lock: idempotent, as unobin
+  return core_->Journal("force-unlock", "", removed->lock_id, "removed the lock of " + Describe(*removed));
+}
+
+Result<std::string> LocalStore::Commit(const Snapshot& snapshot, const LockOptions& options) {
+  SEALSTATE_ASSIGN_OR_RETURN(std::unique_ptr<Lock> lock, AcquireLock(options));
+  Result<std::string> rev = Write(snapshot);
+  Status published = rev.ok() ? PublishCurrent(*rev, std::nullopt) : rev.status();
+  Status released = lock->Unlock();
+  SEALSTATE_RETURN_IF_ERROR(published);
+  if (!released.ok()) {
+    return released.WithPrefix(std::string(kPrefix) + "committed " + *rev + " (durable and current), but releasing "
+                               "the lock failed: ");
+  }
+  return rev;
+}
+
+}  // namespace
+
+StackCore::StackCore(Env& e, ProcessProbe& p, std::unique_ptr<StackDirs> d, const LocalStoreOptions& o)
+    : env(e), probe(p), dirs(std::move(d)), options(o), marker(e, p, dirs->stack, SEALSTATE_VERSION),
+      journal(e, dirs->stack) {}
+
+Status StackCore::Journal(std::string event, std::string rev, std::string lock_id, std::string detail) {
+  const ProcessIdentity& self = probe.Self();
+  JournalEvent e;
+  e.event = std::move(event);
+  e.rev = std::move(rev);
+  e.lock_id = std::move(lock_id);
+  e.actor = self.user + "@" + self.host;
+  e.pid = self.pid;
+  e.detail = std::move(detail);
+  return journal.Append(std::move(e)).status();
+}
+
+Result<std::unique_ptr<Backend>> OpenLocalStoreWith(const LocalStoreOptions& options, Env& env, ProcessProbe& probe) {
+  Status factory_ok = ValidateName("factory", options.factory);
+  if (!factory_ok.ok()) return factory_ok.WithPrefix(std::string(kPrefix));
+  Status stack_ok = ValidateName("stack", options.stack);
+  if (!stack_ok.ok()) return stack_ok.WithPrefix(std::string(kPrefix));
+  std::string root = options.root;
+  if (root.empty()) SEALSTATE_ASSIGN_OR_RETURN(root, DefaultStoreRoot());
+  SEALSTATE_ASSIGN_OR_RETURN(std::unique_ptr<StackDirs> dirs,
+                             OpenStackDirs(env, root, options.factory, options.stack, options.create));
+  auto core = std::make_shared<StackCore>(env, probe, std::move(dirs), options);
+  return std::unique_ptr<Backend>(std::make_unique<LocalStore>(std::move(core)));
+}
+
+}  // namespace internal
+
+Result<std::string> DefaultStoreRoot() {
+  const char* xdg = std::getenv("XDG_DATA_HOME");
+  if (xdg != nullptr && xdg[0] == '/') return std::string(xdg) + "/sealstate";
+  const char* home = std::getenv("HOME");
+  if (home != nullptr && home[0] == '/') return std::string(home) + "/.local/share/sealstate";
+  return Status::InvalidArgument(
+      "cannot find a default store root: set XDG_DATA_HOME or HOME to an absolute path, or pass a root");
+}
+
+Result<std::unique_ptr<Backend>> OpenLocalStore(const LocalStoreOptions& options) {
+  return internal::OpenLocalStoreWith(options, *internal::Env::Default(), *internal::ProcessProbe::Default());
+}
+
+}  // namespace sealstate

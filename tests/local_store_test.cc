@@ -1,0 +1,576 @@
+// LocalStore: unobin's local-store behaviours (pkg/state/local/local_test.go, with the noop and
+// the env-key encrypter) and sealstate's own guarantees.
+#include <catch2/catch.hpp>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include <sealstate/envelope.h>
+#include <sealstate/local_store.h>
+#include <sealstate/revision.h>
+
+#include "store/local_store_internal.h"
+#include "support/fault_injection_env.h"
+#include "support/scratch_dir.h"
+#include "test_support.h"
+
+using namespace sealstate;
+using sealstate::testing::ScratchDir;
+
+namespace {
+
+const char* kFactory = "cluster-deploy";
+const char* kStack = "prod-east-alpha";
+
+std::shared_ptr<const Encrypter> KeyEncrypter(const std::string& var, const char* key) {
+  return std::shared_ptr<const Encrypter>(sealstate::testing::EnvKey(var, key));
+}
+
+// The encrypters unobin's suite runs with.
+std::shared_ptr<const Encrypter> EncrypterNamed(const std::string& name) {
+  if (name == "noop") return std::shared_ptr<const Encrypter>(NewNoopEncrypter());
+  return KeyEncrypter("UB_TEST_KEY", sealstate::testing::kKeyA);
+}
+
+LocalStoreOptions Options(const ScratchDir& root, std::shared_ptr<const Encrypter> enc, std::string stack = kStack) {
+  LocalStoreOptions o;
+  o.root = root.dir().path;
+  o.factory = kFactory;
+  o.stack = std::move(stack);
+  o.encrypter = std::move(enc);
+  return o;
+}
+
+std::unique_ptr<Backend> Open(const LocalStoreOptions& options) {
+  Result<std::unique_ptr<Backend>> store = OpenLocalStore(options);
+  if (!store.ok()) FAIL(store.status().ToString());
+  return std::move(*store);
+}
+
+Snapshot Fixture(std::string stack = kStack) {
+  Snapshot s = sealstate::testing::FixtureSnapshot();
+  s.stack = std::move(stack);
+  return s;
+}
+
+bool Exists(const std::string& path) {
+  struct stat st;
+  return ::lstat(path.c_str(), &st) == 0;
+}
+
+mode_t ModeOf(const std::string& path) {
+  struct stat st;
+  REQUIRE(::lstat(path.c_str(), &st) == 0);
+  return st.st_mode & 07777;
+}
+
+std::string StackPath(const ScratchDir& root, const std::string& stack = kStack) {
+  return root.dir().path + "/" + kFactory + "/" + stack;
+}
+
+}  // namespace
+
+// ---- unobin's local_test.go, with noop and env-key ----
+
+TEST_CASE("store path layout is <root>/<factory>/<stack>/snapshots/<rev>.json.enc") {
+  ScratchDir root;
+  auto store = Open(Options(root, EncrypterNamed(GENERATE("noop", "env-key"))));
+  CHECK(store->factory() == kFactory);
+  CHECK(store->stack() == kStack);
+  Result<std::string> rev = store->Write(Fixture());
+  REQUIRE(rev.ok());
+  CHECK(Exists(StackPath(root) + "/snapshots/" + *rev + ".json.enc"));
+}
+
+TEST_CASE("store requires factory and stack") {
+  ScratchDir root;
+  LocalStoreOptions o = Options(root, EncrypterNamed("noop"));
+  o.factory = "";
+  Result<std::unique_ptr<Backend>> no_factory = OpenLocalStore(o);
+  REQUIRE(no_factory.status().code() == Code::kInvalidArgument);
+  CHECK(no_factory.status().message().find("factory") != std::string::npos);
+  o.factory = kFactory;
+  o.stack = "";
+  Result<std::unique_ptr<Backend>> no_stack = OpenLocalStore(o);
+  REQUIRE(no_stack.status().code() == Code::kInvalidArgument);
+  CHECK(no_stack.status().message().find("stack") != std::string::npos);
+}
+
+TEST_CASE("store without encrypter cannot read or write snapshots, and says encrypter") {
+  ScratchDir root;
+  auto store = Open(Options(root, nullptr));
+  Result<std::string> rev = store->Write(Fixture());
+  REQUIRE(rev.status().code() == Code::kInvalidArgument);
+  CHECK(rev.status().message().find("encrypter") != std::string::npos);
+  CHECK(store->List().ok());  // list and lock need no key
+}
+
+TEST_CASE("sibling stacks are isolated") {
+  ScratchDir root;
+  auto enc = EncrypterNamed(GENERATE("noop", "env-key"));
+  auto prod = Open(Options(root, enc));
+  auto staging = Open(Options(root, enc, "staging"));
+  Result<std::string> rev = prod->Write(Fixture());
+  REQUIRE(rev.ok());
+  REQUIRE(prod->SetCurrent(*rev).ok());
+  CHECK(staging->Current().status().code() == Code::kNoCurrent);
+}
+
+TEST_CASE("a fresh store has no current snapshot") {
+  ScratchDir root;
+  auto store = Open(Options(root, EncrypterNamed(GENERATE("noop", "env-key"))));
+  Result<Snapshot> current = store->Current();
+  REQUIRE(current.status().code() == Code::kNoCurrent);
+  CHECK(current.status().message() == "no current snapshot");
+  CHECK(store->CurrentRev().status().code() == Code::kNoCurrent);
+}
+
+TEST_CASE("write then get returns the same snapshot") {
+  ScratchDir root;
+  auto store = Open(Options(root, EncrypterNamed(GENERATE("noop", "env-key"))));
+  Result<std::string> rev = store->Write(Fixture());
+  REQUIRE(rev.ok());
+  CHECK_FALSE(rev->empty());
+  Result<Snapshot> got = store->Get(*rev);
+  REQUIRE(got.ok());
+  CHECK(*got == Fixture());
+}
+
+TEST_CASE("set current: current rev and current snapshot follow") {
+  ScratchDir root;
+  auto store = Open(Options(root, EncrypterNamed(GENERATE("noop", "env-key"))));
+  Result<std::string> rev = store->Write(Fixture());
+  REQUIRE(rev.ok());
+  REQUIRE(store->SetCurrent(*rev).ok());
+  CHECK(*store->CurrentRev() == *rev);
+  CHECK(*store->Current() == Fixture());
+}
+
+TEST_CASE("set current rejects a revision that was never written") {
+  ScratchDir root;
+  auto store = Open(Options(root, EncrypterNamed(GENERATE("noop", "env-key"))));
+  Status s = store->SetCurrent("2026-01-01T00:00:00Z");
+  CHECK(s.code() == Code::kNotFound);
+  CHECK_FALSE(Exists(StackPath(root) + "/current"));
+}
+
+TEST_CASE("delete removes a revision, and deleting it again is fine") {
+  ScratchDir root;
+  auto store = Open(Options(root, EncrypterNamed(GENERATE("noop", "env-key"))));
+  Result<std::string> rev = store->Write(Fixture());
+  REQUIRE(rev.ok());
+  REQUIRE(store->Remove(*rev).ok());
+  CHECK(store->Get(*rev).status().code() == Code::kNotFound);
+  CHECK(store->Remove(*rev).ok());
+}
+
+TEST_CASE("the same content written twice gets distinct revisions") {
+  ScratchDir root;
+  auto store = Open(Options(root, EncrypterNamed(GENERATE("noop", "env-key"))));
+  Result<std::string> a = store->Write(Fixture());
+  Result<std::string> b = store->Write(Fixture());
+  REQUIRE((a.ok() && b.ok()));
+  CHECK(*a != *b);
+}
+
+TEST_CASE("with a frozen clock, five writes get T, T_1 .. T_4 and list returns them in order") {
+  ScratchDir root;
+  sealstate::testing::FaultInjectionEnv env;
+  Timestamp t;
+  t.unix_seconds = 1777550400;
+  env.FreezeClock(t);
+  auto store = std::move(*internal::OpenLocalStoreWith(Options(root, EncrypterNamed(GENERATE("noop", "env-key"))),
+                                                       env, *internal::ProcessProbe::Default()));
+  std::vector<std::string> revs;
+  for (int i = 0; i < 5; ++i) revs.push_back(*store->Write(Fixture()));
+  const std::string T = "2026-04-30T12:00:00Z";
+  CHECK(revs == std::vector<std::string>{T, T + "_1", T + "_2", T + "_3", T + "_4"});
+  CHECK(*store->List() == revs);
+}
+
+TEST_CASE("list is empty at first, then chronological") {
+  ScratchDir root;
+  auto store = Open(Options(root, EncrypterNamed(GENERATE("noop", "env-key"))));
+  CHECK(store->List()->empty());
+  const std::string a = *store->Write(Fixture());
+  const std::string b = *store->Write(Fixture());
+  CHECK(*store->List() == std::vector<std::string>{a, b});
+}
+
+TEST_CASE("current survives new writes that do not set it") {
+  ScratchDir root;
+  auto store = Open(Options(root, EncrypterNamed(GENERATE("noop", "env-key"))));
+  const std::string first = *store->Write(Fixture());
+  REQUIRE(store->SetCurrent(first).ok());
+  (void)*store->Write(Fixture());
+  CHECK(*store->CurrentRev() == first);
+}
+
+TEST_CASE("env-key store files hold no state in the clear, and round-trip") {
+  ScratchDir root;
+  LocalStoreOptions o = Options(root, KeyEncrypter("UB_TEST_KEY", sealstate::testing::kKeyA));
+  o.unobin_compatible = GENERATE(true, false);
+  auto store = Open(o);
+  const std::string rev = *store->Write(Fixture());
+  std::ifstream in(StackPath(root) + "/snapshots/" + rev + ".json.enc");
+  const std::string file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(file.find("vpc-abc") == std::string::npos);
+  if (o.unobin_compatible) {
+    CHECK(file.find("cluster-deploy") == std::string::npos);
+    CHECK(file.find("\"payload-type\": \"state\"") != std::string::npos);
+    CHECK(file.find("\"name\": \"env-key\"") != std::string::npos);
+    CHECK(file.find("\"env-var\": \"UB_TEST_KEY\"") != std::string::npos);
+  }
+  CHECK(*store->Get(rev) == Fixture());
+}
+
+TEST_CASE("a second lock with a 100 ms timeout fails as locked") {
+  ScratchDir root;
+  auto store = Open(Options(root, EncrypterNamed("noop")));
+  auto held = store->AcquireLock({});
+  REQUIRE(held.ok());
+  LockOptions wait;
+  wait.timeout = std::chrono::milliseconds(100);
+  Result<std::unique_ptr<Lock>> second = Open(Options(root, EncrypterNamed("noop")))->AcquireLock(wait);
+  REQUIRE(second.status().code() == Code::kLocked);
+  CHECK(second.status().message().find("lock id " + (*held)->id()) != std::string::npos);
+}
+
+TEST_CASE("lock, unlock, lock, unlock all succeed") {
+  ScratchDir root;
+  auto store = Open(Options(root, EncrypterNamed("noop")));
+  for (int i = 0; i < 2; ++i) {
+    auto lock = store->AcquireLock({});
+    REQUIRE(lock.ok());
+    REQUIRE((*lock)->Unlock().ok());
+  }
+}
+
+TEST_CASE("a waiter gets the lock after the holder releases it") {
+  ScratchDir root;
+  auto store = Open(Options(root, EncrypterNamed("noop")));
+  auto held = store->AcquireLock({});
+  REQUIRE(held.ok());
+  std::thread releaser([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    (void)(*held)->Unlock();
+  });
+  LockOptions wait;
+  wait.timeout = std::chrono::seconds(5);
+  const auto start = std::chrono::steady_clock::now();
+  Result<std::unique_ptr<Lock>> waiter = Open(Options(root, EncrypterNamed("noop")))->AcquireLock(wait);
+  releaser.join();
+  REQUIRE(waiter.ok());
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(3));  // hang guard only
+}
+
+TEST_CASE("force unlock clears a held lock, and lock then succeeds") {
+  ScratchDir root;
+  auto store = Open(Options(root, EncrypterNamed("noop")));
+  auto held = store->AcquireLock({});
+  REQUIRE(held.ok());
+  REQUIRE(store->ForceUnlock("").ok());
+  CHECK(Open(Options(root, EncrypterNamed("noop")))->AcquireLock({}).ok());
+}
+
+TEST_CASE("force unlock with no lock is fine") {
+  ScratchDir root;
+  CHECK(Open(Options(root, EncrypterNamed("noop")))->ForceUnlock("").ok());
+}
+
+TEST_CASE("the wrong key cannot decrypt, and the error says how it was sealed") {
+  ScratchDir root;
+  LocalStoreOptions a = Options(root, KeyEncrypter("UB_TEST_KEY_A", sealstate::testing::kKeyA));
+  a.unobin_compatible = true;
+  const std::string rev = *Open(a)->Write(Fixture());
+  LocalStoreOptions b = Options(root, KeyEncrypter("UB_TEST_KEY_B", sealstate::testing::kKeyB));
+  Result<Snapshot> got = Open(b)->Get(rev);
+  REQUIRE_FALSE(got.ok());
+  CHECK(got.status().message() == "local store: open " + rev +
+                                      ": open: decrypt: cipher: message authentication failed (sealed with env-key "
+                                      "env-var UB_TEST_KEY_A)");
+}
+
+// ---- sealstate's own guarantees ----
+
+TEST_CASE("v2 stores tell a wrong key apart from tampering") {
+  ScratchDir root;
+  auto a = KeyEncrypter("SEALSTATE_STORE_KEY_A", sealstate::testing::kKeyA);
+  const std::string rev = *Open(Options(root, a))->Write(Fixture());
+  auto b = KeyEncrypter("SEALSTATE_STORE_KEY_B", sealstate::testing::kKeyB);
+  CHECK(Open(Options(root, b))->Get(rev).status().code() == Code::kWrongKey);
+}
+
+TEST_CASE("two processes writing in the same nanosecond get distinct revisions") {
+  ScratchDir root;
+  constexpr int kWriters = 4, kEach = 10;
+  std::vector<pid_t> children;
+  for (int w = 0; w < kWriters; ++w) {
+    const pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      sealstate::testing::FaultInjectionEnv env;
+      Timestamp t;
+      t.unix_seconds = 1777550400;
+      env.FreezeClock(t);
+      auto store = internal::OpenLocalStoreWith(Options(root, EncrypterNamed("env-key")), env,
+                                                *internal::ProcessProbe::Default());
+      int ok = 0;
+      for (int i = 0; store.ok() && i < kEach; ++i) ok += (*store)->Write(Fixture()).ok() ? 1 : 0;
+      _exit(ok == kEach ? 0 : 1);
+    }
+    children.push_back(pid);
+  }
+  for (pid_t pid : children) {
+    int status = 0;
+    waitpid(pid, &status, 0);
+    CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 0));
+  }
+  auto store = Open(Options(root, EncrypterNamed("env-key")));
+  const std::vector<std::string> revs = *store->List();
+  CHECK(revs.size() == kWriters * kEach);
+  CHECK(std::set<std::string>(revs.begin(), revs.end()).size() == revs.size());
+  for (const std::string& rev : revs) CHECK(store->Get(rev).ok());  // nothing overwritten or torn
+}
+
+TEST_CASE("directories are 0700 and files 0600 whatever the umask") {
+  const mode_t old = ::umask(GENERATE(mode_t{0}, mode_t{0277}));
+  ScratchDir root;
+  auto store = Open(Options(root, EncrypterNamed("noop")));
+  const std::string rev = *store->Commit(Fixture(), {});
+  ::umask(old);
+  CHECK(ModeOf(root.dir().path + "/" + kFactory) == 0700);
+  CHECK(ModeOf(StackPath(root)) == 0700);
+  CHECK(ModeOf(StackPath(root) + "/snapshots") == 0700);
+  CHECK(ModeOf(StackPath(root) + "/snapshots/" + rev + ".json.enc") == 0600);
+  CHECK(ModeOf(StackPath(root) + "/current") == 0600);
+  CHECK(ModeOf(StackPath(root) + "/journal") == 0600);
+}
+
+TEST_CASE("a symlink planted at any name the store uses is refused") {
+  ScratchDir root, outside;
+  auto store = Open(Options(root, EncrypterNamed("noop")));
+  const std::string rev = *store->Commit(Fixture(), {});
+  const std::string stack = StackPath(root);
+  const std::string target = outside.Path("target");
+  { std::ofstream(target) << rev << "\n"; }
+  ::chmod(target.c_str(), 0600);
+  const auto plant = [&](const std::string& path) {
+    std::remove(path.c_str());
+    REQUIRE(::symlink(target.c_str(), path.c_str()) == 0);
+  };
+  SECTION("current") {
+    plant(stack + "/current");
+    CHECK_FALSE(store->CurrentRev().ok());
+  }
+  SECTION("a snapshot file") {
+    plant(stack + "/snapshots/" + rev + ".json.enc");
+    CHECK_FALSE(store->Get(rev).ok());
+  }
+  SECTION("journal") {
+    plant(stack + "/journal");
+    CHECK_FALSE(store->Write(Fixture()).ok());
+  }
+  SECTION("lock") {
+    plant(stack + "/lock");
+    CHECK_FALSE(store->AcquireLock({}).ok());
+  }
+  SECTION("the stack directory") {
+    REQUIRE(::symlink(outside.dir().path.c_str(), (root.dir().path + "/" + kFactory + "/evil").c_str()) == 0);
+    CHECK_FALSE(OpenLocalStore(Options(root, EncrypterNamed("noop"), "evil")).ok());
+  }
+  std::ifstream in(target);
+  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(content == rev + "\n");  // nothing was written through the link
+}
+
+TEST_CASE("names that could escape the stack directory are refused") {
+  ScratchDir root;
+  auto store = Open(Options(root, EncrypterNamed("noop")));
+  CHECK(store->Get("../../etc/passwd").status().code() == Code::kInvalidArgument);
+  CHECK(store->Remove("../current").status().code() == Code::kInvalidArgument);
+  CHECK(store->SetCurrent("..").code() == Code::kInvalidArgument);
+  CHECK(OpenLocalStore(Options(root, EncrypterNamed("noop"), "../x")).status().code() == Code::kInvalidArgument);
+}
+
+TEST_CASE("remove refuses the current revision") {
+  ScratchDir root;
+  auto store = Open(Options(root, EncrypterNamed("noop")));
+  const std::string rev = *store->Commit(Fixture(), {});
+  Status s = store->Remove(rev);
+  CHECK(s.code() == Code::kInvalidArgument);
+  CHECK(store->Get(rev).ok());
+}
+
+TEST_CASE("set current refuses a snapshot of another stack copied in") {
+  ScratchDir root;
+  auto enc = EncrypterNamed(GENERATE("noop", "env-key"));
+  auto staging = Open(Options(root, enc, "staging"));
+  const std::string rev = *staging->Write(Fixture("staging"));
+  auto prod = Open(Options(root, enc));
+  const std::string from = StackPath(root, "staging") + "/snapshots/" + rev + ".json.enc";
+  const std::string to = StackPath(root) + "/snapshots/" + rev + ".json.enc";
+  REQUIRE(::link(from.c_str(), to.c_str()) == 0);
+  Status s = prod->SetCurrent(rev);
+  CHECK(s.code() == Code::kIntegrity);
+  CHECK(prod->CurrentRev().status().code() == Code::kNoCurrent);
+}
+
+TEST_CASE("compare-and-swap set current fails when current moved") {
+  ScratchDir root;
+  auto store = Open(Options(root, EncrypterNamed("noop")));
+  const std::string a = *store->Commit(Fixture(), {});
+  const std::string b = *store->Write(Fixture());
+  CHECK(store->SetCurrent(b, std::string("some-other-rev")).code() == Code::kConflict);
+  CHECK(*store->CurrentRev() == a);
+  CHECK(store->SetCurrent(b, a).ok());
+  CHECK(*store->CurrentRev() == b);
+  auto fresh = Open(Options(root, EncrypterNamed("noop"), "fresh"));
+  const std::string c = *fresh->Write(Fixture("fresh"));
+  CHECK(fresh->SetCurrent(c, std::string("")).ok());  // "" = expect no current
+}
+
+TEST_CASE("a holder whose lock was force-unlocked cannot move current") {
+  ScratchDir root;
+  auto store = Open(Options(root, EncrypterNamed("noop")));
+  const std::string first = *store->Commit(Fixture(), {});
+  auto lock = store->AcquireLock({});
+  REQUIRE(lock.ok());
+  const std::string next = *store->Write(Fixture());
+  REQUIRE(Open(Options(root, EncrypterNamed("noop")))->ForceUnlock("").ok());
+  Status s = store->SetCurrent(next);
+  CHECK(s.code() == Code::kLocked);
+  CHECK(*store->CurrentRev() == first);
+}
+
+TEST_CASE("unlock never removes a lock someone else took after a force-unlock") {
+  ScratchDir root;
+  auto a = Open(Options(root, EncrypterNamed("noop")));
+  auto b = Open(Options(root, EncrypterNamed("noop")));
+  auto lock_a = a->AcquireLock({});
+  REQUIRE(lock_a.ok());
+  REQUIRE(b->ForceUnlock((*lock_a)->id()).ok());
+  auto lock_b = b->AcquireLock({});
+  REQUIRE(lock_b.ok());
+  CHECK((*lock_a)->Unlock().code() == Code::kLocked);
+  Result<LockInfo> info = b->GetLockInfo();
+  REQUIRE(info.ok());
+  REQUIRE(info->holder.has_value());
+  CHECK(info->holder->lock_id == (*lock_b)->id());
+}
+
+TEST_CASE("force unlock with a wrong id is refused") {
+  ScratchDir root;
+  auto store = Open(Options(root, EncrypterNamed("noop")));
+  auto lock = store->AcquireLock({});
+  REQUIRE(lock.ok());
+  CHECK(store->ForceUnlock("00000000000000000000000000000000").code() == Code::kLocked);
+  CHECK(store->GetLockInfo()->state == LockState::kHeld);
+}
+
+TEST_CASE("list ignores temp debris and never stats per entry; the lock holder cleans debris") {
+  ScratchDir root;
+  sealstate::testing::FaultInjectionEnv env;
+  auto store = std::move(*internal::OpenLocalStoreWith(Options(root, EncrypterNamed("noop")), env,
+                                                       *internal::ProcessProbe::Default()));
+  const std::string rev = *store->Write(Fixture());
+  const pid_t dead = fork();
+  if (dead == 0) _exit(0);
+  waitpid(dead, nullptr, 0);
+  const std::string debris = StackPath(root) + "/snapshots/." + rev + ".json.enc.tmp." + std::to_string(dead) + ".0011";
+  { std::ofstream(debris) << "partial"; }
+  const std::uint64_t stats_before = env.count(sealstate::testing::Op::kStatAt) + env.count(sealstate::testing::Op::kStat);
+  CHECK(*store->List() == std::vector<std::string>{rev});
+  CHECK(env.count(sealstate::testing::Op::kStatAt) + env.count(sealstate::testing::Op::kStat) == stats_before);
+  CHECK(Exists(debris));  // only a lock holder cleans
+  auto lock = store->AcquireLock({});
+  REQUIRE(lock.ok());
+  CHECK_FALSE(Exists(debris));
+}
+
+TEST_CASE("the journal records writes, current moves, removals and force-unlocks in order") {
+  ScratchDir root;
+  auto store = Open(Options(root, EncrypterNamed("noop")));
+  const std::string a = *store->Commit(Fixture(), {});
+  const std::string b = *store->Write(Fixture());
+  REQUIRE(store->Remove(b).ok());
+  auto lock = store->AcquireLock({});
+  REQUIRE(lock.ok());
+  REQUIRE(Open(Options(root, EncrypterNamed("noop")))->ForceUnlock("").ok());
+  Result<std::vector<JournalEvent>> events = store->Journal(0);
+  REQUIRE(events.ok());
+  std::vector<std::string> kinds;
+  for (const JournalEvent& e : *events) kinds.push_back(e.event + " " + e.rev);
+  CHECK(kinds == std::vector<std::string>{"write " + a, "set-current " + a, "write " + b, "remove " + b,
+                                          "force-unlock "});
+  CHECK((*events)[4].lock_id == (*lock)->id());
+  CHECK((*events)[1].lock_id.size() == 32);  // the commit's lock
+  for (std::size_t i = 0; i < events->size(); ++i) CHECK((*events)[i].seq == i + 1);
+  CHECK(store->Journal(3)->size() == 2);
+}
+
+TEST_CASE("a SIGKILLed holder's lock is broken by the next lock, and the break is journaled") {
+  ScratchDir root;
+  int ready[2];
+  REQUIRE(pipe(ready) == 0);
+  const pid_t holder = fork();
+  if (holder == 0) {
+    auto store = OpenLocalStore(Options(root, EncrypterNamed("noop")));
+    auto lock = store.ok() ? (*store)->AcquireLock({}) : Result<std::unique_ptr<Lock>>(store.status());
+    (void)!write(ready[1], lock.ok() ? "y" : "n", 1);
+    pause();
+    _exit(0);
+  }
+  char c = 0;
+  REQUIRE(read(ready[0], &c, 1) == 1);
+  REQUIRE(c == 'y');
+  kill(holder, SIGKILL);
+  waitpid(holder, nullptr, 0);
+  auto store = Open(Options(root, EncrypterNamed("noop")));
+  CHECK(store->GetLockInfo()->state == LockState::kStale);
+  auto lock = store->AcquireLock({});
+  REQUIRE(lock.ok());
+  const std::vector<JournalEvent> events = *store->Journal(0);
+  REQUIRE_FALSE(events.empty());
+  CHECK(events.back().event == "lock-break");
+}
+
+TEST_CASE("a store opened without create reports a missing stack as not found") {
+  ScratchDir root;
+  LocalStoreOptions o = Options(root, EncrypterNamed("noop"));
+  o.create = false;
+  CHECK(OpenLocalStore(o).status().code() == Code::kNotFound);
+  CHECK_FALSE(Exists(root.dir().path + "/" + kFactory));
+}
+
+TEST_CASE("a unobin v1 snapshot written by another implementation is read through the store") {
+  ScratchDir root;
+  auto store = Open(Options(root, KeyEncrypter("UB_STATE_KEY", sealstate::testing::kVectorKeyBase64)));
+  const std::string rev = "2026-04-30T12:00:00Z";
+  { std::ofstream(StackPath(root) + "/snapshots/" + rev + ".json.enc") << sealstate::testing::ReadTestFile("v1-env-key.json.enc"); }
+  { std::ofstream(StackPath(root) + "/current") << rev << "\n"; }
+  Result<Snapshot> current = store->Current();
+  REQUIRE(current.ok());
+  CHECK(current->entries.at(0).address == "resource.main");
+}
+
+TEST_CASE("the backend registry creates the local store by name") {
+  ScratchDir root;
+  BackendRegistry registry = BackendRegistry::WithBuiltins();
+  CHECK(registry.Names() == std::vector<std::string>{"local"});
+  BackendContext context{kFactory, kStack, EncrypterNamed("noop")};
+  Result<std::unique_ptr<Backend>> store = registry.Create("local", JsonObject{{"path", Json(root.dir().path)}}, context);
+  REQUIRE(store.ok());
+  CHECK((*store)->Write(Fixture()).ok());
+  Result<std::unique_ptr<Backend>> s3 = registry.Create("s3", {}, context);
+  REQUIRE_FALSE(s3.ok());
+  CHECK(s3.status().message() == "state: no backend named \"s3\"; available: local");
+  CHECK(registry.Create("local", JsonObject{{"bucket", Json("x")}}, context).status().code() ==
+        Code::kInvalidArgument);
+}
