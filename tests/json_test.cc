@@ -1,1 +1,437 @@
+// Tests for the Go-compatible JSON writer and the streaming JSON reader.
 #include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "json/go_json_writer.h"
+#include "json/json_reader.h"
+
+namespace sealstate::internal {
+namespace {
+
+std::string GoString(std::string_view s) {
+  std::string out;
+  AppendGoQuotedString(out, s);
+  return out;
+}
+
+std::string GoFloat(double d) {
+  std::string out;
+  AppendGoFloat(out, d);
+  return out;
+}
+
+std::string Write(const Json& value, GoJsonWriter::Style style) {
+  std::string out;
+  StringSink sink(out);
+  GoJsonWriter writer(sink, style);
+  writer.Value(value);
+  REQUIRE(writer.Finish().ok());
+  return out;
+}
+
+std::string Pretty(const Json& value) { return Write(value, GoJsonWriter::Style::kPretty); }
+std::string Compact(const Json& value) { return Write(value, GoJsonWriter::Style::kCompact); }
+
+Json Parse(std::string_view text) {
+  Result<Json> parsed = ParseJson(text);
+  INFO(parsed.status().ToString());
+  REQUIRE(parsed.ok());
+  return std::move(parsed).value();
+}
+
+// Records every Append so tests can see how output was split.
+class CountingSink final : public ByteSink {
+ public:
+  Status Append(std::string_view data) override {
+    pieces.emplace_back(data);
+    return Status::OK();
+  }
+  std::string Joined() const {
+    std::string all;
+    for (const std::string& p : pieces) all += p;
+    return all;
+  }
+  std::vector<std::string> pieces;
+};
+
+class FailingSink final : public ByteSink {
+ public:
+  Status Append(std::string_view) override {
+    ++calls;
+    return Status::IoError("write", "/tmp/state", 28);
+  }
+  int calls = 0;
+};
+
+// Hands out `data` in pieces of at most `chunk` bytes, then fails with `error` if it is set.
+class ChunkedSource final : public ByteSource {
+ public:
+  ChunkedSource(std::string data, std::size_t chunk, Status error = Status::OK())
+      : data_(std::move(data)), chunk_(chunk), error_(std::move(error)) {}
+  Result<std::size_t> Read(char* buffer, std::size_t capacity) override {
+    if (pos_ == data_.size() && !error_.ok()) return error_;
+    const std::size_t n = std::min({capacity, chunk_, data_.size() - pos_});
+    data_.copy(buffer, n, pos_);
+    pos_ += n;
+    return n;
+  }
+
+ private:
+  std::string data_;
+  std::size_t chunk_;
+  Status error_;
+  std::size_t pos_ = 0;
+};
+
+// ---------------------------------------------------------------------------------------------
+// String escaping
+
+TEST_CASE("Go escaping turns < > & into \\u003c \\u003e \\u0026", "[json][escape]") {
+  CHECK(GoString("<a href='x'>&amp;</a>") == R"("\u003ca href='x'\u003e\u0026amp;\u003c/a\u003e")");
+}
+
+TEST_CASE("Go escaping backslashes quote and backslash", "[json][escape]") {
+  CHECK(GoString(R"(say "hi" \ bye)") == R"("say \"hi\" \\ bye")");
+}
+
+TEST_CASE("Go escaping escapes U+2028 and U+2029", "[json][escape]") {
+  CHECK(GoString("a\u2028b\u2029c") == R"("a\u2028b\u2029c")");
+}
+
+TEST_CASE("Go escaping uses short escapes for \\b \\f \\n \\r \\t", "[json][escape]") {
+  CHECK(GoString("\b\f\n\r\t") == R"("\b\f\n\r\t")");
+}
+
+TEST_CASE("Go escaping writes other control characters as lower-case \\u00XX", "[json][escape]") {
+  CHECK(GoString(std::string("\x00\x01\x1f\x0b", 4)) == R"("\u0000\u0001\u001f\u000b")");
+}
+
+TEST_CASE("Go escaping replaces each invalid UTF-8 byte with \\ufffd", "[json][escape]") {
+  CHECK(GoString("a\xff" "b") == R"("a\ufffdb")");
+  CHECK(GoString("\xc3") == R"("\ufffd")");                   // truncated sequence
+  CHECK(GoString("\xc0\xaf") == R"("\ufffd\ufffd")");         // overlong '/'
+  CHECK(GoString("\xed\xa0\x80") == R"("\ufffd\ufffd\ufffd")");  // UTF-16 surrogate
+  CHECK(GoString("\xf4\x90\x80\x80") == R"("\ufffd\ufffd\ufffd\ufffd")");  // past U+10FFFF
+}
+
+TEST_CASE("Go escaping passes DEL through raw", "[json][escape]") {
+  CHECK(GoString("a\x7f" "b") == "\"a\x7f" "b\"");
+}
+
+TEST_CASE("Go escaping passes valid multi-byte UTF-8 through raw", "[json][escape]") {
+  const std::string text = "h\xc3\xa9llo \xe2\x82\xac \xf0\x9f\x98\x80 \xef\xbf\xbd";  // é € 😀 U+FFFD
+  CHECK(GoString(text) == "\"" + text + "\"");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Float formatting
+
+TEST_CASE("Go float format matches strconv for typical values", "[json][float]") {
+  CHECK(GoFloat(5) == "5");
+  CHECK(GoFloat(0.1) == "0.1");
+  CHECK(GoFloat(1e21) == "1e+21");
+  CHECK(GoFloat(1e20) == "100000000000000000000");
+  CHECK(GoFloat(1e-7) == "1e-7");
+  CHECK(GoFloat(0.000001) == "0.000001");
+  CHECK(GoFloat(-0.0) == "-0");
+  CHECK(GoFloat(0.0) == "0");
+  CHECK(GoFloat(1.5e300) == "1.5e+300");
+  CHECK(GoFloat(123456789.125) == "123456789.125");
+}
+
+TEST_CASE("Go float format handles signs, exponent widths and extremes", "[json][float]") {
+  CHECK(GoFloat(-2.5) == "-2.5");
+  CHECK(GoFloat(-1e21) == "-1e+21");
+  CHECK(GoFloat(1.2345e-8) == "1.2345e-8");
+  CHECK(GoFloat(1e-100) == "1e-100");
+  CHECK(GoFloat(5e-324) == "5e-324");
+  CHECK(GoFloat(std::numeric_limits<double>::max()) == "1.7976931348623157e+308");
+  CHECK(GoFloat(123456789012345678901.0) == "123456789012345680000");  // shortest digits, padded
+  CHECK(GoFloat(0.00001234) == "0.00001234");
+  CHECK(GoFloat(9007199254740993.0) == "9007199254740992");
+}
+
+TEST_CASE("Writer prints 64-bit integers exactly", "[json][writer]") {
+  CHECK(Compact(Json(std::numeric_limits<std::int64_t>::min())) == "-9223372036854775808");
+  CHECK(Compact(Json(std::numeric_limits<std::uint64_t>::max())) == "18446744073709551615");
+  CHECK(Compact(Json(std::int64_t{9007199254740993})) == "9007199254740993");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Layout
+
+TEST_CASE("Pretty layout of nested and empty containers matches MarshalIndent", "[json][writer]") {
+  JsonObject inner;
+  inner["list"] = JsonArray{Json(1), Json("two"), Json(JsonArray{}), Json(JsonObject{})};
+  inner["none"] = Json();
+  JsonObject root;
+  root["b"] = Json(std::move(inner));
+  root["a"] = Json(true);
+  root["empty-array"] = Json(JsonArray{});
+  root["empty-object"] = Json(JsonObject{});
+  root["nested"] = Json(JsonArray{Json(JsonArray{Json(false)})});
+
+  const std::string expected =
+      "{\n"
+      "  \"a\": true,\n"
+      "  \"b\": {\n"
+      "    \"list\": [\n"
+      "      1,\n"
+      "      \"two\",\n"
+      "      [],\n"
+      "      {}\n"
+      "    ],\n"
+      "    \"none\": null\n"
+      "  },\n"
+      "  \"empty-array\": [],\n"
+      "  \"empty-object\": {},\n"
+      "  \"nested\": [\n"
+      "    [\n"
+      "      false\n"
+      "    ]\n"
+      "  ]\n"
+      "}";
+  CHECK(Pretty(Json(std::move(root))) == expected);
+}
+
+TEST_CASE("Pretty layout of empty root containers and scalars", "[json][writer]") {
+  CHECK(Pretty(Json(JsonObject{})) == "{}");
+  CHECK(Pretty(Json(JsonArray{})) == "[]");
+  CHECK(Pretty(Json("x")) == "\"x\"");
+}
+
+TEST_CASE("Compact mode has no whitespace", "[json][writer]") {
+  JsonObject root;
+  root["k"] = JsonArray{Json(1), Json(JsonObject{{"x", Json(0.5)}}), Json()};
+  root["a<b"] = Json("v");
+  CHECK(Compact(Json(std::move(root))) == R"({"a\u003cb":"v","k":[1,{"x":0.5},null]})");
+}
+
+TEST_CASE("Writer escapes object keys like strings", "[json][writer]") {
+  JsonObject root;
+  root["\u2028&"] = Json(1);
+  CHECK(Compact(Json(std::move(root))) == R"({"\u2028\u0026":1})");
+}
+
+TEST_CASE("Raw writes text unchanged after the value", "[json][writer]") {
+  std::string out;
+  StringSink sink(out);
+  GoJsonWriter writer(sink, GoJsonWriter::Style::kPretty);
+  writer.StartObject();
+  writer.Key("n");
+  writer.Uint(7);
+  writer.EndObject();
+  writer.Raw("\n");
+  REQUIRE(writer.Finish().ok());
+  CHECK(out == "{\n  \"n\": 7\n}\n");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Streaming
+
+TEST_CASE("Writer streams a >200 KiB string in several Appends equal to one-shot output",
+          "[json][writer][stream]") {
+  std::string big;
+  for (int i = 0; i < 30000; ++i) big += "line <" + std::to_string(i) + ">\n";
+  REQUIRE(big.size() > 200 * 1024);
+
+  CountingSink sink;
+  GoJsonWriter writer(sink, GoJsonWriter::Style::kPretty);
+  writer.String(big);
+  REQUIRE(writer.Finish().ok());
+
+  CHECK(sink.pieces.size() > 1);
+  for (const std::string& piece : sink.pieces) CHECK(piece.size() <= 72 * 1024);
+  std::string expected;
+  AppendGoQuotedString(expected, big);
+  CHECK(sink.Joined() == expected);
+}
+
+TEST_CASE("Writer streams a >200 KiB array in several Appends equal to one-shot output",
+          "[json][writer][stream]") {
+  JsonArray items;
+  for (int i = 0; i < 20000; ++i) items.emplace_back("item-" + std::to_string(i));
+  const Json value(std::move(items));
+
+  CountingSink sink;
+  GoJsonWriter writer(sink, GoJsonWriter::Style::kPretty);
+  writer.Value(value);
+  REQUIRE(writer.Finish().ok());
+
+  const std::string one_shot = Pretty(value);
+  REQUIRE(one_shot.size() > 200 * 1024);
+  CHECK(sink.pieces.size() > 1);
+  CHECK(sink.Joined() == one_shot);
+}
+
+TEST_CASE("Writer returns the failing sink's error from Finish and stops writing",
+          "[json][writer][stream]") {
+  FailingSink sink;
+  GoJsonWriter writer(sink, GoJsonWriter::Style::kCompact);
+  writer.String(std::string(300 * 1024, 'x'));
+  const Status status = writer.Finish();
+  CHECK(status.code() == Code::kIoError);
+  CHECK(status.error_number() == 28);
+  CHECK(sink.calls == 1);
+}
+
+TEST_CASE("Writer fails on NaN and infinities as Go's encoder does", "[json][writer]") {
+  for (const auto& [value, name] : {std::pair{std::numeric_limits<double>::quiet_NaN(), "NaN"},
+                                    std::pair{std::numeric_limits<double>::infinity(), "+Inf"},
+                                    std::pair{-std::numeric_limits<double>::infinity(), "-Inf"}}) {
+    std::string out;
+    StringSink sink(out);
+    GoJsonWriter writer(sink, GoJsonWriter::Style::kCompact);
+    writer.StartArray();
+    writer.Double(value);
+    writer.EndArray();
+    const Status status = writer.Finish();
+    CHECK(status.code() == Code::kInvalidArgument);
+    CHECK(status.message() == std::string("json: unsupported value: ") + name);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// GoQuote (%q)
+
+TEST_CASE("GoQuote matches Go's %q", "[json][quote]") {
+  CHECK(GoQuote("resource.main") == R"("resource.main")");
+  CHECK(GoQuote(R"(a"b\c)") == R"("a\"b\\c")");
+  CHECK(GoQuote("\a\b\f\n\r\t\v") == R"("\a\b\f\n\r\t\v")");
+  CHECK(GoQuote(std::string("\x00\x1b\x7f", 3)) == R"("\x00\x1b\x7f")");
+  CHECK(GoQuote("bad\xff") == R"("bad\xff")");
+  CHECK(GoQuote("caf\xc3\xa9 <&>") == "\"caf\xc3\xa9 <&>\"");
+  CHECK(GoQuote("\xc2\xa0") == R"("\u00a0")");   // no-break space is not printable
+  CHECK(GoQuote("\xe2\x80\xa8") == R"("\u2028")");
+  CHECK(GoQuote("\xf3\xb0\x80\x80") == R"("\U000f0000")");  // private use plane
+  CHECK(GoQuote("") == R"("")");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reader
+
+TEST_CASE("Reader keeps int64 and uint64 limits exact", "[json][reader]") {
+  const Json parsed = Parse(
+      "[9223372036854775807, -9223372036854775808, 9223372036854775808, 18446744073709551615,"
+      " 9007199254740993, 0, 42]");
+  const JsonArray& a = parsed.as_array();
+  REQUIRE(a.size() == 7);
+  CHECK(a[0].type() == Json::Type::kInt);
+  CHECK(a[0].as_int() == std::numeric_limits<std::int64_t>::max());
+  CHECK(a[1].as_int() == std::numeric_limits<std::int64_t>::min());
+  CHECK(a[2].type() == Json::Type::kUint);
+  CHECK(a[2].as_uint() == 9223372036854775808u);
+  CHECK(a[3].as_uint() == std::numeric_limits<std::uint64_t>::max());
+  CHECK(a[4].as_int() == 9007199254740993);
+  CHECK(a[5] == Json(0));
+  CHECK(a[6] == Json(42));
+}
+
+TEST_CASE("Reader parses doubles at full precision", "[json][reader]") {
+  const Json parsed = Parse("[0.1, 1e21, -2.5e-7, 18446744073709551616, 1.0, 123456789.125]");
+  const JsonArray& a = parsed.as_array();
+  CHECK(a[0] == Json(0.1));
+  CHECK(a[1] == Json(1e21));
+  CHECK(a[2] == Json(-2.5e-7));
+  CHECK(a[3] == Json(18446744073709551616.0));
+  CHECK(a[4] == Json(1.0));
+  CHECK(a[4].type() == Json::Type::kDouble);
+  CHECK(a[5] == Json(123456789.125));
+}
+
+TEST_CASE("Reader keeps -0 as a double so it re-encodes as Go does", "[json][reader]") {
+  const Json parsed = Parse("-0");
+  REQUIRE(parsed.type() == Json::Type::kDouble);
+  CHECK(Compact(parsed) == "-0");
+}
+
+TEST_CASE("Reader parses strings, escapes, literals and nesting", "[json][reader]") {
+  const Json parsed = Parse(R"({"s": "a\u003c\n\u00e9\ud83d\ude00", "t": true, "f": false, "n": null,
+                               "o": {"x": []}})");
+  const JsonObject& o = parsed.as_object();
+  CHECK(o.at("s").as_string() == "a<\n\xc3\xa9\xf0\x9f\x98\x80");
+  CHECK(o.at("t") == Json(true));
+  CHECK(o.at("f") == Json(false));
+  CHECK(o.at("n").is_null());
+  CHECK(o.at("o").as_object().at("x") == Json(JsonArray{}));
+}
+
+TEST_CASE("Reader keeps the last value of a duplicate key", "[json][reader]") {
+  const Json parsed = Parse(R"({"a": 1, "b": 2, "a": {"z": 3}})");
+  const JsonObject& o = parsed.as_object();
+  REQUIRE(o.size() == 2);
+  CHECK(o.at("a") == Json(JsonObject{{"z", Json(3)}}));
+}
+
+TEST_CASE("Reader enforces the depth limit", "[json][reader]") {
+  const std::string ok_text = std::string(kMaxJsonDepth, '[') + std::string(kMaxJsonDepth, ']');
+  CHECK(ParseJson(ok_text).ok());
+
+  const std::string deep = std::string(kMaxJsonDepth + 1, '[') + std::string(kMaxJsonDepth + 1, ']');
+  const Result<Json> parsed = ParseJson(deep);
+  REQUIRE_FALSE(parsed.ok());
+  CHECK(parsed.status().code() == Code::kIntegrity);
+  CHECK_THAT(parsed.status().message(), Catch::Contains("nesting deeper than 512"));
+}
+
+TEST_CASE("Reader rejects trailing garbage", "[json][reader]") {
+  const Result<Json> parsed = ParseJson("{} x");
+  REQUIRE_FALSE(parsed.ok());
+  CHECK(parsed.status().code() == Code::kIntegrity);
+  CHECK(parsed.status().message() ==
+        "invalid JSON at byte 3: the document root must not be followed by other values");
+  CHECK(ParseJson("{}  \n\t ").ok());
+  CHECK_FALSE(ParseJson(std::string("{}\0", 3)).ok());  // a NUL byte is not the end
+}
+
+TEST_CASE("Reader error message contains the byte offset", "[json][reader]") {
+  const Result<Json> parsed = ParseJson(R"({"a": 1 "b": 2})");
+  REQUIRE_FALSE(parsed.ok());
+  CHECK(parsed.status().code() == Code::kIntegrity);
+  CHECK(parsed.status().message() ==
+        "invalid JSON at byte 8: missing a comma or '}' after an object member");
+}
+
+TEST_CASE("Reader rejects empty and truncated input", "[json][reader]") {
+  CHECK(ParseJson("").status().message() == "invalid JSON at byte 0: the document is empty");
+  CHECK_FALSE(ParseJson(R"({"a": [1, 2)").ok());
+  CHECK_FALSE(ParseJson("NaN").ok());
+}
+
+TEST_CASE("Reader returns a source error unchanged", "[json][reader]") {
+  ChunkedSource source(R"({"a": [1, 2, )", 4, Status::Integrity("boom"));
+  const Result<Json> parsed = ParseJson(source);
+  REQUIRE_FALSE(parsed.ok());
+  CHECK(parsed.status().code() == Code::kIntegrity);
+  CHECK(parsed.status().message() == "boom");
+}
+
+TEST_CASE("Reader returns a source error even after a complete document", "[json][reader]") {
+  ChunkedSource source(R"({"a": 1})", 3, Status::Integrity("boom"));
+  const Result<Json> parsed = ParseJson(source);
+  REQUIRE_FALSE(parsed.ok());
+  CHECK(parsed.status().message() == "boom");
+}
+
+TEST_CASE("Reader reads through a one-byte-at-a-time source", "[json][reader]") {
+  const std::string text = R"({"k": ["v", 1.5, -3, {"deep": [true]}]})";
+  ChunkedSource source(text, 1);
+  const Result<Json> parsed = ParseJson(source);
+  REQUIRE(parsed.ok());
+  CHECK(Compact(*parsed) == R"({"k":["v",1.5,-3,{"deep":[true]}]})");
+}
+
+TEST_CASE("Parse then write round-trips Go-formatted text", "[json][reader][writer]") {
+  const std::string text =
+      "{\n  \"big\": 18446744073709551615,\n  \"f\": 1e+21,\n  \"min\": -9223372036854775808,\n"
+      "  \"s\": \"\\u003c\\u2028\\u0026\",\n  \"small\": 1e-7,\n  \"x\": 9007199254740993\n}";
+  CHECK(Pretty(Parse(text)) == text);
+}
+
+}  // namespace
+}  // namespace sealstate::internal

@@ -1,0 +1,467 @@
+#include "json/go_json_writer.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <system_error>
+
+namespace sealstate::internal {
+namespace {
+
+// Bytes are handed to the sink once the buffer reaches this size.
+constexpr std::size_t kFlushThreshold = 64 * 1024;
+
+constexpr char kLowerHex[] = "0123456789abcdef";
+
+// ---------------------------------------------------------------------------------------------
+// UTF-8 decoding with Go's rules (unicode/utf8.DecodeRuneInString): surrogates, overlong forms,
+// code points past U+10FFFF and truncated sequences are invalid, and an invalid sequence always
+// consumes exactly one byte.
+
+struct DecodedRune {
+  char32_t rune;     // meaningful only when valid
+  std::size_t size;  // bytes consumed; 1 when invalid
+  bool valid;
+};
+
+bool IsContinuation(unsigned char c) { return (c & 0xC0) == 0x80; }
+
+DecodedRune DecodeRune(std::string_view s, std::size_t i) {
+  const auto b0 = static_cast<unsigned char>(s[i]);
+  const DecodedRune invalid{0xFFFD, 1, false};
+  if (b0 < 0x80) return {b0, 1, true};
+
+  std::size_t size = 0;
+  unsigned char low = 0x80;  // allowed range of the second byte
+  unsigned char high = 0xBF;
+  if (b0 >= 0xC2 && b0 <= 0xDF) {
+    size = 2;
+  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+    size = 3;
+    if (b0 == 0xE0) low = 0xA0;   // no overlong forms
+    if (b0 == 0xED) high = 0x9F;  // no surrogates
+  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+    size = 4;
+    if (b0 == 0xF0) low = 0x90;   // no overlong forms
+    if (b0 == 0xF4) high = 0x8F;  // nothing past U+10FFFF
+  } else {
+    return invalid;
+  }
+  if (s.size() - i < size) return invalid;
+
+  const auto b1 = static_cast<unsigned char>(s[i + 1]);
+  if (b1 < low || b1 > high) return invalid;
+  char32_t rune = b0 & (0xFF >> (size + 1));
+  rune = (rune << 6) | (b1 & 0x3F);
+  for (std::size_t k = 2; k < size; ++k) {
+    const auto b = static_cast<unsigned char>(s[i + k]);
+    if (!IsContinuation(b)) return invalid;
+    rune = (rune << 6) | (b & 0x3F);
+  }
+  return {rune, size, true};
+}
+
+void AppendUtf8(std::string& out, char32_t r) {
+  if (r < 0x80) {
+    out += static_cast<char>(r);
+  } else if (r < 0x800) {
+    out += static_cast<char>(0xC0 | (r >> 6));
+    out += static_cast<char>(0x80 | (r & 0x3F));
+  } else if (r < 0x10000) {
+    out += static_cast<char>(0xE0 | (r >> 12));
+    out += static_cast<char>(0x80 | ((r >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (r & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (r >> 18));
+    out += static_cast<char>(0x80 | ((r >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((r >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (r & 0x3F));
+  }
+}
+
+void AppendHexDigits(std::string& out, std::uint32_t value, int digits) {
+  for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) out += kLowerHex[(value >> shift) & 0xF];
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON string escaping (encoding/json appendString with escapeHTML = true).
+
+// ASCII bytes that Go's htmlSafeSet lets through unchanged.
+bool IsHtmlSafeAscii(unsigned char c) {
+  return c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&';
+}
+
+void AppendAsciiEscape(std::string& out, unsigned char c) {
+  switch (c) {
+    case '"': out += "\\\""; break;
+    case '\\': out += "\\\\"; break;
+    case '\b': out += "\\b"; break;
+    case '\f': out += "\\f"; break;
+    case '\n': out += "\\n"; break;
+    case '\r': out += "\\r"; break;
+    case '\t': out += "\\t"; break;
+    default:
+      out += "\\u00";
+      AppendHexDigits(out, c, 2);
+  }
+}
+
+// Escapes the contents of `s` from byte `pos` on (no quotes), stopping once `out` has grown to
+// `stop_size` bytes or more. Returns the position to continue from. Runs of bytes that need no
+// escaping are copied with one append.
+std::size_t AppendEscapedUntil(std::string& out, std::string_view s, std::size_t pos,
+                               std::size_t stop_size) {
+  std::size_t start = pos;  // first byte not yet copied
+  std::size_t i = pos;
+  while (i < s.size()) {
+    if (out.size() + (i - start) >= stop_size) break;
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      if (IsHtmlSafeAscii(c)) {
+        ++i;
+        continue;
+      }
+      out.append(s.substr(start, i - start));
+      AppendAsciiEscape(out, c);
+      start = ++i;
+      continue;
+    }
+    const DecodedRune r = DecodeRune(s, i);
+    if (!r.valid) {
+      out.append(s.substr(start, i - start));
+      out += "\\ufffd";
+      start = ++i;
+      continue;
+    }
+    if (r.rune == 0x2028 || r.rune == 0x2029) {
+      out.append(s.substr(start, i - start));
+      out += "\\u202";
+      out += kLowerHex[r.rune & 0xF];
+      start = i + r.size;
+    }
+    i += r.size;
+  }
+  out.append(s.substr(start, i - start));
+  return i;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Go's %q (strconv.Quote).
+
+// Approximates Go's unicode.IsPrint for non-ASCII runes: false for C1 controls, Unicode spaces
+// other than U+0020, the common format characters, private use areas, surrogates and
+// noncharacters. (Go consults the full Unicode tables; unassigned code points are not detected.)
+bool IsPrintableNonAscii(char32_t r) {
+  if (r < 0xA0) return false;                    // C1 controls
+  if (r == 0xA0 || r == 0xAD) return false;      // no-break space, soft hyphen
+  if (r == 0x061C || r == 0x180E) return false;  // Arabic letter mark, Mongolian vowel separator
+  if (r == 0x1680 || r == 0x3000) return false;  // ogham and ideographic spaces
+  if (r >= 0x2000 && r <= 0x200F) return false;  // spaces, zero-width and direction marks
+  if (r >= 0x2028 && r <= 0x202F) return false;  // separators, embedding controls, narrow nbsp
+  if (r >= 0x205F && r <= 0x206F) return false;  // math space, invisible operators, isolates
+  if (r >= 0xD800 && r <= 0xF8FF) return false;  // surrogates and private use
+  if (r >= 0xFDD0 && r <= 0xFDEF) return false;  // noncharacters
+  if (r == 0xFEFF) return false;                 // byte order mark
+  if (r >= 0xFFF9 && r <= 0xFFFB) return false;  // interlinear annotation controls
+  if ((r & 0xFFFE) == 0xFFFE) return false;      // U+xFFFE and U+xFFFF noncharacters
+  if (r >= 0xE0000 && r <= 0xE007F) return false;   // tags
+  if (r >= 0xF0000) return false;                // supplementary private use
+  return true;
+}
+
+void AppendQuotedRune(std::string& out, char32_t r) {
+  if (r == '"' || r == '\\') {
+    out += '\\';
+    out += static_cast<char>(r);
+    return;
+  }
+  if ((r >= 0x20 && r < 0x7F) || (r >= 0x80 && IsPrintableNonAscii(r))) {
+    AppendUtf8(out, r);
+    return;
+  }
+  switch (r) {
+    case '\a': out += "\\a"; return;
+    case '\b': out += "\\b"; return;
+    case '\f': out += "\\f"; return;
+    case '\n': out += "\\n"; return;
+    case '\r': out += "\\r"; return;
+    case '\t': out += "\\t"; return;
+    case '\v': out += "\\v"; return;
+    default: break;
+  }
+  if (r < 0x20 || r == 0x7F) {
+    out += "\\x";
+    AppendHexDigits(out, r, 2);
+  } else if (r < 0x10000) {
+    out += "\\u";
+    AppendHexDigits(out, r, 4);
+  } else {
+    out += "\\U";
+    AppendHexDigits(out, r, 8);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Go float formatting.
+
+// The shortest round-trip decimal digits of a finite, non-zero |d| and the exponent of the
+// first digit: d = 0.DIGITS * 10^(exponent + 1), i.e. digits "15", exponent 2 is 150.
+struct ShortestDecimal {
+  std::string digits;
+  int exponent;
+};
+
+ShortestDecimal ShortestDigits(double magnitude) {
+  char buf[64];
+  // Scientific form with no precision is the shortest representation that round-trips,
+  // e.g. "1.5e+300" or "5e+00".
+  const auto result = std::to_chars(buf, buf + sizeof buf, magnitude, std::chars_format::scientific);
+  const std::string_view text(buf, static_cast<std::size_t>(result.ptr - buf));
+  const std::size_t e = text.find('e');
+  ShortestDecimal out;
+  for (char c : text.substr(0, e)) {
+    if (c != '.') out.digits += c;
+  }
+  out.exponent = std::atoi(std::string(text.substr(e + 1)).c_str());
+  return out;
+}
+
+// strconv.FormatFloat(d, 'e', -1, 64), then encoding/json's "e-07" -> "e-7" clean-up.
+void AppendExponentForm(std::string& out, const ShortestDecimal& dec) {
+  out += dec.digits[0];
+  if (dec.digits.size() > 1) {
+    out += '.';
+    out.append(dec.digits, 1);
+  }
+  out += 'e';
+  out += dec.exponent < 0 ? '-' : '+';
+  const int magnitude = std::abs(dec.exponent);
+  // strconv writes at least two exponent digits; json trims a leading zero of a negative one.
+  if (magnitude < 10 && dec.exponent >= 0) out += '0';
+  out += std::to_string(magnitude);
+}
+
+// strconv.FormatFloat(d, 'f', -1, 64): the shortest digits in plain decimal notation.
+void AppendPlainForm(std::string& out, const ShortestDecimal& dec) {
+  const int digit_count = static_cast<int>(dec.digits.size());
+  const int integer_digits = dec.exponent + 1;
+  if (integer_digits <= 0) {
+    out += "0.";
+    out.append(static_cast<std::size_t>(-integer_digits), '0');
+    out += dec.digits;
+    return;
+  }
+  if (integer_digits >= digit_count) {
+    out += dec.digits;
+    out.append(static_cast<std::size_t>(integer_digits - digit_count), '0');
+    return;
+  }
+  out.append(dec.digits, 0, static_cast<std::size_t>(integer_digits));
+  out += '.';
+  out.append(dec.digits, static_cast<std::size_t>(integer_digits));
+}
+
+// Starts a member line in pretty mode: newline plus two spaces per open container.
+void AppendNewLine(std::string& buffer, std::size_t depth, bool pretty) {
+  if (!pretty) return;
+  buffer += '\n';
+  buffer.append(2 * depth, ' ');
+}
+
+// Pops the innermost container. Empty containers close on the same line ({} / []); others on a
+// new line at the outer indent.
+void CloseContainer(std::string& buffer, std::string& open, bool pretty, char bracket) {
+  const bool had_members = open.back() == 'O' || open.back() == 'A';
+  open.pop_back();
+  if (had_members) AppendNewLine(buffer, open.size(), pretty);
+  buffer += bracket;
+}
+
+template <typename Integer>
+void AppendInteger(std::string& out, Integer value) {
+  char buf[24];
+  const auto result = std::to_chars(buf, buf + sizeof buf, value);
+  out.append(buf, result.ptr);
+}
+
+}  // namespace
+
+void AppendGoQuotedString(std::string& out, std::string_view s) {
+  out += '"';
+  AppendEscapedUntil(out, s, 0, static_cast<std::size_t>(-1));
+  out += '"';
+}
+
+void AppendGoFloat(std::string& out, double d) {
+  if (std::signbit(d)) out += '-';
+  const double magnitude = std::fabs(d);
+  if (magnitude == 0) {
+    out += '0';
+    return;
+  }
+  const ShortestDecimal dec = ShortestDigits(magnitude);
+  if (magnitude < 1e-6 || magnitude >= 1e21) {
+    AppendExponentForm(out, dec);
+  } else {
+    AppendPlainForm(out, dec);
+  }
+}
+
+std::string GoQuote(std::string_view s) {
+  std::string out = "\"";
+  for (std::size_t i = 0; i < s.size();) {
+    const DecodedRune r = DecodeRune(s, i);
+    if (!r.valid) {
+      out += "\\x";
+      AppendHexDigits(out, static_cast<unsigned char>(s[i]), 2);
+    } else {
+      AppendQuotedRune(out, r.rune);
+    }
+    i += r.size;
+  }
+  out += '"';
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// GoJsonWriter
+
+GoJsonWriter::GoJsonWriter(ByteSink& out, Style style) : out_(out), style_(style) {
+  buffer_.reserve(kFlushThreshold + 256);
+}
+
+void GoJsonWriter::Put(std::string_view text) {
+  buffer_.append(text);
+  if (buffer_.size() >= kFlushThreshold) Flush();
+}
+
+void GoJsonWriter::Flush() {
+  if (!buffer_.empty() && status_.ok()) status_ = out_.Append(buffer_);
+  buffer_.clear();  // after a sink error, output is dropped
+}
+
+void GoJsonWriter::BeforeValue() {
+  if (after_key_) {
+    after_key_ = false;
+    return;
+  }
+  if (open_.empty()) return;  // the root value
+  // Inside an array: separate from the previous element.
+  if (open_.back() == 'A') buffer_ += ',';
+  open_.back() = 'A';
+  AppendNewLine(buffer_, open_.size(), style_ == Style::kPretty);
+}
+
+void GoJsonWriter::Key(std::string_view key) {
+  if (open_.back() == 'O') buffer_ += ',';
+  open_.back() = 'O';
+  AppendNewLine(buffer_, open_.size(), style_ == Style::kPretty);
+  AppendGoQuotedString(buffer_, key);
+  Put(style_ == Style::kPretty ? ": " : ":");
+  after_key_ = true;
+}
+
+void GoJsonWriter::StartObject() {
+  BeforeValue();
+  open_ += 'o';
+  Put("{");
+}
+
+void GoJsonWriter::StartArray() {
+  BeforeValue();
+  open_ += 'a';
+  Put("[");
+}
+
+void GoJsonWriter::EndObject() {
+  CloseContainer(buffer_, open_, style_ == Style::kPretty, '}');
+  Put("");
+}
+
+void GoJsonWriter::EndArray() {
+  CloseContainer(buffer_, open_, style_ == Style::kPretty, ']');
+  Put("");
+}
+
+void GoJsonWriter::String(std::string_view s) {
+  BeforeValue();
+  buffer_ += '"';
+  // Escape in slices so one huge string still reaches the sink in bounded pieces.
+  std::size_t pos = 0;
+  while (pos < s.size()) {
+    pos = AppendEscapedUntil(buffer_, s, pos, kFlushThreshold);
+    if (buffer_.size() >= kFlushThreshold) Flush();
+  }
+  Put("\"");
+}
+
+void GoJsonWriter::Int(std::int64_t i) {
+  BeforeValue();
+  AppendInteger(buffer_, i);
+  Put("");
+}
+
+void GoJsonWriter::Uint(std::uint64_t u) {
+  BeforeValue();
+  AppendInteger(buffer_, u);
+  Put("");
+}
+
+void GoJsonWriter::Double(double d) {
+  BeforeValue();
+  if (!std::isfinite(d)) {
+    // Go's encoder fails on these ("json: unsupported value: NaN"); so does Finish(). A null
+    // keeps the text well-formed meanwhile.
+    if (status_.ok()) {
+      const char* name = std::isnan(d) ? "NaN" : (d > 0 ? "+Inf" : "-Inf");
+      status_ = Status::InvalidArgument(std::string("json: unsupported value: ") + name);
+    }
+    Put("null");
+    return;
+  }
+  AppendGoFloat(buffer_, d);
+  Put("");
+}
+
+void GoJsonWriter::Bool(bool b) {
+  BeforeValue();
+  Put(b ? "true" : "false");
+}
+
+void GoJsonWriter::Null() {
+  BeforeValue();
+  Put("null");
+}
+
+void GoJsonWriter::Value(const Json& value) {
+  switch (value.type()) {
+    case Json::Type::kNull: Null(); return;
+    case Json::Type::kBool: Bool(value.as_bool()); return;
+    case Json::Type::kInt: Int(value.as_int()); return;
+    case Json::Type::kUint: Uint(value.as_uint()); return;
+    case Json::Type::kDouble: Double(value.as_double()); return;
+    case Json::Type::kString: String(value.as_string()); return;
+    case Json::Type::kArray:
+      StartArray();
+      for (const Json& element : value.as_array()) Value(element);
+      EndArray();
+      return;
+    case Json::Type::kObject:
+      StartObject();
+      for (const auto& [key, member] : value.as_object()) {
+        Key(key);
+        Value(member);
+      }
+      EndObject();
+      return;
+  }
+}
+
+void GoJsonWriter::Raw(std::string_view text) { Put(text); }
+
+Status GoJsonWriter::Finish() {
+  Flush();
+  return status_;
+}
+
+}  // namespace sealstate::internal

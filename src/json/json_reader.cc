@@ -1,0 +1,186 @@
+#include "json/json_reader.h"
+
+#include <cctype>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <rapidjson/error/en.h>
+#include <rapidjson/reader.h>
+
+namespace sealstate::internal {
+namespace {
+
+constexpr std::size_t kReadChunk = 64 * 1024;
+
+// A RapidJSON input stream pulling from a ByteSource in chunks. At the end of input, or once the
+// source has failed, Peek() returns '\0', which RapidJSON treats as the end of the text. A
+// source error is kept and reported by the caller instead of the parse error it causes.
+class SourceStream {
+ public:
+  using Ch = char;
+
+  explicit SourceStream(ByteSource& source)
+      : source_(source), buffer_(std::make_unique<char[]>(kReadChunk)) {}
+
+  Ch Peek() {
+    if (pos_ == end_ && !Refill()) return '\0';
+    // A literal NUL byte would read as the end of the text; hand RapidJSON a control character
+    // instead, which it rejects wherever it appears.
+    return *pos_ == '\0' ? '\x01' : *pos_;
+  }
+
+  Ch Take() {
+    const Ch c = Peek();
+    if (pos_ != end_) {
+      ++pos_;
+      ++consumed_;
+    }
+    return c;
+  }
+
+  std::size_t Tell() const { return consumed_; }
+
+  // Only used by in-situ parsing, which is never requested.
+  Ch* PutBegin() { return nullptr; }
+  void Put(Ch) {}
+  void Flush() {}
+  std::size_t PutEnd(Ch*) { return 0; }
+
+  const Status& source_status() const { return status_; }
+
+ private:
+  bool Refill() {
+    if (finished_) return false;
+    Result<std::size_t> n = source_.Read(buffer_.get(), kReadChunk);
+    if (!n.ok()) {
+      status_ = n.status();
+      finished_ = true;
+      return false;
+    }
+    if (*n == 0) {
+      finished_ = true;
+      return false;
+    }
+    pos_ = buffer_.get();
+    end_ = pos_ + *n;
+    return true;
+  }
+
+  ByteSource& source_;
+  std::unique_ptr<char[]> buffer_;
+  const char* pos_ = nullptr;
+  const char* end_ = nullptr;
+  std::size_t consumed_ = 0;
+  bool finished_ = false;
+  Status status_;
+};
+
+// A RapidJSON SAX handler that builds a Json tree. Each open container is a frame; a finished
+// value is moved into its parent, so nothing is copied.
+class TreeBuilder {
+ public:
+  using Ch = char;
+
+  bool Null() { return Add(Json()); }
+  bool Bool(bool b) { return Add(Json(b)); }
+  // RapidJSON reports non-negative integers through Uint/Uint64, so Int(0) means the literal
+  // "-0". Go decodes it as the float64 -0 and writes it back as "-0"; keep it a double for that.
+  bool Int(int i) { return Add(i == 0 ? Json(-0.0) : Json(i)); }
+  bool Uint(unsigned u) { return Add(Json(static_cast<std::int64_t>(u))); }
+  bool Int64(std::int64_t i) { return Add(Json(i)); }
+  bool Uint64(std::uint64_t u) { return Add(Json(u)); }  // kUint only past INT64_MAX
+  bool Double(double d) { return Add(Json(d)); }
+  bool RawNumber(const Ch* str, rapidjson::SizeType length, bool) {
+    return Add(Json(std::string(str, length)));  // not requested; here for the concept
+  }
+  bool String(const Ch* str, rapidjson::SizeType length, bool) {
+    return Add(Json(std::string(str, length)));
+  }
+  bool Key(const Ch* str, rapidjson::SizeType length, bool) {
+    stack_.back().key.assign(str, length);
+    return true;
+  }
+  bool StartObject() { return Open(JsonObject()); }
+  bool StartArray() { return Open(JsonArray()); }
+  bool EndObject(rapidjson::SizeType) { return Close(); }
+  bool EndArray(rapidjson::SizeType) { return Close(); }
+
+  bool too_deep() const { return too_deep_; }
+  Json TakeRoot() { return std::move(root_); }
+
+ private:
+  struct Frame {
+    Json container;
+    std::string key;  // the pending member name when the container is an object
+  };
+
+  template <typename Container>
+  bool Open(Container empty) {
+    if (stack_.size() >= kMaxJsonDepth) {
+      too_deep_ = true;
+      return false;
+    }
+    stack_.emplace_back();
+    stack_.back().container = std::move(empty);
+    return true;
+  }
+
+  bool Close() {
+    Json finished = std::move(stack_.back().container);
+    stack_.pop_back();
+    return Add(std::move(finished));
+  }
+
+  bool Add(Json value) {
+    if (stack_.empty()) {
+      root_ = std::move(value);
+      return true;
+    }
+    Frame& top = stack_.back();
+    if (top.container.type() == Json::Type::kArray) {
+      top.container.as_array().push_back(std::move(value));
+    } else {
+      // A repeated key keeps the last value, as in Go.
+      top.container.as_object().insert_or_assign(std::move(top.key), std::move(value));
+    }
+    return true;
+  }
+
+  std::vector<Frame> stack_;
+  Json root_;
+  bool too_deep_ = false;
+};
+
+// RapidJSON's English message, as a clause: "Missing a comma." -> "missing a comma".
+std::string DescribeParseError(rapidjson::ParseErrorCode code) {
+  std::string text = rapidjson::GetParseError_En(code);
+  if (!text.empty() && text.back() == '.') text.pop_back();
+  if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
+  return text;
+}
+
+}  // namespace
+
+Result<Json> ParseJson(ByteSource& in) {
+  SourceStream stream(in);
+  TreeBuilder builder;
+  rapidjson::Reader reader;
+  const rapidjson::ParseResult result = reader.Parse<rapidjson::kParseFullPrecisionFlag>(stream, builder);
+  if (!stream.source_status().ok()) return stream.source_status();
+  if (result.IsError()) {
+    const std::string what = builder.too_deep()
+                                 ? "nesting deeper than " + std::to_string(kMaxJsonDepth) + " levels"
+                                 : DescribeParseError(result.Code());
+    return Status::Integrity("invalid JSON at byte " + std::to_string(result.Offset()) + ": " + what);
+  }
+  return builder.TakeRoot();
+}
+
+Result<Json> ParseJson(std::string_view text) {
+  StringSource source(text);
+  return ParseJson(source);
+}
+
+}  // namespace sealstate::internal
