@@ -1,11 +1,12 @@
 // The stack lock protocol on the local filesystem (see lock.h for the user-facing contract).
 //
-// Acquire: create `lock` with O_CREAT|O_EXCL|O_NOFOLLOW (0600), take an OFD write lock on it
-// (waiting briefly if a stale-breaker holds it), write and fsync the holder record, fsync the
-// directory. The fd stays open while held.
-// Verdict: no marker = free; OFD lock held by another description = held; then the record
-// decides (bare pid, other host, unreadable = unknown; other boot, dead or reused pid = stale;
-// complete record with OFD free = stale).
+// Acquire: write the complete holder record into a private temp file (0600), take an OFD write
+// lock on it, fsync it, then publish it with linkat(temp, "lock") (EEXIST where O_CREAT|O_EXCL
+// would fail, so unobin is excluded) and remove the temp name. The fd stays open while held.
+// See marker_lock.cc for why link and not O_CREAT|O_EXCL.
+// Verdict (lock_verdict.h): no marker = free; OFD lock held by another description = held; then
+// the record decides (bare pid, other host, unreadable = unknown; other boot, dead or reused pid
+// = stale; alive with the same start time = held, conservatively).
 // Breaking a stale lock: open the marker, take its OFD lock (only one breaker can), re-check it
 // is stale and that the name still refers to the same inode, unlink it. Exactly one of several
 // concurrent breakers succeeds.
@@ -45,12 +46,16 @@ class MarkerLock {
   MarkerLock(Env& env, ProcessProbe& probe, const Dir& stack_dir, std::string sealstate_version);
 
   // Waits per `options` (timeout, cancellation, break_stale). Errors: kLocked with the message
-  // "locked by USER@HOST pid PID since TIME (lock id ID)" (or "locked by pid PID (unobin)" /
-  // "locked (holder record unreadable)"); kCancelled; kIoError.
+  // "locked by USER@HOST pid PID since TIME (lock id ID)" (or "locked by pid PID (unobin marker;
+  // run force-unlock if that process is gone)" / "locked (holder record unreadable)"); kCancelled
+  // ("waiting for the lock was cancelled"); kIoError (also for a symlink planted at "lock").
+  // A stale holder broken on the way is in broken_stale. The temp file is removed on every path.
   Result<AcquireOutcome> Acquire(const LockOptions& options);
 
-  // Removes the marker if it still carries `held.holder.lock_id`, then closes the fd (dropping
-  // the OFD lock). Errors: kLocked if another holder's marker is there (it is left alone).
+  // Removes the marker if the name still refers to our marker file (same inode as held.fd), then
+  // closes the fd (dropping the OFD lock) on every path; held.fd is -1 afterwards, so a second
+  // call is a no-op. A marker already removed (force-unlock) is OK. Errors: kLocked if another
+  // holder's marker is there (it is left alone); kIoError.
   Status Release(HeldMarker& held);
 
   // True if the marker still carries `lock_id` (fencing check before publishing).
@@ -60,7 +65,9 @@ class MarkerLock {
   Result<LockInfo> Inspect();
 
   // Removes the marker if `expected_id` is empty or matches. Returns the removed holder record
-  // (nullopt if there was no marker). Errors: kLocked on an id mismatch (nothing removed).
+  // (nullopt if there was no marker; a LockHolder with every field empty if the record was
+  // unreadable). Errors: kLocked on an id mismatch, or when a bare-pid or unreadable marker is
+  // there and an id was expected (nothing removed).
   Result<std::optional<LockHolder>> ForceRemove(std::string_view expected_id);
 
  private:

@@ -25,10 +25,12 @@ class ProcessProbe {
   virtual ~ProcessProbe() = default;
   // The PosixProcessProbe (reads /proc). Never null.
   static ProcessProbe* Default();
-  // This process.
+  // This process. Computed once, and again in a forked child.
   virtual const ProcessIdentity& Self() = 0;
   // The start time of a running process `pid` on this host, or nullopt if no such process
   // exists (kill(pid, 0) fails with ESRCH). A process we may not signal (EPERM) exists.
+  // A zombie counts as gone (it has closed its files, so its OFD locks are released). Returns 0
+  // when the process exists but its start time cannot be read (no /proc): "unknown".
   virtual std::optional<std::uint64_t> StartTimeOf(std::int64_t pid) = 0;
 };
 

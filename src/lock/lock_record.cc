@@ -1,0 +1,149 @@
+// The lock marker's holder record: one line of compact JSON (sealstate) or "<pid>\n" (unobin).
+#include "lock/lock_record.h"
+
+#include <sodium.h>
+
+#include <charconv>
+#include <cstdint>
+#include <limits>
+
+#include "crypto/sodium_init.h"
+#include "json/go_json_writer.h"
+#include "json/json_reader.h"
+
+namespace sealstate::internal {
+namespace {
+
+constexpr std::size_t kLockIdBytes = 16;
+
+bool IsAsciiSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
+
+std::string_view TrimAsciiSpace(std::string_view s) {
+  while (!s.empty() && IsAsciiSpace(s.front())) s.remove_prefix(1);
+  while (!s.empty() && IsAsciiSpace(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+bool AllDigits(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+Status Malformed(std::string_view what) { return Status::Integrity("lock marker: " + std::string(what)); }
+
+// unobin's marker: the digits of a positive pid.
+Result<LockHolder> ParseBarePid(std::string_view digits) {
+  std::int64_t pid = 0;
+  const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), pid);
+  if (error != std::errc() || end != digits.data() + digits.size() || pid <= 0) {
+    return Malformed("pid " + std::string(digits) + " is out of range");
+  }
+  LockHolder holder;
+  holder.pid = pid;
+  holder.bare_pid = true;
+  return holder;
+}
+
+const Json* Member(const JsonObject& object, std::string_view key) {
+  const auto it = object.find(key);
+  return it == object.end() ? nullptr : &it->second;
+}
+
+Result<std::string> StringMember(const JsonObject& object, std::string_view key) {
+  const Json* value = Member(object, key);
+  if (value == nullptr || value->type() != Json::Type::kString) {
+    return Malformed("\"" + std::string(key) + "\" is missing or not a string");
+  }
+  return value->as_string();
+}
+
+// A non-negative integer member (kInt >= 0, or kUint).
+Result<std::uint64_t> CountMember(const JsonObject& object, std::string_view key) {
+  const Json* value = Member(object, key);
+  if (value != nullptr && value->type() == Json::Type::kInt && value->as_int() >= 0) {
+    return static_cast<std::uint64_t>(value->as_int());
+  }
+  if (value != nullptr && value->type() == Json::Type::kUint) return value->as_uint();
+  return Malformed("\"" + std::string(key) + "\" is missing or not a non-negative integer");
+}
+
+Result<LockHolder> HolderFromObject(const JsonObject& object) {
+  LockHolder holder;
+  SEALSTATE_ASSIGN_OR_RETURN(holder.lock_id, StringMember(object, "lock-id"));
+  SEALSTATE_ASSIGN_OR_RETURN(const std::uint64_t pid, CountMember(object, "pid"));
+  if (pid == 0 || pid > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+    return Malformed("\"pid\" is out of range");
+  }
+  holder.pid = static_cast<std::int64_t>(pid);
+  SEALSTATE_ASSIGN_OR_RETURN(holder.host, StringMember(object, "host"));
+  SEALSTATE_ASSIGN_OR_RETURN(holder.user, StringMember(object, "user"));
+  SEALSTATE_ASSIGN_OR_RETURN(holder.boot_id, StringMember(object, "boot-id"));
+  SEALSTATE_ASSIGN_OR_RETURN(holder.start_time, CountMember(object, "start-time"));
+  SEALSTATE_ASSIGN_OR_RETURN(const std::string created, StringMember(object, "created"));
+  Result<Timestamp> parsed_created = ParseRfc3339(created);
+  if (!parsed_created.ok()) return Malformed("\"created\": " + parsed_created.status().message());
+  holder.created = *parsed_created;
+  SEALSTATE_ASSIGN_OR_RETURN(holder.operation, StringMember(object, "operation"));
+  SEALSTATE_ASSIGN_OR_RETURN(holder.version, StringMember(object, "version"));
+  return holder;
+}
+
+Result<LockHolder> ParseJsonRecord(std::string_view text) {
+  Result<Json> parsed = ParseJson(text);
+  if (!parsed.ok()) return Malformed(parsed.status().message());
+  if (parsed->type() != Json::Type::kObject) return Malformed("not a JSON object");
+  return HolderFromObject(parsed->as_object());
+}
+
+}  // namespace
+
+std::string EncodeLockRecord(const LockHolder& holder) {
+  std::string out;
+  StringSink sink(out);
+  GoJsonWriter w(sink, GoJsonWriter::Style::kCompact);
+  w.StartObject();
+  w.Key("lock-id");
+  w.String(holder.lock_id);
+  w.Key("pid");
+  w.Int(holder.pid);
+  w.Key("host");
+  w.String(holder.host);
+  w.Key("user");
+  w.String(holder.user);
+  w.Key("boot-id");
+  w.String(holder.boot_id);
+  w.Key("start-time");
+  w.Uint(holder.start_time);
+  w.Key("created");
+  w.String(FormatRfc3339Nano(holder.created));
+  w.Key("operation");
+  w.String(holder.operation);
+  w.Key("version");
+  w.String(holder.version);
+  w.EndObject();
+  w.Raw("\n");
+  (void)w.Finish();  // a StringSink never fails
+  return out;
+}
+
+Result<LockHolder> ParseLockRecord(std::string_view content) {
+  if (content.size() > kMaxLockRecordBytes) return Malformed("larger than " + std::to_string(kMaxLockRecordBytes) + " bytes");
+  const std::string_view trimmed = TrimAsciiSpace(content);
+  if (trimmed.empty()) return Malformed("empty");
+  if (AllDigits(trimmed)) return ParseBarePid(trimmed);
+  return ParseJsonRecord(trimmed);
+}
+
+std::string NewLockId() {
+  EnsureSodium();
+  unsigned char raw[kLockIdBytes];
+  randombytes_buf(raw, sizeof raw);
+  char hex[2 * kLockIdBytes + 1];
+  sodium_bin2hex(hex, sizeof hex, raw, sizeof raw);
+  return hex;
+}
+
+}  // namespace sealstate::internal

@@ -1,0 +1,347 @@
+// The stack lock on the local filesystem: the marker file `lock`, its holder record and its OFD
+// lock.
+//
+// Why the marker is published with link(2) and not created with O_CREAT|O_EXCL:
+// The record is first written to a private temp file, which is OFD-locked and fsynced; then
+// linkat(temp, "lock") publishes it. link(2) fails with EEXIST exactly where O_CREAT|O_EXCL
+// would, so unobin (which creates "lock" with O_CREAT|O_EXCL) and sealstate still exclude each
+// other. But the marker appears already complete and already OFD-locked: there is no window in
+// which a breaker could see an empty marker (and call it unreadable or stale), or take its OFD
+// lock before the creator does, and a crash can never leave an empty marker behind. No directory
+// fsync is needed: after a power loss the holder is dead anyway, and the marker is either absent
+// or complete.
+//
+// Breaking a stale marker: the breaker opens it, takes its OFD lock (only one open file
+// description can; a live holder already has it), re-reads and re-classifies it through that
+// fd, and unlinks the name only if it still refers to the same inode. A breaker that loses the
+// race finds the OFD lock taken, the name gone, or a new inode, and simply retries acquisition.
+#include "lock/marker_lock.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <utility>
+
+#include "io/durable_file.h"
+#include "lock/lock_record.h"
+#include "lock/lock_verdict.h"
+#include "lock/lock_wait.h"
+
+namespace sealstate::internal {
+namespace {
+
+// O_NONBLOCK so that a FIFO planted at "lock" cannot block the open; O_NOFOLLOW refuses a
+// symlink (ELOOP) so nothing is read or written through one.
+constexpr int kReadMarkerFlags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+constexpr int kBreakMarkerFlags = O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+constexpr int kTempMarkerFlags = O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY;
+constexpr mode_t kMarkerMode = 0600;
+
+// Rounds in a row that may retry at once (the marker vanished, or we broke a stale one) before
+// the next round counts as contention: bounds the loop when the lock changes hands very fast.
+constexpr int kMaxRoundsWithoutWait = 8;
+
+// An fd closed on destruction. The close result is ignored: these fds are only read, or are
+// cleaned up after an error that is already being reported.
+class ScopedFd {
+ public:
+  ScopedFd(Env& env, int fd, std::string what) : env_(&env), fd_(fd), what_(std::move(what)) {}
+  ScopedFd(ScopedFd&& other) noexcept
+      : env_(other.env_), fd_(std::exchange(other.fd_, -1)), what_(std::move(other.what_)) {}
+  ScopedFd(const ScopedFd&) = delete;
+  ScopedFd& operator=(const ScopedFd&) = delete;
+  ScopedFd& operator=(ScopedFd&&) = delete;
+  ~ScopedFd() {
+    if (fd_ >= 0) (void)env_->Close(fd_, what_);
+  }
+  bool valid() const { return fd_ >= 0; }
+  int get() const { return fd_; }
+  const std::string& what() const { return what_; }
+
+ private:
+  Env* env_;
+  int fd_;
+  std::string what_;
+};
+
+// Opens the marker; an invalid ScopedFd when there is none.
+Result<ScopedFd> OpenMarker(Env& env, const Dir& dir, int flags) {
+  Result<int> fd = env.OpenAt(dir, kLockFileName, flags, 0);
+  if (fd.status().code() == Code::kNotFound) return ScopedFd(env, -1, dir.Join(kLockFileName));
+  if (!fd.ok()) return fd.status();
+  return ScopedFd(env, *fd, dir.Join(kLockFileName));
+}
+
+// The marker's bytes, at most kMaxLockRecordBytes + 1 (enough for the parser to see it is too
+// big). kIntegrity when it is not a regular file.
+Result<std::string> ReadMarkerBytes(Env& env, const ScopedFd& marker) {
+  SEALSTATE_ASSIGN_OR_RETURN(const struct stat st, env.Stat(marker.get(), marker.what()));
+  if (!S_ISREG(st.st_mode)) return Status::Integrity("lock marker: not a regular file");
+  std::string content(kMaxLockRecordBytes + 1, '\0');
+  std::size_t size = 0;
+  while (size < content.size()) {
+    SEALSTATE_ASSIGN_OR_RETURN(const std::size_t n, env.ReadAt(marker.get(), content.data() + size,
+                                                               content.size() - size, static_cast<off_t>(size),
+                                                               marker.what()));
+    if (n == 0) break;
+    size += n;
+  }
+  content.resize(size);
+  return content;
+}
+
+// The marker's record, or why it is unreadable (kIntegrity). I/O failures go to the returned
+// Status instead.
+Status ReadRecord(Env& env, const ScopedFd& marker, std::optional<Result<LockHolder>>& record) {
+  Result<std::string> bytes = ReadMarkerBytes(env, marker);
+  if (!bytes.ok() && bytes.status().code() != Code::kIntegrity) return bytes.status();
+  record.emplace(bytes.ok() ? ParseLockRecord(*bytes) : Result<LockHolder>(bytes.status()));
+  return Status::OK();
+}
+
+LockInfo Classify(ProcessProbe& probe, const std::optional<Result<LockHolder>>& record, bool ofd_held_elsewhere) {
+  return ClassifyLock(record, ofd_held_elsewhere, probe.Self(),
+                      [&probe](std::int64_t pid) { return probe.StartTimeOf(pid); });
+}
+
+bool SameFile(const struct stat& a, const struct stat& b) { return a.st_dev == b.st_dev && a.st_ino == b.st_ino; }
+
+// What the name "lock" refers to now, compared with an open marker.
+enum class MarkerName { kGone, kSameFile, kOtherFile };
+
+Result<MarkerName> CompareMarkerName(Env& env, const Dir& dir, const ScopedFd& marker) {
+  SEALSTATE_ASSIGN_OR_RETURN(const struct stat opened, env.Stat(marker.get(), marker.what()));
+  Result<struct stat> named = env.StatAt(dir, kLockFileName);
+  if (named.status().code() == Code::kNotFound) return MarkerName::kGone;
+  if (!named.ok()) return named.status();
+  return SameFile(opened, *named) ? MarkerName::kSameFile : MarkerName::kOtherFile;
+}
+
+// "USER@HOST pid PID since CREATED (lock id ID)", or "pid PID (unobin marker)".
+std::string DescribeHolder(const LockHolder& holder) {
+  if (holder.bare_pid) return "pid " + std::to_string(holder.pid) + " (unobin marker)";
+  return holder.user + "@" + holder.host + " pid " + std::to_string(holder.pid) + " since " +
+         FormatRfc3339Nano(holder.created) + " (lock id " + holder.lock_id + ")";
+}
+
+Status LockedError(const LockInfo& info) {
+  if (info.holder && info.holder->bare_pid) {
+    return Status::Locked("locked by pid " + std::to_string(info.holder->pid) +
+                          " (unobin marker; run force-unlock if that process is gone)");
+  }
+  if (info.holder) {
+    std::string message = "locked by " + DescribeHolder(*info.holder);
+    if (info.state == LockState::kStale) message += "; the holder is gone (" + info.reason + ")";
+    return Status::Locked(message);
+  }
+  if (info.state == LockState::kFree) return Status::Locked("locked (the marker kept changing hands; try again)");
+  return Status::Locked("locked (holder record unreadable)");
+}
+
+// When waiting ends; none for a negative timeout (wait forever).
+class Deadline {
+ public:
+  explicit Deadline(std::chrono::milliseconds timeout) : forever_(timeout.count() < 0) {
+    if (!forever_) end_ = std::chrono::steady_clock::now() + timeout;
+  }
+  // Time left (zero once passed), capped at `cap`.
+  std::chrono::milliseconds Remaining(std::chrono::milliseconds cap) const {
+    if (forever_) return cap;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end_ - std::chrono::steady_clock::now());
+    return std::clamp(left, std::chrono::milliseconds(0), cap);
+  }
+  bool Passed() const { return !forever_ && std::chrono::steady_clock::now() >= end_; }
+
+ private:
+  bool forever_;
+  std::chrono::steady_clock::time_point end_;
+};
+
+// The marker being created: a temp file holding the complete record, OFD-locked, until it is
+// linked as "lock". The destructor closes the fd (unless taken) and removes the temp name
+// (unless published), so every exit path cleans up.
+class PendingMarker {
+ public:
+  PendingMarker(Env& env, const Dir& dir) : env_(env), dir_(dir), name_(TempNameFor(kLockFileName)) {}
+  PendingMarker(const PendingMarker&) = delete;
+  PendingMarker& operator=(const PendingMarker&) = delete;
+  ~PendingMarker() {
+    if (fd_ >= 0) (void)env_.Close(fd_, path());      // cleanup after an error that is reported
+    if (temp_exists_) (void)env_.UnlinkAt(dir_, name_);  // same
+  }
+
+  // Creates the temp file (mode exactly 0600), locks it, writes `record` and fsyncs it.
+  Status Create(std::string_view record) {
+    SEALSTATE_ASSIGN_OR_RETURN(fd_, env_.OpenAt(dir_, name_, kTempMarkerFlags, kMarkerMode));
+    temp_exists_ = true;
+    SEALSTATE_RETURN_IF_ERROR(env_.Chmod(fd_, kMarkerMode, path()));  // whatever the umask
+    SEALSTATE_ASSIGN_OR_RETURN(const bool locked, env_.OfdLock(fd_, LockWait::kNoWait, path()));
+    if (!locked) return Status::Internal("lock " + path() + ": a new private file is locked by someone else");
+    FdSink sink(env_, fd_, path());
+    SEALSTATE_RETURN_IF_ERROR(sink.Append(record));
+    SEALSTATE_RETURN_IF_ERROR(sink.Flush());
+    return env_.Fsync(fd_, path());
+  }
+
+  // Links the temp file as "lock" and removes the temp name. False when "lock" exists (the temp
+  // file stays for the next attempt). If the temp name cannot be removed, the fresh marker is
+  // removed again (best effort) and the error returned.
+  Result<bool> Publish() {
+    Status linked = env_.LinkAt(dir_, name_, kLockFileName);
+    if (linked.code() == Code::kAlreadyExists) return false;
+    SEALSTATE_RETURN_IF_ERROR(linked);
+    Status unlinked = env_.UnlinkAt(dir_, name_);
+    if (!unlinked.ok()) {
+      (void)env_.UnlinkAt(dir_, kLockFileName);  // the unlink error is reported
+      return unlinked;
+    }
+    temp_exists_ = false;
+    return true;
+  }
+
+  // The fd of the published marker; the caller now owns it.
+  int TakeFd() { return std::exchange(fd_, -1); }
+
+ private:
+  std::string path() const { return dir_.Join(name_); }
+
+  Env& env_;
+  const Dir& dir_;
+  std::string name_;
+  int fd_ = -1;
+  bool temp_exists_ = false;
+};
+
+// Removes the marker if it is provably stale. Holds the marker's OFD lock while checking and
+// unlinking, so of several concurrent breakers at most one removes it. Returns the removed
+// holder, or nullopt when it was not ours to break (held, already gone, replaced, not stale).
+Result<std::optional<LockHolder>> BreakStale(Env& env, ProcessProbe& probe, const Dir& dir) {
+  SEALSTATE_ASSIGN_OR_RETURN(ScopedFd marker, OpenMarker(env, dir, kBreakMarkerFlags));
+  if (!marker.valid()) return std::optional<LockHolder>();
+  SEALSTATE_ASSIGN_OR_RETURN(const bool locked, env.OfdLock(marker.get(), LockWait::kNoWait, marker.what()));
+  if (!locked) return std::optional<LockHolder>();  // a live holder, or another breaker
+  std::optional<Result<LockHolder>> record;
+  SEALSTATE_RETURN_IF_ERROR(ReadRecord(env, marker, record));
+  const LockInfo info = Classify(probe, record, /*ofd_held_elsewhere=*/false);
+  if (info.state != LockState::kStale || !info.holder) return std::optional<LockHolder>();
+  SEALSTATE_ASSIGN_OR_RETURN(const MarkerName name, CompareMarkerName(env, dir, marker));
+  if (name != MarkerName::kSameFile) return std::optional<LockHolder>();
+  Status removed = env.UnlinkAt(dir, kLockFileName);
+  if (removed.code() == Code::kNotFound) return std::optional<LockHolder>();
+  SEALSTATE_RETURN_IF_ERROR(removed);
+  return info.holder;
+}
+
+}  // namespace
+
+MarkerLock::MarkerLock(Env& env, ProcessProbe& probe, const Dir& stack_dir, std::string sealstate_version)
+    : env_(env), probe_(probe), dir_(stack_dir), version_(std::move(sealstate_version)) {}
+
+Result<AcquireOutcome> MarkerLock::Acquire(const LockOptions& options) {
+  const ProcessIdentity& self = probe_.Self();
+  LockHolder holder;
+  holder.lock_id = NewLockId();
+  holder.pid = self.pid;
+  holder.host = self.host;
+  holder.user = self.user;
+  holder.boot_id = self.boot_id;
+  holder.start_time = self.start_time;
+  holder.created = env_.Now();
+  holder.operation = options.operation;
+  holder.version = version_;
+
+  PendingMarker pending(env_, dir_);
+  SEALSTATE_RETURN_IF_ERROR(pending.Create(EncodeLockRecord(holder)));
+
+  AcquireOutcome outcome;
+  const Deadline deadline(options.timeout);
+  std::optional<DirectoryWatch> watch;
+  int rounds_without_wait = 0;
+  for (;;) {
+    SEALSTATE_ASSIGN_OR_RETURN(const bool published, pending.Publish());
+    if (published) {
+      outcome.held.fd = pending.TakeFd();
+      outcome.held.holder = std::move(holder);
+      return outcome;
+    }
+    SEALSTATE_ASSIGN_OR_RETURN(const LockInfo info, Inspect());
+    bool retry_now = info.state == LockState::kFree;
+    if (info.state == LockState::kStale && options.break_stale) {
+      SEALSTATE_ASSIGN_OR_RETURN(std::optional<LockHolder> broken, BreakStale(env_, probe_, dir_));
+      if (broken) {
+        outcome.broken_stale = std::move(broken);
+        retry_now = true;
+      }
+    }
+    if (retry_now && ++rounds_without_wait < kMaxRoundsWithoutWait) continue;
+    rounds_without_wait = 0;
+
+    if (options.timeout.count() == 0) return LockedError(info);
+    if (options.cancelled && options.cancelled()) return Status::Cancelled("waiting for the lock was cancelled");
+    if (!watch) {
+      watch.emplace(dir_);  // before the next check, so a release from now on is not missed
+      continue;
+    }
+    if (deadline.Passed()) return LockedError(info);
+    watch->Wait(deadline.Remaining(kLockRecheckInterval));
+  }
+}
+
+Status MarkerLock::Release(HeldMarker& held) {
+  if (held.fd < 0) return Status::OK();
+  // Closed on every path (dropping the OFD lock); a close error is ignored, as the marker's
+  // content no longer matters.
+  const ScopedFd marker(env_, std::exchange(held.fd, -1), dir_.Join(kLockFileName));
+  // Unlink first, close second: while the name exists, its OFD lock says "held".
+  SEALSTATE_ASSIGN_OR_RETURN(const MarkerName name, CompareMarkerName(env_, dir_, marker));
+  if (name == MarkerName::kGone) return Status::OK();  // removed meanwhile (force-unlock): nothing to do
+  if (name == MarkerName::kOtherFile) {
+    return Status::Locked("the lock was broken meanwhile; the marker now belongs to another holder");
+  }
+  Status removed = env_.UnlinkAt(dir_, kLockFileName);
+  if (removed.code() == Code::kNotFound) return Status::OK();
+  return removed;
+}
+
+Result<bool> MarkerLock::StillHeld(const std::string& lock_id) {
+  if (lock_id.empty()) return false;
+  SEALSTATE_ASSIGN_OR_RETURN(const ScopedFd marker, OpenMarker(env_, dir_, kReadMarkerFlags));
+  if (!marker.valid()) return false;
+  std::optional<Result<LockHolder>> record;
+  SEALSTATE_RETURN_IF_ERROR(ReadRecord(env_, marker, record));
+  return (*record).ok() && !(*record)->bare_pid && (*record)->lock_id == lock_id;
+}
+
+Result<LockInfo> MarkerLock::Inspect() {
+  SEALSTATE_ASSIGN_OR_RETURN(const ScopedFd marker, OpenMarker(env_, dir_, kReadMarkerFlags));
+  if (!marker.valid()) return Classify(probe_, std::nullopt, false);
+  SEALSTATE_ASSIGN_OR_RETURN(const bool held_elsewhere, env_.OfdLockHeldElsewhere(marker.get(), marker.what()));
+  std::optional<Result<LockHolder>> record;
+  SEALSTATE_RETURN_IF_ERROR(ReadRecord(env_, marker, record));
+  return Classify(probe_, record, held_elsewhere);
+}
+
+Result<std::optional<LockHolder>> MarkerLock::ForceRemove(std::string_view expected_id) {
+  SEALSTATE_ASSIGN_OR_RETURN(const ScopedFd marker, OpenMarker(env_, dir_, kReadMarkerFlags));
+  if (!marker.valid()) return std::optional<LockHolder>();
+  std::optional<Result<LockHolder>> record;
+  SEALSTATE_RETURN_IF_ERROR(ReadRecord(env_, marker, record));
+  const LockHolder holder = (*record).ok() ? **record : LockHolder();
+  if (!expected_id.empty() && (!(*record).ok() || holder.bare_pid || holder.lock_id != expected_id)) {
+    const std::string found = (*record).ok() ? DescribeHolder(holder) : "an unreadable holder record";
+    return Status::Locked("the lock is held by " + found + ", not by lock id " + std::string(expected_id) +
+                          "; nothing removed");
+  }
+  SEALSTATE_ASSIGN_OR_RETURN(const MarkerName name, CompareMarkerName(env_, dir_, marker));
+  if (name == MarkerName::kGone) return std::optional<LockHolder>();
+  if (name == MarkerName::kOtherFile) {
+    return Status::Locked("the lock changed hands while it was being removed; nothing removed");
+  }
+  Status removed = env_.UnlinkAt(dir_, kLockFileName);
+  if (removed.code() == Code::kNotFound) return std::optional<LockHolder>();
+  SEALSTATE_RETURN_IF_ERROR(removed);
+  return std::optional<LockHolder>(holder);
+}
+
+}  // namespace sealstate::internal
