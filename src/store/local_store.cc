@@ -263,7 +263,9 @@ Result<std::unique_ptr<Backend>> OpenLocalStoreWith(const LocalStoreOptions& opt
   Status stack_ok = ValidateName("stack", options.stack);
   if (!stack_ok.ok()) return stack_ok.WithPrefix(std::string(kPrefix));
   std::string root = options.root;
-  if (root.empty()) SEALSTATE_ASSIGN_OR_RETURN(root, DefaultStoreRoot());
+  if (root.empty()) {
+    SEALSTATE_ASSIGN_OR_RETURN(root, DefaultStoreRoot());
+  }
   SEALSTATE_ASSIGN_OR_RETURN(std::unique_ptr<StackDirs> dirs,
                              OpenStackDirs(env, root, options.factory, options.stack, options.create));
   auto core = std::make_shared<StackCore>(env, probe, std::move(dirs), options);

@@ -1,6 +1,7 @@
 // Opening (and creating) a stack's directories without following symlinks below the root.
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include <sealstate/status.h>
