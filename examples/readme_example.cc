@@ -3,13 +3,25 @@
 
 using namespace sealstate;
 
-int main() {
+// Prints a failed Status with its category (kWrongKey, kLocked, kIntegrity, kIoError, ...).
+static int Fail(const char* what, const Status& status) {
+  std::fprintf(stderr, "%s (%s): %s\n", what, std::string(CodeName(status.code())).c_str(), status.message().c_str());
+  return 1;
+}
+
+int main(int argc, char** argv) {
   // The key: 32 random bytes, base64, in an environment variable. Never in code or logs.
   Result<std::unique_ptr<Encrypter>> key = NewEnvKeyEncrypter("SEALSTATE_EXAMPLE_KEY");
-  if (!key.ok()) {
-    std::fprintf(stderr, "%s\n", key.status().message().c_str());
-    return 1;
-  }
+  if (!key.ok()) return Fail("key", key.status());
+
+  // Open (creating if needed) the stack "prod" of the factory "network".
+  LocalStoreOptions options;
+  options.root = argc > 1 ? argv[1] : "";  // empty: $XDG_DATA_HOME/sealstate
+  options.factory = "network";
+  options.stack = "prod";
+  options.encrypter = std::move(*key);
+  Result<std::unique_ptr<Backend>> store = OpenLocalStore(options);
+  if (!store.ok()) return Fail("open", store.status());
 
   // What the infrastructure looks like after an apply step.
   Snapshot snapshot;
@@ -26,23 +38,17 @@ int main() {
   vpc.outputs["owner-account"] = Json(std::uint64_t{18446744073709551615u});  // exact, all 64 bits
   snapshot.entries.push_back(vpc);
 
-  // Seal it, bound to its factory, stack and revision, then open it again.
-  const EnvelopeBinding binding{"state", "network", "prod", MakeRevision(snapshot.generated_at, 0)};
-  std::string file;
-  StringSink sink(file);
-  if (Status s = SealSnapshot(snapshot, kEnvelopeV2, binding, **key, sink); !s.ok()) {
-    std::fprintf(stderr, "seal: %s\n", s.message().c_str());
-    return 1;
-  }
-  StringSource source(file);
-  Result<Snapshot> opened = OpenSnapshot(source, binding, **key);
-  if (!opened.ok()) {
-    // Branch on the category: kWrongKey, kIntegrity, kFormat, kNotFound, kIoError, ...
-    std::fprintf(stderr, "open (%s): %s\n", std::string(CodeName(opened.status().code())).c_str(),
-                 opened.status().message().c_str());
-    return 1;
-  }
-  std::printf("sealed %zu bytes as revision %s; read back %zu entry, vpc id %s\n", file.size(),
-              binding.rev.c_str(), opened->entries.size(), opened->entries[0].outputs["id"].as_string().c_str());
-  return *opened == snapshot ? 0 : 1;
+  // Commit: lock the stack, write a new encrypted snapshot durably, point current at it, unlock.
+  LockOptions lock;
+  lock.timeout = std::chrono::seconds(30);
+  lock.operation = "apply";
+  Result<std::string> rev = (*store)->Commit(snapshot, lock);
+  if (!rev.ok()) return Fail("commit", rev.status());
+
+  // Read current back.
+  Result<Snapshot> current = (*store)->Current();
+  if (!current.ok()) return Fail("current", current.status());
+  std::printf("committed revision %s of network/prod; current has %zu entry, vpc id %s\n", rev->c_str(),
+              current->entries.size(), current->entries[0].outputs["id"].as_string().c_str());
+  return *current == snapshot ? 0 : 1;
 }
