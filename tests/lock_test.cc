@@ -26,6 +26,7 @@
 #include "io/env.h"
 #include "lock/lock_record.h"
 #include "lock/lock_verdict.h"
+#include "lock/lock_wait.h"
 #include "lock/marker_lock.h"
 #include "lock/process_identity.h"
 
@@ -786,6 +787,23 @@ TEST_CASE("lock wait: a waiter acquires after the holder is SIGKILLed", "[lock]"
   REQUIRE(outcome->broken_stale);
   CHECK(outcome->broken_stale->pid == child);
   CHECK(lock.Release(outcome->held).ok());
+}
+
+TEST_CASE("lock wait: the directory watch wakes on a removal in the directory, long before its limit", "[lock]") {
+  TempDir dir;
+  WriteFile(dir.Path("lock"), "x");
+  DirectoryWatch watch(dir.dir());
+  REQUIRE(watch.watching());  // inotify works here; elsewhere the waiter falls back to polling
+  std::thread remover([&dir] {
+    std::this_thread::sleep_for(milliseconds(50));
+    ::unlink(dir.MarkerPath().c_str());
+  });
+  const auto started = std::chrono::steady_clock::now();
+  watch.Wait(milliseconds(20000));
+  const auto took = std::chrono::steady_clock::now() - started;
+  remover.join();
+  CHECK(took < std::chrono::seconds(10));  // woken by the event, not by the limit
+  CHECK_FALSE(Exists(dir.MarkerPath()));
 }
 
 TEST_CASE("lock wait: a timed-out waiter fails kLocked and leaves no temp file", "[lock]") {
