@@ -233,13 +233,9 @@ Result<std::optional<LockHolder>> BreakStale(Env& env, ProcessProbe& probe, cons
   return info.holder;
 }
 
-}  // namespace
-
-MarkerLock::MarkerLock(Env& env, ProcessProbe& probe, const Dir& stack_dir, std::string sealstate_version)
-    : env_(env), probe_(probe), dir_(stack_dir), version_(std::move(sealstate_version)) {}
-
-Result<AcquireOutcome> MarkerLock::Acquire(const LockOptions& options) {
-  const ProcessIdentity& self = probe_.Self();
+// Our record for a new marker, with a fresh lock id.
+LockHolder NewHolder(const ProcessIdentity& self, Timestamp now, const std::string& operation,
+                     const std::string& version) {
   LockHolder holder;
   holder.lock_id = NewLockId();
   holder.pid = self.pid;
@@ -247,10 +243,19 @@ Result<AcquireOutcome> MarkerLock::Acquire(const LockOptions& options) {
   holder.user = self.user;
   holder.boot_id = self.boot_id;
   holder.start_time = self.start_time;
-  holder.created = env_.Now();
-  holder.operation = options.operation;
-  holder.version = version_;
+  holder.created = now;
+  holder.operation = operation;
+  holder.version = version;
+  return holder;
+}
 
+}  // namespace
+
+MarkerLock::MarkerLock(Env& env, ProcessProbe& probe, const Dir& stack_dir, std::string sealstate_version)
+    : env_(env), probe_(probe), dir_(stack_dir), version_(std::move(sealstate_version)) {}
+
+Result<AcquireOutcome> MarkerLock::Acquire(const LockOptions& options) {
+  LockHolder holder = NewHolder(probe_.Self(), env_.Now(), options.operation, version_);
   PendingMarker pending(env_, dir_);
   SEALSTATE_RETURN_IF_ERROR(pending.Create(EncodeLockRecord(holder)));
 
