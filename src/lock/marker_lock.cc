@@ -275,6 +275,7 @@ Result<AcquireOutcome> MarkerLock::Acquire(const LockOptions& options) {
     if (info.state == LockState::kStale && options.break_stale) {
       SEALSTATE_ASSIGN_OR_RETURN(std::optional<LockHolder> broken, BreakStale(env_, probe_, dir_));
       if (broken) {
+        if (on_break_) SEALSTATE_RETURN_IF_ERROR(on_break_(*broken));
         outcome.broken_stale = std::move(broken);
         retry_now = true;
       }

@@ -14,6 +14,7 @@
 // re-check, so a waiter wakes within milliseconds of the release and never polls at 500 ms.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -45,6 +46,11 @@ class MarkerLock {
   // `env`, `probe` and `stack_dir` must outlive this object.
   MarkerLock(Env& env, ProcessProbe& probe, const Dir& stack_dir, std::string sealstate_version);
 
+  // Called right after this object broke a stale marker, whatever happens next (another locker
+  // may still win the race): the store journals the break here. An error fails the Acquire.
+  using BreakObserver = std::function<Status(const LockHolder& broken)>;
+  void SetBreakObserver(BreakObserver observer) { on_break_ = std::move(observer); }
+
   // Waits per `options` (timeout, cancellation, break_stale). Errors: kLocked with the message
   // "locked by USER@HOST pid PID since TIME (lock id ID)" (or "locked by pid PID (unobin marker;
   // run force-unlock if that process is gone)" / "locked (holder record unreadable)"); kCancelled
@@ -75,6 +81,7 @@ class MarkerLock {
   ProcessProbe& probe_;
   const Dir& dir_;
   std::string version_;
+  BreakObserver on_break_;
 };
 
 }  // namespace sealstate::internal

@@ -212,11 +212,7 @@ Status LocalStore::CleanDebrisOnce() {
 Result<std::unique_ptr<Lock>> LocalStore::AcquireLock(const LockOptions& options) {
   SEALSTATE_ASSIGN_OR_RETURN(AcquireOutcome outcome, core_->marker.Acquire(options));
   auto lock = std::make_unique<LocalLock>(core_, std::move(outcome.held));
-  if (outcome.broken_stale) {
-    SEALSTATE_RETURN_IF_ERROR(core_->Journal("lock-break", "", outcome.broken_stale->lock_id,
-                                             "broke the stale lock of " + Describe(*outcome.broken_stale)));
-  }
-  SEALSTATE_RETURN_IF_ERROR(CleanDebrisOnce());
+  SEALSTATE_RETURN_IF_ERROR(CleanDebrisOnce());  // breaks were journaled by the observer
   return std::unique_ptr<Lock>(std::move(lock));
 }
 
@@ -243,7 +239,11 @@ Result<std::string> LocalStore::Commit(const Snapshot& snapshot, const LockOptio
 
 StackCore::StackCore(Env& e, ProcessProbe& p, std::unique_ptr<StackDirs> d, const LocalStoreOptions& o)
     : env(e), probe(p), dirs(std::move(d)), options(o), marker(e, p, dirs->stack, SEALSTATE_VERSION),
-      journal(e, dirs->stack) {}
+      journal(e, dirs->stack) {
+  marker.SetBreakObserver([this](const LockHolder& broken) {
+    return Journal("lock-break", "", broken.lock_id, "broke the stale lock of " + Describe(broken));
+  });
+}
 
 Status StackCore::Journal(std::string event, std::string rev, std::string lock_id, std::string detail) {
   const ProcessIdentity& self = probe.Self();
