@@ -1,6 +1,5 @@
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -12,6 +11,7 @@
 #include <sealstate/encrypter.h>
 
 #include "encrypters/local_key_encrypter.h"
+#include "io/env.h"
 
 namespace sealstate {
 namespace {
@@ -19,16 +19,17 @@ namespace {
 // A key file holds one line of base64; anything bigger is not a key file.
 constexpr std::size_t kMaxKeyFileBytes = 4096;
 
-// Closes a file descriptor when it goes out of scope.
+// Closes the read-only key file when it goes out of scope (a close error cannot lose data).
 class FileCloser {
  public:
-  explicit FileCloser(int fd) : fd_(fd) {}
+  FileCloser(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
   FileCloser(const FileCloser&) = delete;
   FileCloser& operator=(const FileCloser&) = delete;
-  ~FileCloser() { ::close(fd_); }
+  ~FileCloser() { (void)internal::Env::Default()->Close(fd_, path_); }  // read-only file
 
  private:
   int fd_;
+  std::string path_;
 };
 
 std::string Subject(const std::string& path) { return "key-file encrypter: " + path; }
@@ -36,10 +37,10 @@ std::string Subject(const std::string& path) { return "key-file encrypter: " + p
 // Opens the key file, following symlinks (Kubernetes secret volumes are symlinks). O_NONBLOCK
 // keeps a FIFO planted at the path from hanging us; fstat then rejects it.
 Result<int> OpenKeyFile(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-  if (fd >= 0) return fd;
-  if (errno == ENOENT) return Status::NotFound(Subject(path) + " does not exist");
-  return Status::IoError("key-file encrypter: open", path, errno);
+  Result<int> fd = internal::Env::Default()->Open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0);
+  if (fd.ok()) return fd;
+  if (fd.status().code() == Code::kNotFound) return Status::NotFound(Subject(path) + " does not exist");
+  return fd.status().WithPrefix("key-file encrypter: ");
 }
 
 std::string OctalMode(mode_t mode) {
@@ -50,8 +51,9 @@ std::string OctalMode(mode_t mode) {
 
 // The opened file must be a regular file that only its owner can read or write.
 Status CheckKeyFileMetadata(int fd, const std::string& path) {
-  struct stat info {};
-  if (::fstat(fd, &info) != 0) return Status::IoError("key-file encrypter: stat", path, errno);
+  Result<struct stat> stat = internal::Env::Default()->Stat(fd, path);
+  if (!stat.ok()) return stat.status().WithPrefix("key-file encrypter: ");
+  const struct stat& info = *stat;
   if (!S_ISREG(info.st_mode)) return Status::InvalidArgument(Subject(path) + " is not a regular file");
   if ((info.st_mode & 077) != 0) {
     return Status::InvalidArgument(Subject(path) + " is accessible by group or others (mode " +
@@ -65,11 +67,11 @@ Result<SecretBytes> ReadKeyFile(int fd, const std::string& path) {
   SEALSTATE_ASSIGN_OR_RETURN(SecretBytes contents, SecretBytes::Allocate(kMaxKeyFileBytes + 1));
   std::size_t filled = 0;
   while (filled < contents.size()) {
-    const ssize_t got = ::read(fd, contents.data() + filled, contents.size() - filled);
-    if (got == 0) break;
-    if (got < 0 && errno == EINTR) continue;
-    if (got < 0) return Status::IoError("key-file encrypter: read", path, errno);
-    filled += static_cast<std::size_t>(got);
+    char* into = reinterpret_cast<char*>(contents.data()) + filled;
+    Result<std::size_t> got = internal::Env::Default()->Read(fd, into, contents.size() - filled, path);
+    if (!got.ok()) return got.status().WithPrefix("key-file encrypter: ");
+    if (*got == 0) break;
+    filled += *got;
   }
   if (filled > kMaxKeyFileBytes) {
     return Status::InvalidArgument(Subject(path) + " is larger than 4096 bytes; it should hold one base64 key");
@@ -94,7 +96,7 @@ std::string_view TrimmedText(const SecretBytes& contents) {
 
 Result<std::unique_ptr<Encrypter>> NewKeyFileEncrypter(std::string path) {
   SEALSTATE_ASSIGN_OR_RETURN(int fd, OpenKeyFile(path));
-  FileCloser closer(fd);
+  FileCloser closer(fd, path);
   SEALSTATE_RETURN_IF_ERROR(CheckKeyFileMetadata(fd, path));
   SEALSTATE_ASSIGN_OR_RETURN(SecretBytes contents, ReadKeyFile(fd, path));
   SEALSTATE_ASSIGN_OR_RETURN(SecretBytes key, internal::DecodeLocalKey(TrimmedText(contents), Subject(path)));
