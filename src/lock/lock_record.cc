@@ -9,6 +9,7 @@
 
 #include "crypto/sodium_init.h"
 #include "json/go_json_writer.h"
+#include "json/json_fields.h"
 #include "json/json_reader.h"
 
 namespace sealstate::internal {
@@ -47,47 +48,27 @@ Result<LockHolder> ParseBarePid(std::string_view digits) {
   return holder;
 }
 
-const Json* Member(const JsonObject& object, std::string_view key) {
-  const auto it = object.find(key);
-  return it == object.end() ? nullptr : &it->second;
-}
-
-Result<std::string> StringMember(const JsonObject& object, std::string_view key) {
-  const Json* value = Member(object, key);
-  if (value == nullptr || value->type() != Json::Type::kString) {
-    return Malformed("\"" + std::string(key) + "\" is missing or not a string");
+Status ReadHolder(const RequiredFields& fields, LockHolder& holder) {
+  SEALSTATE_RETURN_IF_ERROR(fields.String("lock-id", holder.lock_id));
+  std::uint64_t pid = 0;
+  SEALSTATE_RETURN_IF_ERROR(fields.Count("pid", pid));
+  if (pid == 0 || pid > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+    return Status::Integrity("\"pid\" is out of range");
   }
-  return value->as_string();
-}
-
-// A non-negative integer member (kInt >= 0, or kUint).
-Result<std::uint64_t> CountMember(const JsonObject& object, std::string_view key) {
-  const Json* value = Member(object, key);
-  if (value != nullptr && value->type() == Json::Type::kInt && value->as_int() >= 0) {
-    return static_cast<std::uint64_t>(value->as_int());
-  }
-  if (value != nullptr && value->type() == Json::Type::kUint) return value->as_uint();
-  return Malformed("\"" + std::string(key) + "\" is missing or not a non-negative integer");
+  holder.pid = static_cast<std::int64_t>(pid);
+  SEALSTATE_RETURN_IF_ERROR(fields.String("host", holder.host));
+  SEALSTATE_RETURN_IF_ERROR(fields.String("user", holder.user));
+  SEALSTATE_RETURN_IF_ERROR(fields.String("boot-id", holder.boot_id));
+  SEALSTATE_RETURN_IF_ERROR(fields.Count("start-time", holder.start_time));
+  SEALSTATE_RETURN_IF_ERROR(fields.Time("created", holder.created));
+  SEALSTATE_RETURN_IF_ERROR(fields.String("operation", holder.operation));
+  return fields.String("version", holder.version);
 }
 
 Result<LockHolder> HolderFromObject(const JsonObject& object) {
   LockHolder holder;
-  SEALSTATE_ASSIGN_OR_RETURN(holder.lock_id, StringMember(object, "lock-id"));
-  SEALSTATE_ASSIGN_OR_RETURN(const std::uint64_t pid, CountMember(object, "pid"));
-  if (pid == 0 || pid > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
-    return Malformed("\"pid\" is out of range");
-  }
-  holder.pid = static_cast<std::int64_t>(pid);
-  SEALSTATE_ASSIGN_OR_RETURN(holder.host, StringMember(object, "host"));
-  SEALSTATE_ASSIGN_OR_RETURN(holder.user, StringMember(object, "user"));
-  SEALSTATE_ASSIGN_OR_RETURN(holder.boot_id, StringMember(object, "boot-id"));
-  SEALSTATE_ASSIGN_OR_RETURN(holder.start_time, CountMember(object, "start-time"));
-  SEALSTATE_ASSIGN_OR_RETURN(const std::string created, StringMember(object, "created"));
-  Result<Timestamp> parsed_created = ParseRfc3339(created);
-  if (!parsed_created.ok()) return Malformed("\"created\": " + parsed_created.status().message());
-  holder.created = *parsed_created;
-  SEALSTATE_ASSIGN_OR_RETURN(holder.operation, StringMember(object, "operation"));
-  SEALSTATE_ASSIGN_OR_RETURN(holder.version, StringMember(object, "version"));
+  Status read = ReadHolder(RequiredFields(object), holder);
+  if (!read.ok()) return Malformed(read.message());
   return holder;
 }
 
