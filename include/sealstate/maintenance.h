@@ -1,0 +1,69 @@
+// Stack maintenance on top of any Backend: retention (prune), verification, and the operator's
+// force-unlock policy. The CLI is a thin layer over these.
+//
+// Thread safety: each function uses the backend it is given; see Backend.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <sealstate/backend.h>
+#include <sealstate/lock.h>
+#include <sealstate/status.h>
+
+namespace sealstate {
+
+// Called after each revision is handled: (done, total). For progress lines; may be empty.
+using ProgressFn = std::function<void(std::size_t done, std::size_t total)>;
+
+// Which revisions a prune keeps and which it deletes.
+struct PrunePlan {
+  std::vector<std::string> keep;    // the current revision and the `keep_newest` newest, oldest first
+  std::vector<std::string> remove;  // everything else, oldest first
+};
+
+// Plans a prune: keeps the current revision plus the `keep_newest` newest (unobin's gc rule, so
+// keep_newest = 0 keeps only current). Reads only the list and the pointer.
+Result<PrunePlan> PlanPrune(Backend& backend, std::size_t keep_newest);
+
+// Deletes plan.remove oldest first (each journaled as "remove"), then journals one "prune"
+// event. Stops at the first failure, which names the revision; revisions deleted before it stay
+// deleted. Refuses (kConflict) if current moved into plan.remove since planning. The caller
+// should hold the stack lock.
+Status ExecutePrune(Backend& backend, const PrunePlan& plan, const ProgressFn& progress = nullptr);
+
+// One problem verify found.
+struct VerifyProblem {
+  std::string rev;  // the revision concerned, or "current" for the pointer itself
+  Status status;
+};
+
+struct VerifyReport {
+  std::size_t revisions = 0;  // how many revisions were read
+  std::vector<VerifyProblem> problems;
+};
+
+// Reads, opens (authenticates) and decodes every revision, and checks that `current`, if set,
+// names a revision that exists and opens. Problems are collected, not returned as errors.
+// Errors: only failures to list the stack or read the pointer at all.
+Result<VerifyReport> VerifyStack(Backend& backend, const ProgressFn& progress = nullptr);
+
+// What ForceUnlockWithPolicy did.
+struct ForceUnlockOutcome {
+  bool removed = false;              // a marker was removed
+  std::optional<LockHolder> holder;  // the holder record before, if any
+  LockState state = LockState::kFree;
+};
+
+// The operator's force-unlock: no lock: OK (nothing removed). A stale holder: removed. A live
+// or unknown holder: refused with kLocked naming the holder and the exact way to break it,
+// unless `expected_id` matches the holder's lock id or `force` is set. A non-empty
+// `expected_id` that does not match is always refused. Every removal is journaled by the
+// backend.
+Result<ForceUnlockOutcome> ForceUnlockWithPolicy(Backend& backend, std::string_view expected_id, bool force);
+
+}  // namespace sealstate
