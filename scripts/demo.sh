@@ -18,11 +18,14 @@ if [ ! -x "$sealstate_bin" ]; then
   exit 1
 fi
 
-root="$(mktemp -d /tmp/sealstate-demo-XXXXXX)"
+# Everything lives in a throwaway directory: the store ($root) and a stand-in CI job.
+tmp="$(mktemp -d /tmp/sealstate-demo-XXXXXX)"
+root="$tmp/store"
 holder_pid=""
 cleanup() {
   if [ -n "$holder_pid" ]; then kill -KILL "$holder_pid" 2>/dev/null || true; fi
-  rm -rf "$root"
+  if [ -s "$tmp/ci-job.pid" ]; then kill -KILL "$(cat "$tmp/ci-job.pid")" 2>/dev/null || true; fi
+  rm -rf "$tmp"
 }
 trap cleanup EXIT
 
@@ -35,14 +38,15 @@ run() {
   printf '$ sealstate %s\n' "$*"
   "$sealstate_bin" "$@"
 }
-# Runs a command that must fail with exit status $1; prints its stderr as it comes.
-expect_status() {
-  local want="$1" got=0
-  shift
+# Runs a command that must fail with exit status $1 and print $2 on stderr; shows its stderr.
+expect_failure() {
+  local want="$1" needle="$2" got=0 err
+  shift 2
   printf '$ sealstate %s    # expected to fail with exit status %s\n' "$*" "$want"
-  "$sealstate_bin" "$@" || got=$?
-  if [ "$got" -ne "$want" ]; then
-    echo "demo: expected exit status $want, got $got" >&2
+  err="$("$sealstate_bin" "$@" 2>&1 >/dev/null)" || got=$?
+  printf '%s\n' "$err" >&2
+  if [ "$got" -ne "$want" ] || [[ "$err" != *"$needle"* ]]; then
+    echo "demo: expected exit status $want and \"$needle\" on stderr, got exit status $got" >&2
     exit 1
   fi
   echo "(exit status $got)"
@@ -70,6 +74,7 @@ EOF
 }
 
 step "keygen: a throwaway key for this demo (real keys live in a secret store)"
+echo '$ export SEALSTATE_KEY="$(sealstate keygen)"'
 SEALSTATE_KEY="$("$sealstate_bin" keygen)"
 export SEALSTATE_KEY
 echo "SEALSTATE_KEY is set ($(printf '%s' "$SEALSTATE_KEY" | wc -c) base64 characters; not shown)"
@@ -110,23 +115,30 @@ echo '$ sealstate lock -- sleep 3 &'
 holder_pid=$!
 wait_until_held
 run lock-status
-expect_status 4 --lock-timeout 500ms set-current "${revs[2]}"
+expect_failure 4 "pid $holder_pid" --lock-timeout 500ms set-current "${revs[2]}"
 wait "$holder_pid"
 holder_pid=""
 echo "(the holder's command is done; the lock was released)"
 run lock-status
 
 step "a CI job killed with SIGKILL while holding the lock leaves a stale lock"
-echo '$ sealstate lock -- sh -c '"'"'<a long job>'"'"' &'
-"$sealstate_bin" lock -- sh -c 'echo $$ > "$1"; exec sleep 30' sh "$root/job.pid" &
+# The job: records its pid, then works for (up to) 30 s.
+printf '#!/bin/sh\necho $$ > "%s"\nexec sleep 30\n' "$tmp/ci-job.pid" > "$tmp/ci-job"
+chmod +x "$tmp/ci-job"
+echo "$ sealstate lock -- $tmp/ci-job &"
+"$sealstate_bin" lock -- "$tmp/ci-job" &
 holder_pid=$!
 wait_until_held
-echo "$ kill -KILL <sealstate pid> <job pid>"
+for _ in $(seq 100); do
+  if [ -s "$tmp/ci-job.pid" ]; then break; fi
+  sleep 0.05
+done
+echo "$ kill -KILL $holder_pid    # the CI runner kills sealstate, then the job"
 kill -KILL "$holder_pid"
 wait "$holder_pid" 2>/dev/null || true
 holder_pid=""
-kill -KILL "$(cat "$root/job.pid")" 2>/dev/null || true
-rm -f "$root/job.pid"
+kill -KILL "$(cat "$tmp/ci-job.pid")" 2>/dev/null || true
+rm -f "$tmp/ci-job.pid"
 run lock-status
 run force-unlock
 echo "(force-unlock again: there is no lock, so it succeeds and does nothing)"
