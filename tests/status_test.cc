@@ -103,7 +103,8 @@ TEST_CASE("BufferedSource peeks a line without consuming it, across small reads"
 }
 
 TEST_CASE("BufferedSource refuses a line longer than the limit and reports truncation") {
-  StringSource long_line(std::string(50, 'x'));
+  const std::string fifty_x(50, 'x');
+  StringSource long_line(fifty_x);
   internal::BufferedSource in(long_line, 8);
   CHECK(in.PeekLine(10).status().code() == Code::kIntegrity);
   StringSource short_data("abc");

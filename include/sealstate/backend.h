@@ -87,6 +87,11 @@ class Backend {
 
   // Journal events with seq > since_seq, oldest first.
   virtual Result<std::vector<JournalEvent>> Journal(std::uint64_t since_seq) = 0;
+
+  // Appends an event of the caller's (e.g. "prune", or an application's "apply") to the journal,
+  // stamped with the next seq, the time, this process's user@host and pid, and the lock id held
+  // through this backend. Durable before it returns. Errors: kIoError.
+  virtual Status AppendJournal(std::string event, std::string rev, std::string detail) = 0;
 };
 
 }  // namespace sealstate

@@ -8,6 +8,7 @@
 #include <sealstate/json.h>
 #include <sealstate/local_store.h>
 #include <sealstate/lock.h>
+#include <sealstate/maintenance.h>
 #include <sealstate/names.h>
 #include <sealstate/revision.h>
 #include <sealstate/secret.h>

@@ -63,6 +63,9 @@ class LocalStore final : public Backend {
   Result<LockInfo> GetLockInfo() override { return core_->marker.Inspect(); }
   Result<std::string> Commit(const Snapshot& snapshot, const LockOptions& options) override;
   Result<std::vector<JournalEvent>> Journal(std::uint64_t since_seq) override { return core_->journal.Read(since_seq); }
+  Status AppendJournal(std::string event, std::string rev, std::string detail) override {
+    return core_->Journal(std::move(event), std::move(rev), HeldLockId().value_or(""), std::move(detail));
+  }
 
  private:
   Status RequireEncrypter() const;

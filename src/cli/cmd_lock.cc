@@ -1,0 +1,170 @@
+// lock-status, force-unlock, lock -- CMD: the stack lock, without the key.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <sealstate/backend.h>
+#include <sealstate/maintenance.h>
+
+#include "cli/child_process.h"
+#include "cli/commands.h"
+#include "cli/duration.h"
+#include "cli/holder_format.h"
+#include "cli/signals.h"
+#include "cli/time_format.h"
+
+namespace sealstate::cli {
+namespace {
+
+void PrintLockInfo(const Output& out, const LockInfo& info) {
+  out.Line(LockStateName(info.state));
+  if (info.holder) {
+    for (const auto& line : HolderLines(*info.holder)) out.Line(line);
+  }
+  if (info.state != LockState::kFree && !info.reason.empty()) out.Line("reason: " + info.reason);
+  out.Document([&](internal::GoJsonWriter& w) {
+    w.StartObject();
+    w.Key("state");
+    w.String(LockStateName(info.state));
+    w.Key("holder");
+    WriteHolderJson(w, info.holder);
+    w.Key("held-for-seconds");
+    if (info.holder && !info.holder->bare_pid) {
+      w.Int(ElapsedSince(info.holder->created).count() / 1000);
+    } else {
+      w.Null();
+    }
+    w.Key("reason");
+    w.String(info.reason);
+    w.EndObject();
+  });
+}
+
+int RunLockStatus(const GlobalOptions& g, const Output& out) {
+  auto backend = OpenStack(g, {.create = false, .need_key = false});
+  if (!backend.ok()) return out.Fail(backend.status());
+  auto info = (*backend)->GetLockInfo();
+  if (!info.ok()) return out.Fail(info.status());
+  PrintLockInfo(out, *info);
+  return 0;
+}
+
+struct ForceUnlockArgs {
+  std::string id;
+  bool force = false;
+};
+
+// The command line that breaks the lock now held: with --id when the holder has one, else
+// with --force.
+std::string BreakCommand(const GlobalOptions& g, const Backend& backend, const std::optional<LockHolder>& holder) {
+  std::string command = "sealstate";
+  auto root = ResolvedRoot(g);
+  if (root.ok()) command += " --root " + ShellQuote(*root);
+  command += " --factory " + ShellQuote(backend.factory()) + " --stack " + ShellQuote(backend.stack()) +
+             " force-unlock";
+  if (holder && !holder->lock_id.empty()) return command + " --id " + holder->lock_id;
+  return command + " --force";
+}
+
+// The refusal with the holder and the exact command that would break the lock.
+Status ExplainRefusal(const GlobalOptions& g, Backend& backend, const Status& refusal) {
+  auto info = backend.GetLockInfo();
+  const std::optional<LockHolder> holder = info.ok() ? info->holder : std::nullopt;
+  std::string hint = "; to break it: " + BreakCommand(g, backend, holder);
+  if (!holder || holder->lock_id.empty()) hint += " (only if you are sure the holder is gone)";
+  return refusal.WithSuffix(hint);
+}
+
+void PrintForceUnlock(const Output& out, const ForceUnlockOutcome& outcome) {
+  if (!outcome.removed) {
+    out.Line("no lock");
+  } else if (outcome.holder) {
+    std::string line = "removed the lock of " + HolderName(*outcome.holder);
+    if (!outcome.holder->lock_id.empty()) line += " (lock id " + outcome.holder->lock_id + ")";
+    out.Line(line);
+  } else {
+    out.Line("removed an unreadable lock marker");
+  }
+  out.Document([&](internal::GoJsonWriter& w) {
+    w.StartObject();
+    w.Key("removed");
+    w.Bool(outcome.removed);
+    w.Key("state");
+    w.String(LockStateName(outcome.state));
+    w.Key("holder");
+    WriteHolderJson(w, outcome.holder);
+    w.EndObject();
+  });
+}
+
+int RunForceUnlock(const GlobalOptions& g, const Output& out, const ForceUnlockArgs& args) {
+  auto backend = OpenStack(g, {.create = false, .need_key = false});
+  if (!backend.ok()) return out.Fail(backend.status());
+  auto outcome = ForceUnlockWithPolicy(**backend, args.id, args.force);
+  if (!outcome.ok() && outcome.status().code() == Code::kLocked) {
+    return out.Fail(ExplainRefusal(g, **backend, outcome.status()));
+  }
+  if (!outcome.ok()) return out.Fail(outcome.status());
+  PrintForceUnlock(out, *outcome);
+  return 0;
+}
+
+struct LockArgs {
+  std::string timeout;
+  std::vector<std::string> command;
+};
+
+std::string JoinCommand(const std::vector<std::string>& argv) {
+  std::string joined;
+  for (const auto& arg : argv) joined += (joined.empty() ? "" : " ") + arg;
+  return joined;
+}
+
+int RunLock(const GlobalOptions& g, const Output& out, const LockArgs& args) {
+  auto backend = OpenStack(g, {.create = true, .need_key = false});
+  if (!backend.ok()) return out.Fail(backend.status());
+  auto lock_options = MakeLockOptions(g, "lock: " + JoinCommand(args.command), args.timeout);
+  if (!lock_options.ok()) return out.Fail(lock_options.status());
+  InstallSignalHandlers();
+  auto lock = (*backend)->AcquireLock(*lock_options);
+  if (!lock.ok()) return out.Fail(lock.status());
+  auto exit_status = RunChild(args.command);
+  Status unlocked = (*lock)->Unlock();
+  if (!exit_status.ok()) return out.Fail(exit_status.status());
+  if (!unlocked.ok()) out.Warn("releasing the lock after the command: " + unlocked.message());
+  return *exit_status;
+}
+
+void RegisterForceUnlock(CLI::App& app, CommandContext& context) {
+  auto args = std::make_shared<ForceUnlockArgs>();
+  CLI::App* command = app.add_subcommand(
+      "force-unlock", "Remove a stale lock; a live or unknown holder only with --id ID or --force (journaled)");
+  command->add_option("--id", args->id, "Break the lock only if the holder's lock id is LOCK_ID")
+      ->type_name("LOCK_ID");
+  command->add_flag("--force", args->force, "Break a live or unknown holder's lock");
+  SetStackCommand(command, context,
+                  [args](const GlobalOptions& g, const Output& out) { return RunForceUnlock(g, out, *args); });
+}
+
+void RegisterLockRun(CLI::App& app, CommandContext& context) {
+  auto args = std::make_shared<LockArgs>();
+  CLI::App* command = app.add_subcommand("lock", "Hold the stack lock while CMD runs; exit with its status");
+  command->add_option("--timeout", args->timeout, "How long to wait for the lock (overrides --lock-timeout)")
+      ->type_name("DUR")
+      ->check(DurationValidator());
+  command->add_option("command", args->command, "The command and its arguments, after --")
+      ->required()
+      ->type_name("CMD [ARGS...]");
+  SetStackCommand(command, context, [args](const GlobalOptions& g, const Output& out) { return RunLock(g, out, *args); });
+}
+
+}  // namespace
+
+void RegisterLockCommands(CLI::App& app, CommandContext& context) {
+  CLI::App* status = app.add_subcommand("lock-status", "Print free, held, stale or unknown, and the holder");
+  SetStackCommand(status, context, RunLockStatus);
+  RegisterForceUnlock(app, context);
+  RegisterLockRun(app, context);
+}
+
+}  // namespace sealstate::cli

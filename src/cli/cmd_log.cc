@@ -1,0 +1,72 @@
+// log [--since SEQ]: the stack's audit journal, oldest first.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <sealstate/backend.h>
+
+#include "cli/commands.h"
+#include "cli/time_format.h"
+
+namespace sealstate::cli {
+namespace {
+
+// "-" stands for an empty field so the text columns stay aligned.
+std::string OrDash(const std::string& s) { return s.empty() ? "-" : s; }
+
+std::string EventLine(const JournalEvent& e) {
+  std::string line = std::to_string(e.seq) + " " + FormatUtc(e.time) + " " + e.event + " " + OrDash(e.rev) +
+                     " lock=" + OrDash(e.lock_id) + " actor=" + OrDash(e.actor) + " pid=" + std::to_string(e.pid);
+  if (!e.detail.empty()) line += " " + e.detail;
+  return line;
+}
+
+void WriteEvent(internal::GoJsonWriter& w, const JournalEvent& e) {
+  w.StartObject();
+  w.Key("seq");
+  w.Uint(e.seq);
+  w.Key("time");
+  w.String(FormatUtc(e.time));
+  w.Key("event");
+  w.String(e.event);
+  w.Key("rev");
+  w.String(e.rev);
+  w.Key("lock-id");
+  w.String(e.lock_id);
+  w.Key("actor");
+  w.String(e.actor);
+  w.Key("pid");
+  w.Int(e.pid);
+  w.Key("detail");
+  w.String(e.detail);
+  w.EndObject();
+}
+
+int RunLog(const GlobalOptions& g, const Output& out, std::uint64_t since) {
+  auto backend = OpenStack(g, {.create = false, .need_key = false});
+  if (!backend.ok()) return out.Fail(backend.status());
+  auto events = (*backend)->Journal(since);
+  if (!events.ok()) return out.Fail(events.status());
+  for (const auto& e : *events) out.Line(EventLine(e));
+  out.Document([&](internal::GoJsonWriter& w) {
+    w.StartObject();
+    w.Key("events");
+    w.StartArray();
+    for (const auto& e : *events) WriteEvent(w, e);
+    w.EndArray();
+    w.EndObject();
+  });
+  return 0;
+}
+
+}  // namespace
+
+void RegisterLog(CLI::App& app, CommandContext& context) {
+  auto since = std::make_shared<std::uint64_t>(0);
+  CLI::App* log = app.add_subcommand("log", "Print the stack's audit journal, oldest first");
+  log->add_option("--since", *since, "Only events with a sequence number above SEQ")->type_name("SEQ");
+  SetStackCommand(log, context, [since](const GlobalOptions& g, const Output& out) { return RunLog(g, out, *since); });
+}
+
+}  // namespace sealstate::cli

@@ -1,0 +1,173 @@
+// commit, write, show, list, current: writing and reading snapshots and the current revision.
+#include <memory>
+#include <string>
+
+#include <sealstate/backend.h>
+#include <sealstate/snapshot.h>
+
+#include "cli/commands.h"
+#include "cli/signals.h"
+#include "cli/snapshot_input.h"
+#include "json/json_reader.h"
+
+namespace sealstate::cli {
+namespace {
+
+// Prints a revision: "<rev>\n" or {"rev":REV}.
+void PrintRev(const Output& out, const std::string& rev) {
+  out.Line(rev);
+  out.Document([&](internal::GoJsonWriter& w) {
+    w.StartObject();
+    w.Key("rev");
+    w.String(rev);
+    w.EndObject();
+  });
+}
+
+int RunCommit(const GlobalOptions& g, const Output& out, const std::string& input) {
+  auto snapshot = ReadSnapshotInput(input);
+  if (!snapshot.ok()) return out.Fail(snapshot.status());
+  auto backend = OpenStack(g, {.create = true, .need_key = true});
+  if (!backend.ok()) return out.Fail(backend.status());
+  auto lock_options = MakeLockOptions(g, "commit");
+  if (!lock_options.ok()) return out.Fail(lock_options.status());
+  InstallSignalHandlers();
+  auto rev = (*backend)->Commit(*snapshot, *lock_options);
+  if (!rev.ok()) return out.Fail(rev.status());
+  PrintRev(out, *rev);
+  return 0;
+}
+
+int RunWrite(const GlobalOptions& g, const Output& out, const std::string& input) {
+  auto snapshot = ReadSnapshotInput(input);
+  if (!snapshot.ok()) return out.Fail(snapshot.status());
+  auto backend = OpenStack(g, {.create = true, .need_key = true});
+  if (!backend.ok()) return out.Fail(backend.status());
+  auto rev = (*backend)->Write(*snapshot);
+  if (!rev.ok()) return out.Fail(rev.status());
+  PrintRev(out, *rev);
+  return 0;
+}
+
+// Prints the snapshot: its encoding as is, or {"rev":REV,"snapshot":DOC}.
+int PrintSnapshot(const Output& out, const std::string& rev, const Snapshot& snapshot) {
+  auto encoded = EncodeSnapshot(snapshot);
+  if (!encoded.ok()) return out.Fail(encoded.status());
+  if (!out.json()) {
+    out.Text(*encoded);
+    return 0;
+  }
+  auto document = internal::ParseJson(*encoded);
+  if (!document.ok()) return out.Fail(document.status());
+  out.Document([&](internal::GoJsonWriter& w) {
+    w.StartObject();
+    w.Key("rev");
+    w.String(rev);
+    w.Key("snapshot");
+    w.Value(*document);
+    w.EndObject();
+  });
+  return 0;
+}
+
+int RunShow(const GlobalOptions& g, const Output& out, const std::string& requested) {
+  auto backend = OpenStack(g, {.create = false, .need_key = true});
+  if (!backend.ok()) return out.Fail(backend.status());
+  std::string rev = requested;
+  if (rev.empty()) {
+    auto current = (*backend)->CurrentRev();
+    if (!current.ok()) return out.Fail(current.status());
+    rev = *current;
+  }
+  auto snapshot = (*backend)->Get(rev);
+  if (!snapshot.ok()) return out.Fail(snapshot.status());
+  return PrintSnapshot(out, rev, *snapshot);
+}
+
+// The current revision, or "" when there is none.
+Result<std::string> CurrentRevOrEmpty(Backend& backend) {
+  auto current = backend.CurrentRev();
+  if (!current.ok() && current.status().code() == Code::kNoCurrent) return std::string();
+  return current;
+}
+
+void PrintList(const Output& out, const std::vector<std::string>& revs, const std::string& current) {
+  for (const auto& rev : revs) out.Line((rev == current ? "* " : "  ") + rev);
+  out.Document([&](internal::GoJsonWriter& w) {
+    w.StartObject();
+    w.Key("current");
+    if (current.empty()) {
+      w.Null();
+    } else {
+      w.String(current);
+    }
+    w.Key("revisions");
+    w.StartArray();
+    for (const auto& rev : revs) {
+      w.StartObject();
+      w.Key("rev");
+      w.String(rev);
+      w.Key("current");
+      w.Bool(rev == current);
+      w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+  });
+}
+
+int RunList(const GlobalOptions& g, const Output& out) {
+  auto backend = OpenStack(g, {.create = false, .need_key = false});
+  if (!backend.ok()) return out.Fail(backend.status());
+  auto revs = (*backend)->List();
+  if (!revs.ok()) return out.Fail(revs.status());
+  auto current = CurrentRevOrEmpty(**backend);
+  if (!current.ok()) return out.Fail(current.status());
+  PrintList(out, *revs, *current);
+  return 0;
+}
+
+int RunCurrent(const GlobalOptions& g, const Output& out) {
+  auto backend = OpenStack(g, {.create = false, .need_key = false});
+  if (!backend.ok()) return out.Fail(backend.status());
+  auto current = (*backend)->CurrentRev();
+  if (!current.ok()) return out.Fail(current.status());
+  PrintRev(out, *current);
+  return 0;
+}
+
+// Adds the optional FILE positional of commit and write.
+void AddInputArgument(CLI::App* command, std::shared_ptr<std::string> input) {
+  command->add_option("file", *input, "Snapshot JSON file, or - for standard input (the default)")
+      ->type_name("FILE|-");
+}
+
+}  // namespace
+
+void RegisterSnapshotCommands(CLI::App& app, CommandContext& context) {
+  auto commit_input = std::make_shared<std::string>();
+  CLI::App* commit = app.add_subcommand("commit", "Lock, write a snapshot, make it current, unlock; print its rev");
+  AddInputArgument(commit, commit_input);
+  SetStackCommand(commit, context,
+                  [commit_input](const GlobalOptions& g, const Output& out) { return RunCommit(g, out, *commit_input); });
+
+  auto write_input = std::make_shared<std::string>();
+  CLI::App* write = app.add_subcommand("write", "Write a snapshot without moving current; print its rev");
+  AddInputArgument(write, write_input);
+  SetStackCommand(write, context,
+                  [write_input](const GlobalOptions& g, const Output& out) { return RunWrite(g, out, *write_input); });
+
+  auto show_rev = std::make_shared<std::string>();
+  CLI::App* show = app.add_subcommand("show", "Print a snapshot (default: the current one) as JSON");
+  show->add_option("rev", *show_rev, "Revision to show")->type_name("REV");
+  SetStackCommand(show, context,
+                  [show_rev](const GlobalOptions& g, const Output& out) { return RunShow(g, out, *show_rev); });
+
+  CLI::App* list = app.add_subcommand("list", "List revisions oldest first; * marks the current one");
+  SetStackCommand(list, context, RunList);
+
+  CLI::App* current = app.add_subcommand("current", "Print the current revision");
+  SetStackCommand(current, context, RunCurrent);
+}
+
+}  // namespace sealstate::cli

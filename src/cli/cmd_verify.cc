@@ -1,0 +1,57 @@
+// verify: read, open and validate every revision and the pointer; exit 5 on any problem.
+#include <string>
+
+#include <sealstate/maintenance.h>
+
+#include "cli/commands.h"
+#include "cli/exit_status.h"
+
+namespace sealstate::cli {
+namespace {
+
+void PrintReport(const Output& out, const VerifyReport& report) {
+  for (const auto& problem : report.problems) out.Line(problem.rev + ": " + problem.status.message());
+  out.Line("verified " + std::to_string(report.revisions) + " revisions, " + std::to_string(report.problems.size()) +
+           " problems");
+  out.Document([&](internal::GoJsonWriter& w) {
+    w.StartObject();
+    w.Key("revisions");
+    w.Uint(report.revisions);
+    w.Key("problems");
+    w.StartArray();
+    for (const auto& problem : report.problems) {
+      w.StartObject();
+      w.Key("rev");
+      w.String(problem.rev);
+      w.Key("code");
+      w.String(CodeName(problem.status.code()));
+      w.Key("message");
+      w.String(problem.status.message());
+      w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+  });
+}
+
+int RunVerify(const GlobalOptions& g, const Output& out) {
+  auto backend = OpenStack(g, {.create = false, .need_key = true});
+  if (!backend.ok()) return out.Fail(backend.status());
+  Result<VerifyReport> report = Status::Internal("verify did not run");
+  {
+    ProgressLine progress(out, "verifying");
+    report = VerifyStack(**backend, progress.Callback());
+  }
+  if (!report.ok()) return out.Fail(report.status());
+  PrintReport(out, *report);
+  return report->problems.empty() ? kExitOk : kExitIntegrity;
+}
+
+}  // namespace
+
+void RegisterVerify(CLI::App& app, CommandContext& context) {
+  CLI::App* verify = app.add_subcommand("verify", "Read, decrypt and validate every revision and the pointer");
+  SetStackCommand(verify, context, RunVerify);
+}
+
+}  // namespace sealstate::cli

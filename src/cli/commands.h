@@ -1,0 +1,26 @@
+// The command groups. Each Register* adds its subcommands to `app` and makes them run against
+// `context` (which must outlive `app`).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "cli/context.h"
+
+namespace sealstate::cli {
+
+// keygen.
+void RegisterKeygen(CLI::App& app, CommandContext& context);
+// commit, write, show, list, current.
+void RegisterSnapshotCommands(CLI::App& app, CommandContext& context);
+// set-current, delete.
+void RegisterPointerCommands(CLI::App& app, CommandContext& context);
+// prune.
+void RegisterPrune(CLI::App& app, CommandContext& context);
+// verify.
+void RegisterVerify(CLI::App& app, CommandContext& context);
+// lock-status, force-unlock, lock.
+void RegisterLockCommands(CLI::App& app, CommandContext& context);
+// log.
+void RegisterLog(CLI::App& app, CommandContext& context);
+
+}  // namespace sealstate::cli

@@ -1,0 +1,98 @@
+#include "cli/global_options.h"
+
+#include <utility>
+
+#include <sealstate/local_store.h>
+
+#include "cli/duration.h"
+#include "cli/signals.h"
+
+namespace sealstate::cli {
+
+CLI::Validator DurationValidator() {
+  return CLI::Validator(
+      [](std::string& value) -> std::string {
+        auto parsed = ParseDuration(value);
+        return parsed.ok() ? std::string() : parsed.status().message();
+      },
+      "DUR");
+}
+
+void AddGlobalOptions(CLI::App& app, GlobalOptions& options) {
+  app.add_option("--root", options.root, "Store root (default $XDG_DATA_HOME/sealstate)")
+      ->envname("SEALSTATE_ROOT")
+      ->type_name("DIR");
+  app.add_option("--factory", options.factory, "Factory name")->envname("SEALSTATE_FACTORY")->type_name("NAME");
+  app.add_option("--stack", options.stack, "Stack name")->envname("SEALSTATE_STACK")->type_name("NAME");
+  app.add_option("--encrypter", options.encrypter, "Key source: noop, env-key or key-file")
+      ->envname("SEALSTATE_ENCRYPTER")
+      ->type_name("NAME")
+      ->capture_default_str();
+  app.add_option("--key-env", options.key_env, "Variable holding the base64 key for env-key")
+      ->type_name("VAR")
+      ->capture_default_str();
+  app.add_option("--key-file", options.key_file, "Key file for key-file (mode 0600)")
+      ->envname("SEALSTATE_KEY_FILE")
+      ->type_name("PATH");
+  app.add_flag("--unobin", options.unobin, "Write unobin v1 envelopes (reading is automatic)");
+  app.add_flag("--allow-plaintext", options.allow_plaintext, "Read noop (plaintext) snapshots")
+      ->envname("SEALSTATE_ALLOW_PLAINTEXT");
+  app.add_flag("--json", options.json, "Print exactly one JSON document on stdout");
+  app.add_option("--lock-timeout", options.lock_timeout, "How long to wait for a held lock (250ms, 30s, 5m, 1h)")
+      ->envname("SEALSTATE_LOCK_TIMEOUT")
+      ->type_name("DUR")
+      ->check(DurationValidator())
+      ->capture_default_str();
+}
+
+std::optional<std::string> MissingStackOption(const GlobalOptions& options) {
+  if (options.factory.empty()) return std::string("--factory is required (or set SEALSTATE_FACTORY)");
+  if (options.stack.empty()) return std::string("--stack is required (or set SEALSTATE_STACK)");
+  return std::nullopt;
+}
+
+Result<std::string> ResolvedRoot(const GlobalOptions& options) {
+  if (!options.root.empty()) return options.root;
+  return DefaultStoreRoot();
+}
+
+Result<std::shared_ptr<const Encrypter>> CreateEncrypter(const GlobalOptions& options) {
+  JsonObject config;
+  if (options.encrypter == "env-key") {
+    config["env-var"] = options.key_env;
+  } else if (options.encrypter == "key-file") {
+    if (options.key_file.empty()) {
+      return Status::InvalidArgument("--key-file is required with --encrypter key-file (or set SEALSTATE_KEY_FILE)");
+    }
+    config["path"] = options.key_file;
+  }
+  SEALSTATE_ASSIGN_OR_RETURN(auto encrypter, EncrypterRegistry::WithBuiltins().Create(options.encrypter, config));
+  return std::shared_ptr<const Encrypter>(std::move(encrypter));
+}
+
+Result<std::unique_ptr<Backend>> OpenStack(const GlobalOptions& options, StackAccess access) {
+  LocalStoreOptions store;
+  store.root = options.root;
+  store.factory = options.factory;
+  store.stack = options.stack;
+  store.unobin_compatible = options.unobin;
+  store.allow_plaintext = options.allow_plaintext;
+  store.create = access.create;
+  if (access.need_key) {
+    SEALSTATE_ASSIGN_OR_RETURN(store.encrypter, CreateEncrypter(options));
+  }
+  return OpenLocalStore(store);
+}
+
+Result<LockOptions> MakeLockOptions(const GlobalOptions& options, std::string operation,
+                                    const std::string& timeout_text) {
+  SEALSTATE_ASSIGN_OR_RETURN(const auto timeout,
+                             ParseDuration(timeout_text.empty() ? options.lock_timeout : timeout_text));
+  LockOptions lock;
+  lock.timeout = timeout;
+  lock.cancelled = [] { return CancelRequested(); };
+  lock.operation = std::move(operation);
+  return lock;
+}
+
+}  // namespace sealstate::cli

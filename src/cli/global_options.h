@@ -1,0 +1,66 @@
+// The global options (each with an environment fallback) and what they open: the store root,
+// the encrypter, the stack, and the lock options of the commands that lock.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include <sealstate/backend.h>
+#include <sealstate/encrypter.h>
+#include <sealstate/lock.h>
+#include <sealstate/status.h>
+
+namespace sealstate::cli {
+
+// The parsed global options. Empty strings mean "not given".
+struct GlobalOptions {
+  std::string root;                    // --root / SEALSTATE_ROOT; empty: DefaultStoreRoot()
+  std::string factory;                 // --factory / SEALSTATE_FACTORY
+  std::string stack;                   // --stack / SEALSTATE_STACK
+  std::string encrypter = "env-key";   // --encrypter / SEALSTATE_ENCRYPTER
+  std::string key_env = "SEALSTATE_KEY";  // --key-env
+  std::string key_file;                // --key-file / SEALSTATE_KEY_FILE
+  bool unobin = false;                 // --unobin
+  bool allow_plaintext = false;        // --allow-plaintext / SEALSTATE_ALLOW_PLAINTEXT
+  bool json = false;                   // --json
+  std::string lock_timeout = "0";      // --lock-timeout / SEALSTATE_LOCK_TIMEOUT, validated DUR
+};
+
+// A CLI11 validator accepting what ParseDuration accepts; its message names the value.
+CLI::Validator DurationValidator();
+
+// Registers the global options on `app`, writing into `options` (which must outlive `app`).
+void AddGlobalOptions(CLI::App& app, GlobalOptions& options);
+
+// The usage message for the first missing of --factory and --stack
+// ("--stack is required (or set SEALSTATE_STACK)"), or nullopt when both are set.
+std::optional<std::string> MissingStackOption(const GlobalOptions& options);
+
+// The store root the options select: --root, else DefaultStoreRoot(). Errors: as DefaultStoreRoot.
+Result<std::string> ResolvedRoot(const GlobalOptions& options);
+
+// Creates the encrypter the options select through EncrypterRegistry::WithBuiltins(). Errors:
+// kInvalidArgument for a missing --key-file with key-file, or the registry's (e.g. "env-key
+// encrypter: SEALSTATE_KEY is not set").
+Result<std::shared_ptr<const Encrypter>> CreateEncrypter(const GlobalOptions& options);
+
+// How a command uses its stack.
+struct StackAccess {
+  bool create = false;    // create a missing stack (writers); else a missing stack is kNotFound
+  bool need_key = false;  // create the encrypter (commands that read or write snapshots)
+};
+
+// Opens the stack the options name. REQUIRES: !MissingStackOption(options). Errors: as
+// CreateEncrypter and OpenLocalStore.
+Result<std::unique_ptr<Backend>> OpenStack(const GlobalOptions& options, StackAccess access);
+
+// Lock options for `operation`: the timeout (`timeout_text` if non-empty, else --lock-timeout)
+// and the cancel flag of signals.h. Errors: kInvalidArgument for a bad duration.
+Result<LockOptions> MakeLockOptions(const GlobalOptions& options, std::string operation,
+                                    const std::string& timeout_text = "");
+
+}  // namespace sealstate::cli

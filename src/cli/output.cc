@@ -1,0 +1,105 @@
+#include "cli/output.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <string>
+
+#include <sealstate/stream.h>
+
+#include "cli/exit_status.h"
+
+namespace sealstate::cli {
+namespace {
+
+void WriteStdout(std::string_view text) { std::fwrite(text.data(), 1, text.size(), stdout); }
+
+void WriteStderr(std::string_view text) {
+  std::fwrite(text.data(), 1, text.size(), stderr);
+  std::fflush(stderr);
+}
+
+std::string BuildCompact(const JsonBuilder& build) {
+  std::string text;
+  StringSink sink(text);
+  internal::GoJsonWriter writer(sink, internal::GoJsonWriter::Style::kCompact);
+  build(writer);
+  writer.Raw("\n");
+  (void)writer.Finish();  // a StringSink never fails
+  return text;
+}
+
+}  // namespace
+
+void WriteError(bool json, std::string_view code, std::string_view message) {
+  if (!json) {
+    WriteStderr("sealstate: " + std::string(message) + "\n");
+    return;
+  }
+  WriteStdout(BuildCompact([&](internal::GoJsonWriter& w) {
+    w.StartObject();
+    w.Key("error");
+    w.StartObject();
+    w.Key("code");
+    w.String(code);
+    w.Key("message");
+    w.String(message);
+    w.EndObject();
+    w.EndObject();
+  }));
+}
+
+void Output::Text(std::string_view text) const {
+  if (!json_) WriteStdout(text);
+}
+
+void Output::Line(std::string_view line) const {
+  if (json_) return;
+  WriteStdout(line);
+  WriteStdout("\n");
+}
+
+void Output::Document(const JsonBuilder& build) const {
+  if (json_) WriteStdout(BuildCompact(build));
+}
+
+int Output::Fail(const Status& status) const {
+  WriteError(json_, CodeName(status.code()), status.message());
+  return ExitStatusFor(status.code());
+}
+
+int Output::Usage(std::string_view message) const {
+  WriteError(json_, "usage", message);
+  return kExitUsage;
+}
+
+void Output::Warn(std::string_view message) const { WriteStderr("sealstate: " + std::string(message) + "\n"); }
+
+bool Output::ShowProgress() const { return !json_ && isatty(STDERR_FILENO) == 1; }
+
+ProgressLine::ProgressLine(const Output& output, std::string verb)
+    : enabled_(output.ShowProgress()), verb_(std::move(verb)) {}
+
+ProgressLine::~ProgressLine() { Finish(); }
+
+void ProgressLine::Update(std::size_t done, std::size_t total) {
+  if (!enabled_ || total == 0) return;
+  const std::size_t percent = done * 100 / total;
+  if (percent == last_percent_ && done != total) return;
+  last_percent_ = percent;
+  WriteStderr("\r" + verb_ + " " + std::to_string(done) + "/" + std::to_string(total));
+  shown_ = true;
+}
+
+std::function<void(std::size_t, std::size_t)> ProgressLine::Callback() {
+  if (!enabled_) return nullptr;
+  return [this](std::size_t done, std::size_t total) { Update(done, total); };
+}
+
+void ProgressLine::Finish() {
+  if (!shown_) return;
+  WriteStderr("\n");
+  shown_ = false;
+}
+
+}  // namespace sealstate::cli

@@ -1,0 +1,82 @@
+// Where the CLI's results and errors go: text or one compact JSON document on stdout, error lines
+// on stderr, and the progress line on a terminal.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include <sealstate/status.h>
+
+#include "json/go_json_writer.h"
+
+namespace sealstate::cli {
+
+// Builds one JSON value with the writer it is given.
+using JsonBuilder = std::function<void(internal::GoJsonWriter&)>;
+
+// Output for one command run. With json(), stdout receives exactly one compact JSON document
+// (success or error) followed by "\n"; without, plain text. Cheap to copy.
+class Output {
+ public:
+  explicit Output(bool json) : json_(json) {}
+
+  // True when --json was given.
+  bool json() const { return json_; }
+
+  // Writes `text` to stdout unchanged. Text mode only (a no-op with json()).
+  void Text(std::string_view text) const;
+  // Writes `line` and "\n" to stdout. Text mode only (a no-op with json()).
+  void Line(std::string_view line) const;
+  // JSON mode only (a no-op without json()): writes the compact document `build` produces, then
+  // "\n", to stdout.
+  void Document(const JsonBuilder& build) const;
+
+  // Reports a failed operation: "sealstate: <message>" on stderr, or with json()
+  // {"error":{"code":"<CodeName>","message":"<message>"}} on stdout. Returns ExitStatusFor(code).
+  // REQUIRES: !status.ok().
+  int Fail(const Status& status) const;
+  // Reports a command-line usage error like Fail, with the JSON code "usage". Returns kExitUsage.
+  int Usage(std::string_view message) const;
+  // Writes "sealstate: <message>" to stderr whatever the mode (for warnings that must not
+  // disturb the JSON document).
+  void Warn(std::string_view message) const;
+
+  // True when a progress line should be shown: stderr is a terminal and json() is false.
+  bool ShowProgress() const;
+
+ private:
+  bool json_;
+};
+
+// Writes the error document {"error":{"code":CODE,"message":MESSAGE}} or the line
+// "sealstate: MESSAGE" (stderr), as `json` says. For main's parse errors, which happen before an
+// Output exists.
+void WriteError(bool json, std::string_view code, std::string_view message);
+
+// "\r<verb> done/total" on stderr while work proceeds, "\n" when finished; silent unless
+// output.ShowProgress(). Not thread-safe.
+class ProgressLine {
+ public:
+  ProgressLine(const Output& output, std::string verb);
+  ProgressLine(const ProgressLine&) = delete;
+  ProgressLine& operator=(const ProgressLine&) = delete;
+  // Ends the line if anything was shown.
+  ~ProgressLine();
+
+  // Shows done/total (rate-limited to whole-percent steps and the last item).
+  void Update(std::size_t done, std::size_t total);
+  // A callback for the maintenance functions that forwards to Update (empty when silent).
+  std::function<void(std::size_t, std::size_t)> Callback();
+  // Ends the line if anything was shown; idempotent.
+  void Finish();
+
+ private:
+  bool enabled_;
+  bool shown_ = false;
+  std::size_t last_percent_ = 101;
+  std::string verb_;
+};
+
+}  // namespace sealstate::cli

@@ -1,0 +1,16 @@
+#include "cli/with_lock.h"
+
+#include "cli/signals.h"
+
+namespace sealstate::cli {
+
+Status WithStackLock(Backend& backend, const LockOptions& options, const std::function<Status()>& body) {
+  InstallSignalHandlers();
+  SEALSTATE_ASSIGN_OR_RETURN(auto lock, backend.AcquireLock(options));
+  Status status = body();
+  Status unlocked = lock->Unlock();
+  if (!status.ok()) return status;
+  return unlocked;
+}
+
+}  // namespace sealstate::cli

@@ -1,0 +1,17 @@
+// Running an operation under the stack lock (set-current, delete, prune).
+#pragma once
+
+#include <functional>
+
+#include <sealstate/backend.h>
+#include <sealstate/lock.h>
+#include <sealstate/status.h>
+
+namespace sealstate::cli {
+
+// Installs the signal handlers, takes the lock with `options`, runs `body`, then unlocks.
+// Returns the lock error, else body's error, else the unlock error. The lock is released even
+// when `body` fails.
+Status WithStackLock(Backend& backend, const LockOptions& options, const std::function<Status()>& body);
+
+}  // namespace sealstate::cli

@@ -1,0 +1,144 @@
+// Prune, verify and the force-unlock policy over a LocalStore.
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include <sealstate/local_store.h>
+#include <sealstate/maintenance.h>
+
+#include "support/scratch_dir.h"
+#include "test_support.h"
+
+using namespace sealstate;
+using sealstate::testing::ScratchDir;
+
+namespace {
+
+std::unique_ptr<Backend> OpenStore(const ScratchDir& root) {
+  LocalStoreOptions o;
+  o.root = root.dir().path;
+  o.factory = "cluster-deploy";
+  o.stack = "prod-east-alpha";
+  o.encrypter = std::shared_ptr<const Encrypter>(NewNoopEncrypter());
+  return std::move(*OpenLocalStore(o));
+}
+
+std::vector<std::string> WriteRevisions(Backend& store, int n) {
+  std::vector<std::string> revs;
+  for (int i = 0; i < n; ++i) revs.push_back(*store.Write(sealstate::testing::FixtureSnapshot()));
+  return revs;
+}
+
+std::string LockPath(const ScratchDir& root) { return root.dir().path + "/cluster-deploy/prod-east-alpha/lock"; }
+
+}  // namespace
+
+TEST_CASE("prune keeps the current revision and the N newest, deleting the rest oldest first") {
+  ScratchDir root;
+  auto store = OpenStore(root);
+  const std::vector<std::string> r = WriteRevisions(*store, 5);
+  REQUIRE(store->SetCurrent(r[1]).ok());
+  PrunePlan plan = *PlanPrune(*store, 2);
+  CHECK(plan.keep == std::vector<std::string>{r[1], r[3], r[4]});
+  CHECK(plan.remove == std::vector<std::string>{r[0], r[2]});
+  CHECK(PlanPrune(*store, 0)->keep == std::vector<std::string>{r[1]});
+  CHECK(PlanPrune(*store, 10)->remove.empty());
+  std::vector<std::size_t> progress;
+  REQUIRE(ExecutePrune(*store, plan, [&](std::size_t done, std::size_t) { progress.push_back(done); }).ok());
+  CHECK(*store->List() == plan.keep);
+  CHECK(progress == std::vector<std::size_t>{1, 2});
+  const std::vector<JournalEvent> events = *store->Journal(0);
+  CHECK(events.back().event == "prune");
+  CHECK(events.back().detail == "deleted 2, kept 3");
+}
+
+TEST_CASE("prune refuses when current moved into the revisions it would delete") {
+  ScratchDir root;
+  auto store = OpenStore(root);
+  const std::vector<std::string> r = WriteRevisions(*store, 3);
+  REQUIRE(store->SetCurrent(r[2]).ok());
+  PrunePlan plan = *PlanPrune(*store, 0);
+  REQUIRE(store->SetCurrent(r[0]).ok());
+  CHECK(ExecutePrune(*store, plan).code() == Code::kConflict);
+  CHECK(store->List()->size() == 3);
+}
+
+TEST_CASE("verify reads every revision and reports a tampered one and a dangling pointer") {
+  ScratchDir root;
+  auto store = OpenStore(root);
+  const std::vector<std::string> r = WriteRevisions(*store, 3);
+  REQUIRE(store->SetCurrent(r[2]).ok());
+  VerifyReport clean = *VerifyStack(*store);
+  CHECK(clean.revisions == 3);
+  CHECK(clean.problems.empty());
+
+  const std::string file = root.dir().path + "/cluster-deploy/prod-east-alpha/snapshots/" + r[1] + ".json.enc";
+  { std::ofstream(file, std::ios::app) << "garbage"; }
+  std::remove((root.dir().path + "/cluster-deploy/prod-east-alpha/snapshots/" + r[2] + ".json.enc").c_str());
+  VerifyReport report = *VerifyStack(*store);
+  CHECK(report.revisions == 2);
+  REQUIRE(report.problems.size() == 2);
+  CHECK(report.problems[0].rev == r[1]);
+  CHECK(report.problems[0].status.code() == Code::kIntegrity);
+  CHECK(report.problems[1].rev == "current");
+}
+
+TEST_CASE("force-unlock policy: free is fine, a live holder is refused unless its id is given") {
+  ScratchDir root;
+  auto store = OpenStore(root);
+  Result<ForceUnlockOutcome> free = ForceUnlockWithPolicy(*store, "", false);
+  REQUIRE(free.ok());
+  CHECK_FALSE(free->removed);
+
+  auto holder = OpenStore(root);
+  auto lock = holder->AcquireLock({});
+  REQUIRE(lock.ok());
+  Result<ForceUnlockOutcome> refused = ForceUnlockWithPolicy(*store, "", false);
+  REQUIRE(refused.status().code() == Code::kLocked);
+  CHECK(refused.status().message().find((*lock)->id()) != std::string::npos);
+  CHECK(ForceUnlockWithPolicy(*store, "0123456789abcdef0123456789abcdef", false).status().code() == Code::kLocked);
+  Result<ForceUnlockOutcome> by_id = ForceUnlockWithPolicy(*store, (*lock)->id(), false);
+  REQUIRE(by_id.ok());
+  CHECK(by_id->removed);
+  CHECK(store->GetLockInfo()->state == LockState::kFree);
+}
+
+TEST_CASE("force-unlock policy: a dead holder's lock is removed without flags") {
+  ScratchDir root;
+  int ready[2];
+  REQUIRE(pipe(ready) == 0);
+  const pid_t child = fork();
+  if (child == 0) {
+    auto store = OpenStore(root);
+    auto lock = store->AcquireLock({});
+    (void)!write(ready[1], "x", 1);
+    pause();
+    _exit(0);
+  }
+  char c;
+  REQUIRE(read(ready[0], &c, 1) == 1);
+  kill(child, SIGKILL);
+  waitpid(child, nullptr, 0);
+  auto store = OpenStore(root);
+  Result<ForceUnlockOutcome> outcome = ForceUnlockWithPolicy(*store, "", false);
+  REQUIRE(outcome.ok());
+  CHECK(outcome->removed);
+  CHECK(outcome->state == LockState::kStale);
+}
+
+TEST_CASE("force-unlock policy: a unobin bare-pid marker needs force") {
+  ScratchDir root;
+  auto store = OpenStore(root);
+  { std::ofstream(LockPath(root)) << "12345\n"; }
+  Result<ForceUnlockOutcome> refused = ForceUnlockWithPolicy(*store, "", false);
+  REQUIRE(refused.status().code() == Code::kLocked);
+  CHECK(refused.status().message().find("force") != std::string::npos);
+  Result<ForceUnlockOutcome> forced = ForceUnlockWithPolicy(*store, "", true);
+  REQUIRE(forced.ok());
+  CHECK(forced->removed);
+  CHECK(store->Journal(0)->back().event == "force-unlock");
+}
