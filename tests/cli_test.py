@@ -10,6 +10,7 @@ Each test gets a fresh store root and key. One line per check; the last line is
 import base64
 import json
 import os
+import pty
 import signal
 import subprocess
 import sys
@@ -595,12 +596,95 @@ def test_envelopes(s):
     check(s.run("verify").returncode == 0, "verify reads both envelope versions")
 
 
+def test_signals(s):
+    s.commit()
+    holder = s.popen("lock", "--", "sleep", "30")
+    try:
+        wait_for_lock(s, "held")
+        waiter = subprocess.Popen([EXE] + s.globals + ["--lock-timeout", "1h", "commit"], env=s.env,
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        waiter.stdin.write(json.dumps(SNAPSHOT))
+        waiter.stdin.close()
+        time.sleep(1)  # generous: the waiter is polling the lock long before this
+        waiter.send_signal(signal.SIGINT)
+        waiter.wait(timeout=30)
+        out, err = waiter.stdout.read(), waiter.stderr.read()
+        waiter.stdout.close()
+        waiter.stderr.close()
+        check(waiter.returncode == 1 and err.startswith("sealstate: ") and out == "",
+              "SIGINT while waiting for the lock: clean exit 1", (waiter.returncode, err))
+        check(len(s.revisions()["revisions"]) == 1, "the cancelled commit wrote nothing")
+    finally:
+        stop_group(holder)
+    wait_for_lock(s, "stale")
+    s.run("force-unlock")
+    runner = s.popen("lock", "--", "sleep", "30")
+    try:
+        wait_for_lock(s, "held")
+        runner.send_signal(signal.SIGTERM)  # to sealstate only: it forwards to sleep
+        runner.wait(timeout=30)
+        check(runner.returncode == 128 + signal.SIGTERM, "SIGTERM is forwarded to CMD; exit 128+15",
+              runner.returncode)
+        check(s.lock_state()["state"] == "free", "the lock is released after CMD was killed")
+    finally:
+        stop_group(runner)
+
+
+def test_progress_on_terminal(s):
+    for _ in range(3):
+        s.commit()
+    for args, verb in ((["verify"], "verifying"), (["prune", "--keep", "0"], "pruning")):
+        leader, follower = pty.openpty()
+        r = subprocess.run([EXE] + s.globals + args, env=s.env, stdout=subprocess.PIPE, stderr=follower,
+                           timeout=60)
+        os.close(follower)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+        os.close(leader)
+        check(r.returncode == 0 and f"\r{verb} ".encode() in seen and b"/" in seen and b"\n" in r.stdout,
+              f"{args[0]}: progress line on a terminal stderr", seen)
+        check(b"\r" not in r.stdout, f"{args[0]}: progress never on stdout", r.stdout)
+    leader, follower = pty.openpty()
+    r = subprocess.run([EXE] + s.globals + ["verify", "--json"], env=s.env, stdout=subprocess.PIPE,
+                       stderr=follower, timeout=60)
+    os.close(follower)
+    try:
+        seen = os.read(leader, 4096)
+    except OSError:
+        seen = b""
+    os.close(leader)
+    check(r.returncode == 0 and seen == b"", "no progress line with --json", seen)
+
+
+def test_plaintext(s):
+    r = s.run("--encrypter", "noop", "commit", stdin=json.dumps(SNAPSHOT))
+    check(r.returncode == 0, "--encrypter noop commit", r)
+    r = s.run("show")
+    check(r.returncode == 5 and r.stdout == "", "a plaintext snapshot is refused by a real encrypter (exit 5)", r)
+    r = s.run("--allow-plaintext", "show")
+    check(r.returncode == 0 and json.loads(r.stdout) == SNAPSHOT, "--allow-plaintext reads it", r)
+    r = s.run("show", env={"SEALSTATE_ALLOW_PLAINTEXT": "1"})
+    check(r.returncode == 0 and json.loads(r.stdout) == SNAPSHOT, "SEALSTATE_ALLOW_PLAINTEXT=1 reads it", r)
+    r = s.run("--encrypter", "rot13", "show")
+    check(r.returncode == 2 and "rot13" in r.stderr, "unknown --encrypter: exit 2 naming it", r)
+    r = s.run("--encrypter", "key-file", "show")
+    check(r.returncode == 2 and "--key-file" in r.stderr, "key-file without --key-file: exit 2", r)
+
+
 TESTS = [
     test_version_and_help, test_keygen, test_commit_write_list_current_show, test_globals_after_subcommand,
     test_env_fallbacks, test_missing_stack, test_missing_key, test_wrong_key, test_tampered, test_no_current,
     test_unknown_rev, test_held_lock, test_lock_exit_status, test_lock_runs_cmd_with_lock_held, test_force_unlock,
     test_stale_holder, test_bare_pid_marker, test_prune, test_delete, test_set_current, test_verify, test_log,
-    test_json_failures, test_invalid_input, test_envelopes,
+    test_json_failures, test_invalid_input, test_envelopes, test_signals, test_progress_on_terminal,
+    test_plaintext,
 ]
 
 
