@@ -66,13 +66,13 @@ std::string BreakCommand(const GlobalOptions& g, const Backend& backend, const s
   return command + " --force";
 }
 
-// The refusal with the holder and the exact command that would break the lock.
-Status ExplainRefusal(const GlobalOptions& g, Backend& backend, const Status& refusal) {
+// The library's refusal, followed by the exact command that would break the lock now held.
+// `given_id` is the --id that did not match, if any.
+Status ExplainRefusal(const GlobalOptions& g, Backend& backend, const Status& refusal, const std::string& given_id) {
   auto info = backend.GetLockInfo();
   const std::optional<LockHolder> holder = info.ok() ? info->holder : std::nullopt;
-  std::string hint = "; to break it: " + BreakCommand(g, backend, holder);
-  if (!holder || holder->lock_id.empty()) hint += " (only if you are sure the holder is gone)";
-  return refusal.WithSuffix(hint);
+  const std::string command = BreakCommand(g, backend, holder);
+  return refusal.WithSuffix(given_id.empty() ? ": " + command : "; to break the current holder's lock: " + command);
 }
 
 void PrintForceUnlock(const Output& out, const ForceUnlockOutcome& outcome) {
@@ -102,7 +102,7 @@ int RunForceUnlock(const GlobalOptions& g, const Output& out, const ForceUnlockA
   if (!backend.ok()) return out.Fail(backend.status());
   auto outcome = ForceUnlockWithPolicy(**backend, args.id, args.force);
   if (!outcome.ok() && outcome.status().code() == Code::kLocked) {
-    return out.Fail(ExplainRefusal(g, **backend, outcome.status()));
+    return out.Fail(ExplainRefusal(g, **backend, outcome.status(), args.id));
   }
   if (!outcome.ok()) return out.Fail(outcome.status());
   PrintForceUnlock(out, *outcome);

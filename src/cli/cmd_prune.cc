@@ -63,7 +63,7 @@ CLI::Validator NotNegative() {
       [](std::string& value) -> std::string {
         return !value.empty() && value[0] == '-' ? "--keep must not be negative" : std::string();
       },
-      "N");
+      "");
 }
 
 }  // namespace

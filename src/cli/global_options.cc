@@ -15,7 +15,7 @@ CLI::Validator DurationValidator() {
         auto parsed = ParseDuration(value);
         return parsed.ok() ? std::string() : parsed.status().message();
       },
-      "DUR");
+      "");
 }
 
 void AddGlobalOptions(CLI::App& app, GlobalOptions& options) {
