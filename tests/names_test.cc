@@ -97,5 +97,17 @@ TEST_CASE("names: ill-formed UTF-8 is escaped in messages and well-formed UTF-8 
   CHECK(Rejection("stack", "/caf\xc3\xa9") == "stack name \"/caf\xc3\xa9\" is not allowed: it must not contain '/'");
 }
 
+// Names go into JSON (envelope headers, snapshots), which cannot carry invalid UTF-8: a stack
+// named so could never open its own snapshots (found by the hostile-input test).
+TEST_CASE("names: invalid UTF-8 is rejected; look-alikes are ordinary names", "[names]") {
+  CHECK(Rejection("stack", "a\xff\xfe" "b").find("must be valid UTF-8") != std::string::npos);
+  CHECK(Rejection("stack", "\xc0\xae\xc0\xae").find("must be valid UTF-8") != std::string::npos);  // overlong ".."
+  CHECK(Rejection("stack", "\xed\xa0\x80").find("must be valid UTF-8") != std::string::npos);      // a surrogate
+  CHECK(Rejection("stack", "ab\xe2\x88").find("must be valid UTF-8") != std::string::npos);        // truncated
+  CHECK(ValidateName("stack", "\xef\xbc\x8e\xef\xbc\x8e").ok());  // fullwidth dots
+  CHECK(ValidateName("stack", "a\xe2\x88\x95" "b").ok());         // division slash
+  CHECK(ValidateName("stack", "stack ").ok());                     // a trailing space
+}
+
 }  // namespace
 }  // namespace sealstate

@@ -2,7 +2,9 @@
 //
 // unobin joins these into paths unchecked (so "state pull ../../x" escapes the store);
 // sealstate refuses a name that is empty, longer than 128 bytes, contains '/', '\\', NUL or a
-// control character (0x00-0x1F, 0x7F), is "." or "..", or starts with ".". Thread-safe.
+// control character (0x00-0x1F, 0x7F), is not valid UTF-8 (names are stored in JSON, which
+// cannot carry other bytes), is "." or "..", or starts with ".". Nothing else is checked or
+// normalised: look-alikes such as fullwidth dots are ordinary names. Thread-safe.
 #pragma once
 
 #include <cstddef>

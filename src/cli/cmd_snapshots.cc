@@ -1,5 +1,6 @@
 // commit, write, show, list, current: writing and reading snapshots and the current revision.
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <sealstate/backend.h>
@@ -70,11 +71,13 @@ int PrintSnapshot(const Output& out, const std::string& rev, const Snapshot& sna
   return 0;
 }
 
-int RunShow(const GlobalOptions& g, const Output& out, const std::string& requested) {
+// `requested` is absent when no REV was given; an explicitly empty REV is refused like any other
+// invalid name (so `show "$REV"` with an empty variable does not silently show current).
+int RunShow(const GlobalOptions& g, const Output& out, const std::optional<std::string>& requested) {
   auto backend = OpenStack(g, {.create = false, .need_key = true});
   if (!backend.ok()) return out.Fail(backend.status());
-  std::string rev = requested;
-  if (rev.empty()) {
+  std::string rev = requested.value_or("");
+  if (!requested) {
     auto current = (*backend)->CurrentRev();
     if (!current.ok()) return out.Fail(current.status());
     rev = *current;
@@ -159,9 +162,10 @@ void RegisterSnapshotCommands(CLI::App& app, CommandContext& context) {
 
   auto show_rev = std::make_shared<std::string>();
   CLI::App* show = app.add_subcommand("show", "Print a snapshot (default: the current one) as JSON");
-  show->add_option("rev", *show_rev, "Revision to show")->type_name("REV");
-  SetStackCommand(show, context,
-                  [show_rev](const GlobalOptions& g, const Output& out) { return RunShow(g, out, *show_rev); });
+  CLI::Option* show_rev_option = show->add_option("rev", *show_rev, "Revision to show")->type_name("REV");
+  SetStackCommand(show, context, [show_rev, show_rev_option](const GlobalOptions& g, const Output& out) {
+    return RunShow(g, out, show_rev_option->count() > 0 ? std::optional<std::string>(*show_rev) : std::nullopt);
+  });
 
   CLI::App* list = app.add_subcommand("list", "List revisions oldest first; * marks the current one");
   SetStackCommand(list, context, RunList);

@@ -306,6 +306,15 @@ void AppendGoFloat(std::string& out, double d) {
   }
 }
 
+bool IsValidUtf8(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    const DecodedRune decoded = DecodeRune(s, i);
+    if (!decoded.valid) return false;
+    i += decoded.size;
+  }
+  return true;
+}
+
 std::string GoQuote(std::string_view s) {
   std::string out = "\"";
   for (std::size_t i = 0; i < s.size();) {

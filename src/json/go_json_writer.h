@@ -76,4 +76,8 @@ void AppendGoFloat(std::string& out, double d);
 // \uXXXX). Printable UTF-8 passes through.
 std::string GoQuote(std::string_view s);
 
+// True when `s` is valid UTF-8 by Go's rules (no overlong forms, surrogates, code points past
+// U+10FFFF or truncated sequences): exactly the strings String() writes unchanged.
+bool IsValidUtf8(std::string_view s);
+
 }  // namespace sealstate::internal

@@ -26,6 +26,9 @@ std::string BrokenRule(std::string_view name) {
   if (name.find('/') != std::string_view::npos) return "it must not contain '/'";
   if (name.find('\\') != std::string_view::npos) return "it must not contain '\\'";
   if (ContainsControl(name)) return "it must not contain a control character";
+  // Names are written into JSON (envelope headers, snapshots), which replaces invalid UTF-8:
+  // such a name could never match its own files again.
+  if (!internal::IsValidUtf8(name)) return "it must be valid UTF-8";
   if (name == "." || name == "..") return "it must not be \".\" or \"..\"";
   if (name.front() == '.') return "it must not start with '.'";
   return {};
