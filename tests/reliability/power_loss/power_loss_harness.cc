@@ -277,6 +277,7 @@ class StateCheck {
   }
 
   std::uint64_t tolerated() const { return tolerated_; }
+  std::uint64_t wrong_content() const { return wrong_content_; }
 
  private:
   void Fail(std::string message) { problems_.push_back(std::move(message)); }
@@ -309,6 +310,7 @@ class StateCheck {
       Fail("current " + *current + " does not open: " + snapshot.status().ToString());
     } else if (!(*snapshot == *expected)) {
       Fail("current " + *current + " opens with the wrong content");
+      ++wrong_content_;
     }
     return after;
   }
@@ -333,6 +335,7 @@ class StateCheck {
         Fail("acknowledged revision " + rev + " does not open: " + snapshot.status().ToString());
       } else if (!(*snapshot == content)) {
         Fail("acknowledged revision " + rev + " opens with the wrong content");
+        ++wrong_content_;
       }
     }
   }
@@ -371,6 +374,7 @@ class StateCheck {
   std::vector<std::string>& problems_;
   Snapshot in_flight_variant_;
   std::uint64_t tolerated_ = 0;
+  std::uint64_t wrong_content_ = 0;
 };
 
 void Record(PowerLossFigures& figures, const std::string& where, const std::vector<std::string>& problems) {
@@ -408,6 +412,7 @@ void CheckSeeds(const CrashSimulatingEnv& env, const Expectation& e, const Power
     StateCheck check(e, problems);
     if (check.Run(**store, out.path() + "/" + kStoreDir)) ++figures.after_states;
     figures.tolerated_damaged += check.tolerated();
+    figures.wrong_content += check.wrong_content();
     Record(figures, where, problems);
   }
 }

@@ -49,6 +49,7 @@ struct PowerLossFigures {
   std::uint64_t violating_states = 0;  // crash states with at least one violation
   std::uint64_t after_states = 0;      // states where the operation in flight took effect
   std::uint64_t tolerated_damaged = 0; // damaged revisions never acknowledged (allowed)
+  std::uint64_t wrong_content = 0;     // snapshots that opened with other content than written
   std::uint64_t dir_ops_lost = 0;      // unsynced directory operations dropped, summed
   std::uint64_t files_damaged = 0;     // files not kept as written, summed
   std::vector<std::string> samples;    // the first violations, for the log
