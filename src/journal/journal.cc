@@ -18,6 +18,9 @@ namespace {
 constexpr std::size_t kChunk = 64 * 1024;
 constexpr int kOpenFlags = O_RDWR | O_NOFOLLOW | O_CLOEXEC;
 constexpr int kOpenAttempts = 3;
+// The most bytes of malformed complete lines at the end of the journal that count as a torn
+// append (one line being written when the power went); more is corruption.
+constexpr off_t kMaxTornTail = 1 << 20;
 
 // An open fd, closed (unchecked) on destruction unless Close()d or Release()d: that is cleanup
 // after an earlier error, which is the one reported.
@@ -89,39 +92,47 @@ Result<off_t> FindLastNewline(Env& env, const ScopedFd& file, off_t end) {
   return off_t{-1};
 }
 
-// The seq of the complete line ending at the '\n' at `newline`.
-Result<std::uint64_t> SeqOfLineEndingAt(Env& env, const ScopedFd& file, off_t newline) {
-  SEALSTATE_ASSIGN_OR_RETURN(const off_t previous, FindLastNewline(env, file, newline));
-  const auto length = static_cast<std::size_t>(newline - previous - 1);
-  SEALSTATE_ASSIGN_OR_RETURN(const std::string line, ReadRange(env, file, previous + 1, length));
-  Result<JournalEvent> event = DecodeJournalEvent(line);
-  if (!event.ok()) {
-    return Status::Integrity("journal " + file.what() + ": last line: " + event.status().message() +
-                             " (refusing to append)");
-  }
-  return event->seq;
-}
-
 // Where the next line goes and the seq of the last complete line (0 if none).
 struct Tail {
   off_t end = 0;
   std::uint64_t last_seq = 0;
 };
 
-// Finds the end of the last complete line, truncates a torn line after it (left by a crash),
-// and leaves the fd's offset at that end.
+Status TornTailTooLong(const std::string& what, const Status& decode_error) {
+  return Status::Integrity("journal " + what + ": last line: " + decode_error.message() +
+                           " (and more than a torn append of malformed lines before it; refusing to append)");
+}
+
+// The end of the last complete line that decodes, and its seq. Skips back over the torn tail a
+// power cut leaves: an unterminated last line, and complete lines that do not decode (the
+// unsynced part of the append in flight may come back zero-filled or as garbage, newlines
+// included). Malformed complete lines spanning more than kMaxTornTail are not a torn append:
+// kIntegrity.
+Result<Tail> FindIntactEnd(Env& env, const ScopedFd& file, off_t size) {
+  SEALSTATE_ASSIGN_OR_RETURN(off_t newline, FindLastNewline(env, file, size));
+  const off_t last_newline = newline;
+  while (newline >= 0) {
+    SEALSTATE_ASSIGN_OR_RETURN(const off_t previous, FindLastNewline(env, file, newline));
+    const auto length = static_cast<std::size_t>(newline - previous - 1);
+    SEALSTATE_ASSIGN_OR_RETURN(const std::string line, ReadRange(env, file, previous + 1, length));
+    Result<JournalEvent> event = DecodeJournalEvent(line);
+    if (event.ok()) return Tail{newline + 1, event->seq};
+    if (last_newline - previous > kMaxTornTail) return TornTailTooLong(file.what(), event.status());
+    newline = previous;
+  }
+  return Tail{};
+}
+
+// Truncates the torn tail after the last intact line (left by a crash), and leaves the fd's
+// offset at the end.
 Result<Tail> RepairTail(Env& env, const ScopedFd& file) {
   SEALSTATE_ASSIGN_OR_RETURN(off_t size, env.SeekEnd(file.fd(), file.what()));
-  SEALSTATE_ASSIGN_OR_RETURN(const off_t last_newline, FindLastNewline(env, file, size));
-  Tail tail;
-  tail.end = last_newline + 1;
+  SEALSTATE_ASSIGN_OR_RETURN(const Tail tail, FindIntactEnd(env, file, size));
   if (tail.end != size) {
     SEALSTATE_RETURN_IF_ERROR(env.Truncate(file.fd(), tail.end, file.what()));
     SEALSTATE_ASSIGN_OR_RETURN(size, env.SeekEnd(file.fd(), file.what()));  // the offset was past the end
     if (size != tail.end) return Status::IoError("truncate (size did not change)", file.what(), EIO);
   }
-  if (last_newline < 0) return tail;
-  SEALSTATE_ASSIGN_OR_RETURN(tail.last_seq, SeqOfLineEndingAt(env, file, last_newline));
   return tail;
 }
 
@@ -138,7 +149,9 @@ Status WriteLineDurably(Env& env, const ScopedFd& file, off_t end, std::string_v
   return env.Fsync(file.fd(), file.what());
 }
 
-// Splits the journal into lines as it is read and decodes each complete one.
+// Splits the journal into lines as it is read and decodes each complete one. Malformed lines
+// are an error only when an intact line follows them (or they span more than kMaxTornTail):
+// at the end they are the torn tail of a crashed append, as the appender treats them.
 class LineDecoder {
  public:
   explicit LineDecoder(std::uint64_t since_seq) : since_seq_(since_seq) {}
@@ -154,17 +167,26 @@ class LineDecoder {
     return Status::OK();
   }
 
-  // The events decoded so far. An unterminated last line (torn) is dropped.
+  // The events decoded so far. An unterminated last line and malformed lines at the end (torn)
+  // are dropped.
   std::vector<JournalEvent> TakeEvents() { return std::move(events_); }
 
  private:
   Status DecodePending() {
     ++line_number_;
     Result<JournalEvent> event = DecodeJournalEvent(pending_);
+    const std::size_t length = pending_.size() + 1;
     pending_.clear();
     if (!event.ok()) {
-      return Status::Integrity("journal: line " + std::to_string(line_number_) + ": " + event.status().message());
+      if (first_malformed_.ok()) {
+        first_malformed_ =
+            Status::Integrity("journal: line " + std::to_string(line_number_) + ": " + event.status().message());
+      }
+      malformed_bytes_ += length;
+      if (malformed_bytes_ > static_cast<std::size_t>(kMaxTornTail)) return first_malformed_;
+      return Status::OK();
     }
+    SEALSTATE_RETURN_IF_ERROR(first_malformed_);  // an intact line after a malformed one
     if (event->seq > since_seq_) events_.push_back(std::move(event).value());
     return Status::OK();
   }
@@ -173,6 +195,8 @@ class LineDecoder {
   std::uint64_t line_number_ = 0;
   std::string pending_;
   std::vector<JournalEvent> events_;
+  Status first_malformed_;
+  std::size_t malformed_bytes_ = 0;
 };
 
 }  // namespace

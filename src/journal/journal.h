@@ -2,8 +2,14 @@
 //
 // Each line is one JournalEvent as compact JSON: {"seq","time","event","rev","lock-id","actor",
 // "pid","detail"}. An append takes an OFD lock on the journal file (so concurrent appenders get
-// distinct, increasing sequence numbers), repairs a torn last line left by a crash (truncates
-// it), writes the line, fsyncs, and releases. A torn last line is ignored when reading.
+// distinct, increasing sequence numbers), repairs a torn tail left by a crash (truncates it),
+// writes the line, fsyncs, and releases. The torn tail is ignored when reading.
+//
+// The torn tail is what a crash mid-append leaves after the last line that decodes: a last line
+// without its newline, and after a power cut also complete lines that do not decode (the
+// unsynced bytes of the append in flight can come back zero-filled or as garbage, newlines
+// included). Malformed lines followed by an intact line, or spanning more than 1 MiB, are not a
+// torn append but corruption: kIntegrity.
 #pragma once
 
 #include <cstdint>
@@ -27,11 +33,11 @@ class JournalFile {
   // Assigns the next seq (and the time, from env.Now(), if event.time is unset: left at the
   // zero time), appends, and fsyncs before returning. Returns the seq. The journal file is
   // created 0600 on first use (and the directory fsynced). Errors: kIoError; kIntegrity if the
-  // last complete line is malformed (nothing is appended). After an error the event may or may
+  // journal is corrupt, not just torn (nothing is appended). After an error the event may or may
   // not be in the journal (a failed fsync leaves it unknown), but the journal stays readable.
   Result<std::uint64_t> Append(JournalEvent event);
 
-  // Events with seq > since_seq in file order. A missing journal is empty. A torn last line is
+  // Events with seq > since_seq in file order. A missing journal is empty. The torn tail is
   // skipped; any other malformed line is kIntegrity naming its line number.
   Result<std::vector<JournalEvent>> Read(std::uint64_t since_seq);
 

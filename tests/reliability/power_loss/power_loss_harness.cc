@@ -1,0 +1,478 @@
+#include "power_loss_harness.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <set>
+
+#include <cstdlib>
+
+#include <sealstate/local_store.h>
+#include <sealstate/maintenance.h>
+
+#include "io/durable_file.h"
+#include "lock/process_identity.h"
+#include "store/local_store_internal.h"
+#include "support/crash_env.h"
+#include "support/fault_injection_env.h"
+#include "test_support.h"
+
+namespace sealstate::testing {
+namespace {
+
+using internal::ProcessIdentity;
+using internal::ProcessProbe;
+
+constexpr const char* kFactory = "cluster-deploy";
+constexpr const char* kStack = "prod-east-alpha";
+constexpr const char* kStoreDir = "store";
+constexpr std::size_t kMaxSamples = 12;
+
+// A temporary directory tree, removed on destruction. On /dev/shm when it is usable: the crash
+// env simulates durability itself, so the real fsyncs need not reach a disk (on ext4 they made
+// the sweep ten times slower); /tmp otherwise.
+class TempTree {
+ public:
+  TempTree() {
+    for (const char* parent : {"/dev/shm", "/tmp"}) {
+      std::string templ = std::string(parent) + "/sealstate-power-XXXXXX";
+      if (::mkdtemp(templ.data()) != nullptr) {
+        path_ = templ;
+        return;
+      }
+    }
+    std::abort();
+  }
+  TempTree(const TempTree&) = delete;
+  TempTree& operator=(const TempTree&) = delete;
+  ~TempTree() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// ---- the broken variants (negative controls) ----
+
+// Fsync of a file of type `type` (S_IFREG or S_IFDIR) does nothing and reports success.
+class SkipFsyncEnv : public EnvWrapper {
+ public:
+  SkipFsyncEnv(Env* target, mode_t type) : EnvWrapper(target), type_(type) {}
+  Status Fsync(int fd, const std::string& what) override {
+    Result<struct stat> st = Stat(fd, what);
+    if (st.ok() && (st->st_mode & S_IFMT) == type_) return Status::OK();
+    return EnvWrapper::Fsync(fd, what);
+  }
+
+ private:
+  mode_t type_;
+};
+
+// Replacing `current` by rename becomes: read the temp, open current O_TRUNC, write, fsync,
+// close, remove the temp. The naive in-place update the store must never do.
+class CurrentInPlaceEnv : public EnvWrapper {
+ public:
+  explicit CurrentInPlaceEnv(Env* target) : EnvWrapper(target) {}
+  Status RenameAt(const Dir& dir, std::string_view from, std::string_view to, bool no_replace) override {
+    if (no_replace || to != "current") return EnvWrapper::RenameAt(dir, from, to, no_replace);
+    SEALSTATE_ASSIGN_OR_RETURN(std::string bytes, ReadAll(dir, from));
+    SEALSTATE_ASSIGN_OR_RETURN(int fd, OpenAt(dir, to, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600));
+    internal::FdSink sink(*this, fd, dir.Join(to));
+    Status written = sink.Append(bytes);
+    if (written.ok()) written = sink.Flush();
+    if (written.ok()) written = Fsync(fd, dir.Join(to));
+    Status closed = Close(fd, dir.Join(to));
+    SEALSTATE_RETURN_IF_ERROR(written);
+    SEALSTATE_RETURN_IF_ERROR(closed);
+    return UnlinkAt(dir, from);
+  }
+
+ private:
+  Result<std::string> ReadAll(const Dir& dir, std::string_view name) {
+    SEALSTATE_ASSIGN_OR_RETURN(int fd, OpenAt(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0));
+    std::string bytes;
+    char buffer[4096];
+    Status status;
+    for (;;) {
+      Result<std::size_t> n = Read(fd, buffer, sizeof buffer, dir.Join(name));
+      if (!n.ok()) status = n.status();
+      if (!n.ok() || *n == 0) break;
+      bytes.append(buffer, *n);
+    }
+    Status closed = Close(fd, dir.Join(name));
+    SEALSTATE_RETURN_IF_ERROR(status);
+    SEALSTATE_RETURN_IF_ERROR(closed);
+    return bytes;
+  }
+};
+
+std::unique_ptr<Env> MakeBrokenEnv(Breakage breakage, Env* target) {
+  switch (breakage) {
+    case Breakage::kNone: return std::make_unique<EnvWrapper>(target);
+    case Breakage::kNoFileFsync: return std::make_unique<SkipFsyncEnv>(target, S_IFREG);
+    case Breakage::kNoDirFsync: return std::make_unique<SkipFsyncEnv>(target, S_IFDIR);
+    case Breakage::kCurrentInPlace: return std::make_unique<CurrentInPlaceEnv>(target);
+  }
+  return nullptr;
+}
+
+// After the power cut the machine rebooted: another boot id, and no process from before is alive.
+class RebootedProbe : public ProcessProbe {
+ public:
+  const ProcessIdentity& Self() override {
+    if (!self_) {
+      self_ = ProcessProbe::Default()->Self();
+      self_->boot_id += "-rebooted";
+    }
+    return *self_;
+  }
+  std::optional<std::uint64_t> StartTimeOf(std::int64_t) override { return std::nullopt; }
+
+ private:
+  std::optional<ProcessIdentity> self_;
+};
+
+// ---- the workload ----
+
+// Distinct snapshots; odd ones span several 512-byte sectors once sealed.
+Snapshot Variant(int n) {
+  Snapshot s = LargeSnapshot(n % 2 == 1 ? 2400 : 100);
+  s.entries[0].outputs["id"] = Json("vpc-" + std::to_string(n));
+  return s;
+}
+
+enum class StepKind { kCommit, kWrite, kSetCurrent, kPrune };
+
+struct Step {
+  StepKind kind;
+  int arg = 0;  // kCommit/kWrite: the snapshot variant; kSetCurrent: a label; kPrune: keep_newest
+};
+
+// Labels name revisions: 0..2 the starting ones, then one per Commit/Write step in order.
+const std::vector<Step>& Workload() {
+  static const std::vector<Step> steps = {
+      {StepKind::kCommit, 3},      // -> label 3
+      {StepKind::kCommit, 4},      // -> label 4
+      {StepKind::kSetCurrent, 3},  // roll back
+      {StepKind::kWrite, 5},       // -> label 5, current does not move
+      {StepKind::kSetCurrent, 5},
+      {StepKind::kPrune, 1},       // keeps label 5 (newest and current), removes the rest
+      {StepKind::kCommit, 6},      // -> label 6
+  };
+  return steps;
+}
+
+constexpr int kStartingRevisions = 3;
+constexpr int kRecoveryVariant = 99;
+
+// What the workload was told, up to the crash.
+struct Expectation {
+  std::map<std::string, Snapshot> acked;  // revision -> content: the starting ones and each acknowledged write
+  std::set<std::string> pruned;           // removed by an acknowledged prune
+  std::set<std::string> maybe_pruned;     // in the plan of the prune in flight
+  std::string current;                    // after the last acknowledged step
+  std::optional<Step> in_flight;
+  std::string in_flight_target;           // kSetCurrent: the revision
+  std::vector<std::string> labels;
+  std::vector<std::string> harness_errors;
+};
+
+LocalStoreOptions StoreOptions(const std::string& root, const PowerLossConfig& config) {
+  LocalStoreOptions options;
+  options.root = root + "/" + kStoreDir;
+  options.factory = kFactory;
+  options.stack = kStack;
+  options.encrypter = config.encrypter;
+  options.create = false;
+  return options;
+}
+
+Status PruneLocked(Backend& store, std::size_t keep_newest, Expectation& e) {
+  SEALSTATE_ASSIGN_OR_RETURN(std::unique_ptr<Lock> lock, store.AcquireLock(LockOptions{}));
+  SEALSTATE_ASSIGN_OR_RETURN(PrunePlan plan, PlanPrune(store, keep_newest));
+  e.maybe_pruned.insert(plan.remove.begin(), plan.remove.end());
+  SEALSTATE_RETURN_IF_ERROR(ExecutePrune(store, plan));
+  SEALSTATE_RETURN_IF_ERROR(lock->Unlock());
+  e.pruned.insert(plan.remove.begin(), plan.remove.end());
+  e.maybe_pruned.clear();
+  return Status::OK();
+}
+
+Status RunStep(Backend& store, const Step& step, Expectation& e) {
+  switch (step.kind) {
+    case StepKind::kCommit:
+    case StepKind::kWrite: {
+      LockOptions options;
+      options.operation = "commit";
+      Result<std::string> rev =
+          step.kind == StepKind::kCommit ? store.Commit(Variant(step.arg), options) : store.Write(Variant(step.arg));
+      if (!rev.ok()) return rev.status();
+      e.acked[*rev] = Variant(step.arg);
+      e.labels.push_back(*rev);
+      if (step.kind == StepKind::kCommit) e.current = *rev;
+      return Status::OK();
+    }
+    case StepKind::kSetCurrent: {
+      e.in_flight_target = e.labels.at(static_cast<std::size_t>(step.arg));
+      SEALSTATE_RETURN_IF_ERROR(store.SetCurrent(e.in_flight_target));
+      e.current = e.in_flight_target;
+      return Status::OK();
+    }
+    case StepKind::kPrune: return PruneLocked(store, static_cast<std::size_t>(step.arg), e);
+  }
+  return Status::Internal("unknown step");
+}
+
+// Runs the workload until it ends or the simulated crash stops it.
+void RunWorkload(Backend& store, const CrashSimulatingEnv& env, Expectation& e) {
+  for (const Step& step : Workload()) {
+    Status done = RunStep(store, step, e);
+    if (done.ok()) continue;
+    if (!env.crashed()) e.harness_errors.push_back("a workload step failed without a crash: " + done.ToString());
+    e.in_flight = step;
+    return;
+  }
+}
+
+// ---- the starting tree ----
+
+// A store with three committed revisions (variants 0, 1, 2), current = the last, fully durable.
+Status BuildStartingTree(const std::string& root, const PowerLossConfig& config, Expectation& e) {
+  FaultInjectionEnv env;
+  env.FreezeClock(Timestamp{1703980800, 0, 0});  // 2023-12-31: before the workload's clock
+  LocalStoreOptions options = StoreOptions(root, config);
+  options.create = true;
+  SEALSTATE_ASSIGN_OR_RETURN(std::unique_ptr<Backend> store,
+                             internal::OpenLocalStoreWith(options, env, *ProcessProbe::Default()));
+  for (int n = 0; n < kStartingRevisions; ++n) {
+    SEALSTATE_ASSIGN_OR_RETURN(std::string rev, store->Commit(Variant(n), LockOptions{}));
+    e.acked[rev] = Variant(n);
+    e.labels.push_back(rev);
+    e.current = rev;
+  }
+  return Status::OK();
+}
+
+// ---- checking one crash state ----
+
+class StateCheck {
+ public:
+  StateCheck(const Expectation& e, std::vector<std::string>& problems) : e_(e), problems_(problems) {}
+
+  // Returns true if the operation in flight took effect (current is the "after" state).
+  bool Run(Backend& store, const std::string& store_root) {
+    const bool after = CheckCurrent(store);
+    CheckAcknowledged(store);
+    CheckVerify(store);
+    CheckRecovery(store, store_root);
+    return after;
+  }
+
+  std::uint64_t tolerated() const { return tolerated_; }
+  std::uint64_t wrong_content() const { return wrong_content_; }
+
+ private:
+  void Fail(std::string message) { problems_.push_back(std::move(message)); }
+
+  // current is the state before or after the operation in flight, and opens with that content.
+  bool CheckCurrent(Backend& store) {
+    Result<std::string> current = store.CurrentRev();
+    if (!current.ok()) {
+      Fail("current unreadable: " + current.status().ToString());
+      return false;
+    }
+    const Snapshot* expected = nullptr;
+    bool after = false;
+    if (*current == e_.current) {
+      expected = &e_.acked.at(e_.current);
+    } else if (e_.in_flight && e_.in_flight->kind == StepKind::kSetCurrent && *current == e_.in_flight_target) {
+      expected = &e_.acked.at(*current);
+      after = true;
+    } else if (e_.in_flight && e_.in_flight->kind == StepKind::kCommit && e_.acked.count(*current) == 0) {
+      in_flight_variant_ = Variant(e_.in_flight->arg);
+      expected = &in_flight_variant_;
+      after = true;
+    } else {
+      Fail("current is " + *current + ": neither the state before (" + e_.current +
+           ") nor after the operation in flight");
+      return false;
+    }
+    Result<Snapshot> snapshot = store.Get(*current);
+    if (!snapshot.ok()) {
+      Fail("current " + *current + " does not open: " + snapshot.status().ToString());
+    } else if (!(*snapshot == *expected)) {
+      Fail("current " + *current + " opens with the wrong content");
+      ++wrong_content_;
+    }
+    return after;
+  }
+
+  // Every acknowledged revision exists and opens with its content, unless pruned.
+  void CheckAcknowledged(Backend& store) {
+    Result<std::vector<std::string>> listed = store.List();
+    if (!listed.ok()) return Fail("list failed: " + listed.status().ToString());
+    const std::set<std::string> names(listed->begin(), listed->end());
+    for (const auto& [rev, content] : e_.acked) {
+      const bool present = names.count(rev) > 0;
+      if (e_.pruned.count(rev) > 0) {
+        if (present) Fail("revision " + rev + " removed by an acknowledged prune is back");
+        continue;
+      }
+      if (!present) {
+        if (e_.maybe_pruned.count(rev) == 0) Fail("acknowledged revision " + rev + " is gone");
+        continue;
+      }
+      Result<Snapshot> snapshot = store.Get(rev);
+      if (!snapshot.ok()) {
+        Fail("acknowledged revision " + rev + " does not open: " + snapshot.status().ToString());
+      } else if (!(*snapshot == content)) {
+        Fail("acknowledged revision " + rev + " opens with the wrong content");
+        ++wrong_content_;
+      }
+    }
+  }
+
+  // verify: problems only on revisions never acknowledged (counted as tolerated).
+  void CheckVerify(Backend& store) {
+    Result<VerifyReport> report = VerifyStack(store);
+    if (!report.ok()) return Fail("verify failed: " + report.status().ToString());
+    for (const VerifyProblem& problem : report->problems) {
+      if (problem.rev == "current" || e_.acked.count(problem.rev) > 0) {
+        Fail("verify: " + problem.rev + ": " + problem.status.ToString());
+      } else {
+        ++tolerated_;
+      }
+    }
+  }
+
+  // A commit after the crash succeeds, becomes current, and the locked open left no debris.
+  void CheckRecovery(Backend& store, const std::string& store_root) {
+    LockOptions options;
+    options.operation = "recovery";
+    Result<std::string> rev = store.Commit(Variant(kRecoveryVariant), options);
+    if (!rev.ok()) return Fail("commit after the crash failed: " + rev.status().ToString());
+    Result<Snapshot> current = store.Current();
+    if (!current.ok() || !(*current == Variant(kRecoveryVariant))) Fail("the recovery commit is not current");
+    const std::string stack_dir = store_root + "/" + kFactory + "/" + kStack;
+    for (const std::string& dir : {stack_dir, stack_dir + "/snapshots"}) {
+      for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+        const std::string name = entry.path().filename().string();
+        if (name.find(internal::kTempMarker) != std::string::npos) Fail("debris after a locked open: " + name);
+      }
+    }
+  }
+
+  const Expectation& e_;
+  std::vector<std::string>& problems_;
+  Snapshot in_flight_variant_;
+  std::uint64_t tolerated_ = 0;
+  std::uint64_t wrong_content_ = 0;
+};
+
+void Record(PowerLossFigures& figures, const std::string& where, const std::vector<std::string>& problems) {
+  if (problems.empty()) return;
+  ++figures.violating_states;
+  for (const std::string& problem : problems) {
+    if (figures.samples.size() < kMaxSamples) figures.samples.push_back(where + ": " + problem);
+  }
+}
+
+// Materialises and checks every seed of one crash index.
+void CheckSeeds(const CrashSimulatingEnv& env, const Expectation& e, const PowerLossConfig& config,
+                std::uint64_t index, PowerLossFigures& figures) {
+  for (int seed = 0; seed < config.seeds; ++seed) {
+    const std::uint64_t mixed = config.seed_base * 1000003u + index * 1009u + static_cast<std::uint64_t>(seed);
+    TempTree out;
+    CrashSimulatingEnv::CrashStats stats;
+    std::vector<std::string> problems;
+    Status made = env.Materialise(out.path(), mixed, &stats);
+    figures.dir_ops_lost += static_cast<std::uint64_t>(stats.dir_ops_lost);
+    figures.files_damaged += static_cast<std::uint64_t>(stats.files_damaged);
+    ++figures.states;
+    const std::string where = "index " + std::to_string(index) + " seed " + std::to_string(seed);
+    if (!made.ok()) {
+      Record(figures, where, {"materialise: " + made.ToString()});
+      continue;
+    }
+    RebootedProbe probe;
+    Result<std::unique_ptr<Backend>> store =
+        internal::OpenLocalStoreWith(StoreOptions(out.path(), config), *Env::Default(), probe);
+    if (!store.ok()) {
+      Record(figures, where, {"reopen: " + store.status().ToString()});
+      continue;
+    }
+    StateCheck check(e, problems);
+    if (check.Run(**store, out.path() + "/" + kStoreDir)) ++figures.after_states;
+    figures.tolerated_damaged += check.tolerated();
+    figures.wrong_content += check.wrong_content();
+    Record(figures, where, problems);
+  }
+}
+
+// Copies the starting tree, runs the workload crashing before mutation `index` (never when
+// `index` is past the end), and checks the crash states. Returns the mutations executed.
+std::uint64_t RunIndex(const std::string& start_root, const Expectation& start, const PowerLossConfig& config,
+                       std::optional<std::uint64_t> index, PowerLossFigures& figures) {
+  TempTree work;
+  std::filesystem::copy(start_root, work.path(), std::filesystem::copy_options::recursive);
+  CrashSimulatingEnv crash(work.path());
+  Expectation e = start;
+  Status started = crash.Start();
+  if (!started.ok()) e.harness_errors.push_back("crash env start: " + started.ToString());
+  if (index) crash.CrashAt(*index);
+  std::unique_ptr<Env> env = MakeBrokenEnv(config.breakage, &crash);
+  {
+    Result<std::unique_ptr<Backend>> store =
+        internal::OpenLocalStoreWith(StoreOptions(work.path(), config), *env, *ProcessProbe::Default());
+    if (store.ok()) {
+      RunWorkload(**store, crash, e);
+    } else if (!crash.crashed()) {
+      e.harness_errors.push_back("open through the crash env: " + store.status().ToString());
+    }
+  }  // the store closes its directories before the crash states are made
+  for (const std::string& error : crash.model_errors()) e.harness_errors.push_back("crash env model: " + error);
+  const std::string where = "index " + (index ? std::to_string(*index) : std::string("end"));
+  Record(figures, where, e.harness_errors);
+  if (index) CheckSeeds(crash, e, config, *index, figures);
+  return crash.mutations();
+}
+
+}  // namespace
+
+std::string BreakageName(Breakage breakage) {
+  switch (breakage) {
+    case Breakage::kNone: return "none";
+    case Breakage::kNoFileFsync: return "no file fsync";
+    case Breakage::kNoDirFsync: return "no directory fsync";
+    case Breakage::kCurrentInPlace: return "current written in place";
+  }
+  return "?";
+}
+
+PowerLossFigures RunPowerLoss(const PowerLossConfig& config) {
+  PowerLossFigures figures;
+  TempTree start;
+  Expectation e;
+  Status built = BuildStartingTree(start.path(), config, e);
+  if (!built.ok()) {
+    Record(figures, "start", {"building the starting tree: " + built.ToString()});
+    return figures;
+  }
+  // A dry run counts the mutations; index == total crashes after the workload's last operation.
+  const std::uint64_t total = RunIndex(start.path(), e, config, std::nullopt, figures);
+  for (std::uint64_t index = 0; index <= total; ++index) {
+    RunIndex(start.path(), e, config, index, figures);
+    ++figures.indices;
+  }
+  return figures;
+}
+
+}  // namespace sealstate::testing
