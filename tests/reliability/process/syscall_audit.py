@@ -317,7 +317,7 @@ def without_first_after(anchor, pattern):
 
 def ack_early(lines):
     i = first_index(lines, r"renameat2\(.*\"current\"")
-    j = first_index(lines, r"^\d+ write\(1<")
+    j = first_index(lines, r"^\d+\s+write\(1<")
     return lines[:i] + [lines[j]] + lines[i:j] + lines[j + 1:]
 
 
@@ -366,8 +366,8 @@ def main():
     for v in audit.violations[:50]:
         print("  violation: " + v)
     commits = min(len(audit.snapshots), len(audit.pointers), len(audit.acks))
-    print(f"syscall audit: {commits} commits ({audit.markers} lock markers, {len(lines)} traced calls), "
-          f"{len(audit.violations)} violations")
+    print(f"syscall audit: {len(lines)} traced calls, {audit.markers} lock markers published")
+    print(f"syscall audit: {commits} commits, {len(audit.violations)} violations")
     controls, missed = negative_controls(lines, stack_dir)
     print(f"syscall audit: negative controls: {controls - len(missed)} of {controls} broken traces flagged"
           + (f"; MISSED: {', '.join(missed)}" if missed else ""))
