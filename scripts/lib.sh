@@ -4,6 +4,7 @@
 SEALSTATE_PACKAGES=(
   meson ninja-build pkg-config g++ python3
   libsodium-dev rapidjson-dev libcli11-dev catch2 scdoc man-db groff-base
+  strace  # the syscall-order audit (tests/reliability/process)
 )
 
 # Installs the Debian packages above that are not installed yet (apt-get, only when missing).

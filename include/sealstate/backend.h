@@ -82,7 +82,9 @@ class Backend {
   virtual Result<LockInfo> GetLockInfo() = 0;
 
   // Under the lock (taken with `options`), writes the snapshot and points current at it.
-  // Returns the new revision.
+  // Returns the new revision. A commit that fails before current names the new revision
+  // removes that revision again (best effort), so the revision list is as before; after a
+  // crash, a written but never current revision may remain (harmless; prune removes it).
   virtual Result<std::string> Commit(const Snapshot& snapshot, const LockOptions& options) = 0;
 
   // Journal events with seq > since_seq, oldest first.

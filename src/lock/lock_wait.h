@@ -9,6 +9,10 @@
 // Without inotify (inotify_init1 or inotify_add_watch fails: no more watches, an exotic
 // filesystem), Wait just sleeps, at most kLockPollFallback: plain polling at 5 ms.
 //
+// Closing an inotify instance waits for an SRCU grace period in the kernel (measured: ~15 ms on
+// a VM), so a waiter should not destroy its watch on the way out of every wait: MarkerLock keeps
+// one for its lifetime and Drain()s it before reusing it.
+//
 // Not thread-safe: one waiter per object.
 #pragma once
 
@@ -37,12 +41,13 @@ class DirectoryWatch {
   // at once.
   void Wait(std::chrono::milliseconds limit);
 
+  // Discards pending events: call before re-checking the lock, when reusing a watch.
+  void Drain();
+
   // True when inotify is in use.
   bool watching() const { return fd_ >= 0; }
 
  private:
-  void Drain();
-
   int fd_ = -1;
 };
 

@@ -261,7 +261,9 @@ Result<AcquireOutcome> MarkerLock::Acquire(const LockOptions& options) {
 
   AcquireOutcome outcome;
   const Deadline deadline(options.timeout);
-  std::optional<DirectoryWatch> watch;
+  std::unique_lock<std::mutex> shared_watch(watch_mutex_, std::defer_lock);
+  std::unique_ptr<DirectoryWatch> own_watch;
+  DirectoryWatch* watch = nullptr;
   int rounds_without_wait = 0;
   for (;;) {
     SEALSTATE_ASSIGN_OR_RETURN(const bool published, pending.Publish());
@@ -285,13 +287,23 @@ Result<AcquireOutcome> MarkerLock::Acquire(const LockOptions& options) {
 
     if (options.timeout.count() == 0) return LockedError(info);
     if (options.cancelled && options.cancelled()) return Status::Cancelled("waiting for the lock was cancelled");
-    if (!watch) {
-      watch.emplace(dir_);  // before the next check, so a release from now on is not missed
-      continue;
+    if (watch == nullptr) {
+      watch = TakeWatch(shared_watch, own_watch);  // before the next check, so a release from
+      continue;                                    // now on is not missed
     }
     if (deadline.Passed()) return LockedError(info);
     watch->Wait(deadline.Remaining(kLockRecheckInterval));
   }
+}
+
+DirectoryWatch* MarkerLock::TakeWatch(std::unique_lock<std::mutex>& shared, std::unique_ptr<DirectoryWatch>& own) {
+  if (shared.try_lock()) {
+    if (!watch_) watch_ = std::make_unique<DirectoryWatch>(dir_);
+    watch_->Drain();  // events from before this check are stale
+    return watch_.get();
+  }
+  own = std::make_unique<DirectoryWatch>(dir_);  // another thread is waiting on the shared one
+  return own.get();
 }
 
 Status MarkerLock::Release(HeldMarker& held) {

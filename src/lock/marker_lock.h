@@ -16,6 +16,7 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -23,6 +24,7 @@
 #include <sealstate/status.h>
 
 #include "io/env.h"
+#include "lock/lock_wait.h"
 #include "lock/process_identity.h"
 
 namespace sealstate::internal {
@@ -77,11 +79,20 @@ class MarkerLock {
   Result<std::optional<LockHolder>> ForceRemove(std::string_view expected_id);
 
  private:
+  // The watch for one Acquire's waits: the shared one if free (`shared` then holds its mutex
+  // until Acquire returns), else a new one owned through `own`.
+  DirectoryWatch* TakeWatch(std::unique_lock<std::mutex>& shared, std::unique_ptr<DirectoryWatch>& own);
+
   Env& env_;
   ProcessProbe& probe_;
   const Dir& dir_;
   std::string version_;
   BreakObserver on_break_;
+  // The directory watch waiters reuse (created on the first wait, closed with this object):
+  // closing one costs a kernel grace period, which must not delay every contended Acquire.
+  // One waiter at a time uses it; a concurrent waiter makes its own.
+  std::mutex watch_mutex_;
+  std::unique_ptr<DirectoryWatch> watch_;
 };
 
 }  // namespace sealstate::internal

@@ -71,6 +71,13 @@ class LocalStore final : public Backend {
   Status RequireEncrypter() const;
   std::optional<std::string> HeldLockId();
   Result<std::string> WriteSnapshotFile(const Snapshot& snapshot);
+  // Journals the "write" of `rev`.
+  Status JournalWrite(const std::string& rev);
+  // After a commit wrote `rev` but failed before current named it: removes it again (best
+  // effort, journaled), so a failed commit leaves the revision list as it was. Not when the lock
+  // was broken meanwhile (kLocked), nor when current names `rev` (the pointer was replaced and a
+  // later step failed).
+  void DiscardUncommitted(const std::string& rev, const Status& failure);
   Status PublishCurrent(const std::string& rev, const std::optional<std::string>& expected_current);
   Status CleanDebrisOnce();
 
@@ -135,11 +142,26 @@ Result<std::string> LocalStore::WriteSnapshotFile(const Snapshot& snapshot) {
                                std::to_string(kMaxRevisionAttempts) + " attempts");
 }
 
-Result<std::string> LocalStore::Write(const Snapshot& snapshot) {
-  SEALSTATE_ASSIGN_OR_RETURN(std::string rev, WriteSnapshotFile(snapshot));
+Status LocalStore::JournalWrite(const std::string& rev) {
   Status journaled = core_->Journal("write", rev, HeldLockId().value_or(""), "");
   if (!journaled.ok()) return journaled.WithPrefix(std::string(kPrefix) + "wrote " + rev + " but could not journal it: ");
+  return journaled;
+}
+
+Result<std::string> LocalStore::Write(const Snapshot& snapshot) {
+  SEALSTATE_ASSIGN_OR_RETURN(std::string rev, WriteSnapshotFile(snapshot));
+  SEALSTATE_RETURN_IF_ERROR(JournalWrite(rev));
   return rev;
+}
+
+void LocalStore::DiscardUncommitted(const std::string& rev, const Status& failure) {
+  if (failure.code() == Code::kLocked) return;  // our lock was broken: the stack is not ours to touch
+  Result<std::string> current = ReadCurrentRevOrEmpty(core_->env, core_->dirs->stack);
+  if (!current.ok() || *current == rev) return;  // current may name it: keep it
+  const Dir& dir = core_->dirs->snapshots;
+  if (!core_->env.UnlinkAt(dir, SnapshotFileName(rev)).ok()) return;  // best effort: a stray revision is valid
+  if (!core_->env.Fsync(dir.fd, dir.path).ok()) return;
+  (void)core_->Journal("remove", rev, HeldLockId().value_or(""), "the commit failed: " + failure.message());
 }
 
 Status LocalStore::PublishCurrent(const std::string& rev, const std::optional<std::string>& expected_current) {
@@ -227,8 +249,10 @@ Status LocalStore::ForceUnlock(std::string_view expected_id) {
 
 Result<std::string> LocalStore::Commit(const Snapshot& snapshot, const LockOptions& options) {
   SEALSTATE_ASSIGN_OR_RETURN(std::unique_ptr<Lock> lock, AcquireLock(options));
-  Result<std::string> rev = Write(snapshot);
-  Status published = rev.ok() ? PublishCurrent(*rev, std::nullopt) : rev.status();
+  Result<std::string> rev = WriteSnapshotFile(snapshot);
+  Status published = rev.ok() ? JournalWrite(*rev) : rev.status();
+  if (published.ok()) published = PublishCurrent(*rev, std::nullopt);
+  if (!published.ok() && rev.ok()) DiscardUncommitted(*rev, published);
   Status released = lock->Unlock();
   SEALSTATE_RETURN_IF_ERROR(published);
   if (!released.ok()) {
