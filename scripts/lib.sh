@@ -5,6 +5,8 @@ SEALSTATE_PACKAGES=(
   meson ninja-build pkg-config g++ python3
   libsodium-dev rapidjson-dev libcli11-dev catch2 scdoc man-db groff-base
   strace  # the syscall-order audit (tests/reliability/process)
+  # Fuzzing and sanitizers (scripts/fuzz.sh, scripts/sanitizers.sh).
+  clang-14 libclang-rt-14-dev valgrind
 )
 
 # Installs the Debian packages above that are not installed yet (apt-get, only when missing).
@@ -37,4 +39,24 @@ build_sealstate() {
     meson setup "$builddir" --wrap-mode=nofallback >/dev/null
   fi
   ninja -C "$builddir"
+}
+
+# Configures $1 with clang-14 and -Db_sanitize=$2 (plus any further meson options), for the
+# sanitizer and fuzzing builds. The whole project is instrumented; b_lundef=false lets the
+# shared library leave the sanitizer runtime to the executables.
+configure_clang() {
+  local builddir="$1" sanitize="$2"
+  shift 2
+  local options=(--wrap-mode=nofallback -Db_sanitize="$sanitize" -Db_lundef=false "$@")
+  if [ -f "$builddir/build.ninja" ]; then
+    meson setup --reconfigure "$builddir" "${options[@]}" >/dev/null
+  else
+    CC=clang-14 CXX=clang++-14 meson setup "$builddir" "${options[@]}" >/dev/null
+  fi
+}
+
+# Configures as configure_clang, then builds everything.
+build_clang() {
+  configure_clang "$@"
+  ninja -C "$1"
 }

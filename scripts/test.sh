@@ -1,30 +1,72 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, runs every test suite, and ends with "N passed, N failed".
 # Exits non-zero if any test failed or none ran.
+#
+# The default run (each step's meson tests count in the final line):
+#   1. the gcc build ($SEALSTATE_BUILD_DIR, default build): every suite;
+#   2. valgrind memcheck on the unit suite of that build;
+#   3. clang-14 ASan+UBSan (build-asan): the unit and reliability suites;
+#   4. libFuzzer (same build): every target in fuzz/ for SEALSTATE_FUZZ_SECONDS (default 60);
+#   5. clang-14 TSan (build-tsan): the threaded tests (local-store, lock, journal).
+# Steps 2-5 are scripts/sanitizers.sh and scripts/fuzz.sh. --long (or SEALSTATE_LONG=1) runs the
+# release sizes (and 600 s per fuzz target). SEALSTATE_SANITIZERS=0 skips steps 2, 3 and 5 and
+# SEALSTATE_FUZZ=0 step 4, for a quick local run; CI runs everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
+if [ "${1:-}" = "--long" ]; then export SEALSTATE_LONG=1; fi
 ensure_packages
 builddir="${SEALSTATE_BUILD_DIR:-build}"
-build_sealstate "$builddir"
+asan_dir="${SEALSTATE_ASAN_BUILD_DIR:-build-asan}"
+tsan_dir="${SEALSTATE_TSAN_BUILD_DIR:-build-tsan}"
+export SEALSTATE_BUILD_DIR="$builddir" SEALSTATE_ASAN_BUILD_DIR="$asan_dir" SEALSTATE_TSAN_BUILD_DIR="$tsan_dir"
+
+# label=log pattern, for every step that ran; a step whose log is missing (its build failed)
+# counts as one failure.
+logs=()
+rm -f "$builddir/meson-logs/testlog.json" "$builddir"/meson-logs/valgrind*.json "$asan_dir"/meson-logs/asan*.json \
+  "$asan_dir"/meson-logs/fuzz*.json "$tsan_dir"/meson-logs/tsan*.json
 
 status=0
+build_sealstate "$builddir"
 meson test -C "$builddir" --print-errorlogs --num-processes 2 || status=$?
+logs+=("gcc=$builddir/meson-logs/testlog.json")
 
-python3 - "$builddir/meson-logs/testlog.json" <<'PY'
-import json, sys
+if [ "${SEALSTATE_SANITIZERS:-1}" != 0 ]; then
+  scripts/sanitizers.sh valgrind asan || status=1
+  logs+=("valgrind=$builddir/meson-logs/valgrind*.json" "asan=$asan_dir/meson-logs/asan*.json")
+fi
+if [ "${SEALSTATE_FUZZ:-1}" != 0 ]; then
+  SEALSTATE_FUZZ_BUILD_DIR="$asan_dir" scripts/fuzz.sh || status=1
+  logs+=("fuzz=$asan_dir/meson-logs/fuzz*.json")
+fi
+if [ "${SEALSTATE_SANITIZERS:-1}" != 0 ]; then
+  scripts/sanitizers.sh tsan || status=1
+  logs+=("tsan=$tsan_dir/meson-logs/tsan*.json")
+fi
+
+python3 - "${logs[@]}" <<'PY'
+import glob, json, sys
 passed = failed = 0
-with open(sys.argv[1]) as log:
-    for line in log:
-        if not line.strip():
-            continue
-        result = json.loads(line)["result"]
-        if result in ("OK", "EXPECTEDFAIL", "SKIP"):
-            passed += 1
-        else:
-            failed += 1
-            print("FAILED:", json.loads(line)["name"], file=sys.stderr)
+for arg in sys.argv[1:]:
+    label, pattern = arg.split("=", 1)
+    paths = sorted(glob.glob(pattern))
+    if not paths:
+        failed += 1
+        print(f"FAILED: {label}: no test results ({pattern}): its build or setup failed", file=sys.stderr)
+        continue
+    for path in paths:
+        with open(path) as log:
+            for line in log:
+                if not line.strip():
+                    continue
+                test = json.loads(line)
+                if test["result"] in ("OK", "EXPECTEDFAIL", "SKIP"):
+                    passed += 1
+                else:
+                    failed += 1
+                    print(f"FAILED: {label}: {test['name']}", file=sys.stderr)
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed or passed == 0 else 0)
 PY

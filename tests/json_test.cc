@@ -1,6 +1,7 @@
 // Tests for the Go-compatible JSON writer and the streaming JSON reader.
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -342,6 +343,29 @@ TEST_CASE("Reader parses doubles at full precision", "[json][reader]") {
   CHECK(a[4] == Json(1.0));
   CHECK(a[4].type() == Json::Type::kDouble);
   CHECK(a[5] == Json(123456789.125));
+}
+
+// Found by fuzz/lock_record_fuzzer (UBSan: clz(0) in RapidJSON 1.1.0's DiyFp::Normalize): a zero
+// significand whose decimal exponent leaves RapidJSON's fast path came back as a huge or tiny
+// non-zero number ("0e99" as 6.5e296), silently changing a snapshot's inputs.
+TEST_CASE("Reader reads a zero significand with any exponent as zero", "[json][reader]") {
+  const Json parsed = Parse("[0e99, 0E99, 0.000000000000000000000000000000, -0.0000000000000000000000e99, 0e-400,"
+                            " 0.0e5, 0.00000000000000000000000000000001e10, 0.5e1, 0, -0.0]");
+  const JsonArray& a = parsed.as_array();
+  REQUIRE(a.size() == 10);
+  for (std::size_t i : {0, 1, 2, 4, 5}) {
+    INFO(i);
+    CHECK(a[i].type() == Json::Type::kDouble);
+    CHECK(a[i].as_double() == 0.0);
+    CHECK_FALSE(std::signbit(a[i].as_double()));
+  }
+  CHECK(a[3].as_double() == 0.0);
+  CHECK(std::signbit(a[3].as_double()));
+  CHECK(a[6] == Json(1e-22));
+  CHECK(a[7] == Json(5.0));
+  CHECK(a[8] == Json(0));
+  CHECK(std::signbit(a[9].as_double()));
+  CHECK(Compact(parsed) == "[0,0,0,-0,0,0,1e-22,5,0,-0]");
 }
 
 TEST_CASE("Reader keeps -0 as a double so it re-encodes as Go does", "[json][reader]") {

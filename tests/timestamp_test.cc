@@ -1,7 +1,9 @@
 #include <sealstate/timestamp.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <string>
+#include <string_view>
 
 #include <catch2/catch.hpp>
 
@@ -156,9 +158,13 @@ TEST_CASE("timestamp: unix seconds match known values", "[timestamp]") {
 TEST_CASE("timestamp: every day of years 0000-9999 formats to a valid date that parses back", "[timestamp]") {
   const Timestamp first = MustParse("0000-01-01T23:59:59.5+01:00");
   const std::int64_t last_seconds = MustParse("9999-12-31T23:59:59.5+01:00").unix_seconds;
+  // Under valgrind (scripts/sanitizers.sh) every 7th day: the same code paths in a seventh of the
+  // time (3'652'425 days are exactly 521'775 weeks).
+  const char* sanitizer = std::getenv("SEALSTATE_SANITIZER");
+  const std::int64_t step = sanitizer != nullptr && std::string_view(sanitizer) == "valgrind" ? 7 : 1;
   std::int64_t days = 0;
   bool all_round_trip = true;
-  for (Timestamp t = first; t.unix_seconds <= last_seconds; t.unix_seconds += 86'400, ++days) {
+  for (Timestamp t = first; t.unix_seconds <= last_seconds; t.unix_seconds += step * 86'400, days += step) {
     Result<Timestamp> parsed = ParseRfc3339(FormatRfc3339Nano(t));
     if (!parsed.ok() || !(*parsed == t)) {
       all_round_trip = false;
