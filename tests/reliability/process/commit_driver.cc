@@ -6,6 +6,10 @@
 // kill -9 loop (killed at random moments) and the syscall audit (COUNT commits under strace).
 // Exit status: 0 after COUNT commits, 1 on the first failed commit (message on stderr), 2 for
 // bad arguments.
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -51,5 +55,7 @@ int main(int argc, char** argv) {
   const long min_bytes = argc > 4 ? std::strtol(argv[4], nullptr, 10) : 0;
   const long pause_us = argc > 5 ? std::strtol(argv[5], nullptr, 10) : 0;
   if (count < 0 || min_bytes < 0 || pause_us < 0) return 2;
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // a killed harness leaves no driver behind
+  if (::getppid() == 1) return 1;
   return sealstate::process_test::Run(argv[1], argv[2], count, static_cast<std::size_t>(min_bytes), pause_us);
 }
