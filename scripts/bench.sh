@@ -113,12 +113,15 @@ hyperfine_rounds() {
   done
 }
 
-# fsync-class calls per commit, counted with strace on one commit of each tool (of a fresh
-# document, so each has something to commit).
+# fsync-class calls per commit, counted with strace on a steady-state commit of each tool: each
+# commits a fresh document twice and the second is traced (the first commit of a new store also
+# creates and syncs its directories).
 count_fsyncs() {
   local dir="$1" resources="$2" tool trace
   for tool in sealstate sqlite3 git restic; do
     trace="$run/strace-$tool.txt"
+    "$bench" gen-doc --resources "$resources" --factory bench --stack cli --out "$dir/work/state.json"
+    eval "$(commit_cmd "$tool" "$dir")" >/dev/null
     "$bench" gen-doc --resources "$resources" --factory bench --stack cli --out "$dir/work/state.json"
     eval "strace -f -qq -o $trace -e trace=fsync,fdatasync,sync_file_range,syncfs $(commit_cmd "$tool" "$dir")" >/dev/null
     echo "$tool $(grep -c -E '(fsync|fdatasync|sync_file_range|syncfs)\(' "$trace")"
