@@ -126,6 +126,20 @@ def table(rows):
     return "\n".join(lines)
 
 
+def markdown(rows):
+    """The same table as GitHub markdown, for the README's Performance section."""
+    lines = ["| row | sealstate median | p10 / p90 | compared with | its median | ratio | target | result |",
+             "|---|---:|---:|---|---:|---:|---|---|"]
+    for r in rows:
+        s, c = r["sealstate"], r["comparison_figures"]
+        compared = "-" if c is None else figure(c["median"])
+        ratio = "-" if r["ratio"] is None else f"{r['ratio']:.2f}x"
+        result = "report" if r["met"] is None else ("met" if r["met"] else "**missed**")
+        lines.append(f"| {r['row']} [{r['unit']}] | {figure(s['median'])} | {figure(s['p10'])} / {figure(s['p90'])} | "
+                     f"{r['comparison'] or '-'} | {compared} | {ratio} | {r['target']} | {result} |")
+    return "\n".join(lines) + "\n"
+
+
 def phases_text(rows):
     out = []
     for r in rows:
@@ -143,6 +157,7 @@ def main():
     parser.add_argument("--run", required=True)
     parser.add_argument("--started", required=True)
     parser.add_argument("--out", required=True)
+    parser.add_argument("--markdown", help="also write the table as markdown to this file")
     args = parser.parse_args()
     rows = read_inprocess(args.run) + cli_rows(args.run)
     fsyncs = read_fsyncs(args.run)
@@ -153,6 +168,9 @@ def main():
     with open(args.out, "w") as f:
         json.dump(result, f, indent=2)
         f.write("\n")
+    if args.markdown:
+        with open(args.markdown, "w") as f:
+            f.write(markdown(rows))
     m = result["machine"]
     print(f"sealstate bench, started {args.started} on {m['cpu']} ({m['nproc']} vCPU, {m['memory_gib']} GiB)")
     print(table(rows))

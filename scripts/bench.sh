@@ -140,4 +140,4 @@ for i in 0 1 2; do
   rm -rf "$dir"  # large files go as soon as their rows are done
 done
 
-python3 bench/report.py --run "$run" --started "$started" --out bench/results.json
+python3 bench/report.py --run "$run" --started "$started" --out bench/results.json --markdown "$builddir/results.md"
