@@ -14,6 +14,8 @@ class FloorDirs {
   FloorDirs& operator=(const FloorDirs&) = delete;
   ~FloorDirs();
 
+  // The stack directory (where the pointer goes) and its snapshots subdirectory, open for the
+  // object's lifetime.
   int stack_fd() const { return stack_fd_; }
   int snapshots_fd() const { return snapshots_fd_; }
 
