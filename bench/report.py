@@ -6,6 +6,7 @@ Inputs (all in --run): inprocess.jsonl (sealstate-bench --json), hf-<label>-<rou
 Every figure comes from that run; nothing is estimated or filled in.
 """
 import argparse
+import datetime
 import json
 import os
 import platform
@@ -98,8 +99,10 @@ def machine():
     nproc = int(subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip())
     with open("/proc/meminfo") as f:
         mem_kib = int(f.readline().split()[1])
+    with open("/proc/loadavg") as f:
+        load = " ".join(f.read().split()[:3])
     return {"cpu": model, "nproc": nproc, "memory_gib": round(mem_kib / 1024 / 1024, 1),
-            "kernel": platform.release(), "python": platform.python_version()}
+            "kernel": platform.release(), "load_average_at_end": load}
 
 
 def figure(v):
@@ -158,13 +161,17 @@ def main():
     parser.add_argument("--started", required=True)
     parser.add_argument("--out", required=True)
     parser.add_argument("--markdown", help="also write the table as markdown to this file")
+    parser.add_argument("--load-at-start", default="", help="/proc/loadavg's first 3 fields when the run began")
     args = parser.parse_args()
     rows = read_inprocess(args.run) + cli_rows(args.run)
     fsyncs = read_fsyncs(args.run)
-    result = {"schema": 1, "started": args.started, "machine": machine(), "rows": rows,
+    result = {"schema": 1, "started": args.started, "finished": datetime.datetime.now(datetime.timezone.utc)
+              .strftime("%Y-%m-%dT%H:%M:%SZ"), "machine": machine(), "rows": rows,
               "fsyncs_per_small_commit": fsyncs,
               "note": "a snapshot of one run of scripts/bench.sh; absolute times are this machine's, "
                       "ratios are what carries over"}
+    if args.load_at_start:
+        result["machine"]["load_average_at_start"] = args.load_at_start
     with open(args.out, "w") as f:
         json.dump(result, f, indent=2)
         f.write("\n")
@@ -172,7 +179,8 @@ def main():
         with open(args.markdown, "w") as f:
             f.write(markdown(rows))
     m = result["machine"]
-    print(f"sealstate bench, started {args.started} on {m['cpu']} ({m['nproc']} vCPU, {m['memory_gib']} GiB)")
+    print(f"sealstate bench, started {args.started}, finished {result['finished']} on {m['cpu']} "
+          f"({m['nproc']} vCPU, {m['memory_gib']} GiB; load average at end {m['load_average_at_end']})")
     print(table(rows))
     print()
     print("fsync-class calls per small commit (strace, one commit each): " +

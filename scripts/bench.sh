@@ -48,6 +48,7 @@ chmod 700 "$run"
 trap 'rm -rf "$run"' EXIT
 umask 077
 started="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+load_at_start="$(cut -d' ' -f1-3 /proc/loadavg)"
 echo "sealstate-bench: working in $run ($(df --output=fstype "$run" | tail -1 | tr -d ' '))" >&2
 
 # ---- in-process rows -------------------------------------------------------------------------
@@ -140,4 +141,5 @@ for i in 0 1 2; do
   rm -rf "$dir"  # large files go as soon as their rows are done
 done
 
-python3 bench/report.py --run "$run" --started "$started" --out bench/results.json --markdown "$builddir/results.md"
+python3 bench/report.py --run "$run" --started "$started" --out bench/results.json --markdown "$builddir/results.md" \
+  --load-at-start "$load_at_start"
