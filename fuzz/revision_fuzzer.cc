@@ -6,7 +6,8 @@
 //   transitive on (a, b, c);
 // - a valid revision's instant, rewritten by MakeRevision, parses back to the same instant;
 // - ValidateName accepts exactly the names its contract allows (no '/', '\\', NUL or control
-//   character, not empty, not "." or "..", no leading '.', at most 128 bytes), for every kind.
+//   character, valid UTF-8, not empty, not "." or "..", no leading '.', at most 128 bytes), for
+//   every kind.
 #include <sealstate/names.h>
 #include <sealstate/revision.h>
 
@@ -52,8 +53,35 @@ void CheckParsed(std::string_view rev) {
           "MakeRevision keeps the instant", std::string(rev) + " -> " + remade);
 }
 
+// RFC 3629 UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF), written out here
+// independently of the library's check so the fuzzer compares two implementations.
+bool IsUtf8(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    std::size_t n = 0;
+    unsigned lo = 0x80, hi = 0xBF;  // the allowed range of the first continuation byte
+    if (b < 0x80) { ++i; continue; }
+    if (b >= 0xC2 && b <= 0xDF) n = 1;
+    else if (b == 0xE0) { n = 2; lo = 0xA0; }
+    else if (b == 0xED) { n = 2; hi = 0x9F; }
+    else if (b >= 0xE1 && b <= 0xEF) n = 2;
+    else if (b == 0xF0) { n = 3; lo = 0x90; }
+    else if (b == 0xF4) { n = 3; hi = 0x8F; }
+    else if (b >= 0xF1 && b <= 0xF3) n = 3;
+    else return false;
+    if (i + n >= s.size()) return false;  // truncated sequence
+    for (std::size_t k = 1; k <= n; ++k) {
+      const auto c = static_cast<unsigned char>(s[i + k]);
+      if (c < (k == 1 ? lo : 0x80) || c > (k == 1 ? hi : 0xBF)) return false;
+    }
+    i += n + 1;
+  }
+  return true;
+}
+
 bool AllowedByContract(std::string_view name) {
-  if (name.empty() || name.size() > kMaxNameBytes || name.front() == '.') return false;
+  if (name.empty() || name.size() > kMaxNameBytes || name.front() == '.' || !IsUtf8(name)) return false;
   for (const char c : name) {
     const auto u = static_cast<unsigned char>(c);
     if (c == '/' || c == '\\' || u < 0x20 || u == 0x7f) return false;

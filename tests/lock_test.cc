@@ -447,6 +447,32 @@ TEST_CASE("lock acquire: creates a complete 0600 marker with our pid and a 32-he
   }
 }
 
+// Found by fuzz/lock_record_fuzzer: a marker over kMaxLockRecordBytes (a long operation, or one
+// whose invalid UTF-8 grows into U+FFFD on encoding) would be unparseable, so "unknown" to every
+// other process and never broken as stale after a crash.
+TEST_CASE("lock acquire: an operation that would make the marker too big to parse is refused, nothing written",
+          "[lock]") {
+  for (const std::string& operation : {std::string(kMaxLockRecordBytes, 'x'), std::string(1500, '\xff')}) {
+    TempDir dir;
+    MarkerLock lock = LockOn(dir);
+    LockOptions options = Timeout(milliseconds(0));
+    options.operation = operation;
+    Result<AcquireOutcome> outcome = lock.Acquire(options);
+    REQUIRE_FALSE(outcome.ok());
+    CHECK(outcome.status().code() == Code::kInvalidArgument);
+    CHECK(outcome.status().message().find("lock operation is too long") != std::string::npos);
+    CHECK(dir.Names().empty());
+  }
+  TempDir dir;
+  MarkerLock lock = LockOn(dir);
+  LockOptions options = Timeout(milliseconds(0));
+  options.operation = std::string(1000, '\xff');  // 3,000 bytes encoded: still fits, and parses back
+  Result<AcquireOutcome> outcome = lock.Acquire(options);
+  REQUIRE(outcome.ok());
+  CHECK(ParseLockRecord(ReadFile(dir.MarkerPath())).ok());
+  CHECK(lock.Release(outcome->held).ok());
+}
+
 TEST_CASE("lock acquire: a second acquire with timeout 0 fails kLocked naming user@host, pid and lock id", "[lock]") {
   TempDir dir;
   MarkerLock first = LockOn(dir);

@@ -63,7 +63,8 @@ struct LockOptions {
   std::chrono::milliseconds timeout{0};
   // Returns true when the caller wants to stop waiting: Lock then fails with kCancelled.
   CancelCheck cancelled;
-  // Recorded in the marker ("commit", "apply", ...).
+  // Recorded in the marker ("commit", "apply", ...). Acquiring fails with kInvalidArgument if it
+  // would make the marker larger than 4096 bytes (other processes could not read it).
   std::string operation = "lock";
   // Break a provably dead holder's lock automatically (journaled). Never breaks kUnknown.
   bool break_stale = true;

@@ -256,8 +256,15 @@ MarkerLock::MarkerLock(Env& env, ProcessProbe& probe, const Dir& stack_dir, std:
 
 Result<AcquireOutcome> MarkerLock::Acquire(const LockOptions& options) {
   LockHolder holder = NewHolder(probe_.Self(), env_.Now(), options.operation, version_);
+  const std::string record = EncodeLockRecord(holder);
+  // A marker other processes could not parse would be "unknown" to them, never stale: refuse it.
+  if (record.size() > kMaxLockRecordBytes) {
+    return Status::InvalidArgument("lock operation is too long: the lock marker would be " + std::to_string(record.size()) +
+                                   " bytes, more than " + std::to_string(kMaxLockRecordBytes) +
+                                   "; use a shorter operation (LockOptions.operation)");
+  }
   PendingMarker pending(env_, dir_);
-  SEALSTATE_RETURN_IF_ERROR(pending.Create(EncodeLockRecord(holder)));
+  SEALSTATE_RETURN_IF_ERROR(pending.Create(record));
 
   AcquireOutcome outcome;
   const Deadline deadline(options.timeout);
