@@ -50,6 +50,7 @@ class Json {
   std::uint64_t as_uint() const;
   double as_double() const;
   const std::string& as_string() const;
+  std::string& as_string();
   const JsonArray& as_array() const;
   JsonArray& as_array();
   const JsonObject& as_object() const;

@@ -10,6 +10,8 @@
 #include "envelope/envelope_v2_header.h"
 #include "envelope/secretstream.h"
 #include "json/go_json_writer.h"
+#include "pipeline/pipelined_sink.h"
+#include "pipeline/prefetching_source.h"
 
 namespace sealstate {
 namespace {
@@ -71,7 +73,12 @@ Status SealEncrypted(const EnvelopeBinding& binding, const Encrypter& encrypter,
   SEALSTATE_RETURN_IF_ERROR(out.Append(header + "\n"));
   SEALSTATE_RETURN_IF_ERROR(out.Append(EncodeLength(wrapped->size()) + *wrapped));
   internal::EncryptingSink sink(data_key, header, kV2ChunkSize, out);
-  SEALSTATE_RETURN_IF_ERROR(write_payload(sink));
+  {
+    // A big payload is encrypted and written on a second thread while it is being produced.
+    internal::PipelinedSink pipelined(sink);
+    SEALSTATE_RETURN_IF_ERROR(write_payload(pipelined));
+    SEALSTATE_RETURN_IF_ERROR(pipelined.Finish());
+  }
   return sink.Finish();
 }
 
@@ -133,8 +140,10 @@ Status OpenEncrypted(internal::BufferedSource& in, std::string_view header_line,
   SEALSTATE_ASSIGN_OR_RETURN(std::string wrapped, in.ReadExact(wrapped_size, "wrapped key"));
   SEALSTATE_ASSIGN_OR_RETURN(SecretBytes data_key, UnwrapDataKey(header, wrapped, encrypter));
   internal::DecryptingSource payload(data_key, header_line, header.chunk_size, in);
-  SEALSTATE_RETURN_IF_ERROR(read_payload(payload));
-  return payload.FinishAndVerify();
+  // A big payload is read and decrypted on a second thread while it is being consumed.
+  internal::PrefetchingSource prefetched(payload);
+  SEALSTATE_RETURN_IF_ERROR(read_payload(prefetched));
+  return internal::ExpectPayloadEnd(prefetched);
 }
 
 }  // namespace

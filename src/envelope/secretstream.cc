@@ -140,9 +140,11 @@ Result<std::size_t> DecryptingSource::Read(char* buffer, std::size_t capacity) {
   return n;
 }
 
-Status DecryptingSource::FinishAndVerify() {
+Status DecryptingSource::FinishAndVerify() { return ExpectPayloadEnd(*this); }
+
+Status ExpectPayloadEnd(ByteSource& plaintext) {
   char probe[1];
-  SEALSTATE_ASSIGN_OR_RETURN(std::size_t n, Read(probe, sizeof probe));
+  SEALSTATE_ASSIGN_OR_RETURN(std::size_t n, plaintext.Read(probe, sizeof probe));
   if (n != 0) return Status::Integrity("envelope: the payload has bytes after the end of the document");
   return Status::OK();
 }

@@ -70,7 +70,7 @@ class DecryptingSource final : public ByteSource {
   Result<std::size_t> Read(char* buffer, std::size_t capacity) override;
 
   // Reads (and verifies) whatever is left. Errors: as Read; kIntegrity if any plaintext was
-  // left unread by the consumer.
+  // left unread by the consumer (see ExpectPayloadEnd).
   Status FinishAndVerify();
 
  private:
@@ -90,5 +90,10 @@ class DecryptingSource final : public ByteSource {
   bool final_seen_ = false;
   Status status_;
 };
+
+// Checks that `plaintext` (a DecryptingSource, or a source reading from one) has nothing left:
+// reading on verifies the rest of the stream. Errors: the source's; kIntegrity "envelope: the
+// payload has bytes after the end of the document" if a byte is left.
+Status ExpectPayloadEnd(ByteSource& plaintext);
 
 }  // namespace sealstate::internal

@@ -1,5 +1,6 @@
 #include "json/go_json_writer.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -86,9 +87,18 @@ void AppendHexDigits(std::string& out, std::uint32_t value, int digits) {
 // JSON string escaping (encoding/json appendString with escapeHTML = true).
 
 // ASCII bytes that Go's htmlSafeSet lets through unchanged.
-bool IsHtmlSafeAscii(unsigned char c) {
-  return c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&';
+constexpr bool IsHtmlSafeAscii(unsigned char c) {
+  return c >= 0x20 && c < 0x80 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&';
 }
+
+// IsHtmlSafeAscii as a table: the escaping loop looks at every byte of every string.
+struct HtmlSafeTable {
+  bool safe[256];
+  constexpr HtmlSafeTable() : safe() {
+    for (int c = 0; c < 256; ++c) safe[c] = IsHtmlSafeAscii(static_cast<unsigned char>(c));
+  }
+};
+constexpr HtmlSafeTable kHtmlSafe;
 
 void AppendAsciiEscape(std::string& out, unsigned char c) {
   switch (c) {
@@ -112,17 +122,22 @@ std::size_t AppendEscapedUntil(std::string& out, std::string_view s, std::size_t
                                std::size_t stop_size) {
   std::size_t start = pos;  // first byte not yet copied
   std::size_t i = pos;
-  while (i < s.size()) {
-    if (out.size() + (i - start) >= stop_size) break;
+  // Where `out` would reach stop_size if s[start, i) were copied: constant between escapes.
+  const auto stop_at = [&] {
+    return out.size() >= stop_size ? start : std::min(s.size(), start + (stop_size - out.size()));
+  };
+  std::size_t end = stop_at();
+  while (i < end) {
     const auto c = static_cast<unsigned char>(s[i]);
+    if (kHtmlSafe.safe[c]) {
+      ++i;
+      continue;
+    }
     if (c < 0x80) {
-      if (IsHtmlSafeAscii(c)) {
-        ++i;
-        continue;
-      }
       out.append(s.substr(start, i - start));
       AppendAsciiEscape(out, c);
       start = ++i;
+      end = stop_at();
       continue;
     }
     const DecodedRune r = DecodeRune(s, i);
@@ -130,6 +145,7 @@ std::size_t AppendEscapedUntil(std::string& out, std::string_view s, std::size_t
       out.append(s.substr(start, i - start));
       out += "\\ufffd";
       start = ++i;
+      end = stop_at();
       continue;
     }
     if (r.rune == 0x2028 || r.rune == 0x2029) {
@@ -137,6 +153,9 @@ std::size_t AppendEscapedUntil(std::string& out, std::string_view s, std::size_t
       out += "\\u202";
       out += kLowerHex[r.rune & 0xF];
       start = i + r.size;
+      i += r.size;
+      end = stop_at();
+      continue;
     }
     i += r.size;
   }

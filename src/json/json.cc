@@ -33,6 +33,7 @@ std::int64_t Json::as_int() const { return Get<std::int64_t>(value_, "int"); }
 std::uint64_t Json::as_uint() const { return Get<std::uint64_t>(value_, "uint"); }
 double Json::as_double() const { return Get<double>(value_, "double"); }
 const std::string& Json::as_string() const { return Get<std::string>(value_, "string"); }
+std::string& Json::as_string() { return Get<std::string>(value_, "string"); }
 const JsonArray& Json::as_array() const { return Get<JsonArray>(value_, "array"); }
 JsonArray& Json::as_array() { return Get<JsonArray>(value_, "array"); }
 const JsonObject& Json::as_object() const { return Get<JsonObject>(value_, "object"); }

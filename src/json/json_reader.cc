@@ -1,5 +1,6 @@
 #include "json/json_reader.h"
 
+#include <algorithm>
 #include <cctype>
 #include <memory>
 #include <string>
@@ -18,30 +19,32 @@ constexpr std::size_t kReadChunk = 64 * 1024;
 // A RapidJSON input stream pulling from a ByteSource in chunks. At the end of input, or once the
 // source has failed, Peek() returns '\0', which RapidJSON treats as the end of the text. A
 // source error is kept and reported by the caller instead of the parse error it causes.
+//
+// RapidJSON calls Peek() and Take() for every byte, so they are one load and one compare: each
+// chunk is followed by a '\0' sentinel, and a literal NUL byte in the input (which would read as
+// the end of the text) is replaced with a control character, which RapidJSON rejects wherever
+// it appears. So '\0' under the cursor means the chunk is used up.
 class SourceStream {
  public:
   using Ch = char;
 
   explicit SourceStream(ByteSource& source)
-      : source_(source), buffer_(std::make_unique<char[]>(kReadChunk)) {}
+      : source_(source), buffer_(std::make_unique<char[]>(kReadChunk + 1)) {
+    buffer_[0] = '\0';
+  }
 
   Ch Peek() {
-    if (pos_ == end_ && !Refill()) return '\0';
-    // A literal NUL byte would read as the end of the text; hand RapidJSON a control character
-    // instead, which it rejects wherever it appears.
-    return *pos_ == '\0' ? '\x01' : *pos_;
+    const Ch c = *pos_;
+    return c != '\0' ? c : PeekNextChunk();
   }
 
   Ch Take() {
     const Ch c = Peek();
-    if (pos_ != end_) {
-      ++pos_;
-      ++consumed_;
-    }
+    if (c != '\0') ++pos_;
     return c;
   }
 
-  std::size_t Tell() const { return consumed_; }
+  std::size_t Tell() const { return consumed_before_ + static_cast<std::size_t>(pos_ - buffer_.get()); }
 
   // Only used by in-situ parsing, which is never requested.
   Ch* PutBegin() { return nullptr; }
@@ -52,28 +55,32 @@ class SourceStream {
   const Status& source_status() const { return status_; }
 
  private:
+  // At the sentinel: refills and returns the next byte, or '\0' at the end.
+  Ch PeekNextChunk() {
+    if (!Refill()) return '\0';
+    return *pos_;
+  }
+
   bool Refill() {
     if (finished_) return false;
     Result<std::size_t> n = source_.Read(buffer_.get(), kReadChunk);
-    if (!n.ok()) {
-      status_ = n.status();
+    if (!n.ok()) status_ = n.status();
+    if (!n.ok() || *n == 0) {
       finished_ = true;
       return false;
     }
-    if (*n == 0) {
-      finished_ = true;
-      return false;
-    }
-    pos_ = buffer_.get();
-    end_ = pos_ + *n;
+    consumed_before_ += static_cast<std::size_t>(pos_ - buffer_.get());
+    char* const begin = buffer_.get();
+    std::replace(begin, begin + *n, '\0', '\x01');
+    begin[*n] = '\0';
+    pos_ = begin;
     return true;
   }
 
   ByteSource& source_;
-  std::unique_ptr<char[]> buffer_;
-  const char* pos_ = nullptr;
-  const char* end_ = nullptr;
-  std::size_t consumed_ = 0;
+  std::unique_ptr<char[]> buffer_;  // kReadChunk bytes and the sentinel
+  const char* pos_ = buffer_.get();
+  std::size_t consumed_before_ = 0;  // bytes of the chunks before the current one
   bool finished_ = false;
   Status status_;
 };
@@ -152,8 +159,10 @@ class TreeBuilder {
     if (top.container.type() == Json::Type::kArray) {
       top.container.as_array().push_back(std::move(value));
     } else {
-      // A repeated key keeps the last value, as in Go.
-      top.container.as_object().insert_or_assign(std::move(top.key), std::move(value));
+      // A repeated key keeps the last value, as in Go. Keys usually arrive sorted (Go writes
+      // them so), which makes the end a good hint: inserting there is O(1).
+      JsonObject& object = top.container.as_object();
+      object.insert_or_assign(object.end(), std::move(top.key), std::move(value));
     }
     return true;
   }

@@ -33,8 +33,8 @@ class TrackingSource final : public ByteSource {
   bool failed_ = false;
 };
 
-// Reads typed members of one JSON object. A member that is absent or null leaves the output
-// unchanged, as Go's decoder does. Type errors name the member by its path: top-level members
+// Reads typed members of one JSON object, moving strings and objects out of it (each member is
+// read once). A member that is absent or null leaves the output unchanged, as Go's decoder does. Type errors name the member by its path: top-level members
 // quoted ("stack"), nested ones as a path (entries[3].schema-version).
 class FieldReader {
  public:
@@ -56,11 +56,12 @@ class FieldReader {
     return Status::Integrity("snapshot: " + Path(key) + " must be " + std::string(expected));
   }
 
+  // Moves the string out of the tree.
   Status String(std::string_view key, std::string& out) {
-    const Json* value = Find(key);
+    Json* value = Find(key);
     if (value == nullptr) return Status::OK();
     if (value->type() != Json::Type::kString) return TypeError(key, "a string");
-    out = value->as_string();
+    out = std::move(value->as_string());
     return Status::OK();
   }
 
@@ -73,19 +74,21 @@ class FieldReader {
     return Status::OK();
   }
 
-  // A list of strings; a null element reads as "" (Go leaves it at the zero value).
+  // A list of strings, moved out of the tree; a null element reads as "" (Go leaves it at the
+  // zero value).
   Status Strings(std::string_view key, std::vector<std::string>& out) {
-    const Json* value = Find(key);
+    Json* value = Find(key);
     if (value == nullptr) return Status::OK();
     if (value->type() != Json::Type::kArray) return TypeError(key, "an array of strings");
     out.clear();
-    for (const Json& element : value->as_array()) {
+    out.reserve(value->as_array().size());
+    for (Json& element : value->as_array()) {
       if (element.is_null()) {
         out.emplace_back();
         continue;
       }
       if (element.type() != Json::Type::kString) return TypeError(key, "an array of strings");
-      out.push_back(element.as_string());
+      out.push_back(std::move(element.as_string()));
     }
     return Status::OK();
   }
