@@ -7,7 +7,7 @@
 #   2. valgrind memcheck on the unit suite of that build;
 #   3. clang-14 ASan+UBSan (build-asan): the unit and reliability suites;
 #   4. libFuzzer (same build): every target in fuzz/ for SEALSTATE_FUZZ_SECONDS (default 60);
-#   5. clang-14 TSan (build-tsan): the threaded tests (local-store, lock, journal).
+#   5. clang-14 TSan (build-tsan): the threaded tests (local-store, lock, journal, pipeline, envelope-v2).
 # Steps 2-5 are scripts/sanitizers.sh and scripts/fuzz.sh. --long (or SEALSTATE_LONG=1) runs the
 # release sizes (and 600 s per fuzz target). SEALSTATE_SANITIZERS=0 skips steps 2, 3 and 5 and
 # SEALSTATE_FUZZ=0 step 4, for a quick local run; CI runs everything.
