@@ -25,8 +25,8 @@ ensure_packages
 builddir="${SEALSTATE_BENCH_BUILD:-build-bench}"
 quick="${SEALSTATE_BENCH_QUICK:-0}"
 
-# -O2 (what the floors were measured with), no asserts. Not buildtype=release: g++ 12 at -O3
-# reports a false -Wrestrict in std::string code, which -Werror turns into a build failure.
+# -O2 (what the floors in performance-floors.md and the RapidJSON floor rows were measured with),
+# no asserts.
 configure_bench() {
   local options=(--wrap-mode=nofallback -Doptimization=2 -Ddebug=false -Db_ndebug=true -Dtests=disabled
                  -Dman-pages=disabled)
