@@ -24,7 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   Require(holder->pid > 0, "a holder's pid is positive", std::to_string(holder->pid));
   if (holder->bare_pid) return 0;
   const std::string first = internal::EncodeLockRecord(*holder);
-  // Each invalid UTF-8 byte becomes the 6-byte escape \\ufffd: the encoding may exceed the limit.
+  // Each invalid UTF-8 byte becomes the 6-byte escape \ufffd: the encoding may exceed the limit.
   // sealstate never writes one (MarkerLock::Acquire refuses it; lock_test checks that).
   if (first.size() > internal::kMaxLockRecordBytes) return 0;
   const Result<LockHolder> normalised = internal::ParseLockRecord(first);
