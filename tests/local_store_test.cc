@@ -612,3 +612,38 @@ TEST_CASE("the default root is $XDG_DATA_HOME/sealstate, else ~/.local/share/sea
   if (!saved_xdg.empty()) ::setenv("XDG_DATA_HOME", saved_xdg.c_str(), 1);
   if (!saved_home.empty()) ::setenv("HOME", saved_home.c_str(), 1);
 }
+
+// The fsyncs of a steady-state commit, in order: the lock marker, the snapshot, the snapshots
+// directory, the pointer's temp file, the stack directory, and the journal once (its "write"
+// line is made durable by the fsync of its "set-current" line, before Commit returns).
+TEST_CASE("a commit makes six fsyncs: marker, snapshot, snapshots dir, pointer, stack dir, journal once") {
+  ScratchDir root;
+  sealstate::testing::FaultInjectionEnv env;
+  auto store = std::move(*internal::OpenLocalStoreWith(Options(root, EncrypterNamed("env-key")), env,
+                                                       *internal::ProcessProbe::Default()));
+  REQUIRE(store->Commit(Fixture(), LockOptions{}).ok());  // creates the journal and the pointer
+  const std::size_t first = env.trace().size();
+  Result<std::string> rev = store->Commit(Fixture(), LockOptions{});
+  REQUIRE(rev.ok());
+  const std::string stack = StackPath(root);
+  std::vector<std::string> synced;
+  const std::vector<sealstate::testing::TraceEntry> trace = env.trace();
+  for (std::size_t i = first; i < trace.size(); ++i) {
+    if (trace[i].op != sealstate::testing::Op::kFsync) continue;
+    std::string path = trace[i].path;
+    if (path.rfind(stack, 0) == 0) path = path.substr(stack.size());
+    // Temp names carry random parts: keep the directory and the kind of file.
+    if (path.rfind("/snapshots/", 0) == 0) path = "/snapshots/FILE";
+    else if (path.find("lock") != std::string::npos && path != "/journal") path = "/LOCK-TEMP";
+    else if (path.find("current") != std::string::npos) path = "/CURRENT-TEMP";
+    synced.push_back(path);
+  }
+  CHECK(synced == std::vector<std::string>{"/LOCK-TEMP", "/snapshots/FILE", "/snapshots", "/CURRENT-TEMP", "", "/journal"});
+  // Both journal lines are there, durable (the file was fsynced after the second one).
+  Result<std::vector<JournalEvent>> events = store->Journal(0);
+  REQUIRE(events.ok());
+  REQUIRE(events->size() >= 2);
+  CHECK((*events)[events->size() - 2].event == "write");
+  CHECK(events->back().event == "set-current");
+  CHECK(events->back().rev == *rev);
+}

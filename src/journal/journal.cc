@@ -136,9 +136,10 @@ Result<Tail> RepairTail(Env& env, const ScopedFd& file) {
   return tail;
 }
 
-// Writes `line` at the fd's offset (== end) and fsyncs. A failed write leaves no partial line
-// behind (best effort); after a failed fsync the line may or may not be there.
-Status WriteLineDurably(Env& env, const ScopedFd& file, off_t end, std::string_view line) {
+// Writes `line` at the fd's offset (== end) and fsyncs unless `sync` defers it. A failed write
+// leaves no partial line behind (best effort); after a failed fsync the line may or may not be
+// there.
+Status WriteLine(Env& env, const ScopedFd& file, off_t end, std::string_view line, JournalSync sync) {
   FdSink sink(env, file.fd(), file.what());
   Status written = sink.Append(line);
   if (written.ok()) written = sink.Flush();
@@ -146,7 +147,7 @@ Status WriteLineDurably(Env& env, const ScopedFd& file, off_t end, std::string_v
     (void)env.Truncate(file.fd(), end, file.what());  // best effort; a torn line is also repaired later
     return written;
   }
-  return env.Fsync(file.fd(), file.what());
+  return sync == JournalSync::kNow ? env.Fsync(file.fd(), file.what()) : Status::OK();
 }
 
 // Splits the journal into lines as it is read and decodes each complete one. Malformed lines
@@ -203,14 +204,14 @@ class LineDecoder {
 
 JournalFile::JournalFile(Env& env, const Dir& stack_dir) : env_(env), dir_(stack_dir) {}
 
-Result<std::uint64_t> JournalFile::Append(JournalEvent event) {
+Result<std::uint64_t> JournalFile::Append(JournalEvent event, JournalSync sync) {
   if (event.time == Timestamp{}) event.time = env_.Now();
   SEALSTATE_ASSIGN_OR_RETURN(const int fd, OpenOrCreate(env_, dir_));
   ScopedFd file(env_, fd, dir_.Join(kJournalFileName));
   SEALSTATE_RETURN_IF_ERROR(LockForAppend(env_, file));
   SEALSTATE_ASSIGN_OR_RETURN(const Tail tail, RepairTail(env_, file));
   event.seq = tail.last_seq + 1;
-  SEALSTATE_RETURN_IF_ERROR(WriteLineDurably(env_, file, tail.end, EncodeJournalEvent(event) + "\n"));
+  SEALSTATE_RETURN_IF_ERROR(WriteLine(env_, file, tail.end, EncodeJournalEvent(event) + "\n", sync));
   SEALSTATE_RETURN_IF_ERROR(file.Close());  // also releases the lock
   return event.seq;
 }

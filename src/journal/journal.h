@@ -25,17 +25,28 @@ namespace sealstate::internal {
 
 inline constexpr std::string_view kJournalFileName = "journal";
 
+// When an appended line is made durable.
+enum class JournalSync {
+  // fsynced before Append returns.
+  kNow,
+  // Left to the next kNow append to the same journal, whose fsync makes every earlier line of
+  // the file durable. For a line whose operation reports success only after that next append
+  // (Commit's "write", followed by its "set-current").
+  kWithNextAppend,
+};
+
 class JournalFile {
  public:
   // `env` and `stack_dir` must outlive this object.
   JournalFile(Env& env, const Dir& stack_dir);
 
   // Assigns the next seq (and the time, from env.Now(), if event.time is unset: left at the
-  // zero time), appends, and fsyncs before returning. Returns the seq. The journal file is
+  // zero time), appends, and fsyncs before returning (unless `sync` defers it, see
+  // JournalSync; a deferred line may be lost to a power cut). Returns the seq. The journal file is
   // created 0600 on first use (and the directory fsynced). Errors: kIoError; kIntegrity if the
   // journal is corrupt, not just torn (nothing is appended). After an error the event may or may
   // not be in the journal (a failed fsync leaves it unknown), but the journal stays readable.
-  Result<std::uint64_t> Append(JournalEvent event);
+  Result<std::uint64_t> Append(JournalEvent event, JournalSync sync = JournalSync::kNow);
 
   // Events with seq > since_seq in file order. A missing journal is empty. The torn tail is
   // skipped; any other malformed line is kIntegrity naming its line number.

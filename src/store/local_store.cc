@@ -71,8 +71,8 @@ class LocalStore final : public Backend {
   Status RequireEncrypter() const;
   std::optional<std::string> HeldLockId();
   Result<std::string> WriteSnapshotFile(const Snapshot& snapshot);
-  // Journals the "write" of `rev`.
-  Status JournalWrite(const std::string& rev);
+  // Journals the "write" of `rev` (durable now, or with the next journal line: see JournalSync).
+  Status JournalWrite(const std::string& rev, internal::JournalSync sync);
   // After a commit wrote `rev` but failed before current named it: removes it again (best
   // effort, journaled), so a failed commit leaves the revision list as it was. Not when the lock
   // was broken meanwhile (kLocked), nor when current names `rev` (the pointer was replaced and a
@@ -142,15 +142,15 @@ Result<std::string> LocalStore::WriteSnapshotFile(const Snapshot& snapshot) {
                                std::to_string(kMaxRevisionAttempts) + " attempts");
 }
 
-Status LocalStore::JournalWrite(const std::string& rev) {
-  Status journaled = core_->Journal("write", rev, HeldLockId().value_or(""), "");
+Status LocalStore::JournalWrite(const std::string& rev, internal::JournalSync sync) {
+  Status journaled = core_->Journal("write", rev, HeldLockId().value_or(""), "", sync);
   if (!journaled.ok()) return journaled.WithPrefix(std::string(kPrefix) + "wrote " + rev + " but could not journal it: ");
   return journaled;
 }
 
 Result<std::string> LocalStore::Write(const Snapshot& snapshot) {
   SEALSTATE_ASSIGN_OR_RETURN(std::string rev, WriteSnapshotFile(snapshot));
-  SEALSTATE_RETURN_IF_ERROR(JournalWrite(rev));
+  SEALSTATE_RETURN_IF_ERROR(JournalWrite(rev, internal::JournalSync::kNow));
   return rev;
 }
 
@@ -250,7 +250,10 @@ Status LocalStore::ForceUnlock(std::string_view expected_id) {
 Result<std::string> LocalStore::Commit(const Snapshot& snapshot, const LockOptions& options) {
   SEALSTATE_ASSIGN_OR_RETURN(std::unique_ptr<Lock> lock, AcquireLock(options));
   Result<std::string> rev = WriteSnapshotFile(snapshot);
-  Status published = rev.ok() ? JournalWrite(*rev) : rev.status();
+  // The "write" line becomes durable with the "set-current" line's fsync, before Commit reports
+  // success: one journal fsync per commit. A power cut in between can lose it, together with
+  // the commit (the revision, never current nor acknowledged, is then a stray that prune removes).
+  Status published = rev.ok() ? JournalWrite(*rev, internal::JournalSync::kWithNextAppend) : rev.status();
   if (published.ok()) published = PublishCurrent(*rev, std::nullopt);
   if (!published.ok() && rev.ok()) DiscardUncommitted(*rev, published);
   Status released = lock->Unlock();
@@ -272,7 +275,8 @@ StackCore::StackCore(Env& e, ProcessProbe& p, std::unique_ptr<StackDirs> d, cons
   });
 }
 
-Status StackCore::Journal(std::string event, std::string rev, std::string lock_id, std::string detail) {
+Status StackCore::Journal(std::string event, std::string rev, std::string lock_id, std::string detail,
+                          internal::JournalSync sync) {
   const ProcessIdentity& self = probe.Self();
   JournalEvent e;
   e.event = std::move(event);
@@ -281,7 +285,7 @@ Status StackCore::Journal(std::string event, std::string rev, std::string lock_i
   e.actor = self.user + "@" + self.host;
   e.pid = self.pid;
   e.detail = std::move(detail);
-  return journal.Append(std::move(e)).status();
+  return journal.Append(std::move(e), sync).status();
 }
 
 Result<std::unique_ptr<Backend>> OpenLocalStoreWith(const LocalStoreOptions& options, Env& env, ProcessProbe& probe) {

@@ -35,7 +35,8 @@ struct StackCore {
   bool debris_cleaned = false;
 
   // Appends a journal event stamped with this process's identity.
-  Status Journal(std::string event, std::string rev, std::string lock_id, std::string detail);
+  Status Journal(std::string event, std::string rev, std::string lock_id, std::string detail,
+                 internal::JournalSync sync = internal::JournalSync::kNow);
 };
 
 // OpenLocalStore over `env` and `probe`, which must outlive the store and its locks.
