@@ -11,79 +11,10 @@
 #include <rapidjson/error/en.h>
 #include <rapidjson/reader.h>
 
+#include "json/source_stream.h"
+
 namespace sealstate::internal {
 namespace {
-
-constexpr std::size_t kReadChunk = 64 * 1024;
-
-// A RapidJSON input stream pulling from a ByteSource in chunks. At the end of input, or once the
-// source has failed, Peek() returns '\0', which RapidJSON treats as the end of the text. A
-// source error is kept and reported by the caller instead of the parse error it causes.
-//
-// RapidJSON calls Peek() and Take() for every byte, so they are one load and one compare: each
-// chunk is followed by a '\0' sentinel, and a literal NUL byte in the input (which would read as
-// the end of the text) is replaced with a control character, which RapidJSON rejects wherever
-// it appears. So '\0' under the cursor means the chunk is used up.
-class SourceStream {
- public:
-  using Ch = char;
-
-  explicit SourceStream(ByteSource& source)
-      : source_(source), buffer_(std::make_unique<char[]>(kReadChunk + 1)) {
-    buffer_[0] = '\0';
-  }
-
-  Ch Peek() {
-    const Ch c = *pos_;
-    return c != '\0' ? c : PeekNextChunk();
-  }
-
-  Ch Take() {
-    const Ch c = Peek();
-    if (c != '\0') ++pos_;
-    return c;
-  }
-
-  std::size_t Tell() const { return consumed_before_ + static_cast<std::size_t>(pos_ - buffer_.get()); }
-
-  // Only used by in-situ parsing, which is never requested.
-  Ch* PutBegin() { return nullptr; }
-  void Put(Ch) {}
-  void Flush() {}
-  std::size_t PutEnd(Ch*) { return 0; }
-
-  const Status& source_status() const { return status_; }
-
- private:
-  // At the sentinel: refills and returns the next byte, or '\0' at the end.
-  Ch PeekNextChunk() {
-    if (!Refill()) return '\0';
-    return *pos_;
-  }
-
-  bool Refill() {
-    if (finished_) return false;
-    Result<std::size_t> n = source_.Read(buffer_.get(), kReadChunk);
-    if (!n.ok()) status_ = n.status();
-    if (!n.ok() || *n == 0) {
-      finished_ = true;
-      return false;
-    }
-    consumed_before_ += static_cast<std::size_t>(pos_ - buffer_.get());
-    char* const begin = buffer_.get();
-    std::replace(begin, begin + *n, '\0', '\x01');
-    begin[*n] = '\0';
-    pos_ = begin;
-    return true;
-  }
-
-  ByteSource& source_;
-  std::unique_ptr<char[]> buffer_;  // kReadChunk bytes and the sentinel
-  const char* pos_ = buffer_.get();
-  std::size_t consumed_before_ = 0;  // bytes of the chunks before the current one
-  bool finished_ = false;
-  Status status_;
-};
 
 // A RapidJSON SAX handler that builds a Json tree. Each open container is a frame; a finished
 // value is moved into its parent, so nothing is copied.
