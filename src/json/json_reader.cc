@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -18,9 +19,16 @@ namespace {
 
 // A RapidJSON SAX handler that builds a Json tree. Each open container is a frame; a finished
 // value is moved into its parent, so nothing is copied.
+//
+// With a streamed member (see ParseJson's overload), the elements of an array under that member
+// of the root object go to the consumer instead of into the array.
 class TreeBuilder {
  public:
   using Ch = char;
+
+  TreeBuilder() = default;
+  TreeBuilder(std::string_view streamed_member, ArrayElementConsumer& consumer)
+      : streamed_member_(streamed_member), consumer_(&consumer) {}
 
   bool Null() { return Add(Json()); }
   bool Bool(bool b) { return Add(Json(b)); }
@@ -61,7 +69,8 @@ class TreeBuilder {
  private:
   struct Frame {
     Json container;
-    std::string key;  // the pending member name when the container is an object
+    std::string key;        // the pending member name when the container is an object
+    bool streamed = false;  // an array whose elements go to the consumer
   };
 
   template <typename Container>
@@ -70,9 +79,18 @@ class TreeBuilder {
       too_deep_ = true;
       return false;
     }
+    const bool streamed = std::is_same_v<Container, JsonArray> && OpensStreamedMember();
     stack_.emplace_back();
     stack_.back().container = std::move(empty);
+    stack_.back().streamed = streamed;
+    if (streamed) consumer_->Begin();
     return true;
+  }
+
+  // Whether a value starting now is the streamed member of the root object.
+  bool OpensStreamedMember() const {
+    return consumer_ != nullptr && stack_.size() == 1 &&
+           stack_.front().container.type() == Json::Type::kObject && stack_.front().key == streamed_member_;
   }
 
   bool Close() {
@@ -87,7 +105,9 @@ class TreeBuilder {
       return true;
     }
     Frame& top = stack_.back();
-    if (top.container.type() == Json::Type::kArray) {
+    if (top.streamed) {
+      consumer_->Element(value);
+    } else if (top.container.type() == Json::Type::kArray) {
       top.container.as_array().push_back(std::move(value));
     } else {
       // A repeated key keeps the last value, as in Go. Keys usually arrive sorted (Go writes
@@ -109,6 +129,8 @@ class TreeBuilder {
     return is_double;
   }
 
+  std::string_view streamed_member_;
+  ArrayElementConsumer* consumer_ = nullptr;  // null: nothing is streamed
   std::vector<Frame> stack_;
   Json root_;
   bool too_deep_ = false;
@@ -123,11 +145,9 @@ std::string DescribeParseError(rapidjson::ParseErrorCode code) {
   return text;
 }
 
-}  // namespace
-
-Result<Json> ParseJson(ByteSource& in) {
+// Parses `in` with `builder`.
+Result<Json> Parse(ByteSource& in, TreeBuilder& builder) {
   SourceStream stream(in);
-  TreeBuilder builder;
   rapidjson::Reader reader;
   const rapidjson::ParseResult result = reader.Parse<rapidjson::kParseFullPrecisionFlag | rapidjson::kParseNumbersAsStringsFlag>(stream, builder);
   if (!stream.source_status().ok()) return stream.source_status();
@@ -138,6 +158,18 @@ Result<Json> ParseJson(ByteSource& in) {
     return Status::Integrity("invalid JSON at byte " + std::to_string(result.Offset()) + ": " + what);
   }
   return builder.TakeRoot();
+}
+
+}  // namespace
+
+Result<Json> ParseJson(ByteSource& in) {
+  TreeBuilder builder;
+  return Parse(in, builder);
+}
+
+Result<Json> ParseJson(ByteSource& in, std::string_view member, ArrayElementConsumer& consumer) {
+  TreeBuilder builder(member, consumer);
+  return Parse(in, builder);
 }
 
 Result<Json> ParseJson(std::string_view text) {
