@@ -450,6 +450,43 @@ TEST_CASE("Reader reads through a one-byte-at-a-time source", "[json][reader]") 
   CHECK(Compact(*parsed) == R"({"k":["v",1.5,-3,{"deep":[true]}]})");
 }
 
+// Strings and whitespace are scanned in bulk within a chunk and byte by byte across chunk
+// boundaries; both paths must agree on the tree and on every error and its offset.
+TEST_CASE("Reader gives the same result whatever the source's chunking", "[json][reader]") {
+  const std::string long_value(300, 'x');
+  const std::vector<std::string> texts = {
+      "{\n    \"k\": \"" + long_value + "\\n\\u00e9\xc3\xa9\\\"q\\\\\",\n\t\r  \"e\": \"\"  \n}  \n",
+      "{\"a\": \"ok then\x01" "bad\"}",                           // a raw control byte in a string
+      std::string("{\"a\": \"before NUL \0 after\"}", 26),      // a NUL byte in a string
+      std::string("{\"a\": 1,     \0   \"b\": 2}", 22),         // a NUL byte in whitespace
+      "{\"a\": \"never closed",                                 // the text ends in a string
+      "[1,          \n\n\n          x]",                        // garbage after whitespace
+  };
+  for (const std::string& text : texts) {
+    const Result<Json> whole = ParseJson(text);
+    for (const std::size_t chunk : {std::size_t{1}, std::size_t{2}, std::size_t{5}, std::size_t{13}}) {
+      ChunkedSource source(text, chunk);
+      const Result<Json> chunked = ParseJson(source);
+      INFO("text " << text << ", chunk " << chunk);
+      REQUIRE(chunked.ok() == whole.ok());
+      if (whole.ok()) {
+        CHECK(*chunked == *whole);
+      } else {
+        CHECK(chunked.status().message() == whole.status().message());
+      }
+    }
+  }
+  const Result<Json> first = ParseJson(texts[0]);
+  REQUIRE(first.ok());
+  CHECK(first->as_object().at("k").as_string() == long_value + "\n\xc3\xa9\xc3\xa9\"q\\");
+  CHECK(ParseJson(texts[1]).status().message() ==
+        "invalid JSON at byte 14: invalid escape character in string");
+  CHECK(ParseJson(texts[2]).status().message() ==
+        "invalid JSON at byte 18: invalid escape character in string");
+  CHECK(ParseJson(texts[4]).status().message() ==
+        "invalid JSON at byte 19: missing a closing quotation mark in string");
+}
+
 TEST_CASE("Parse then write round-trips Go-formatted text", "[json][reader][writer]") {
   const std::string text =
       "{\n  \"big\": 18446744073709551615,\n  \"f\": 1e+21,\n  \"min\": -9223372036854775808,\n"

@@ -702,6 +702,37 @@ TEST_CASE("Decode reports fields of the wrong type", "[snapshot][decode]") {
         "snapshot: entries[0].inputs must be an object");
 }
 
+// Entries are converted while the document is parsed; what is reported must still be what a
+// whole-document decode reports: syntax errors first, then type errors in member order
+// (format-version, factory, stack, generated-at, entries, outputs), and a repeated key's last
+// value wins.
+TEST_CASE("Decode orders errors and repeated entries as for a whole document", "[snapshot][decode]") {
+  const std::string good =
+      R"({"address": "a", "entry-kind": "leaf", "category": "resource", "binding": {"alias": "x", "kind": "k"}})";
+  const std::string head = R"({"format-version": 1, "factory": {"name": "x"}, "generated-at": "2026-05-01T00:00:00Z", )";
+  // An entry's error loses to a later stack error, and to a syntax error anywhere after it.
+  CHECK(DecodeError(head + R"("entries": [{"address": 5}], "stack": 5})").message() ==
+        R"(snapshot: "stack" must be a string)");
+  CHECK(DecodeError(head + R"("entries": [{"address": 5}], "stack": "p",})").message() ==
+        "snapshot: invalid JSON at byte 130: missing a name for object member");
+  // It wins over a later outputs error.
+  CHECK(DecodeError(head + R"("entries": [{"address": 5}], "outputs": 1})").message() ==
+        "snapshot: entries[0].address must be a string");
+  // A repeated "entries": the last value counts, whatever came before.
+  CHECK(Decode(head + R"("entries": [{"address": 5}], "entries": [)" + good + "]}").entries.size() == 1);
+  CHECK(Decode(head + R"("entries": "x", "entries": [)" + good + "]}").entries.size() == 1);
+  CHECK(Decode(head + R"("entries": [null], "entries": [)" + good + "]}").entries.size() == 1);
+  CHECK(DecodeError(head + R"("entries": [)" + good + R"(], "entries": "x"})").message() ==
+        R"(snapshot: "entries" must be an array)");
+  const Snapshot emptied = Decode(head + R"("entries": [)" + good + R"(], "entries": []})");
+  CHECK(emptied.entries.empty());
+  CHECK_FALSE(emptied.entries_null);
+  CHECK(Decode(head + R"("entries": [)" + good + R"(], "entries": null})").entries_null);
+  // Elements after a nil one are not looked at; an "entries" member below the root is unknown.
+  CHECK(DecodeError(head + R"("entries": [null, 5]})").message() == "snapshot: entries[0] is nil");
+  CHECK(Decode(head + R"("entries": [)" + good + R"(], "factory": {"name": "x", "entries": [1]}})").entries.size() == 1);
+}
+
 TEST_CASE("Decode reports a bad generated-at", "[snapshot][decode]") {
   const Status status = DecodeError(R"({"format-version": 1, "generated-at": "yesterday"})");
   CHECK(status.code() == Code::kIntegrity);

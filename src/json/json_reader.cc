@@ -5,91 +5,30 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
 #include <rapidjson/error/en.h>
 #include <rapidjson/reader.h>
 
+#include "json/source_stream.h"
+
 namespace sealstate::internal {
 namespace {
 
-constexpr std::size_t kReadChunk = 64 * 1024;
-
-// A RapidJSON input stream pulling from a ByteSource in chunks. At the end of input, or once the
-// source has failed, Peek() returns '\0', which RapidJSON treats as the end of the text. A
-// source error is kept and reported by the caller instead of the parse error it causes.
-//
-// RapidJSON calls Peek() and Take() for every byte, so they are one load and one compare: each
-// chunk is followed by a '\0' sentinel, and a literal NUL byte in the input (which would read as
-// the end of the text) is replaced with a control character, which RapidJSON rejects wherever
-// it appears. So '\0' under the cursor means the chunk is used up.
-class SourceStream {
- public:
-  using Ch = char;
-
-  explicit SourceStream(ByteSource& source)
-      : source_(source), buffer_(std::make_unique<char[]>(kReadChunk + 1)) {
-    buffer_[0] = '\0';
-  }
-
-  Ch Peek() {
-    const Ch c = *pos_;
-    return c != '\0' ? c : PeekNextChunk();
-  }
-
-  Ch Take() {
-    const Ch c = Peek();
-    if (c != '\0') ++pos_;
-    return c;
-  }
-
-  std::size_t Tell() const { return consumed_before_ + static_cast<std::size_t>(pos_ - buffer_.get()); }
-
-  // Only used by in-situ parsing, which is never requested.
-  Ch* PutBegin() { return nullptr; }
-  void Put(Ch) {}
-  void Flush() {}
-  std::size_t PutEnd(Ch*) { return 0; }
-
-  const Status& source_status() const { return status_; }
-
- private:
-  // At the sentinel: refills and returns the next byte, or '\0' at the end.
-  Ch PeekNextChunk() {
-    if (!Refill()) return '\0';
-    return *pos_;
-  }
-
-  bool Refill() {
-    if (finished_) return false;
-    Result<std::size_t> n = source_.Read(buffer_.get(), kReadChunk);
-    if (!n.ok()) status_ = n.status();
-    if (!n.ok() || *n == 0) {
-      finished_ = true;
-      return false;
-    }
-    consumed_before_ += static_cast<std::size_t>(pos_ - buffer_.get());
-    char* const begin = buffer_.get();
-    std::replace(begin, begin + *n, '\0', '\x01');
-    begin[*n] = '\0';
-    pos_ = begin;
-    return true;
-  }
-
-  ByteSource& source_;
-  std::unique_ptr<char[]> buffer_;  // kReadChunk bytes and the sentinel
-  const char* pos_ = buffer_.get();
-  std::size_t consumed_before_ = 0;  // bytes of the chunks before the current one
-  bool finished_ = false;
-  Status status_;
-};
-
 // A RapidJSON SAX handler that builds a Json tree. Each open container is a frame; a finished
 // value is moved into its parent, so nothing is copied.
+//
+// With a streamed member (see ParseJson's overload), the elements of an array under that member
+// of the root object go to the consumer instead of into the array.
 class TreeBuilder {
  public:
   using Ch = char;
+
+  TreeBuilder() = default;
+  TreeBuilder(std::string_view streamed_member, ArrayElementConsumer& consumer)
+      : streamed_member_(streamed_member), consumer_(&consumer) {}
 
   bool Null() { return Add(Json()); }
   bool Bool(bool b) { return Add(Json(b)); }
@@ -130,7 +69,8 @@ class TreeBuilder {
  private:
   struct Frame {
     Json container;
-    std::string key;  // the pending member name when the container is an object
+    std::string key;        // the pending member name when the container is an object
+    bool streamed = false;  // an array whose elements go to the consumer
   };
 
   template <typename Container>
@@ -139,9 +79,18 @@ class TreeBuilder {
       too_deep_ = true;
       return false;
     }
+    const bool streamed = std::is_same_v<Container, JsonArray> && OpensStreamedMember();
     stack_.emplace_back();
     stack_.back().container = std::move(empty);
+    stack_.back().streamed = streamed;
+    if (streamed) consumer_->Begin();
     return true;
+  }
+
+  // Whether a value starting now is the streamed member of the root object.
+  bool OpensStreamedMember() const {
+    return consumer_ != nullptr && stack_.size() == 1 &&
+           stack_.front().container.type() == Json::Type::kObject && stack_.front().key == streamed_member_;
   }
 
   bool Close() {
@@ -156,7 +105,9 @@ class TreeBuilder {
       return true;
     }
     Frame& top = stack_.back();
-    if (top.container.type() == Json::Type::kArray) {
+    if (top.streamed) {
+      consumer_->Element(value);
+    } else if (top.container.type() == Json::Type::kArray) {
       top.container.as_array().push_back(std::move(value));
     } else {
       // A repeated key keeps the last value, as in Go. Keys usually arrive sorted (Go writes
@@ -178,6 +129,8 @@ class TreeBuilder {
     return is_double;
   }
 
+  std::string_view streamed_member_;
+  ArrayElementConsumer* consumer_ = nullptr;  // null: nothing is streamed
   std::vector<Frame> stack_;
   Json root_;
   bool too_deep_ = false;
@@ -192,11 +145,9 @@ std::string DescribeParseError(rapidjson::ParseErrorCode code) {
   return text;
 }
 
-}  // namespace
-
-Result<Json> ParseJson(ByteSource& in) {
+// Parses `in` with `builder`.
+Result<Json> Parse(ByteSource& in, TreeBuilder& builder) {
   SourceStream stream(in);
-  TreeBuilder builder;
   rapidjson::Reader reader;
   const rapidjson::ParseResult result = reader.Parse<rapidjson::kParseFullPrecisionFlag | rapidjson::kParseNumbersAsStringsFlag>(stream, builder);
   if (!stream.source_status().ok()) return stream.source_status();
@@ -207,6 +158,18 @@ Result<Json> ParseJson(ByteSource& in) {
     return Status::Integrity("invalid JSON at byte " + std::to_string(result.Offset()) + ": " + what);
   }
   return builder.TakeRoot();
+}
+
+}  // namespace
+
+Result<Json> ParseJson(ByteSource& in) {
+  TreeBuilder builder;
+  return Parse(in, builder);
+}
+
+Result<Json> ParseJson(ByteSource& in, std::string_view member, ArrayElementConsumer& consumer) {
+  TreeBuilder builder(member, consumer);
+  return Parse(in, builder);
 }
 
 Result<Json> ParseJson(std::string_view text) {

@@ -1,7 +1,8 @@
 // Snapshot decoding: parse the JSON, convert it to a Snapshot, check the version, validate.
 //
 // The parsed tree is taken apart as it is converted: inputs and outputs objects are moved into
-// the Snapshot, so decoding needs about one document's worth of memory.
+// the Snapshot, and entries are converted one by one as the parser completes them, so decoding
+// needs about one document's worth of memory.
 #include <optional>
 #include <string>
 #include <string_view>
@@ -161,31 +162,62 @@ Status ReadEntry(JsonObject& object, std::size_t index, Entry& out) {
   return entry.Strings("depends-on", out.depends_on);
 }
 
-// A null element is Go's nil *Entry, which Validate reports; its index is kept in `first_nil`
-// and the entries from there on are dropped.
-Status ReadEntries(FieldReader& top, Snapshot& out, std::optional<std::size_t>& first_nil) {
+// Converts the elements of the "entries" array to Entry structs as the parser completes them,
+// so each element's tree is freed while it is still in cache and the whole document's tree is
+// never held. A null element is Go's nil *Entry, which Validate reports; its index is kept in
+// `first_nil` and the elements from there on are dropped. The first conversion error is kept and
+// the elements after it are dropped: which error the decode reports is decided later, by
+// ReadEntries, in the same order as for a whole tree.
+class EntriesReader final : public internal::ArrayElementConsumer {
+ public:
+  void Begin() override { *this = EntriesReader(); }
+
+  void Element(Json& element) override {
+    if (stopped_) return;
+    const std::size_t index = count_++;
+    if (element.is_null()) {
+      first_nil_ = index;
+      stopped_ = true;
+    } else if (element.type() != Json::Type::kObject) {
+      error_ = Status::Integrity("snapshot: entries[" + std::to_string(index) + "] must be an object");
+      stopped_ = true;
+    } else {
+      error_ = ReadEntry(element.as_object(), index, entries_.emplace_back());
+      stopped_ = !error_.ok();
+    }
+  }
+
+  // Moves the converted entries into `out`, or returns the first error.
+  Status Finish(Snapshot& out, std::optional<std::size_t>& first_nil) {
+    SEALSTATE_RETURN_IF_ERROR(error_);
+    // The flag only matters for an empty list; a non-empty one keeps the default, so a decoded
+    // snapshot compares equal to one built in code.
+    if (count_ == 0) out.entries_null = false;
+    out.entries = std::move(entries_);
+    first_nil = first_nil_;
+    return Status::OK();
+  }
+
+ private:
+  std::vector<Entry> entries_;
+  std::size_t count_ = 0;  // elements seen, including a first null and what follows no error
+  std::optional<std::size_t> first_nil_;
+  Status error_;
+  bool stopped_ = false;
+};
+
+// The parser streamed the elements of an "entries" array to `entries`, leaving it empty in the
+// tree; any other value of the member is still in the tree.
+Status ReadEntries(FieldReader& top, EntriesReader& entries, Snapshot& out,
+                   std::optional<std::size_t>& first_nil) {
   Json* value = top.Find("entries");
   if (value == nullptr) return Status::OK();  // entries_null stays true
   if (value->type() != Json::Type::kArray) return top.TypeError("entries", "an array");
-  JsonArray& elements = value->as_array();
-  // The flag only matters for an empty list; a non-empty one keeps the default, so a decoded
-  // snapshot compares equal to one built in code.
-  if (elements.empty()) out.entries_null = false;
-  out.entries.reserve(elements.size());
-  for (std::size_t i = 0; i < elements.size(); ++i) {
-    if (elements[i].is_null()) {
-      first_nil = i;
-      return Status::OK();
-    }
-    if (elements[i].type() != Json::Type::kObject) {
-      return Status::Integrity("snapshot: entries[" + std::to_string(i) + "] must be an object");
-    }
-    SEALSTATE_RETURN_IF_ERROR(ReadEntry(elements[i].as_object(), i, out.entries.emplace_back()));
-  }
-  return Status::OK();
+  return entries.Finish(out, first_nil);
 }
 
-Status ReadSnapshot(Json& root, Snapshot& out, std::optional<std::size_t>& first_nil) {
+Status ReadSnapshot(Json& root, EntriesReader& entries, Snapshot& out,
+                    std::optional<std::size_t>& first_nil) {
   if (root.is_null()) root = JsonObject();  // Go leaves the struct zero: format-version 0
   if (root.type() != Json::Type::kObject) {
     return Status::Integrity("snapshot: the document must be a JSON object");
@@ -196,7 +228,7 @@ Status ReadSnapshot(Json& root, Snapshot& out, std::optional<std::size_t>& first
   SEALSTATE_RETURN_IF_ERROR(ReadFactory(top, out.factory));
   SEALSTATE_RETURN_IF_ERROR(top.String("stack", out.stack));
   SEALSTATE_RETURN_IF_ERROR(ReadGeneratedAt(top, out.generated_at));
-  SEALSTATE_RETURN_IF_ERROR(ReadEntries(top, out, first_nil));
+  SEALSTATE_RETURN_IF_ERROR(ReadEntries(top, entries, out, first_nil));
   return top.Object("outputs", out.outputs);
 }
 
@@ -213,14 +245,15 @@ Status ValidateDecoded(const Snapshot& snapshot, std::optional<std::size_t> firs
 
 Result<Snapshot> DecodeSnapshot(ByteSource& in) {
   TrackingSource source(in);
-  Result<Json> parsed = internal::ParseJson(source);
+  EntriesReader entries;
+  Result<Json> parsed = internal::ParseJson(source, "entries", entries);
   if (!parsed.ok()) {
     if (source.failed()) return parsed.status();
     return parsed.status().WithPrefix("snapshot: ");
   }
   Snapshot snapshot;
   std::optional<std::size_t> first_nil;
-  SEALSTATE_RETURN_IF_ERROR(ReadSnapshot(*parsed, snapshot, first_nil));
+  SEALSTATE_RETURN_IF_ERROR(ReadSnapshot(*parsed, entries, snapshot, first_nil));
   if (snapshot.format_version != kSnapshotFormatVersion) {
     return Status::Format("snapshot: unsupported format-version " +
                           std::to_string(snapshot.format_version) + " (this build expects " +
