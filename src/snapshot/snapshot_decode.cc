@@ -35,8 +35,9 @@ class TrackingSource final : public ByteSource {
 };
 
 // Reads typed members of one JSON object, moving strings and objects out of it (each member is
-// read once). A member that is absent or null leaves the output unchanged, as Go's decoder does. Type errors name the member by its path: top-level members
-// quoted ("stack"), nested ones as a path (entries[3].schema-version).
+// read once). A member that is absent or null leaves the output unchanged, as Go's decoder
+// does. Type errors name the member by its path: top-level members quoted ("stack"), nested
+// ones as a path (entries[3].schema-version).
 class FieldReader {
  public:
   FieldReader(JsonObject& object, std::string prefix) : object_(object), prefix_(std::move(prefix)) {}
