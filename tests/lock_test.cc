@@ -29,10 +29,14 @@
 #include "lock/lock_wait.h"
 #include "lock/marker_lock.h"
 #include "lock/process_identity.h"
+#include "support/child_process.h"
 
 namespace sealstate::internal {
 namespace {
 
+using sealstate::testing::Pipe;
+using sealstate::testing::Reap;
+using sealstate::testing::Spawn;
 using std::chrono::milliseconds;
 
 // Exit codes of children that try to acquire.
@@ -101,53 +105,6 @@ void WriteFile(const std::string& path, const std::string& content) {
 bool Exists(const std::string& path) {
   struct stat st;
   return ::lstat(path.c_str(), &st) == 0;
-}
-
-// A one-way byte channel between a parent and a forked child.
-class Pipe {
- public:
-  Pipe() { REQUIRE(::pipe2(fds_, O_CLOEXEC) == 0); }
-  Pipe(const Pipe&) = delete;
-  Pipe& operator=(const Pipe&) = delete;
-  ~Pipe() {
-    CloseRead();
-    CloseWrite();
-  }
-  void Send(char byte) const { (void)!::write(fds_[1], &byte, 1); }
-  // The next byte, or '\0' at end of file.
-  char Receive() const {
-    char byte = '\0';
-    ssize_t n;
-    do n = ::read(fds_[0], &byte, 1);
-    while (n < 0 && errno == EINTR);
-    return n == 1 ? byte : '\0';
-  }
-  void CloseRead() { CloseEnd(0); }
-  void CloseWrite() { CloseEnd(1); }
-
- private:
-  void CloseEnd(int end) {
-    if (fds_[end] >= 0) ::close(fds_[end]);
-    fds_[end] = -1;
-  }
-  int fds_[2] = {-1, -1};
-};
-
-// Runs `body` in a forked child, which exits with its result. Returns the child's pid.
-pid_t Spawn(const std::function<int()>& body) {
-  const pid_t pid = ::fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) ::_exit(body());
-  return pid;
-}
-
-// Reaps a child: its exit code, or 128 + the signal that killed it.
-int Reap(pid_t pid) {
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  return 128 + WTERMSIG(status);
 }
 
 int ExitCodeFor(const Status& status) {

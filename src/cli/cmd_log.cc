@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "cli/time_format.h"
+#include "journal/journal_event_json.h"
 
 namespace sealstate::cli {
 namespace {
@@ -22,25 +23,10 @@ std::string EventLine(const JournalEvent& e) {
   return line;
 }
 
-void WriteEvent(internal::GoJsonWriter& w, const JournalEvent& e) {
-  w.StartObject();
-  w.Key("seq");
-  w.Uint(e.seq);
-  w.Key("time");
-  w.String(FormatUtc(e.time));
-  w.Key("event");
-  w.String(e.event);
-  w.Key("rev");
-  w.String(e.rev);
-  w.Key("lock-id");
-  w.String(e.lock_id);
-  w.Key("actor");
-  w.String(e.actor);
-  w.Key("pid");
-  w.Int(e.pid);
-  w.Key("detail");
-  w.String(e.detail);
-  w.EndObject();
+// The event as in the journal, with its time shown in UTC as everywhere in the CLI.
+void WriteEvent(internal::GoJsonWriter& w, JournalEvent e) {
+  e.time.offset_seconds = 0;
+  internal::WriteJournalEvent(w, e);
 }
 
 int RunLog(const GlobalOptions& g, const Output& out, std::uint64_t since) {

@@ -26,10 +26,7 @@ Status DecodeFields(const RequiredFields& fields, JournalEvent& event) {
 
 }  // namespace
 
-std::string EncodeJournalEvent(const JournalEvent& event) {
-  std::string out;
-  StringSink sink(out);
-  GoJsonWriter writer(sink, GoJsonWriter::Style::kCompact);
+void WriteJournalEvent(GoJsonWriter& writer, const JournalEvent& event) {
   writer.StartObject();
   writer.Key("seq");
   writer.Uint(event.seq);
@@ -48,6 +45,13 @@ std::string EncodeJournalEvent(const JournalEvent& event) {
   writer.Key("detail");
   writer.String(event.detail);
   writer.EndObject();
+}
+
+std::string EncodeJournalEvent(const JournalEvent& event) {
+  std::string out;
+  StringSink sink(out);
+  GoJsonWriter writer(sink, GoJsonWriter::Style::kCompact);
+  WriteJournalEvent(writer, event);
   (void)writer.Finish();  // a StringSink never fails
   return out;
 }

@@ -10,6 +10,12 @@
 
 namespace sealstate::internal {
 
+class GoJsonWriter;
+
+// Writes the event as a JSON object (members in the order above, all of them) to `writer`, e.g.
+// as an element of a larger document. REQUIRES: event.time's year is within 0000-9999.
+void WriteJournalEvent(GoJsonWriter& writer, const JournalEvent& event);
+
 // The event as one line of compact JSON, without the trailing newline. All members are always
 // written. REQUIRES: event.time's year is within 0000-9999.
 std::string EncodeJournalEvent(const JournalEvent& event);

@@ -47,6 +47,7 @@
 #include "lock/lock_record.h"
 #include "lock/process_identity.h"
 #include "process_support.h"
+#include "support/child_process.h"
 
 namespace sealstate::process_test {
 namespace {
@@ -69,54 +70,9 @@ constexpr int kChildFailed = 2;
 
 // ---- processes and pipes ---------------------------------------------------------------------
 
-// A one-way byte channel between a parent and forked children.
-class Pipe {
- public:
-  Pipe() {
-    if (::pipe2(fds_, O_CLOEXEC) != 0) fds_[0] = fds_[1] = -1;
-  }
-  Pipe(const Pipe&) = delete;
-  Pipe& operator=(const Pipe&) = delete;
-  ~Pipe() {
-    CloseRead();
-    CloseWrite();
-  }
-  void Send(char byte) const { (void)!::write(fds_[1], &byte, 1); }
-  // The next byte, or '\0' at end of file.
-  char Receive() const {
-    char byte = '\0';
-    ssize_t n;
-    do n = ::read(fds_[0], &byte, 1);
-    while (n < 0 && errno == EINTR);
-    return n == 1 ? byte : '\0';
-  }
-  void CloseRead() { CloseEnd(0); }
-  void CloseWrite() { CloseEnd(1); }
-
- private:
-  void CloseEnd(int end) {
-    if (fds_[end] >= 0) ::close(fds_[end]);
-    fds_[end] = -1;
-  }
-  int fds_[2] = {-1, -1};
-};
-
-// Runs `body` in a forked child, which exits with its result (never returns to the caller).
-pid_t Spawn(const std::function<int()>& body) {
-  std::fflush(stdout);
-  std::fflush(stderr);
-  const pid_t pid = ::fork();
-  if (pid == 0) ::_exit(body());
-  return pid;
-}
-
-// The child's exit code, or 128 + the signal that killed it.
-int Reap(pid_t pid) {
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
+using sealstate::testing::Pipe;
+using sealstate::testing::Reap;
+using sealstate::testing::Spawn;
 
 int CodeFor(const Status& status) {
   if (status.ok()) return kChildOk;
