@@ -79,18 +79,44 @@ Result<std::string> ReadRange(Env& env, const ScopedFd& file, off_t offset, std:
   return bytes;
 }
 
-// The offset of the last '\n' before `end`, or -1 if there is none. Reads backwards in chunks.
-Result<off_t> FindLastNewline(Env& env, const ScopedFd& file, off_t end) {
-  off_t pos = end;
-  while (pos > 0) {
-    const std::size_t length = static_cast<std::size_t>(std::min<off_t>(pos, kChunk));
-    pos -= static_cast<off_t>(length);
-    SEALSTATE_ASSIGN_OR_RETURN(const std::string chunk, ReadRange(env, file, pos, length));
-    const std::size_t newline = chunk.rfind('\n');
-    if (newline != std::string::npos) return pos + static_cast<off_t>(newline);
+// The end of the journal, read backwards in kChunk steps only as far as a search needs, so
+// each byte is read once per append however many lines are looked at.
+class TailWindow {
+ public:
+  TailWindow(Env& env, const ScopedFd& file, off_t size) : env_(env), file_(file), start_(size) {}
+
+  // The offset of the last '\n' before `end` (<= the size), or -1 if there is none.
+  Result<off_t> LastNewlineBefore(off_t end) {
+    for (;;) {
+      if (end > start_) {
+        const std::size_t newline = bytes_.rfind('\n', static_cast<std::size_t>(end - start_ - 1));
+        if (newline != std::string::npos) return start_ + static_cast<off_t>(newline);
+      }
+      if (start_ == 0) return off_t{-1};
+      SEALSTATE_RETURN_IF_ERROR(Extend());
+    }
   }
-  return off_t{-1};
-}
+
+  // The bytes [from, to); REQUIRES: from >= the start of what was read (a found newline + 1).
+  std::string_view Bytes(off_t from, off_t to) const {
+    return std::string_view(bytes_).substr(static_cast<std::size_t>(from - start_), static_cast<std::size_t>(to - from));
+  }
+
+ private:
+  // Reads the (up to) kChunk bytes before what is held.
+  Status Extend() {
+    const off_t from = start_ - std::min<off_t>(start_, kChunk);
+    SEALSTATE_ASSIGN_OR_RETURN(std::string chunk, ReadRange(env_, file_, from, static_cast<std::size_t>(start_ - from)));
+    bytes_.insert(0, chunk);
+    start_ = from;
+    return Status::OK();
+  }
+
+  Env& env_;
+  const ScopedFd& file_;
+  off_t start_;        // the offset of bytes_[0]
+  std::string bytes_;  // [start_, size)
+};
 
 // Where the next line goes and the seq of the last complete line (0 if none).
 struct Tail {
@@ -109,13 +135,12 @@ Status TornTailTooLong(const std::string& what, const Status& decode_error) {
 // included). Malformed complete lines spanning more than kMaxTornTail are not a torn append:
 // kIntegrity.
 Result<Tail> FindIntactEnd(Env& env, const ScopedFd& file, off_t size) {
-  SEALSTATE_ASSIGN_OR_RETURN(off_t newline, FindLastNewline(env, file, size));
+  TailWindow tail(env, file, size);
+  SEALSTATE_ASSIGN_OR_RETURN(off_t newline, tail.LastNewlineBefore(size));
   const off_t last_newline = newline;
   while (newline >= 0) {
-    SEALSTATE_ASSIGN_OR_RETURN(const off_t previous, FindLastNewline(env, file, newline));
-    const auto length = static_cast<std::size_t>(newline - previous - 1);
-    SEALSTATE_ASSIGN_OR_RETURN(const std::string line, ReadRange(env, file, previous + 1, length));
-    Result<JournalEvent> event = DecodeJournalEvent(line);
+    SEALSTATE_ASSIGN_OR_RETURN(const off_t previous, tail.LastNewlineBefore(newline));
+    Result<JournalEvent> event = DecodeJournalEvent(tail.Bytes(previous + 1, newline));
     if (event.ok()) return Tail{newline + 1, event->seq};
     if (last_newline - previous > kMaxTornTail) return TornTailTooLong(file.what(), event.status());
     newline = previous;
