@@ -1,7 +1,9 @@
 // Tests for the Go-compatible JSON writer and the streaming JSON reader.
 #include <catch2/catch.hpp>
 
+#include <cerrno>
 #include <cmath>
+#include <cstdlib>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -366,6 +368,78 @@ TEST_CASE("Reader reads a zero significand with any exponent as zero", "[json][r
   CHECK(a[8] == Json(0));
   CHECK(std::signbit(a[9].as_double()));
   CHECK(Compact(parsed) == "[0,0,0,-0,0,0,1e-22,5,0,-0]");
+}
+
+// Found by fuzz/envelope_v1_fuzzer (UBSan: signed overflow in RapidJSON 1.1.0's
+// GetCachedPower10, then a read past its table of powers of ten): a decimal exponent below about
+// -348 once the fraction digits are counted. Such numbers underflow to a zero of their sign.
+TEST_CASE("Reader reads numbers below the smallest subnormal as signed zero", "[json][reader]") {
+  const Json parsed = Parse("[880.80888888888888888e-0333, -1e-400, 1e-99999999999999999999, 2e-324,"
+                            " 4.9e-324, 1000000000000000000000e-330, 0.0000001e-316]");
+  const JsonArray& a = parsed.as_array();
+  REQUIRE(a.size() == 7);
+  for (std::size_t i : {0, 1, 2, 3}) {
+    INFO(i);
+    REQUIRE(a[i].type() == Json::Type::kDouble);
+    CHECK(a[i].as_double() == 0.0);
+    CHECK(std::signbit(a[i].as_double()) == (i == 1));
+  }
+  CHECK(a[4] == Json(std::numeric_limits<double>::denorm_min()));
+  CHECK(a[5] == Json(1e-309));
+  CHECK(a[6] == Json(1e-323));
+}
+
+TEST_CASE("Reader refuses a number above the largest double, naming it", "[json][reader]") {
+  for (const char* text : {"[2e308]", "[-1.8e308]", "[17976931348623159e292]", "[1000000000e300]"}) {
+    INFO(text);
+    const Result<Json> parsed = ParseJson(text);
+    REQUIRE_FALSE(parsed.ok());
+    CHECK(parsed.status().code() == Code::kIntegrity);
+    CHECK_THAT(parsed.status().message(), Catch::Contains("is too large for a double"));
+  }
+  CHECK(ParseJson("[1.7976931348623157e308]")->as_array()[0] == Json(std::numeric_limits<double>::max()));
+  CHECK(ParseJson("[1e309]").status().message() ==
+        "invalid JSON at byte 1: number too big to be stored in double");
+}
+
+// The conversion is std::from_chars plus our own integer/underflow/overflow rules; glibc's strtod
+// (correctly rounded, C locale) is an independent oracle for the doubles.
+TEST_CASE("Reader converts doubles exactly as strtod does", "[json][reader]") {
+  std::uint64_t state = 0x9e3779b97f4a7c15u;
+  auto next = [&state](std::uint64_t bound) {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state % bound;
+  };
+  int compared = 0;
+  for (int n = 0; n < 20000; ++n) {
+    std::string text = next(4) == 0 ? "-" : "";
+    const std::uint64_t integer_digits = 1 + next(25);
+    text += static_cast<char>('1' + next(9));
+    for (std::uint64_t i = 1; i < integer_digits; ++i) text += static_cast<char>('0' + next(10));
+    if (next(2) == 0) {
+      text += '.';
+      const std::uint64_t fraction_digits = 1 + next(25);
+      for (std::uint64_t i = 0; i < fraction_digits; ++i) text += static_cast<char>('0' + next(10));
+    }
+    text += 'e' + std::to_string(static_cast<std::int64_t>(next(700)) - 380);
+    errno = 0;
+    const double expected = std::strtod(text.c_str(), nullptr);
+    const bool overflow = errno == ERANGE && std::isinf(expected);
+    INFO(text);
+    const Result<Json> parsed = ParseJson(text);
+    if (overflow) {
+      CHECK_FALSE(parsed.ok());
+      continue;
+    }
+    REQUIRE(parsed.ok());
+    REQUIRE(parsed->type() == Json::Type::kDouble);
+    CHECK(parsed->as_double() == expected);
+    CHECK(std::signbit(parsed->as_double()) == std::signbit(expected));
+    ++compared;
+  }
+  CHECK(compared > 10000);
 }
 
 TEST_CASE("Reader keeps -0 as a double so it re-encodes as Go does", "[json][reader]") {

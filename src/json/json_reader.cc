@@ -12,6 +12,7 @@
 #include <rapidjson/error/en.h>
 #include <rapidjson/reader.h>
 
+#include "json/json_number.h"
 #include "json/source_stream.h"
 
 namespace sealstate::internal {
@@ -22,34 +23,25 @@ namespace {
 //
 // With a streamed member (see ParseJson's overload), the elements of an array under that member
 // of the root object go to the consumer instead of into the array.
-class TreeBuilder {
+//
+// Every number arrives through RawNumber (kParseNumbersAsStringsFlag); the typed number events
+// of the base class are never called with that flag and would stop the parse if they were.
+class TreeBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeBuilder> {
  public:
-  using Ch = char;
 
   TreeBuilder() = default;
   TreeBuilder(std::string_view streamed_member, ArrayElementConsumer& consumer)
       : streamed_member_(streamed_member), consumer_(&consumer) {}
 
+  bool Default() { return Stop("internal error: a number arrived already converted"); }
   bool Null() { return Add(Json()); }
   bool Bool(bool b) { return Add(Json(b)); }
-  // RapidJSON reports non-negative integers through Uint/Uint64, so Int(0) means the literal
-  // "-0". Go decodes it as the float64 -0 and writes it back as "-0"; keep it a double for that.
-  bool Int(int i) { return Add(i == 0 ? Json(-0.0) : Json(i)); }
-  bool Uint(unsigned u) { return Add(Json(static_cast<std::int64_t>(u))); }
-  bool Int64(std::int64_t i) { return Add(Json(i)); }
-  bool Uint64(std::uint64_t u) { return Add(Json(u)); }  // kUint only past INT64_MAX
-  bool Double(double d) { return Add(Json(d)); }
-  // Numbers arrive as text (kParseNumbersAsStringsFlag, already checked against the grammar and
-  // the exponent limit). RapidJSON 1.1.0's full-precision conversion is wrong for a significand
-  // of zeros when the decimal exponent leaves the fast path: "0e99" gave 6.5e296 and
-  // "0.000000000000000000000000000000" 9.6e-240 (found by fuzz/snapshot_fuzzer; fixed upstream
-  // after 1.1.0). Such a number is a zero double here; any other goes back through RapidJSON's
-  // own conversion, which calls the handlers above.
+  // Numbers arrive as text (kParseNumbersAsStringsFlag), already checked against the grammar;
+  // see json_number.h for why RapidJSON's own conversion is not used.
   bool RawNumber(const Ch* str, rapidjson::SizeType length, bool) {
-    const std::string text(str, length);
-    if (IsZeroDouble(text)) return Add(Json(text.front() == '-' ? -0.0 : 0.0));
-    rapidjson::StringStream number(text.c_str());
-    return !number_reader_.Parse<rapidjson::kParseFullPrecisionFlag>(number, *this).IsError();
+    Result<Json> number = JsonNumberFromText(std::string_view(str, length));
+    if (!number.ok()) return Stop(number.status().message());
+    return Add(std::move(*number));
   }
   bool String(const Ch* str, rapidjson::SizeType length, bool) {
     return Add(Json(std::string(str, length)));
@@ -63,7 +55,8 @@ class TreeBuilder {
   bool EndObject(rapidjson::SizeType) { return Close(); }
   bool EndArray(rapidjson::SizeType) { return Close(); }
 
-  bool too_deep() const { return too_deep_; }
+  // Why the builder stopped the parse (empty: it did not; RapidJSON's error says why).
+  const std::string& stop_reason() const { return stop_reason_; }
   Json TakeRoot() { return std::move(root_); }
 
  private:
@@ -75,10 +68,7 @@ class TreeBuilder {
 
   template <typename Container>
   bool Open(Container empty) {
-    if (stack_.size() >= kMaxJsonDepth) {
-      too_deep_ = true;
-      return false;
-    }
+    if (stack_.size() >= kMaxJsonDepth) return Stop("nesting deeper than " + std::to_string(kMaxJsonDepth) + " levels");
     const bool streamed = std::is_same_v<Container, JsonArray> && OpensStreamedMember();
     stack_.emplace_back();
     stack_.back().container = std::move(empty);
@@ -91,6 +81,11 @@ class TreeBuilder {
   bool OpensStreamedMember() const {
     return consumer_ != nullptr && stack_.size() == 1 &&
            stack_.front().container.type() == Json::Type::kObject && stack_.front().key == streamed_member_;
+  }
+
+  bool Stop(std::string reason) {
+    stop_reason_ = std::move(reason);
+    return false;
   }
 
   bool Close() {
@@ -118,23 +113,11 @@ class TreeBuilder {
     return true;
   }
 
-  // A number with a fraction or an exponent whose digits before the exponent are all zeros.
-  static bool IsZeroDouble(std::string_view number) {
-    bool is_double = false;
-    for (const char c : number) {
-      if (c == 'e' || c == 'E') return true;
-      if (c == '.') is_double = true;
-      if (c >= '1' && c <= '9') return false;
-    }
-    return is_double;
-  }
-
   std::string_view streamed_member_;
   ArrayElementConsumer* consumer_ = nullptr;  // null: nothing is streamed
   std::vector<Frame> stack_;
   Json root_;
-  bool too_deep_ = false;
-  rapidjson::Reader number_reader_;  // reused: its stack is allocated once
+  std::string stop_reason_;
 };
 
 // RapidJSON's English message, as a clause: "Missing a comma." -> "missing a comma".
@@ -149,12 +132,10 @@ std::string DescribeParseError(rapidjson::ParseErrorCode code) {
 Result<Json> Parse(ByteSource& in, TreeBuilder& builder) {
   SourceStream stream(in);
   rapidjson::Reader reader;
-  const rapidjson::ParseResult result = reader.Parse<rapidjson::kParseFullPrecisionFlag | rapidjson::kParseNumbersAsStringsFlag>(stream, builder);
+  const rapidjson::ParseResult result = reader.Parse<rapidjson::kParseNumbersAsStringsFlag>(stream, builder);
   if (!stream.source_status().ok()) return stream.source_status();
   if (result.IsError()) {
-    const std::string what = builder.too_deep()
-                                 ? "nesting deeper than " + std::to_string(kMaxJsonDepth) + " levels"
-                                 : DescribeParseError(result.Code());
+    const std::string what = builder.stop_reason().empty() ? DescribeParseError(result.Code()) : builder.stop_reason();
     return Status::Integrity("invalid JSON at byte " + std::to_string(result.Offset()) + ": " + what);
   }
   return builder.TakeRoot();

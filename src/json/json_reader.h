@@ -1,9 +1,9 @@
 // Parsing JSON into sealstate::Json, streaming from a ByteSource (RapidJSON SAX, no DOM).
 //
 // Numbers: an integer literal that fits int64 is kInt, one that fits only uint64 is kUint,
-// everything else kDouble (full-precision parse). A repeated object key keeps the last value
-// (Go's behaviour). Nesting deeper than kMaxJsonDepth is refused. Text after the root value
-// other than whitespace is an error.
+// everything else kDouble, correctly rounded; one above DBL_MAX is refused (json_number.h). A
+// repeated object key keeps the last value (Go's behaviour). Nesting deeper than kMaxJsonDepth is
+// refused. Text after the root value other than whitespace is an error.
 #pragma once
 
 #include <cstddef>
