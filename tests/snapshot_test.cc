@@ -733,6 +733,48 @@ TEST_CASE("Decode orders errors and repeated entries as for a whole document", "
   CHECK(Decode(head + R"("entries": [)" + good + R"(], "factory": {"name": "x", "entries": [1]}})").entries.size() == 1);
 }
 
+// Entries are decoded from parser events, not from a tree: within an entry, errors are still
+// reported in field order whatever the document order, the last of a repeated member wins (a null
+// one resets the field, a valid one clears an earlier one's type error), and unknown members are
+// skipped whatever they contain.
+TEST_CASE("Decode reads entry members as a whole-entry conversion would", "[snapshot][decode]") {
+  // Document order: depends-on, inputs, address; field order puts address first.
+  CHECK(DecodeError(DocumentWithEntries(R"([{"depends-on": 1, "inputs": 2, "address": 3}])")).message() ==
+        "snapshot: entries[0].address must be a string");
+  CHECK(DecodeError(DocumentWithEntries(R"([{"outputs": [], "binding": {"kind": 1, "alias": true}}])")).message() ==
+        "snapshot: entries[0].binding.alias must be a string");
+  CHECK(DecodeError(DocumentWithEntries(R"([{"schema-version": 9223372036854775808}])")).message() ==
+        "snapshot: entries[0].schema-version must be an integer in the int64 range");
+  CHECK(DecodeError(DocumentWithEntries(R"([{"sensitive-inputs": ["a", {"x": [1]}, "b"]}])")).message() ==
+        "snapshot: entries[0].sensitive-inputs must be an array of strings");
+  const Entry e = Decode(DocumentWithEntries(
+      R"([{"address": 5, "address": "a", "entry-kind": "leaf", "category": "resource",
+           "binding": "x", "binding": {"alias": 1, "alias": "y", "kind": "k", "library-path": "p",
+                                       "library-path": null, "extra": {"deep": [[{}]]}},
+           "schema-version": 2, "schema-version": null, "trigger-hash": "h", "trigger-hash": "h2",
+           "sensitive-inputs": ["s"], "sensitive-inputs": [null, "t"],
+           "inputs": {"a": 1}, "inputs": {"b": [true, null, {"c": "d"}]}, "outputs": {"o": 1}, "outputs": null,
+           "depends-on": ["b"], "node-kind": {"nested": ["arrays", ["and", {"objects": 1}]]},
+           "future": [1, {"x": null}]}])")).entries.at(0);
+  CHECK(e.address == "a");
+  REQUIRE(e.binding.has_value());
+  CHECK(e.binding->alias == "y");
+  CHECK(e.binding->kind == "k");
+  CHECK(e.binding->library_path.empty());
+  CHECK(e.schema_version == 0);
+  CHECK(e.trigger_hash == "h2");
+  CHECK(e.sensitive_inputs == std::vector<std::string>{"", "t"});
+  CHECK(e.inputs == JsonObject{{"b", JsonArray{true, nullptr, JsonObject{{"c", "d"}}}}});
+  CHECK(e.outputs.empty());
+  CHECK(e.depends_on == std::vector<std::string>{"b"});
+  // A later binding replaces an earlier one whole; a null one removes it.
+  CHECK(Decode(DocumentWithEntries(R"([{"address": "a", "entry-kind": "leaf", "category": "resource",
+      "binding": {"alias": "x", "kind": "k", "library-path": "p"}, "binding": {"alias": "z", "kind": "k"}}])"))
+            .entries.at(0).binding == Binding{"z", "", "k"});
+  CHECK(DecodeError(DocumentWithEntries(R"([{"address": "a", "entry-kind": "leaf", "category": "resource",
+      "binding": {"alias": 1}, "binding": null}])")).message() == R"(snapshot: entry "a" binding missing)");
+}
+
 TEST_CASE("Decode reports a bad generated-at", "[snapshot][decode]") {
   const Status status = DecodeError(R"({"format-version": 1, "generated-at": "yesterday"})");
   CHECK(status.code() == Code::kIntegrity);

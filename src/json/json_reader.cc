@@ -13,74 +13,100 @@
 #include <rapidjson/reader.h>
 
 #include "json/json_number.h"
+#include "json/json_tree_builder.h"
 #include "json/source_stream.h"
 
 namespace sealstate::internal {
 namespace {
 
-// A RapidJSON SAX handler that builds a Json tree. Each open container is a frame; a finished
-// value is moved into its parent, so nothing is copied.
+// A RapidJSON SAX handler that builds a Json tree and enforces the depth limit.
 //
-// With a streamed member (see ParseJson's overload), the elements of an array under that member
-// of the root object go to the consumer instead of into the array.
+// With a streamed member (see ParseJson's overload), the array under that member of the root
+// object is opened in the tree but stays empty: the events of its elements go to the handler.
 //
 // Every number arrives through RawNumber (kParseNumbersAsStringsFlag); the typed number events
 // of the base class are never called with that flag and would stop the parse if they were.
 class TreeBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeBuilder> {
  public:
-
   TreeBuilder() = default;
-  TreeBuilder(std::string_view streamed_member, ArrayElementConsumer& consumer)
-      : streamed_member_(streamed_member), consumer_(&consumer) {}
+  TreeBuilder(std::string_view streamed_member, ArrayElementHandler& handler)
+      : streamed_member_(streamed_member), handler_(&handler) {}
 
   bool Default() { return Stop("internal error: a number arrived already converted"); }
-  bool Null() { return Add(Json()); }
-  bool Bool(bool b) { return Add(Json(b)); }
-  // Numbers arrive as text (kParseNumbersAsStringsFlag), already checked against the grammar;
-  // see json_number.h for why RapidJSON's own conversion is not used.
+  bool Null() {
+    if (streaming()) return handler_->Null(), true;
+    return tree_.Value(Json()), true;
+  }
+  bool Bool(bool b) {
+    if (streaming()) return handler_->Bool(b), true;
+    return tree_.Value(Json(b)), true;
+  }
+  // Numbers arrive as text, already checked against the grammar; see json_number.h for why
+  // RapidJSON's own conversion is not used.
   bool RawNumber(const Ch* str, rapidjson::SizeType length, bool) {
     Result<Json> number = JsonNumberFromText(std::string_view(str, length));
     if (!number.ok()) return Stop(number.status().message());
-    return Add(std::move(*number));
+    if (streaming()) return handler_->Number(std::move(*number)), true;
+    return tree_.Value(std::move(*number)), true;
   }
   bool String(const Ch* str, rapidjson::SizeType length, bool) {
-    return Add(Json(std::string(str, length)));
+    if (streaming()) return handler_->String(std::string_view(str, length)), true;
+    return tree_.Value(Json(std::string(str, length))), true;
   }
   bool Key(const Ch* str, rapidjson::SizeType length, bool) {
-    stack_.back().key.assign(str, length);
-    return true;
+    if (streaming()) return handler_->Key(std::string_view(str, length)), true;
+    return tree_.Key(std::string_view(str, length)), true;
   }
-  bool StartObject() { return Open(JsonObject()); }
-  bool StartArray() { return Open(JsonArray()); }
-  bool EndObject(rapidjson::SizeType) { return Close(); }
-  bool EndArray(rapidjson::SizeType) { return Close(); }
+  bool StartObject() {
+    const bool streamed = streaming();
+    if (!Deeper()) return false;
+    if (streamed) return handler_->StartObject(), true;
+    return tree_.StartObject(), true;
+  }
+  bool StartArray() {
+    const bool streamed = streaming();
+    if (!Deeper()) return false;
+    if (streamed) return handler_->StartArray(), true;
+    if (handler_ != nullptr && tree_.InRootMemberNamed(streamed_member_)) {
+      streamed_depth_ = 1;
+      handler_->Begin();
+    }
+    return tree_.StartArray(), true;
+  }
+  bool EndObject(rapidjson::SizeType) {
+    const bool streamed = Shallower();
+    if (streamed) return handler_->EndObject(), true;
+    return tree_.End(), true;
+  }
+  bool EndArray(rapidjson::SizeType) {
+    const bool streamed = Shallower();
+    if (streamed) return handler_->EndArray(), true;
+    streamed_depth_ = 0;  // if this closed the streamed array itself, it is over
+    return tree_.End(), true;
+  }
 
   // Why the builder stopped the parse (empty: it did not; RapidJSON's error says why).
   const std::string& stop_reason() const { return stop_reason_; }
-  Json TakeRoot() { return std::move(root_); }
+  Json TakeRoot() { return tree_.Take(); }
 
  private:
-  struct Frame {
-    Json container;
-    std::string key;        // the pending member name when the container is an object
-    bool streamed = false;  // an array whose elements go to the consumer
-  };
+  // Whether a value starting now is (inside) an element of the streamed array.
+  bool streaming() const { return streamed_depth_ > 0; }
 
-  template <typename Container>
-  bool Open(Container empty) {
-    if (stack_.size() >= kMaxJsonDepth) return Stop("nesting deeper than " + std::to_string(kMaxJsonDepth) + " levels");
-    const bool streamed = std::is_same_v<Container, JsonArray> && OpensStreamedMember();
-    stack_.emplace_back();
-    stack_.back().container = std::move(empty);
-    stack_.back().streamed = streamed;
-    if (streamed) consumer_->Begin();
+  // Counts a container opening; false (the parse stops) past the depth limit.
+  bool Deeper() {
+    if (depth_ >= kMaxJsonDepth) return Stop("nesting deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+    ++depth_;
+    if (streamed_depth_ > 0) ++streamed_depth_;
     return true;
   }
 
-  // Whether a value starting now is the streamed member of the root object.
-  bool OpensStreamedMember() const {
-    return consumer_ != nullptr && stack_.size() == 1 &&
-           stack_.front().container.type() == Json::Type::kObject && stack_.front().key == streamed_member_;
+  // Counts a container closing; whether it was (inside) an element of the streamed array.
+  bool Shallower() {
+    --depth_;
+    if (streamed_depth_ <= 1) return false;
+    --streamed_depth_;
+    return true;
   }
 
   bool Stop(std::string reason) {
@@ -88,35 +114,11 @@ class TreeBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeB
     return false;
   }
 
-  bool Close() {
-    Json finished = std::move(stack_.back().container);
-    stack_.pop_back();
-    return Add(std::move(finished));
-  }
-
-  bool Add(Json value) {
-    if (stack_.empty()) {
-      root_ = std::move(value);
-      return true;
-    }
-    Frame& top = stack_.back();
-    if (top.streamed) {
-      consumer_->Element(value);
-    } else if (top.container.type() == Json::Type::kArray) {
-      top.container.as_array().push_back(std::move(value));
-    } else {
-      // A repeated key keeps the last value, as in Go. Keys usually arrive sorted (Go writes
-      // them so), which makes the end a good hint: inserting there is O(1).
-      JsonObject& object = top.container.as_object();
-      object.insert_or_assign(object.end(), std::move(top.key), std::move(value));
-    }
-    return true;
-  }
-
   std::string_view streamed_member_;
-  ArrayElementConsumer* consumer_ = nullptr;  // null: nothing is streamed
-  std::vector<Frame> stack_;
-  Json root_;
+  ArrayElementHandler* handler_ = nullptr;  // null: nothing is streamed
+  JsonTreeBuilder tree_;
+  std::size_t depth_ = 0;          // containers open, in the tree or streamed
+  std::size_t streamed_depth_ = 0;  // 0: not in the streamed array; 1: in it; n: n-1 levels below
   std::string stop_reason_;
 };
 
@@ -148,8 +150,8 @@ Result<Json> ParseJson(ByteSource& in) {
   return Parse(in, builder);
 }
 
-Result<Json> ParseJson(ByteSource& in, std::string_view member, ArrayElementConsumer& consumer) {
-  TreeBuilder builder(member, consumer);
+Result<Json> ParseJson(ByteSource& in, std::string_view member, ArrayElementHandler& handler) {
+  TreeBuilder builder(member, handler);
   return Parse(in, builder);
 }
 

@@ -23,22 +23,34 @@ inline constexpr std::size_t kMaxJsonDepth = 512;
 // "snapshot: " or "envelope: ").
 Result<Json> ParseJson(ByteSource& in);
 
-// Takes the elements of one large array as they are parsed, so they need not all be held in the
-// tree at once (see the ParseJson overload below).
-class ArrayElementConsumer {
+// Takes the elements of one large array as parser events, so no tree need be built for them
+// (see the ParseJson overload below). Events come in grammatical order (the parser checks the
+// grammar and the depth limit before passing them on); the handler cannot stop the parse, so it
+// keeps any error of its own for later.
+class ArrayElementHandler {
  public:
-  virtual ~ArrayElementConsumer() = default;
+  virtual ~ArrayElementHandler() = default;
   // A new occurrence of the array begins; a repeated key's later array replaces the earlier.
   virtual void Begin() = 0;
-  // The next element, in order, complete; the consumer may move from it. It is freed after.
-  virtual void Element(Json& element) = 0;
+  virtual void Null() = 0;
+  virtual void Bool(bool value) = 0;
+  // A number, converted as ParseJson converts numbers.
+  virtual void Number(Json value) = 0;
+  // A string's decoded bytes; the view is valid only during the call.
+  virtual void String(std::string_view value) = 0;
+  virtual void StartObject() = 0;
+  // A member name; the view is valid only during the call.
+  virtual void Key(std::string_view key) = 0;
+  virtual void EndObject() = 0;
+  virtual void StartArray() = 0;
+  virtual void EndArray() = 0;
 };
 
-// As ParseJson(in), except that when the root is an object, the elements of every array that is
-// the value of its member `member` go to `consumer` as they complete, and the tree holds that
-// member as an empty array. Any other value of `member` is kept in the tree as usual. On error
-// the consumer may have seen part of the input.
-Result<Json> ParseJson(ByteSource& in, std::string_view member, ArrayElementConsumer& consumer);
+// As ParseJson(in), except that when the root is an object, the events of the elements of every
+// array that is the value of its member `member` go to `handler` as they are parsed, and the tree
+// holds that member as an empty array. Any other value of `member` is kept in the tree as usual.
+// On error the handler may have seen part of the input.
+Result<Json> ParseJson(ByteSource& in, std::string_view member, ArrayElementHandler& handler);
 Result<Json> ParseJson(std::string_view text);
 
 }  // namespace sealstate::internal

@@ -1,8 +1,9 @@
 // Snapshot decoding: parse the JSON, convert it to a Snapshot, check the version, validate.
 //
-// The parsed tree is taken apart as it is converted: inputs and outputs objects are moved into
-// the Snapshot, and entries are converted one by one as the parser completes them, so decoding
-// needs about one document's worth of memory.
+// The entries, nearly all of a snapshot, are decoded from parser events as they come
+// (entries_decoder.h); the rest of the document is small and read from its parsed tree, whose
+// strings and objects are moved into the Snapshot. Decoding needs about one document's worth of
+// memory.
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,6 +13,7 @@
 #include <sealstate/snapshot.h>
 
 #include "json/json_reader.h"
+#include "snapshot/entries_decoder.h"
 
 namespace sealstate {
 namespace {
@@ -76,25 +78,6 @@ class FieldReader {
     return Status::OK();
   }
 
-  // A list of strings, moved out of the tree; a null element reads as "" (Go leaves it at the
-  // zero value).
-  Status Strings(std::string_view key, std::vector<std::string>& out) {
-    Json* value = Find(key);
-    if (value == nullptr) return Status::OK();
-    if (value->type() != Json::Type::kArray) return TypeError(key, "an array of strings");
-    out.clear();
-    out.reserve(value->as_array().size());
-    for (Json& element : value->as_array()) {
-      if (element.is_null()) {
-        out.emplace_back();
-        continue;
-      }
-      if (element.type() != Json::Type::kString) return TypeError(key, "an array of strings");
-      out.push_back(std::move(element.as_string()));
-    }
-    return Status::OK();
-  }
-
   // Moves the object out of the tree.
   Status Object(std::string_view key, JsonObject& out) {
     Json* value = Find(key);
@@ -136,80 +119,9 @@ Status ReadGeneratedAt(FieldReader& top, Timestamp& out) {
   return Status::OK();
 }
 
-Status ReadBinding(FieldReader& entry, const std::string& prefix, std::optional<Binding>& out) {
-  SEALSTATE_ASSIGN_OR_RETURN(JsonObject* object, entry.NestedObject("binding"));
-  if (object == nullptr) return Status::OK();
-  FieldReader binding(*object, prefix + "binding.");
-  out.emplace();
-  SEALSTATE_RETURN_IF_ERROR(binding.String("alias", out->alias));
-  SEALSTATE_RETURN_IF_ERROR(binding.String("library-path", out->library_path));
-  return binding.String("kind", out->kind);
-}
-
-// Unknown members (e.g. the legacy node-kind) are ignored.
-Status ReadEntry(JsonObject& object, std::size_t index, Entry& out) {
-  const std::string prefix = "entries[" + std::to_string(index) + "].";
-  FieldReader entry(object, prefix);
-  SEALSTATE_RETURN_IF_ERROR(entry.String("address", out.address));
-  SEALSTATE_RETURN_IF_ERROR(entry.String("entry-kind", out.entry_kind));
-  SEALSTATE_RETURN_IF_ERROR(entry.String("category", out.category));
-  SEALSTATE_RETURN_IF_ERROR(ReadBinding(entry, prefix, out.binding));
-  SEALSTATE_RETURN_IF_ERROR(entry.Int("schema-version", out.schema_version));
-  SEALSTATE_RETURN_IF_ERROR(entry.Strings("sensitive-inputs", out.sensitive_inputs));
-  SEALSTATE_RETURN_IF_ERROR(entry.Strings("sensitive-outputs", out.sensitive_outputs));
-  SEALSTATE_RETURN_IF_ERROR(entry.String("trigger-hash", out.trigger_hash));
-  SEALSTATE_RETURN_IF_ERROR(entry.Object("inputs", out.inputs));
-  SEALSTATE_RETURN_IF_ERROR(entry.Object("outputs", out.outputs));
-  return entry.Strings("depends-on", out.depends_on);
-}
-
-// Converts the elements of the "entries" array to Entry structs as the parser completes them,
-// so each element's tree is freed while it is still in cache and the whole document's tree is
-// never held. A null element is Go's nil *Entry, which Validate reports; its index is kept in
-// `first_nil` and the elements from there on are dropped. The first conversion error is kept and
-// the elements after it are dropped: which error the decode reports is decided later, by
-// ReadEntries, in the same order as for a whole tree.
-class EntriesReader final : public internal::ArrayElementConsumer {
- public:
-  void Begin() override { *this = EntriesReader(); }
-
-  void Element(Json& element) override {
-    if (stopped_) return;
-    const std::size_t index = count_++;
-    if (element.is_null()) {
-      first_nil_ = index;
-      stopped_ = true;
-    } else if (element.type() != Json::Type::kObject) {
-      error_ = Status::Integrity("snapshot: entries[" + std::to_string(index) + "] must be an object");
-      stopped_ = true;
-    } else {
-      error_ = ReadEntry(element.as_object(), index, entries_.emplace_back());
-      stopped_ = !error_.ok();
-    }
-  }
-
-  // Moves the converted entries into `out`, or returns the first error.
-  Status Finish(Snapshot& out, std::optional<std::size_t>& first_nil) {
-    SEALSTATE_RETURN_IF_ERROR(error_);
-    // The flag only matters for an empty list; a non-empty one keeps the default, so a decoded
-    // snapshot compares equal to one built in code.
-    if (count_ == 0) out.entries_null = false;
-    out.entries = std::move(entries_);
-    first_nil = first_nil_;
-    return Status::OK();
-  }
-
- private:
-  std::vector<Entry> entries_;
-  std::size_t count_ = 0;  // elements seen, including a first null and what follows no error
-  std::optional<std::size_t> first_nil_;
-  Status error_;
-  bool stopped_ = false;
-};
-
 // The parser streamed the elements of an "entries" array to `entries`, leaving it empty in the
 // tree; any other value of the member is still in the tree.
-Status ReadEntries(FieldReader& top, EntriesReader& entries, Snapshot& out,
+Status ReadEntries(FieldReader& top, internal::EntriesDecoder& entries, Snapshot& out,
                    std::optional<std::size_t>& first_nil) {
   Json* value = top.Find("entries");
   if (value == nullptr) return Status::OK();  // entries_null stays true
@@ -217,7 +129,7 @@ Status ReadEntries(FieldReader& top, EntriesReader& entries, Snapshot& out,
   return entries.Finish(out, first_nil);
 }
 
-Status ReadSnapshot(Json& root, EntriesReader& entries, Snapshot& out,
+Status ReadSnapshot(Json& root, internal::EntriesDecoder& entries, Snapshot& out,
                     std::optional<std::size_t>& first_nil) {
   if (root.is_null()) root = JsonObject();  // Go leaves the struct zero: format-version 0
   if (root.type() != Json::Type::kObject) {
@@ -246,7 +158,7 @@ Status ValidateDecoded(const Snapshot& snapshot, std::optional<std::size_t> firs
 
 Result<Snapshot> DecodeSnapshot(ByteSource& in) {
   TrackingSource source(in);
-  EntriesReader entries;
+  internal::EntriesDecoder entries;
   Result<Json> parsed = internal::ParseJson(source, "entries", entries);
   if (!parsed.ok()) {
     if (source.failed()) return parsed.status();
