@@ -164,37 +164,51 @@ void EntriesDecoder::StartObject() {
     ++skip_depth_;
     return;
   }
+  if (place_ == Place::kTree) return tree_.StartObject();
+  if (place_ == Place::kElement) {
+    if (!StartElement()) return SkipContainer(Place::kElement);
+    entries_.emplace_back();
+    field_errors_.fill(FieldError::kNone);
+    place_ = Place::kEntryMember;
+    return;
+  }
+  if (place_ == Place::kEntryValue && field_ == kBinding) {
+    ClearField();
+    entry().binding.emplace();
+    field_errors_[kBinding] = FieldError::kNone;
+    place_ = Place::kBindingMember;
+    return;
+  }
+  if (place_ == Place::kEntryValue && (field_ == kInputs || field_ == kOutputs)) {
+    tree_.StartObject();
+    place_ = Place::kTree;
+    return;
+  }
+  RejectContainer();
+}
+
+void EntriesDecoder::RejectContainer() {
   switch (place_) {
     case Place::kElement:
-      if (!StartElement()) return SkipContainer(Place::kElement);
-      entries_.emplace_back();
-      field_errors_.fill(FieldError::kNone);
-      place_ = Place::kEntryMember;
-      return;
+      RejectElement();
+      return SkipContainer(Place::kElement);
     case Place::kEntryValue:
-      if (field_ == kBinding) {
-        ClearField();
-        entry().binding.emplace();
-        field_errors_[kBinding] = FieldError::kNone;
-        place_ = Place::kBindingMember;
-      } else if (field_ == kInputs || field_ == kOutputs) {
-        tree_.StartObject();
-        place_ = Place::kTree;
-      } else {
-        EndMemberValue(FieldError::kWrongType);  // back to the member place, after the skip
-        SkipContainer(place_);
-      }
-      return;
     case Place::kBindingValue:
-      EndMemberValue(FieldError::kWrongType);
+      EndMemberValue(FieldError::kWrongType);  // back to the member place, after the skip
       return SkipContainer(place_);
     case Place::kStrings:
       RejectListElement();
       return SkipContainer(Place::kStrings);
-    case Place::kTree: tree_.StartObject(); return;
     case Place::kEntryMember:
-    case Place::kBindingMember: return;
+    case Place::kBindingMember:
+    case Place::kTree: return;  // not reached: the callers handle these places
   }
+}
+
+bool EntriesDecoder::EndSkippedContainer() {
+  if (skip_depth_ == 0) return false;
+  if (--skip_depth_ == 0) place_ = after_skip_;
+  return true;
 }
 
 void EntriesDecoder::Key(std::string_view key) {
@@ -214,10 +228,7 @@ void EntriesDecoder::Key(std::string_view key) {
 }
 
 void EntriesDecoder::EndObject() {
-  if (skip_depth_ > 0) {
-    if (--skip_depth_ == 0) place_ = after_skip_;
-    return;
-  }
+  if (EndSkippedContainer()) return;
   switch (place_) {
     case Place::kTree:
       tree_.End();
@@ -240,37 +251,18 @@ void EntriesDecoder::StartArray() {
     ++skip_depth_;
     return;
   }
-  switch (place_) {
-    case Place::kElement:
-      RejectElement();
-      return SkipContainer(Place::kElement);
-    case Place::kEntryValue:
-      if (field_ == kSensitiveInputs || field_ == kSensitiveOutputs || field_ == kDependsOn) {
-        StringList(field_).clear();
-        field_errors_[field_] = FieldError::kNone;
-        place_ = Place::kStrings;
-      } else {
-        EndMemberValue(FieldError::kWrongType);
-        SkipContainer(place_);
-      }
-      return;
-    case Place::kBindingValue:
-      EndMemberValue(FieldError::kWrongType);
-      return SkipContainer(place_);
-    case Place::kStrings:
-      RejectListElement();
-      return SkipContainer(Place::kStrings);
-    case Place::kTree: tree_.StartArray(); return;
-    case Place::kEntryMember:
-    case Place::kBindingMember: return;
+  if (place_ == Place::kTree) return tree_.StartArray();
+  if (place_ == Place::kEntryValue && (field_ == kSensitiveInputs || field_ == kSensitiveOutputs || field_ == kDependsOn)) {
+    StringList(field_).clear();
+    field_errors_[field_] = FieldError::kNone;
+    place_ = Place::kStrings;
+    return;
   }
+  RejectContainer();
 }
 
 void EntriesDecoder::EndArray() {
-  if (skip_depth_ > 0) {
-    if (--skip_depth_ == 0) place_ = after_skip_;
-    return;
-  }
+  if (EndSkippedContainer()) return;
   if (place_ == Place::kStrings) {
     place_ = Place::kEntryMember;
   } else if (place_ == Place::kTree) {

@@ -79,6 +79,11 @@ class EntriesDecoder final : public ArrayElementHandler {
   void EndMemberValue(FieldError error);
   // Starts ignoring the container just opened; the place after it is `after`.
   void SkipContainer(Place after);
+  // A container opening where the place takes none of its kind: the place's type error, and
+  // the container is skipped.
+  void RejectContainer();
+  // A container closing while skipping; false when not skipping.
+  bool EndSkippedContainer();
   // A scalar or container of the wrong type where a string-list element is expected.
   void RejectListElement();
   // Sets string field field_; kWrongType when field_ is not a string.
