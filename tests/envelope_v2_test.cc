@@ -322,6 +322,18 @@ TEST_CASE("v2 header with an unknown key or a future version is refused") {
   CHECK(*DetectEnvelopeVersion(good) == 2);
 }
 
+TEST_CASE("SealSnapshot refuses an invalid snapshot in either version and writes nothing") {
+  auto noop = NewNoopEncrypter();
+  std::string out;
+  StringSink sink(out);
+  Snapshot invalid = sealstate::testing::FixtureSnapshot();
+  invalid.entries[0].entry_kind = "mystery";
+  Status s = SealSnapshot(invalid, GENERATE(kEnvelopeV1, kEnvelopeV2), kBinding, *noop, sink);
+  CHECK(s.code() == Code::kInvalidArgument);
+  CHECK(s.message().find("unknown entry-kind") != std::string::npos);
+  CHECK(out.empty());
+}
+
 TEST_CASE("SealSnapshot refuses a snapshot that names another stack than its binding") {
   auto noop = NewNoopEncrypter();
   std::string out;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <thread>
@@ -407,6 +408,26 @@ TEST_CASE("remove refuses the current revision") {
   Status s = store->Remove(rev);
   CHECK(s.code() == Code::kInvalidArgument);
   CHECK(store->Get(rev).ok());
+}
+
+TEST_CASE("write and commit refuse an invalid snapshot and leave the store as it was") {
+  ScratchDir root;
+  LocalStoreOptions o = Options(root, EncrypterNamed(GENERATE("noop", "env-key")));
+  o.unobin_compatible = GENERATE(true, false);
+  auto store = Open(o);
+  const std::string rev = *store->Commit(Fixture(), {});
+  Snapshot invalid = Fixture();
+  invalid.entries.push_back(invalid.entries.at(0));  // the same address twice
+  Result<std::string> written = store->Write(invalid);
+  CHECK(written.status().code() == Code::kInvalidArgument);
+  CHECK(written.status().message().find("duplicate address") != std::string::npos);
+  Result<std::string> committed = store->Commit(invalid, {});
+  CHECK(committed.status().code() == Code::kInvalidArgument);
+  CHECK(*store->CurrentRev() == rev);
+  REQUIRE(store->List()->size() == 1);
+  std::size_t files = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(StackPath(root) + "/snapshots")) ++files;
+  CHECK(files == 1);
 }
 
 TEST_CASE("set current refuses a snapshot of another stack copied in") {

@@ -4,8 +4,10 @@
 #include <optional>
 
 #include "envelope/buffered_source.h"
+#include "envelope/seal_validated.h"
 #include "json/go_json_writer.h"
 #include "json/json_reader.h"
+#include "snapshot/encode_validated.h"
 
 namespace sealstate {
 namespace {
@@ -78,12 +80,15 @@ Result<std::int64_t> DetectEnvelopeVersion(std::string_view first_bytes) {
                         " (this build expects 1 or 2)");
 }
 
-Status SealSnapshot(const Snapshot& snapshot, std::int64_t envelope_version, const EnvelopeBinding& binding,
-                    const Encrypter& encrypter, ByteSink& out) {
-  SEALSTATE_RETURN_IF_ERROR(ValidateSnapshot(snapshot));
+namespace internal {
+
+Status SealValidatedSnapshot(const Snapshot& snapshot, std::int64_t envelope_version, const EnvelopeBinding& binding,
+                             const Encrypter& encrypter, ByteSink& out) {
   SEALSTATE_RETURN_IF_ERROR(CheckSnapshotBinding(snapshot, binding, Code::kInvalidArgument));
   if (envelope_version == kEnvelopeV1) {
-    SEALSTATE_ASSIGN_OR_RETURN(std::string encoded, EncodeSnapshot(snapshot));
+    std::string encoded;
+    StringSink encoded_sink(encoded);
+    SEALSTATE_RETURN_IF_ERROR(EncodeValidatedSnapshot(snapshot, encoded_sink));
     SEALSTATE_ASSIGN_OR_RETURN(std::string sealed, SealV1(encoded, kStatePayload, encrypter));
     return out.Append(sealed);
   }
@@ -93,7 +98,16 @@ Status SealSnapshot(const Snapshot& snapshot, std::int64_t envelope_version, con
   }
   EnvelopeBinding state_binding = binding;
   state_binding.payload_type = std::string(kStatePayload);
-  return SealV2(state_binding, encrypter, [&](ByteSink& payload) { return EncodeSnapshot(snapshot, payload); }, out);
+  return SealV2(state_binding, encrypter, [&](ByteSink& payload) { return EncodeValidatedSnapshot(snapshot, payload); },
+                out);
+}
+
+}  // namespace internal
+
+Status SealSnapshot(const Snapshot& snapshot, std::int64_t envelope_version, const EnvelopeBinding& binding,
+                    const Encrypter& encrypter, ByteSink& out) {
+  SEALSTATE_RETURN_IF_ERROR(ValidateSnapshot(snapshot));
+  return internal::SealValidatedSnapshot(snapshot, envelope_version, binding, encrypter, out);
 }
 
 Result<Snapshot> OpenSnapshot(ByteSource& in, const EnvelopeBinding& expected, const Encrypter& encrypter,

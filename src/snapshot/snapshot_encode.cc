@@ -6,6 +6,7 @@
 #include <sealstate/snapshot.h>
 
 #include "json/go_json_writer.h"
+#include "snapshot/encode_validated.h"
 
 namespace sealstate {
 namespace {
@@ -106,11 +107,19 @@ void WriteSnapshot(GoJsonWriter& w, const Snapshot& snapshot) {
 
 }  // namespace
 
-Status EncodeSnapshot(const Snapshot& snapshot, ByteSink& out) {
-  SEALSTATE_RETURN_IF_ERROR(ValidateSnapshot(snapshot));
+namespace internal {
+
+Status EncodeValidatedSnapshot(const Snapshot& snapshot, ByteSink& out) {
   GoJsonWriter writer(out, GoJsonWriter::Style::kPretty);
   WriteSnapshot(writer, snapshot);
   return writer.Finish();
+}
+
+}  // namespace internal
+
+Status EncodeSnapshot(const Snapshot& snapshot, ByteSink& out) {
+  SEALSTATE_RETURN_IF_ERROR(ValidateSnapshot(snapshot));
+  return internal::EncodeValidatedSnapshot(snapshot, out);
 }
 
 Result<std::string> EncodeSnapshot(const Snapshot& snapshot) {

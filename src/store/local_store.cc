@@ -12,6 +12,7 @@
 #include <sealstate/revision.h>
 #include <sealstate/version.h>
 
+#include "envelope/seal_validated.h"
 #include "io/durable_file.h"
 #include "store/current_pointer.h"
 #include "store/debris.h"
@@ -131,7 +132,7 @@ Result<std::string> LocalStore::WriteSnapshotFile(const Snapshot& snapshot) {
     if (existing.status().code() != Code::kNotFound) return existing.status();
     const EnvelopeBinding binding{"state", factory(), stack(), rev};
     Status written = WriteNewFile(core_->env, dir, name, [&](ByteSink& sink) {
-      return SealSnapshot(snapshot, version, binding, *core_->options.encrypter, sink);
+      return internal::SealValidatedSnapshot(snapshot, version, binding, *core_->options.encrypter, sink);
     });
     if (written.ok()) return rev;
     if (written.code() != Code::kAlreadyExists) return written;
