@@ -580,7 +580,19 @@ def test_invalid_input(s):
     check(r.returncode == 5 and "format-version" in r.stderr, "write of an unsupported format-version: exit 5", r)
     r = s.run("commit", "/nonexistent/snapshot.json")
     check(r.returncode == 3 and "/nonexistent/snapshot.json" in r.stderr, "commit of a missing file names it", r)
+    directory = os.path.dirname(s.root)  # open succeeds, read fails with EISDIR
+    r = s.run("commit", directory)
+    check(r.returncode == 1 and directory in r.stderr and "invalid snapshot input" not in r.stderr,
+          "commit of an unreadable input: an I/O error naming it, not a decoding error", r)
     check(s.run("list").returncode == 3, "failed commits created no revision")
+    with open(os.path.join(directory, "big.json"), "w") as f:
+        big = json.loads(json.dumps(SNAPSHOT))
+        big["entries"] = [dict(SNAPSHOT["entries"][0], address=f"res.r{i}") for i in range(3000)]
+        json.dump(big, f)
+    r = s.run("commit", f.name)
+    check(r.returncode == 0, "commit of a file larger than one read (decoded as it is read)", r)
+    r = s.run("show")
+    check(r.returncode == 0 and json.loads(r.stdout) == big, "show of a large snapshot prints it whole", r.stdout[-200:])
 
 
 def test_envelopes(s):

@@ -52,12 +52,13 @@ int RunWrite(const GlobalOptions& g, const Output& out, const std::string& input
 
 // Prints the snapshot: its encoding as is, or {"rev":REV,"snapshot":DOC}.
 int PrintSnapshot(const Output& out, const std::string& rev, const Snapshot& snapshot) {
+  if (!out.json()) {
+    // Streamed: EncodeSnapshot validates before it writes, so a failure prints nothing.
+    Status printed = out.TextStream([&](ByteSink& sink) { return EncodeSnapshot(snapshot, sink); });
+    return printed.ok() ? 0 : out.Fail(printed);
+  }
   auto encoded = EncodeSnapshot(snapshot);
   if (!encoded.ok()) return out.Fail(encoded.status());
-  if (!out.json()) {
-    out.Text(*encoded);
-    return 0;
-  }
   auto document = internal::ParseJson(*encoded);
   if (!document.ok()) return out.Fail(document.status());
   out.Document([&](internal::GoJsonWriter& w) {

@@ -19,6 +19,15 @@ void WriteStderr(std::string_view text) {
   std::fflush(stderr);
 }
 
+// Forwards every piece to stdout (buffered by stdio).
+class StdoutSink final : public ByteSink {
+ public:
+  Status Append(std::string_view data) override {
+    WriteStdout(data);
+    return Status::OK();
+  }
+};
+
 std::string BuildCompact(const JsonBuilder& build) {
   std::string text;
   StringSink sink(text);
@@ -49,8 +58,10 @@ void WriteError(bool json, std::string_view code, std::string_view message) {
   }));
 }
 
-void Output::Text(std::string_view text) const {
-  if (!json_) WriteStdout(text);
+Status Output::TextStream(const std::function<Status(ByteSink&)>& produce) const {
+  if (json_) return Status::OK();
+  StdoutSink sink;
+  return produce(sink);
 }
 
 void Output::Line(std::string_view line) const {

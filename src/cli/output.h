@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include <sealstate/status.h>
+#include <sealstate/stream.h>
 
 #include "json/go_json_writer.h"
 
@@ -25,8 +26,9 @@ class Output {
   // True when --json was given.
   bool json() const { return json_; }
 
-  // Writes `text` to stdout unchanged. Text mode only (a no-op with json()).
-  void Text(std::string_view text) const;
+  // Text mode only (OK and a no-op with json()): runs `produce` with a sink that writes to stdout
+  // as it goes, for documents too large to build in memory first. Returns produce's status.
+  Status TextStream(const std::function<Status(ByteSink&)>& produce) const;
   // Writes `line` and "\n" to stdout. Text mode only (a no-op with json()).
   void Line(std::string_view line) const;
   // JSON mode only (a no-op without json()): writes the compact document `build` produces, then

@@ -4,42 +4,54 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <string>
+
 namespace sealstate::cli {
 namespace {
 
-// Reads `fd` to its end. `name` is used in errors.
-Result<std::string> ReadAll(int fd, const std::string& name) {
-  std::string data;
-  char buffer[65536];
-  for (;;) {
-    const ssize_t n = read(fd, buffer, sizeof buffer);
-    if (n == 0) return data;
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return Status::IoError("read", name, errno);
-    }
-    data.append(buffer, static_cast<std::size_t>(n));
-  }
-}
+// The user's input file or stdin as a ByteSource, so the snapshot is decoded as it is read (no
+// whole-document string). Remembers whether a read failed, so the caller can tell the input's
+// own I/O error from a decoding error.
+class InputSource final : public ByteSource {
+ public:
+  InputSource(int fd, std::string name) : fd_(fd), name_(std::move(name)) {}
 
-Result<std::string> ReadInput(const std::string& path) {
-  if (path.empty() || path == "-") return ReadAll(STDIN_FILENO, "standard input");
-  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) {
-    if (errno == ENOENT) return Status::NotFound("snapshot input " + path + ": no such file");
-    return Status::IoError("open", path, errno);
+  Result<std::size_t> Read(char* buffer, std::size_t capacity) override {
+    for (;;) {
+      const ssize_t n = read(fd_, buffer, capacity);
+      if (n >= 0) return static_cast<std::size_t>(n);
+      if (errno == EINTR) continue;
+      failed_ = true;
+      return Status::IoError("read", name_, errno);
+    }
   }
-  auto data = ReadAll(fd, path);
-  close(fd);
-  return data;
+
+  bool failed() const { return failed_; }
+
+ private:
+  int fd_;
+  std::string name_;
+  bool failed_ = false;
+};
+
+Result<Snapshot> Decode(int fd, const std::string& name) {
+  InputSource source(fd, name);
+  auto snapshot = DecodeSnapshot(source);
+  if (!snapshot.ok() && !source.failed()) return snapshot.status().WithPrefix("invalid snapshot input: ");
+  return snapshot;
 }
 
 }  // namespace
 
 Result<Snapshot> ReadSnapshotInput(const std::string& path) {
-  SEALSTATE_ASSIGN_OR_RETURN(const std::string json, ReadInput(path));
-  auto snapshot = DecodeSnapshot(json);
-  if (!snapshot.ok()) return snapshot.status().WithPrefix("invalid snapshot input: ");
+  if (path.empty() || path == "-") return Decode(STDIN_FILENO, "standard input");
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) {
+    if (errno == ENOENT) return Status::NotFound("snapshot input " + path + ": no such file");
+    return Status::IoError("open", path, errno);
+  }
+  auto snapshot = Decode(fd, path);
+  close(fd);
   return snapshot;
 }
 

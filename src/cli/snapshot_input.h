@@ -8,9 +8,9 @@
 
 namespace sealstate::cli {
 
-// Reads the whole of `path` ("" or "-" for stdin) and decodes it as a snapshot. Errors: kIoError
-// (kNotFound for a missing file) naming the path; decode errors (kIntegrity, kFormat) with the
-// message prefixed "invalid snapshot input: ".
+// Decodes the snapshot in `path` ("" or "-" for stdin) as it reads it (no whole-file copy).
+// Errors: kIoError (kNotFound for a missing file) naming the path; decode errors (kIntegrity,
+// kFormat) with the message prefixed "invalid snapshot input: ".
 Result<Snapshot> ReadSnapshotInput(const std::string& path);
 
 }  // namespace sealstate::cli
