@@ -194,6 +194,48 @@ TEST_CASE("durable file: the syscall order is create, write, fsync, close, renam
   CHECK(rename.arg == (replace ? 0 : 1));  // no_replace for new files only
 }
 
+TEST_CASE("durable file: a large file's writeback is started as it is written, before its fsync", "[durable]") {
+  ScratchDir scratch;
+  FaultInjectionEnv env;
+  const std::string data = Pattern(10 * 1024 * 1024 + 5);
+  RequireOk(WriteNewFile(env, scratch.dir(), "big", [&](ByteSink& sink) {
+    for (std::size_t at = 0; at < data.size(); at += 100000) SEALSTATE_RETURN_IF_ERROR(sink.Append(data.substr(at, 100000)));
+    return Status::OK();
+  }));
+  CHECK(*scratch.Read("big") == data);
+  std::vector<std::uint64_t> started;
+  std::optional<std::uint64_t> fsync;
+  for (const TraceEntry& t : env.trace()) {
+    if (t.op == Op::kStartWriteback) started.push_back(t.index);
+    if (t.op == Op::kFsync && !fsync) fsync = t.index;
+  }
+  CHECK(started.size() == 2);  // after 4 MiB and 8 MiB; the fsync covers the rest
+  REQUIRE(fsync);
+  for (std::uint64_t index : started) CHECK(index < *fsync);
+  env.ResetCounters();
+  RequireOk(WriteNewFile(env, scratch.dir(), "small", Bytes(Pattern(1024 * 1024))));
+  CHECK(env.count(Op::kStartWriteback) == 0);  // small files: the fsync alone
+}
+
+TEST_CASE("durable file: a failed writeback start fails the write and leaves nothing", "[durable]") {
+  ScratchDir scratch;
+  FaultInjectionEnv env;
+  const std::string data = Pattern(5 * 1024 * 1024);
+  RequireOk(WriteNewFile(env, scratch.dir(), "probe", Bytes(data)));
+  std::optional<std::uint64_t> start;
+  for (const TraceEntry& t : env.trace()) {
+    if (t.op == Op::kStartWriteback) start = t.index;
+  }
+  REQUIRE(start);
+  REQUIRE(::unlinkat(scratch.dir().fd, "probe", 0) == 0);
+  env.ResetCounters();
+  env.FailCall(*start, EIO, /*persistent=*/false);
+  const Status status = WriteNewFile(env, scratch.dir(), "snap", Bytes(data));
+  CHECK(status.code() == Code::kIoError);
+  CHECK(status.message().find("start writeback of") != std::string::npos);
+  CHECK(scratch.Names().empty());
+}
+
 // What one sweep case injects, and the state it starts from.
 struct SweepMode {
   int err;

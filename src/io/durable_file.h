@@ -27,7 +27,8 @@ std::string TempNameFor(std::string_view final_name);
 // If `name` is a temp file name, the pid that created it; else 0.
 long TempFileOwner(std::string_view name);
 
-// Writes bytes to an fd through Env, buffered, looping over short writes.
+// Writes bytes to an fd through Env, buffered, looping over short writes. Every 4 MiB written it
+// starts the file's writeback (Env::StartWriteback; its error fails the sink like a write's).
 class FdSink final : public ByteSink {
  public:
   // `env` and the fd must outlive the sink. `what` names the file in errors.
@@ -38,11 +39,14 @@ class FdSink final : public ByteSink {
 
  private:
   Status WriteAll(std::string_view data);
+  // Starts writeback (Env::StartWriteback) once kWritebackStep bytes were written since the last.
+  Status MaybeStartWriteback();
 
   Env& env_;
   int fd_;
   std::string what_;
   std::string buffer_;
+  std::size_t not_started_ = 0;  // bytes written since writeback was last started
   Status status_;
 };
 
@@ -51,8 +55,9 @@ class FdSink final : public ByteSink {
 using BeforePublish = std::function<Status()>;
 
 // Creates `name` in `dir` with the bytes `produce` writes, durably, never replacing an existing
-// file: temp (O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC, mode 0600), write-all, fsync, close,
-// renameat2(RENAME_NOREPLACE) (link + unlink where unsupported), fsync(dir).
+// file: temp (O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC, mode 0600), write-all (writeback started
+// every 4 MiB, see FdSink), fsync, close, renameat2(RENAME_NOREPLACE) (link + unlink where
+// unsupported), fsync(dir).
 // Errors: kAlreadyExists if `name` exists (nothing changed); produce's error; kIoError.
 Status WriteNewFile(Env& env, const Dir& dir, std::string_view name, const std::function<Status(ByteSink&)>& produce,
                     const BeforePublish& before_publish = nullptr);

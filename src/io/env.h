@@ -55,6 +55,11 @@ class Env {
   virtual Result<std::size_t> Read(int fd, char* buffer, std::size_t capacity, const std::string& what) = 0;
   // fsync(2). After a failure the file's contents are unknown: never retry on the same file.
   virtual Status Fsync(int fd, const std::string& what) = 0;
+  // sync_file_range(2) with SYNC_FILE_RANGE_WRITE over the whole file: starts writing its dirty
+  // pages back without waiting. Makes nothing durable (only Fsync does); it lets a later Fsync of
+  // a large file find most of it already written. OK where the filesystem cannot (EINVAL,
+  // ENOSYS, ESPIPE), since it is only a head start.
+  virtual Status StartWriteback(int fd, const std::string& what) = 0;
   // ftruncate(2).
   virtual Status Truncate(int fd, off_t length, const std::string& what) = 0;
   // lseek(2) to the end; returns the new offset (the file size).

@@ -82,6 +82,12 @@ class PosixEnv final : public Env {
     return Status::OK();
   }
 
+  Status StartWriteback(int fd, const std::string& what) override {
+    if (::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE) == 0) return Status::OK();
+    if (errno == EINVAL || errno == ENOSYS || errno == ESPIPE) return Status::OK();
+    return Status::IoError("start writeback of", what, errno);
+  }
+
   Status Truncate(int fd, off_t length, const std::string& what) override {
     if (::ftruncate(fd, length) != 0) return Status::IoError("truncate", what, errno);
     return Status::OK();

@@ -15,6 +15,7 @@ std::string_view Verb(Op op) {
     case Op::kRead:
     case Op::kReadAt: return "read";
     case Op::kFsync: return "fsync";
+    case Op::kStartWriteback: return "start writeback of";
     case Op::kTruncate: return "truncate";
     case Op::kSeekEnd: return "seek";
     case Op::kClose: return "close";
@@ -57,6 +58,7 @@ Result<std::size_t> EnvWrapper::Read(int fd, char* buffer, std::size_t capacity,
   return target_->Read(fd, buffer, capacity, what);
 }
 Status EnvWrapper::Fsync(int fd, const std::string& what) { return target_->Fsync(fd, what); }
+Status EnvWrapper::StartWriteback(int fd, const std::string& what) { return target_->StartWriteback(fd, what); }
 Status EnvWrapper::Truncate(int fd, off_t length, const std::string& what) {
   return target_->Truncate(fd, length, what);
 }
@@ -98,6 +100,7 @@ std::string_view OpName(Op op) {
     case Op::kRead: return "Read";
     case Op::kReadAt: return "ReadAt";
     case Op::kFsync: return "Fsync";
+    case Op::kStartWriteback: return "StartWriteback";
     case Op::kTruncate: return "Truncate";
     case Op::kSeekEnd: return "SeekEnd";
     case Op::kClose: return "Close";
@@ -243,6 +246,11 @@ Result<std::size_t> FaultInjectionEnv::Read(int fd, char* buffer, std::size_t ca
 Status FaultInjectionEnv::Fsync(int fd, const std::string& what) {
   SEALSTATE_RETURN_IF_ERROR(Enter(Op::kFsync, what));
   return EnvWrapper::Fsync(fd, what);
+}
+
+Status FaultInjectionEnv::StartWriteback(int fd, const std::string& what) {
+  SEALSTATE_RETURN_IF_ERROR(Enter(Op::kStartWriteback, what));
+  return EnvWrapper::StartWriteback(fd, what);
 }
 
 Status FaultInjectionEnv::Truncate(int fd, off_t length, const std::string& what) {

@@ -41,6 +41,7 @@ class EnvWrapper : public Env {
   Result<std::size_t> Write(int fd, std::string_view data, const std::string& what) override;
   Result<std::size_t> Read(int fd, char* buffer, std::size_t capacity, const std::string& what) override;
   Status Fsync(int fd, const std::string& what) override;
+  Status StartWriteback(int fd, const std::string& what) override;
   Status Truncate(int fd, off_t length, const std::string& what) override;
   Result<off_t> SeekEnd(int fd, const std::string& what) override;
   Result<std::size_t> ReadAt(int fd, char* buffer, std::size_t capacity, off_t offset,
@@ -70,6 +71,7 @@ enum class Op {
   kRead,
   kReadAt,
   kFsync,
+  kStartWriteback,
   kTruncate,
   kSeekEnd,
   kClose,
@@ -146,6 +148,7 @@ class FaultInjectionEnv : public EnvWrapper {
   Result<std::size_t> Write(int fd, std::string_view data, const std::string& what) override;
   Result<std::size_t> Read(int fd, char* buffer, std::size_t capacity, const std::string& what) override;
   Status Fsync(int fd, const std::string& what) override;
+  Status StartWriteback(int fd, const std::string& what) override;
   Status Truncate(int fd, off_t length, const std::string& what) override;
   Result<off_t> SeekEnd(int fd, const std::string& what) override;
   Result<std::size_t> ReadAt(int fd, char* buffer, std::size_t capacity, off_t offset,
