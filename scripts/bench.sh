@@ -3,7 +3,7 @@
 # pick instead, every figure a ratio measured in the same run. Installs what is missing
 # (hyperfine, restic, sqlite3, git, strace), builds an optimised sealstate and sealstate-bench,
 # runs the in-process rows, then the CLI rows with hyperfine, and prints one table; writes
-# bench/results.json. Takes about 10-15 minutes on the 2-vCPU machine.
+# bench/results.json. Takes about 3 minutes on the 2-vCPU machine.
 #
 # Environment:
 #   SEALSTATE_BENCH_BUILD  build directory (default build-bench)
