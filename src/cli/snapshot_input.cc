@@ -6,38 +6,20 @@
 
 #include <string>
 
+#include "io/env.h"
+#include "store/fd_source.h"
+
 namespace sealstate::cli {
 namespace {
 
-// The user's input file or stdin as a ByteSource, so the snapshot is decoded as it is read (no
-// whole-document string). Remembers whether a read failed, so the caller can tell the input's
-// own I/O error from a decoding error.
-class InputSource final : public ByteSource {
- public:
-  InputSource(int fd, std::string name) : fd_(fd), name_(std::move(name)) {}
-
-  Result<std::size_t> Read(char* buffer, std::size_t capacity) override {
-    for (;;) {
-      const ssize_t n = read(fd_, buffer, capacity);
-      if (n >= 0) return static_cast<std::size_t>(n);
-      if (errno == EINTR) continue;
-      failed_ = true;
-      return Status::IoError("read", name_, errno);
-    }
-  }
-
-  bool failed() const { return failed_; }
-
- private:
-  int fd_;
-  std::string name_;
-  bool failed_ = false;
-};
-
+// Decodes as it reads (no whole-document string), reading through the I/O seam. The source's own
+// errors are kIoError, which decoding never returns, so they keep their message unprefixed.
 Result<Snapshot> Decode(int fd, const std::string& name) {
-  InputSource source(fd, name);
+  internal::FdSource source(*internal::Env::Default(), fd, name);
   auto snapshot = DecodeSnapshot(source);
-  if (!snapshot.ok() && !source.failed()) return snapshot.status().WithPrefix("invalid snapshot input: ");
+  if (!snapshot.ok() && snapshot.status().code() != Code::kIoError) {
+    return snapshot.status().WithPrefix("invalid snapshot input: ");
+  }
   return snapshot;
 }
 
