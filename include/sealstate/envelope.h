@@ -94,7 +94,8 @@ Result<std::string> OpenV1(std::string_view envelope, std::string_view expected_
 // ---- v2 (sealstate) ----
 
 // Writes the header line, then the payload produced by `write_payload`, sealed in chunks as it
-// is produced. Memory stays bounded by the chunk size. Errors: kInvalidArgument for an empty
+// is produced. Memory stays bounded by the chunk size. Above 1 MiB of payload, `out` is called
+// from a second thread (stream.h says exactly when). Errors: kInvalidArgument for an empty
 // payload type or a binding field that fails ValidateName; encrypter and sink errors.
 Status SealV2(const EnvelopeBinding& binding, const Encrypter& encrypter, const PayloadWriter& write_payload,
               ByteSink& out);
@@ -103,6 +104,7 @@ Status SealV2(const EnvelopeBinding& binding, const Encrypter& encrypter, const 
 // `read_payload`, then checks the stream ended properly. Errors: kFormat (not v2, unknown
 // cipher or compression), kIntegrity (malformed or edited header, binding mismatch, tampering,
 // truncation, trailing bytes, refused plaintext), kWrongKey (key ids differ), reader errors.
+// Past the first 1 MiB of payload, `in` is read from a second thread (stream.h).
 Status OpenV2(ByteSource& in, const EnvelopeBinding& expected, const Encrypter& encrypter, const OpenOptions& options,
               const PayloadReader& read_payload);
 

@@ -3,6 +3,15 @@
 // Encoding, sealing and opening stream through these so a 100 MB snapshot never needs a second
 // whole-file buffer. Implementations need not be thread-safe; one stream is used by one thread
 // at a time.
+//
+// Which thread calls a caller's stream: SealV2/SealSnapshot (encrypted) call the output sink on
+// the calling thread for the header and the first 1 MiB of payload, then from a second thread
+// the library starts, until they return; OpenV2/OpenSnapshot (encrypted) read the input source
+// the same way. Every such call happens-before the function returns, and calls never overlap,
+// so a stream that is not thread-safe is fine as long as the caller does not use it meanwhile.
+// A stream that must be called on one particular thread needs plaintext, or a wrapper that
+// hands the bytes over. If the system refuses the second thread, everything stays on the
+// calling thread. The PayloadWriter/PayloadReader callbacks always run on the calling thread.
 #pragma once
 
 #include <cstddef>

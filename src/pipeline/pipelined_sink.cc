@@ -1,6 +1,9 @@
 #include "pipeline/pipelined_sink.h"
 
 #include <algorithm>
+#include <limits>
+
+#include "pipeline/worker_thread.h"
 
 namespace sealstate::internal {
 
@@ -34,8 +37,13 @@ Status PipelinedSink::Append(std::string_view data) {
   if (!worker_.joinable()) {
     SEALSTATE_RETURN_IF_ERROR(error_);  // no worker yet: no race on error_
     if (inline_bytes_ + data.size() <= threshold_) return AppendInline(data);
+    std::optional<std::thread> worker = TryStartThread([this] { Run(); });
+    if (!worker) {
+      threshold_ = std::numeric_limits<std::size_t>::max();  // no second thread: all inline
+      return AppendInline(data);
+    }
     filling_ = queue_.TakeFree();
-    worker_ = std::thread([this] { Run(); });
+    worker_ = std::move(*worker);
   }
   while (!data.empty()) {
     const std::size_t take = std::min(data.size(), kPipelineBlock - filling_.size());

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
+
+#include "pipeline/worker_thread.h"
 
 namespace sealstate::internal {
 
@@ -36,7 +39,12 @@ Result<std::size_t> PrefetchingSource::Read(char* buffer, std::size_t capacity) 
       return std::size_t{0};
     }
     if (inline_bytes_ < threshold_) return ReadInline(buffer, capacity);
-    worker_ = std::thread([this] { Run(); });
+    std::optional<std::thread> worker = TryStartThread([this] { Run(); });
+    if (!worker) {
+      threshold_ = std::numeric_limits<std::size_t>::max();  // no second thread: all inline
+      return ReadInline(buffer, capacity);
+    }
+    worker_ = std::move(*worker);
   }
   if (current_pos_ == current_.size() && !NextBlock()) {
     SEALSTATE_RETURN_IF_ERROR(status_);

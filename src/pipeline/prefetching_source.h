@@ -1,7 +1,8 @@
 // PrefetchingSource: a ByteSource that reads ahead from another source on a second thread, so
 // consuming the bytes (parsing a snapshot) overlaps with producing them (reading and decrypting).
 // Small payloads pay nothing: the first `threshold` bytes are read inline, on the caller's
-// thread, and the worker starts only when the caller asks for more.
+// thread, and the worker starts only when the caller asks for more. When the system refuses that
+// thread (TryStartThread), every read is done inline instead: slower, same result.
 //
 // The worker reads up to kPipelineDepth blocks of kPipelineBlock bytes ahead (bounded memory),
 // until the end of the upstream source or its first error. Reads return the same bytes in the
