@@ -1,4 +1,4 @@
-// sealstate-bench: the in-process rows of the benchmark table (issue 6), the smoke run that
+// sealstate-bench: the in-process rows of the benchmark table, the smoke run that
 // keeps them from rotting, and helpers for scripts/bench.sh. Usage:
 //   sealstate-bench [--smoke] [--dir DIR] [--rows ID,ID] [--json FILE]
 //   sealstate-bench gen-doc --resources N --out FILE [--seed S] [--factory F] [--stack S]

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The benchmark of issue 6: sealstate against the hardware floor and against the tools users would
+# The benchmark: sealstate against the hardware floor and against the tools users would
 # pick instead, every figure a ratio measured in the same run. Installs what is missing
 # (hyperfine, restic, sqlite3, git, strace), builds an optimised sealstate and sealstate-bench,
 # runs the in-process rows, then the CLI rows with hyperfine, and prints one table; writes
@@ -25,8 +25,8 @@ ensure_packages
 builddir="${SEALSTATE_BENCH_BUILD:-build-bench}"
 quick="${SEALSTATE_BENCH_QUICK:-0}"
 
-# -O2 (what the floors in performance-floors.md and the RapidJSON floor rows were measured with),
-# no asserts.
+# -O2 (what the hardware floors in the README's Performance section and the RapidJSON floor rows
+# were measured with), no asserts.
 configure_bench() {
   local options=(--wrap-mode=nofallback -Doptimization=2 -Ddebug=false -Db_ndebug=true -Dtests=disabled
                  -Dman-pages=disabled)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The unit and reliability suites under dynamic checkers (issue 5, part 10):
+# The unit and reliability suites under dynamic checkers:
 #   asan      clang-14, ASan+UBSan (build-asan, shared with scripts/fuzz.sh): the unit and
 #             reliability suites; leaks, memory errors and undefined behaviour fail the test
 #             (UBSan halts on the first report; tests/ubsan.supp silences RapidJSON 1.1.0's one).

@@ -1,4 +1,4 @@
-// The simulated power-loss harness (issue 5, parts 2 and 3).
+// The simulated power-loss harness.
 //
 // A workload (commits, a write, set_currents and a prune, on a stack that starts with three
 // committed revisions) runs through a CrashSimulatingEnv. For every mutating operation index i

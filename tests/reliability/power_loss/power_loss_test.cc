@@ -1,4 +1,4 @@
-// Simulated power loss (issue 5, part 2) and its negative controls (part 3).
+// Simulated power loss and its negative controls (a harness that must catch known-bad recipes).
 //
 // Sizes: the default run checks every crash index of the workload (110) with 30 damage seeds per
 // index, for the noop and the env-key encrypter (6,600 crash states), and each negative control

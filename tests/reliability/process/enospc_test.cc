@@ -1,4 +1,4 @@
-// Real ENOSPC (issue 5, part 5): a stack on a 2 MiB tmpfs, filled to 100%.
+// Real ENOSPC: a stack on a 2 MiB tmpfs, filled to 100%.
 //
 // As root only (exit 77, "skipped", otherwise, or when mounting fails): a forked child enters
 // a private mount namespace (so the mount vanishes with it, whatever happens) and mounts

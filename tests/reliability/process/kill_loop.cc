@@ -1,4 +1,4 @@
-// kill -9 loop (issue 5, part 4).
+// kill -9 loop: every acknowledged commit survives a SIGKILL at any moment.
 //
 // kill_loop PATH/TO/commit_driver
 //

@@ -1,4 +1,4 @@
-// Lock torture (issue 5, part 7), through real processes and real marker files.
+// Lock torture, through real processes and real marker files.
 //
 //   1. Counter: 2 processes x N lock/unlock cycles, each incrementing a shared counter file
 //      (read, +1, write back through stdio) under the stack lock, and opening and closing the

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Syscall-order audit (issue 5, part 6): strace of 100 commits, checked mechanically.
+"""Syscall-order audit: strace of 100 commits, the durability recipe checked mechanically.
 
 Usage: syscall_audit.py PATH/TO/commit_driver
 

@@ -1,4 +1,4 @@
-// Part 1 of the reliability suite: the failure-point sweep (SQLite's ioerr sweep, LevelDB's
+// The reliability suite's failure-point sweep (SQLite's ioerr sweep, LevelDB's
 // fault-injection test).
 //
 // For every store operation, a clean run counts its Env calls N (and its Write calls W). Then

@@ -1,4 +1,4 @@
-// Part 9 of the reliability suite, hostile input: hostile factory, stack and revision names,
+// The reliability suite's hostile-input test: hostile factory, stack and revision names,
 // and symlinks planted where the store reads and writes.
 //
 // Names are bytes. The rules are exactly ValidateName's (names.h): not empty, at most 128

@@ -1,4 +1,4 @@
-// Part 9 of the reliability suite, tampering: every bit of a small v2 and of a small v1
+// The reliability suite's tampering test: every bit of a small v2 and of a small v1
 // snapshot file flipped, every truncation, and snapshots swapped between revisions, stacks,
 // factories and keys. Each mutated file is opened two ways: OpenSnapshot on the bytes with the
 // binding the store would expect, and the store's Get() after the file is planted in a real
