@@ -30,13 +30,16 @@ ensure_packages() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
-# Configures (system packages only: no downloads) and builds into $1.
+# Configures (system packages only: no downloads; warnings are errors here, not for packagers)
+# and builds into $1; further arguments are meson options (e.g. --buildtype=release).
 build_sealstate() {
   local builddir="$1"
+  shift
+  local options=(--wrap-mode=nofallback -Dwerror=true "$@")
   if [ -f "$builddir/build.ninja" ]; then
-    meson setup --reconfigure "$builddir" --wrap-mode=nofallback >/dev/null
+    meson setup --reconfigure "$builddir" "${options[@]}" >/dev/null
   else
-    meson setup "$builddir" --wrap-mode=nofallback >/dev/null
+    meson setup "$builddir" "${options[@]}" >/dev/null
   fi
   ninja -C "$builddir"
 }
@@ -47,7 +50,7 @@ build_sealstate() {
 configure_clang() {
   local builddir="$1" sanitize="$2"
   shift 2
-  local options=(--wrap-mode=nofallback -Db_sanitize="$sanitize" -Db_lundef=false "$@")
+  local options=(--wrap-mode=nofallback -Dwerror=true -Db_sanitize="$sanitize" -Db_lundef=false "$@")
   if [ -f "$builddir/build.ninja" ]; then
     meson setup --reconfigure "$builddir" "${options[@]}" >/dev/null
   else

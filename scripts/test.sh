@@ -7,10 +7,12 @@
 #   2. valgrind memcheck on the unit suite of that build;
 #   3. clang-14 ASan+UBSan (build-asan): the unit and reliability suites;
 #   4. libFuzzer (same build): every target in fuzz/ for SEALSTATE_FUZZ_SECONDS (default 60);
-#   5. clang-14 TSan (build-tsan): the threaded tests (local-store, lock, journal, pipeline, envelope-v2).
-# Steps 2-5 are scripts/sanitizers.sh and scripts/fuzz.sh. --long (or SEALSTATE_LONG=1) runs the
-# release sizes (and 600 s per fuzz target). SEALSTATE_SANITIZERS=0 skips steps 2, 3 and 5 and
-# SEALSTATE_FUZZ=0 step 4, for a quick local run; CI runs everything.
+#   5. clang-14 TSan (build-tsan): the threaded tests (local-store, lock, journal, pipeline, envelope-v2);
+#   6. the build matrix (build-matrix/): compile only, warnings as errors, the optimisation levels
+#      the builds above do not use (g++ release, clang-14 minsize, g++ plain).
+# Steps 2-6 are scripts/sanitizers.sh, scripts/fuzz.sh and scripts/build_matrix.sh. --long (or
+# SEALSTATE_LONG=1) runs the release sizes (and 600 s per fuzz target). SEALSTATE_SANITIZERS=0 skips steps 2, 3 and 5 and
+# SEALSTATE_FUZZ=0 step 4, SEALSTATE_MATRIX=0 step 6, for a quick local run; CI runs everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -26,7 +28,7 @@ export SEALSTATE_BUILD_DIR="$builddir" SEALSTATE_ASAN_BUILD_DIR="$asan_dir" SEAL
 # counts as one failure.
 logs=()
 rm -f "$builddir/meson-logs/testlog.json" "$builddir"/meson-logs/valgrind*.json "$asan_dir"/meson-logs/asan*.json \
-  "$asan_dir"/meson-logs/fuzz*.json "$tsan_dir"/meson-logs/tsan*.json
+  "$asan_dir"/meson-logs/fuzz*.json "$tsan_dir"/meson-logs/tsan*.json build-matrix/results.json
 
 status=0
 build_sealstate "$builddir"
@@ -44,6 +46,10 @@ fi
 if [ "${SEALSTATE_SANITIZERS:-1}" != 0 ]; then
   scripts/sanitizers.sh tsan || status=1
   logs+=("tsan=$tsan_dir/meson-logs/tsan*.json")
+fi
+if [ "${SEALSTATE_MATRIX:-1}" != 0 ]; then
+  SEALSTATE_MATRIX_DIR=build-matrix scripts/build_matrix.sh || status=1
+  logs+=("matrix=build-matrix/results.json")
 fi
 
 python3 - "${logs[@]}" <<'PY'

@@ -20,9 +20,11 @@ void JsonTreeBuilder::Value(Json value) {
   object.insert_or_assign(object.end(), std::move(top.key), std::move(value));
 }
 
-void JsonTreeBuilder::StartObject() { stack_.push_back(Frame{JsonObject(), {}}); }
+// The container is assigned after emplace_back: moving a whole Frame into the vector makes g++ 12
+// at -O3 report a false -Wmaybe-uninitialized inside std::variant's move constructor.
+void JsonTreeBuilder::StartObject() { stack_.emplace_back().container = Json(JsonObject()); }
 
-void JsonTreeBuilder::StartArray() { stack_.push_back(Frame{JsonArray(), {}}); }
+void JsonTreeBuilder::StartArray() { stack_.emplace_back().container = Json(JsonArray()); }
 
 void JsonTreeBuilder::Key(std::string_view key) { stack_.back().key.assign(key); }
 
