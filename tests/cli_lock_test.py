@@ -131,6 +131,96 @@ def test_ctrl_c_on_a_terminal_reaches_cmd_once(s):
             os.close(follower)
 
 
+# A minimal job-control shell, session leader of a terminal: runs argv[2:] as a foreground job
+# in its own process group, logs to argv[1] "stopped" when the job stops, then continues it in
+# the foreground (as `fg` does) and logs "exit N" when it ends.
+JOB_SHELL = r"""
+import os, signal, sys
+signal.signal(signal.SIGTTOU, signal.SIG_IGN)
+log = open(sys.argv[1], "w", buffering=1)
+pid = os.fork()
+if pid == 0:
+    os.setpgid(0, 0)
+    os.tcsetpgrp(0, os.getpid())
+    signal.signal(signal.SIGTTOU, signal.SIG_DFL)
+    os.execv(sys.argv[2], sys.argv[2:])
+try:
+    os.setpgid(pid, pid)
+except OSError:
+    pass
+os.tcsetpgrp(0, pid)
+while True:
+    _, status = os.waitpid(pid, os.WUNTRACED)
+    os.tcsetpgrp(0, os.getpgrp())
+    if not os.WIFSTOPPED(status):
+        break
+    log.write("stopped\n")
+    os.tcsetpgrp(0, pid)
+    os.killpg(pid, signal.SIGCONT)
+log.write("exit %d\n" % os.waitstatus_to_exitcode(status))
+"""
+
+
+def read_text(path):
+    """The content of `path`, or "" if it does not exist."""
+    try:
+        with open(path) as f:
+            return f.read()
+    except FileNotFoundError:
+        return ""
+
+
+def process_state(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().rsplit(")", 1)[1].split()[0]
+
+
+def wait_until(condition, seconds=20):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_ctrl_z_stops_and_fg_continues_cmd_in_the_foreground(s):
+    work = os.path.dirname(s.root)
+    count_file, log_file = os.path.join(work, "count"), os.path.join(work, "log")
+    leader, follower = os.openpty()
+    try:
+        p = subprocess.Popen([sys.executable, "-c", JOB_SHELL, log_file, EXE] + s.globals
+                             + ["lock", "--", sys.executable, "-c", COUNTING_CHILD, count_file],
+                             env=s.env, stdin=follower, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             preexec_fn=on_new_terminal(follower))
+        os.close(follower)
+        follower = None
+        try:
+            ready = wait_for_file(count_file + ".ready")
+            check(ready is not None, "Ctrl-Z: the child started", p.poll())
+            child = int(ready)
+            check(wait_until(lambda: os.tcgetpgrp(leader) == child),
+                  "Ctrl-Z: CMD's own process group is the terminal's foreground group")
+            os.write(leader, b"\x1a")  # Ctrl-Z
+            check(wait_until(lambda: read_text(log_file).startswith("stopped")),
+                  "Ctrl-Z: the shell sees the job (sealstate) stopped", read_text(log_file))
+            # The shell continued the job at once (fg): CMD gets the terminal back and runs on.
+            check(wait_until(lambda: os.tcgetpgrp(leader) == child and process_state(child) != "T"),
+                  "fg: CMD runs again, in the terminal's foreground", process_state(child))
+            os.write(leader, b"\x03")  # Ctrl-C
+            p.wait(timeout=30)
+            check(wait_for_file(count_file, seconds=1) == "1", "fg: then one Ctrl-C is one SIGINT for CMD")
+            check(read_text(log_file).endswith("exit 3\n"), "fg: sealstate exits with CMD's status",
+                  read_text(log_file))
+            check(s.lock_state()["state"] == "free", "Ctrl-Z, fg, Ctrl-C: the lock is released")
+        finally:
+            stop_group(p)
+    finally:
+        os.close(leader)
+        if follower is not None:
+            os.close(follower)
+
+
 def test_signal_to_the_whole_group_reaches_cmd_once(s):
     """A CI runner stopping a job signals its whole process group, with no terminal."""
     count_file = os.path.join(os.path.dirname(s.root), "count")
@@ -276,7 +366,8 @@ def test_json_document_when_release_fails(s):
 
 
 TESTS = [
-    test_ctrl_c_on_a_terminal_reaches_cmd_once, test_signal_to_the_whole_group_reaches_cmd_once,
+    test_ctrl_c_on_a_terminal_reaches_cmd_once, test_ctrl_z_stops_and_fg_continues_cmd_in_the_foreground,
+    test_signal_to_the_whole_group_reaches_cmd_once,
     test_signal_to_sealstate_reaches_cmd_once, test_cmd_dies_with_sealstate, test_huge_lock_timeout_waits,
     test_long_command_line_is_truncated_in_the_marker, test_json_document_after_cmd,
     test_json_document_when_release_fails,
