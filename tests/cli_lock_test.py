@@ -131,24 +131,28 @@ def test_ctrl_c_on_a_terminal_reaches_cmd_once(s):
             os.close(follower)
 
 
-# A minimal job-control shell, session leader of a terminal: runs argv[2:] as a foreground job
-# in its own process group, logs to argv[1] "stopped" when the job stops, then continues it in
-# the foreground (as `fg` does) and logs "exit N" when it ends.
+# A minimal job-control shell, session leader of a terminal: runs argv[3:] as a job in its own
+# process group, in the foreground (argv[2] "fg") or the background ("bg"), logs to argv[1]
+# "stopped" when the job stops, then continues it in the foreground (as `fg` does) and logs
+# "exit N" when it ends.
 JOB_SHELL = r"""
 import os, signal, sys
 signal.signal(signal.SIGTTOU, signal.SIG_IGN)
 log = open(sys.argv[1], "w", buffering=1)
+foreground = sys.argv[2] == "fg"
 pid = os.fork()
 if pid == 0:
     os.setpgid(0, 0)
-    os.tcsetpgrp(0, os.getpid())
+    if foreground:
+        os.tcsetpgrp(0, os.getpid())
     signal.signal(signal.SIGTTOU, signal.SIG_DFL)
-    os.execv(sys.argv[2], sys.argv[2:])
+    os.execv(sys.argv[3], sys.argv[3:])
 try:
     os.setpgid(pid, pid)
 except OSError:
     pass
-os.tcsetpgrp(0, pid)
+if foreground:
+    os.tcsetpgrp(0, pid)
 while True:
     _, status = os.waitpid(pid, os.WUNTRACED)
     os.tcsetpgrp(0, os.getpgrp())
@@ -189,7 +193,7 @@ def test_ctrl_z_stops_and_fg_continues_cmd_in_the_foreground(s):
     count_file, log_file = os.path.join(work, "count"), os.path.join(work, "log")
     leader, follower = os.openpty()
     try:
-        p = subprocess.Popen([sys.executable, "-c", JOB_SHELL, log_file, EXE] + s.globals
+        p = subprocess.Popen([sys.executable, "-c", JOB_SHELL, log_file, "fg", EXE] + s.globals
                              + ["lock", "--", sys.executable, "-c", COUNTING_CHILD, count_file],
                              env=s.env, stdin=follower, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                              preexec_fn=on_new_terminal(follower))
@@ -213,6 +217,37 @@ def test_ctrl_z_stops_and_fg_continues_cmd_in_the_foreground(s):
             check(read_text(log_file).endswith("exit 3\n"), "fg: sealstate exits with CMD's status",
                   read_text(log_file))
             check(s.lock_state()["state"] == "free", "Ctrl-Z, fg, Ctrl-C: the lock is released")
+        finally:
+            stop_group(p)
+    finally:
+        os.close(leader)
+        if follower is not None:
+            os.close(follower)
+
+
+def test_background_job_reading_the_terminal_stops_then_reads_after_fg(s):
+    work = os.path.dirname(s.root)
+    log_file, line_file = os.path.join(work, "log"), os.path.join(work, "line")
+    reader = f'import sys; open("{line_file}", "w").write(sys.stdin.readline())'
+    leader, follower = os.openpty()
+    try:
+        p = subprocess.Popen([sys.executable, "-c", JOB_SHELL, log_file, "bg", EXE] + s.globals
+                             + ["lock", "--", sys.executable, "-c", reader],
+                             env=s.env, stdin=follower, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             preexec_fn=on_new_terminal(follower))
+        os.close(follower)
+        follower = None
+        try:
+            check(wait_until(lambda: read_text(log_file).startswith("stopped")),
+                  "background: CMD reading the terminal stops the job (SIGTTIN)", read_text(log_file))
+            # The shell continued the job in the foreground: CMD must get the terminal to read the
+            # line (else it stops again at each read, and the job never ends).
+            os.write(leader, b"typed\n")
+            p.wait(timeout=30)
+            check(read_text(line_file) == "typed\n" and read_text(log_file).endswith("exit 0\n"),
+                  "fg: CMD reads the line typed at the terminal and exits 0", (read_text(line_file),
+                                                                              read_text(log_file)))
+            check(s.lock_state()["state"] == "free", "background, fg: the lock is released")
         finally:
             stop_group(p)
     finally:
@@ -367,6 +402,7 @@ def test_json_document_when_release_fails(s):
 
 TESTS = [
     test_ctrl_c_on_a_terminal_reaches_cmd_once, test_ctrl_z_stops_and_fg_continues_cmd_in_the_foreground,
+    test_background_job_reading_the_terminal_stops_then_reads_after_fg,
     test_signal_to_the_whole_group_reaches_cmd_once,
     test_signal_to_sealstate_reaches_cmd_once, test_cmd_dies_with_sealstate, test_huge_lock_timeout_waits,
     test_long_command_line_is_truncated_in_the_marker, test_json_document_after_cmd,

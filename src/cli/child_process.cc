@@ -37,17 +37,20 @@ constexpr int kExitCannotExecute = 126;
   _exit(err == ENOENT ? kExitNotFound : kExitCannotExecute);
 }
 
-// The child stopped (Ctrl-Z, SIGSTOP): stops sealstate the same way, so its shell sees the job
-// stopped, and once sealstate is continued, continues the child, in the terminal's foreground if
-// sealstate is in it again (`fg`) and `terminal` was given to the child at the start.
-void StopAlong(pid_t child, int stop_signal, int terminal) {
+// The child stopped (Ctrl-Z, SIGSTOP, reading the terminal from the background): stops sealstate
+// the same way, so its shell sees the job stopped, and once sealstate is continued, continues
+// the child, in the terminal's foreground if sealstate is in it now (`fg`). `terminal` is the
+// terminal given to the child, or -1; updated.
+void StopAlong(pid_t child, int stop_signal, int& terminal) {
   ReclaimTerminalFrom(terminal, child);
   kill(getpid(), stop_signal);  // returns once continued
-  if (terminal >= 0 && ForegroundTerminal() == terminal) GiveTerminalTo(terminal, child);
+  terminal = ForegroundTerminal();
+  if (terminal >= 0 && !GiveTerminalTo(terminal, child)) terminal = -1;
   killpg(child, SIGCONT);
 }
 
-Result<ChildExit> WaitFor(pid_t child, int terminal) {
+// Waits for the child to end, stopping along with it. `terminal` as for StopAlong.
+Result<ChildExit> WaitFor(pid_t child, int& terminal) {
   int status = 0;
   for (;;) {
     if (waitpid(child, &status, WUNTRACED) < 0) {
@@ -69,7 +72,7 @@ Result<ChildExit> RunChild(const std::vector<std::string>& argv) {
   args.push_back(nullptr);
   std::fflush(nullptr);
   InstallSignalHandlers();
-  const int terminal = ForegroundTerminal();
+  int terminal = ForegroundTerminal();
   const pid_t parent = getpid();
   // Block the forwarded signals until the child is registered, so none is lost in between.
   sigset_t forwarded = ForwardedSignals();
