@@ -11,6 +11,7 @@ Same conventions as cli_test.py, whose helpers it uses: one line per check, the 
 import fcntl
 import json
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -100,7 +101,7 @@ def test_ctrl_c_on_a_terminal_reaches_cmd_once(s):
     # A session on a new terminal whose leader, a shell without job control, runs sealstate in its
     # own process group, the terminal's foreground one; then checks that it got the terminal back.
     script = ('"$@"; echo $? > "$0.status"; '
-              'python3 -c "import os; print(os.tcgetpgrp(0) == os.getpgrp())" > "$0.fg"')
+              f'{shlex.quote(sys.executable)} -c "import os; print(os.tcgetpgrp(0) == os.getpgrp())" > "$0.fg"')
     leader, follower = os.openpty()
     try:
         p = subprocess.Popen(["sh", "-c", script, count_file, EXE] + s.globals
