@@ -68,27 +68,44 @@ def wait_for_file(path, seconds=20):
     return None
 
 
-def process_gone(pid, seconds=10):
-    """True once `pid` no longer runs (gone or a zombie) within `seconds`."""
+def read_text(path):
+    """The content of `path`, or "" if it does not exist."""
+    try:
+        with open(path) as f:
+            return f.read()
+    except FileNotFoundError:
+        return ""
+
+
+def process_state(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().rsplit(")", 1)[1].split()[0]
+
+
+def wait_until(condition, seconds=20):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        try:
-            with open(f"/proc/{pid}/stat") as f:
-                if f.read().rsplit(")", 1)[1].split()[0] == "Z":
-                    return True
-        except FileNotFoundError:
+        if condition():
             return True
         time.sleep(0.02)
     return False
 
 
-def on_new_terminal(follower):
-    """preexec_fn: a new session whose controlling terminal is `follower` (stdin), with the
-    process as its foreground process group, as a shell runs a foreground job."""
-    def setup():
-        os.setsid()
-        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
-    return setup
+def process_gone(pid, seconds=10):
+    """True once `pid` no longer runs (gone or a zombie) within `seconds`."""
+    def gone():
+        try:
+            return process_state(pid) == "Z"
+        except FileNotFoundError:
+            return True
+    return wait_until(gone, seconds)
+
+
+def new_terminal_session():
+    """preexec_fn: a new session whose controlling terminal is stdin, with the process's group
+    in the terminal's foreground, as for a login shell."""
+    os.setsid()
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -98,8 +115,8 @@ def test_ctrl_c_on_a_terminal_reaches_cmd_once(s):
     work = os.path.dirname(s.root)
     count_file = os.path.join(work, "count")
     status_file, foreground_file = count_file + ".status", count_file + ".fg"
-    # A session on a new terminal whose leader, a shell without job control, runs sealstate in its
-    # own process group, the terminal's foreground one; then checks that it got the terminal back.
+    # A session on a new terminal whose leader, a shell without job control, runs sealstate in the
+    # session's process group, the terminal's foreground one; then checks it got the terminal back.
     script = ('"$@"; echo $? > "$0.status"; '
               f'{shlex.quote(sys.executable)} -c "import os; print(os.tcgetpgrp(0) == os.getpgrp())" > "$0.fg"')
     leader, follower = os.openpty()
@@ -107,7 +124,7 @@ def test_ctrl_c_on_a_terminal_reaches_cmd_once(s):
         p = subprocess.Popen(["sh", "-c", script, count_file, EXE] + s.globals
                              + ["lock", "--", sys.executable, "-c", COUNTING_CHILD, count_file],
                              env=s.env, stdin=follower, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             preexec_fn=on_new_terminal(follower))
+                             preexec_fn=new_terminal_session)
         os.close(follower)
         follower = None
         try:
@@ -166,29 +183,6 @@ log.write("exit %d\n" % os.waitstatus_to_exitcode(status))
 """
 
 
-def read_text(path):
-    """The content of `path`, or "" if it does not exist."""
-    try:
-        with open(path) as f:
-            return f.read()
-    except FileNotFoundError:
-        return ""
-
-
-def process_state(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        return f.read().rsplit(")", 1)[1].split()[0]
-
-
-def wait_until(condition, seconds=20):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return False
-
-
 def test_ctrl_z_stops_and_fg_continues_cmd_in_the_foreground(s):
     work = os.path.dirname(s.root)
     count_file, log_file = os.path.join(work, "count"), os.path.join(work, "log")
@@ -197,7 +191,7 @@ def test_ctrl_z_stops_and_fg_continues_cmd_in_the_foreground(s):
         p = subprocess.Popen([sys.executable, "-c", JOB_SHELL, log_file, "fg", EXE] + s.globals
                              + ["lock", "--", sys.executable, "-c", COUNTING_CHILD, count_file],
                              env=s.env, stdin=follower, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                             preexec_fn=on_new_terminal(follower))
+                             preexec_fn=new_terminal_session)
         os.close(follower)
         follower = None
         try:
@@ -235,7 +229,7 @@ def test_background_job_reading_the_terminal_stops_then_reads_after_fg(s):
         p = subprocess.Popen([sys.executable, "-c", JOB_SHELL, log_file, "bg", EXE] + s.globals
                              + ["lock", "--", sys.executable, "-c", reader],
                              env=s.env, stdin=follower, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                             preexec_fn=on_new_terminal(follower))
+                             preexec_fn=new_terminal_session)
         os.close(follower)
         follower = None
         try:
