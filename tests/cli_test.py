@@ -426,7 +426,7 @@ def test_stale_holder(s):
     holder = s.popen("lock", "--", "sleep", "30")
     try:
         wait_for_lock(s, "held")
-        os.kill(holder.pid, signal.SIGKILL)  # the sealstate holder only; its child sleeps on
+        os.kill(holder.pid, signal.SIGKILL)  # the sealstate holder only (the kernel then kills its child)
         holder.wait()
         info = wait_for_lock(s, "stale")
         check(info["state"] == "stale" and info["reason"], "SIGKILLed holder: lock-status says stale", info)

@@ -820,5 +820,24 @@ TEST_CASE("lock wait: a cancelled waiter returns kCancelled", "[lock]") {
   CHECK(holder.Release(held->held).ok());
 }
 
+TEST_CASE("lock wait: a timeout too long for the clock saturates and waits, instead of giving up at once", "[lock]") {
+  TempDir dir;
+  MarkerLock holder = LockOn(dir);
+  Result<AcquireOutcome> held = holder.Acquire(Timeout(milliseconds(0)));
+  REQUIRE(held.ok());
+  MarkerLock waiter = LockOn(dir);
+  // 100000000h (what `--lock-timeout 100000000h` asks for) and the largest representable value:
+  // both overflow steady_clock's nanoseconds when added to now.
+  for (const milliseconds timeout : {milliseconds(360'000'000'000'000), milliseconds::max()}) {
+    LockOptions options = Timeout(timeout);
+    const auto started = std::chrono::steady_clock::now();
+    options.cancelled = [started] { return std::chrono::steady_clock::now() - started > milliseconds(100); };
+    Result<AcquireOutcome> outcome = waiter.Acquire(options);
+    REQUIRE_FALSE(outcome.ok());
+    CHECK(outcome.status().code() == Code::kCancelled);  // still waiting when cancelled, not kLocked
+  }
+  CHECK(holder.Release(held->held).ok());
+}
+
 }  // namespace
 }  // namespace sealstate::internal

@@ -59,7 +59,8 @@ struct LockInfo {
 using CancelCheck = std::function<bool()>;
 
 struct LockOptions {
-  // How long to wait for a held lock. Zero: fail at once. A negative value waits forever.
+  // How long to wait for a held lock. Zero: fail at once. A negative value waits forever; so, in
+  // effect, does one too long for the steady clock (it saturates, no overflow).
   std::chrono::milliseconds timeout{0};
   // Returns true when the caller wants to stop waiting: Lock then fails with kCancelled.
   CancelCheck cancelled;

@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/duration.h"
 #include "cli/holder_format.h"
+#include "cli/lock_operation.h"
 #include "cli/signals.h"
 #include "cli/time_format.h"
 
@@ -114,25 +115,47 @@ struct LockArgs {
   std::vector<std::string> command;
 };
 
-std::string JoinCommand(const std::vector<std::string>& argv) {
-  std::string joined;
-  for (const auto& arg : argv) joined += (joined.empty() ? "" : " ") + arg;
-  return joined;
+// With --json, after the child ended: {"lock-id":ID,"exit-status":N,"signal":SIG|null,
+// "released":BOOL,"release-error":MSG|null}.
+void PrintLockRun(const Output& out, const std::string& lock_id, const ChildExit& ended, const Status& unlocked) {
+  out.Document([&](internal::GoJsonWriter& w) {
+    w.StartObject();
+    w.Key("lock-id");
+    w.String(lock_id);
+    w.Key("exit-status");
+    w.Int(ended.exit_status);
+    w.Key("signal");
+    if (ended.signal) {
+      w.Int(*ended.signal);
+    } else {
+      w.Null();
+    }
+    w.Key("released");
+    w.Bool(unlocked.ok());
+    w.Key("release-error");
+    if (unlocked.ok()) {
+      w.Null();
+    } else {
+      w.String(unlocked.message());
+    }
+    w.EndObject();
+  });
 }
 
 int RunLock(const GlobalOptions& g, const Output& out, const LockArgs& args) {
   auto backend = OpenStack(g, {.create = true, .need_key = false});
   if (!backend.ok()) return out.Fail(backend.status());
-  auto lock_options = MakeLockOptions(g, "lock: " + JoinCommand(args.command), args.timeout);
+  auto lock_options = MakeLockOptions(g, LockOperationFor(args.command), args.timeout);
   if (!lock_options.ok()) return out.Fail(lock_options.status());
   InstallSignalHandlers();
   auto lock = (*backend)->AcquireLock(*lock_options);
   if (!lock.ok()) return out.Fail(lock.status());
-  auto exit_status = RunChild(args.command);
+  auto ended = RunChild(args.command);
   Status unlocked = (*lock)->Unlock();
-  if (!exit_status.ok()) return out.Fail(exit_status.status());
+  if (!ended.ok()) return out.Fail(ended.status());
   if (!unlocked.ok()) out.Warn("releasing the lock after the command: " + unlocked.message());
-  return *exit_status;
+  PrintLockRun(out, (*lock)->id(), *ended, unlocked);
+  return ended->exit_status;
 }
 
 void RegisterForceUnlock(CLI::App& app, CommandContext& context) {

@@ -1,13 +1,12 @@
 #include "cli/duration.h"
 
 #include <cstdint>
-#include <limits>
 #include <optional>
 
 namespace sealstate::cli {
 namespace {
 
-constexpr std::int64_t kMaxMillis = std::numeric_limits<std::int64_t>::max() / 2;
+constexpr std::int64_t kMaxMillis = MaxDuration().count();
 
 // Milliseconds per unit, or nullopt for an unknown unit.
 std::optional<std::int64_t> UnitMillis(std::string_view unit) {
@@ -25,6 +24,12 @@ Status InvalidDuration(std::string_view text) {
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
+// a * b + c, or kMaxMillis if that is more. REQUIRES: all three non-negative, b > 0.
+std::int64_t SaturatingMultiplyAdd(std::int64_t a, std::int64_t b, std::int64_t c) {
+  if (a > (kMaxMillis - c) / b) return kMaxMillis;
+  return a * b + c;
+}
+
 }  // namespace
 
 Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {
@@ -35,16 +40,12 @@ Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {
   while (i < text.size()) {
     std::int64_t number = 0;
     const std::size_t digits_start = i;
-    for (; i < text.size() && IsDigit(text[i]); ++i) {
-      if (number > kMaxMillis / 10) return InvalidDuration(text);
-      number = number * 10 + (text[i] - '0');
-    }
+    for (; i < text.size() && IsDigit(text[i]); ++i) number = SaturatingMultiplyAdd(number, 10, text[i] - '0');
     const std::size_t unit_start = i;
     while (i < text.size() && !IsDigit(text[i])) ++i;
     const auto unit = UnitMillis(text.substr(unit_start, i - unit_start));
     if (digits_start == unit_start || !unit) return InvalidDuration(text);
-    if (number > (kMaxMillis - total) / *unit) return InvalidDuration(text);
-    total += number * *unit;
+    total = SaturatingMultiplyAdd(number, *unit, total);
   }
   return std::chrono::milliseconds(total);
 }

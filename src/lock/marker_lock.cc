@@ -139,11 +139,16 @@ Status LockedError(const LockInfo& info) {
   return Status::Locked("locked (holder record unreadable)");
 }
 
-// When waiting ends; none for a negative timeout (wait forever).
+// When waiting ends; none for a negative timeout (wait forever). A timeout beyond what the clock
+// can represent from now saturates at the clock's end (adding it would overflow).
 class Deadline {
  public:
   explicit Deadline(std::chrono::milliseconds timeout) : forever_(timeout.count() < 0) {
-    if (!forever_) end_ = std::chrono::steady_clock::now() + timeout;
+    if (forever_) return;
+    using Clock = std::chrono::steady_clock;
+    const auto now = Clock::now();
+    const auto room = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::time_point::max() - now);
+    end_ = timeout < room ? now + timeout : Clock::time_point::max();
   }
   // Time left (zero once passed), capped at `cap`.
   std::chrono::milliseconds Remaining(std::chrono::milliseconds cap) const {
