@@ -401,7 +401,7 @@ TEST_CASE("journal: the first append to a new journal survives a sweep of failur
     if (seq.ok()) {
       // Only the close of the new journal's lock-holding description (never written) may fail
       // without failing the append.
-      const testing::TraceEntry& failed = env.trace()[k];
+      const testing::TraceEntry failed = env.trace()[k];
       CHECK(failed.op == Op::kClose);
       CHECK(failed.path.find("/.journal.tmp.") != std::string::npos);
     }
