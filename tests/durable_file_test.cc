@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "io/durable_file.h"
+#include "io/stack_file.h"
 #include "support/fault_injection_env.h"
 #include "support/scratch_dir.h"
 
@@ -179,18 +181,25 @@ TEST_CASE("durable file: the syscall order is create, write, fsync, close, renam
   CHECK((trace[0].arg & O_NOFOLLOW) != 0);
 
   const std::string final_path = scratch.Path(name);
+  // The second description that holds the temp file's OFD lock (for debris cleanup) is opened
+  // and locked right after the create and closed after the publish: the durable steps between
+  // keep their order.
   const std::vector<std::string> expected = {
       "Chmod TEMP",
+      "OpenAt TEMP",
+      "OfdLock TEMP",
       "Write TEMP",
       "Fsync TEMP",
       "Close TEMP",
       "RenameAt TEMP -> " + final_path,
       "Fsync " + scratch.dir().path,
+      "Close TEMP",
   };
   std::vector<std::string> described = Describe(trace, temp_path);
   described.erase(described.begin());
   CHECK(described == expected);
-  const TraceEntry& rename = trace[5];
+  CHECK((trace[2].arg & (O_CREAT | O_TRUNC)) == 0);  // the lock's description opens the temp as it is
+  const TraceEntry& rename = trace[7];
   CHECK(rename.arg == (replace ? 0 : 1));  // no_replace for new files only
 }
 
@@ -266,12 +275,17 @@ bool Published(const std::vector<TraceEntry>& trace, const std::string& path) {
   return false;
 }
 
-// Every injected failure was an UnlinkAt of a temp file (after the file was published).
-bool OnlyTempUnlinksFailed(const std::vector<TraceEntry>& trace, const ScratchDir& scratch) {
+// Every injected failure was harmless to a published file: an UnlinkAt of a temp file (after
+// the file was published), or the Close after the publish of the temp's lock-holding
+// description (never written, so its result does not matter).
+bool OnlyHarmlessTempCallsFailed(const std::vector<TraceEntry>& trace, const ScratchDir& scratch) {
+  bool published = false;
   for (const TraceEntry& t : trace) {
+    if ((t.op == Op::kRenameAt || t.op == Op::kLinkAt) && !t.failed) published = true;
     if (!t.failed) continue;
     const std::string name = t.path.substr(scratch.dir().path.size() + 1);
-    if (t.op != Op::kUnlinkAt || !IsOurTemp(name)) return false;
+    const bool lock_close = t.op == Op::kClose && published;
+    if (!(t.op == Op::kUnlinkAt || lock_close) || !IsOurTemp(name)) return false;
   }
   return true;
 }
@@ -308,10 +322,10 @@ bool SweepWriteNewFileAt(std::uint64_t k, const SweepMode& mode) {
     return false;
   }
   if (status.ok()) {
-    // Only the fallback's temp unlink after a successful link may fail without failing the
-    // write (the temp is then debris, removed at the end if possible).
-    CHECK(mode.fallback);
-    CHECK(OnlyTempUnlinksFailed(trace, scratch));
+    // Only the fallback's temp unlink after a successful link (the temp is then debris, removed
+    // at the end if possible) and the close of the temp's lock-holding description after the
+    // publish may fail without failing the write.
+    CHECK(OnlyHarmlessTempCallsFailed(trace, scratch));
     CHECK(snap == payload);
   } else if (snap) {
     // Published, then the directory fsync failed and removing the name failed too.
@@ -342,8 +356,11 @@ bool SweepReplaceFileAt(std::uint64_t k, const SweepMode& mode) {
     CHECK(*current == payload);
     return false;
   }
-  CHECK_FALSE(status.ok());
-  if (*current != "old contents") {
+  if (status.ok()) {
+    // Only the close of the temp's lock-holding description after the publish may fail.
+    CHECK(OnlyHarmlessTempCallsFailed(trace, scratch));
+    CHECK(*current == payload);
+  } else if (*current != "old contents") {
     // Only a failure after the rename (the directory fsync) may leave the new contents.
     CHECK(*current == payload);
     CHECK(Published(trace, scratch.Path("current")));
@@ -384,6 +401,117 @@ TEST_CASE("durable file: sweep: ReplaceFile with any one call failing", "[durabl
   const int cases = Sweep(AllModes(/*with_fallback=*/false), SweepReplaceFileAt);
   WARN("ReplaceFile sweep: " << cases << " failure cases");
   CHECK(cases > 0);
+}
+
+// Whether some open file description other than a fresh one of ours holds an OFD lock on `path`.
+bool OfdLockedElsewhere(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  REQUIRE(fd >= 0);
+  struct flock lock {};
+  lock.l_type = F_WRLCK;
+  lock.l_whence = SEEK_SET;
+  REQUIRE(::fcntl(fd, F_OFD_GETLK, &lock) == 0);
+  ::close(fd);
+  return lock.l_type != F_UNLCK;
+}
+
+// The temp files (of this process) in the scratch directory.
+std::vector<std::string> OurTemps(const ScratchDir& scratch) {
+  std::vector<std::string> temps;
+  for (const std::string& name : scratch.Names()) {
+    if (IsOurTemp(name)) temps.push_back(name);
+  }
+  return temps;
+}
+
+TEST_CASE("durable file: the temp file is OFD-locked from creation until it is published", "[durable]") {
+  // Debris cleanup decides liveness by that lock (pids do not cross pid namespaces).
+  ScratchDir scratch;
+  FaultInjectionEnv env;
+  bool locked_while_written = false;
+  RequireOk(WriteNewFile(env, scratch.dir(), "snap", [&](ByteSink& sink) {
+    const std::vector<std::string> temps = OurTemps(scratch);
+    REQUIRE(temps.size() == 1);
+    locked_while_written = OfdLockedElsewhere(scratch.Path(temps[0]));
+    return sink.Append("bytes");
+  }));
+  CHECK(locked_while_written);
+  bool locked_before_publish = false;
+  RequireOk(ReplaceFile(env, scratch.dir(), "current", "rev\n", [&]() {
+    const std::vector<std::string> temps = OurTemps(scratch);
+    REQUIRE(temps.size() == 1);
+    locked_before_publish = OfdLockedElsewhere(scratch.Path(temps[0]));
+    return Status::OK();
+  }));
+  CHECK(locked_before_publish);
+  CHECK_FALSE(OfdLockedElsewhere(scratch.Path("snap")));  // released once published
+  CHECK_FALSE(OfdLockedElsewhere(scratch.Path("current")));
+}
+
+// OpenStackFile's result for `name`: the fd closed again, only the status kept.
+Status OpenedStatus(Env& env, const ScratchDir& scratch, const std::string& name, int access) {
+  Result<int> fd = OpenStackFile(env, scratch.dir(), name, access);
+  if (fd.ok()) ::close(*fd);
+  return fd.status();
+}
+
+TEST_CASE("stack file: a regular file with one link opens, without blocking flags leaking into reads", "[durable]") {
+  ScratchDir scratch;
+  FaultInjectionEnv env;
+  scratch.Write("journal", "line\n");
+  Result<int> fd = OpenStackFile(env, scratch.dir(), "journal", O_RDWR);
+  REQUIRE(fd.ok());
+  char buffer[8] = {};
+  CHECK(::read(*fd, buffer, sizeof buffer) == 5);
+  ::close(*fd);
+  CHECK((env.trace()[0].arg & (O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC)) == (O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC));
+  CHECK(OpenedStatus(env, scratch, "missing", O_RDONLY).code() == Code::kNotFound);
+}
+
+TEST_CASE("stack file: a FIFO is refused at once, for reading and for writing, naming the file", "[durable]") {
+  ScratchDir scratch;
+  FaultInjectionEnv env;
+  REQUIRE(::mkfifo(scratch.Path("current").c_str(), 0600) == 0);
+  const int fds_before = testing::OpenFdCount();
+  for (const int access : {O_RDONLY, O_RDWR}) {
+    const Status status = OpenedStatus(env, scratch, "current", access);  // a plain open would block here
+    CHECK(status.code() == Code::kIntegrity);
+    CHECK(status.message() == scratch.Path("current") + " is not a regular file (a FIFO); a stack file must be one: "
+                              "remove it, or restore the file sealstate wrote there");
+  }
+  CHECK(testing::OpenFdCount() == fds_before);  // the refused fd was closed
+  REQUIRE(::mkdir(scratch.Path("snapshot").c_str(), 0700) == 0);
+  CHECK(OpenedStatus(env, scratch, "snapshot", O_RDONLY).message().find("(a directory)") != std::string::npos);
+  REQUIRE(::symlink("/etc/hostname", scratch.Path("link").c_str()) == 0);
+  const Status symlink = OpenedStatus(env, scratch, "link", O_RDONLY);
+  CHECK(symlink.code() == Code::kIoError);
+  CHECK(symlink.error_number() == ELOOP);
+}
+
+TEST_CASE("stack file: a second hard link is refused unless it is the file's own temp name", "[durable]") {
+  ScratchDir scratch;
+  ScratchDir outside;
+  FaultInjectionEnv env;
+  scratch.Write("journal", "line\n");
+  REQUIRE(::link(scratch.Path("journal").c_str(), outside.Path("elsewhere").c_str()) == 0);
+  for (const int access : {O_RDONLY, O_RDWR}) {
+    const Status status = OpenedStatus(env, scratch, "journal", access);
+    CHECK(status.code() == Code::kIntegrity);
+    CHECK(status.message().rfind(scratch.Path("journal") + " has 2 hard links; ", 0) == 0);
+  }
+  CHECK(*outside.Read("elsewhere") == "line\n");
+  REQUIRE(::unlink(outside.Path("elsewhere").c_str()) == 0);
+  CHECK(OpenedStatus(env, scratch, "journal", O_RDWR).ok());
+
+  // Published by link + unlink: until the temp name is removed (or after a crash left it), the
+  // file's own temp name is a second link, which is allowed; any other name is not.
+  scratch.Write("lock", "record");
+  REQUIRE(::link(scratch.Path("lock").c_str(), scratch.Path(TempNameFor("lock")).c_str()) == 0);
+  CHECK(OpenedStatus(env, scratch, "lock", O_RDONLY).ok());
+  REQUIRE(::link(scratch.Path("lock").c_str(), scratch.Path(".lock.backup").c_str()) == 0);
+  CHECK(OpenedStatus(env, scratch, "lock", O_RDONLY).message().find("has 3 hard links") != std::string::npos);
+  REQUIRE(::link(scratch.Path("journal").c_str(), scratch.Path(TempNameFor("lock")).c_str()) == 0);
+  CHECK(OpenedStatus(env, scratch, "journal", O_RDONLY).code() == Code::kIntegrity);  // another file's temp name
 }
 
 TEST_CASE("durable file: temp names are hidden, attributable and carry the pid", "[durable]") {

@@ -516,6 +516,60 @@ TEST_CASE("list ignores temp debris and never stats per entry; the lock holder c
   CHECK_FALSE(Exists(debris));
 }
 
+namespace {
+
+// An OFD write lock on `path`, held through its own open file description until the fd is closed.
+int HoldOfdLock(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+  REQUIRE(fd >= 0);
+  struct flock lock {};
+  lock.l_type = F_WRLCK;
+  lock.l_whence = SEEK_SET;
+  REQUIRE(::fcntl(fd, F_OFD_SETLK, &lock) == 0);
+  return fd;
+}
+
+}  // namespace
+
+TEST_CASE("debris cleanup keeps a temp file whose lock is held, whatever pid its name carries") {
+  // A writer in another pid namespace: the pid in its temp names means nothing here (dead), but
+  // it holds the OFD lock on its temp file while writing it.
+  ScratchDir root;
+  auto store = Open(Options(root, EncrypterNamed("noop")));
+  const std::string rev = *store->Write(Fixture());
+  const pid_t dead = fork();
+  if (dead == 0) _exit(0);
+  waitpid(dead, nullptr, 0);
+  const std::string tag = ".tmp." + std::to_string(dead) + ".00ff00ff00ff00ff";
+  const std::string pending_marker = StackPath(root) + "/.lock" + tag;
+  const std::string pending_snapshot = StackPath(root) + "/snapshots/." + rev + "x.json.enc" + tag;
+  const std::string abandoned = StackPath(root) + "/snapshots/." + rev + "y.json.enc" + tag;
+  for (const std::string& path : {pending_marker, pending_snapshot, abandoned}) std::ofstream(path) << "partial";
+  const int marker_fd = HoldOfdLock(pending_marker);
+  const int snapshot_fd = HoldOfdLock(pending_snapshot);
+  {
+    auto lock = store->AcquireLock({});
+    REQUIRE(lock.ok());
+  }
+  CHECK(Exists(pending_marker));
+  CHECK(Exists(pending_snapshot));
+  CHECK_FALSE(Exists(abandoned));  // no lock held and its pid is gone
+  ::close(marker_fd);
+  ::close(snapshot_fd);
+}
+
+TEST_CASE("debris cleanup keeps an unlocked temp file of a live process (older writers take no lock)") {
+  ScratchDir root;
+  auto store = Open(Options(root, EncrypterNamed("noop")));
+  const std::string rev = *store->Write(Fixture());
+  const std::string old_writer = StackPath(root) + "/snapshots/." + rev + "x.json.enc.tmp." +
+                                 std::to_string(::getppid()) + ".0011";
+  std::ofstream(old_writer) << "partial";
+  auto lock = store->AcquireLock({});
+  REQUIRE(lock.ok());
+  CHECK(Exists(old_writer));
+}
+
 TEST_CASE("the journal records writes, current moves, removals and force-unlocks in order") {
   ScratchDir root;
   auto store = Open(Options(root, EncrypterNamed("noop")));

@@ -23,6 +23,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "io/durable_file.h"
 #include "io/env.h"
 #include "lock/lock_record.h"
 #include "lock/lock_verdict.h"
@@ -588,6 +589,35 @@ TEST_CASE("lock stale: an unreadable marker is unknown and never broken", "[lock
   REQUIRE_FALSE(outcome.ok());
   CHECK(outcome.status().message() == "locked (holder record unreadable)");
   CHECK(ReadFile(dir.MarkerPath()) == "{not json");
+}
+
+TEST_CASE("lock stale: a hard-linked marker is unknown and never broken; its own temp link is allowed", "[lock]") {
+  TempDir dir;
+  const LockHolder dead = LeaveStaleMarker(dir);
+  TempDir outside;
+  REQUIRE(::link(dir.MarkerPath().c_str(), outside.Path("copy").c_str()) == 0);
+  MarkerLock lock = LockOn(dir);
+  Result<LockInfo> info = lock.Inspect();
+  REQUIRE(info.ok());
+  CHECK(info->state == LockState::kUnknown);
+  CHECK(info->reason.find(dir.MarkerPath() + " has 2 hard links") != std::string::npos);
+  Result<AcquireOutcome> outcome = lock.Acquire(Timeout(milliseconds(0)));
+  REQUIRE_FALSE(outcome.ok());
+  CHECK(outcome.status().message() == "locked (holder record unreadable)");
+  CHECK(Exists(dir.MarkerPath()));
+
+  // A crash between link(temp, "lock") and unlink(temp) leaves the marker's own temp name as a
+  // second link: the marker is still judged by its record (stale here) and broken.
+  REQUIRE(::unlink(outside.Path("copy").c_str()) == 0);
+  REQUIRE(::link(dir.MarkerPath().c_str(), dir.Path(TempNameFor("lock")).c_str()) == 0);
+  info = lock.Inspect();
+  REQUIRE(info.ok());
+  CHECK(info->state == LockState::kStale);
+  outcome = lock.Acquire(Timeout(milliseconds(0)));
+  REQUIRE(outcome.ok());
+  REQUIRE(outcome->broken_stale);
+  CHECK(*outcome->broken_stale == dead);
+  CHECK(lock.Release(outcome->held).ok());
 }
 
 TEST_CASE("lock stale: of 8 processes racing to break one stale lock exactly one acquires", "[lock]") {

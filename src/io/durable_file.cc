@@ -17,6 +17,8 @@ constexpr std::size_t kWriteBuffer = 256 * 1024;
 // file dirty (RocksDB's bytes_per_sync idea); the fsync still decides durability.
 constexpr std::size_t kWritebackStep = 4 * 1024 * 1024;
 constexpr int kCreateFlags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+// The second open file description of a temp file, which holds its OFD lock (never written).
+constexpr int kLiveLockFlags = O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
 
 std::string RandomHex(std::size_t bytes) {
   EnsureSodium();
@@ -27,7 +29,10 @@ std::string RandomHex(std::size_t bytes) {
   return hex;
 }
 
-// The temp file being written: closed and removed unless Release()d.
+// The temp file being written: closed and removed unless Published(). From its creation until
+// then, a second open file description of it holds its OFD lock (the writing fd is closed before
+// the publish, as the recipe requires), which tells debris cleanup the file is alive, across pid
+// namespaces (see debris.h).
 class TempFile {
  public:
   TempFile(Env& env, const Dir& dir, std::string name) : env_(env), dir_(dir), name_(std::move(name)) {}
@@ -36,12 +41,14 @@ class TempFile {
   ~TempFile() {
     if (fd_ >= 0) (void)env_.Close(fd_, path());  // cleanup after an earlier error: that error is reported
     if (exists_) (void)env_.UnlinkAt(dir_, name_);  // same
+    if (lock_fd_ >= 0) (void)env_.Close(lock_fd_, path());  // never written: nothing to lose
   }
 
   Status Create() {
     SEALSTATE_ASSIGN_OR_RETURN(fd_, env_.OpenAt(dir_, name_, kCreateFlags, 0600));
     exists_ = true;
-    return env_.Chmod(fd_, 0600, path());  // exact mode whatever the umask
+    SEALSTATE_RETURN_IF_ERROR(env_.Chmod(fd_, 0600, path()));  // exact mode whatever the umask
+    return TakeLiveLock();
   }
 
   // Writes, fsyncs and closes (each result checked).
@@ -61,10 +68,19 @@ class TempFile {
   std::string path() const { return dir_.Join(name_); }
 
  private:
+  // Opens the second description and takes its OFD lock, held until the destructor.
+  Status TakeLiveLock() {
+    SEALSTATE_ASSIGN_OR_RETURN(lock_fd_, env_.OpenAt(dir_, name_, kLiveLockFlags, 0));
+    SEALSTATE_ASSIGN_OR_RETURN(const bool locked, env_.OfdLock(lock_fd_, LockWait::kNoWait, path()));
+    if (!locked) return Status::Internal("lock " + path() + ": a new private file is locked by someone else");
+    return Status::OK();
+  }
+
   Env& env_;
   const Dir& dir_;
   std::string name_;
   int fd_ = -1;
+  int lock_fd_ = -1;  // holds the OFD lock
   bool exists_ = false;
 };
 

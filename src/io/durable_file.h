@@ -18,7 +18,10 @@
 namespace sealstate::internal {
 
 // Temp files are named ".<final>.tmp.<pid>.<16 hex>": hidden (list() skips names starting with
-// '.'), attributable to the final name, and owned by a process whose liveness can be checked.
+// '.') and attributable to the final name and process. While a temp file exists, its writer
+// holds an OFD lock on it (from just after creating it until it is published or removed): that,
+// not the pid, tells debris cleanup it is alive, since a pid means nothing in another pid
+// namespace (see store/debris.h).
 inline constexpr std::string_view kTempMarker = ".tmp.";
 
 // A temp name for `final_name`, unique with overwhelming probability.
@@ -55,14 +58,16 @@ class FdSink final : public ByteSink {
 using BeforePublish = std::function<Status()>;
 
 // Creates `name` in `dir` with the bytes `produce` writes, durably, never replacing an existing
-// file: temp (O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC, mode 0600), write-all (writeback started
+// file: temp (O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC, mode 0600, OFD-locked through a second open
+// file description until published), write-all (writeback started
 // every 4 MiB, see FdSink), fsync, close, renameat2(RENAME_NOREPLACE) (link + unlink where
 // unsupported), fsync(dir).
 // Errors: kAlreadyExists if `name` exists (nothing changed); produce's error; kIoError.
 Status WriteNewFile(Env& env, const Dir& dir, std::string_view name, const std::function<Status(ByteSink&)>& produce,
                     const BeforePublish& before_publish = nullptr);
 
-// Atomically replaces (or creates) `name` in `dir` with `contents`, durably: temp, write-all,
+// Atomically replaces (or creates) `name` in `dir` with `contents`, durably: temp (OFD-locked as
+// for WriteNewFile), write-all,
 // fsync, close, renameat, fsync(dir). Readers see the old or the new file, never a mix.
 // Errors: kIoError. If the final directory fsync fails the new contents are visible but may not
 // survive power loss; the error says so.

@@ -7,7 +7,9 @@
 // can land between their steps).
 //
 // Files are addressed relative to an open directory (Dir), never by a path string below the
-// store root, so a symlink or rename elsewhere cannot redirect a write. Errors are
+// store root, so a symlink or rename elsewhere cannot redirect a write. A stack file that
+// already exists is opened through OpenStackFile (io/stack_file.h), which refuses FIFOs and
+// extra hard links, not with OpenAt directly. Errors are
 // Status::IoError naming the full path (dir.path + "/" + name) and carrying errno.
 //
 // Thread safety: PosixEnv is stateless and safe to share. Wrappers document their own rules.

@@ -10,13 +10,13 @@
 #include <utility>
 
 #include "io/durable_file.h"
+#include "io/stack_file.h"
 #include "journal/journal_event_json.h"
 
 namespace sealstate::internal {
 namespace {
 
 constexpr std::size_t kChunk = 64 * 1024;
-constexpr int kOpenFlags = O_RDWR | O_NOFOLLOW | O_CLOEXEC;
 constexpr int kOpenAttempts = 3;
 // The most bytes of malformed complete lines at the end of the journal that count as a torn
 // append (one line being written when the power went); more is corruption.
@@ -45,12 +45,13 @@ class ScopedFd {
   std::string what_;
 };
 
-// Opens the journal, first creating it empty if it does not exist. Creation goes through
+// Opens the journal (OpenStackFile: a FIFO or a hard-linked journal is refused, never written
+// through), first creating it empty if it does not exist. Creation goes through
 // WriteNewFile, so the name appears only as a durable, mode 0600 file (whatever the umask), and
 // a concurrent creator's file is kept.
 Result<int> OpenOrCreate(Env& env, const Dir& dir) {
   for (int attempt = 0; attempt < kOpenAttempts; ++attempt) {
-    Result<int> opened = env.OpenAt(dir, kJournalFileName, kOpenFlags, 0);
+    Result<int> opened = OpenStackFile(env, dir, kJournalFileName, O_RDWR);
     if (opened.ok() || opened.status().code() != Code::kNotFound) return opened;
     const Status created = WriteNewFile(env, dir, kJournalFileName, [](ByteSink&) { return Status::OK(); });
     if (!created.ok() && created.code() != Code::kAlreadyExists) return created;
@@ -242,7 +243,7 @@ Result<std::uint64_t> JournalFile::Append(JournalEvent event, JournalSync sync) 
 }
 
 Result<std::vector<JournalEvent>> JournalFile::Read(std::uint64_t since_seq) {
-  Result<int> opened = env_.OpenAt(dir_, kJournalFileName, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0);
+  Result<int> opened = OpenStackFile(env_, dir_, kJournalFileName, O_RDONLY);
   if (!opened.ok()) {
     if (opened.status().code() == Code::kNotFound) return std::vector<JournalEvent>{};
     return opened.status();

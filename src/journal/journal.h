@@ -44,12 +44,14 @@ class JournalFile {
   // zero time), appends, and fsyncs before returning (unless `sync` defers it, see
   // JournalSync; a deferred line may be lost to a power cut). Returns the seq. The journal file is
   // created 0600 on first use (and the directory fsynced). Errors: kIoError; kIntegrity if the
-  // journal is corrupt, not just torn (nothing is appended). After an error the event may or may
+  // journal is corrupt, not just torn, or is not a regular file with one link (OpenStackFile;
+  // nothing is appended). After an error the event may or may
   // not be in the journal (a failed fsync leaves it unknown), but the journal stays readable.
   Result<std::uint64_t> Append(JournalEvent event, JournalSync sync = JournalSync::kNow);
 
   // Events with seq > since_seq in file order. A missing journal is empty. The torn tail is
-  // skipped; any other malformed line is kIntegrity naming its line number.
+  // skipped; any other malformed line is kIntegrity naming its line number; kIntegrity also when
+  // the journal is not a regular file with one link (OpenStackFile).
   Result<std::vector<JournalEvent>> Read(std::uint64_t since_seq);
 
  private:

@@ -24,6 +24,7 @@
 #include <utility>
 
 #include "io/durable_file.h"
+#include "io/stack_file.h"
 #include "lock/lock_record.h"
 #include "lock/lock_verdict.h"
 #include "lock/lock_wait.h"
@@ -74,10 +75,10 @@ Result<ScopedFd> OpenMarker(Env& env, const Dir& dir, int flags) {
 }
 
 // The marker's bytes, at most kMaxLockRecordBytes + 1 (enough for the parser to see it is too
-// big). kIntegrity when it is not a regular file.
-Result<std::string> ReadMarkerBytes(Env& env, const ScopedFd& marker) {
-  SEALSTATE_ASSIGN_OR_RETURN(const struct stat st, env.Stat(marker.get(), marker.what()));
-  if (!S_ISREG(st.st_mode)) return Status::Integrity("lock marker: not a regular file");
+// big). kIntegrity when it is not a regular file or is hard-linked (CheckStackFile; the marker's
+// own temp name is the one link allowed, while it is published): such a record is unreadable.
+Result<std::string> ReadMarkerBytes(Env& env, const Dir& dir, const ScopedFd& marker) {
+  SEALSTATE_RETURN_IF_ERROR(CheckStackFile(env, dir, kLockFileName, marker.get()));
   std::string content(kMaxLockRecordBytes + 1, '\0');
   std::size_t size = 0;
   while (size < content.size()) {
@@ -93,8 +94,8 @@ Result<std::string> ReadMarkerBytes(Env& env, const ScopedFd& marker) {
 
 // The marker's record, or why it is unreadable (kIntegrity). I/O failures go to the returned
 // Status instead.
-Status ReadRecord(Env& env, const ScopedFd& marker, std::optional<Result<LockHolder>>& record) {
-  Result<std::string> bytes = ReadMarkerBytes(env, marker);
+Status ReadRecord(Env& env, const Dir& dir, const ScopedFd& marker, std::optional<Result<LockHolder>>& record) {
+  Result<std::string> bytes = ReadMarkerBytes(env, dir, marker);
   if (!bytes.ok() && bytes.status().code() != Code::kIntegrity) return bytes.status();
   record.emplace(bytes.ok() ? ParseLockRecord(*bytes) : Result<LockHolder>(bytes.status()));
   return Status::OK();
@@ -227,7 +228,7 @@ Result<std::optional<LockHolder>> BreakStale(Env& env, ProcessProbe& probe, cons
   SEALSTATE_ASSIGN_OR_RETURN(const bool locked, env.OfdLock(marker.get(), LockWait::kNoWait, marker.what()));
   if (!locked) return std::optional<LockHolder>();  // a live holder, or another breaker
   std::optional<Result<LockHolder>> record;
-  SEALSTATE_RETURN_IF_ERROR(ReadRecord(env, marker, record));
+  SEALSTATE_RETURN_IF_ERROR(ReadRecord(env, dir, marker, record));
   const LockInfo info = Classify(probe, record, /*ofd_held_elsewhere=*/false);
   if (info.state != LockState::kStale || !info.holder) return std::optional<LockHolder>();
   SEALSTATE_ASSIGN_OR_RETURN(const MarkerName name, CompareMarkerName(env, dir, marker));
@@ -339,7 +340,7 @@ Result<bool> MarkerLock::StillHeld(const std::string& lock_id) {
   SEALSTATE_ASSIGN_OR_RETURN(const ScopedFd marker, OpenMarker(env_, dir_, kReadMarkerFlags));
   if (!marker.valid()) return false;
   std::optional<Result<LockHolder>> record;
-  SEALSTATE_RETURN_IF_ERROR(ReadRecord(env_, marker, record));
+  SEALSTATE_RETURN_IF_ERROR(ReadRecord(env_, dir_, marker, record));
   return (*record).ok() && !(*record)->bare_pid && (*record)->lock_id == lock_id;
 }
 
@@ -348,7 +349,7 @@ Result<LockInfo> MarkerLock::Inspect() {
   if (!marker.valid()) return Classify(probe_, std::nullopt, false);
   SEALSTATE_ASSIGN_OR_RETURN(const bool held_elsewhere, env_.OfdLockHeldElsewhere(marker.get(), marker.what()));
   std::optional<Result<LockHolder>> record;
-  SEALSTATE_RETURN_IF_ERROR(ReadRecord(env_, marker, record));
+  SEALSTATE_RETURN_IF_ERROR(ReadRecord(env_, dir_, marker, record));
   return Classify(probe_, record, held_elsewhere);
 }
 
@@ -356,7 +357,7 @@ Result<std::optional<LockHolder>> MarkerLock::ForceRemove(std::string_view expec
   SEALSTATE_ASSIGN_OR_RETURN(const ScopedFd marker, OpenMarker(env_, dir_, kReadMarkerFlags));
   if (!marker.valid()) return std::optional<LockHolder>();
   std::optional<Result<LockHolder>> record;
-  SEALSTATE_RETURN_IF_ERROR(ReadRecord(env_, marker, record));
+  SEALSTATE_RETURN_IF_ERROR(ReadRecord(env_, dir_, marker, record));
   const LockHolder holder = (*record).ok() ? **record : LockHolder();
   if (!expected_id.empty() && (!(*record).ok() || holder.bare_pid || holder.lock_id != expected_id)) {
     const std::string found = (*record).ok() ? DescribeHolder(holder) : "an unreadable holder record";

@@ -1,10 +1,10 @@
 #include "store/current_pointer.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 
 #include <sealstate/names.h>
 
+#include "io/stack_file.h"
 #include "store/fd_source.h"
 
 namespace sealstate::internal {
@@ -37,12 +37,10 @@ Result<std::string> ReadSmallFile(Env& env, int fd, const std::string& what) {
 
 Result<std::string> ReadCurrentRev(Env& env, const Dir& stack_dir) {
   const std::string path = stack_dir.Join(kCurrentFileName);
-  Result<int> fd = env.OpenAt(stack_dir, kCurrentFileName, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0);
+  Result<int> fd = OpenStackFile(env, stack_dir, kCurrentFileName, O_RDONLY);
   if (!fd.ok() && fd.status().code() == Code::kNotFound) return Status::NoCurrent();
   if (!fd.ok()) return fd.status();
   ReadOnlyFd file(env, *fd, path);
-  SEALSTATE_ASSIGN_OR_RETURN(struct stat st, env.Stat(file.get(), path));
-  if (!S_ISREG(st.st_mode)) return Status::Integrity(path + " is not a regular file");
   SEALSTATE_ASSIGN_OR_RETURN(std::string content, ReadSmallFile(env, file.get(), path));
   std::string rev = Trim(std::move(content));
   if (rev.empty()) return Status::NoCurrent();

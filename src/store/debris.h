@@ -8,9 +8,14 @@
 
 namespace sealstate::internal {
 
-// Removes temp files (see TempNameFor) in `dir` whose creating process is gone. Files of live
-// processes, this one included, are left alone: they may be mid-write. Returns how many were
-// removed. Errors: kIoError from listing or removing.
+// Removes the temp files (see TempNameFor) in `dir` that are abandoned. A temp file is abandoned
+// when no open file description holds its OFD lock (every writer holds it from creation until
+// publish, and the kernel drops it when the writer dies, in whatever pid namespace) and the pid
+// in its name is not a live process here (older sealstate versions and unobin took no lock: a
+// live local writer of theirs is still recognised by its pid). The lock is taken (non-blocking)
+// and held while the file is unlinked, so a writer cannot start using it meanwhile. Anything
+// that cannot be opened and locked as a regular file is left alone. Returns how many were
+// removed. Errors: kIoError from listing, locking or removing.
 Result<int> RemoveDebris(Env& env, const Dir& dir, ProcessProbe& probe);
 
 }  // namespace sealstate::internal

@@ -14,6 +14,7 @@
 
 #include "envelope/seal_validated.h"
 #include "io/durable_file.h"
+#include "io/stack_file.h"
 #include "store/current_pointer.h"
 #include "store/debris.h"
 #include "store/fd_source.h"
@@ -102,14 +103,12 @@ Result<Snapshot> LocalStore::Get(std::string_view rev) {
   SEALSTATE_RETURN_IF_ERROR(RequireEncrypter());
   const Dir& dir = core_->dirs->snapshots;
   const std::string name = SnapshotFileName(rev);
-  Result<int> fd = core_->env.OpenAt(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0);
+  Result<int> fd = OpenStackFile(core_->env, dir, name, O_RDONLY);
   if (!fd.ok() && fd.status().code() == Code::kNotFound) {
     return Status::NotFound(std::string(kPrefix) + "no revision " + std::string(rev) + " in stack " + stack());
   }
   if (!fd.ok()) return fd.status();
   ReadOnlyFd file(core_->env, *fd, dir.Join(name));
-  SEALSTATE_ASSIGN_OR_RETURN(struct stat st, core_->env.Stat(file.get(), dir.Join(name)));
-  if (!S_ISREG(st.st_mode)) return Status::Integrity(dir.Join(name) + " is not a regular file");
   FdSource source(core_->env, file.get(), dir.Join(name));
   const EnvelopeBinding expected{"state", factory(), stack(), std::string(rev)};
   Result<Snapshot> snapshot =

@@ -34,6 +34,19 @@ Status RefuseLiveOrUnknown(const LockInfo& info) {
   return Status::Locked(message);
 }
 
+// Adds a problem for a journal that cannot be read (corrupt, not a regular file, hard-linked) and
+// for a lock marker whose record cannot be read (the same, or garbage). Errors: only from
+// inspecting the lock at all.
+Status VerifyJournalAndLock(Backend& backend, VerifyReport& report) {
+  Result<std::vector<JournalEvent>> journal = backend.Journal(0);
+  if (!journal.ok()) report.problems.push_back({"journal", journal.status()});
+  SEALSTATE_ASSIGN_OR_RETURN(const LockInfo lock, backend.GetLockInfo());
+  if (lock.state == LockState::kUnknown && !lock.holder) {
+    report.problems.push_back({"lock", Status::Integrity("lock marker: " + lock.reason)});
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 Result<PrunePlan> PlanPrune(Backend& backend, std::size_t keep_newest) {
@@ -82,6 +95,7 @@ Result<VerifyReport> VerifyStack(Backend& backend, const ProgressFn& progress) {
     report.problems.push_back(
         {"current", Status::Integrity("current names revision " + *current + ", which does not exist")});
   }
+  SEALSTATE_RETURN_IF_ERROR(VerifyJournalAndLock(backend, report));
   return report;
 }
 

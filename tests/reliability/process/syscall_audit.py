@@ -6,6 +6,8 @@ Usage: syscall_audit.py PATH/TO/commit_driver
 Runs one commit_driver process doing N commits (100; SEALSTATE_LONG=1: 1,000) under
 `strace -f -y` and checks, for every commit, in the order the calls were made:
   - the snapshot temp file is created with O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC (or O_TMPFILE),
+    (a second description, which holds the temp's OFD lock for debris cleanup, may be opened
+    without O_CREAT|O_TRUNC before the first write; it is never written)
     written, fsync'd, closed, then published with renameat2(RENAME_NOREPLACE) (or linkat), and
     then the snapshots directory is fsync'd;
   - then the pointer the same way: temp created exclusively, written with "<rev>\\n" naming the
@@ -133,6 +135,13 @@ def on_open(audit, i, args, result, result_path, stack_dir):
         audit.violation(i, f"current opened for writing: {flags}")
     if not path.startswith(stack_dir + "/") or not is_temp(path):
         return
+    state = audit.files.get(path)
+    if state is not None and "O_CREAT" not in flags and "O_TRUNC" not in flags:
+        # The description that holds the temp file's OFD lock: opened before the first write.
+        if state["writes"] > 0:
+            audit.violation(i, f"lock description of {path} opened after writing began")
+        state["lock_fd"] = result
+        return
     if "O_TMPFILE" not in flags and not all(f in flags for f in EXCL_FLAGS):
         audit.violation(i, f"temp {path} created without O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC: {flags}")
     audit.files[path] = {"fd": result, "opened": i, "writes": 0, "data": "", "fsync": None, "close": None}
@@ -150,6 +159,8 @@ def on_write(audit, i, name, args, result):
     state = audit.files.get(path)
     if state is None:
         return
+    if state.get("lock_fd") == fd:
+        audit.violation(i, f"write to {path} through its lock description")
     if state["fsync"] is not None:
         audit.violation(i, f"write to {path} after its fsync")
     state["writes"] += 1
@@ -170,7 +181,7 @@ def on_fsync(audit, i, args):
 def on_close(audit, i, args):
     fd, path = fd_path(args[0])
     state = audit.files.get(path) if path else None
-    if state is not None and state["close"] is None:
+    if state is not None and state["close"] is None and state.get("lock_fd") != fd:
         state["close"] = i
 
 
@@ -315,6 +326,15 @@ def without_first_after(anchor, pattern):
     return mutate
 
 
+def write_through_lock_description(stack_dir):
+    def mutate(lines):
+        i = first_index(lines, rf"openat\(.*{re.escape(stack_dir)}/snapshots>, \"[^\"]*\.tmp\.[^\"]*\", O_WRONLY\|O_NOCTTY")
+        lock_fd, path = re.search(r"= (\d+)<([^>]*)>", lines[i]).groups()
+        j = i + first_index(lines[i:], rf"write\(\d+<{re.escape(path)}>")
+        return lines[:j] + [re.sub(r"write\(\d+<", f"write({lock_fd}<", lines[j], count=1)] + lines[j + 1:]
+    return mutate
+
+
 def ack_early(lines):
     i = first_index(lines, r"renameat2\(.*\"current\"")
     j = first_index(lines, r"^\d+\s+write\(1<")
@@ -336,6 +356,7 @@ def negative_controls(lines, stack_dir):
         "current written in place": write_current_in_place(stack_dir),
         "acknowledged before the pointer is published": ack_early,
         "lock marker linked before its fsync": without_first(rf"fsync\(\d+<{stack}/\.lock\.tmp\."),
+        "temp written through its lock description": write_through_lock_description(stack_dir),
     }
     missed = [name for name, mutate in controls.items() if not audit_trace(mutate(lines), stack_dir).violations]
     return len(controls), missed
