@@ -38,7 +38,7 @@ Status ExecutePrune(Backend& backend, const PrunePlan& plan, const ProgressFn& p
 
 // One problem verify found.
 struct VerifyProblem {
-  std::string rev;  // the revision concerned, or "current" for the pointer itself
+  std::string rev;  // the revision concerned, "current" for the pointer, or "permissions"
   Status status;
 };
 
@@ -47,8 +47,10 @@ struct VerifyReport {
   std::vector<VerifyProblem> problems;
 };
 
-// Reads, opens (authenticates) and decodes every revision, and checks that `current`, if set,
-// names a revision that exists and opens. Problems are collected, not returned as errors.
+// Reads, opens (authenticates) and decodes every revision, checks that `current`, if set,
+// names a revision that exists and opens, and reports each finding of
+// backend.CheckPermissions(PermissionScope::kEverything) as a kIntegrity problem of
+// "permissions". Problems are collected, not returned as errors.
 // Errors: only failures to list the stack or read the pointer at all.
 Result<VerifyReport> VerifyStack(Backend& backend, const ProgressFn& progress = nullptr);
 

@@ -82,6 +82,14 @@ Result<VerifyReport> VerifyStack(Backend& backend, const ProgressFn& progress) {
     report.problems.push_back(
         {"current", Status::Integrity("current names revision " + *current + ", which does not exist")});
   }
+  Result<std::vector<std::string>> loose = backend.CheckPermissions(PermissionScope::kEverything);
+  if (!loose.ok()) {
+    report.problems.push_back({"permissions", loose.status()});
+  } else {
+    for (std::string& finding : *loose) {
+      report.problems.push_back({"permissions", Status::Integrity(std::move(finding))});
+    }
+  }
   return report;
 }
 
