@@ -19,7 +19,7 @@ std::string_view CodeName(Code code) {
     case Code::kWrongKey: return "wrong-key";
     case Code::kIntegrity: return "integrity";
     case Code::kFormat: return "format";
-    case Code::kIoError: return "io";
+    case Code::kIoError: return "io-error";
     case Code::kUnsupported: return "unsupported";
     case Code::kInternal: return "internal";
   }

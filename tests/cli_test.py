@@ -362,7 +362,7 @@ def test_held_lock(s):
               and f"lock id: {h['lock-id']}" in lines and "operation: lock: sleep 5" in lines
               and any(l.startswith("since: ") and "(held for " in l for l in lines),
               "lock-status text: state and holder lines", r.stdout)
-        check(list(info) == ["state", "holder", "held-for-seconds", "reason"]
+        check(list(info) == ["state", "holder", "held-for-seconds", "reason", "permissions"]
               and sorted(h) == sorted(["lock-id", "pid", "host", "user", "boot-id", "start-time", "created",
                                        "operation", "version", "bare-pid"])
               and isinstance(info["held-for-seconds"], int) and h["bare-pid"] is False,

@@ -315,6 +315,16 @@ TEST_CASE("GoQuote matches Go's %q", "[json][quote]") {
   CHECK(GoQuote("") == R"("")");
 }
 
+TEST_CASE("GoEscapeForDisplay escapes what GoQuote escapes, except quotes and backslashes", "[json][quote]") {
+  CHECK(GoEscapeForDisplay("* 2026-05-12T15:42:17.90211Z") == "* 2026-05-12T15:42:17.90211Z");
+  CHECK(GoEscapeForDisplay("x\n* REV\x1b[2J\r") == R"(x\n* REV\x1b[2J\r)");
+  CHECK(GoEscapeForDisplay(R"(name "a\nb" is not allowed)") == R"(name "a\nb" is not allowed)");
+  CHECK(GoEscapeForDisplay(std::string("\x00\x7f\t", 3)) == R"(\x00\x7f\t)");
+  CHECK(GoEscapeForDisplay("\xc2\x9b" "31m \xe2\x80\xae bad\xff") == R"(\u009b31m \u202e bad\xff)");
+  CHECK(GoEscapeForDisplay("caf\xc3\xa9") == "caf\xc3\xa9");
+  CHECK(GoEscapeForDisplay("") == "");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Reader
 

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -390,6 +391,72 @@ TEST_CASE("a symlink planted at any name the store uses is refused") {
   std::ifstream in(target);
   std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   CHECK(content == rev + "\n");  // nothing was written through the link
+}
+
+TEST_CASE("a world-writable store directory is refused, naming it and the chmod, before anything is made in it") {
+  ScratchDir root;
+  { auto store = Open(Options(root, EncrypterNamed("noop"))); }
+  const std::string factory = root.dir().path + "/" + kFactory;
+  const std::string dirs[] = {root.dir().path, factory, StackPath(root), StackPath(root) + "/snapshots"};
+  const std::string dir = dirs[GENERATE(0, 1, 2, 3)];
+  const mode_t mode = GENERATE(mode_t{0777}, mode_t{01777}, mode_t{0703});
+  CAPTURE(dir, mode);
+  REQUIRE(::chmod(dir.c_str(), mode) == 0);
+  for (const bool create : {false, true}) {
+    LocalStoreOptions options = Options(root, EncrypterNamed("noop"));
+    options.create = create;
+    Result<std::unique_ptr<Backend>> opened = OpenLocalStore(options);
+    REQUIRE_FALSE(opened.ok());
+    CHECK(opened.status().code() == Code::kIntegrity);
+    CHECK_THAT(opened.status().message(),
+               Catch::StartsWith(dir + " is writable by every user") && Catch::EndsWith("run: chmod o-w " + dir));
+  }
+  // With create, nothing is made below the refused directory (a new stack of that factory).
+  if (dir == root.dir().path || dir == factory) {
+    CHECK_FALSE(OpenLocalStore(Options(root, EncrypterNamed("noop"), "new-stack")).ok());
+    CHECK_FALSE(Exists(StackPath(root, "new-stack")));
+  }
+  REQUIRE(::chmod(dir.c_str(), 0755) == 0);  // unobin's mode: fine
+  CHECK(OpenLocalStore(Options(root, EncrypterNamed("noop"))).ok());
+}
+
+TEST_CASE("CheckPermissions finds group/other access and foreign owners, and nothing in a fresh store") {
+  ScratchDir root;
+  auto store = Open(Options(root, EncrypterNamed("noop")));
+  const std::string rev = *store->Commit(Fixture(), {});
+  const std::string stack = StackPath(root);
+  const std::string snapshot = stack + "/snapshots/" + rev + ".json.enc";
+  CHECK(store->CheckPermissions(PermissionScope::kEverything)->empty());
+  REQUIRE(::chmod(stack.c_str(), 0750) == 0);  // group may read: fine
+  REQUIRE(::chmod((root.dir().path + "/" + kFactory).c_str(), 0755) == 0);
+  CHECK(store->CheckPermissions(PermissionScope::kEverything)->empty());
+
+  REQUIRE(::chmod((stack + "/journal").c_str(), 0666) == 0);
+  REQUIRE(::chmod((stack + "/current").c_str(), 0640) == 0);
+  REQUIRE(::chmod(stack.c_str(), 0770) == 0);
+  REQUIRE(::chmod(snapshot.c_str(), 0604) == 0);
+  const std::vector<std::string> stack_scope = *store->CheckPermissions(PermissionScope::kStack);
+  const std::vector<std::string> everything = *store->CheckPermissions(PermissionScope::kEverything);
+  CHECK(stack_scope.size() == 3);
+  REQUIRE(everything.size() == 4);
+  const auto finds = [&](const std::string& text) {
+    return std::any_of(everything.begin(), everything.end(),
+                       [&](const std::string& f) { return f.find(text) != std::string::npos; });
+  };
+  CHECK(finds(stack + "/journal is accessible by group or others (mode 0666); run: chmod 600 " + stack + "/journal"));
+  CHECK(finds(stack + "/current is accessible by group or others (mode 0640)"));
+  CHECK(finds(stack + " is writable by group or others (mode 0770)"));
+  CHECK(finds("run: chmod go-w " + stack));
+  CHECK(finds(snapshot + " is accessible by group or others (mode 0604)"));
+
+  if (::geteuid() == 0) {  // only root can give a file away
+    REQUIRE(::chmod(snapshot.c_str(), 0600) == 0);
+    REQUIRE(::chown(snapshot.c_str(), 12345, 12345) == 0);
+    const std::vector<std::string> owned = *store->CheckPermissions(PermissionScope::kEverything);
+    CHECK(std::count_if(owned.begin(), owned.end(), [&](const std::string& f) {
+            return f.find(snapshot + " is owned by uid 12345, not by uid 0 (this user) or root") == 0;
+          }) == 1);
+  }
 }
 
 TEST_CASE("names that could escape the stack directory are refused") {

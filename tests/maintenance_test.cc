@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -85,6 +86,21 @@ TEST_CASE("verify reads every revision and reports a tampered one and a dangling
   CHECK(report.problems[0].rev == r[1]);
   CHECK(report.problems[0].status.code() == Code::kIntegrity);
   CHECK(report.problems[1].rev == "current");
+}
+
+TEST_CASE("verify reports loose permissions as integrity problems of \"permissions\"") {
+  ScratchDir root;
+  auto store = OpenStore(root);
+  const std::vector<std::string> r = WriteRevisions(*store, 1);
+  const std::string journal = root.dir().path + "/cluster-deploy/prod-east-alpha/journal";
+  REQUIRE(::chmod(journal.c_str(), 0644) == 0);
+  VerifyReport report = *VerifyStack(*store);
+  CHECK(report.revisions == 1);
+  REQUIRE(report.problems.size() == 1);
+  CHECK(report.problems[0].rev == "permissions");
+  CHECK(report.problems[0].status.code() == Code::kIntegrity);
+  CHECK(report.problems[0].status.message() ==
+        journal + " is accessible by group or others (mode 0644); run: chmod 600 " + journal);
 }
 
 TEST_CASE("force-unlock policy: free is fine, a live holder is refused unless its id is given") {

@@ -2,7 +2,11 @@
 #include <catch2/catch.hpp>
 
 #include <cerrno>
+#include <fstream>
+#include <iterator>
+#include <map>
 #include <set>
+#include <string>
 
 #include <sealstate/status.h>
 #include <sealstate/stream.h>
@@ -72,6 +76,35 @@ TEST_CASE("every code has a distinct, non-empty name") {
     names.insert(name);
   }
   CHECK(names.size() == static_cast<std::size_t>(Code::kInternal) + 1);
+}
+
+TEST_CASE("every code's name is the one sealstate(1) documents, and the page lists them all") {
+  const std::map<Code, std::string_view> documented = {
+      {Code::kOk, "ok"},
+      {Code::kInvalidArgument, "invalid-argument"},
+      {Code::kNotFound, "not-found"},
+      {Code::kNoCurrent, "no-current"},
+      {Code::kAlreadyExists, "already-exists"},
+      {Code::kLocked, "locked"},
+      {Code::kCancelled, "cancelled"},
+      {Code::kConflict, "conflict"},
+      {Code::kWrongKey, "wrong-key"},
+      {Code::kIntegrity, "integrity"},
+      {Code::kFormat, "format"},
+      {Code::kIoError, "io-error"},
+      {Code::kUnsupported, "unsupported"},
+      {Code::kInternal, "internal"},
+  };
+  REQUIRE(documented.size() == static_cast<std::size_t>(Code::kInternal) + 1);
+  std::ifstream page(std::string(SEALSTATE_TEST_DATA) + "/../../man/sealstate.1.scd");
+  REQUIRE(page.good());
+  const std::string text((std::istreambuf_iterator<char>(page)), std::istreambuf_iterator<char>());
+  for (const auto& [code, name] : documented) {
+    CAPTURE(name);
+    CHECK(CodeName(code) == name);
+    // The OUTPUT section's table has one row per code: "|  *name*".
+    if (code != Code::kOk) CHECK(text.find("|  *" + std::string(name) + "*\n") != std::string::npos);
+  }
 }
 
 TEST_CASE("Result holds a value or an error, and ASSIGN_OR_RETURN propagates the error") {

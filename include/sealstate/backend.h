@@ -41,6 +41,13 @@ struct JournalEvent {
   friend bool operator==(const JournalEvent&, const JournalEvent&) = default;
 };
 
+// How far Backend::CheckPermissions looks.
+enum class PermissionScope {
+  kStack,       // the store's directories down to the stack, and the files beside the snapshots
+                // (current, lock, journal): cheap, for lock-status
+  kEverything,  // also every snapshot file: for verify
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -90,6 +97,15 @@ class Backend {
   // Journal events with seq > since_seq, oldest first.
   virtual Result<std::vector<JournalEvent>> Journal(std::uint64_t since_seq) = 0;
 
+  // What in the stack others could change or read, as one message per finding that names the
+  // path and the command that fixes it. The local store reports a store directory writable by
+  // group or others, a file readable or writable by group or others, and anything owned by
+  // neither this process's user nor root (a world-writable directory is refused when the store
+  // is opened). Reports, never repairs. This default, for backends without file permissions,
+  // finds nothing. Errors: kIoError.
+  virtual Result<std::vector<std::string>> CheckPermissions(PermissionScope /*scope*/) {
+    return std::vector<std::string>();
+  }
   // Appends an event of the caller's (e.g. "prune", or an application's "apply") to the journal,
   // stamped with the next seq, the time, this process's user@host and pid, and the lock id held
   // through this backend. Durable before it returns. Errors: kIoError.

@@ -38,7 +38,7 @@ Status ExecutePrune(Backend& backend, const PrunePlan& plan, const ProgressFn& p
 
 // One problem verify found.
 struct VerifyProblem {
-  std::string rev;  // the revision concerned, or "current", "journal" or "lock" for those files
+  std::string rev;  // the revision concerned, or "current", "journal", "lock" or "permissions"
   Status status;
 };
 
@@ -50,7 +50,9 @@ struct VerifyReport {
 // Reads, opens (authenticates) and decodes every revision, and checks that `current`, if set,
 // names a revision that exists and opens, that the journal reads (a local store also refuses a
 // journal that is not a regular file with one link), and that a lock marker, if any, has a
-// readable holder record. Problems are collected, not returned as errors.
+// readable holder record; reports each finding of
+// backend.CheckPermissions(PermissionScope::kEverything) as a kIntegrity problem of
+// "permissions". Problems are collected, not returned as errors.
 // Errors: only failures to list the stack, read the pointer or inspect the lock at all.
 Result<VerifyReport> VerifyStack(Backend& backend, const ProgressFn& progress = nullptr);
 

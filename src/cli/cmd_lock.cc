@@ -17,12 +17,14 @@
 namespace sealstate::cli {
 namespace {
 
-void PrintLockInfo(const Output& out, const LockInfo& info) {
+// `loose` is what Backend::CheckPermissions found (PermissionScope::kStack).
+void PrintLockInfo(const Output& out, const LockInfo& info, const std::vector<std::string>& loose) {
   out.Line(LockStateName(info.state));
   if (info.holder) {
     for (const auto& line : HolderLines(*info.holder)) out.Line(line);
   }
   if (info.state != LockState::kFree && !info.reason.empty()) out.Line("reason: " + info.reason);
+  for (const auto& finding : loose) out.Line("permissions: " + finding);
   out.Document([&](internal::GoJsonWriter& w) {
     w.StartObject();
     w.Key("state");
@@ -37,6 +39,10 @@ void PrintLockInfo(const Output& out, const LockInfo& info) {
     }
     w.Key("reason");
     w.String(info.reason);
+    w.Key("permissions");
+    w.StartArray();
+    for (const auto& finding : loose) w.String(finding);
+    w.EndArray();
     w.EndObject();
   });
 }
@@ -46,7 +52,10 @@ int RunLockStatus(const GlobalOptions& g, const Output& out) {
   if (!backend.ok()) return out.Fail(backend.status());
   auto info = (*backend)->GetLockInfo();
   if (!info.ok()) return out.Fail(info.status());
-  PrintLockInfo(out, *info);
+  // The lock state matters most here: a failed permission check is shown, not fatal.
+  auto loose = (*backend)->CheckPermissions(PermissionScope::kStack);
+  PrintLockInfo(out, *info,
+                loose.ok() ? *loose : std::vector<std::string>{"could not check: " + loose.status().message()});
   return 0;
 }
 

@@ -1,5 +1,6 @@
 // log [--since SEQ]: the stack's audit journal, oldest first.
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -8,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "cli/time_format.h"
+#include "cli/whole_number.h"
 #include "journal/journal_event_json.h"
 
 namespace sealstate::cli {
@@ -51,7 +53,9 @@ int RunLog(const GlobalOptions& g, const Output& out, std::uint64_t since) {
 void RegisterLog(CLI::App& app, CommandContext& context) {
   auto since = std::make_shared<std::uint64_t>(0);
   CLI::App* log = app.add_subcommand("log", "Print the stack's audit journal, oldest first");
-  log->add_option("--since", *since, "Only events with a sequence number above SEQ")->type_name("SEQ");
+  log->add_option("--since", *since, "Only events with a sequence number above SEQ")
+      ->check(WholeNumberValidator("--since", std::numeric_limits<std::uint64_t>::max()))
+      ->type_name("SEQ");
   SetStackCommand(log, context, [since](const GlobalOptions& g, const Output& out) { return RunLog(g, out, *since); });
 }
 

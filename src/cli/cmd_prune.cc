@@ -1,5 +1,6 @@
 // prune --keep N [--dry-run]: keep the current revision and the N newest, delete the rest.
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -7,6 +8,7 @@
 #include <sealstate/maintenance.h>
 
 #include "cli/commands.h"
+#include "cli/whole_number.h"
 #include "cli/with_lock.h"
 
 namespace sealstate::cli {
@@ -58,21 +60,13 @@ int RunPrune(const GlobalOptions& g, const Output& out, const PruneArgs& args) {
   return 0;
 }
 
-CLI::Validator NotNegative() {
-  return CLI::Validator(
-      [](std::string& value) -> std::string {
-        return !value.empty() && value[0] == '-' ? "--keep must not be negative" : std::string();
-      },
-      "");
-}
-
 }  // namespace
 
 void RegisterPrune(CLI::App& app, CommandContext& context) {
   auto args = std::make_shared<PruneArgs>();
   CLI::App* prune = app.add_subcommand("prune", "Lock, keep current and the N newest revisions, delete the rest");
   prune->add_option("--keep", args->keep, "How many of the newest revisions to keep besides current")
-      ->check(NotNegative())
+      ->check(WholeNumberValidator("--keep", std::numeric_limits<std::int64_t>::max()))
       ->type_name("N")
       ->capture_default_str();
   prune->add_flag("--dry-run", args->dry_run, "Print what would be deleted; delete nothing");

@@ -78,7 +78,7 @@ int main(int argc, char** argv) {
   try {
     status = sealstate::cli::Run(argc, argv);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "sealstate: internal error: %s\n", e.what());
+    sealstate::cli::WriteError(false, "internal", std::string("internal error: ") + e.what());
   }
   return sealstate::cli::FinishOutput(status);
 }

@@ -42,7 +42,7 @@ std::string BuildCompact(const JsonBuilder& build) {
 
 void WriteError(bool json, std::string_view code, std::string_view message) {
   if (!json) {
-    WriteStderr("sealstate: " + std::string(message) + "\n");
+    WriteStderr("sealstate: " + internal::GoEscapeForDisplay(message) + "\n");
     return;
   }
   WriteStdout(BuildCompact([&](internal::GoJsonWriter& w) {
@@ -66,7 +66,7 @@ Status Output::TextStream(const std::function<Status(ByteSink&)>& produce) const
 
 void Output::Line(std::string_view line) const {
   if (json_) return;
-  WriteStdout(line);
+  WriteStdout(internal::GoEscapeForDisplay(line));
   WriteStdout("\n");
 }
 
@@ -84,7 +84,9 @@ int Output::Usage(std::string_view message) const {
   return kExitUsage;
 }
 
-void Output::Warn(std::string_view message) const { WriteStderr("sealstate: " + std::string(message) + "\n"); }
+void Output::Warn(std::string_view message) const {
+  WriteStderr("sealstate: " + internal::GoEscapeForDisplay(message) + "\n");
+}
 
 bool Output::ShowProgress() const { return !json_ && isatty(STDERR_FILENO) == 1; }
 

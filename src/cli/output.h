@@ -19,6 +19,11 @@ using JsonBuilder = std::function<void(internal::GoJsonWriter&)>;
 
 // Output for one command run. With json(), stdout receives exactly one compact JSON document
 // (success or error) followed by "\n"; without, plain text. Cheap to copy.
+//
+// Text lines and messages (Line, Fail, Usage, Warn, WriteError) may carry names and records
+// from the store or the command line, so they are shown through GoEscapeForDisplay: a control
+// character in a file name or a holder record cannot forge a line or drive the terminal. This
+// is the one place text output is escaped; JSON output is escaped by the JSON writer.
 class Output {
  public:
   explicit Output(bool json) : json_(json) {}
@@ -29,7 +34,7 @@ class Output {
   // Text mode only (OK and a no-op with json()): runs `produce` with a sink that writes to stdout
   // as it goes, for documents too large to build in memory first. Returns produce's status.
   Status TextStream(const std::function<Status(ByteSink&)>& produce) const;
-  // Writes `line` and "\n" to stdout. Text mode only (a no-op with json()).
+  // Writes `line`, escaped for display, and "\n" to stdout. Text mode only (a no-op with json()).
   void Line(std::string_view line) const;
   // JSON mode only (a no-op without json()): writes the compact document `build` produces, then
   // "\n", to stdout.

@@ -187,8 +187,9 @@ bool IsPrintableNonAscii(char32_t r) {
   return true;
 }
 
-void AppendQuotedRune(std::string& out, char32_t r) {
-  if (r == '"' || r == '\\') {
+// Appends rune `r` as Go's %q shows it; with !quoted, `"` and `\` pass through unescaped.
+void AppendEscapedRune(std::string& out, char32_t r, bool quoted) {
+  if (quoted && (r == '"' || r == '\\')) {
     out += '\\';
     out += static_cast<char>(r);
     return;
@@ -334,19 +335,37 @@ bool IsValidUtf8(std::string_view s) {
   return true;
 }
 
-std::string GoQuote(std::string_view s) {
-  std::string out = "\"";
+namespace {
+
+// Appends `s` with Go's %q escapes (see AppendEscapedRune for `quoted`).
+void AppendGoEscaped(std::string& out, std::string_view s, bool quoted) {
   for (std::size_t i = 0; i < s.size();) {
     const DecodedRune r = DecodeRune(s, i);
     if (!r.valid) {
       out += "\\x";
       AppendHexDigits(out, static_cast<unsigned char>(s[i]), 2);
     } else {
-      AppendQuotedRune(out, r.rune);
+      AppendEscapedRune(out, r.rune, quoted);
     }
     i += r.size;
   }
+}
+
+}  // namespace
+
+std::string GoQuote(std::string_view s) {
+  std::string out = "\"";
+  AppendGoEscaped(out, s, /*quoted=*/true);
   out += '"';
+  return out;
+}
+
+std::string GoEscapeForDisplay(std::string_view s) {
+  const bool plain = std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c < 0x7F; });
+  if (plain) return std::string(s);
+  std::string out;
+  out.reserve(s.size() + 16);
+  AppendGoEscaped(out, s, /*quoted=*/false);
   return out;
 }
 

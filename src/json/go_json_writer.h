@@ -76,6 +76,13 @@ void AppendGoFloat(std::string& out, double d);
 // \uXXXX). Printable UTF-8 passes through.
 std::string GoQuote(std::string_view s);
 
+// GoQuote's escapes without the quotes, for text shown on a terminal: control characters (\n,
+// \x1b), DEL, C1 controls (\u009b), invalid UTF-8 bytes (\xff) and the invisible or
+// direction-changing runes GoQuote escapes (\u202e) are escaped as GoQuote does; everything else
+// passes through, `"` and `\` included (so a message that already GoQuotes a name is not escaped
+// twice). The result holds no byte that moves the cursor or starts a terminal sequence.
+std::string GoEscapeForDisplay(std::string_view s);
+
 // True when `s` is valid UTF-8 by Go's rules (no overlong forms, surrogates, code points past
 // U+10FFFF or truncated sequences): exactly the strings String() writes unchanged.
 bool IsValidUtf8(std::string_view s);

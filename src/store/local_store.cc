@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdlib>
 
@@ -20,6 +21,7 @@
 #include "store/fd_source.h"
 #include "store/local_lock.h"
 #include "store/local_store_internal.h"
+#include "store/permissions.h"
 
 namespace sealstate {
 namespace internal {
@@ -63,6 +65,9 @@ class LocalStore final : public Backend {
   Result<std::unique_ptr<Lock>> AcquireLock(const LockOptions& options) override;
   Status ForceUnlock(std::string_view expected_id) override;
   Result<LockInfo> GetLockInfo() override { return core_->marker.Inspect(); }
+  Result<std::vector<std::string>> CheckPermissions(PermissionScope scope) override {
+    return FindLoosePermissions(core_->env, *core_->dirs, ::geteuid(), scope);
+  }
   Result<std::string> Commit(const Snapshot& snapshot, const LockOptions& options) override;
   Result<std::vector<JournalEvent>> Journal(std::uint64_t since_seq) override { return core_->journal.Read(since_seq); }
   Status AppendJournal(std::string event, std::string rev, std::string detail) override {

@@ -47,6 +47,18 @@ Status VerifyJournalAndLock(Backend& backend, VerifyReport& report) {
   return Status::OK();
 }
 
+// Adds each finding of CheckPermissions (or its failure) to `report` as a "permissions" problem.
+void VerifyPermissions(Backend& backend, VerifyReport& report) {
+  Result<std::vector<std::string>> loose = backend.CheckPermissions(PermissionScope::kEverything);
+  if (!loose.ok()) {
+    report.problems.push_back({"permissions", loose.status()});
+    return;
+  }
+  for (std::string& finding : *loose) {
+    report.problems.push_back({"permissions", Status::Integrity(std::move(finding))});
+  }
+}
+
 }  // namespace
 
 Result<PrunePlan> PlanPrune(Backend& backend, std::size_t keep_newest) {
@@ -96,6 +108,7 @@ Result<VerifyReport> VerifyStack(Backend& backend, const ProgressFn& progress) {
         {"current", Status::Integrity("current names revision " + *current + ", which does not exist")});
   }
   SEALSTATE_RETURN_IF_ERROR(VerifyJournalAndLock(backend, report));
+  VerifyPermissions(backend, report);
   return report;
 }
 

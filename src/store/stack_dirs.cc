@@ -5,6 +5,8 @@
 
 #include <cerrno>
 
+#include "store/permissions.h"
+
 namespace sealstate::internal {
 namespace {
 
@@ -94,22 +96,29 @@ Status OpenRoot(Env& env, const std::string& root, bool create, DirGuard& out) {
 }  // namespace
 
 StackDirs::~StackDirs() {
-  if (snapshots.fd >= 0) (void)env_.Close(snapshots.fd, snapshots.path);  // read-only directory fds
-  if (stack.fd >= 0) (void)env_.Close(stack.fd, stack.path);
+  for (Dir* dir : {&snapshots, &stack, &factory, &root}) {
+    if (dir->fd >= 0) (void)env_.Close(dir->fd, dir->path);  // read-only directory fds
+  }
 }
 
 Result<std::unique_ptr<StackDirs>> OpenStackDirs(Env& env, const std::string& root, const std::string& factory,
                                                  const std::string& stack, bool create) {
   DirGuard root_dir(env);
   SEALSTATE_RETURN_IF_ERROR(OpenRoot(env, root, create, root_dir));
+  SEALSTATE_RETURN_IF_ERROR(RefuseWorldWritableDir(env, root_dir.dir));
   DirGuard factory_dir(env);
   SEALSTATE_RETURN_IF_ERROR(OpenChild(env, root_dir.dir, factory, create, false, factory_dir.dir));
-  auto dirs = std::make_unique<StackDirs>(env);
+  SEALSTATE_RETURN_IF_ERROR(RefuseWorldWritableDir(env, factory_dir.dir));
   DirGuard stack_dir(env);
   SEALSTATE_RETURN_IF_ERROR(OpenChild(env, factory_dir.dir, stack, create, false, stack_dir.dir));
+  SEALSTATE_RETURN_IF_ERROR(RefuseWorldWritableDir(env, stack_dir.dir));
   DirGuard snapshots_dir(env);
   SEALSTATE_RETURN_IF_ERROR(
       OpenChild(env, stack_dir.dir, std::string(kSnapshotsDirName), create, false, snapshots_dir.dir));
+  SEALSTATE_RETURN_IF_ERROR(RefuseWorldWritableDir(env, snapshots_dir.dir));
+  auto dirs = std::make_unique<StackDirs>(env);
+  dirs->root = root_dir.Release();
+  dirs->factory = factory_dir.Release();
   dirs->stack = stack_dir.Release();
   dirs->snapshots = snapshots_dir.Release();
   return dirs;

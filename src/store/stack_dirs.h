@@ -20,6 +20,8 @@ class StackDirs {
   StackDirs& operator=(const StackDirs&) = delete;
   ~StackDirs();
 
+  Dir root;       // <root>
+  Dir factory;    // <root>/<factory>
   Dir stack;      // <root>/<factory>/<stack>
   Dir snapshots;  // <root>/<factory>/<stack>/snapshots
 
@@ -29,9 +31,12 @@ class StackDirs {
 
 // Opens `root` (creating it and its missing parents, 0700, when `create`), then
 // <factory>/<stack>/snapshots below it with O_NOFOLLOW, creating them 0700 when `create`. A new
-// directory gets mode 0700 exactly (fchmod, whatever the umask) and its parent is fsynced.
+// directory gets mode 0700 exactly (fchmod, whatever the umask) and its parent is fsynced. Each
+// of the four directories is refused if every user may write it (RefuseWorldWritableDir),
+// checked before anything is created in it; the directories above the root are the caller's.
 // Errors: kNotFound "no such stack ..." when !create and a directory is missing; kIoError
-// (ELOOP names a symlink where a directory should be); kInvalidArgument for a non-directory.
+// (ELOOP names a symlink where a directory should be); kInvalidArgument for a non-directory;
+// kIntegrity for a world-writable directory.
 Result<std::unique_ptr<StackDirs>> OpenStackDirs(Env& env, const std::string& root, const std::string& factory,
                                                  const std::string& stack, bool create);
 
