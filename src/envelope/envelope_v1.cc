@@ -56,7 +56,9 @@ Status ReadRef(const JsonObject& root, V1Envelope& out) {
 }
 
 // The ciphertext the source took out as it streamed past, or else the member's value as parsed
-// (a key written with escapes is not taken out).
+// (a key written with escapes is not taken out). The parser sees a taken-out value as "": if a
+// later escaped key repeats the member with "" itself, the taken-out text is read instead (no
+// writer produces such a file; it is then an error either way unless the text was valid).
 Status ReadCiphertext(const JsonObject& root, internal::V1CiphertextSource& source, V1Envelope& out) {
   const auto it = root.find("ciphertext");
   const bool taken_out = source.diverted() && it != root.end() && it->second.type() == Json::Type::kString &&

@@ -29,8 +29,8 @@ class V1CiphertextSource final : public ByteSource {
   // `in` must outlive this object.
   explicit V1CiphertextSource(ByteSource& in) : in_(in) {}
 
-  // Errors: `in`'s errors; kIntegrity "invalid JSON at byte N: ..." for a control character or
-  // a bad escape in the ciphertext, and "ciphertext longer than 1.5 GiB ..." past
+  // Errors: `in`'s errors; kIntegrity "invalid JSON in \"ciphertext\" at byte N: ..." for a control
+  // character or a bad escape in the ciphertext, and "\"ciphertext\" longer than 1.5 GiB ..." past
   // kMaxV1CiphertextTextBytes.
   Result<std::size_t> Read(char* buffer, std::size_t capacity) override;
 
