@@ -1,6 +1,10 @@
 // unobin's v1 envelope: seal/open behaviour, messages, and an independent test vector.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <string>
+#include <string_view>
+
 #include <sealstate/envelope.h>
 
 #include "test_support.h"
@@ -226,4 +230,67 @@ TEST_CASE("OpenSnapshot reads the v1 vector and checks the stack it is found in"
   Result<Snapshot> copied = OpenSnapshot(wrong, EnvelopeBinding{"", "cluster-deploy", "staging", ""}, *key);
   REQUIRE(copied.status().code() == Code::kIntegrity);
   CHECK(copied.status().message().find("\"prod-east-alpha\"") != std::string::npos);
+}
+
+namespace {
+
+// Serves `data` in pieces of at most `chunk` bytes.
+class ChunkedSource final : public ByteSource {
+ public:
+  ChunkedSource(std::string_view data, std::size_t chunk) : data_(data), chunk_(chunk) {}
+  Result<std::size_t> Read(char* buffer, std::size_t capacity) override {
+    const std::size_t n = std::min({capacity, chunk_, data_.size()});
+    std::copy_n(data_.data(), n, buffer);
+    data_.remove_prefix(n);
+    return n;
+  }
+
+ private:
+  std::string_view data_;
+  std::size_t chunk_;
+};
+
+// What OpenV1 gives for `envelope` read in pieces of every size in `chunks` (all the same, or
+// a description of the difference).
+std::string OpenedInPieces(const std::string& envelope) {
+  ReversingEncrypter enc;
+  std::string first;
+  for (const std::size_t chunk : {std::size_t{1}, std::size_t{2}, std::size_t{3}, std::size_t{7}, std::size_t{64 * 1024}}) {
+    ChunkedSource source(envelope, chunk);
+    Result<std::string> opened = OpenV1(source, "state", enc);
+    const std::string outcome = opened.ok() ? "ok: " + *opened : "error: " + opened.status().message();
+    if (chunk == 1) first = outcome;
+    if (outcome != first) return "chunk " + std::to_string(chunk) + " gave " + outcome + ", chunk 1 gave " + first;
+  }
+  return first;
+}
+
+}  // namespace
+
+// The ciphertext's text is taken out of the JSON and decoded as it streams past (no whole-file
+// or whole-text copy): the results and messages are those of decoding the parsed value.
+TEST_CASE("v1 open streams the ciphertext with the results of parsing it whole, whatever the chunking") {
+  const std::string head = "{\"envelope-version\": 1, \"payload-type\": \"state\", ";
+  CHECK(OpenedInPieces(EnvelopeWith("")) == "ok: cba");
+  CHECK(OpenedInPieces(head + "\"ciphertext\": \"\"}") == "ok: ");
+  const std::string escaped = OpenedInPieces(head + "\"ciphertext\": \"Y\\u0057J\\/\\nYQ==\"}");
+  CHECK(escaped.rfind("ok: ", 0) == 0);
+  CHECK(escaped == OpenedInPieces(head + "\"ciphertext\": \"YWJ/YQ==\"}"));
+  CHECK(OpenedInPieces("{\"ciphertext\": \"YWJj\", \"envelope-version\": 1}") == "ok: cba");
+  CHECK(OpenedInPieces(head + "\"ciphertext\": \"eHl6\", \"ciphertext\": \"YWJj\"}") == "ok: cba");
+  CHECK(OpenedInPieces(head + "\"ciphe\\u0072text\": \"YWJj\"}") == "ok: cba");
+  CHECK(OpenedInPieces(head + "\"encrypter\": {\"name\": \"r\", \"body\": {\"ciphertext\": \"eHl6\"}}, \"ciphertext\": \"YWJj\"}") ==
+        "ok: cba");
+  CHECK(OpenedInPieces(head + "\"ciphertext\": 5}") == "error: envelope: \"ciphertext\" must be a string");
+  CHECK(OpenedInPieces(head + "\"ciphertext\": null}") == "ok: ");
+  CHECK(OpenedInPieces(head + "\"ciphertext\": \"YQ==\"}") == "ok: a");
+  CHECK(OpenedInPieces(head + "\"ciphertext\": \"YQ==YQ==\"}") == "error: envelope: illegal base64 data at input byte 4");
+  CHECK(OpenedInPieces(head + "\"ciphertext\": \"" + std::string(20000, 'A') + "!AAA\"}") ==
+        "error: envelope: illegal base64 data at input byte 20000");
+  CHECK(OpenedInPieces(head + "\"ciphertext\": \"YW\\qJj\"}").rfind("error: envelope: invalid JSON", 0) == 0);
+  CHECK(OpenedInPieces(head + "\"ciphertext\": \"YW\x01Jj\"}").rfind("error: envelope: invalid JSON", 0) == 0);
+  // Parser errors after the ciphertext name their byte in the file.
+  const std::string after = head + "\"ciphertext\": \"" + std::string(4000, 'A') + "\" x}";
+  CHECK(OpenedInPieces(after) == "error: envelope: invalid JSON at byte " + std::to_string(after.rfind('x')) +
+                                     ": missing a comma or '}' after an object member");
 }

@@ -220,6 +220,73 @@ TEST_CASE("journal: append refuses when malformed lines at the end exceed a torn
   CHECK(events.status().code() == Code::kIntegrity);
 }
 
+// Passes every call on and counts the bytes ReadAt returns.
+class ReadCountingEnv : public testing::EnvWrapper {
+ public:
+  ReadCountingEnv() : EnvWrapper(Env::Default()) {}
+  Result<std::size_t> ReadAt(int fd, char* buffer, std::size_t capacity, off_t offset,
+                             const std::string& what) override {
+    Result<std::size_t> n = EnvWrapper::ReadAt(fd, buffer, capacity, offset, what);
+    if (n.ok()) bytes_read += *n;
+    return n;
+  }
+  std::size_t bytes_read = 0;
+};
+
+// A torn append is one line (at most kMaxJournalLineBytes) plus what a power cut leaves (at
+// most kMaxTornTailBytes in all): the append looks back no further than that, however long the
+// tail (it read the whole tail, and in quadratic time, before).
+TEST_CASE("journal: append reads a bounded tail and refuses an unterminated tail beyond a torn append", "[journal]") {
+  ScratchDir scratch;
+  const std::string tail(8u << 20, 'x');
+  scratch.Write("journal", Line(1) + tail);
+  ReadCountingEnv env;
+  JournalFile journal(env, scratch.dir());
+  Result<std::uint64_t> seq = journal.Append(Event("write"));
+  CHECK(env.bytes_read <= kMaxJournalLineBytes + kMaxTornTailBytes + 64 * 1024);
+  REQUIRE_FALSE(seq.ok());
+  CHECK(seq.status().code() == Code::kIntegrity);
+  CHECK(seq.status().message().find(scratch.Path("journal")) != std::string::npos);
+  CHECK(seq.status().message().find("more than 1 MiB") != std::string::npos);
+  CHECK(*scratch.Read("journal") == Line(1) + tail);
+}
+
+TEST_CASE("journal: a longest line followed by a longest torn tail is repaired", "[journal]") {
+  ScratchDir scratch;
+  JournalEvent longest = Event("write");
+  longest.seq = 2;
+  longest.detail = std::string(kMaxJournalLineBytes - EncodeJournalEvent(longest).size() - 1, 'd');
+  const std::string line = EncodeJournalEvent(longest) + "\n";
+  REQUIRE(line.size() == kMaxJournalLineBytes);
+  // Line(1)'s newline is the first byte the append must read.
+  scratch.Write("journal", Line(1) + line + "not json\n" + std::string(kMaxTornTailBytes - 9, 'y'));
+  JournalFile journal(*Env::Default(), scratch.dir());
+  CHECK(MustAppend(journal, Event("write")) == 3);
+  CHECK(*scratch.Read("journal") == Line(1) + line + Line(3));
+}
+
+TEST_CASE("journal: append refuses an event longer than a journal line may be", "[journal]") {
+  ScratchDir scratch;
+  JournalFile journal(*Env::Default(), scratch.dir());
+  MustAppend(journal, Event("write"));
+  Result<std::uint64_t> seq = journal.Append(Event("write", std::string(kMaxJournalLineBytes, 'd')));
+  REQUIRE_FALSE(seq.ok());
+  CHECK(seq.status().code() == Code::kInvalidArgument);
+  CHECK(seq.status().message().find("1 MiB") != std::string::npos);
+  CHECK(*scratch.Read("journal") == Line(1));
+}
+
+TEST_CASE("journal: read refuses a line longer than a journal line may be", "[journal]") {
+  ScratchDir scratch;
+  JournalFile journal(*Env::Default(), scratch.dir());
+  SECTION("unterminated") { scratch.Write("journal", Line(1) + std::string(kMaxJournalLineBytes + 1, 'x')); }
+  SECTION("complete") { scratch.Write("journal", Line(1) + std::string(kMaxJournalLineBytes, 'x') + "\n" + Line(3)); }
+  Result<std::vector<JournalEvent>> events = journal.Read(0);
+  REQUIRE_FALSE(events.ok());
+  CHECK(events.status().code() == Code::kIntegrity);
+  CHECK(events.status().message().rfind("journal: line 2: longer than 1 MiB", 0) == 0);
+}
+
 TEST_CASE("journal: the file is created 0600 whatever the umask", "[journal]") {
   for (const mode_t mask : {mode_t{0}, mode_t{0277}}) {
     ScratchDir scratch;

@@ -1,6 +1,7 @@
 // Tests for the Go-compatible JSON writer and the streaming JSON reader.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -485,6 +486,76 @@ TEST_CASE("Reader enforces the depth limit", "[json][reader]") {
   REQUIRE_FALSE(parsed.ok());
   CHECK(parsed.status().code() == Code::kIntegrity);
   CHECK_THAT(parsed.status().message(), Catch::Contains("nesting deeper than 512"));
+}
+
+TEST_CASE("Reader refuses a document with more values than its limit, naming the limit", "[json][reader]") {
+  const JsonLimits limits{5, kMaxJsonDocumentBytes};
+  ChunkedSource five(R"({"a":[1,2],"b":null})", 7);
+  CHECK(ParseJson(five, limits).ok());
+  for (const std::string text : {R"({"a":[1,2],"b":null,"c":true})", R"([[],[],[],[],[],[]])", R"([1,2,3,4,5,"x"])"}) {
+    ChunkedSource source(text, 7);
+    const Result<Json> parsed = ParseJson(source, limits);
+    REQUIRE_FALSE(parsed.ok());
+    CHECK(parsed.status().code() == Code::kIntegrity);
+    CHECK_THAT(parsed.status().message(), Catch::EndsWith("more than 5 JSON values (the most sealstate reads in one document)"));
+  }
+}
+
+TEST_CASE("Reader counts the values of a streamed member against the limit", "[json][reader]") {
+  class CountingHandler final : public ArrayElementHandler {
+   public:
+    void Begin() override {}
+    void Null() override {}
+    void Bool(bool) override {}
+    void Number(Json) override { ++numbers; }
+    void String(std::string_view) override {}
+    void StartObject() override {}
+    void Key(std::string_view) override {}
+    void EndObject() override {}
+    void StartArray() override {}
+    void EndArray() override {}
+    int numbers = 0;
+  } handler;
+  ChunkedSource source(R"({"entries":[1,2,3,4,5,6,7,8,9]})", 5);
+  const Result<Json> parsed = ParseJson(source, "entries", handler, JsonLimits{6, kMaxJsonDocumentBytes});
+  REQUIRE_FALSE(parsed.ok());
+  CHECK_THAT(parsed.status().message(), Catch::Contains("more than 6 JSON values"));
+  CHECK(handler.numbers == 4);  // the object, the array, then 4 elements
+}
+
+TEST_CASE("Reader refuses a document longer than its byte limit, naming the limit", "[json][reader]") {
+  const std::string text = "[" + std::string(200, ' ') + "]";
+  ChunkedSource fits(text, 64);
+  CHECK(ParseJson(fits, JsonLimits{kMaxJsonValues, text.size()}).ok());
+  ChunkedSource over(text, 64);
+  const Result<Json> parsed = ParseJson(over, JsonLimits{kMaxJsonValues, text.size() - 1});
+  REQUIRE_FALSE(parsed.ok());
+  CHECK(parsed.status().code() == Code::kIntegrity);
+  CHECK(parsed.status().message() == "document larger than 201 bytes (the most sealstate reads in one JSON document)");
+}
+
+// Whitespace costs no memory, so the real limit is cheap to reach.
+TEST_CASE("Reader refuses a document over 1 GiB by default", "[json][reader]") {
+  class Spaces final : public ByteSource {
+   public:
+    Result<std::size_t> Read(char* buffer, std::size_t capacity) override {
+      if (left_ == 0) return std::size_t{0};
+      const std::size_t n = std::min(capacity, left_);
+      std::fill_n(buffer, n, ' ');
+      if (first_) buffer[0] = '[';
+      first_ = false;
+      left_ -= n;
+      if (left_ == 0) buffer[n - 1] = ']';
+      return n;
+    }
+
+   private:
+    std::size_t left_ = kMaxJsonDocumentBytes + 1;
+    bool first_ = true;
+  } source;
+  const Result<Json> parsed = ParseJson(source);
+  REQUIRE_FALSE(parsed.ok());
+  CHECK(parsed.status().message() == "document larger than 1 GiB (the most sealstate reads in one JSON document)");
 }
 
 TEST_CASE("Reader rejects trailing garbage", "[json][reader]") {

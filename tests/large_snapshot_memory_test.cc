@@ -1,5 +1,6 @@
 // Sealing and opening a ~100 MB snapshot keeps no whole-file plaintext or ciphertext buffer:
-// peak RSS beyond the Snapshot object itself stays far below the file size. Each measurement runs
+// peak RSS beyond the Snapshot object itself stays far below the file size. A v1 file holds no
+// copy of itself, and a garbage file is refused without being read whole. Each measurement runs
 // in a forked child so its high-water mark (VmHWM) starts clean.
 #include <catch2/catch.hpp>
 
@@ -142,4 +143,83 @@ TEST_CASE("sealing and opening a 100 MB snapshot stay within chunk-sized buffers
   // A whole-file buffer of plaintext or ciphertext would add at least the file size (>= 100 MiB).
   CHECK(seal_extra < 16 * kMiB);
   CHECK(open_extra < 24 * kMiB);
+}
+
+// v1 (unobin) files are a base64 string in JSON around one AES-GCM ciphertext, which can only be
+// decrypted whole: opening one must hold the ciphertext and then the plaintext, but neither the
+// file nor its base64 text (it read the file whole and parsed it into a tree: a whole-file copy
+// and more, on top of the plaintext).
+TEST_CASE("opening a large v1 file holds no copy of the file") {
+  char path_template[] = "/tmp/sealstate-memory-v1-XXXXXX";
+  const int fd = mkstemp(path_template);
+  REQUIRE(fd >= 0);
+  close(fd);
+  const std::string path = path_template;
+  ::setenv("SEALSTATE_TEST_MEMORY_KEY", sealstate::testing::kKeyA, 1);
+  const EnvelopeBinding binding{"state", "cluster-deploy", "prod-east-alpha", "2026-04-30T12:00:00Z"};
+
+  const Figures seal = InChild([&] {
+    Figures f;
+    auto key = std::move(*NewEnvKeyEncrypter("SEALSTATE_TEST_MEMORY_KEY"));
+    std::FILE* out = std::fopen(path.c_str(), "wb");
+    FileSink sink(out);
+    f.ok = SealSnapshot(sealstate::testing::LargeSnapshot(32 * kMiB), kEnvelopeV1, binding, *key, sink).ok() ? 1 : 0;
+    f.file_bytes = static_cast<std::size_t>(std::ftell(out));
+    std::fclose(out);
+    return f;
+  });
+  REQUIRE(seal.ok == 1);
+
+  const Figures open = InChild([&] {
+    Figures f;
+    auto key = std::move(*NewEnvKeyEncrypter("SEALSTATE_TEST_MEMORY_KEY"));
+    std::FILE* in = std::fopen(path.c_str(), "rb");
+    ResetPeak();
+    f.baseline = ProcStatusBytes("VmRSS");
+    FileSource source(in);
+    Result<Snapshot> snapshot = OpenSnapshot(source, binding, *key);
+    f.ok = snapshot.ok() && snapshot->entries.size() > 10000 ? 1 : 0;
+    f.after = ProcStatusBytes("VmRSS");
+    f.peak = ProcStatusBytes("VmHWM");
+    std::fclose(in);
+    return f;
+  });
+  std::remove(path.c_str());
+  REQUIRE(open.ok == 1);
+
+  const std::size_t open_extra = open.peak - open.after;
+  std::printf("v1 file of %s: open: snapshot object %s, peak RSS +%s over it\n", Mib(seal.file_bytes).c_str(),
+              Mib(open.after - open.baseline).c_str(), Mib(open_extra).c_str());
+  // The plaintext (3/4 of the file) is held while it is decoded; a copy of the file would add
+  // the whole file size on top.
+  CHECK(open_extra < seal.file_bytes);
+}
+
+TEST_CASE("opening a large garbage file reads only what it needs to refuse it") {
+  char path_template[] = "/tmp/sealstate-memory-garbage-XXXXXX";
+  const int fd = mkstemp(path_template);
+  REQUIRE(fd >= 0);
+  const std::string path = path_template;
+  const std::string block(kMiB, 'x');
+  for (int i = 0; i < 64; ++i) REQUIRE(write(fd, block.data(), block.size()) == static_cast<ssize_t>(block.size()));
+  close(fd);
+  ::setenv("SEALSTATE_TEST_MEMORY_KEY", sealstate::testing::kKeyA, 1);
+
+  const Figures open = InChild([&] {
+    Figures f;
+    auto key = std::move(*NewEnvKeyEncrypter("SEALSTATE_TEST_MEMORY_KEY"));
+    std::FILE* in = std::fopen(path.c_str(), "rb");
+    ResetPeak();
+    f.baseline = ProcStatusBytes("VmRSS");
+    FileSource source(in);
+    Result<Snapshot> snapshot = OpenSnapshot(source, EnvelopeBinding{}, *key);
+    f.ok = !snapshot.ok() && snapshot.status().code() == Code::kIntegrity ? 1 : 0;
+    f.peak = ProcStatusBytes("VmHWM");
+    std::fclose(in);
+    return f;
+  });
+  std::remove(path.c_str());
+  REQUIRE(open.ok == 1);
+  std::printf("64 MiB garbage file: open refused, peak RSS +%s\n", Mib(open.peak - open.baseline).c_str());
+  CHECK(open.peak - open.baseline < 4 * kMiB);
 }

@@ -108,7 +108,9 @@ class Backend {
   }
   // Appends an event of the caller's (e.g. "prune", or an application's "apply") to the journal,
   // stamped with the next seq, the time, this process's user@host and pid, and the lock id held
-  // through this backend. Durable before it returns. Errors: kIoError.
+  // through this backend. Durable before it returns. Errors: kInvalidArgument if the event's
+  // journal line would be longer than 1 MiB (a long detail); kIntegrity if the journal is
+  // corrupt; kIoError.
   virtual Status AppendJournal(std::string event, std::string rev, std::string detail) = 0;
 };
 

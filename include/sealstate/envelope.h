@@ -90,6 +90,11 @@ Result<std::string> SealV1(std::string_view payload, std::string_view payload_ty
 // tell a wrong key from tampering).
 Result<std::string> OpenV1(std::string_view envelope, std::string_view expected_type, const Encrypter& encrypter,
                            const OpenOptions& options = {});
+// The same, reading the envelope from `in` as it parses it: what it holds is the ciphertext
+// (decoded from base64 as it streams past) and then the plaintext, never the file or the base64
+// text. Errors: as above, and "envelope: \"ciphertext\" longer than 1.5 GiB ..." (kIntegrity).
+Result<std::string> OpenV1(ByteSource& in, std::string_view expected_type, const Encrypter& encrypter,
+                           const OpenOptions& options = {});
 
 // ---- v2 (sealstate) ----
 

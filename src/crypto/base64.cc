@@ -5,7 +5,9 @@
 // went wrong.
 #include "crypto/base64.h"
 
+#include <array>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 
 #include <sodium.h>
@@ -16,11 +18,11 @@ namespace sealstate::internal {
 namespace {
 
 // All ones if lo <= c <= hi, else zero; no branch on c. REQUIRES: 0 <= c <= 255.
-int RangeMask(int c, int lo, int hi) { return ((lo - 1 - c) & (c - (hi + 1))) >> 8; }
+constexpr int RangeMask(int c, int lo, int hi) { return ((lo - 1 - c) & (c - (hi + 1))) >> 8; }
 
 // The 6-bit value of a base64 alphabet character, or -1. Branch-free so that decoding a key
 // does not leak its characters through timing or table lookups.
-int DecodeChar(unsigned char ch) {
+constexpr int DecodeChar(unsigned char ch) {
   const int c = ch;
   int value = -1;
   value += RangeMask(c, 'A', 'Z') & (c - 'A' + 1);
@@ -41,7 +43,9 @@ Status IllegalAt(std::size_t position) {
 // decodeQuantum so that errors name the same byte Go would.
 class GoBase64Decoder {
  public:
-  GoBase64Decoder(std::string_view text, unsigned char* out) : text_(text), out_(out) {}
+  // Error positions are reported `position_base` past their position in `text`.
+  GoBase64Decoder(std::string_view text, unsigned char* out, std::size_t position_base = 0)
+      : text_(text), out_(out), position_base_(position_base) {}
   GoBase64Decoder(const GoBase64Decoder&) = delete;
   GoBase64Decoder& operator=(const GoBase64Decoder&) = delete;
   ~GoBase64Decoder() { sodium_memzero(quantum_, sizeof quantum_); }
@@ -49,7 +53,7 @@ class GoBase64Decoder {
   // Returns the number of bytes written, or Go's error.
   Result<std::size_t> Run() {
     while (pos_ < text_.size() && !done_) {
-      if (std::optional<std::size_t> bad = DecodeQuantum()) return IllegalAt(*bad);
+      if (std::optional<std::size_t> bad = DecodeQuantum()) return IllegalAt(position_base_ + *bad);
     }
     return written_;
   }
@@ -114,11 +118,24 @@ class GoBase64Decoder {
 
   std::string_view text_;
   unsigned char* out_;
+  std::size_t position_base_;
   std::size_t pos_ = 0;
   std::size_t written_ = 0;
   bool done_ = false;
   unsigned char quantum_[4] = {};
 };
+
+// What a character is to the stream decoder's scan.
+constexpr std::uint8_t kOther = 0;
+constexpr std::uint8_t kAlphabet = 1;
+constexpr std::uint8_t kNewline = 2;
+
+constexpr std::array<std::uint8_t, 256> ClassTable() {
+  std::array<std::uint8_t, 256> table{};
+  for (int c = 0; c < 256; ++c) table[c] = DecodeChar(static_cast<unsigned char>(c)) >= 0 ? kAlphabet : kOther;
+  table['\n'] = table['\r'] = kNewline;
+  return table;
+}
 
 // An upper bound on the decoded size of `text_length` input characters.
 std::size_t MaxDecodedSize(std::size_t text_length) { return (text_length + 3) / 4 * 3; }
@@ -140,6 +157,47 @@ Result<std::string> Base64Decode(std::string_view text) {
   SEALSTATE_ASSIGN_OR_RETURN(std::size_t size, decoder.Run());
   bytes.resize(size);
   return bytes;
+}
+
+void Base64StreamDecoder::Feed(std::string_view piece) {
+  held_.append(piece);
+  if (tail_) return;
+  // The end of the last whole quantum, counting the alphabet characters held (newlines are
+  // skipped by the decoder wherever they are). A table, not DecodeChar: this text is not secret.
+  static constexpr std::array<std::uint8_t, 256> kClass = ClassTable();
+  std::size_t alphabet = 0;
+  std::size_t quanta_end = 0;
+  for (std::size_t i = 0; i < held_.size(); ++i) {
+    const std::uint8_t kind = kClass[static_cast<unsigned char>(held_[i])];
+    if (kind == kAlphabet) {
+      if (++alphabet % 4 == 0) quanta_end = i + 1;
+    } else if (kind != kNewline) {
+      tail_ = true;
+      break;
+    }
+  }
+  DecodeHeldPrefix(quanta_end);
+}
+
+void Base64StreamDecoder::DecodeHeldPrefix(std::size_t length) {
+  if (length == 0) return;
+  const std::size_t old_size = out_.size();
+  out_.resize(old_size + MaxDecodedSize(length));
+  GoBase64Decoder decoder(std::string_view(held_).substr(0, length), reinterpret_cast<unsigned char*>(out_.data() + old_size));
+  const Result<std::size_t> written = decoder.Run();  // whole quanta of the alphabet: cannot fail
+  out_.resize(old_size + (written.ok() ? *written : 0));
+  held_.erase(0, length);
+  held_from_ += length;
+}
+
+Status Base64StreamDecoder::Finish() {
+  const std::size_t old_size = out_.size();
+  out_.resize(old_size + MaxDecodedSize(held_.size()));
+  GoBase64Decoder decoder(held_, reinterpret_cast<unsigned char*>(out_.data() + old_size), held_from_);
+  Result<std::size_t> written = decoder.Run();
+  out_.resize(old_size + (written.ok() ? *written : 0));
+  held_.clear();
+  return written.status();
 }
 
 Result<SecretBytes> Base64DecodeSecret(std::string_view text) {

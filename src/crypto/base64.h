@@ -17,6 +17,29 @@ std::string Base64Encode(std::string_view bytes);
 // 0-based, at the first offending position).
 Result<std::string> Base64Decode(std::string_view text);
 
+// Decodes base64 text that arrives in pieces, appending to `out` as complete quanta arrive, with
+// exactly Base64Decode's result and error (positions count from the start of the whole text).
+// Holds an incomplete quantum and, once a character other than the alphabet and '\r'/'\n' has
+// arrived (padding or an error), the rest of the text, which Finish decodes.
+class Base64StreamDecoder {
+ public:
+  // `out` must outlive this object; decoded bytes are appended to it.
+  explicit Base64StreamDecoder(std::string& out) : out_(out) {}
+
+  void Feed(std::string_view piece);
+  // Decodes what is held. Errors: as Base64Decode. REQUIRES: called once, after the last Feed.
+  Status Finish();
+
+ private:
+  // Decodes held_[0, length), which holds only whole quanta of alphabet characters and newlines.
+  void DecodeHeldPrefix(std::size_t length);
+
+  std::string& out_;
+  std::string held_;             // undecoded text
+  std::size_t held_from_ = 0;    // the position of held_[0] in the whole text
+  bool tail_ = false;            // a non-alphabet character arrived: hold everything from here
+};
+
 // The same, decoding into guarded memory (for keys): no copy of the decoded bytes is left
 // anywhere else.
 Result<SecretBytes> Base64DecodeSecret(std::string_view text);

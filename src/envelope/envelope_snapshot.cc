@@ -36,19 +36,8 @@ Status CheckSnapshotBinding(const Snapshot& snapshot, const EnvelopeBinding& bin
   return Status::Integrity("snapshot: the snapshot names " + problem + ": the file was copied from elsewhere");
 }
 
-Result<std::string> ReadAll(ByteSource& in) {
-  std::string out;
-  char block[64 * 1024];
-  for (;;) {
-    SEALSTATE_ASSIGN_OR_RETURN(std::size_t n, in.Read(block, sizeof block));
-    if (n == 0) return out;
-    out.append(block, n);
-  }
-}
-
 Result<Snapshot> OpenSnapshotV1(ByteSource& in, const Encrypter& encrypter, const OpenOptions& options) {
-  SEALSTATE_ASSIGN_OR_RETURN(std::string text, ReadAll(in));
-  SEALSTATE_ASSIGN_OR_RETURN(std::string plaintext, OpenV1(text, kStatePayload, encrypter, options));
+  SEALSTATE_ASSIGN_OR_RETURN(std::string plaintext, OpenV1(in, kStatePayload, encrypter, options));
   return DecodeSnapshot(plaintext);
 }
 

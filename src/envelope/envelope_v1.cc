@@ -2,8 +2,11 @@
 // and man/sealstate-format.5.scd for the layout.
 #include <sealstate/envelope.h>
 
+#include <charconv>
+
 #include "crypto/base64.h"
 #include "envelope/encrypter_checks.h"
+#include "envelope/v1_ciphertext_source.h"
 #include "json/go_json_writer.h"
 #include "json/json_reader.h"
 
@@ -52,25 +55,53 @@ Status ReadRef(const JsonObject& root, V1Envelope& out) {
   return Status::OK();
 }
 
-Status ReadCiphertext(const JsonObject& root, V1Envelope& out) {
-  std::string text;
-  SEALSTATE_RETURN_IF_ERROR(ReadString(root, "ciphertext", text));
-  Result<std::string> bytes = internal::Base64Decode(text);
+// The ciphertext the source took out as it streamed past, or else the member's value as parsed
+// (a key written with escapes is not taken out). The parser sees a taken-out value as "": if a
+// later escaped key repeats the member with "" itself, the taken-out text is read instead (no
+// writer produces such a file; it is then an error either way unless the text was valid).
+Status ReadCiphertext(const JsonObject& root, internal::V1CiphertextSource& source, V1Envelope& out) {
+  const auto it = root.find("ciphertext");
+  const bool taken_out = source.diverted() && it != root.end() && it->second.type() == Json::Type::kString &&
+                         it->second.as_string().empty();
+  Result<std::string> bytes = taken_out ? source.TakeCiphertext() : std::string();
+  if (!taken_out) {
+    std::string text;
+    SEALSTATE_RETURN_IF_ERROR(ReadString(root, "ciphertext", text));
+    bytes = internal::Base64Decode(text);
+  }
   if (!bytes.ok()) return Malformed(bytes.status().message());
   out.ciphertext = std::move(*bytes);
   return Status::OK();
 }
 
-Result<V1Envelope> ParseV1(std::string_view text) {
-  Result<Json> parsed = internal::ParseJson(text);
-  if (!parsed.ok()) return parsed.status().code() == Code::kIntegrity ? Malformed(parsed.status().message()) : parsed.status();
+// The parser's "invalid JSON at byte N" counts the bytes it saw, without the ciphertext's text:
+// N as an offset in the file.
+Status WithFileOffset(const Status& parse_error, const internal::V1CiphertextSource& source) {
+  constexpr std::string_view kPrefix = "invalid JSON at byte ";
+  const std::string& message = parse_error.message();
+  if (message.rfind(kPrefix, 0) != 0) return parse_error;
+  const char* const end = message.data() + message.size();
+  std::size_t offset = 0;
+  const auto [rest, error] = std::from_chars(message.data() + kPrefix.size(), end, offset);
+  if (error != std::errc()) return parse_error;
+  return Status::Integrity(std::string(kPrefix) + std::to_string(source.FileOffset(offset)) + std::string(rest, end));
+}
+
+// Parses the envelope as it is read: neither the file nor the ciphertext's base64 text is held.
+Result<V1Envelope> ParseV1(ByteSource& in) {
+  internal::V1CiphertextSource source(in);
+  Result<Json> parsed = internal::ParseJson(source);
+  if (!parsed.ok()) {
+    if (parsed.status().code() != Code::kIntegrity) return parsed.status();
+    return Malformed(WithFileOffset(parsed.status(), source).message());
+  }
   if (parsed->type() != Json::Type::kObject) return Malformed("the envelope must be a JSON object");
   const JsonObject& root = parsed->as_object();
   V1Envelope out;
   SEALSTATE_RETURN_IF_ERROR(ReadVersion(root, out));
   SEALSTATE_RETURN_IF_ERROR(ReadString(root, "payload-type", out.payload_type));
   SEALSTATE_RETURN_IF_ERROR(ReadRef(root, out));
-  SEALSTATE_RETURN_IF_ERROR(ReadCiphertext(root, out));
+  SEALSTATE_RETURN_IF_ERROR(ReadCiphertext(root, source, out));
   return out;
 }
 
@@ -127,7 +158,13 @@ Result<std::string> SealV1(std::string_view payload, std::string_view payload_ty
 
 Result<std::string> OpenV1(std::string_view envelope, std::string_view expected_type, const Encrypter& encrypter,
                            const OpenOptions& options) {
-  SEALSTATE_ASSIGN_OR_RETURN(V1Envelope parsed, ParseV1(envelope));
+  StringSource source(envelope);
+  return OpenV1(source, expected_type, encrypter, options);
+}
+
+Result<std::string> OpenV1(ByteSource& in, std::string_view expected_type, const Encrypter& encrypter,
+                           const OpenOptions& options) {
+  SEALSTATE_ASSIGN_OR_RETURN(V1Envelope parsed, ParseV1(in));
   if (parsed.version != kEnvelopeV1) {
     return Status::Format("envelope: unsupported envelope-version " + std::to_string(parsed.version) +
                           " (this build expects 1)");

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -18,9 +19,6 @@ namespace {
 
 constexpr std::size_t kChunk = 64 * 1024;
 constexpr int kOpenAttempts = 3;
-// The most bytes of malformed complete lines at the end of the journal that count as a torn
-// append (one line being written when the power went); more is corruption.
-constexpr off_t kMaxTornTail = 1 << 20;
 
 // An open fd, closed (unchecked) on destruction unless Close()d or Release()d: that is cleanup
 // after an earlier error, which is the one reported.
@@ -66,34 +64,38 @@ Status LockForAppend(Env& env, const ScopedFd& file) {
   return Status::OK();
 }
 
-// Exactly the bytes [offset, offset + length), looping over short reads.
-Result<std::string> ReadRange(Env& env, const ScopedFd& file, off_t offset, std::size_t length) {
-  std::string bytes(length, '\0');
+// Exactly the bytes [offset, offset + length) into `buffer`, looping over short reads.
+Status ReadRange(Env& env, const ScopedFd& file, off_t offset, char* buffer, std::size_t length) {
   std::size_t done = 0;
   while (done < length) {
-    SEALSTATE_ASSIGN_OR_RETURN(const std::size_t n,
-                               env.ReadAt(file.fd(), bytes.data() + done, length - done,
-                                          offset + static_cast<off_t>(done), file.what()));
+    SEALSTATE_ASSIGN_OR_RETURN(const std::size_t n, env.ReadAt(file.fd(), buffer + done, length - done,
+                                                               offset + static_cast<off_t>(done), file.what()));
     if (n == 0) return Status::IoError("read (unexpected end of file)", file.what(), EIO);
     done += n;
   }
-  return bytes;
+  return Status::OK();
 }
 
-// The end of the journal, read backwards in kChunk steps only as far as a search needs, so
-// each byte is read once per append however many lines are looked at.
+// What LastNewlineBefore returns when it finds no newline.
+constexpr off_t kNoNewline = -1;          // none before `end`: the file starts there
+constexpr off_t kNewlineBeyondLimit = -2;  // none within the window's limit
+
+// The last `limit` bytes (at most) of the journal, read backwards only as far as a search needs.
+// The held bytes grow by doubling, so each byte is read once and copied O(1) times on average.
 class TailWindow {
  public:
-  TailWindow(Env& env, const ScopedFd& file, off_t size) : env_(env), file_(file), start_(size) {}
+  TailWindow(Env& env, const ScopedFd& file, off_t size, off_t limit)
+      : env_(env), file_(file), floor_(size - std::min(size, limit)), start_(size), end_(size) {}
 
-  // The offset of the last '\n' before `end` (<= the size), or -1 if there is none.
+  // The offset of the last '\n' before `end` (<= the size); kNoNewline if there is none in the
+  // file, kNewlineBeyondLimit if there is none within the limit.
   Result<off_t> LastNewlineBefore(off_t end) {
     for (;;) {
       if (end > start_) {
         const std::size_t newline = bytes_.rfind('\n', static_cast<std::size_t>(end - start_ - 1));
         if (newline != std::string::npos) return start_ + static_cast<off_t>(newline);
       }
-      if (start_ == 0) return off_t{-1};
+      if (start_ == floor_) return floor_ == 0 ? kNoNewline : kNewlineBeyondLimit;
       SEALSTATE_RETURN_IF_ERROR(Extend());
     }
   }
@@ -104,19 +106,25 @@ class TailWindow {
   }
 
  private:
-  // Reads the (up to) kChunk bytes before what is held.
+  // Reads as many bytes as are held (at least kChunk, at most down to the floor) before them.
   Status Extend() {
-    const off_t from = start_ - std::min<off_t>(start_, kChunk);
-    SEALSTATE_ASSIGN_OR_RETURN(std::string chunk, ReadRange(env_, file_, from, static_cast<std::size_t>(start_ - from)));
-    bytes_.insert(0, chunk);
+    const off_t step = std::max<off_t>(kChunk, end_ - start_);
+    const off_t from = std::max(floor_, start_ - step);
+    const auto before = static_cast<std::size_t>(start_ - from);
+    std::string grown(before + bytes_.size(), '\0');
+    SEALSTATE_RETURN_IF_ERROR(ReadRange(env_, file_, from, grown.data(), before));
+    std::copy(bytes_.begin(), bytes_.end(), grown.begin() + static_cast<std::ptrdiff_t>(before));
+    bytes_ = std::move(grown);
     start_ = from;
     return Status::OK();
   }
 
   Env& env_;
   const ScopedFd& file_;
+  const off_t floor_;  // never read before this offset
   off_t start_;        // the offset of bytes_[0]
-  std::string bytes_;  // [start_, size)
+  const off_t end_;    // the size
+  std::string bytes_;  // [start_, end_)
 };
 
 // Where the next line goes and the seq of the last complete line (0 if none).
@@ -125,28 +133,39 @@ struct Tail {
   std::uint64_t last_seq = 0;
 };
 
-Status TornTailTooLong(const std::string& what, const Status& decode_error) {
-  return Status::Integrity("journal " + what + ": last line: " + decode_error.message() +
-                           " (and more than a torn append of malformed lines before it; refusing to append)");
+Status TornTailTooLong(const std::string& what) {
+  return Status::Integrity("journal " + what + ": more than 1 MiB of unterminated or malformed lines at the end: "
+                           "not a torn append but corruption; refusing to append (inspect the end of the journal, "
+                           "then truncate it after its last intact line or move it aside)");
+}
+
+Status LineTooLong(const std::string& what, off_t newline) {
+  return Status::Integrity("journal " + what + ": the line ending at byte " + std::to_string(newline) +
+                           " is longer than 1 MiB: corruption; refusing to append (inspect the journal, then "
+                           "truncate it after its last intact line or move it aside)");
 }
 
 // The end of the last complete line that decodes, and its seq. Skips back over the torn tail a
 // power cut leaves: an unterminated last line, and complete lines that do not decode (the
 // unsynced part of the append in flight may come back zero-filled or as garbage, newlines
-// included). Malformed complete lines spanning more than kMaxTornTail are not a torn append:
-// kIntegrity.
+// included). A torn tail longer than kMaxTornTailBytes, or a line before it longer than
+// kMaxJournalLineBytes, is corruption: kIntegrity. Reads at most the sum of the two.
 Result<Tail> FindIntactEnd(Env& env, const ScopedFd& file, off_t size) {
-  TailWindow tail(env, file, size);
+  // The newline before a longest line ending where the longest torn tail begins is the first byte.
+  TailWindow tail(env, file, size, static_cast<off_t>(kMaxTornTailBytes + kMaxJournalLineBytes + 1));
+  const auto torn_too_long = [&](off_t newline) {
+    return newline == kNewlineBeyondLimit || size - (newline + 1) > static_cast<off_t>(kMaxTornTailBytes);
+  };
   SEALSTATE_ASSIGN_OR_RETURN(off_t newline, tail.LastNewlineBefore(size));
-  const off_t last_newline = newline;
-  while (newline >= 0) {
+  for (;;) {
+    if (torn_too_long(newline)) return TornTailTooLong(file.what());
+    if (newline == kNoNewline) return Tail{};
     SEALSTATE_ASSIGN_OR_RETURN(const off_t previous, tail.LastNewlineBefore(newline));
+    if (previous == kNewlineBeyondLimit) return LineTooLong(file.what(), newline);
     Result<JournalEvent> event = DecodeJournalEvent(tail.Bytes(previous + 1, newline));
     if (event.ok()) return Tail{newline + 1, event->seq};
-    if (last_newline - previous > kMaxTornTail) return TornTailTooLong(file.what(), event.status());
     newline = previous;
   }
-  return Tail{};
 }
 
 // Truncates the torn tail after the last intact line (left by a crash), and leaves the fd's
@@ -177,8 +196,10 @@ Status WriteLine(Env& env, const ScopedFd& file, off_t end, std::string_view lin
 }
 
 // Splits the journal into lines as it is read and decodes each complete one. Malformed lines
-// are an error only when an intact line follows them (or they span more than kMaxTornTail):
-// at the end they are the torn tail of a crashed append, as the appender treats them.
+// are an error only when an intact line follows them (or they span more than
+// kMaxTornTailBytes): at the end they are the torn tail of a crashed append, as the appender
+// treats them. A line longer than kMaxJournalLineBytes is an error wherever it is, so at most
+// that much is held.
 class LineDecoder {
  public:
   explicit LineDecoder(std::uint64_t since_seq) : since_seq_(since_seq) {}
@@ -186,12 +207,11 @@ class LineDecoder {
   // Decodes every line completed by `data`; keeps the unterminated rest for the next call.
   Status Feed(std::string_view data) {
     for (std::size_t newline = data.find('\n'); newline != std::string_view::npos; newline = data.find('\n')) {
-      pending_.append(data.substr(0, newline));
+      SEALSTATE_RETURN_IF_ERROR(Collect(data.substr(0, newline)));
       data.remove_prefix(newline + 1);
       SEALSTATE_RETURN_IF_ERROR(DecodePending());
     }
-    pending_.append(data);
-    return Status::OK();
+    return Collect(data);
   }
 
   // The events decoded so far. An unterminated last line and malformed lines at the end (torn)
@@ -199,6 +219,16 @@ class LineDecoder {
   std::vector<JournalEvent> TakeEvents() { return std::move(events_); }
 
  private:
+  // Adds `part` to the line being collected.
+  Status Collect(std::string_view part) {
+    if (pending_.size() + part.size() >= kMaxJournalLineBytes) {
+      return Status::Integrity("journal: line " + std::to_string(line_number_ + 1) +
+                               ": longer than 1 MiB (the most a journal line holds): corruption");
+    }
+    pending_.append(part);
+    return Status::OK();
+  }
+
   Status DecodePending() {
     ++line_number_;
     Result<JournalEvent> event = DecodeJournalEvent(pending_);
@@ -210,7 +240,7 @@ class LineDecoder {
             Status::Integrity("journal: line " + std::to_string(line_number_) + ": " + event.status().message());
       }
       malformed_bytes_ += length;
-      if (malformed_bytes_ > static_cast<std::size_t>(kMaxTornTail)) return first_malformed_;
+      if (malformed_bytes_ > kMaxTornTailBytes) return first_malformed_;
       return Status::OK();
     }
     SEALSTATE_RETURN_IF_ERROR(first_malformed_);  // an intact line after a malformed one
@@ -226,12 +256,22 @@ class LineDecoder {
   std::size_t malformed_bytes_ = 0;
 };
 
+// kInvalidArgument if the event's line, with any seq, would be longer than kMaxJournalLineBytes.
+Status CheckLineLength(JournalEvent event) {
+  event.seq = std::numeric_limits<std::uint64_t>::max();
+  const std::size_t length = EncodeJournalEvent(event).size() + 1;
+  if (length <= kMaxJournalLineBytes) return Status::OK();
+  return Status::InvalidArgument("journal event \"" + event.event + "\": its line of " + std::to_string(length) +
+                                 " bytes is longer than 1 MiB, the most a journal line holds (shorten its detail)");
+}
+
 }  // namespace
 
 JournalFile::JournalFile(Env& env, const Dir& stack_dir) : env_(env), dir_(stack_dir) {}
 
 Result<std::uint64_t> JournalFile::Append(JournalEvent event, JournalSync sync) {
   if (event.time == Timestamp{}) event.time = env_.Now();
+  SEALSTATE_RETURN_IF_ERROR(CheckLineLength(event));
   SEALSTATE_ASSIGN_OR_RETURN(const int fd, OpenOrCreate(env_, dir_));
   ScopedFd file(env_, fd, dir_.Join(kJournalFileName));
   SEALSTATE_RETURN_IF_ERROR(LockForAppend(env_, file));

@@ -8,10 +8,13 @@
 // The torn tail is what a crash mid-append leaves after the last line that decodes: a last line
 // without its newline, and after a power cut also complete lines that do not decode (the
 // unsynced bytes of the append in flight can come back zero-filled or as garbage, newlines
-// included). Malformed lines followed by an intact line, or spanning more than 1 MiB, are not a
-// torn append but corruption: kIntegrity.
+// included). Malformed lines followed by an intact line, or more than kMaxTornTailBytes of
+// unterminated and malformed lines at the end, are not a torn append but corruption: kIntegrity.
+// A line longer than kMaxJournalLineBytes is corruption too, so an append reads at most the sum
+// of the two from the end, and a read holds at most one line.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -24,6 +27,14 @@
 namespace sealstate::internal {
 
 inline constexpr std::string_view kJournalFileName = "journal";
+
+// The longest journal line, its newline included. Append refuses a longer event; Read reports
+// a longer line as corruption.
+inline constexpr std::size_t kMaxJournalLineBytes = 1 << 20;
+// The most bytes after the last intact line that count as the torn tail of a crashed append
+// (an unterminated line, and after a power cut malformed complete lines); more is corruption.
+// With kMaxJournalLineBytes it bounds how far back an append reads.
+inline constexpr std::size_t kMaxTornTailBytes = 1 << 20;
 
 // When an appended line is made durable.
 enum class JournalSync {
@@ -45,13 +56,16 @@ class JournalFile {
   // JournalSync; a deferred line may be lost to a power cut). Returns the seq. The journal file is
   // created 0600 on first use (and the directory fsynced). Errors: kIoError; kIntegrity if the
   // journal is corrupt, not just torn, or is not a regular file with one link (OpenStackFile;
-  // nothing is appended). After an error the event may or may
+  // nothing is appended, nothing is changed); kInvalidArgument if the event's line would be
+  // longer than kMaxJournalLineBytes (checked before the file is opened). After an error the
+  // event may or may
   // not be in the journal (a failed fsync leaves it unknown), but the journal stays readable.
   Result<std::uint64_t> Append(JournalEvent event, JournalSync sync = JournalSync::kNow);
 
   // Events with seq > since_seq in file order. A missing journal is empty. The torn tail is
-  // skipped; any other malformed line is kIntegrity naming its line number; kIntegrity also when
-  // the journal is not a regular file with one link (OpenStackFile).
+  // skipped; any other malformed line, and any line longer than kMaxJournalLineBytes, is
+  // kIntegrity naming its line number; kIntegrity also when the journal is not a regular file
+  // with one link (OpenStackFile).
   Result<std::vector<JournalEvent>> Read(std::uint64_t since_seq);
 
  private:

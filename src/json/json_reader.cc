@@ -19,7 +19,7 @@
 namespace sealstate::internal {
 namespace {
 
-// A RapidJSON SAX handler that builds a Json tree and enforces the depth limit.
+// A RapidJSON SAX handler that builds a Json tree and enforces the depth and value limits.
 //
 // With a streamed member (see ParseJson's overload), the array under that member of the root
 // object is opened in the tree but stays empty: the events of its elements go to the handler.
@@ -28,28 +28,32 @@ namespace {
 // of the base class are never called with that flag and would stop the parse if they were.
 class TreeBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeBuilder> {
  public:
-  TreeBuilder() = default;
-  TreeBuilder(std::string_view streamed_member, ArrayElementHandler& handler)
-      : streamed_member_(streamed_member), handler_(&handler) {}
+  explicit TreeBuilder(std::size_t max_values) : max_values_(max_values) {}
+  TreeBuilder(std::size_t max_values, std::string_view streamed_member, ArrayElementHandler& handler)
+      : streamed_member_(streamed_member), handler_(&handler), max_values_(max_values) {}
 
   bool Default() { return Stop("internal error: a number arrived already converted"); }
   bool Null() {
+    if (!CountValue()) return false;
     if (streaming()) return handler_->Null(), true;
     return tree_.Value(Json()), true;
   }
   bool Bool(bool b) {
+    if (!CountValue()) return false;
     if (streaming()) return handler_->Bool(b), true;
     return tree_.Value(Json(b)), true;
   }
   // Numbers arrive as text, already checked against the grammar; see json_number.h for why
   // RapidJSON's own conversion is not used.
   bool RawNumber(const Ch* str, rapidjson::SizeType length, bool) {
+    if (!CountValue()) return false;
     Result<Json> number = JsonNumberFromText(std::string_view(str, length));
     if (!number.ok()) return Stop(number.status().message());
     if (streaming()) return handler_->Number(std::move(*number)), true;
     return tree_.Value(std::move(*number)), true;
   }
   bool String(const Ch* str, rapidjson::SizeType length, bool) {
+    if (!CountValue()) return false;
     if (streaming()) return handler_->String(std::string_view(str, length)), true;
     return tree_.Value(Json(std::string(str, length))), true;
   }
@@ -93,8 +97,18 @@ class TreeBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeB
   // Whether a value starting now is (inside) an element of the streamed array.
   bool streaming() const { return streamed_depth_ > 0; }
 
-  // Counts a container opening; false (the parse stops) past the depth limit.
+  // Counts a value (a container at its start); false (the parse stops) past the value limit.
+  bool CountValue() {
+    if (values_ == max_values_) {
+      return Stop("more than " + std::to_string(max_values_) + " JSON values (the most sealstate reads in one document)");
+    }
+    ++values_;
+    return true;
+  }
+
+  // Counts a container opening; false (the parse stops) past the depth or value limit.
   bool Deeper() {
+    if (!CountValue()) return false;
     if (depth_ >= kMaxJsonDepth) return Stop("nesting deeper than " + std::to_string(kMaxJsonDepth) + " levels");
     ++depth_;
     if (streamed_depth_ > 0) ++streamed_depth_;
@@ -116,6 +130,8 @@ class TreeBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeB
 
   std::string_view streamed_member_;
   ArrayElementHandler* handler_ = nullptr;  // null: nothing is streamed
+  std::size_t max_values_;
+  std::size_t values_ = 0;  // values begun, in the tree or streamed
   JsonTreeBuilder tree_;
   std::size_t depth_ = 0;          // containers open, in the tree or streamed
   std::size_t streamed_depth_ = 0;  // 0: not in the streamed array; 1: in it; n: n-1 levels below
@@ -131,8 +147,8 @@ std::string DescribeParseError(rapidjson::ParseErrorCode code) {
 }
 
 // Parses `in` with `builder`.
-Result<Json> Parse(ByteSource& in, TreeBuilder& builder) {
-  SourceStream stream(in);
+Result<Json> Parse(ByteSource& in, TreeBuilder& builder, const JsonLimits& limits) {
+  SourceStream stream(in, limits.max_bytes);
   rapidjson::Reader reader;
   const rapidjson::ParseResult result = reader.Parse<rapidjson::kParseNumbersAsStringsFlag>(stream, builder);
   if (!stream.source_status().ok()) return stream.source_status();
@@ -145,14 +161,15 @@ Result<Json> Parse(ByteSource& in, TreeBuilder& builder) {
 
 }  // namespace
 
-Result<Json> ParseJson(ByteSource& in) {
-  TreeBuilder builder;
-  return Parse(in, builder);
+Result<Json> ParseJson(ByteSource& in, const JsonLimits& limits) {
+  TreeBuilder builder(limits.max_values);
+  return Parse(in, builder, limits);
 }
 
-Result<Json> ParseJson(ByteSource& in, std::string_view member, ArrayElementHandler& handler) {
-  TreeBuilder builder(member, handler);
-  return Parse(in, builder);
+Result<Json> ParseJson(ByteSource& in, std::string_view member, ArrayElementHandler& handler,
+                       const JsonLimits& limits) {
+  TreeBuilder builder(limits.max_values, member, handler);
+  return Parse(in, builder, limits);
 }
 
 Result<Json> ParseJson(std::string_view text) {

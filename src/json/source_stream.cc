@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <string>
+#include <utility>
 
 namespace sealstate::internal {
 namespace {
@@ -37,10 +39,19 @@ const char* ScanTo(const char* p, const StopTable& stops) {
   return p;
 }
 
+// "1 GiB" for a whole number of GiB, MiB or KiB; else the byte count.
+std::string DescribeBytes(std::size_t bytes) {
+  for (const auto& [unit, name] : {std::pair{std::size_t{1} << 30, " GiB"}, std::pair{std::size_t{1} << 20, " MiB"},
+                                   std::pair{std::size_t{1} << 10, " KiB"}}) {
+    if (bytes >= unit && bytes % unit == 0) return std::to_string(bytes / unit) + name;
+  }
+  return std::to_string(bytes) + " bytes";
+}
+
 }  // namespace
 
-SourceStream::SourceStream(ByteSource& source)
-    : source_(source), buffer_(std::make_unique<char[]>(kReadChunk + 1)) {
+SourceStream::SourceStream(ByteSource& source, std::size_t max_bytes)
+    : source_(source), max_bytes_(max_bytes), buffer_(std::make_unique<char[]>(kReadChunk + 1)) {
   buffer_[0] = '\0';
 }
 
@@ -61,6 +72,12 @@ bool SourceStream::Refill() {
     return false;
   }
   consumed_before_ += static_cast<std::size_t>(pos_ - buffer_.get());
+  if (*n > max_bytes_ - std::min(max_bytes_, consumed_before_)) {
+    status_ = Status::Integrity("document larger than " + DescribeBytes(max_bytes_) +
+                                " (the most sealstate reads in one JSON document)");
+    finished_ = true;
+    return false;
+  }
   char* const begin = buffer_.get();
   char* const end = begin + *n;
   // NUL bytes are rare; memchr finds there is none much faster than replace looks at each byte.

@@ -29,7 +29,9 @@ class SourceStream {
  public:
   using Ch = char;
 
-  explicit SourceStream(ByteSource& source);
+  // Past `max_bytes` from the source, the stream ends as if the source had failed with
+  // kIntegrity ("document larger than ...").
+  SourceStream(ByteSource& source, std::size_t max_bytes);
 
   Ch Peek() {
     const Ch c = *pos_;
@@ -71,6 +73,7 @@ class SourceStream {
   bool Refill();
 
   ByteSource& source_;
+  std::size_t max_bytes_;
   std::unique_ptr<char[]> buffer_;  // a chunk and the sentinel
   const char* pos_ = buffer_.get();
   std::size_t consumed_before_ = 0;  // bytes of the chunks before the current one
