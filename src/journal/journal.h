@@ -58,8 +58,8 @@ class JournalFile {
   // journal is corrupt, not just torn, or is not a regular file with one link (OpenStackFile;
   // nothing is appended, nothing is changed); kInvalidArgument if the event's line would be
   // longer than kMaxJournalLineBytes (checked before the file is opened). After an error the
-  // event may or may
-  // not be in the journal (a failed fsync leaves it unknown), but the journal stays readable.
+  // event may or may not be in the journal (a failed fsync leaves it unknown), but the journal
+  // stays readable.
   Result<std::uint64_t> Append(JournalEvent event, JournalSync sync = JournalSync::kNow);
 
   // Events with seq > since_seq in file order. A missing journal is empty. The torn tail is
