@@ -15,10 +15,8 @@ import shlex
 import signal
 import subprocess
 import sys
-import tempfile
 import termios
 import time
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cli_test  # noqa: E402  (reads the executable from sys.argv[1])
@@ -406,18 +404,7 @@ TESTS = [
 
 
 def main():
-    for test in TESTS:
-        print(f"# {test.__name__}")
-        with tempfile.TemporaryDirectory(prefix="sealstate-cli-lock-") as tmp:
-            try:
-                test(Stack(tmp))
-            except Exception:  # a crash in a test is one failed check
-                check(False, f"{test.__name__} ran to the end", traceback.format_exc())
-    if cli_test.failed:
-        print(f"{cli_test.failed} of {cli_test.passed + cli_test.failed} checks failed")
-        return 1
-    print(f"{cli_test.passed} checks passed")
-    return 0
+    return cli_test.run_tests(TESTS, prefix="sealstate-cli-lock-")
 
 
 if __name__ == "__main__":

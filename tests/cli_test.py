@@ -700,11 +700,14 @@ TESTS = [
 ]
 
 
-def main():
-    global failed
-    for test in TESTS:
+def run_tests(tests, prefix="sealstate-cli-"):
+    """Runs each test on a fresh Stack in its own temporary directory; prints the summary line.
+
+    Returns the exit status: 1 if any check failed, else 0. Shared by the other cli_*_test.py files.
+    """
+    for test in tests:
         print(f"# {test.__name__}")
-        with tempfile.TemporaryDirectory(prefix="sealstate-cli-") as tmp:
+        with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
             try:
                 test(Stack(tmp))
             except Exception:  # a crash in a test is one failed check
@@ -714,6 +717,10 @@ def main():
         return 1
     print(f"{passed} checks passed")
     return 0
+
+
+def main():
+    return run_tests(TESTS)
 
 
 if __name__ == "__main__":
