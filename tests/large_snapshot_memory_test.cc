@@ -88,14 +88,44 @@ Figures InChild(Body body) {
 
 std::string Mib(std::size_t bytes) { return std::to_string(bytes / kMiB) + " MiB"; }
 
+// Creates an empty file /tmp/sealstate-memory-<stem>-XXXXXX and returns its path.
+std::string NewTempFile(const std::string& stem) {
+  std::string path = "/tmp/sealstate-memory-" + stem + "-XXXXXX";
+  const int fd = mkstemp(path.data());
+  REQUIRE(fd >= 0);
+  close(fd);
+  return path;
+}
+
+// Opens the snapshot file at `path` in a child with the test key, measuring RSS around the open;
+// `ok` is whether `accept(result)` held.
+template <typename Accept>
+Figures OpenInChild(const std::string& path, const EnvelopeBinding& binding, Accept accept) {
+  return InChild([&] {
+    Figures f;
+    auto key = std::move(*NewEnvKeyEncrypter("SEALSTATE_TEST_MEMORY_KEY"));
+    std::FILE* in = std::fopen(path.c_str(), "rb");
+    ResetPeak();
+    f.baseline = ProcStatusBytes("VmRSS");
+    FileSource source(in);
+    Result<Snapshot> snapshot = OpenSnapshot(source, binding, *key);
+    f.ok = accept(snapshot) ? 1 : 0;
+    f.after = ProcStatusBytes("VmRSS");
+    f.peak = ProcStatusBytes("VmHWM");
+    std::fclose(in);
+    return f;
+  });
+}
+
+// OpenInChild's test for a snapshot that opened with more than `entries` entries.
+auto OpenedWithMoreThan(std::size_t entries) {
+  return [entries](const Result<Snapshot>& snapshot) { return snapshot.ok() && snapshot->entries.size() > entries; };
+}
+
 }  // namespace
 
 TEST_CASE("sealing and opening a 100 MB snapshot stay within chunk-sized buffers") {
-  char path_template[] = "/tmp/sealstate-memory-XXXXXX";
-  const int fd = mkstemp(path_template);
-  REQUIRE(fd >= 0);
-  close(fd);
-  const std::string path = path_template;
+  const std::string path = NewTempFile("v2");
   ::setenv("SEALSTATE_TEST_MEMORY_KEY", sealstate::testing::kKeyA, 1);
   const EnvelopeBinding binding{"state", "cluster-deploy", "prod-east-alpha", "2026-04-30T12:00:00Z"};
 
@@ -115,20 +145,7 @@ TEST_CASE("sealing and opening a 100 MB snapshot stay within chunk-sized buffers
   });
   REQUIRE(seal.ok == 1);
 
-  const Figures open = InChild([&] {
-    Figures f;
-    auto key = std::move(*NewEnvKeyEncrypter("SEALSTATE_TEST_MEMORY_KEY"));
-    std::FILE* in = std::fopen(path.c_str(), "rb");
-    ResetPeak();
-    f.baseline = ProcStatusBytes("VmRSS");
-    FileSource source(in);
-    Result<Snapshot> snapshot = OpenSnapshot(source, binding, *key);
-    f.ok = snapshot.ok() && snapshot->entries.size() > 100000 ? 1 : 0;
-    f.after = ProcStatusBytes("VmRSS");
-    f.peak = ProcStatusBytes("VmHWM");
-    std::fclose(in);
-    return f;
-  });
+  const Figures open = OpenInChild(path, binding, OpenedWithMoreThan(100000));
   std::remove(path.c_str());
   REQUIRE(open.ok == 1);
 
@@ -150,11 +167,7 @@ TEST_CASE("sealing and opening a 100 MB snapshot stay within chunk-sized buffers
 // file nor its base64 text (it read the file whole and parsed it into a tree: a whole-file copy
 // and more, on top of the plaintext).
 TEST_CASE("opening a large v1 file holds no copy of the file") {
-  char path_template[] = "/tmp/sealstate-memory-v1-XXXXXX";
-  const int fd = mkstemp(path_template);
-  REQUIRE(fd >= 0);
-  close(fd);
-  const std::string path = path_template;
+  const std::string path = NewTempFile("v1");
   ::setenv("SEALSTATE_TEST_MEMORY_KEY", sealstate::testing::kKeyA, 1);
   const EnvelopeBinding binding{"state", "cluster-deploy", "prod-east-alpha", "2026-04-30T12:00:00Z"};
 
@@ -170,20 +183,7 @@ TEST_CASE("opening a large v1 file holds no copy of the file") {
   });
   REQUIRE(seal.ok == 1);
 
-  const Figures open = InChild([&] {
-    Figures f;
-    auto key = std::move(*NewEnvKeyEncrypter("SEALSTATE_TEST_MEMORY_KEY"));
-    std::FILE* in = std::fopen(path.c_str(), "rb");
-    ResetPeak();
-    f.baseline = ProcStatusBytes("VmRSS");
-    FileSource source(in);
-    Result<Snapshot> snapshot = OpenSnapshot(source, binding, *key);
-    f.ok = snapshot.ok() && snapshot->entries.size() > 10000 ? 1 : 0;
-    f.after = ProcStatusBytes("VmRSS");
-    f.peak = ProcStatusBytes("VmHWM");
-    std::fclose(in);
-    return f;
-  });
+  const Figures open = OpenInChild(path, binding, OpenedWithMoreThan(10000));
   std::remove(path.c_str());
   REQUIRE(open.ok == 1);
 
@@ -196,27 +196,17 @@ TEST_CASE("opening a large v1 file holds no copy of the file") {
 }
 
 TEST_CASE("opening a large garbage file reads only what it needs to refuse it") {
-  char path_template[] = "/tmp/sealstate-memory-garbage-XXXXXX";
-  const int fd = mkstemp(path_template);
-  REQUIRE(fd >= 0);
-  const std::string path = path_template;
-  const std::string block(kMiB, 'x');
-  for (int i = 0; i < 64; ++i) REQUIRE(write(fd, block.data(), block.size()) == static_cast<ssize_t>(block.size()));
-  close(fd);
+  const std::string path = NewTempFile("garbage");
+  {
+    std::ofstream garbage(path, std::ios::binary);
+    const std::string block(kMiB, 'x');
+    for (int i = 0; i < 64; ++i) garbage << block;
+    REQUIRE(garbage.good());
+  }
   ::setenv("SEALSTATE_TEST_MEMORY_KEY", sealstate::testing::kKeyA, 1);
 
-  const Figures open = InChild([&] {
-    Figures f;
-    auto key = std::move(*NewEnvKeyEncrypter("SEALSTATE_TEST_MEMORY_KEY"));
-    std::FILE* in = std::fopen(path.c_str(), "rb");
-    ResetPeak();
-    f.baseline = ProcStatusBytes("VmRSS");
-    FileSource source(in);
-    Result<Snapshot> snapshot = OpenSnapshot(source, EnvelopeBinding{}, *key);
-    f.ok = !snapshot.ok() && snapshot.status().code() == Code::kIntegrity ? 1 : 0;
-    f.peak = ProcStatusBytes("VmHWM");
-    std::fclose(in);
-    return f;
+  const Figures open = OpenInChild(path, EnvelopeBinding{}, [](const Result<Snapshot>& snapshot) {
+    return !snapshot.ok() && snapshot.status().code() == Code::kIntegrity;
   });
   std::remove(path.c_str());
   REQUIRE(open.ok == 1);
