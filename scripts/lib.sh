@@ -7,6 +7,7 @@ SEALSTATE_PACKAGES=(
   strace  # the syscall-order audit (tests/reliability/process)
   # Fuzzing and sanitizers (scripts/fuzz.sh, scripts/sanitizers.sh).
   clang-14 libclang-rt-14-dev valgrind
+  clang-format-14  # tests/check_format.sh
 )
 
 # Installs the Debian packages above that are not installed yet (apt-get, only when missing).
