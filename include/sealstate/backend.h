@@ -11,6 +11,8 @@
 // several processes are safe (that is what the lock and the no-replace rules are for).
 #pragma once
 
+#include <sealstate/export.h>
+
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -48,7 +50,7 @@ enum class PermissionScope {
   kEverything,  // also every snapshot file: for verify
 };
 
-class Backend {
+class SEALSTATE_EXPORT Backend {
  public:
   virtual ~Backend() = default;
 

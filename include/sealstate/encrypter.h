@@ -12,6 +12,8 @@
 // safe for concurrent Create/Names once registration is finished.
 #pragma once
 
+#include <sealstate/export.h>
+
 #include <functional>
 #include <map>
 #include <memory>
@@ -36,7 +38,7 @@ struct EncrypterDescription {
   friend bool operator==(const EncrypterDescription&, const EncrypterDescription&) = default;
 };
 
-class Encrypter {
+class SEALSTATE_EXPORT Encrypter {
  public:
   virtual ~Encrypter() = default;
 
@@ -68,29 +70,29 @@ class Encrypter {
 };
 
 // The pass-through encrypter. Describe() is exactly {key_source "noop", no config, no key id}.
-std::unique_ptr<Encrypter> NewNoopEncrypter();
+SEALSTATE_EXPORT std::unique_ptr<Encrypter> NewNoopEncrypter();
 
 // Reads the key from environment variable `env_var` now (not on each call). Errors, with
 // unobin's exact text (kInvalidArgument):
 //   env-key encrypter: VAR is not set                      (unset or empty)
 //   env-key encrypter: VAR is not valid base64: illegal base64 data at input byte N
 //   env-key encrypter: VAR decodes to N bytes, want 32
-Result<std::unique_ptr<Encrypter>> NewEnvKeyEncrypter(std::string env_var);
+SEALSTATE_EXPORT Result<std::unique_ptr<Encrypter>> NewEnvKeyEncrypter(std::string env_var);
 
 // Reads the key (standard base64 text, surrounding whitespace ignored) from `path`.
 // Errors: kNotFound / kIoError naming the path; kInvalidArgument if the file is not a regular
 // file, is readable or writable by group or others ("chmod 600 PATH"), or holds a bad key
 // (messages as for env-key, with "key-file encrypter: PATH").
-Result<std::unique_ptr<Encrypter>> NewKeyFileEncrypter(std::string path);
+SEALSTATE_EXPORT Result<std::unique_ptr<Encrypter>> NewKeyFileEncrypter(std::string path);
 
 // A fresh random 32-byte key as standard padded base64 (what `sealstate keygen` prints).
-Result<std::string> GenerateKeyBase64();
+SEALSTATE_EXPORT Result<std::string> GenerateKeyBase64();
 
 // Creates an encrypter from its registry name and configuration.
 using EncrypterFactory = std::function<Result<std::unique_ptr<Encrypter>>(const JsonObject& config)>;
 
 // A name -> factory table. A plain object, not a global: pass it where encrypters are made.
-class EncrypterRegistry {
+class SEALSTATE_EXPORT EncrypterRegistry {
  public:
   // An empty registry.
   EncrypterRegistry() = default;

@@ -9,6 +9,8 @@
 // Thread safety: a value type; const access from several threads is safe.
 #pragma once
 
+#include <sealstate/export.h>
+
 #include <cstdint>
 #include <map>
 #include <string>
@@ -22,7 +24,7 @@ class Json;
 using JsonArray = std::vector<Json>;
 using JsonObject = std::map<std::string, Json, std::less<>>;
 
-class Json {
+class SEALSTATE_EXPORT Json {
  public:
   enum class Type : std::uint8_t { kNull, kBool, kInt, kUint, kDouble, kString, kArray, kObject };
 

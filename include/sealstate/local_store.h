@@ -13,6 +13,8 @@
 // Thread safety: as Backend.
 #pragma once
 
+#include <sealstate/export.h>
+
 #include <memory>
 #include <string>
 
@@ -42,12 +44,12 @@ struct LocalStoreOptions {
 
 // $XDG_DATA_HOME/sealstate if XDG_DATA_HOME is set to an absolute path, else
 // $HOME/.local/share/sealstate. Errors: kInvalidArgument if neither variable is usable.
-Result<std::string> DefaultStoreRoot();
+SEALSTATE_EXPORT Result<std::string> DefaultStoreRoot();
 
 // Opens (and with options.create, creates) a stack. Errors: kInvalidArgument for a bad name or
 // root; kNotFound for a missing stack when !create; kIoError, including ELOOP for a symlink
 // where a directory of the store should be.
-Result<std::unique_ptr<Backend>> OpenLocalStore(const LocalStoreOptions& options);
+SEALSTATE_EXPORT Result<std::unique_ptr<Backend>> OpenLocalStore(const LocalStoreOptions& options);
 
 // What a backend factory gets besides its configuration.
 struct BackendContext {
@@ -60,7 +62,7 @@ using BackendFactory =
     std::function<Result<std::unique_ptr<Backend>>(const JsonObject& config, const BackendContext& context)>;
 
 // Backends by name, like EncrypterRegistry. A plain object: pass it where backends are made.
-class BackendRegistry {
+class SEALSTATE_EXPORT BackendRegistry {
  public:
   BackendRegistry() = default;
   // Holds "local": config keys "path" (the root; optional, default DefaultStoreRoot()) and

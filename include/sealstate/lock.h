@@ -10,6 +10,8 @@
 // Thread safety: values; see Backend for the operations.
 #pragma once
 
+#include <sealstate/export.h>
+
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -47,7 +49,7 @@ enum class LockState {
 };
 
 // "free", "held", "stale", "unknown".
-std::string_view LockStateName(LockState state);
+SEALSTATE_EXPORT std::string_view LockStateName(LockState state);
 
 struct LockInfo {
   LockState state = LockState::kFree;
@@ -72,7 +74,7 @@ struct LockOptions {
 };
 
 // A held stack lock. Destroying it unlocks (errors ignored); call Unlock() to see them.
-class Lock {
+class SEALSTATE_EXPORT Lock {
  public:
   virtual ~Lock() = default;
   // The lock id written in the marker.

@@ -4,6 +4,8 @@
 // Thread safety: each function uses the backend it is given; see Backend.
 #pragma once
 
+#include <sealstate/export.h>
+
 #include <cstddef>
 #include <functional>
 #include <optional>
@@ -28,13 +30,13 @@ struct PrunePlan {
 
 // Plans a prune: keeps the current revision plus the `keep_newest` newest (unobin's gc rule, so
 // keep_newest = 0 keeps only current). Reads only the list and the pointer.
-Result<PrunePlan> PlanPrune(Backend& backend, std::size_t keep_newest);
+SEALSTATE_EXPORT Result<PrunePlan> PlanPrune(Backend& backend, std::size_t keep_newest);
 
 // Deletes plan.remove oldest first (each journaled as "remove"), then journals one "prune"
 // event. Stops at the first failure, which names the revision; revisions deleted before it stay
 // deleted. Refuses (kConflict) if current moved into plan.remove since planning. The caller
 // should hold the stack lock.
-Status ExecutePrune(Backend& backend, const PrunePlan& plan, const ProgressFn& progress = nullptr);
+SEALSTATE_EXPORT Status ExecutePrune(Backend& backend, const PrunePlan& plan, const ProgressFn& progress = nullptr);
 
 // One problem verify found.
 struct VerifyProblem {
@@ -54,7 +56,7 @@ struct VerifyReport {
 // backend.CheckPermissions(PermissionScope::kEverything) as a kIntegrity problem of
 // "permissions". Problems are collected, not returned as errors.
 // Errors: only failures to list the stack, read the pointer or inspect the lock at all.
-Result<VerifyReport> VerifyStack(Backend& backend, const ProgressFn& progress = nullptr);
+SEALSTATE_EXPORT Result<VerifyReport> VerifyStack(Backend& backend, const ProgressFn& progress = nullptr);
 
 // What ForceUnlockWithPolicy did.
 struct ForceUnlockOutcome {
@@ -68,6 +70,6 @@ struct ForceUnlockOutcome {
 // unless `expected_id` matches the holder's lock id or `force` is set. A non-empty
 // `expected_id` that does not match is always refused. Every removal is journaled by the
 // backend.
-Result<ForceUnlockOutcome> ForceUnlockWithPolicy(Backend& backend, std::string_view expected_id, bool force);
+SEALSTATE_EXPORT Result<ForceUnlockOutcome> ForceUnlockWithPolicy(Backend& backend, std::string_view expected_id, bool force);
 
 }  // namespace sealstate

@@ -7,6 +7,8 @@
 // normalised: look-alikes such as fullwidth dots are ordinary names. Thread-safe.
 #pragma once
 
+#include <sealstate/export.h>
+
 #include <cstddef>
 #include <string_view>
 
@@ -19,6 +21,6 @@ inline constexpr std::size_t kMaxNameBytes = 128;
 // Returns OK, or kInvalidArgument naming the kind ("factory", "stack", "revision"), the value
 // (quoted, control characters escaped) and the rule it breaks, e.g.
 //   stack name "../x" is not allowed: it must not contain '/'
-Status ValidateName(std::string_view kind, std::string_view name);
+SEALSTATE_EXPORT Status ValidateName(std::string_view kind, std::string_view name);
 
 }  // namespace sealstate

@@ -5,6 +5,8 @@
 // already taken retry with "<base>_1" ... "<base>_99". Thread-safe (pure functions).
 #pragma once
 
+#include <sealstate/export.h>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -20,7 +22,7 @@ inline constexpr int kMaxRevisionAttempts = 100;
 
 // The name for `attempt` (0 .. kMaxRevisionAttempts-1) at time `now`: the base for attempt 0,
 // "<base>_<attempt>" after. `now` is converted to UTC first.
-std::string MakeRevision(const Timestamp& now, int attempt);
+SEALSTATE_EXPORT std::string MakeRevision(const Timestamp& now, int attempt);
 
 // A revision name understood as unobin's SortRevisions understands it.
 struct ParsedRevision {
@@ -32,13 +34,13 @@ struct ParsedRevision {
 // Splits at the first '_'; the suffix must parse like Go's strconv.Atoi (optional sign, leading
 // zeros allowed, fits int64) and be >= 1, and the base must parse as RFC 3339. Never fails:
 // anything else is returned as invalid.
-ParsedRevision ParseRevision(std::string_view rev);
+SEALSTATE_EXPORT ParsedRevision ParseRevision(std::string_view rev);
 
 // unobin's order: valid before invalid; two valid ones by instant (offsets normalised), then
 // suffix, then bytewise; two invalid ones bytewise. Returns <0, 0 or >0.
-int CompareRevisions(std::string_view a, std::string_view b);
+SEALSTATE_EXPORT int CompareRevisions(std::string_view a, std::string_view b);
 
 // Returns a sorted copy (oldest first) and leaves `revs` unchanged. Stable for equal names.
-std::vector<std::string> SortRevisions(const std::vector<std::string>& revs);
+SEALSTATE_EXPORT std::vector<std::string> SortRevisions(const std::vector<std::string>& revs);
 
 }  // namespace sealstate

@@ -6,6 +6,8 @@
 // concurrent reads are fine.
 #pragma once
 
+#include <sealstate/export.h>
+
 #include <cstddef>
 #include <string_view>
 
@@ -13,7 +15,7 @@
 
 namespace sealstate {
 
-class SecretBytes {
+class SEALSTATE_EXPORT SecretBytes {
  public:
   // An empty secret (size 0).
   SecretBytes() = default;

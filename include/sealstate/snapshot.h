@@ -12,6 +12,8 @@
 // Thread safety: the types are values; the functions are pure.
 #pragma once
 
+#include <sealstate/export.h>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -84,14 +86,14 @@ struct Snapshot {
 // Allowed categories: leaf -> resource; library-call -> resource, data-source, action;
 // action -> action; data-source -> data-source. Quoting is Go's %q.
 // Errors: kInvalidArgument.
-Status ValidateSnapshot(const Snapshot& snapshot);
+SEALSTATE_EXPORT Status ValidateSnapshot(const Snapshot& snapshot);
 
 // Validates, then writes the encoding to `out` in pieces of bounded size (no whole-document
 // buffer). Errors: kInvalidArgument from validation (nothing written), or the sink's error.
-Status EncodeSnapshot(const Snapshot& snapshot, ByteSink& out);
+SEALSTATE_EXPORT Status EncodeSnapshot(const Snapshot& snapshot, ByteSink& out);
 
 // Validates and returns the encoding as a string. Errors: kInvalidArgument.
-Result<std::string> EncodeSnapshot(const Snapshot& snapshot);
+SEALSTATE_EXPORT Result<std::string> EncodeSnapshot(const Snapshot& snapshot);
 
 // Parses JSON from `in`, checks the format version, then validates. Unknown keys are ignored;
 // a repeated key keeps the last value. Errors (all messages start "snapshot: "):
@@ -99,9 +101,9 @@ Result<std::string> EncodeSnapshot(const Snapshot& snapshot);
 //   kIntegrity malformed JSON (with its byte offset), a field of the wrong type, or any
 //              ValidateSnapshot failure (same messages as above)
 //   the source's own error, unchanged.
-Result<Snapshot> DecodeSnapshot(ByteSource& in);
+SEALSTATE_EXPORT Result<Snapshot> DecodeSnapshot(ByteSource& in);
 
 // DecodeSnapshot over bytes in memory.
-Result<Snapshot> DecodeSnapshot(std::string_view json);
+SEALSTATE_EXPORT Result<Snapshot> DecodeSnapshot(std::string_view json);
 
 }  // namespace sealstate

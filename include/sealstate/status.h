@@ -9,6 +9,8 @@
 // threads without synchronisation.
 #pragma once
 
+#include <sealstate/export.h>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -38,10 +40,10 @@ enum class Code : std::uint8_t {
 
 // Returns the stable lower-case name of a code ("invalid-argument", "wrong-key", ...), used in
 // JSON error documents. Never returns an empty string.
-std::string_view CodeName(Code code);
+SEALSTATE_EXPORT std::string_view CodeName(Code code);
 
 // The outcome of an operation: OK, or an error with a code and message.
-class [[nodiscard]] Status {
+class [[nodiscard]] SEALSTATE_EXPORT Status {
  public:
   // Constructs OK.
   Status() = default;
@@ -122,7 +124,7 @@ class [[nodiscard]] Result {
 };
 
 namespace internal {
-[[noreturn]] void DieOnBadResultAccess(const Status& status);
+[[noreturn]] SEALSTATE_EXPORT void DieOnBadResultAccess(const Status& status);
 }  // namespace internal
 
 template <typename T>

@@ -14,6 +14,8 @@
 // calling thread. The PayloadWriter/PayloadReader callbacks always run on the calling thread.
 #pragma once
 
+#include <sealstate/export.h>
+
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -23,7 +25,7 @@
 namespace sealstate {
 
 // Receives bytes in order.
-class ByteSink {
+class SEALSTATE_EXPORT ByteSink {
  public:
   virtual ~ByteSink() = default;
   // Appends all of `data`. An error is final: callers stop writing and report it.
@@ -31,7 +33,7 @@ class ByteSink {
 };
 
 // Yields bytes in order.
-class ByteSource {
+class SEALSTATE_EXPORT ByteSource {
  public:
   virtual ~ByteSource() = default;
   // Reads up to `capacity` bytes into `buffer`; returns how many, 0 only at end of stream.
@@ -40,7 +42,7 @@ class ByteSource {
 };
 
 // A sink that appends to a caller-owned string, which must outlive the sink.
-class StringSink final : public ByteSink {
+class SEALSTATE_EXPORT StringSink final : public ByteSink {
  public:
   explicit StringSink(std::string& out) : out_(out) {}
   Status Append(std::string_view data) override {
@@ -53,7 +55,7 @@ class StringSink final : public ByteSink {
 };
 
 // A source over caller-owned bytes, which must outlive the source.
-class StringSource final : public ByteSource {
+class SEALSTATE_EXPORT StringSource final : public ByteSource {
  public:
   explicit StringSource(std::string_view data) : data_(data) {}
   Result<std::size_t> Read(char* buffer, std::size_t capacity) override;

@@ -4,6 +4,8 @@
 // Used for a snapshot's generated-at and for revision names. Thread-safe (pure functions).
 #pragma once
 
+#include <sealstate/export.h>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -23,19 +25,19 @@ struct Timestamp {
 };
 
 // The current time in UTC (offset 0), with nanosecond resolution where the clock has it.
-Timestamp NowUtc();
+SEALSTATE_EXPORT Timestamp NowUtc();
 
 // Parses RFC 3339: "YYYY-MM-DDTHH:MM:SS", an optional fraction of 1-9 digits after '.', then
 // "Z" or "+hh:mm"/"-hh:mm". Fields are range-checked (month 1-12, day within the month, leap
 // years, hour < 24, minute < 60, second < 60, offset hour < 24). Years 0000-9999.
 // Errors: kInvalidArgument naming the input and what is wrong with it.
-Result<Timestamp> ParseRfc3339(std::string_view text);
+SEALSTATE_EXPORT Result<Timestamp> ParseRfc3339(std::string_view text);
 
 // Formats as Go's RFC3339Nano: fraction trimmed of trailing zeros (none when zero), "Z" for
 // offset 0, else "+hh:mm"/"-hh:mm". REQUIRES: the local date's year is within 0000-9999.
-std::string FormatRfc3339Nano(const Timestamp& t);
+SEALSTATE_EXPORT std::string FormatRfc3339Nano(const Timestamp& t);
 
 // Orders by instant only (the offset is ignored): negative if a < b, 0 if equal, positive if a > b.
-int CompareInstants(const Timestamp& a, const Timestamp& b);
+SEALSTATE_EXPORT int CompareInstants(const Timestamp& a, const Timestamp& b);
 
 }  // namespace sealstate
