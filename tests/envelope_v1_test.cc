@@ -232,6 +232,20 @@ TEST_CASE("OpenSnapshot reads the v1 vector and checks the stack it is found in"
   CHECK(copied.status().message().find("\"prod-east-alpha\"") != std::string::npos);
 }
 
+// unobin's files are read as its Go decoder reads them: invalid UTF-8 and lone surrogates in the
+// payload become U+FFFD, and the last of keys equal after that wins.
+TEST_CASE("OpenSnapshot of a v1 file replaces invalid UTF-8 and lone surrogates in the payload with U+FFFD") {
+  auto key = EnvKey("SEALSTATE_TEST_V1_UTF8", sealstate::testing::kKeyA);
+  Result<std::string> sealed = SealV1(sealstate::testing::kInvalidTextSnapshot, "state", *key);
+  REQUIRE(sealed.ok());
+  StringSource source(*sealed);
+  Result<Snapshot> opened = OpenSnapshot(source, EnvelopeBinding{"", "cluster-deploy", "prod-east-alpha", ""}, *key);
+  INFO(opened.status().ToString());
+  REQUIRE(opened.ok());
+  REQUIRE(opened->entries.size() == 1);
+  CHECK(opened->entries[0].outputs == sealstate::testing::InvalidTextOutputs());
+}
+
 namespace {
 
 // Serves `data` in pieces of at most `chunk` bytes.

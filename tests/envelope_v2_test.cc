@@ -85,6 +85,17 @@ TEST_CASE("v2 round trip with env-key, and the file holds no plaintext") {
   CHECK(*opened == snapshot);
 }
 
+TEST_CASE("OpenSnapshot of a v2 file replaces invalid UTF-8 and lone surrogates in the payload with U+FFFD") {
+  auto key = EnvKey("SEALSTATE_TEST_V2_UTF8", sealstate::testing::kKeyA);
+  const std::string file = Seal(*key, sealstate::testing::kInvalidTextSnapshot);
+  StringSource source(file);
+  Result<Snapshot> opened = OpenSnapshot(source, kBinding, *key);
+  INFO(opened.status().ToString());
+  REQUIRE(opened.ok());
+  REQUIRE(opened->entries.size() == 1);
+  CHECK(opened->entries[0].outputs == sealstate::testing::InvalidTextOutputs());
+}
+
 TEST_CASE("v2 header records every field, compact, on the first line") {
   auto key = EnvKey("SEALSTATE_TEST_V2_HDR", sealstate::testing::kKeyA);
   const std::string file = Seal(*key, "{}");

@@ -649,5 +649,98 @@ TEST_CASE("Parse then write round-trips Go-formatted text", "[json][reader][writ
   CHECK(Pretty(Parse(text)) == text);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Strings decoded as Go's encoding/json decodes them (unquoteBytes): each byte that does not start
+// a valid UTF-8 sequence (utf8.DecodeRune's (RuneError, 1)) and each \u escape of a UTF-16
+// surrogate that is not the first half of a pair becomes U+FFFD; everything else is kept.
+
+constexpr std::string_view kFffd = "\xef\xbf\xbd";  // U+FFFD, as Go writes it: raw
+
+std::string Fffd(int times) {
+  std::string out;
+  for (int i = 0; i < times; ++i) out += kFffd;
+  return out;
+}
+
+// The value of member "s" of `text`, parsed whole and through sources of every small chunk size
+// (so sequences and escapes are also split between reads), which must all agree.
+std::string ParsedString(const std::string& text) {
+  const Json whole = Parse(text);
+  for (std::size_t chunk = 1; chunk <= 13; ++chunk) {
+    ChunkedSource source(text, chunk);
+    const Result<Json> chunked = ParseJson(source);
+    INFO("text " << text << ", chunk " << chunk << ": " << chunked.status().ToString());
+    REQUIRE(chunked.ok());
+    CHECK(*chunked == whole);
+  }
+  return whole.as_object().at("s").as_string();
+}
+
+std::string Member(std::string_view contents) { return "{\"s\": \"" + std::string(contents) + "\"}"; }
+
+TEST_CASE("Reader replaces each invalid UTF-8 byte in a string with U+FFFD, as Go does", "[json][reader][utf8]") {
+  CHECK(ParsedString(Member("a\xff" "b")) == "a" + Fffd(1) + "b");
+  CHECK(ParsedString(Member("\xfe\xff")) == Fffd(2));
+  CHECK(ParsedString(Member("\x80" "x")) == Fffd(1) + "x");                     // a lone continuation byte
+  CHECK(ParsedString(Member("\xc3")) == Fffd(1));                              // truncated by the quote
+  CHECK(ParsedString(Member("\xe2\x82" "x")) == Fffd(2) + "x");                // truncated: one per byte
+  CHECK(ParsedString(Member("\xf0\x9f\x98" "!")) == Fffd(3) + "!");
+  CHECK(ParsedString(Member("\xc0\xaf")) == Fffd(2));                          // overlong '/'
+  CHECK(ParsedString(Member("\xe0\x80\xaf")) == Fffd(3));                      // overlong, 3 bytes
+  CHECK(ParsedString(Member("\xed\xa0\x80")) == Fffd(3));                      // a UTF-16 surrogate
+  CHECK(ParsedString(Member("\xf4\x90\x80\x80")) == Fffd(4));                  // past U+10FFFF
+  CHECK(ParsedString(Member("\xf5\x80")) == Fffd(2));
+  CHECK(ParsedString(Member("\xe2\x82\\n")) == Fffd(2) + "\n");                // cut by an escape
+  CHECK(ParsedString(Member("\xc3\xc3\xa9")) == Fffd(1) + "\xc3\xa9");          // a lead byte ends it
+  // Valid text, U+FFFD itself included, is kept byte for byte.
+  const std::string valid = "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xef\xbf\xbd\xf4\x8f\xbf\xbf\xed\x9f\xbf";
+  CHECK(ParsedString(Member(valid)) == valid);
+  const std::string long_mixed = std::string(100, 'x') + "\xc3\xa9" + std::string(100, 'y') + "\xff" + "z";
+  CHECK(ParsedString(Member(long_mixed)) == std::string(100, 'x') + "\xc3\xa9" + std::string(100, 'y') + Fffd(1) + "z");
+}
+
+TEST_CASE("Reader replaces invalid UTF-8 bytes in an object key with U+FFFD", "[json][reader][utf8]") {
+  const Json parsed = Parse("{\"k\xfe\": 1, \"\xe2\x82\": {\"in\xff\": true}}");
+  const JsonObject& o = parsed.as_object();
+  REQUIRE(o.size() == 2);
+  CHECK(o.at("k" + Fffd(1)) == Json(1));
+  CHECK(o.at(Fffd(2)).as_object().at("in" + Fffd(1)) == Json(true));
+}
+
+TEST_CASE("Reader replaces a lone surrogate escape with U+FFFD, as Go does", "[json][reader][utf8]") {
+  CHECK(ParsedString(Member(R"(\ud800)")) == Fffd(1));  // a lone high surrogate
+  CHECK(ParsedString(Member(R"(\udc00)")) == Fffd(1));  // a lone low surrogate
+  CHECK(ParsedString(Member(R"(a\uDBFFb)")) == "a" + Fffd(1) + "b");
+  CHECK(ParsedString(Member(R"(\uDFFF\ud800)")) == Fffd(2));
+  CHECK(ParsedString(Member(R"(\ud800\u0041)")) == Fffd(1) + "A");  // the next escape stands alone
+  CHECK(ParsedString(Member(R"(\ud800\n)")) == Fffd(1) + "\n");
+  CHECK(ParsedString(Member(R"(\ud800\ud83d\ude00)")) == Fffd(1) + "\xf0\x9f\x98\x80");
+  CHECK(ParsedString(Member(R"(\udc00\ud800\udc00)")) == Fffd(1) + "\xf0\x90\x80\x80");
+  CHECK(ParsedString(Member(R"(\uD83D\uDE00)")) == "\xf0\x9f\x98\x80");  // a pair is one character
+  CHECK(ParsedString(Member(R"(\ufffd\ud7ff\ue000)")) == Fffd(1) + "\xed\x9f\xbf\xee\x80\x80");
+}
+
+TEST_CASE("Reader still refuses a malformed \\u escape after a surrogate", "[json][reader][utf8]") {
+  CHECK_FALSE(ParseJson(Member(R"(\ud800\u12)")).ok());
+  CHECK_FALSE(ParseJson(Member(R"(\ud8)")).ok());
+  CHECK_FALSE(ParseJson(Member(R"(\ud800\x)")).ok());
+  CHECK_FALSE(ParseJson("{\"s\": \"\\ud800").ok());
+}
+
+TEST_CASE("Reader keeps the last of keys that are equal after replacement, and writes one", "[json][reader][utf8]") {
+  const Json parsed = Parse("{\"k\xfe\": 1, \"k\xff\": 2, \"\\ud800\": 3, \"\\udc00\": 4, \"" + Fffd(1) + "\": 5}");
+  const JsonObject& o = parsed.as_object();
+  REQUIRE(o.size() == 2);
+  CHECK(o.at("k" + Fffd(1)) == Json(2));
+  CHECK(o.at(Fffd(1)) == Json(5));
+  CHECK(Compact(parsed) == "{\"k" + Fffd(1) + "\":2,\"" + Fffd(1) + "\":5}");
+}
+
+TEST_CASE("Parse then write gives Go's bytes for replaced text: raw U+FFFD", "[json][reader][writer][utf8]") {
+  const Json parsed = Parse("{\"a\xff\": \"x\xfe\\ud800y\\u2028\"}");
+  CHECK(Compact(parsed) == "{\"a" + Fffd(1) + "\":\"x" + Fffd(2) + "y\\u2028\"}");
+  CHECK(Compact(Parse(Compact(parsed))) == Compact(parsed));
+}
+
 }  // namespace
 }  // namespace sealstate::internal

@@ -827,5 +827,42 @@ TEST_CASE("Decode of a 2 MB document works through a small-chunk source", "[snap
   CHECK(Encode(*decoded) == text);
 }
 
+// unobin decodes with Go's encoding/json: an invalid UTF-8 byte or a lone surrogate escape in any
+// string, key or value, top-level or in an entry, becomes U+FFFD; keys equal after that keep the
+// last value; and re-encoding writes U+FFFD raw, as Go's encoder does.
+TEST_CASE("Decode replaces invalid UTF-8 and lone surrogates with U+FFFD as unobin does, the last equal key winning",
+          "[snapshot][decode][utf8]") {
+  const std::string fffd = "\xef\xbf\xbd";
+  const std::string text =
+      "{\"format-version\": 1, \"factory\": {\"name\": \"f\\udc00\"}, \"stack\": \"prod\xfe\",\n"
+      " \"outputs\": {\"o\xfe\": 1, \"o\xff\": 2},\n"
+      " \"entries\": [{\"address\": \"resource.m\xff\", \"entry-kind\": \"leaf\", \"category\": \"resource\",\n"
+      "   \"binding\": {\"alias\": \"a\\ud800\", \"kind\": \"k\"}, \"depends-on\": [\"\\ud800x\\udfff\"],\n"
+      "   \"inputs\": {\"k\xfe\": 1, \"k\\ud800\": [\"v\xe2\x82\"], \"k\xff\": {\"n\": 3}}}]}";
+  for (const std::size_t chunk : {std::size_t{1}, std::size_t{3}, text.size()}) {
+    ChunkedSource source(text, chunk);
+    Result<Snapshot> decoded = DecodeSnapshot(source);
+    INFO("chunk " << chunk << ": " << decoded.status().ToString());
+    REQUIRE(decoded.ok());
+    const Snapshot& s = *decoded;
+    CHECK(s.factory.name == "f" + fffd);
+    CHECK(s.stack == "prod" + fffd);
+    CHECK(s.outputs == JsonObject{{"o" + fffd, Json(2)}});
+    REQUIRE(s.entries.size() == 1);
+    const Entry& e = s.entries[0];
+    CHECK(e.address == "resource.m" + fffd);
+    CHECK(e.binding == MakeBinding("a" + fffd, "", "k"));
+    CHECK(e.depends_on == std::vector<std::string>{fffd + "x" + fffd});
+    CHECK(e.inputs == JsonObject{{"k" + fffd, JsonObject{{"n", Json(3)}}}});
+
+    const std::string encoded = Encode(s);
+    CHECK_THAT(encoded, Catch::Contains("\"k" + fffd + "\": {\n") && Catch::Contains("\"o" + fffd + "\": 2\n") &&
+                            Catch::Contains("\"resource.m" + fffd + "\"") && !Catch::Contains("\\ufffd"));
+    CHECK(encoded.find("\"k" + fffd + "\"") == encoded.rfind("\"k" + fffd + "\""));  // one key, not two
+    CHECK(Decode(encoded) == s);
+    CHECK(Encode(Decode(encoded)) == encoded);
+  }
+}
+
 }  // namespace
 }  // namespace sealstate

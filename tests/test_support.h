@@ -72,4 +72,17 @@ inline Snapshot LargeSnapshot(std::size_t min_bytes) {
   return s;
 }
 
+// A snapshot text for factory "cluster-deploy", stack "prod-east-alpha" whose one entry's
+// outputs hold invalid UTF-8 and lone surrogate escapes, and keys equal once those are replaced
+// with U+FFFD (as unobin's Go decoder replaces them): {"k\xfe": 1, "k\ud800": 2, "k\xff": 3,
+// "s": "a\xff\udc00"}. Decoded as Go does, the outputs are InvalidTextOutputs().
+inline constexpr std::string_view kInvalidTextSnapshot =
+    "{\"format-version\": 1, \"factory\": {\"name\": \"cluster-deploy\"}, \"stack\": \"prod-east-alpha\",\n"
+    " \"entries\": [{\"address\": \"resource.main\", \"entry-kind\": \"leaf\", \"category\": \"resource\",\n"
+    "   \"binding\": {\"alias\": \"aws\", \"kind\": \"vpc\"},\n"
+    "   \"outputs\": {\"k\xfe\": 1, \"k\\ud800\": 2, \"k\xff\": 3, \"s\": \"a\xff\\udc00\"}}]}\n";
+inline JsonObject InvalidTextOutputs() {
+  return {{"k\xef\xbf\xbd", Json(3)}, {"s", Json("a\xef\xbf\xbd\xef\xbf\xbd")}};
+}
+
 }  // namespace sealstate::testing

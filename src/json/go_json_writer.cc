@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "json/go_utf8.h"
+
 namespace sealstate::internal {
 namespace {
 
@@ -12,54 +14,6 @@ namespace {
 constexpr std::size_t kFlushThreshold = 64 * 1024;
 
 constexpr char kLowerHex[] = "0123456789abcdef";
-
-// ---------------------------------------------------------------------------------------------
-// UTF-8 decoding with Go's rules (unicode/utf8.DecodeRuneInString): surrogates, overlong forms,
-// code points past U+10FFFF and truncated sequences are invalid, and an invalid sequence always
-// consumes exactly one byte.
-
-struct DecodedRune {
-  char32_t rune;     // meaningful only when valid
-  std::size_t size;  // bytes consumed; 1 when invalid
-  bool valid;
-};
-
-bool IsContinuation(unsigned char c) { return (c & 0xC0) == 0x80; }
-
-DecodedRune DecodeRune(std::string_view s, std::size_t i) {
-  const auto b0 = static_cast<unsigned char>(s[i]);
-  const DecodedRune invalid{0xFFFD, 1, false};
-  if (b0 < 0x80) return {b0, 1, true};
-
-  std::size_t size = 0;
-  unsigned char low = 0x80;  // allowed range of the second byte
-  unsigned char high = 0xBF;
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    size = 2;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    size = 3;
-    if (b0 == 0xE0) low = 0xA0;   // no overlong forms
-    if (b0 == 0xED) high = 0x9F;  // no surrogates
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    size = 4;
-    if (b0 == 0xF0) low = 0x90;   // no overlong forms
-    if (b0 == 0xF4) high = 0x8F;  // nothing past U+10FFFF
-  } else {
-    return invalid;
-  }
-  if (s.size() - i < size) return invalid;
-
-  const auto b1 = static_cast<unsigned char>(s[i + 1]);
-  if (b1 < low || b1 > high) return invalid;
-  char32_t rune = b0 & (0xFF >> (size + 1));
-  rune = (rune << 6) | (b1 & 0x3F);
-  for (std::size_t k = 2; k < size; ++k) {
-    const auto b = static_cast<unsigned char>(s[i + k]);
-    if (!IsContinuation(b)) return invalid;
-    rune = (rune << 6) | (b & 0x3F);
-  }
-  return {rune, size, true};
-}
 
 void AppendUtf8(std::string& out, char32_t r) {
   if (r < 0x80) {

@@ -1,11 +1,14 @@
 // Parsing JSON into sealstate::Json, streaming from a ByteSource (RapidJSON SAX, no DOM).
 //
 // Numbers: an integer literal that fits int64 is kInt, one that fits only uint64 is kUint,
-// everything else kDouble, correctly rounded; one above DBL_MAX is refused (json_number.h). A
-// repeated object key keeps the last value (Go's behaviour). Nesting deeper than kMaxJsonDepth is
-// refused, and so is a document past its JsonLimits (by default kMaxJsonValues values and
-// kMaxJsonDocumentBytes bytes), so what one input can cost is bounded: every JSON input sealstate
-// reads (snapshot input, snapshot payloads, envelopes, journal lines, records) goes through here.
+// everything else kDouble, correctly rounded; one above DBL_MAX is refused (json_number.h).
+// Strings (keys too) decode as in Go: each invalid UTF-8 byte and each lone surrogate escape
+// becomes U+FFFD (source_stream.h). A repeated object key, also one equal to an earlier key only
+// after that replacement, keeps the last value (Go's behaviour). Nesting deeper than
+// kMaxJsonDepth is refused, and so is a document past its JsonLimits (by default kMaxJsonValues
+// values and kMaxJsonDocumentBytes bytes), so what one input can cost is bounded: every JSON input
+// sealstate reads (snapshot input, snapshot payloads, envelopes, journal lines, records) goes
+// through here.
 // Text after the root value other than whitespace is an error.
 #pragma once
 
