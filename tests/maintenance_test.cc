@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -35,6 +36,15 @@ std::vector<std::string> WriteRevisions(Backend& store, int n) {
 
 std::string LockPath(const ScratchDir& root) { return root.dir().path + "/cluster-deploy/prod-east-alpha/lock"; }
 
+std::string StackPath(const ScratchDir& root) { return root.dir().path + "/cluster-deploy/prod-east-alpha"; }
+
+std::string SnapshotsPath(const ScratchDir& root) { return StackPath(root) + "/snapshots"; }
+
+bool Exists(const std::string& path) {
+  struct stat st;
+  return ::lstat(path.c_str(), &st) == 0;
+}
+
 }  // namespace
 
 TEST_CASE("prune keeps the current revision and the N newest, deleting the rest oldest first") {
@@ -65,6 +75,29 @@ TEST_CASE("prune refuses when current moved into the revisions it would delete")
   REQUIRE(store->SetCurrent(r[0]).ok());
   CHECK(ExecutePrune(*store, plan).code() == Code::kConflict);
   CHECK(store->List()->size() == 3);
+}
+
+TEST_CASE("prune counts only valid revision names: strays are reported and left alone") {
+  ScratchDir root;
+  auto store = OpenStore(root);
+  const std::vector<std::string> r = WriteRevisions(*store, 4);
+  REQUIRE(store->SetCurrent(r[3]).ok());
+  { std::ofstream(SnapshotsPath(root) + "/backup.json.enc") << "old copy"; }
+  REQUIRE(::mkdir((SnapshotsPath(root) + "/archive.json.enc").c_str(), 0700) == 0);
+  CHECK(*store->List() == r);
+  REQUIRE(::mkdir((SnapshotsPath(root) + "/2001-01-01T00:00:00Z.json.enc").c_str(), 0700) == 0);
+  const std::vector<std::string> strays{"2001-01-01T00:00:00Z.json.enc", "archive.json.enc", "backup.json.enc"};
+  CHECK(*store->StrayEntries() == strays);
+  PrunePlan plan = *PlanPrune(*store, 2);
+  CHECK(plan.keep == std::vector<std::string>{r[2], r[3]});
+  CHECK(plan.remove == std::vector<std::string>{r[0], r[1]});
+  CHECK(plan.strays == strays);
+  REQUIRE(ExecutePrune(*store, *PlanPrune(*store, 0)).ok());
+  CHECK(*store->List() == std::vector<std::string>{"2001-01-01T00:00:00Z", r[3]});
+  for (const std::string& stray : strays) CHECK(Exists(SnapshotsPath(root) + "/" + stray));
+  VerifyReport report = *VerifyStack(*store);
+  CHECK(report.problems.empty());
+  CHECK(report.strays == strays);
 }
 
 TEST_CASE("verify reads every revision and reports a tampered one and a dangling pointer") {

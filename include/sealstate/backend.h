@@ -67,8 +67,16 @@ class Backend {
   // backend is held, fails with kLocked if that lock was broken meanwhile (fencing): a holder
   // whose lock was force-unlocked cannot move current.
   virtual Status SetCurrent(std::string_view rev, std::optional<std::string> expected_current = std::nullopt) = 0;
-  // All revisions, oldest first (unobin's order). Never reads or decrypts the snapshots.
+  // All revisions, oldest first (unobin's order). Never reads or decrypts the snapshots, nor
+  // looks at their type: only names count, and a name that is not a valid revision name (see
+  // revision.h) is not a revision but a stray (see StrayEntries).
   virtual Result<std::vector<std::string>> List() = 0;
+  // The entries beside the revisions that are not revisions, sorted bytewise: names that are not
+  // valid revision names (e.g. "backup.json.enc"), and valid ones that are not regular files (a
+  // directory, a symlink; List still lists these). Temporary files of writes (names starting
+  // with ".") are not included. Prune never counts or deletes a stray; verify reports them.
+  // Errors: kIoError.
+  virtual Result<std::vector<std::string>> StrayEntries() = 0;
   // Removes one revision. Refuses the current one (kInvalidArgument). A missing rev is OK.
   virtual Status Remove(std::string_view rev) = 0;
 

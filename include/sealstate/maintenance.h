@@ -24,10 +24,12 @@ using ProgressFn = std::function<void(std::size_t done, std::size_t total)>;
 struct PrunePlan {
   std::vector<std::string> keep;    // the current revision and the `keep_newest` newest, oldest first
   std::vector<std::string> remove;  // everything else, oldest first
+  std::vector<std::string> strays;  // entries that are not revisions (Backend::StrayEntries): left alone
 };
 
 // Plans a prune: keeps the current revision plus the `keep_newest` newest (unobin's gc rule, so
-// keep_newest = 0 keeps only current). Reads only the list and the pointer.
+// keep_newest = 0 keeps only current). Only revisions count: strays are listed in plan.strays
+// and never deleted. Reads only the list and the pointer.
 Result<PrunePlan> PlanPrune(Backend& backend, std::size_t keep_newest);
 
 // Deletes plan.remove oldest first (each journaled as "remove"), then journals one "prune"
@@ -45,6 +47,7 @@ struct VerifyProblem {
 struct VerifyReport {
   std::size_t revisions = 0;  // how many revisions were read
   std::vector<VerifyProblem> problems;
+  std::vector<std::string> strays;  // entries that are not revisions (Backend::StrayEntries); not problems
 };
 
 // Reads, opens (authenticates) and decodes every revision, and checks that `current`, if set,

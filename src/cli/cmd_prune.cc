@@ -24,6 +24,7 @@ void WriteRevArray(internal::GoJsonWriter& w, const std::vector<std::string>& re
 }
 
 void PrintPlan(const Output& out, const PrunePlan& plan, bool dry_run) {
+  for (const auto& stray : plan.strays) out.Warn("left alone: snapshots/" + stray + " is not a revision");
   for (const auto& rev : plan.remove) out.Line((dry_run ? "would delete " : "deleted ") + rev);
   const std::string d = std::to_string(plan.remove.size());
   const std::string k = std::to_string(plan.keep.size());
@@ -37,6 +38,10 @@ void PrintPlan(const Output& out, const PrunePlan& plan, bool dry_run) {
     WriteRevArray(w, plan.remove);
     w.Key("kept");
     WriteRevArray(w, plan.keep);
+    if (!plan.strays.empty()) {
+      w.Key("strays");
+      WriteRevArray(w, plan.strays);
+    }
     w.EndObject();
   });
 }

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include <sealstate/envelope.h>
@@ -58,6 +59,7 @@ class LocalStore final : public Backend {
   Result<std::string> Write(const Snapshot& snapshot) override;
   Status SetCurrent(std::string_view rev, std::optional<std::string> expected_current) override;
   Result<std::vector<std::string>> List() override;
+  Result<std::vector<std::string>> StrayEntries() override;
   Status Remove(std::string_view rev) override;
   Result<std::unique_ptr<Lock>> AcquireLock(const LockOptions& options) override;
   Status ForceUnlock(std::string_view expected_id) override;
@@ -81,6 +83,12 @@ class LocalStore final : public Backend {
   void DiscardUncommitted(const std::string& rev, const Status& failure);
   Status PublishCurrent(const std::string& rev, const std::optional<std::string>& expected_current);
   Status CleanDebrisOnce();
+  // The snapshot directory's entries, split into revisions (unsorted) and strays (sorted).
+  struct SnapshotEntries {
+    std::vector<std::string> revs;
+    std::vector<std::string> strays;
+  };
+  Result<SnapshotEntries> ScanSnapshots(bool check_type);
 
   std::shared_ptr<StackCore> core_;
 };
@@ -197,17 +205,45 @@ Status LocalStore::SetCurrent(std::string_view rev, std::optional<std::string> e
   return PublishCurrent(std::string(rev), expected_current);
 }
 
-Result<std::vector<std::string>> LocalStore::List() {
-  SEALSTATE_ASSIGN_OR_RETURN(std::vector<std::string> names, core_->env.ListDir(core_->dirs->snapshots));
-  std::vector<std::string> revs;
-  revs.reserve(names.size());
+// A revision is a regular file named "<valid revision>.json.enc". Dot files are temporary files
+// of writes (debris), neither revisions nor strays. Only with `check_type` is each revision name
+// stat'ed (one fstatat each: List stays a readdir), so that a directory or symlink with a
+// revision name is a stray.
+Result<LocalStore::SnapshotEntries> LocalStore::ScanSnapshots(bool check_type) {
+  const Dir& dir = core_->dirs->snapshots;
+  SEALSTATE_ASSIGN_OR_RETURN(std::vector<std::string> names, core_->env.ListDir(dir));
+  SnapshotEntries entries;
+  entries.revs.reserve(names.size());
   for (std::string& name : names) {
-    if (name.empty() || name[0] == '.' || name.size() <= kSnapshotSuffix.size()) continue;  // temps, dotfiles
-    if (!name.ends_with(kSnapshotSuffix)) continue;
-    name.resize(name.size() - kSnapshotSuffix.size());
-    revs.push_back(std::move(name));
+    if (name.empty() || name[0] == '.') continue;
+    const bool suffixed = name.size() > kSnapshotSuffix.size() && name.ends_with(kSnapshotSuffix);
+    const std::string_view rev =
+        suffixed ? std::string_view(name).substr(0, name.size() - kSnapshotSuffix.size()) : std::string_view();
+    bool revision = suffixed && ParseRevision(rev).valid && ValidateName("revision", rev).ok();
+    if (revision && check_type) {
+      Result<struct stat> st = core_->env.StatAt(dir, name);
+      if (!st.ok() && st.status().code() == Code::kNotFound) continue;  // removed meanwhile
+      if (!st.ok()) return st.status();
+      revision = S_ISREG(st->st_mode);
+    }
+    if (revision) {
+      entries.revs.emplace_back(rev);
+    } else {
+      entries.strays.push_back(std::move(name));
+    }
   }
-  return SortRevisions(revs);
+  std::sort(entries.strays.begin(), entries.strays.end());
+  return entries;
+}
+
+Result<std::vector<std::string>> LocalStore::List() {
+  SEALSTATE_ASSIGN_OR_RETURN(SnapshotEntries entries, ScanSnapshots(false));
+  return SortRevisions(entries.revs);
+}
+
+Result<std::vector<std::string>> LocalStore::StrayEntries() {
+  SEALSTATE_ASSIGN_OR_RETURN(SnapshotEntries entries, ScanSnapshots(true));
+  return std::move(entries.strays);
 }
 
 Status LocalStore::Remove(std::string_view rev) {

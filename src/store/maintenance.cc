@@ -34,13 +34,33 @@ Status RefuseLiveOrUnknown(const LockInfo& info) {
   return Status::Locked(message);
 }
 
+// The revisions, oldest first, without the strays; the strays. A revision-named entry that is not
+// a regular file (a directory) is listed by List but is a stray (the local store's "<rev>.json.enc").
+struct Revisions {
+  std::vector<std::string> revs;
+  std::vector<std::string> strays;
+};
+
+Result<Revisions> ListRevisions(Backend& backend) {
+  Revisions result;
+  SEALSTATE_ASSIGN_OR_RETURN(std::vector<std::string> listed, backend.List());
+  SEALSTATE_ASSIGN_OR_RETURN(result.strays, backend.StrayEntries());
+  const std::set<std::string> strays(result.strays.begin(), result.strays.end());
+  for (std::string& rev : listed) {
+    if (strays.count(rev + ".json.enc") == 0) result.revs.push_back(std::move(rev));
+  }
+  return result;
+}
+
 }  // namespace
 
 Result<PrunePlan> PlanPrune(Backend& backend, std::size_t keep_newest) {
-  SEALSTATE_ASSIGN_OR_RETURN(std::vector<std::string> revs, backend.List());
+  SEALSTATE_ASSIGN_OR_RETURN(Revisions listed, ListRevisions(backend));
+  std::vector<std::string>& revs = listed.revs;
   SEALSTATE_ASSIGN_OR_RETURN(std::string current, CurrentOrEmpty(backend));
   const std::size_t newest_from = revs.size() > keep_newest ? revs.size() - keep_newest : 0;
   PrunePlan plan;
+  plan.strays = std::move(listed.strays);
   for (std::size_t i = 0; i < revs.size(); ++i) {
     const bool keep = i >= newest_from || revs[i] == current;
     (keep ? plan.keep : plan.remove).push_back(std::move(revs[i]));
@@ -67,8 +87,10 @@ Status ExecutePrune(Backend& backend, const PrunePlan& plan, const ProgressFn& p
 }
 
 Result<VerifyReport> VerifyStack(Backend& backend, const ProgressFn& progress) {
-  SEALSTATE_ASSIGN_OR_RETURN(std::vector<std::string> revs, backend.List());
+  SEALSTATE_ASSIGN_OR_RETURN(Revisions listed, ListRevisions(backend));
+  const std::vector<std::string>& revs = listed.revs;
   VerifyReport report;
+  report.strays = std::move(listed.strays);
   for (std::size_t i = 0; i < revs.size(); ++i) {
     Result<Snapshot> snapshot = backend.Get(revs[i]);
     if (!snapshot.ok()) report.problems.push_back({revs[i], snapshot.status()});
