@@ -50,8 +50,53 @@ def test_prune_leaves_strays_alone(s):
           "verify --json lists the strays", doc)
 
 
+def test_damaged_current_recovery(s):
+    for damage in (b"\x01\xfe garbage\n", b"../../escape\n", b"backup\n"):
+        root = s.root
+        s.root = root + str(len(damage))
+        s.globals = ["--root", s.root, "--factory", "F", "--stack", "S"]
+        r1, r2, r3 = s.commit(), s.commit(), s.commit()
+        plant(os.path.join(s.stack_dir(), "current"), damage)
+        what = f"current {damage!r}"
+        r = s.run("list")
+        check(r.returncode == 0 and r.stdout == f"  {r1}\n  {r2}\n  {r3}\n", f"{what}: list still lists", r)
+        check("current is damaged" in r.stderr and "set-current" in r.stderr, f"{what}: list says so", r.stderr)
+        doc = json_doc(s.run("list", "--json"))
+        check(doc is not None and doc["current"] is None and "current-damaged" in doc
+              and [x["rev"] for x in doc["revisions"]] == [r1, r2, r3], f"{what}: list --json", doc)
+        r = s.run("delete", r1)
+        check(r.returncode == 5 and "current is damaged" in r.stderr and "set-current" in r.stderr,
+              f"{what}: delete refuses, naming the damage and the repair", r)
+        r = s.run("prune", "--keep", "0", "--dry-run", "--json")
+        doc = json_doc(r)
+        check(r.returncode == 0 and doc is not None and doc["deleted"] == [] and doc["kept"] == [r1, r2, r3]
+              and "current-damaged" in doc, f"{what}: prune --dry-run keeps everything", r)
+        r = s.run("prune", "--keep", "0")
+        check(r.returncode == 5 and "current is damaged" in r.stderr and "nothing was deleted" in r.stderr,
+              f"{what}: prune refuses", r)
+        check([x["rev"] for x in s.revisions()["revisions"]] == [r1, r2, r3], f"{what}: nothing was deleted")
+        r = s.run("set-current", r2)
+        check(r.returncode == 0 and r.stdout.startswith(f"current is now {r2} (was a damaged pointer: "),
+              f"{what}: set-current repairs it", r)
+        check(s.run("current").stdout == r2 + "\n", f"{what}: current is repaired")
+        last = json_doc(s.run("log", "--json"))["events"][-1]
+        check(last["event"] == "set-current" and last["rev"] == r2
+              and last["detail"].startswith("repaired a damaged current pointer"), f"{what}: the repair is journaled",
+              last)
+        check(s.run("delete", r1).returncode == 0 and s.run("prune", "--keep", "0").returncode == 0
+              and [x["rev"] for x in s.revisions()["revisions"]] == [r2], f"{what}: delete and prune work again")
+        s.root = root
+    s.globals = ["--root", s.root, "--factory", "F", "--stack", "S"]
+    r2 = s.commit()
+    plant(os.path.join(s.stack_dir(), "current"), b"\x00")
+    doc = json_doc(s.run("set-current", r2, "--json"))
+    check(doc is not None and doc["rev"] == r2 and doc["previous"] is None and "repaired" in doc,
+          "set-current --json says what it repaired", doc)
+
+
 TESTS = [
     test_prune_leaves_strays_alone,
+    test_damaged_current_recovery,
 ]
 
 

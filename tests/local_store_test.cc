@@ -668,3 +668,29 @@ TEST_CASE("a commit makes six fsyncs: marker, snapshot, snapshots dir, pointer, 
   CHECK(events->back().event == "set-current");
   CHECK(events->back().rev == *rev);
 }
+
+TEST_CASE("set current repairs a damaged pointer and journals the repair; remove refuses meanwhile") {
+  for (const std::string& damage : {std::string("\x01garbage\xff\n"), std::string("../../etc/passwd\n")}) {
+    ScratchDir root;
+    auto store = Open(Options(root, EncrypterNamed("noop")));
+    const std::string a = *store->Commit(Fixture(), {});
+    const std::string b = *store->Commit(Fixture(), {});
+    { std::ofstream(StackPath(root) + "/current", std::ios::trunc) << damage; }
+    REQUIRE(store->CurrentRev().status().code() == Code::kIntegrity);
+    Status removed = store->Remove(a);
+    CHECK(removed.code() == Code::kIntegrity);
+    CHECK(removed.message().find("current is damaged") != std::string::npos);
+    CHECK(removed.message().find("set-current") != std::string::npos);
+    CHECK(*store->List() == std::vector<std::string>{a, b});
+    CHECK(store->SetCurrent(a, std::string()).code() == Code::kIntegrity);  // compare-and-swap cannot compare
+    REQUIRE(store->SetCurrent(a).ok());
+    CHECK(*store->CurrentRev() == a);
+    const JournalEvent repaired = store->Journal(0)->back();
+    CHECK(repaired.event == "set-current");
+    CHECK(repaired.rev == a);
+    CHECK(repaired.detail.rfind("repaired a damaged current pointer (", 0) == 0);
+    REQUIRE(store->SetCurrent(b).ok());
+    CHECK(store->Journal(0)->back().detail.empty());
+    CHECK(store->Remove(a).ok());
+  }
+}

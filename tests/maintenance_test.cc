@@ -100,6 +100,31 @@ TEST_CASE("prune counts only valid revision names: strays are reported and left 
   CHECK(report.strays == strays);
 }
 
+TEST_CASE("prune with a damaged current pointer keeps everything and deletes nothing") {
+  ScratchDir root;
+  auto store = OpenStore(root);
+  const std::vector<std::string> r = WriteRevisions(*store, 3);
+  REQUIRE(store->SetCurrent(r[0]).ok());
+  { std::ofstream(StackPath(root) + "/current", std::ios::trunc) << "not a revision\n"; }
+  Result<PrunePlan> plan = PlanPrune(*store, 0);
+  REQUIRE(plan.ok());
+  CHECK(plan->damaged_current.code() == Code::kIntegrity);
+  CHECK(plan->keep == r);
+  CHECK(plan->remove.empty());
+  PrunePlan stale_plan;  // planned before the pointer was damaged
+  stale_plan.keep = {r[0]};
+  stale_plan.remove = {r[1], r[2]};
+  Status refused = ExecutePrune(*store, stale_plan);
+  CHECK(refused.code() == Code::kIntegrity);
+  CHECK(refused.message().find("current is damaged") != std::string::npos);
+  CHECK(refused.message().find("set-current") != std::string::npos);
+  CHECK(*store->List() == r);
+  REQUIRE(store->SetCurrent(r[0]).ok());
+  CHECK(PlanPrune(*store, 0)->damaged_current.ok());
+  REQUIRE(ExecutePrune(*store, *PlanPrune(*store, 0)).ok());
+  CHECK(*store->List() == std::vector<std::string>{r[0]});
+}
+
 TEST_CASE("verify reads every revision and reports a tampered one and a dangling pointer") {
   ScratchDir root;
   auto store = OpenStore(root);

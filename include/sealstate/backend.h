@@ -65,7 +65,9 @@ class Backend {
   // With `expected_current` ("" meaning "no current"), fails with kConflict if current is
   // something else just before the switch (compare-and-swap). While a lock taken through this
   // backend is held, fails with kLocked if that lock was broken meanwhile (fencing): a holder
-  // whose lock was force-unlocked cannot move current.
+  // whose lock was force-unlocked cannot move current. Without `expected_current`, a damaged
+  // pointer (one CurrentRev reports as kIntegrity) is replaced, and the journal's set-current
+  // event says it repaired it; with it, a damaged pointer is kIntegrity.
   virtual Status SetCurrent(std::string_view rev, std::optional<std::string> expected_current = std::nullopt) = 0;
   // All revisions, oldest first (unobin's order). Never reads or decrypts the snapshots, nor
   // looks at their type: only names count, and a name that is not a valid revision name (see
@@ -77,7 +79,9 @@ class Backend {
   // with ".") are not included. Prune never counts or deletes a stray; verify reports them.
   // Errors: kIoError.
   virtual Result<std::vector<std::string>> StrayEntries() = 0;
-  // Removes one revision. Refuses the current one (kInvalidArgument). A missing rev is OK.
+  // Removes one revision. Refuses the current one (kInvalidArgument), and any while current is
+  // damaged (kIntegrity: it may be the real current one; repair current with SetCurrent). A
+  // missing rev is OK.
   virtual Status Remove(std::string_view rev) = 0;
 
   // Takes the stack lock (see lock.h and LockOptions). Errors: kLocked naming the holder

@@ -25,17 +25,22 @@ struct PrunePlan {
   std::vector<std::string> keep;    // the current revision and the `keep_newest` newest, oldest first
   std::vector<std::string> remove;  // everything else, oldest first
   std::vector<std::string> strays;  // entries that are not revisions (Backend::StrayEntries): left alone
+  // OK, or why `current` could not be read (kIntegrity: a damaged pointer). Then any revision may
+  // be the real current one: every revision is kept and ExecutePrune refuses.
+  Status damaged_current;
 };
 
 // Plans a prune: keeps the current revision plus the `keep_newest` newest (unobin's gc rule, so
 // keep_newest = 0 keeps only current). Only revisions count: strays are listed in plan.strays
-// and never deleted. Reads only the list and the pointer.
+// and never deleted. A damaged pointer is not an error here (see PrunePlan::damaged_current).
+// Reads only the list and the pointer.
 Result<PrunePlan> PlanPrune(Backend& backend, std::size_t keep_newest);
 
 // Deletes plan.remove oldest first (each journaled as "remove"), then journals one "prune"
 // event. Stops at the first failure, which names the revision; revisions deleted before it stay
-// deleted. Refuses (kConflict) if current moved into plan.remove since planning. The caller
-// should hold the stack lock.
+// deleted. Refuses (kConflict) if current moved into plan.remove since planning, and
+// (kIntegrity, deleting nothing) while current is damaged: repair it with SetCurrent first. The
+// caller should hold the stack lock.
 Status ExecutePrune(Backend& backend, const PrunePlan& plan, const ProgressFn& progress = nullptr);
 
 // One problem verify found.

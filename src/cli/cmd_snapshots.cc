@@ -7,6 +7,7 @@
 #include <sealstate/snapshot.h>
 
 #include "cli/commands.h"
+#include "cli/damaged_current.h"
 #include "cli/signals.h"
 #include "cli/snapshot_input.h"
 #include "json/json_reader.h"
@@ -95,7 +96,10 @@ Result<std::string> CurrentRevOrEmpty(Backend& backend) {
   return current;
 }
 
-void PrintList(const Output& out, const std::vector<std::string>& revs, const std::string& current) {
+// `damaged` is why the pointer cannot be read (kIntegrity), or OK.
+void PrintList(const Output& out, const std::vector<std::string>& revs, const std::string& current,
+               const Status& damaged) {
+  if (!damaged.ok()) out.Warn(DamagedCurrentWarning(damaged));
   for (const auto& rev : revs) out.Line((rev == current ? "* " : "  ") + rev);
   out.Document([&](internal::GoJsonWriter& w) {
     w.StartObject();
@@ -104,6 +108,10 @@ void PrintList(const Output& out, const std::vector<std::string>& revs, const st
       w.Null();
     } else {
       w.String(current);
+    }
+    if (!damaged.ok()) {
+      w.Key("current-damaged");
+      w.String(damaged.message());
     }
     w.Key("revisions");
     w.StartArray();
@@ -125,9 +133,10 @@ int RunList(const GlobalOptions& g, const Output& out) {
   if (!backend.ok()) return out.Fail(backend.status());
   auto revs = (*backend)->List();
   if (!revs.ok()) return out.Fail(revs.status());
+  // A damaged pointer does not hide the revisions: they are what the operator needs to repair it.
   auto current = CurrentRevOrEmpty(**backend);
-  if (!current.ok()) return out.Fail(current.status());
-  PrintList(out, *revs, *current);
+  if (!current.ok() && current.status().code() != Code::kIntegrity) return out.Fail(current.status());
+  PrintList(out, *revs, current.ok() ? *current : std::string(), current.status());
   return 0;
 }
 

@@ -81,8 +81,14 @@ class LocalStore final : public Backend {
   // was broken meanwhile (kLocked), nor when current names `rev` (the pointer was replaced and a
   // later step failed).
   void DiscardUncommitted(const std::string& rev, const Status& failure);
-  Status PublishCurrent(const std::string& rev, const std::optional<std::string>& expected_current);
+  // Replaces the pointer (fenced by the held lock, compared with `expected_current` if set) and
+  // journals "set-current" with `detail`.
+  Status PublishCurrent(const std::string& rev, const std::optional<std::string>& expected_current,
+                        std::string detail = "");
   Status CleanDebrisOnce();
+  // "repaired a damaged current pointer (<why>)" when `current` cannot be read as a revision
+  // (kIntegrity), else "": the journal detail of a set-current that replaces it.
+  std::string DamagedPointerDetail();
   // The snapshot directory's entries, split into revisions (unsorted) and strays (sorted).
   struct SnapshotEntries {
     std::vector<std::string> revs;
@@ -173,7 +179,8 @@ void LocalStore::DiscardUncommitted(const std::string& rev, const Status& failur
   (void)core_->Journal("remove", rev, HeldLockId().value_or(""), "the commit failed: " + failure.message());
 }
 
-Status LocalStore::PublishCurrent(const std::string& rev, const std::optional<std::string>& expected_current) {
+Status LocalStore::PublishCurrent(const std::string& rev, const std::optional<std::string>& expected_current,
+                                  std::string detail) {
   const std::optional<std::string> lock_id = HeldLockId();
   const auto fence_and_compare = [&]() -> Status {
     if (lock_id) {
@@ -194,7 +201,13 @@ Status LocalStore::PublishCurrent(const std::string& rev, const std::optional<st
     return Status::OK();
   };
   SEALSTATE_RETURN_IF_ERROR(WriteCurrentRev(core_->env, core_->dirs->stack, rev, fence_and_compare));
-  return core_->Journal("set-current", rev, lock_id.value_or(""), "");
+  return core_->Journal("set-current", rev, lock_id.value_or(""), std::move(detail));
+}
+
+std::string LocalStore::DamagedPointerDetail() {
+  Result<std::string> old = ReadCurrentRev(core_->env, core_->dirs->stack);
+  if (old.ok() || old.status().code() != Code::kIntegrity) return "";
+  return "repaired a damaged current pointer (" + old.status().message() + ")";
 }
 
 Status LocalStore::SetCurrent(std::string_view rev, std::optional<std::string> expected_current) {
@@ -202,7 +215,8 @@ Status LocalStore::SetCurrent(std::string_view rev, std::optional<std::string> e
   // The snapshot must exist, open with our key, and carry this store's factory and stack.
   Result<Snapshot> snapshot = Get(rev);
   if (!snapshot.ok()) return snapshot.status().WithPrefix("set-current " + std::string(rev) + ": ");
-  return PublishCurrent(std::string(rev), expected_current);
+  std::string detail = expected_current ? "" : DamagedPointerDetail();
+  return PublishCurrent(std::string(rev), expected_current, std::move(detail));
 }
 
 // A revision is a regular file named "<valid revision>.json.enc". Dot files are temporary files
@@ -248,7 +262,13 @@ Result<std::vector<std::string>> LocalStore::StrayEntries() {
 
 Status LocalStore::Remove(std::string_view rev) {
   SEALSTATE_RETURN_IF_ERROR(ValidateName("revision", rev));
-  SEALSTATE_ASSIGN_OR_RETURN(std::string current, ReadCurrentRevOrEmpty(core_->env, core_->dirs->stack));
+  Result<std::string> pointer = ReadCurrentRevOrEmpty(core_->env, core_->dirs->stack);
+  if (!pointer.ok() && pointer.status().code() == Code::kIntegrity) {
+    return Status::Integrity(std::string(kPrefix) + "refusing to remove revision " + std::string(rev) +
+                             ": current is damaged (" + pointer.status().message() + "), so " + std::string(rev) +
+                             " may be the real current revision; repair current with set-current first");
+  }
+  SEALSTATE_ASSIGN_OR_RETURN(std::string current, std::move(pointer));
   if (current == rev) {
     return Status::InvalidArgument(std::string(kPrefix) + "refusing to remove revision " + std::string(rev) +
                                    ": it is the current revision; point current elsewhere first (set-current)");

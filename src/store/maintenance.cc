@@ -57,19 +57,27 @@ Result<Revisions> ListRevisions(Backend& backend) {
 Result<PrunePlan> PlanPrune(Backend& backend, std::size_t keep_newest) {
   SEALSTATE_ASSIGN_OR_RETURN(Revisions listed, ListRevisions(backend));
   std::vector<std::string>& revs = listed.revs;
-  SEALSTATE_ASSIGN_OR_RETURN(std::string current, CurrentOrEmpty(backend));
+  Result<std::string> current = CurrentOrEmpty(backend);
+  if (!current.ok() && current.status().code() != Code::kIntegrity) return current.status();
   const std::size_t newest_from = revs.size() > keep_newest ? revs.size() - keep_newest : 0;
   PrunePlan plan;
   plan.strays = std::move(listed.strays);
+  plan.damaged_current = current.status();
   for (std::size_t i = 0; i < revs.size(); ++i) {
-    const bool keep = i >= newest_from || revs[i] == current;
+    const bool keep = !current.ok() || i >= newest_from || revs[i] == *current;
     (keep ? plan.keep : plan.remove).push_back(std::move(revs[i]));
   }
   return plan;
 }
 
 Status ExecutePrune(Backend& backend, const PrunePlan& plan, const ProgressFn& progress) {
-  SEALSTATE_ASSIGN_OR_RETURN(std::string current, CurrentOrEmpty(backend));
+  Result<std::string> pointer = CurrentOrEmpty(backend);
+  if (!pointer.ok() && pointer.status().code() == Code::kIntegrity) {
+    return Status::Integrity("prune: current is damaged (" + pointer.status().message() +
+                             "), so any revision may be the real current one; nothing was deleted. Repair it with "
+                             "set-current, then prune again");
+  }
+  SEALSTATE_ASSIGN_OR_RETURN(std::string current, std::move(pointer));
   if (std::find(plan.remove.begin(), plan.remove.end(), current) != plan.remove.end()) {
     return Status::Conflict("prune: current moved to " + current + " since the prune was planned; plan again");
   }
