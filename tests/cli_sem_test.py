@@ -94,9 +94,41 @@ def test_damaged_current_recovery(s):
           "set-current --json says what it repaired", doc)
 
 
+def test_v1_copied_over_v2(s):
+    old = s.run("--unobin", "commit", stdin=json.dumps(dict(SNAPSHOT, **{"generated-at": "2020-01-01T00:00:00Z"})))
+    check(old.returncode == 0, "--unobin commit", old)
+    old = old.stdout.strip()
+    rev = s.commit()
+    events = json_doc(s.run("log", "--json"))["events"]
+    check([e.get("envelope-version") for e in events if e["event"] == "write"] == [1, 2],
+          "the journal records each write's envelope version", events)
+    with open(s.snapshot_path(old), "rb") as f:
+        v1_bytes = f.read()
+    plant(s.snapshot_path(rev), v1_bytes)
+    r = s.run("show")
+    check(r.returncode == 5 and "v1" in r.stderr and "--accept-v1" in r.stderr and r.stdout == "",
+          "a v1 file over the current v2 revision: show refuses (exit 5)", r)
+    check_error_doc(s.run("show", "--json"), "integrity", 5, "show --json of the copied v1 file")
+    r = s.run("show", old)
+    check(r.returncode == 5, "a v2 stack refuses genuine v1 history too unless told", r)
+    r = s.run("--accept-v1", "show", old)
+    check(r.returncode == 0 and json.loads(r.stdout)["generated-at"] == "2020-01-01T00:00:00Z",
+          "--accept-v1 reads v1 history", r)
+    r = s.run("show", old, env={"SEALSTATE_ACCEPT_V1": "1"})
+    check(r.returncode == 0, "SEALSTATE_ACCEPT_V1=1 reads v1 history", r)
+    for flags in ([], ["--accept-v1"], ["--unobin"]):
+        r = s.run(*flags, "verify")
+        check(r.returncode == 5 and f"{rev}: the journal recorded a v2 write of {rev}" in r.stdout,
+              f"verify {' '.join(flags)}: flags the v1 file where the journal recorded a v2 write", r)
+        check(f"{old}: the journal" not in r.stdout, f"verify {' '.join(flags)}: genuine v1 history is no replacement")
+    r = s.run("--unobin", "show")
+    check(r.returncode == 0, "--unobin still reads v1 files (the copy is undetectable by the file alone)", r)
+
+
 TESTS = [
     test_prune_leaves_strays_alone,
     test_damaged_current_recovery,
+    test_v1_copied_over_v2,
 ]
 
 

@@ -15,6 +15,7 @@
 
 #include <sealstate/envelope.h>
 #include <sealstate/local_store.h>
+#include <sealstate/maintenance.h>
 #include <sealstate/revision.h>
 
 #include "store/local_store_internal.h"
@@ -292,6 +293,7 @@ TEST_CASE("the wrong key cannot decrypt, and the error says how it was sealed") 
   a.unobin_compatible = true;
   const std::string rev = *Open(a)->Write(Fixture());
   LocalStoreOptions b = Options(root, KeyEncrypter("UB_TEST_KEY_B", sealstate::testing::kKeyB));
+  b.accept_v1 = true;  // a v2 store reads v1 files only when told the stack holds them
   Result<Snapshot> got = Open(b)->Get(rev);
   REQUIRE_FALSE(got.ok());
   CHECK(got.status().message() == "local store: open " + rev +
@@ -573,7 +575,9 @@ TEST_CASE("a store opened without create reports a missing stack as not found") 
 
 TEST_CASE("a unobin v1 snapshot written by another implementation is read through the store") {
   ScratchDir root;
-  auto store = Open(Options(root, KeyEncrypter("UB_STATE_KEY", sealstate::testing::kVectorKeyBase64)));
+  LocalStoreOptions o = Options(root, KeyEncrypter("UB_STATE_KEY", sealstate::testing::kVectorKeyBase64));
+  o.accept_v1 = true;  // the stack holds unobin history
+  auto store = Open(o);
   const std::string rev = "2026-04-30T12:00:00Z";
   { std::ofstream(StackPath(root) + "/snapshots/" + rev + ".json.enc") << sealstate::testing::ReadTestFile("v1-env-key.json.enc"); }
   { std::ofstream(StackPath(root) + "/current") << rev << "\n"; }
@@ -692,5 +696,45 @@ TEST_CASE("set current repairs a damaged pointer and journals the repair; remove
     REQUIRE(store->SetCurrent(b).ok());
     CHECK(store->Journal(0)->back().detail.empty());
     CHECK(store->Remove(a).ok());
+  }
+}
+
+TEST_CASE("a v1 file copied over a v2 revision is refused unless v1 is accepted, and verify flags it") {
+  ScratchDir root;
+  auto key = KeyEncrypter("SEALSTATE_V1_COPY_KEY", sealstate::testing::kKeyA);
+  LocalStoreOptions unobin = Options(root, key);
+  unobin.unobin_compatible = true;
+  Snapshot old_state = Fixture();
+  old_state.entries[0].outputs["id"] = Json("vpc-old");
+  const std::string old_rev = *Open(unobin)->Commit(old_state, {});
+  auto store = Open(Options(root, key));
+  const std::string rev = *store->Commit(Fixture(), {});
+  CHECK(store->ReadHeader(rev)->envelope_version == kEnvelopeV2);
+  CHECK(store->ReadHeader(old_rev)->envelope_version == kEnvelopeV1);
+  CHECK(store->Journal(0)->back().event == "set-current");
+  CHECK((*store->Journal(0))[store->Journal(0)->size() - 2].envelope_version == kEnvelopeV2);
+  CHECK(store->Journal(0)->front().envelope_version == kEnvelopeV1);
+  std::filesystem::copy_file(StackPath(root) + "/snapshots/" + old_rev + ".json.enc",
+                             StackPath(root) + "/snapshots/" + rev + ".json.enc",
+                             std::filesystem::copy_options::overwrite_existing);
+
+  Result<Snapshot> refused = store->Current();
+  REQUIRE(refused.status().code() == Code::kIntegrity);
+  CHECK(refused.status().message().find("v1") != std::string::npos);
+  CHECK(store->Get(old_rev).status().code() == Code::kIntegrity);  // genuine v1 history too, unless accepted
+
+  LocalStoreOptions migrated = Options(root, key);
+  migrated.accept_v1 = true;
+  auto accepting = Open(migrated);
+  REQUIRE(accepting->Get(old_rev).ok());
+  auto unobin_store = Open(unobin);
+  for (Backend* reader : {store.get(), accepting.get(), unobin_store.get()}) {
+    VerifyReport report = *VerifyStack(*reader);
+    REQUIRE_FALSE(report.problems.empty());
+    const VerifyProblem& replaced = report.problems.back();  // revisions are checked oldest first
+    CHECK(replaced.rev == rev);
+    CHECK(replaced.status.code() == Code::kIntegrity);
+    CHECK(replaced.status.message().find("recorded a v2 write") != std::string::npos);
+    CHECK(report.problems.size() == (reader == store.get() ? 2u : 1u));  // the strict store also refuses old_rev
   }
 }

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include <sealstate/encrypter.h>
+#include <sealstate/envelope.h>
 #include <sealstate/lock.h>
 #include <sealstate/snapshot.h>
 #include <sealstate/status.h>
@@ -38,6 +39,9 @@ struct JournalEvent {
   std::string actor;       // user@host
   std::int64_t pid = 0;
   std::string detail;      // free text, e.g. the broken holder ("pid 4242 on h1 is gone")
+  // For "write": the envelope version the revision was written with (1 or 2); 0 when not
+  // recorded (other events, and lines written before sealstate recorded it).
+  std::int64_t envelope_version = 0;
   friend bool operator==(const JournalEvent&, const JournalEvent&) = default;
 };
 
@@ -57,6 +61,11 @@ class Backend {
   // Reads, opens and decodes one snapshot. Errors: kInvalidArgument (bad rev name), kNotFound,
   // kWrongKey, kIntegrity, kFormat, kIoError.
   virtual Result<Snapshot> Get(std::string_view rev) = 0;
+  // The envelope header of a revision's file, read without opening (authenticating, decrypting)
+  // the file: for v2 the parsed header line; for v1, whose header is not separate from the
+  // ciphertext, only envelope_version = 1. Cheap: reads the first line. Errors: kInvalidArgument
+  // (bad rev name), kNotFound, kIntegrity (malformed, not a regular file), kFormat, kIoError.
+  virtual Result<EnvelopeHeader> ReadHeader(std::string_view rev) = 0;
   // Seals and stores a new immutable snapshot under a fresh revision; does not move current.
   // Returns the revision. Errors: kInvalidArgument (invalid snapshot, or one naming another
   // stack or factory), kIoError.

@@ -45,18 +45,24 @@ Status ExecutePrune(Backend& backend, const PrunePlan& plan, const ProgressFn& p
 
 // One problem verify found.
 struct VerifyProblem {
-  std::string rev;  // the revision concerned, or "current" for the pointer itself
+  std::string rev;  // the revision concerned, "current" for the pointer itself, or "journal"
   Status status;
 };
 
 struct VerifyReport {
   std::size_t revisions = 0;  // how many revisions were read
   std::vector<VerifyProblem> problems;
-  std::vector<std::string> strays;  // entries that are not revisions (Backend::StrayEntries); not problems
+  // Entries that are not revisions (Backend::StrayEntries), not problems. One with a revision
+  // name that is not a regular file (a directory, a symlink) is listed by List, so it is a
+  // problem of that revision instead.
+  std::vector<std::string> strays;
 };
 
 // Reads, opens (authenticates) and decodes every revision, and checks that `current`, if set,
-// names a revision that exists and opens. Problems are collected, not returned as errors.
+// names a revision that exists and opens. A revision the journal recorded as written in v2 whose
+// file is now v1 is a problem (kIntegrity: the file was replaced), even where v1 files are
+// accepted; journal lines that do not record the version are not checked. A journal that cannot
+// be read is a problem of rev "journal". Problems are collected, not returned as errors.
 // Errors: only failures to list the stack or read the pointer at all.
 Result<VerifyReport> VerifyStack(Backend& backend, const ProgressFn& progress = nullptr);
 

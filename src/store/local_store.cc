@@ -56,6 +56,7 @@ class LocalStore final : public Backend {
   }
 
   Result<Snapshot> Get(std::string_view rev) override;
+  Result<EnvelopeHeader> ReadHeader(std::string_view rev) override;
   Result<std::string> Write(const Snapshot& snapshot) override;
   Status SetCurrent(std::string_view rev, std::optional<std::string> expected_current) override;
   Result<std::vector<std::string>> List() override;
@@ -73,7 +74,16 @@ class LocalStore final : public Backend {
  private:
   Status RequireEncrypter() const;
   std::optional<std::string> HeldLockId();
+  // A revision's file, open for reading (checked to be a regular file).
+  struct SnapshotFile {
+    std::unique_ptr<ReadOnlyFd> fd;
+    std::string path;
+  };
+  // Errors: kInvalidArgument (bad name), kNotFound "no revision REV in stack S", kIntegrity (not
+  // a regular file), kIoError.
+  Result<SnapshotFile> OpenSnapshotFile(std::string_view rev);
   Result<std::string> WriteSnapshotFile(const Snapshot& snapshot);
+  std::int64_t WrittenEnvelopeVersion() const { return core_->options.unobin_compatible ? kEnvelopeV1 : kEnvelopeV2; }
   // Journals the "write" of `rev` (durable now, or with the next journal line: see JournalSync).
   Status JournalWrite(const std::string& rev, internal::JournalSync sync);
   // After a commit wrote `rev` but failed before current named it: removes it again (best
@@ -111,9 +121,8 @@ std::optional<std::string> LocalStore::HeldLockId() {
   return core_->held_lock_id;
 }
 
-Result<Snapshot> LocalStore::Get(std::string_view rev) {
+Result<LocalStore::SnapshotFile> LocalStore::OpenSnapshotFile(std::string_view rev) {
   SEALSTATE_RETURN_IF_ERROR(ValidateName("revision", rev));
-  SEALSTATE_RETURN_IF_ERROR(RequireEncrypter());
   const Dir& dir = core_->dirs->snapshots;
   const std::string name = SnapshotFileName(rev);
   Result<int> fd = core_->env.OpenAt(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0);
@@ -121,21 +130,38 @@ Result<Snapshot> LocalStore::Get(std::string_view rev) {
     return Status::NotFound(std::string(kPrefix) + "no revision " + std::string(rev) + " in stack " + stack());
   }
   if (!fd.ok()) return fd.status();
-  ReadOnlyFd file(core_->env, *fd, dir.Join(name));
-  SEALSTATE_ASSIGN_OR_RETURN(struct stat st, core_->env.Stat(file.get(), dir.Join(name)));
+  auto file = std::make_unique<ReadOnlyFd>(core_->env, *fd, dir.Join(name));
+  SEALSTATE_ASSIGN_OR_RETURN(struct stat st, core_->env.Stat(file->get(), dir.Join(name)));
   if (!S_ISREG(st.st_mode)) return Status::Integrity(dir.Join(name) + " is not a regular file");
-  FdSource source(core_->env, file.get(), dir.Join(name));
+  return SnapshotFile{std::move(file), dir.Join(name)};
+}
+
+Result<Snapshot> LocalStore::Get(std::string_view rev) {
+  SEALSTATE_RETURN_IF_ERROR(ValidateName("revision", rev));
+  SEALSTATE_RETURN_IF_ERROR(RequireEncrypter());
+  SEALSTATE_ASSIGN_OR_RETURN(SnapshotFile file, OpenSnapshotFile(rev));
+  FdSource source(core_->env, file.fd->get(), file.path);
   const EnvelopeBinding expected{"state", factory(), stack(), std::string(rev)};
   Result<Snapshot> snapshot =
-      OpenSnapshot(source, expected, *core_->options.encrypter, OpenOptions{core_->options.allow_plaintext});
+      OpenSnapshot(source, expected, *core_->options.encrypter,
+                   OpenOptions{.allow_plaintext = core_->options.allow_plaintext,
+                               .accept_v1 = core_->options.unobin_compatible || core_->options.accept_v1});
   if (!snapshot.ok()) return snapshot.status().WithPrefix(std::string(kPrefix) + "open " + std::string(rev) + ": ");
   return snapshot;
+}
+
+Result<EnvelopeHeader> LocalStore::ReadHeader(std::string_view rev) {
+  SEALSTATE_ASSIGN_OR_RETURN(SnapshotFile file, OpenSnapshotFile(rev));
+  FdSource source(core_->env, file.fd->get(), file.path);
+  Result<EnvelopeHeader> header = ReadEnvelopeHeader(source);
+  if (!header.ok()) return header.status().WithPrefix(std::string(kPrefix) + "header of " + std::string(rev) + ": ");
+  return header;
 }
 
 Result<std::string> LocalStore::WriteSnapshotFile(const Snapshot& snapshot) {
   SEALSTATE_RETURN_IF_ERROR(RequireEncrypter());
   SEALSTATE_RETURN_IF_ERROR(ValidateSnapshot(snapshot));
-  const std::int64_t version = core_->options.unobin_compatible ? kEnvelopeV1 : kEnvelopeV2;
+  const std::int64_t version = WrittenEnvelopeVersion();
   const Timestamp now = core_->env.Now();
   const Dir& dir = core_->dirs->snapshots;
   for (int attempt = 0; attempt < kMaxRevisionAttempts; ++attempt) {
@@ -158,7 +184,7 @@ Result<std::string> LocalStore::WriteSnapshotFile(const Snapshot& snapshot) {
 }
 
 Status LocalStore::JournalWrite(const std::string& rev, internal::JournalSync sync) {
-  Status journaled = core_->Journal("write", rev, HeldLockId().value_or(""), "", sync);
+  Status journaled = core_->Journal("write", rev, HeldLockId().value_or(""), "", sync, WrittenEnvelopeVersion());
   if (!journaled.ok()) return journaled.WithPrefix(std::string(kPrefix) + "wrote " + rev + " but could not journal it: ");
   return journaled;
 }
@@ -333,7 +359,7 @@ StackCore::StackCore(Env& e, ProcessProbe& p, std::unique_ptr<StackDirs> d, cons
 }
 
 Status StackCore::Journal(std::string event, std::string rev, std::string lock_id, std::string detail,
-                          internal::JournalSync sync) {
+                          internal::JournalSync sync, std::int64_t envelope_version) {
   const ProcessIdentity& self = probe.Self();
   JournalEvent e;
   e.event = std::move(event);
@@ -342,6 +368,7 @@ Status StackCore::Journal(std::string event, std::string rev, std::string lock_i
   e.actor = self.user + "@" + self.host;
   e.pid = self.pid;
   e.detail = std::move(detail);
+  e.envelope_version = envelope_version;
   return journal.Append(std::move(e), sync).status();
 }
 
