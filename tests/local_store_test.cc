@@ -738,3 +738,39 @@ TEST_CASE("a v1 file copied over a v2 revision is refused unless v1 is accepted,
     CHECK(report.problems.size() == (reader == store.get() ? 2u : 1u));  // the strict store also refuses old_rev
   }
 }
+
+TEST_CASE("a commit whose journaling fails after current moved says it committed (kIncomplete)") {
+  ScratchDir root;
+  sealstate::testing::FaultInjectionEnv env;
+  auto store = std::move(*internal::OpenLocalStoreWith(Options(root, EncrypterNamed("env-key")), env,
+                                                       *internal::ProcessProbe::Default()));
+  REQUIRE(store->Commit(Fixture(), LockOptions{}).ok());  // creates the journal and the pointer
+  // Learn where a steady-state commit appends its set-current line: the first journal write
+  // after the pointer's rename.
+  env.ResetCounters();
+  REQUIRE(store->Commit(Fixture(), LockOptions{}).ok());
+  std::optional<std::uint64_t> journal_write;
+  bool renamed = false;
+  for (const sealstate::testing::TraceEntry& call : env.trace()) {
+    if (call.op == sealstate::testing::Op::kRenameAt && call.target.ends_with("/current")) renamed = true;
+    if (renamed && call.op == sealstate::testing::Op::kWrite && call.path.ends_with("/journal")) {
+      journal_write = call.index;
+      break;
+    }
+  }
+  REQUIRE(journal_write);
+  const std::size_t journaled_before = store->Journal(0)->size();
+  env.ResetCounters();
+  env.FailCall(*journal_write, ENOSPC, false);
+  Result<std::string> rev = store->Commit(Fixture(), LockOptions{});
+  REQUIRE(env.injected() == 1);
+  REQUIRE_FALSE(rev.ok());
+  CHECK(rev.status().code() == Code::kIncomplete);
+  CHECK(rev.status().error_number() == ENOSPC);
+  const std::string current = *store->CurrentRev();
+  CHECK(rev.status().message().rfind("local store: committed " + current + " (durable and current), but journaling it "
+                                     "failed: ", 0) == 0);
+  CHECK(store->Get(current).ok());                                     // the revision was kept
+  CHECK(store->Journal(0)->size() == journaled_before + 1);            // its write line, not its set-current
+  CHECK(store->GetLockInfo()->state == LockState::kFree);              // and the lock was released
+}

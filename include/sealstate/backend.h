@@ -76,7 +76,9 @@ class Backend {
   // backend is held, fails with kLocked if that lock was broken meanwhile (fencing): a holder
   // whose lock was force-unlocked cannot move current. Without `expected_current`, a damaged
   // pointer (one CurrentRev reports as kIntegrity) is replaced, and the journal's set-current
-  // event says it repaired it; with it, a damaged pointer is kIntegrity.
+  // event says it repaired it; with it, a damaged pointer is kIntegrity. If journaling fails
+  // after the pointer was replaced: kIncomplete ("current now names REV (durable), but
+  // journaling it failed: ...").
   virtual Status SetCurrent(std::string_view rev, std::optional<std::string> expected_current = std::nullopt) = 0;
   // All revisions, oldest first (unobin's order). Never reads or decrypts the snapshots, nor
   // looks at their type: only names count, and a name that is not a valid revision name (see
@@ -90,7 +92,8 @@ class Backend {
   virtual Result<std::vector<std::string>> StrayEntries() = 0;
   // Removes one revision. Refuses the current one (kInvalidArgument), and any while current is
   // damaged (kIntegrity: it may be the real current one; repair current with SetCurrent). A
-  // missing rev is OK.
+  // missing rev is OK. If journaling fails after the removal: kIncomplete ("removed REV, but
+  // journaling it failed: ...").
   virtual Status Remove(std::string_view rev) = 0;
 
   // Takes the stack lock (see lock.h and LockOptions). Errors: kLocked naming the holder
@@ -106,6 +109,10 @@ class Backend {
   // Returns the new revision. A commit that fails before current names the new revision
   // removes that revision again (best effort), so the revision list is as before; after a
   // crash, a written but never current revision may remain (harmless; prune removes it).
+  // A failure after current names the new revision (journaling the move, releasing the lock)
+  // is kIncomplete, "local store: committed REV (durable and current), but journaling it
+  // failed: <cause>" (or "but releasing the lock failed: "): the commit took effect and must
+  // not be retried.
   virtual Result<std::string> Commit(const Snapshot& snapshot, const LockOptions& options) = 0;
 
   // Journal events with seq > since_seq, oldest first.

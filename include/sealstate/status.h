@@ -33,6 +33,9 @@ enum class Code : std::uint8_t {
   kFormat,           // a format or envelope version this build does not understand
   kIoError,          // an operating-system call failed; see error_number() and path()
   kUnsupported,      // the machine or filesystem lacks something required (e.g. AES-NI)
+  kIncomplete,       // the change took effect (e.g. current names the new revision), but a step
+                     // after it failed (journaling it, releasing the lock): do not retry it; the
+                     // message starts with what took effect, then the failure (errno and path kept)
   kInternal,         // a sealstate bug: an invariant did not hold
 };
 
@@ -59,6 +62,9 @@ class [[nodiscard]] Status {
   static Status Integrity(std::string message) { return {Code::kIntegrity, std::move(message)}; }
   static Status Format(std::string message) { return {Code::kFormat, std::move(message)}; }
   static Status Unsupported(std::string message) { return {Code::kUnsupported, std::move(message)}; }
+  // kIncomplete: "<what_took_effect><cause's message>", keeping the cause's errno and path.
+  // REQUIRES: !cause.ok().
+  static Status Incomplete(std::string_view what_took_effect, const Status& cause);
   static Status Internal(std::string message) { return {Code::kInternal, std::move(message)}; }
   // An operating-system failure: the message reads "<operation> <path>: <strerror(err)>".
   // REQUIRES: err != 0.

@@ -92,9 +92,10 @@ class LocalStore final : public Backend {
   // later step failed).
   void DiscardUncommitted(const std::string& rev, const Status& failure);
   // Replaces the pointer (fenced by the held lock, compared with `expected_current` if set) and
-  // journals "set-current" with `detail`.
+  // journals "set-current" with `detail`. If journaling fails once the pointer was replaced:
+  // kIncomplete, "<done>, but journaling it failed: <cause>" (`done` says what took effect).
   Status PublishCurrent(const std::string& rev, const std::optional<std::string>& expected_current,
-                        std::string detail = "");
+                        std::string detail, std::string_view done);
   Status CleanDebrisOnce();
   // "repaired a damaged current pointer (<why>)" when `current` cannot be read as a revision
   // (kIntegrity), else "": the journal detail of a set-current that replaces it.
@@ -206,7 +207,7 @@ void LocalStore::DiscardUncommitted(const std::string& rev, const Status& failur
 }
 
 Status LocalStore::PublishCurrent(const std::string& rev, const std::optional<std::string>& expected_current,
-                                  std::string detail) {
+                                  std::string detail, std::string_view done) {
   const std::optional<std::string> lock_id = HeldLockId();
   const auto fence_and_compare = [&]() -> Status {
     if (lock_id) {
@@ -227,7 +228,11 @@ Status LocalStore::PublishCurrent(const std::string& rev, const std::optional<st
     return Status::OK();
   };
   SEALSTATE_RETURN_IF_ERROR(WriteCurrentRev(core_->env, core_->dirs->stack, rev, fence_and_compare));
-  return core_->Journal("set-current", rev, lock_id.value_or(""), std::move(detail));
+  Status journaled = core_->Journal("set-current", rev, lock_id.value_or(""), std::move(detail));
+  if (!journaled.ok()) {
+    return Status::Incomplete(std::string(kPrefix) + std::string(done) + ", but journaling it failed: ", journaled);
+  }
+  return journaled;
 }
 
 std::string LocalStore::DamagedPointerDetail() {
@@ -242,7 +247,8 @@ Status LocalStore::SetCurrent(std::string_view rev, std::optional<std::string> e
   Result<Snapshot> snapshot = Get(rev);
   if (!snapshot.ok()) return snapshot.status().WithPrefix("set-current " + std::string(rev) + ": ");
   std::string detail = expected_current ? "" : DamagedPointerDetail();
-  return PublishCurrent(std::string(rev), expected_current, std::move(detail));
+  return PublishCurrent(std::string(rev), expected_current, std::move(detail),
+                        "current now names " + std::string(rev) + " (durable)");
 }
 
 // A revision is a regular file named "<valid revision>.json.enc". Dot files are temporary files
@@ -304,7 +310,12 @@ Status LocalStore::Remove(std::string_view rev) {
   if (removed.code() == Code::kNotFound) return Status::OK();  // already gone: not an error (unobin)
   SEALSTATE_RETURN_IF_ERROR(removed);
   SEALSTATE_RETURN_IF_ERROR(core_->env.Fsync(dir.fd, dir.path));
-  return core_->Journal("remove", std::string(rev), HeldLockId().value_or(""), "");
+  Status journaled = core_->Journal("remove", std::string(rev), HeldLockId().value_or(""), "");
+  if (!journaled.ok()) {
+    return Status::Incomplete(std::string(kPrefix) + "removed " + std::string(rev) + ", but journaling it failed: ",
+                              journaled);
+  }
+  return journaled;
 }
 
 Status LocalStore::CleanDebrisOnce() {
@@ -337,13 +348,15 @@ Result<std::string> LocalStore::Commit(const Snapshot& snapshot, const LockOptio
   // success: one journal fsync per commit. A power cut in between can lose it, together with
   // the commit (the revision, never current nor acknowledged, is then a stray that prune removes).
   Status published = rev.ok() ? JournalWrite(*rev, internal::JournalSync::kWithNextAppend) : rev.status();
-  if (published.ok()) published = PublishCurrent(*rev, std::nullopt);
-  if (!published.ok() && rev.ok()) DiscardUncommitted(*rev, published);
+  if (published.ok()) {
+    published = PublishCurrent(*rev, std::nullopt, "", "committed " + *rev + " (durable and current)");
+  }
+  if (!published.ok() && published.code() != Code::kIncomplete && rev.ok()) DiscardUncommitted(*rev, published);
   Status released = lock->Unlock();
   SEALSTATE_RETURN_IF_ERROR(published);
   if (!released.ok()) {
-    return released.WithPrefix(std::string(kPrefix) + "committed " + *rev + " (durable and current), but releasing "
-                               "the lock failed: ");
+    return Status::Incomplete(std::string(kPrefix) + "committed " + *rev + " (durable and current), but releasing "
+                              "the lock failed: ", released);
   }
   return rev;
 }
