@@ -125,10 +125,29 @@ def test_v1_copied_over_v2(s):
     check(r.returncode == 0, "--unobin still reads v1 files (the copy is undetectable by the file alone)", r)
 
 
+def test_commit_with_another_key(s):
+    rev = s.commit()
+    other = keygen(s.env)
+    for command in ("commit", "write"):
+        r = s.run(command, stdin=json.dumps(SNAPSHOT), env={"SEALSTATE_KEY": other})
+        check(r.returncode == 5 and "key id" in r.stderr and "--new-key" in r.stderr and r.stdout == "",
+              f"{command} with a key that cannot open current: refused (exit 5), naming --new-key", r)
+        check(s.key not in r.stderr and other not in r.stderr, f"{command} refusal: no key material")
+    check_error_doc(s.run("commit", "--json", stdin=json.dumps(SNAPSHOT), env={"SEALSTATE_KEY": other}),
+                    "wrong-key", 5, "commit with another key --json")
+    check(s.revisions() == {"current": rev, "revisions": [{"rev": rev, "current": True}]},
+          "the refused commits wrote nothing")
+    check(s.run("show").returncode == 0, "everyone else can still read current")
+    r = s.run("commit", "--new-key", stdin=json.dumps(SNAPSHOT), env={"SEALSTATE_KEY": other})
+    check(r.returncode == 0, "commit --new-key changes the key on purpose", r)
+    check(s.run("show", env={"SEALSTATE_KEY": other}).returncode == 0, "the new key reads the new current")
+
+
 TESTS = [
     test_prune_leaves_strays_alone,
     test_damaged_current_recovery,
     test_v1_copied_over_v2,
+    test_commit_with_another_key,
 ]
 
 

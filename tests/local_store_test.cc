@@ -774,3 +774,34 @@ TEST_CASE("a commit whose journaling fails after current moved says it committed
   CHECK(store->Journal(0)->size() == journaled_before + 1);            // its write line, not its set-current
   CHECK(store->GetLockInfo()->state == LockState::kFree);              // and the lock was released
 }
+
+TEST_CASE("a commit or write with a key that cannot open the current revision is refused unless new_key") {
+  ScratchDir root;
+  auto a = KeyEncrypter("SEALSTATE_ROTATE_KEY_A", sealstate::testing::kKeyA);
+  auto b = KeyEncrypter("SEALSTATE_ROTATE_KEY_B", sealstate::testing::kKeyB);
+  for (const bool v1 : {false, true}) {
+    const std::string stack = v1 ? "unobin-stack" : "v2-stack";
+    LocalStoreOptions with_a = Options(root, a, stack);
+    with_a.unobin_compatible = v1;
+    LocalStoreOptions with_b = Options(root, b, stack);
+    with_b.unobin_compatible = v1;
+    const std::string rev = *Open(with_a)->Commit(Fixture(stack), {});
+    auto store_b = Open(with_b);
+    Result<std::string> refused = store_b->Commit(Fixture(stack), {});
+    REQUIRE(refused.status().code() == Code::kWrongKey);
+    if (!v1) {
+      CHECK(refused.status().message().find(a->Describe().key_id) != std::string::npos);
+      CHECK(refused.status().message().find(b->Describe().key_id) != std::string::npos);
+    }
+    CHECK(refused.status().message().find("new_key") != std::string::npos);
+    CHECK(store_b->Write(Fixture(stack)).status().code() == Code::kWrongKey);
+    CHECK(*store_b->List() == std::vector<std::string>{rev});
+    CHECK(*store_b->CurrentRev() == rev);
+    CHECK(store_b->GetLockInfo()->state == LockState::kFree);
+    CHECK(Open(with_a)->Commit(Fixture(stack), {}).ok());  // the same key is fine
+    Result<std::string> rotated = store_b->Commit(Fixture(stack), {}, WriteOptions{.new_key = true});
+    REQUIRE(rotated.ok());
+    CHECK(store_b->Current().ok());
+    CHECK(store_b->Commit(Fixture(stack), {}).ok());  // now the current revision is b's
+  }
+}

@@ -45,6 +45,13 @@ struct JournalEvent {
   friend bool operator==(const JournalEvent&, const JournalEvent&) = default;
 };
 
+// How Write and Commit seal a new snapshot.
+struct WriteOptions {
+  // The key is meant to change: skip the check that the configured key can open the current
+  // revision (see Write). Key rotation will get its own operation; until then this is the way.
+  bool new_key = false;
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -67,9 +74,14 @@ class Backend {
   // (bad rev name), kNotFound, kIntegrity (malformed, not a regular file), kFormat, kIoError.
   virtual Result<EnvelopeHeader> ReadHeader(std::string_view rev) = 0;
   // Seals and stores a new immutable snapshot under a fresh revision; does not move current.
-  // Returns the revision. Errors: kInvalidArgument (invalid snapshot, or one naming another
-  // stack or factory), kIoError.
-  virtual Result<std::string> Write(const Snapshot& snapshot) = 0;
+  // Returns the revision. Unless options.new_key, first checks that the configured key can open
+  // the current revision, so that a writer with another key cannot leave everyone else with a
+  // "wrong key": for a v2 current, by comparing the key id in its header with the configured
+  // key's (the header only); for a v1 current, which records no key id, by opening it. A
+  // mismatch is kWrongKey naming both key ids (v1: the cause) and nothing is written. No
+  // current, or a current that is damaged or missing, is not checked. Errors: kInvalidArgument
+  // (invalid snapshot, or one naming another stack or factory), kWrongKey, kIoError.
+  virtual Result<std::string> Write(const Snapshot& snapshot, const WriteOptions& options = {}) = 0;
   // Points current at `rev`, which must exist and carry this backend's factory and stack.
   // With `expected_current` ("" meaning "no current"), fails with kConflict if current is
   // something else just before the switch (compare-and-swap). While a lock taken through this
@@ -113,7 +125,9 @@ class Backend {
   // is kIncomplete, "local store: committed REV (durable and current), but journaling it
   // failed: <cause>" (or "but releasing the lock failed: "): the commit took effect and must
   // not be retried.
-  virtual Result<std::string> Commit(const Snapshot& snapshot, const LockOptions& options) = 0;
+  // The key check of Write is made under the lock (kWrongKey: nothing written, current unchanged).
+  virtual Result<std::string> Commit(const Snapshot& snapshot, const LockOptions& options,
+                                     const WriteOptions& write_options = {}) = 0;
 
   // Journal events with seq > since_seq, oldest first.
   virtual Result<std::vector<JournalEvent>> Journal(std::uint64_t since_seq) = 0;

@@ -57,7 +57,7 @@ class LocalStore final : public Backend {
 
   Result<Snapshot> Get(std::string_view rev) override;
   Result<EnvelopeHeader> ReadHeader(std::string_view rev) override;
-  Result<std::string> Write(const Snapshot& snapshot) override;
+  Result<std::string> Write(const Snapshot& snapshot, const WriteOptions& options) override;
   Status SetCurrent(std::string_view rev, std::optional<std::string> expected_current) override;
   Result<std::vector<std::string>> List() override;
   Result<std::vector<std::string>> StrayEntries() override;
@@ -65,7 +65,8 @@ class LocalStore final : public Backend {
   Result<std::unique_ptr<Lock>> AcquireLock(const LockOptions& options) override;
   Status ForceUnlock(std::string_view expected_id) override;
   Result<LockInfo> GetLockInfo() override { return core_->marker.Inspect(); }
-  Result<std::string> Commit(const Snapshot& snapshot, const LockOptions& options) override;
+  Result<std::string> Commit(const Snapshot& snapshot, const LockOptions& options,
+                             const WriteOptions& write_options) override;
   Result<std::vector<JournalEvent>> Journal(std::uint64_t since_seq) override { return core_->journal.Read(since_seq); }
   Status AppendJournal(std::string event, std::string rev, std::string detail) override {
     return core_->Journal(std::move(event), std::move(rev), HeldLockId().value_or(""), std::move(detail));
@@ -83,6 +84,9 @@ class LocalStore final : public Backend {
   // a regular file), kIoError.
   Result<SnapshotFile> OpenSnapshotFile(std::string_view rev);
   Result<std::string> WriteSnapshotFile(const Snapshot& snapshot);
+  // Unless options.new_key: kWrongKey if the configured key cannot open the current revision
+  // (see Backend::Write).
+  Status CheckKeyOpensCurrent(const WriteOptions& options);
   std::int64_t WrittenEnvelopeVersion() const { return core_->options.unobin_compatible ? kEnvelopeV1 : kEnvelopeV2; }
   // Journals the "write" of `rev` (durable now, or with the next journal line: see JournalSync).
   Status JournalWrite(const std::string& rev, internal::JournalSync sync);
@@ -190,7 +194,38 @@ Status LocalStore::JournalWrite(const std::string& rev, internal::JournalSync sy
   return journaled;
 }
 
-Result<std::string> LocalStore::Write(const Snapshot& snapshot) {
+// A v2 current is checked by key id (header only); a v1 one, which records none, by opening it.
+Status LocalStore::CheckKeyOpensCurrent(const WriteOptions& options) {
+  if (options.new_key || !core_->options.encrypter) return Status::OK();
+  Result<std::string> current = ReadCurrentRev(core_->env, core_->dirs->stack);
+  if (!current.ok()) return Status::OK();  // none or damaged: nothing to compare with
+  Result<EnvelopeHeader> header = ReadHeader(*current);
+  if (!header.ok()) return Status::OK();  // missing or damaged: a new revision is how it is replaced
+  const std::string refusal = std::string(kPrefix) + "refusing to seal with a key that cannot open the current revision " +
+                              *current + ": ";
+  const std::string advice = "; readers holding that key could not read the new revision. If the key is meant to "
+                             "change, write with new_key (sealstate --new-key)";
+  const EncrypterDescription ours = core_->options.encrypter->Describe();
+  const auto id = [](const std::string& key_id) { return key_id.empty() ? std::string("none (noop)") : key_id; };
+  if (header->envelope_version == kEnvelopeV2) {
+    if (header->key_id == ours.key_id) return Status::OK();
+    return Status::WrongKey(refusal + "it is sealed with " + header->encrypter_name + " key id " + id(header->key_id) +
+                            ", the configured " + ours.key_source + " key has key id " + id(ours.key_id) + advice);
+  }
+  SEALSTATE_ASSIGN_OR_RETURN(SnapshotFile file, OpenSnapshotFile(*current));
+  FdSource source(core_->env, file.fd->get(), file.path);
+  const EnvelopeBinding expected{"state", factory(), stack(), *current};
+  Result<Snapshot> opened = OpenSnapshot(source, expected, *core_->options.encrypter,
+                                         OpenOptions{.allow_plaintext = core_->options.allow_plaintext});
+  if (opened.ok() || (opened.status().code() != Code::kIntegrity && opened.status().code() != Code::kWrongKey)) {
+    return Status::OK();
+  }
+  return Status::WrongKey(refusal + "it is a v1 file (no key id), and the configured " + ours.key_source + " key id " +
+                          id(ours.key_id) + " cannot open it (" + opened.status().message() + ")" + advice);
+}
+
+Result<std::string> LocalStore::Write(const Snapshot& snapshot, const WriteOptions& options) {
+  SEALSTATE_RETURN_IF_ERROR(CheckKeyOpensCurrent(options));
   SEALSTATE_ASSIGN_OR_RETURN(std::string rev, WriteSnapshotFile(snapshot));
   SEALSTATE_RETURN_IF_ERROR(JournalWrite(rev, internal::JournalSync::kNow));
   return rev;
@@ -341,8 +376,14 @@ Status LocalStore::ForceUnlock(std::string_view expected_id) {
   return core_->Journal("force-unlock", "", removed->lock_id, "removed the lock of " + Describe(*removed));
 }
 
-Result<std::string> LocalStore::Commit(const Snapshot& snapshot, const LockOptions& options) {
+Result<std::string> LocalStore::Commit(const Snapshot& snapshot, const LockOptions& options,
+                                       const WriteOptions& write_options) {
   SEALSTATE_ASSIGN_OR_RETURN(std::unique_ptr<Lock> lock, AcquireLock(options));
+  Status key_ok = CheckKeyOpensCurrent(write_options);
+  if (!key_ok.ok()) {
+    (void)lock->Unlock();  // nothing was written: the refusal is the error that matters
+    return key_ok;
+  }
   Result<std::string> rev = WriteSnapshotFile(snapshot);
   // The "write" line becomes durable with the "set-current" line's fsync, before Commit reports
   // success: one journal fsync per commit. A power cut in between can lose it, together with
