@@ -10,6 +10,9 @@ Uses the helpers of cli_test.py (same output: one line per check, then "N checks
 
 import json
 import os
+import resource
+import signal
+import subprocess
 import sys
 import tempfile
 import traceback
@@ -143,11 +146,48 @@ def test_commit_with_another_key(s):
     check(s.run("show", env={"SEALSTATE_KEY": other}).returncode == 0, "the new key reads the new current")
 
 
+def commit_with_journal_limit(s, *flags):
+    """Commits with RLIMIT_FSIZE set so that the journal takes the commit's "write" line but not
+    its "set-current" line (written after the pointer swap): that append fails with EFBIG."""
+    journal = os.path.join(s.stack_dir(), "journal")
+    with open(journal, "rb") as f:
+        text = f.read()
+    complete = text[:text.rfind(b"\n") + 1]  # a torn tail is cut off by the next append
+    write_line = [line for line in complete.splitlines(True) if b'"event":"write"' in line][-1]
+    limit = len(complete) + len(write_line) + 20  # room for a longer revision name; a set-current line is longer
+    snapshot_size = max(os.path.getsize(os.path.join(s.stack_dir(), "snapshots", n))
+                        for n in os.listdir(os.path.join(s.stack_dir(), "snapshots")))
+    assert snapshot_size < limit, (snapshot_size, limit)
+
+    def limit_file_size():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG instead of being killed
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return subprocess.run([cli_test.EXE] + s.globals + list(flags) + ["commit"], env=s.env, input=json.dumps(SNAPSHOT),
+                          capture_output=True, text=True, timeout=60, preexec_fn=limit_file_size)
+
+
+def test_commit_journal_failure_after_swap(s):
+    for _ in range(4):
+        s.commit()
+    r = commit_with_journal_limit(s)
+    current = s.run("current").stdout.strip()
+    check(r.returncode == 6 and r.stdout == ""
+          and f"committed {current} (durable and current), but journaling it failed: " in r.stderr
+          and "File too large" in r.stderr, "a failed journal append after the swap: exit 6 saying it committed", r)
+    check(s.run("show").returncode == 0 and len(s.revisions()["revisions"]) == 5, "the commit took effect")
+    check(s.lock_state()["state"] == "free", "the lock was released")
+    r = commit_with_journal_limit(s, "--json")
+    check_error_doc(r, "incomplete", 6, "commit --json with a failed journal append after the swap")
+    check(s.commit() and s.run("log").returncode == 0, "the next commit repairs the journal's torn tail")
+
+
 TESTS = [
     test_prune_leaves_strays_alone,
     test_damaged_current_recovery,
     test_v1_copied_over_v2,
     test_commit_with_another_key,
+    test_commit_journal_failure_after_swap,
 ]
 
 
