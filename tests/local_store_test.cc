@@ -696,6 +696,10 @@ TEST_CASE("set current repairs a damaged pointer and journals the repair; remove
     REQUIRE(store->SetCurrent(b).ok());
     CHECK(store->Journal(0)->back().detail.empty());
     CHECK(store->Remove(a).ok());
+    { std::ofstream(StackPath(root) + "/current", std::ios::trunc) << damage; }
+    const std::string c = *store->Commit(Fixture(), {});  // a commit replaces a damaged pointer too
+    CHECK(*store->CurrentRev() == c);
+    CHECK(store->Journal(0)->back().detail.rfind("repaired a damaged current pointer (", 0) == 0);
   }
 }
 

@@ -390,7 +390,7 @@ Result<std::string> LocalStore::Commit(const Snapshot& snapshot, const LockOptio
   // the commit (the revision, never current nor acknowledged, is then a stray that prune removes).
   Status published = rev.ok() ? JournalWrite(*rev, internal::JournalSync::kWithNextAppend) : rev.status();
   if (published.ok()) {
-    published = PublishCurrent(*rev, std::nullopt, "", "committed " + *rev + " (durable and current)");
+    published = PublishCurrent(*rev, std::nullopt, DamagedPointerDetail(), "committed " + *rev + " (durable and current)");
   }
   if (!published.ok() && published.code() != Code::kIncomplete && rev.ok()) DiscardUncommitted(*rev, published);
   Status released = lock->Unlock();
