@@ -21,6 +21,7 @@ std::string_view CodeName(Code code) {
     case Code::kFormat: return "format";
     case Code::kIoError: return "io-error";
     case Code::kUnsupported: return "unsupported";
+    case Code::kIncomplete: return "incomplete";
     case Code::kInternal: return "internal";
   }
   return "unknown";
@@ -35,6 +36,12 @@ Status Status::IoError(std::string_view operation, std::string path, int err) {
   Status status(Code::kIoError, std::move(message));
   status.errno_ = err;
   status.path_ = std::move(path);
+  return status;
+}
+
+Status Status::Incomplete(std::string_view what_took_effect, const Status& cause) {
+  Status status = cause.WithPrefix(what_took_effect);
+  status.code_ = Code::kIncomplete;
   return status;
 }
 

@@ -54,6 +54,9 @@ def test_fifo_at_current(s):
         if args == ["verify"]:  # verify reports the pointer as a problem
             check(r is not None and r.returncode == 5 and "current: " in r.stdout and "FIFO" in r.stdout,
                   "FIFO at current: verify reports it (exit 5)", r)
+        elif args == ["list"]:  # a recovery command: lists, and says the pointer is damaged
+            check(r is not None and r.returncode == 0 and rev in r.stdout and "current is damaged" in r.stderr
+                  and "not a regular file (a FIFO)" in r.stderr, "FIFO at current: list lists and warns", r)
         else:
             check_refused(r, current, "not a regular file (a FIFO)", f"FIFO at current: {args[0]}")
     r = run_prompt(s, "current", "--json")

@@ -540,7 +540,9 @@ def test_log(s):
     doc = json_doc(s.run("log", "--json"))
     events = doc["events"]
     check(list(doc) == ["events"] and list(events[0]) == ["seq", "time", "event", "rev", "lock-id", "actor", "pid",
-                                                           "detail"], "log --json shape", events[0])
+                                                           "detail", "envelope-version"]
+          and list(events[1]) == ["seq", "time", "event", "rev", "lock-id", "actor", "pid", "detail"],
+          "log --json shape", events[0])
     check([e["event"] for e in events] == ["write", "set-current", "write", "set-current", "set-current"]
           and events[2]["rev"] == r2, "log --json events in order", events)
     doc = json_doc(s.run("log", "--since", "3", "--json"))
@@ -604,8 +606,8 @@ def test_envelopes(s):
         first_v2 = f.readline()
     check(first_v1 == b"{\n", "--unobin writes a v1 envelope (first line '{')", first_v1)
     check(first_v2.startswith(b'{"envelope-version":2'), "default writes a v2 envelope", first_v2[:40])
-    check(json.loads(s.run("show", v1).stdout) == SNAPSHOT, "v1 envelope reads back")
-    check(s.run("verify").returncode == 0, "verify reads both envelope versions")
+    check(json.loads(s.run("--accept-v1", "show", v1).stdout) == SNAPSHOT, "v1 envelope reads back")
+    check(s.run("--accept-v1", "verify").returncode == 0, "verify reads both envelope versions")
 
 
 def test_signals(s):

@@ -114,6 +114,30 @@ TEST_CASE("journal: every field round-trips; the line is compact JSON in a fixed
   CHECK(text.back() == '\n');
 }
 
+TEST_CASE("journal: a write's envelope version is recorded last, and lines without it read as 0", "[journal]") {
+  ScratchDir scratch;
+  JournalFile journal(*Env::Default(), scratch.dir());
+  JournalEvent e;
+  e.time = At(1777550400, 0, 0);
+  e.event = "write";
+  e.rev = "2026-04-30T12:00:00Z";
+  e.envelope_version = 2;
+  REQUIRE(MustAppend(journal, e) == 1);
+  JournalEvent other;
+  other.time = e.time;
+  other.event = "set-current";
+  REQUIRE(MustAppend(journal, other) == 2);
+  const std::string text = *scratch.Read("journal");
+  const std::string first = text.substr(0, text.find('\n'));
+  CHECK(first.size() > 22);
+  CHECK(first.substr(first.size() - 22) == ",\"envelope-version\":2}");
+  CHECK(text.substr(first.size() + 1).find("envelope-version") == std::string::npos);  // only when recorded
+  const std::vector<JournalEvent> events = MustRead(journal);
+  REQUIRE(events.size() == 2);
+  CHECK(events[0].envelope_version == 2);
+  CHECK(events[1].envelope_version == 0);
+}
+
 TEST_CASE("journal: an unset time is taken from env.Now()", "[journal]") {
   ScratchDir scratch;
   FaultInjectionEnv env;

@@ -16,6 +16,7 @@
 
 #include <sealstate/envelope.h>
 #include <sealstate/local_store.h>
+#include <sealstate/maintenance.h>
 #include <sealstate/revision.h>
 
 #include "store/local_store_internal.h"
@@ -293,6 +294,7 @@ TEST_CASE("the wrong key cannot decrypt, and the error says how it was sealed") 
   a.unobin_compatible = true;
   const std::string rev = *Open(a)->Write(Fixture());
   LocalStoreOptions b = Options(root, KeyEncrypter("UB_TEST_KEY_B", sealstate::testing::kKeyB));
+  b.accept_v1 = true;  // a v2 store reads v1 files only when told the stack holds them
   Result<Snapshot> got = Open(b)->Get(rev);
   REQUIRE_FALSE(got.ok());
   CHECK(got.status().message() == "local store: open " + rev +
@@ -694,7 +696,9 @@ TEST_CASE("a store opened without create reports a missing stack as not found") 
 
 TEST_CASE("a unobin v1 snapshot written by another implementation is read through the store") {
   ScratchDir root;
-  auto store = Open(Options(root, KeyEncrypter("UB_STATE_KEY", sealstate::testing::kVectorKeyBase64)));
+  LocalStoreOptions o = Options(root, KeyEncrypter("UB_STATE_KEY", sealstate::testing::kVectorKeyBase64));
+  o.accept_v1 = true;  // the stack holds unobin history
+  auto store = Open(o);
   const std::string rev = "2026-04-30T12:00:00Z";
   { std::ofstream(StackPath(root) + "/snapshots/" + rev + ".json.enc") << sealstate::testing::ReadTestFile("v1-env-key.json.enc"); }
   { std::ofstream(StackPath(root) + "/current") << rev << "\n"; }
@@ -788,4 +792,141 @@ TEST_CASE("a commit makes six fsyncs: marker, snapshot, snapshots dir, pointer, 
   CHECK((*events)[events->size() - 2].event == "write");
   CHECK(events->back().event == "set-current");
   CHECK(events->back().rev == *rev);
+}
+
+TEST_CASE("set current repairs a damaged pointer and journals the repair; remove refuses meanwhile") {
+  for (const std::string& damage : {std::string("\x01garbage\xff\n"), std::string("../../etc/passwd\n")}) {
+    ScratchDir root;
+    auto store = Open(Options(root, EncrypterNamed("noop")));
+    const std::string a = *store->Commit(Fixture(), {});
+    const std::string b = *store->Commit(Fixture(), {});
+    { std::ofstream(StackPath(root) + "/current", std::ios::trunc) << damage; }
+    REQUIRE(store->CurrentRev().status().code() == Code::kIntegrity);
+    Status removed = store->Remove(a);
+    CHECK(removed.code() == Code::kIntegrity);
+    CHECK(removed.message().find("current is damaged") != std::string::npos);
+    CHECK(removed.message().find("set-current") != std::string::npos);
+    CHECK(*store->List() == std::vector<std::string>{a, b});
+    CHECK(store->SetCurrent(a, std::string()).code() == Code::kIntegrity);  // compare-and-swap cannot compare
+    REQUIRE(store->SetCurrent(a).ok());
+    CHECK(*store->CurrentRev() == a);
+    const JournalEvent repaired = store->Journal(0)->back();
+    CHECK(repaired.event == "set-current");
+    CHECK(repaired.rev == a);
+    CHECK(repaired.detail.rfind("repaired a damaged current pointer (", 0) == 0);
+    REQUIRE(store->SetCurrent(b).ok());
+    CHECK(store->Journal(0)->back().detail.empty());
+    CHECK(store->Remove(a).ok());
+    { std::ofstream(StackPath(root) + "/current", std::ios::trunc) << damage; }
+    const std::string c = *store->Commit(Fixture(), {});  // a commit replaces a damaged pointer too
+    CHECK(*store->CurrentRev() == c);
+    CHECK(store->Journal(0)->back().detail.rfind("repaired a damaged current pointer (", 0) == 0);
+  }
+}
+
+TEST_CASE("a v1 file copied over a v2 revision is refused unless v1 is accepted, and verify flags it") {
+  ScratchDir root;
+  auto key = KeyEncrypter("SEALSTATE_V1_COPY_KEY", sealstate::testing::kKeyA);
+  LocalStoreOptions unobin = Options(root, key);
+  unobin.unobin_compatible = true;
+  Snapshot old_state = Fixture();
+  old_state.entries[0].outputs["id"] = Json("vpc-old");
+  const std::string old_rev = *Open(unobin)->Commit(old_state, {});
+  auto store = Open(Options(root, key));
+  const std::string rev = *store->Commit(Fixture(), {});
+  CHECK(store->ReadHeader(rev)->envelope_version == kEnvelopeV2);
+  CHECK(store->ReadHeader(old_rev)->envelope_version == kEnvelopeV1);
+  CHECK(store->Journal(0)->back().event == "set-current");
+  CHECK((*store->Journal(0))[store->Journal(0)->size() - 2].envelope_version == kEnvelopeV2);
+  CHECK(store->Journal(0)->front().envelope_version == kEnvelopeV1);
+  std::filesystem::copy_file(StackPath(root) + "/snapshots/" + old_rev + ".json.enc",
+                             StackPath(root) + "/snapshots/" + rev + ".json.enc",
+                             std::filesystem::copy_options::overwrite_existing);
+
+  Result<Snapshot> refused = store->Current();
+  REQUIRE(refused.status().code() == Code::kIntegrity);
+  CHECK(refused.status().message().find("v1") != std::string::npos);
+  CHECK(store->Get(old_rev).status().code() == Code::kIntegrity);  // genuine v1 history too, unless accepted
+
+  LocalStoreOptions migrated = Options(root, key);
+  migrated.accept_v1 = true;
+  auto accepting = Open(migrated);
+  REQUIRE(accepting->Get(old_rev).ok());
+  auto unobin_store = Open(unobin);
+  for (Backend* reader : {store.get(), accepting.get(), unobin_store.get()}) {
+    VerifyReport report = *VerifyStack(*reader);
+    REQUIRE_FALSE(report.problems.empty());
+    const VerifyProblem& replaced = report.problems.back();  // revisions are checked oldest first
+    CHECK(replaced.rev == rev);
+    CHECK(replaced.status.code() == Code::kIntegrity);
+    CHECK(replaced.status.message().find("recorded a v2 write") != std::string::npos);
+    CHECK(report.problems.size() == (reader == store.get() ? 2u : 1u));  // the strict store also refuses old_rev
+  }
+}
+
+TEST_CASE("a commit whose journaling fails after current moved says it committed (kIncomplete)") {
+  ScratchDir root;
+  sealstate::testing::FaultInjectionEnv env;
+  auto store = std::move(*internal::OpenLocalStoreWith(Options(root, EncrypterNamed("env-key")), env,
+                                                       *internal::ProcessProbe::Default()));
+  REQUIRE(store->Commit(Fixture(), LockOptions{}).ok());  // creates the journal and the pointer
+  // Learn where a steady-state commit appends its set-current line: the first journal write
+  // after the pointer's rename.
+  env.ResetCounters();
+  REQUIRE(store->Commit(Fixture(), LockOptions{}).ok());
+  std::optional<std::uint64_t> journal_write;
+  bool renamed = false;
+  for (const sealstate::testing::TraceEntry& call : env.trace()) {
+    if (call.op == sealstate::testing::Op::kRenameAt && call.target.ends_with("/current")) renamed = true;
+    if (renamed && call.op == sealstate::testing::Op::kWrite && call.path.ends_with("/journal")) {
+      journal_write = call.index;
+      break;
+    }
+  }
+  REQUIRE(journal_write);
+  const std::size_t journaled_before = store->Journal(0)->size();
+  env.ResetCounters();
+  env.FailCall(*journal_write, ENOSPC, false);
+  Result<std::string> rev = store->Commit(Fixture(), LockOptions{});
+  REQUIRE(env.injected() == 1);
+  REQUIRE_FALSE(rev.ok());
+  CHECK(rev.status().code() == Code::kIncomplete);
+  CHECK(rev.status().error_number() == ENOSPC);
+  const std::string current = *store->CurrentRev();
+  CHECK(rev.status().message().rfind("local store: committed " + current + " (durable and current), but journaling it "
+                                     "failed: ", 0) == 0);
+  CHECK(store->Get(current).ok());                                     // the revision was kept
+  CHECK(store->Journal(0)->size() == journaled_before + 1);            // its write line, not its set-current
+  CHECK(store->GetLockInfo()->state == LockState::kFree);              // and the lock was released
+}
+
+TEST_CASE("a commit or write with a key that cannot open the current revision is refused unless new_key") {
+  ScratchDir root;
+  auto a = KeyEncrypter("SEALSTATE_ROTATE_KEY_A", sealstate::testing::kKeyA);
+  auto b = KeyEncrypter("SEALSTATE_ROTATE_KEY_B", sealstate::testing::kKeyB);
+  for (const bool v1 : {false, true}) {
+    const std::string stack = v1 ? "unobin-stack" : "v2-stack";
+    LocalStoreOptions with_a = Options(root, a, stack);
+    with_a.unobin_compatible = v1;
+    LocalStoreOptions with_b = Options(root, b, stack);
+    with_b.unobin_compatible = v1;
+    const std::string rev = *Open(with_a)->Commit(Fixture(stack), {});
+    auto store_b = Open(with_b);
+    Result<std::string> refused = store_b->Commit(Fixture(stack), {});
+    REQUIRE(refused.status().code() == Code::kWrongKey);
+    if (!v1) {
+      CHECK(refused.status().message().find(a->Describe().key_id) != std::string::npos);
+      CHECK(refused.status().message().find(b->Describe().key_id) != std::string::npos);
+    }
+    CHECK(refused.status().message().find("new_key") != std::string::npos);
+    CHECK(store_b->Write(Fixture(stack)).status().code() == Code::kWrongKey);
+    CHECK(*store_b->List() == std::vector<std::string>{rev});
+    CHECK(*store_b->CurrentRev() == rev);
+    CHECK(store_b->GetLockInfo()->state == LockState::kFree);
+    CHECK(Open(with_a)->Commit(Fixture(stack), {}).ok());  // the same key is fine
+    Result<std::string> rotated = store_b->Commit(Fixture(stack), {}, WriteOptions{.new_key = true});
+    REQUIRE(rotated.ok());
+    CHECK(store_b->Current().ok());
+    CHECK(store_b->Commit(Fixture(stack), {}).ok());  // now the current revision is b's
+  }
 }

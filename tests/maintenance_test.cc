@@ -36,6 +36,15 @@ std::vector<std::string> WriteRevisions(Backend& store, int n) {
 
 std::string LockPath(const ScratchDir& root) { return root.dir().path + "/cluster-deploy/prod-east-alpha/lock"; }
 
+std::string StackPath(const ScratchDir& root) { return root.dir().path + "/cluster-deploy/prod-east-alpha"; }
+
+std::string SnapshotsPath(const ScratchDir& root) { return StackPath(root) + "/snapshots"; }
+
+bool Exists(const std::string& path) {
+  struct stat st;
+  return ::lstat(path.c_str(), &st) == 0;
+}
+
 }  // namespace
 
 TEST_CASE("prune keeps the current revision and the N newest, deleting the rest oldest first") {
@@ -66,6 +75,57 @@ TEST_CASE("prune refuses when current moved into the revisions it would delete")
   REQUIRE(store->SetCurrent(r[0]).ok());
   CHECK(ExecutePrune(*store, plan).code() == Code::kConflict);
   CHECK(store->List()->size() == 3);
+}
+
+TEST_CASE("prune counts only valid revision names: strays are reported and left alone") {
+  ScratchDir root;
+  auto store = OpenStore(root);
+  const std::vector<std::string> r = WriteRevisions(*store, 4);
+  REQUIRE(store->SetCurrent(r[3]).ok());
+  { std::ofstream(SnapshotsPath(root) + "/backup.json.enc") << "old copy"; }
+  REQUIRE(::chmod((SnapshotsPath(root) + "/backup.json.enc").c_str(), 0600) == 0);  // no permission finding
+  REQUIRE(::mkdir((SnapshotsPath(root) + "/archive.json.enc").c_str(), 0700) == 0);
+  CHECK(*store->List() == r);
+  REQUIRE(::mkdir((SnapshotsPath(root) + "/2001-01-01T00:00:00Z.json.enc").c_str(), 0700) == 0);
+  const std::vector<std::string> strays{"2001-01-01T00:00:00Z.json.enc", "archive.json.enc", "backup.json.enc"};
+  CHECK(*store->StrayEntries() == strays);
+  PrunePlan plan = *PlanPrune(*store, 2);
+  CHECK(plan.keep == std::vector<std::string>{r[2], r[3]});
+  CHECK(plan.remove == std::vector<std::string>{r[0], r[1]});
+  CHECK(plan.strays == strays);
+  REQUIRE(ExecutePrune(*store, *PlanPrune(*store, 0)).ok());
+  CHECK(*store->List() == std::vector<std::string>{"2001-01-01T00:00:00Z", r[3]});
+  for (const std::string& stray : strays) CHECK(Exists(SnapshotsPath(root) + "/" + stray));
+  VerifyReport report = *VerifyStack(*store);
+  for (const VerifyProblem& p : report.problems) UNSCOPED_INFO(p.rev << ": " << p.status.ToString());
+  REQUIRE(report.problems.size() == 1);  // listed (by name) but not a file: Get refuses it
+  CHECK(report.problems[0].rev == "2001-01-01T00:00:00Z");
+  CHECK(report.strays == std::vector<std::string>{"archive.json.enc", "backup.json.enc"});
+}
+
+TEST_CASE("prune with a damaged current pointer keeps everything and deletes nothing") {
+  ScratchDir root;
+  auto store = OpenStore(root);
+  const std::vector<std::string> r = WriteRevisions(*store, 3);
+  REQUIRE(store->SetCurrent(r[0]).ok());
+  { std::ofstream(StackPath(root) + "/current", std::ios::trunc) << "not a revision\n"; }
+  Result<PrunePlan> plan = PlanPrune(*store, 0);
+  REQUIRE(plan.ok());
+  CHECK(plan->damaged_current.code() == Code::kIntegrity);
+  CHECK(plan->keep == r);
+  CHECK(plan->remove.empty());
+  PrunePlan stale_plan;  // planned before the pointer was damaged
+  stale_plan.keep = {r[0]};
+  stale_plan.remove = {r[1], r[2]};
+  Status refused = ExecutePrune(*store, stale_plan);
+  CHECK(refused.code() == Code::kIntegrity);
+  CHECK(refused.message().find("current is damaged") != std::string::npos);
+  CHECK(refused.message().find("set-current") != std::string::npos);
+  CHECK(*store->List() == r);
+  REQUIRE(store->SetCurrent(r[0]).ok());
+  CHECK(PlanPrune(*store, 0)->damaged_current.ok());
+  REQUIRE(ExecutePrune(*store, *PlanPrune(*store, 0)).ok());
+  CHECK(*store->List() == std::vector<std::string>{r[0]});
 }
 
 TEST_CASE("verify reads every revision and reports a tampered one and a dangling pointer") {

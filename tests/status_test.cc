@@ -70,12 +70,12 @@ TEST_CASE("WithPrefix and WithSuffix keep the code, errno and path") {
 
 TEST_CASE("every code has a distinct, non-empty name") {
   std::set<std::string_view> names;
-  for (int c = 0; c <= static_cast<int>(Code::kInternal); ++c) {
+  for (int c = 0; c <= static_cast<int>(Code::kIncomplete); ++c) {
     const std::string_view name = CodeName(static_cast<Code>(c));
     CHECK_FALSE(name.empty());
     names.insert(name);
   }
-  CHECK(names.size() == static_cast<std::size_t>(Code::kInternal) + 1);
+  CHECK(names.size() == static_cast<std::size_t>(Code::kIncomplete) + 1);
 }
 
 TEST_CASE("every code's name is the one sealstate(1) documents, and the page lists them all") {
@@ -94,8 +94,9 @@ TEST_CASE("every code's name is the one sealstate(1) documents, and the page lis
       {Code::kIoError, "io-error"},
       {Code::kUnsupported, "unsupported"},
       {Code::kInternal, "internal"},
+      {Code::kIncomplete, "incomplete"},
   };
-  REQUIRE(documented.size() == static_cast<std::size_t>(Code::kInternal) + 1);
+  REQUIRE(documented.size() == static_cast<std::size_t>(Code::kIncomplete) + 1);
   std::ifstream page(std::string(SEALSTATE_TEST_DATA) + "/../../man/sealstate.1.scd");
   REQUIRE(page.good());
   const std::string text((std::istreambuf_iterator<char>(page)), std::istreambuf_iterator<char>());

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include <sealstate/encrypter.h>
+#include <sealstate/envelope.h>
 #include <sealstate/lock.h>
 #include <sealstate/snapshot.h>
 #include <sealstate/status.h>
@@ -40,6 +41,9 @@ struct JournalEvent {
   std::string actor;       // user@host
   std::int64_t pid = 0;
   std::string detail;      // free text, e.g. the broken holder ("pid 4242 on h1 is gone")
+  // For "write": the envelope version the revision was written with (1 or 2); 0 when not
+  // recorded (other events, and lines written before sealstate recorded it).
+  std::int64_t envelope_version = 0;
   friend bool operator==(const JournalEvent&, const JournalEvent&) = default;
 };
 
@@ -48,6 +52,13 @@ enum class PermissionScope {
   kStack,       // the store's directories down to the stack, and the files beside the snapshots
                 // (current, lock, journal): cheap, for lock-status
   kEverything,  // also every snapshot file: for verify
+};
+
+// How Write and Commit seal a new snapshot.
+struct WriteOptions {
+  // The key is meant to change: skip the check that the configured key can open the current
+  // revision (see Write). Key rotation will get its own operation; until then this is the way.
+  bool new_key = false;
 };
 
 class SEALSTATE_EXPORT Backend {
@@ -66,19 +77,44 @@ class SEALSTATE_EXPORT Backend {
   // Reads, opens and decodes one snapshot. Errors: kInvalidArgument (bad rev name), kNotFound,
   // kWrongKey, kIntegrity, kFormat, kIoError.
   virtual Result<Snapshot> Get(std::string_view rev) = 0;
+  // The envelope header of a revision's file, read without opening (authenticating, decrypting)
+  // the file: for v2 the parsed header line; for v1, whose header is not separate from the
+  // ciphertext, only envelope_version = 1. Cheap: reads the first line. Errors: kInvalidArgument
+  // (bad rev name), kNotFound, kIntegrity (malformed, not a regular file), kFormat, kIoError.
+  virtual Result<EnvelopeHeader> ReadHeader(std::string_view rev) = 0;
   // Seals and stores a new immutable snapshot under a fresh revision; does not move current.
-  // Returns the revision. Errors: kInvalidArgument (invalid snapshot, or one naming another
-  // stack or factory), kIoError.
-  virtual Result<std::string> Write(const Snapshot& snapshot) = 0;
+  // Returns the revision. Unless options.new_key, first checks that the configured key can open
+  // the current revision, so that a writer with another key cannot leave everyone else with a
+  // "wrong key": for a v2 current, by comparing the key id in its header with the configured
+  // key's (the header only); for a v1 current, which records no key id, by opening it. A
+  // mismatch is kWrongKey naming both key ids (v1: the cause) and nothing is written. No
+  // current, or a current that is damaged or missing, is not checked. Errors: kInvalidArgument
+  // (invalid snapshot, or one naming another stack or factory), kWrongKey, kIoError.
+  virtual Result<std::string> Write(const Snapshot& snapshot, const WriteOptions& options = {}) = 0;
   // Points current at `rev`, which must exist and carry this backend's factory and stack.
   // With `expected_current` ("" meaning "no current"), fails with kConflict if current is
   // something else just before the switch (compare-and-swap). While a lock taken through this
   // backend is held, fails with kLocked if that lock was broken meanwhile (fencing): a holder
-  // whose lock was force-unlocked cannot move current.
+  // whose lock was force-unlocked cannot move current. Without `expected_current`, a damaged
+  // pointer (one CurrentRev reports as kIntegrity) is replaced, and the journal's set-current
+  // event says it repaired it; with it, a damaged pointer is kIntegrity. If journaling fails
+  // after the pointer was replaced: kIncomplete ("current now names REV (durable), but
+  // journaling it failed: ...").
   virtual Status SetCurrent(std::string_view rev, std::optional<std::string> expected_current = std::nullopt) = 0;
-  // All revisions, oldest first (unobin's order). Never reads or decrypts the snapshots.
+  // All revisions, oldest first (unobin's order). Never reads or decrypts the snapshots, nor
+  // looks at their type: only names count, and a name that is not a valid revision name (see
+  // revision.h) is not a revision but a stray (see StrayEntries).
   virtual Result<std::vector<std::string>> List() = 0;
-  // Removes one revision. Refuses the current one (kInvalidArgument). A missing rev is OK.
+  // The entries beside the revisions that are not revisions, sorted bytewise: names that are not
+  // valid revision names (e.g. "backup.json.enc"), and valid ones that are not regular files (a
+  // directory, a symlink; List still lists these). Temporary files of writes (names starting
+  // with ".") are not included. Prune never counts or deletes a stray; verify reports them.
+  // Errors: kIoError.
+  virtual Result<std::vector<std::string>> StrayEntries() = 0;
+  // Removes one revision. Refuses the current one (kInvalidArgument), and any while current is
+  // damaged (kIntegrity: it may be the real current one; repair current with SetCurrent). A
+  // missing rev is OK. If journaling fails after the removal: kIncomplete ("removed REV, but
+  // journaling it failed: ...").
   virtual Status Remove(std::string_view rev) = 0;
 
   // Takes the stack lock (see lock.h and LockOptions). Errors: kLocked naming the holder
@@ -94,7 +130,13 @@ class SEALSTATE_EXPORT Backend {
   // Returns the new revision. A commit that fails before current names the new revision
   // removes that revision again (best effort), so the revision list is as before; after a
   // crash, a written but never current revision may remain (harmless; prune removes it).
-  virtual Result<std::string> Commit(const Snapshot& snapshot, const LockOptions& options) = 0;
+  // A failure after current names the new revision (journaling the move, releasing the lock)
+  // is kIncomplete, "local store: committed REV (durable and current), but journaling it
+  // failed: <cause>" (or "but releasing the lock failed: "): the commit took effect and must
+  // not be retried.
+  // The key check of Write is made under the lock (kWrongKey: nothing written, current unchanged).
+  virtual Result<std::string> Commit(const Snapshot& snapshot, const LockOptions& options,
+                                     const WriteOptions& write_options = {}) = 0;
 
   // Journal events with seq > since_seq, oldest first.
   virtual Result<std::vector<JournalEvent>> Journal(std::uint64_t since_seq) = 0;

@@ -54,6 +54,10 @@ struct OpenOptions {
   // configured encrypter is itself noop, so nobody can plant plaintext state next to
   // encrypted state (OpenTofu's "enforced").
   bool allow_plaintext = false;
+  // Open v1 (unobin) files. v1 binds a file to nothing (not its stack, not its revision), so a
+  // v1 file copied over a v2 revision would read as that revision: a reader whose files are v2
+  // sets this to false, and OpenSnapshot then refuses a v1 file with kIntegrity.
+  bool accept_v1 = true;
 };
 
 // A parsed v2 header, as written on the first line of the file.
@@ -127,6 +131,13 @@ SEALSTATE_EXPORT Result<EnvelopeHeader> ReadV2Header(ByteSource& in);
 // if shorter). Errors: kFormat for an envelope-version other than 1 or 2.
 SEALSTATE_EXPORT Result<std::int64_t> DetectEnvelopeVersion(std::string_view first_bytes);
 
+// The header of a file of either version, without authenticating or decrypting anything: for
+// v2 its parsed header line; for v1, whose header is not separate from its ciphertext, an
+// EnvelopeHeader with only envelope_version = 1. The version is detected as OpenSnapshot detects
+// it (a first line longer than any v2 header is v1). Reads at most the first 16 KiB. Errors:
+// kFormat (an unknown envelope-version), kIntegrity (a malformed v2 header), source errors.
+Result<EnvelopeHeader> ReadEnvelopeHeader(ByteSource& in);
+
 // Seals a snapshot: version kEnvelopeV2 (default) or kEnvelopeV1 (unobin-compatible). The
 // payload is EncodeSnapshot's bytes. For v2, `binding` is written to the header; payload_type
 // is forced to "state". Errors: as EncodeSnapshot, SealV1/SealV2.
@@ -135,7 +146,8 @@ SEALSTATE_EXPORT Status SealSnapshot(const Snapshot& snapshot, std::int64_t enve
 
 // Opens a snapshot file of either version (detected), decodes it, and checks the snapshot's
 // stack and factory name against `expected` (when set): a mismatch is kIntegrity, since the
-// file was copied from elsewhere. Errors: as OpenV1/OpenV2 and DecodeSnapshot.
+// file was copied from elsewhere. A v1 file is kIntegrity unless options.accept_v1. Errors: as
+// OpenV1/OpenV2 and DecodeSnapshot.
 SEALSTATE_EXPORT Result<Snapshot> OpenSnapshot(ByteSource& in, const EnvelopeBinding& expected, const Encrypter& encrypter,
                               const OpenOptions& options = {});
 

@@ -34,8 +34,14 @@ struct LocalStoreOptions {
   // Seals and opens snapshots. May be null for lock-only and list-only use; reading or writing
   // a snapshot without one fails with kInvalidArgument.
   std::shared_ptr<const Encrypter> encrypter;
-  // Write unobin's v1 envelopes (reading detects the version either way).
+  // Write unobin's v1 envelopes, and read them (implies accept_v1).
   bool unobin_compatible = false;
+  // The stack was migrated from unobin: read its v1 snapshot files. Without this (and without
+  // unobin_compatible), a v1 file is refused as kIntegrity, because v1 binds neither the stack
+  // nor the revision: a v1 file sealed with the same key and copied over a v2 revision would
+  // otherwise read as that revision. VerifyStack flags such a copy either way, from the
+  // journal's record of the version each revision was written with.
+  bool accept_v1 = false;
   // Read noop (plaintext) snapshots even though a real encrypter is configured.
   bool allow_plaintext = false;
   // Create missing directories. When false, a missing stack is kNotFound ("no such stack").

@@ -26,16 +26,23 @@ using ProgressFn = std::function<void(std::size_t done, std::size_t total)>;
 struct PrunePlan {
   std::vector<std::string> keep;    // the current revision and the `keep_newest` newest, oldest first
   std::vector<std::string> remove;  // everything else, oldest first
+  std::vector<std::string> strays;  // entries that are not revisions (Backend::StrayEntries): left alone
+  // OK, or why `current` could not be read (kIntegrity: a damaged pointer). Then any revision may
+  // be the real current one: every revision is kept and ExecutePrune refuses.
+  Status damaged_current;
 };
 
 // Plans a prune: keeps the current revision plus the `keep_newest` newest (unobin's gc rule, so
-// keep_newest = 0 keeps only current). Reads only the list and the pointer.
+// keep_newest = 0 keeps only current). Only revisions count: strays are listed in plan.strays
+// and never deleted. A damaged pointer is not an error here (see PrunePlan::damaged_current).
+// Reads only the list and the pointer.
 SEALSTATE_EXPORT Result<PrunePlan> PlanPrune(Backend& backend, std::size_t keep_newest);
 
 // Deletes plan.remove oldest first (each journaled as "remove"), then journals one "prune"
 // event. Stops at the first failure, which names the revision; revisions deleted before it stay
-// deleted. Refuses (kConflict) if current moved into plan.remove since planning. The caller
-// should hold the stack lock.
+// deleted. Refuses (kConflict) if current moved into plan.remove since planning, and
+// (kIntegrity, deleting nothing) while current is damaged: repair it with SetCurrent first. The
+// caller should hold the stack lock.
 SEALSTATE_EXPORT Status ExecutePrune(Backend& backend, const PrunePlan& plan, const ProgressFn& progress = nullptr);
 
 // One problem verify found.
@@ -47,14 +54,20 @@ struct VerifyProblem {
 struct VerifyReport {
   std::size_t revisions = 0;  // how many revisions were read
   std::vector<VerifyProblem> problems;
+  // Entries that are not revisions (Backend::StrayEntries), not problems. One with a revision
+  // name that is not a regular file (a directory, a symlink) is listed by List, so it is a
+  // problem of that revision instead.
+  std::vector<std::string> strays;
 };
 
 // Reads, opens (authenticates) and decodes every revision, and checks that `current`, if set,
 // names a revision that exists and opens, that the journal reads (a local store also refuses a
 // journal that is not a regular file with one link), and that a lock marker, if any, has a
-// readable holder record; reports each finding of
-// backend.CheckPermissions(PermissionScope::kEverything) as a kIntegrity problem of
-// "permissions". Problems are collected, not returned as errors.
+// readable holder record. A revision the journal recorded as written in v2 whose file is now v1
+// is a problem (kIntegrity: the file was replaced), even where v1 files are accepted; journal
+// lines that do not record the version are not checked. A journal that cannot be read is a
+// problem of rev "journal". Each finding of backend.CheckPermissions(PermissionScope::kEverything)
+// is a kIntegrity problem of "permissions". Problems are collected, not returned as errors.
 // Errors: only failures to list the stack, read the pointer or inspect the lock at all.
 SEALSTATE_EXPORT Result<VerifyReport> VerifyStack(Backend& backend, const ProgressFn& progress = nullptr);
 

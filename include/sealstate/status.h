@@ -36,6 +36,10 @@ enum class Code : std::uint8_t {
   kIoError,          // an operating-system call failed; see error_number() and path()
   kUnsupported,      // the machine or filesystem lacks something required (e.g. AES-NI)
   kInternal,         // a sealstate bug: an invariant did not hold
+  kIncomplete,       // the change took effect (e.g. current names the new revision), but a step
+                     // after it failed (journaling it, releasing the lock): do not retry it; the
+                     // message starts with what took effect, then the failure (errno and path kept)
+  // New codes are added here, at the end: a code's number never changes.
 };
 
 // Returns the stable lower-case name of a code ("invalid-argument", "wrong-key", ...), used in
@@ -61,6 +65,9 @@ class [[nodiscard]] SEALSTATE_EXPORT Status {
   static Status Integrity(std::string message) { return {Code::kIntegrity, std::move(message)}; }
   static Status Format(std::string message) { return {Code::kFormat, std::move(message)}; }
   static Status Unsupported(std::string message) { return {Code::kUnsupported, std::move(message)}; }
+  // kIncomplete: "<what_took_effect><cause's message>", keeping the cause's errno and path.
+  // REQUIRES: !cause.ok().
+  static Status Incomplete(std::string_view what_took_effect, const Status& cause);
   static Status Internal(std::string message) { return {Code::kInternal, std::move(message)}; }
   // An operating-system failure: the message reads "<operation> <path>: <strerror(err)>".
   // REQUIRES: err != 0.

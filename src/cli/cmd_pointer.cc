@@ -11,30 +11,47 @@
 namespace sealstate::cli {
 namespace {
 
-// Moves current to `rev` and returns the previous one ("" for none).
-Result<std::string> MoveCurrent(Backend& backend, const std::string& rev) {
-  std::string previous;
+// What set-current replaced.
+struct Replaced {
+  std::string previous;  // the previous revision, "" for none or a damaged pointer
+  Status damaged;        // why the previous pointer could not be read (kIntegrity), or OK
+};
+
+// Moves current to `rev`: compared with the previous revision, or, when the pointer is damaged,
+// replaced (the library journals the repair; we hold the lock).
+Result<Replaced> MoveCurrent(Backend& backend, const std::string& rev) {
+  Replaced replaced;
   auto current = backend.CurrentRev();
   if (current.ok()) {
-    previous = *current;
+    replaced.previous = *current;
+  } else if (current.status().code() == Code::kIntegrity) {
+    replaced.damaged = current.status();
   } else if (current.status().code() != Code::kNoCurrent) {
     return current.status();
   }
-  SEALSTATE_RETURN_IF_ERROR(backend.SetCurrent(rev, previous));
-  return previous;
+  std::optional<std::string> expected;
+  if (replaced.damaged.ok()) expected = replaced.previous;
+  SEALSTATE_RETURN_IF_ERROR(backend.SetCurrent(rev, expected));
+  return replaced;
 }
 
-void PrintMoved(const Output& out, const std::string& rev, const std::string& previous) {
-  out.Line("current is now " + rev + " (was " + (previous.empty() ? "none" : previous) + ")");
+void PrintMoved(const Output& out, const std::string& rev, const Replaced& replaced) {
+  const std::string was = !replaced.damaged.ok() ? "a damaged pointer: " + replaced.damaged.message()
+                                                 : (replaced.previous.empty() ? "none" : replaced.previous);
+  out.Line("current is now " + rev + " (was " + was + ")");
   out.Document([&](internal::GoJsonWriter& w) {
     w.StartObject();
     w.Key("rev");
     w.String(rev);
     w.Key("previous");
-    if (previous.empty()) {
+    if (replaced.previous.empty()) {
       w.Null();
     } else {
-      w.String(previous);
+      w.String(replaced.previous);
+    }
+    if (!replaced.damaged.ok()) {
+      w.Key("repaired");
+      w.String(replaced.damaged.message());
     }
     w.EndObject();
   });
@@ -45,13 +62,13 @@ int RunSetCurrent(const GlobalOptions& g, const Output& out, const std::string& 
   if (!backend.ok()) return out.Fail(backend.status());
   auto lock_options = MakeLockOptions(g, "set-current");
   if (!lock_options.ok()) return out.Fail(lock_options.status());
-  std::string previous;
+  Replaced replaced;
   Status status = WithStackLock(**backend, *lock_options, [&]() -> Status {
-    SEALSTATE_ASSIGN_OR_RETURN(previous, MoveCurrent(**backend, rev));
+    SEALSTATE_ASSIGN_OR_RETURN(replaced, MoveCurrent(**backend, rev));
     return Status::OK();
   });
   if (!status.ok()) return out.Fail(status);
-  PrintMoved(out, rev, previous);
+  PrintMoved(out, rev, replaced);
   return 0;
 }
 

@@ -8,6 +8,7 @@
 #include <sealstate/maintenance.h>
 
 #include "cli/commands.h"
+#include "cli/damaged_current.h"
 #include "cli/whole_number.h"
 #include "cli/with_lock.h"
 
@@ -26,6 +27,8 @@ void WriteRevArray(internal::GoJsonWriter& w, const std::vector<std::string>& re
 }
 
 void PrintPlan(const Output& out, const PrunePlan& plan, bool dry_run) {
+  for (const auto& stray : plan.strays) out.Warn("left alone: snapshots/" + stray + " is not a revision");
+  if (!plan.damaged_current.ok()) out.Warn(DamagedCurrentWarning(plan.damaged_current));
   for (const auto& rev : plan.remove) out.Line((dry_run ? "would delete " : "deleted ") + rev);
   const std::string d = std::to_string(plan.remove.size());
   const std::string k = std::to_string(plan.keep.size());
@@ -39,6 +42,14 @@ void PrintPlan(const Output& out, const PrunePlan& plan, bool dry_run) {
     WriteRevArray(w, plan.remove);
     w.Key("kept");
     WriteRevArray(w, plan.keep);
+    if (!plan.strays.empty()) {
+      w.Key("strays");
+      WriteRevArray(w, plan.strays);
+    }
+    if (!plan.damaged_current.ok()) {
+      w.Key("current-damaged");
+      w.String(plan.damaged_current.message());
+    }
     w.EndObject();
   });
 }

@@ -7,6 +7,7 @@
 #include <sealstate/snapshot.h>
 
 #include "cli/commands.h"
+#include "cli/damaged_current.h"
 #include "cli/signals.h"
 #include "cli/snapshot_input.h"
 #include "json/json_reader.h"
@@ -25,26 +26,32 @@ void PrintRev(const Output& out, const std::string& rev) {
   });
 }
 
-int RunCommit(const GlobalOptions& g, const Output& out, const std::string& input) {
-  auto snapshot = ReadSnapshotInput(input);
+// The arguments of commit and write.
+struct WriteArgs {
+  std::string input;     // FILE or "-"
+  bool new_key = false;  // --new-key
+};
+
+int RunCommit(const GlobalOptions& g, const Output& out, const WriteArgs& args) {
+  auto snapshot = ReadSnapshotInput(args.input);
   if (!snapshot.ok()) return out.Fail(snapshot.status());
   auto backend = OpenStack(g, {.create = true, .need_key = true});
   if (!backend.ok()) return out.Fail(backend.status());
   auto lock_options = MakeLockOptions(g, "commit");
   if (!lock_options.ok()) return out.Fail(lock_options.status());
   InstallSignalHandlers();
-  auto rev = (*backend)->Commit(*snapshot, *lock_options);
+  auto rev = (*backend)->Commit(*snapshot, *lock_options, WriteOptions{.new_key = args.new_key});
   if (!rev.ok()) return out.Fail(rev.status());
   PrintRev(out, *rev);
   return 0;
 }
 
-int RunWrite(const GlobalOptions& g, const Output& out, const std::string& input) {
-  auto snapshot = ReadSnapshotInput(input);
+int RunWrite(const GlobalOptions& g, const Output& out, const WriteArgs& args) {
+  auto snapshot = ReadSnapshotInput(args.input);
   if (!snapshot.ok()) return out.Fail(snapshot.status());
   auto backend = OpenStack(g, {.create = true, .need_key = true});
   if (!backend.ok()) return out.Fail(backend.status());
-  auto rev = (*backend)->Write(*snapshot);
+  auto rev = (*backend)->Write(*snapshot, WriteOptions{.new_key = args.new_key});
   if (!rev.ok()) return out.Fail(rev.status());
   PrintRev(out, *rev);
   return 0;
@@ -95,7 +102,10 @@ Result<std::string> CurrentRevOrEmpty(Backend& backend) {
   return current;
 }
 
-void PrintList(const Output& out, const std::vector<std::string>& revs, const std::string& current) {
+// `damaged` is why the pointer cannot be read (kIntegrity), or OK.
+void PrintList(const Output& out, const std::vector<std::string>& revs, const std::string& current,
+               const Status& damaged) {
+  if (!damaged.ok()) out.Warn(DamagedCurrentWarning(damaged));
   for (const auto& rev : revs) out.Line((rev == current ? "* " : "  ") + rev);
   out.Document([&](internal::GoJsonWriter& w) {
     w.StartObject();
@@ -104,6 +114,10 @@ void PrintList(const Output& out, const std::vector<std::string>& revs, const st
       w.Null();
     } else {
       w.String(current);
+    }
+    if (!damaged.ok()) {
+      w.Key("current-damaged");
+      w.String(damaged.message());
     }
     w.Key("revisions");
     w.StartArray();
@@ -125,9 +139,10 @@ int RunList(const GlobalOptions& g, const Output& out) {
   if (!backend.ok()) return out.Fail(backend.status());
   auto revs = (*backend)->List();
   if (!revs.ok()) return out.Fail(revs.status());
+  // A damaged pointer does not hide the revisions: they are what the operator needs to repair it.
   auto current = CurrentRevOrEmpty(**backend);
-  if (!current.ok()) return out.Fail(current.status());
-  PrintList(out, *revs, *current);
+  if (!current.ok() && current.status().code() != Code::kIntegrity) return out.Fail(current.status());
+  PrintList(out, *revs, current.ok() ? *current : std::string(), current.status());
   return 0;
 }
 
@@ -140,26 +155,28 @@ int RunCurrent(const GlobalOptions& g, const Output& out) {
   return 0;
 }
 
-// Adds the optional FILE positional of commit and write.
-void AddInputArgument(CLI::App* command, std::shared_ptr<std::string> input) {
-  command->add_option("file", *input, "Snapshot JSON file, or - for standard input (the default)")
+// Adds the optional FILE positional and --new-key of commit and write.
+void AddWriteArguments(CLI::App* command, WriteArgs& args) {
+  command->add_option("file", args.input, "Snapshot JSON file, or - for standard input (the default)")
       ->type_name("FILE|-");
+  command->add_flag("--new-key", args.new_key,
+                    "The key is meant to change: seal even though it cannot open the current revision");
 }
 
 }  // namespace
 
 void RegisterSnapshotCommands(CLI::App& app, CommandContext& context) {
-  auto commit_input = std::make_shared<std::string>();
+  auto commit_args = std::make_shared<WriteArgs>();
   CLI::App* commit = app.add_subcommand("commit", "Lock, write a snapshot, make it current, unlock; print its rev");
-  AddInputArgument(commit, commit_input);
+  AddWriteArguments(commit, *commit_args);
   SetStackCommand(commit, context,
-                  [commit_input](const GlobalOptions& g, const Output& out) { return RunCommit(g, out, *commit_input); });
+                  [commit_args](const GlobalOptions& g, const Output& out) { return RunCommit(g, out, *commit_args); });
 
-  auto write_input = std::make_shared<std::string>();
+  auto write_args = std::make_shared<WriteArgs>();
   CLI::App* write = app.add_subcommand("write", "Write a snapshot without moving current; print its rev");
-  AddInputArgument(write, write_input);
+  AddWriteArguments(write, *write_args);
   SetStackCommand(write, context,
-                  [write_input](const GlobalOptions& g, const Output& out) { return RunWrite(g, out, *write_input); });
+                  [write_args](const GlobalOptions& g, const Output& out) { return RunWrite(g, out, *write_args); });
 
   auto show_rev = std::make_shared<std::string>();
   CLI::App* show = app.add_subcommand("show", "Print a snapshot (default: the current one) as JSON");

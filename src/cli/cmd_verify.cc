@@ -11,8 +11,9 @@ namespace {
 
 void PrintReport(const Output& out, const VerifyReport& report) {
   for (const auto& problem : report.problems) out.Line(problem.rev + ": " + problem.status.message());
+  for (const auto& stray : report.strays) out.Line("stray: snapshots/" + stray + " is not a revision (left alone)");
   out.Line("verified " + std::to_string(report.revisions) + " revisions, " + std::to_string(report.problems.size()) +
-           " problems");
+           " problems" + (report.strays.empty() ? "" : ", " + std::to_string(report.strays.size()) + " strays"));
   out.Document([&](internal::GoJsonWriter& w) {
     w.StartObject();
     w.Key("revisions");
@@ -30,6 +31,12 @@ void PrintReport(const Output& out, const VerifyReport& report) {
       w.EndObject();
     }
     w.EndArray();
+    if (!report.strays.empty()) {
+      w.Key("strays");
+      w.StartArray();
+      for (const auto& stray : report.strays) w.String(stray);
+      w.EndArray();
+    }
     w.EndObject();
   });
 }

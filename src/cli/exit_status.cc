@@ -13,6 +13,8 @@ int ExitStatusFor(Code code) {
       return kExitNotFound;
     case Code::kLocked:
       return kExitLocked;
+    case Code::kIncomplete:
+      return kExitIncomplete;
     case Code::kWrongKey:
     case Code::kIntegrity:
     case Code::kFormat:

@@ -34,7 +34,10 @@ void AddGlobalOptions(CLI::App& app, GlobalOptions& options) {
   app.add_option("--key-file", options.key_file, "Key file for key-file (mode 0600)")
       ->envname("SEALSTATE_KEY_FILE")
       ->type_name("PATH");
-  app.add_flag("--unobin", options.unobin, "Write unobin v1 envelopes (reading is automatic)");
+  app.add_flag("--unobin", options.unobin, "Write and read unobin v1 envelopes");
+  app.add_flag("--accept-v1", options.accept_v1,
+               "The stack was migrated from unobin: read its v1 files (they bind neither stack nor revision)")
+      ->envname("SEALSTATE_ACCEPT_V1");
   app.add_flag("--allow-plaintext", options.allow_plaintext, "Read noop (plaintext) snapshots")
       ->envname("SEALSTATE_ALLOW_PLAINTEXT");
   app.add_flag("--json", options.json, "Print exactly one JSON document on stdout");
@@ -76,6 +79,7 @@ Result<std::unique_ptr<Backend>> OpenStack(const GlobalOptions& options, StackAc
   store.factory = options.factory;
   store.stack = options.stack;
   store.unobin_compatible = options.unobin;
+  store.accept_v1 = options.accept_v1;
   store.allow_plaintext = options.allow_plaintext;
   store.create = access.create;
   if (access.need_key) {

@@ -25,6 +25,7 @@ struct GlobalOptions {
   std::string key_env = "SEALSTATE_KEY";  // --key-env
   std::string key_file;                // --key-file / SEALSTATE_KEY_FILE
   bool unobin = false;                 // --unobin
+  bool accept_v1 = false;              // --accept-v1 / SEALSTATE_ACCEPT_V1
   bool allow_plaintext = false;        // --allow-plaintext / SEALSTATE_ALLOW_PLAINTEXT
   bool json = false;                   // --json
   std::string lock_timeout = "0";      // --lock-timeout / SEALSTATE_LOCK_TIMEOUT, validated DUR

@@ -10,6 +10,9 @@ Status WithStackLock(Backend& backend, const LockOptions& options, const std::fu
   Status status = body();
   Status unlocked = lock->Unlock();
   if (!status.ok()) return status;
+  if (!unlocked.ok()) {
+    return Status::Incomplete(options.operation + " took effect, but releasing the lock failed: ", unlocked);
+  }
   return unlocked;
 }
 

@@ -10,8 +10,8 @@
 namespace sealstate::cli {
 
 // Installs the signal handlers, takes the lock with `options`, runs `body`, then unlocks.
-// Returns the lock error, else body's error, else the unlock error. The lock is released even
-// when `body` fails.
+// Returns the lock error, else body's error, else the unlock error as kIncomplete ("<operation>
+// took effect, but releasing the lock failed: ..."). The lock is released even when `body` fails.
 Status WithStackLock(Backend& backend, const LockOptions& options, const std::function<Status()>& body);
 
 }  // namespace sealstate::cli

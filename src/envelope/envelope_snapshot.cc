@@ -99,21 +99,41 @@ Status SealSnapshot(const Snapshot& snapshot, std::int64_t envelope_version, con
   return internal::SealValidatedSnapshot(snapshot, envelope_version, binding, encrypter, out);
 }
 
+namespace {
+
+// The version of the file `buffered` starts, from its first line (peeked, not consumed).
+Result<std::int64_t> DetectFileVersion(internal::BufferedSource& buffered) {
+  Result<std::string_view> line = buffered.PeekLine(kV2MaxHeaderBytes);
+  if (line.ok()) return DetectEnvelopeVersion(*line);
+  if (line.status().code() != Code::kIntegrity) return line.status();
+  return kEnvelopeV1;  // a first line longer than any v2 header is not v2
+}
+
+}  // namespace
+
+Result<EnvelopeHeader> ReadEnvelopeHeader(ByteSource& in) {
+  internal::BufferedSource buffered(in, 4096);
+  SEALSTATE_ASSIGN_OR_RETURN(std::int64_t version, DetectFileVersion(buffered));
+  if (version == kEnvelopeV2) return ReadV2Header(buffered);
+  EnvelopeHeader v1;
+  v1.envelope_version = kEnvelopeV1;
+  return v1;
+}
+
 Result<Snapshot> OpenSnapshot(ByteSource& in, const EnvelopeBinding& expected, const Encrypter& encrypter,
                               const OpenOptions& options) {
   internal::BufferedSource buffered(in);
-  Result<std::string_view> line = buffered.PeekLine(kV2MaxHeaderBytes);
-  std::int64_t version = kEnvelopeV1;  // a first line longer than any v2 header is not v2
-  if (line.ok()) {
-    SEALSTATE_ASSIGN_OR_RETURN(version, DetectEnvelopeVersion(*line));
-  } else if (line.status().code() != Code::kIntegrity) {
-    return line.status();
-  }
+  SEALSTATE_ASSIGN_OR_RETURN(const std::int64_t version, DetectFileVersion(buffered));
   std::optional<Snapshot> snapshot;
   if (version == kEnvelopeV2) {
     SEALSTATE_ASSIGN_OR_RETURN(snapshot, OpenSnapshotV2(buffered, expected, encrypter, options));
-  } else {
+  } else if (options.accept_v1) {
     SEALSTATE_ASSIGN_OR_RETURN(snapshot, OpenSnapshotV1(buffered, encrypter, options));
+  } else {
+    return Status::Integrity(
+        "envelope: refusing a v1 (unobin) file where v2 files are expected: v1 binds neither stack nor revision, "
+        "so it may be a copy of another revision; if the stack holds unobin history, accept v1 files explicitly "
+        "(sealstate --accept-v1)");
   }
   SEALSTATE_RETURN_IF_ERROR(CheckSnapshotBinding(*snapshot, expected, Code::kIntegrity));
   return std::move(*snapshot);

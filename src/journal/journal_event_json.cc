@@ -44,6 +44,10 @@ void WriteJournalEvent(GoJsonWriter& writer, const JournalEvent& event) {
   writer.Int(event.pid);
   writer.Key("detail");
   writer.String(event.detail);
+  if (event.envelope_version != 0) {
+    writer.Key("envelope-version");
+    writer.Int(event.envelope_version);
+  }
   writer.EndObject();
 }
 
@@ -60,7 +64,11 @@ Result<JournalEvent> DecodeJournalEvent(std::string_view line) {
   SEALSTATE_ASSIGN_OR_RETURN(const Json parsed, ParseJson(line));
   if (parsed.type() != Json::Type::kObject) return Status::Integrity("not a JSON object");
   JournalEvent event;
-  SEALSTATE_RETURN_IF_ERROR(DecodeFields(RequiredFields(parsed.as_object()), event));
+  const RequiredFields fields(parsed.as_object());
+  SEALSTATE_RETURN_IF_ERROR(DecodeFields(fields, event));
+  if (parsed.as_object().count("envelope-version") != 0) {
+    SEALSTATE_RETURN_IF_ERROR(fields.Int("envelope-version", event.envelope_version));
+  }
   return event;
 }
 

@@ -3,6 +3,9 @@
 #include <fcntl.h>
 
 #include <sealstate/names.h>
+#include <sealstate/revision.h>
+
+#include "json/go_json_writer.h"
 
 #include "io/stack_file.h"
 #include "store/fd_source.h"
@@ -46,6 +49,9 @@ Result<std::string> ReadCurrentRev(Env& env, const Dir& stack_dir) {
   if (rev.empty()) return Status::NoCurrent();
   Status valid = ValidateName("revision", rev);
   if (!valid.ok()) return Status::Integrity(path + " names an invalid revision: " + valid.message());
+  if (!ParseRevision(rev).valid) {
+    return Status::Integrity(path + " names " + GoQuote(rev) + ", which is not a revision name (an RFC 3339 time)");
+  }
   return rev;
 }
 

@@ -13,8 +13,9 @@ namespace sealstate::internal {
 inline constexpr std::string_view kCurrentFileName = "current";
 
 // The revision `current` names. Whitespace around it is ignored (unobin trims). Errors:
-// kNoCurrent when the file is missing or blank; kIntegrity when it names an invalid revision
-// or is not a regular file; kIoError.
+// kNoCurrent when the file is missing or blank; kIntegrity (a damaged pointer) when it is not a
+// regular file, too large, or holds anything but a valid revision name (see revision.h);
+// kIoError.
 Result<std::string> ReadCurrentRev(Env& env, const Dir& stack_dir);
 
 // As ReadCurrentRev, but "" instead of kNoCurrent.

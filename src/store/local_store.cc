@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include <sealstate/envelope.h>
@@ -58,9 +59,11 @@ class LocalStore final : public Backend {
   }
 
   Result<Snapshot> Get(std::string_view rev) override;
-  Result<std::string> Write(const Snapshot& snapshot) override;
+  Result<EnvelopeHeader> ReadHeader(std::string_view rev) override;
+  Result<std::string> Write(const Snapshot& snapshot, const WriteOptions& options) override;
   Status SetCurrent(std::string_view rev, std::optional<std::string> expected_current) override;
   Result<std::vector<std::string>> List() override;
+  Result<std::vector<std::string>> StrayEntries() override;
   Status Remove(std::string_view rev) override;
   Result<std::unique_ptr<Lock>> AcquireLock(const LockOptions& options) override;
   Status ForceUnlock(std::string_view expected_id) override;
@@ -68,7 +71,8 @@ class LocalStore final : public Backend {
   Result<std::vector<std::string>> CheckPermissions(PermissionScope scope) override {
     return FindLoosePermissions(core_->env, *core_->dirs, ::geteuid(), scope);
   }
-  Result<std::string> Commit(const Snapshot& snapshot, const LockOptions& options) override;
+  Result<std::string> Commit(const Snapshot& snapshot, const LockOptions& options,
+                             const WriteOptions& write_options) override;
   Result<std::vector<JournalEvent>> Journal(std::uint64_t since_seq) override { return core_->journal.Read(since_seq); }
   Status AppendJournal(std::string event, std::string rev, std::string detail) override {
     return core_->Journal(std::move(event), std::move(rev), HeldLockId().value_or(""), std::move(detail));
@@ -77,7 +81,19 @@ class LocalStore final : public Backend {
  private:
   Status RequireEncrypter() const;
   std::optional<std::string> HeldLockId();
+  // A revision's file, open for reading (checked to be a regular file).
+  struct SnapshotFile {
+    std::unique_ptr<ReadOnlyFd> fd;
+    std::string path;
+  };
+  // Errors: kInvalidArgument (bad name), kNotFound "no revision REV in stack S", kIntegrity (not
+  // a regular file), kIoError.
+  Result<SnapshotFile> OpenSnapshotFile(std::string_view rev);
   Result<std::string> WriteSnapshotFile(const Snapshot& snapshot);
+  // Unless options.new_key: kWrongKey if the configured key cannot open the current revision
+  // (see Backend::Write).
+  Status CheckKeyOpensCurrent(const WriteOptions& options);
+  std::int64_t WrittenEnvelopeVersion() const { return core_->options.unobin_compatible ? kEnvelopeV1 : kEnvelopeV2; }
   // Journals the "write" of `rev` (durable now, or with the next journal line: see JournalSync).
   Status JournalWrite(const std::string& rev, internal::JournalSync sync);
   // After a commit wrote `rev` but failed before current named it: removes it again (best
@@ -85,8 +101,21 @@ class LocalStore final : public Backend {
   // was broken meanwhile (kLocked), nor when current names `rev` (the pointer was replaced and a
   // later step failed).
   void DiscardUncommitted(const std::string& rev, const Status& failure);
-  Status PublishCurrent(const std::string& rev, const std::optional<std::string>& expected_current);
+  // Replaces the pointer (fenced by the held lock, compared with `expected_current` if set) and
+  // journals "set-current" with `detail`. If journaling fails once the pointer was replaced:
+  // kIncomplete, "<done>, but journaling it failed: <cause>" (`done` says what took effect).
+  Status PublishCurrent(const std::string& rev, const std::optional<std::string>& expected_current,
+                        std::string detail, std::string_view done);
   Status CleanDebrisOnce();
+  // "repaired a damaged current pointer (<why>)" when `current` cannot be read as a revision
+  // (kIntegrity), else "": the journal detail of a set-current that replaces it.
+  std::string DamagedPointerDetail();
+  // The snapshot directory's entries, split into revisions (unsorted) and strays (sorted).
+  struct SnapshotEntries {
+    std::vector<std::string> revs;
+    std::vector<std::string> strays;
+  };
+  Result<SnapshotEntries> ScanSnapshots(bool check_type);
 
   std::shared_ptr<StackCore> core_;
 };
@@ -103,9 +132,8 @@ std::optional<std::string> LocalStore::HeldLockId() {
   return core_->held_lock_id;
 }
 
-Result<Snapshot> LocalStore::Get(std::string_view rev) {
+Result<LocalStore::SnapshotFile> LocalStore::OpenSnapshotFile(std::string_view rev) {
   SEALSTATE_RETURN_IF_ERROR(ValidateName("revision", rev));
-  SEALSTATE_RETURN_IF_ERROR(RequireEncrypter());
   const Dir& dir = core_->dirs->snapshots;
   const std::string name = SnapshotFileName(rev);
   Result<int> fd = OpenStackFile(core_->env, dir, name, O_RDONLY);
@@ -113,19 +141,35 @@ Result<Snapshot> LocalStore::Get(std::string_view rev) {
     return Status::NotFound(std::string(kPrefix) + "no revision " + std::string(rev) + " in stack " + stack());
   }
   if (!fd.ok()) return fd.status();
-  ReadOnlyFd file(core_->env, *fd, dir.Join(name));
-  FdSource source(core_->env, file.get(), dir.Join(name));
+  return SnapshotFile{std::make_unique<ReadOnlyFd>(core_->env, *fd, dir.Join(name)), dir.Join(name)};
+}
+
+Result<Snapshot> LocalStore::Get(std::string_view rev) {
+  SEALSTATE_RETURN_IF_ERROR(ValidateName("revision", rev));
+  SEALSTATE_RETURN_IF_ERROR(RequireEncrypter());
+  SEALSTATE_ASSIGN_OR_RETURN(SnapshotFile file, OpenSnapshotFile(rev));
+  FdSource source(core_->env, file.fd->get(), file.path);
   const EnvelopeBinding expected{"state", factory(), stack(), std::string(rev)};
   Result<Snapshot> snapshot =
-      OpenSnapshot(source, expected, *core_->options.encrypter, OpenOptions{core_->options.allow_plaintext});
+      OpenSnapshot(source, expected, *core_->options.encrypter,
+                   OpenOptions{.allow_plaintext = core_->options.allow_plaintext,
+                               .accept_v1 = core_->options.unobin_compatible || core_->options.accept_v1});
   if (!snapshot.ok()) return snapshot.status().WithPrefix(std::string(kPrefix) + "open " + std::string(rev) + ": ");
   return snapshot;
+}
+
+Result<EnvelopeHeader> LocalStore::ReadHeader(std::string_view rev) {
+  SEALSTATE_ASSIGN_OR_RETURN(SnapshotFile file, OpenSnapshotFile(rev));
+  FdSource source(core_->env, file.fd->get(), file.path);
+  Result<EnvelopeHeader> header = ReadEnvelopeHeader(source);
+  if (!header.ok()) return header.status().WithPrefix(std::string(kPrefix) + "header of " + std::string(rev) + ": ");
+  return header;
 }
 
 Result<std::string> LocalStore::WriteSnapshotFile(const Snapshot& snapshot) {
   SEALSTATE_RETURN_IF_ERROR(RequireEncrypter());
   SEALSTATE_RETURN_IF_ERROR(ValidateSnapshot(snapshot));
-  const std::int64_t version = core_->options.unobin_compatible ? kEnvelopeV1 : kEnvelopeV2;
+  const std::int64_t version = WrittenEnvelopeVersion();
   const Timestamp now = core_->env.Now();
   const Dir& dir = core_->dirs->snapshots;
   for (int attempt = 0; attempt < kMaxRevisionAttempts; ++attempt) {
@@ -148,12 +192,43 @@ Result<std::string> LocalStore::WriteSnapshotFile(const Snapshot& snapshot) {
 }
 
 Status LocalStore::JournalWrite(const std::string& rev, internal::JournalSync sync) {
-  Status journaled = core_->Journal("write", rev, HeldLockId().value_or(""), "", sync);
+  Status journaled = core_->Journal("write", rev, HeldLockId().value_or(""), "", sync, WrittenEnvelopeVersion());
   if (!journaled.ok()) return journaled.WithPrefix(std::string(kPrefix) + "wrote " + rev + " but could not journal it: ");
   return journaled;
 }
 
-Result<std::string> LocalStore::Write(const Snapshot& snapshot) {
+// A v2 current is checked by key id (header only); a v1 one, which records none, by opening it.
+Status LocalStore::CheckKeyOpensCurrent(const WriteOptions& options) {
+  if (options.new_key || !core_->options.encrypter) return Status::OK();
+  Result<std::string> current = ReadCurrentRev(core_->env, core_->dirs->stack);
+  if (!current.ok()) return Status::OK();  // none or damaged: nothing to compare with
+  Result<EnvelopeHeader> header = ReadHeader(*current);
+  if (!header.ok()) return Status::OK();  // missing or damaged: a new revision is how it is replaced
+  const std::string refusal = std::string(kPrefix) + "refusing to seal with a key that cannot open the current revision " +
+                              *current + ": ";
+  const std::string advice = "; readers holding that key could not read the new revision. If the key is meant to "
+                             "change, write with new_key (sealstate --new-key)";
+  const EncrypterDescription ours = core_->options.encrypter->Describe();
+  const auto id = [](const std::string& key_id) { return key_id.empty() ? std::string("none (noop)") : key_id; };
+  if (header->envelope_version == kEnvelopeV2) {
+    if (header->key_id == ours.key_id) return Status::OK();
+    return Status::WrongKey(refusal + "it is sealed with " + header->encrypter_name + " key id " + id(header->key_id) +
+                            ", the configured " + ours.key_source + " key has key id " + id(ours.key_id) + advice);
+  }
+  SEALSTATE_ASSIGN_OR_RETURN(SnapshotFile file, OpenSnapshotFile(*current));
+  FdSource source(core_->env, file.fd->get(), file.path);
+  const EnvelopeBinding expected{"state", factory(), stack(), *current};
+  Result<Snapshot> opened = OpenSnapshot(source, expected, *core_->options.encrypter,
+                                         OpenOptions{.allow_plaintext = core_->options.allow_plaintext});
+  if (opened.ok() || (opened.status().code() != Code::kIntegrity && opened.status().code() != Code::kWrongKey)) {
+    return Status::OK();
+  }
+  return Status::WrongKey(refusal + "it is a v1 file (no key id), and the configured " + ours.key_source + " key id " +
+                          id(ours.key_id) + " cannot open it (" + opened.status().message() + ")" + advice);
+}
+
+Result<std::string> LocalStore::Write(const Snapshot& snapshot, const WriteOptions& options) {
+  SEALSTATE_RETURN_IF_ERROR(CheckKeyOpensCurrent(options));
   SEALSTATE_ASSIGN_OR_RETURN(std::string rev, WriteSnapshotFile(snapshot));
   SEALSTATE_RETURN_IF_ERROR(JournalWrite(rev, internal::JournalSync::kNow));
   return rev;
@@ -169,7 +244,8 @@ void LocalStore::DiscardUncommitted(const std::string& rev, const Status& failur
   (void)core_->Journal("remove", rev, HeldLockId().value_or(""), "the commit failed: " + failure.message());
 }
 
-Status LocalStore::PublishCurrent(const std::string& rev, const std::optional<std::string>& expected_current) {
+Status LocalStore::PublishCurrent(const std::string& rev, const std::optional<std::string>& expected_current,
+                                  std::string detail, std::string_view done) {
   const std::optional<std::string> lock_id = HeldLockId();
   const auto fence_and_compare = [&]() -> Status {
     if (lock_id) {
@@ -190,7 +266,17 @@ Status LocalStore::PublishCurrent(const std::string& rev, const std::optional<st
     return Status::OK();
   };
   SEALSTATE_RETURN_IF_ERROR(WriteCurrentRev(core_->env, core_->dirs->stack, rev, fence_and_compare));
-  return core_->Journal("set-current", rev, lock_id.value_or(""), "");
+  Status journaled = core_->Journal("set-current", rev, lock_id.value_or(""), std::move(detail));
+  if (!journaled.ok()) {
+    return Status::Incomplete(std::string(kPrefix) + std::string(done) + ", but journaling it failed: ", journaled);
+  }
+  return journaled;
+}
+
+std::string LocalStore::DamagedPointerDetail() {
+  Result<std::string> old = ReadCurrentRev(core_->env, core_->dirs->stack);
+  if (old.ok() || old.status().code() != Code::kIntegrity) return "";
+  return "repaired a damaged current pointer (" + old.status().message() + ")";
 }
 
 Status LocalStore::SetCurrent(std::string_view rev, std::optional<std::string> expected_current) {
@@ -198,25 +284,61 @@ Status LocalStore::SetCurrent(std::string_view rev, std::optional<std::string> e
   // The snapshot must exist, open with our key, and carry this store's factory and stack.
   Result<Snapshot> snapshot = Get(rev);
   if (!snapshot.ok()) return snapshot.status().WithPrefix("set-current " + std::string(rev) + ": ");
-  return PublishCurrent(std::string(rev), expected_current);
+  std::string detail = expected_current ? "" : DamagedPointerDetail();
+  return PublishCurrent(std::string(rev), expected_current, std::move(detail),
+                        "current now names " + std::string(rev) + " (durable)");
+}
+
+// A revision is a regular file named "<valid revision>.json.enc". Dot files are temporary files
+// of writes (debris), neither revisions nor strays. Only with `check_type` is each revision name
+// stat'ed (one fstatat each: List stays a readdir), so that a directory or symlink with a
+// revision name is a stray.
+Result<LocalStore::SnapshotEntries> LocalStore::ScanSnapshots(bool check_type) {
+  const Dir& dir = core_->dirs->snapshots;
+  SEALSTATE_ASSIGN_OR_RETURN(std::vector<std::string> names, core_->env.ListDir(dir));
+  SnapshotEntries entries;
+  entries.revs.reserve(names.size());
+  for (std::string& name : names) {
+    if (name.empty() || name[0] == '.') continue;
+    const bool suffixed = name.size() > kSnapshotSuffix.size() && name.ends_with(kSnapshotSuffix);
+    const std::string_view rev =
+        suffixed ? std::string_view(name).substr(0, name.size() - kSnapshotSuffix.size()) : std::string_view();
+    bool revision = suffixed && ParseRevision(rev).valid && ValidateName("revision", rev).ok();
+    if (revision && check_type) {
+      Result<struct stat> st = core_->env.StatAt(dir, name);
+      if (!st.ok() && st.status().code() == Code::kNotFound) continue;  // removed meanwhile
+      if (!st.ok()) return st.status();
+      revision = S_ISREG(st->st_mode);
+    }
+    if (revision) {
+      entries.revs.emplace_back(rev);
+    } else {
+      entries.strays.push_back(std::move(name));
+    }
+  }
+  std::sort(entries.strays.begin(), entries.strays.end());
+  return entries;
 }
 
 Result<std::vector<std::string>> LocalStore::List() {
-  SEALSTATE_ASSIGN_OR_RETURN(std::vector<std::string> names, core_->env.ListDir(core_->dirs->snapshots));
-  std::vector<std::string> revs;
-  revs.reserve(names.size());
-  for (std::string& name : names) {
-    if (name.empty() || name[0] == '.' || name.size() <= kSnapshotSuffix.size()) continue;  // temps, dotfiles
-    if (!name.ends_with(kSnapshotSuffix)) continue;
-    name.resize(name.size() - kSnapshotSuffix.size());
-    revs.push_back(std::move(name));
-  }
-  return SortRevisions(revs);
+  SEALSTATE_ASSIGN_OR_RETURN(SnapshotEntries entries, ScanSnapshots(false));
+  return SortRevisions(entries.revs);
+}
+
+Result<std::vector<std::string>> LocalStore::StrayEntries() {
+  SEALSTATE_ASSIGN_OR_RETURN(SnapshotEntries entries, ScanSnapshots(true));
+  return std::move(entries.strays);
 }
 
 Status LocalStore::Remove(std::string_view rev) {
   SEALSTATE_RETURN_IF_ERROR(ValidateName("revision", rev));
-  SEALSTATE_ASSIGN_OR_RETURN(std::string current, ReadCurrentRevOrEmpty(core_->env, core_->dirs->stack));
+  Result<std::string> pointer = ReadCurrentRevOrEmpty(core_->env, core_->dirs->stack);
+  if (!pointer.ok() && pointer.status().code() == Code::kIntegrity) {
+    return Status::Integrity(std::string(kPrefix) + "refusing to remove revision " + std::string(rev) +
+                             ": current is damaged (" + pointer.status().message() + "), so " + std::string(rev) +
+                             " may be the real current revision; repair current with set-current first");
+  }
+  SEALSTATE_ASSIGN_OR_RETURN(std::string current, std::move(pointer));
   if (current == rev) {
     return Status::InvalidArgument(std::string(kPrefix) + "refusing to remove revision " + std::string(rev) +
                                    ": it is the current revision; point current elsewhere first (set-current)");
@@ -226,7 +348,12 @@ Status LocalStore::Remove(std::string_view rev) {
   if (removed.code() == Code::kNotFound) return Status::OK();  // already gone: not an error (unobin)
   SEALSTATE_RETURN_IF_ERROR(removed);
   SEALSTATE_RETURN_IF_ERROR(core_->env.Fsync(dir.fd, dir.path));
-  return core_->Journal("remove", std::string(rev), HeldLockId().value_or(""), "");
+  Status journaled = core_->Journal("remove", std::string(rev), HeldLockId().value_or(""), "");
+  if (!journaled.ok()) {
+    return Status::Incomplete(std::string(kPrefix) + "removed " + std::string(rev) + ", but journaling it failed: ",
+                              journaled);
+  }
+  return journaled;
 }
 
 Status LocalStore::CleanDebrisOnce() {
@@ -252,20 +379,28 @@ Status LocalStore::ForceUnlock(std::string_view expected_id) {
   return core_->Journal("force-unlock", "", removed->lock_id, "removed the lock of " + Describe(*removed));
 }
 
-Result<std::string> LocalStore::Commit(const Snapshot& snapshot, const LockOptions& options) {
+Result<std::string> LocalStore::Commit(const Snapshot& snapshot, const LockOptions& options,
+                                       const WriteOptions& write_options) {
   SEALSTATE_ASSIGN_OR_RETURN(std::unique_ptr<Lock> lock, AcquireLock(options));
+  Status key_ok = CheckKeyOpensCurrent(write_options);
+  if (!key_ok.ok()) {
+    (void)lock->Unlock();  // nothing was written: the refusal is the error that matters
+    return key_ok;
+  }
   Result<std::string> rev = WriteSnapshotFile(snapshot);
   // The "write" line becomes durable with the "set-current" line's fsync, before Commit reports
   // success: one journal fsync per commit. A power cut in between can lose it, together with
   // the commit (the revision, never current nor acknowledged, is then a stray that prune removes).
   Status published = rev.ok() ? JournalWrite(*rev, internal::JournalSync::kWithNextAppend) : rev.status();
-  if (published.ok()) published = PublishCurrent(*rev, std::nullopt);
-  if (!published.ok() && rev.ok()) DiscardUncommitted(*rev, published);
+  if (published.ok()) {
+    published = PublishCurrent(*rev, std::nullopt, DamagedPointerDetail(), "committed " + *rev + " (durable and current)");
+  }
+  if (!published.ok() && published.code() != Code::kIncomplete && rev.ok()) DiscardUncommitted(*rev, published);
   Status released = lock->Unlock();
   SEALSTATE_RETURN_IF_ERROR(published);
   if (!released.ok()) {
-    return released.WithPrefix(std::string(kPrefix) + "committed " + *rev + " (durable and current), but releasing "
-                               "the lock failed: ");
+    return Status::Incomplete(std::string(kPrefix) + "committed " + *rev + " (durable and current), but releasing "
+                              "the lock failed: ", released);
   }
   return rev;
 }
@@ -281,7 +416,7 @@ StackCore::StackCore(Env& e, ProcessProbe& p, std::unique_ptr<StackDirs> d, cons
 }
 
 Status StackCore::Journal(std::string event, std::string rev, std::string lock_id, std::string detail,
-                          internal::JournalSync sync) {
+                          internal::JournalSync sync, std::int64_t envelope_version) {
   const ProcessIdentity& self = probe.Self();
   JournalEvent e;
   e.event = std::move(event);
@@ -290,6 +425,7 @@ Status StackCore::Journal(std::string event, std::string rev, std::string lock_i
   e.actor = self.user + "@" + self.host;
   e.pid = self.pid;
   e.detail = std::move(detail);
+  e.envelope_version = envelope_version;
   return journal.Append(std::move(e), sync).status();
 }
 

@@ -35,8 +35,9 @@ struct StackCore {
   bool debris_cleaned = false;
 
   // Appends a journal event stamped with this process's identity.
+  // `envelope_version`: see JournalEvent (for "write" events).
   Status Journal(std::string event, std::string rev, std::string lock_id, std::string detail,
-                 internal::JournalSync sync = internal::JournalSync::kNow);
+                 internal::JournalSync sync = internal::JournalSync::kNow, std::int64_t envelope_version = 0);
 };
 
 // OpenLocalStore over `env` and `probe`, which must outlive the store and its locks.

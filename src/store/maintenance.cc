@@ -2,6 +2,7 @@
 #include <sealstate/maintenance.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "json/go_json_writer.h"
@@ -34,12 +35,9 @@ Status RefuseLiveOrUnknown(const LockInfo& info) {
   return Status::Locked(message);
 }
 
-// Adds a problem for a journal that cannot be read (corrupt, not a regular file, hard-linked) and
-// for a lock marker whose record cannot be read (the same, or garbage). Errors: only from
-// inspecting the lock at all.
-Status VerifyJournalAndLock(Backend& backend, VerifyReport& report) {
-  Result<std::vector<JournalEvent>> journal = backend.Journal(0);
-  if (!journal.ok()) report.problems.push_back({"journal", journal.status()});
+// Adds a problem for a lock marker whose record cannot be read (not a regular file, hard-linked,
+// garbage). Errors: only from inspecting the lock at all.
+Status VerifyLock(Backend& backend, VerifyReport& report) {
   SEALSTATE_ASSIGN_OR_RETURN(const LockInfo lock, backend.GetLockInfo());
   if (lock.state == LockState::kUnknown && !lock.holder) {
     report.problems.push_back({"lock", Status::Integrity("lock marker: " + lock.reason)});
@@ -59,22 +57,83 @@ void VerifyPermissions(Backend& backend, VerifyReport& report) {
   }
 }
 
+// The listed revisions (oldest first) and the strays. A revision-named entry that is not a
+// regular file (a directory) is both listed and a stray (the local store's "<rev>.json.enc").
+struct Revisions {
+  std::vector<std::string> revs;
+  std::vector<std::string> strays;
+};
+
+Result<Revisions> ListRevisions(Backend& backend) {
+  Revisions result;
+  SEALSTATE_ASSIGN_OR_RETURN(result.revs, backend.List());
+  SEALSTATE_ASSIGN_OR_RETURN(result.strays, backend.StrayEntries());
+  return result;
+}
+
+// The revisions that are not strays (a stray is named by its file name, "<rev>.json.enc").
+std::vector<std::string> RevisionsWithoutStrays(std::vector<std::string> revs, const std::vector<std::string>& strays) {
+  const std::set<std::string> stray_names(strays.begin(), strays.end());
+  std::erase_if(revs, [&](const std::string& rev) { return stray_names.count(rev + ".json.enc") != 0; });
+  return revs;
+}
+
+// The strays that are not listed revisions.
+std::vector<std::string> StraysWithoutRevisions(std::vector<std::string> strays, const std::vector<std::string>& revs) {
+  std::set<std::string> rev_names;
+  for (const std::string& rev : revs) rev_names.insert(rev + ".json.enc");
+  std::erase_if(strays, [&](const std::string& name) { return rev_names.count(name) != 0; });
+  return strays;
+}
+
+// The last "write" event of each revision whose envelope version the journal recorded.
+Result<std::map<std::string, JournalEvent>> RecordedWrites(Backend& backend) {
+  SEALSTATE_ASSIGN_OR_RETURN(std::vector<JournalEvent> events, backend.Journal(0));
+  std::map<std::string, JournalEvent> writes;
+  for (JournalEvent& event : events) {
+    if (event.event == "write" && event.envelope_version != 0) writes[event.rev] = std::move(event);
+  }
+  return writes;
+}
+
+// A revision written as v2 whose file is no longer v2 was replaced: v1 binds nothing, so a v1
+// file copied over it would otherwise open as that revision.
+Status CheckRecordedVersion(Backend& backend, const std::string& rev, const std::map<std::string, JournalEvent>& writes) {
+  const auto write = writes.find(rev);
+  if (write == writes.end() || write->second.envelope_version != kEnvelopeV2) return Status::OK();
+  Result<EnvelopeHeader> header = backend.ReadHeader(rev);
+  if (!header.ok() || header->envelope_version == kEnvelopeV2) return Status::OK();  // Get reports what is wrong
+  return Status::Integrity("the journal recorded a v2 write of " + rev + " (seq " + std::to_string(write->second.seq) +
+                           "), but its file is a v1 envelope: it was replaced, e.g. by a copy of another revision");
+}
+
 }  // namespace
 
 Result<PrunePlan> PlanPrune(Backend& backend, std::size_t keep_newest) {
-  SEALSTATE_ASSIGN_OR_RETURN(std::vector<std::string> revs, backend.List());
-  SEALSTATE_ASSIGN_OR_RETURN(std::string current, CurrentOrEmpty(backend));
+  SEALSTATE_ASSIGN_OR_RETURN(Revisions listed, ListRevisions(backend));
+  // A stray with a revision name (a directory) is never deleted.
+  std::vector<std::string> revs = RevisionsWithoutStrays(std::move(listed.revs), listed.strays);
+  Result<std::string> current = CurrentOrEmpty(backend);
+  if (!current.ok() && current.status().code() != Code::kIntegrity) return current.status();
   const std::size_t newest_from = revs.size() > keep_newest ? revs.size() - keep_newest : 0;
   PrunePlan plan;
+  plan.strays = std::move(listed.strays);
+  plan.damaged_current = current.status();
   for (std::size_t i = 0; i < revs.size(); ++i) {
-    const bool keep = i >= newest_from || revs[i] == current;
+    const bool keep = !current.ok() || i >= newest_from || revs[i] == *current;
     (keep ? plan.keep : plan.remove).push_back(std::move(revs[i]));
   }
   return plan;
 }
 
 Status ExecutePrune(Backend& backend, const PrunePlan& plan, const ProgressFn& progress) {
-  SEALSTATE_ASSIGN_OR_RETURN(std::string current, CurrentOrEmpty(backend));
+  Result<std::string> pointer = CurrentOrEmpty(backend);
+  if (!pointer.ok() && pointer.status().code() == Code::kIntegrity) {
+    return Status::Integrity("prune: current is damaged (" + pointer.status().message() +
+                             "), so any revision may be the real current one; nothing was deleted. Repair it with "
+                             "set-current, then prune again");
+  }
+  SEALSTATE_ASSIGN_OR_RETURN(std::string current, std::move(pointer));
   if (std::find(plan.remove.begin(), plan.remove.end(), current) != plan.remove.end()) {
     return Status::Conflict("prune: current moved to " + current + " since the prune was planned; plan again");
   }
@@ -92,11 +151,21 @@ Status ExecutePrune(Backend& backend, const PrunePlan& plan, const ProgressFn& p
 }
 
 Result<VerifyReport> VerifyStack(Backend& backend, const ProgressFn& progress) {
-  SEALSTATE_ASSIGN_OR_RETURN(std::vector<std::string> revs, backend.List());
+  SEALSTATE_ASSIGN_OR_RETURN(Revisions listed, ListRevisions(backend));
+  const std::vector<std::string>& revs = listed.revs;
   VerifyReport report;
+  // A listed revision that is not a regular file is a problem (Get says so), not a stray.
+  report.strays = StraysWithoutRevisions(std::move(listed.strays), revs);
+  // A journal that cannot be read (corrupt, not a regular file, hard-linked) is a problem.
+  Result<std::map<std::string, JournalEvent>> writes = RecordedWrites(backend);
+  if (!writes.ok()) report.problems.push_back({"journal", writes.status()});
   for (std::size_t i = 0; i < revs.size(); ++i) {
-    Result<Snapshot> snapshot = backend.Get(revs[i]);
-    if (!snapshot.ok()) report.problems.push_back({revs[i], snapshot.status()});
+    Status replaced = writes.ok() ? CheckRecordedVersion(backend, revs[i], *writes) : Status::OK();
+    if (!replaced.ok()) {
+      report.problems.push_back({revs[i], replaced});
+    } else if (Result<Snapshot> snapshot = backend.Get(revs[i]); !snapshot.ok()) {
+      report.problems.push_back({revs[i], snapshot.status()});
+    }
     ++report.revisions;
     if (progress) progress(i + 1, revs.size());
   }
@@ -107,7 +176,7 @@ Result<VerifyReport> VerifyStack(Backend& backend, const ProgressFn& progress) {
     report.problems.push_back(
         {"current", Status::Integrity("current names revision " + *current + ", which does not exist")});
   }
-  SEALSTATE_RETURN_IF_ERROR(VerifyJournalAndLock(backend, report));
+  SEALSTATE_RETURN_IF_ERROR(VerifyLock(backend, report));
   VerifyPermissions(backend, report);
   return report;
 }
