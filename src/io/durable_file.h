@@ -14,6 +14,7 @@
 #include <sealstate/stream.h>
 
 #include "io/env.h"
+#include "store/stack_layout.h"
 
 namespace sealstate::internal {
 
@@ -21,9 +22,8 @@ namespace sealstate::internal {
 // '.') and attributable to the final name and process. While a temp file exists, its writer
 // holds an OFD lock on it (from just after creating it until it is published or removed): that,
 // not the pid, tells debris cleanup it is alive, since a pid means nothing in another pid
-// namespace (see store/debris.h).
-inline constexpr std::string_view kTempMarker = ".tmp.";
-
+// namespace (see store/debris.h). kTempMarker is in store/stack_layout.h.
+//
 // A temp name for `final_name`, unique with overwhelming probability.
 std::string TempNameFor(std::string_view final_name);
 

@@ -23,10 +23,9 @@
 #include <sealstate/status.h>
 
 #include "io/env.h"
+#include "store/stack_layout.h"
 
 namespace sealstate::internal {
-
-inline constexpr std::string_view kJournalFileName = "journal";
 
 // The longest journal line, its newline included. Append refuses a longer event; Read reports
 // a longer line as corruption.

@@ -26,10 +26,9 @@
 #include "io/env.h"
 #include "lock/lock_wait.h"
 #include "lock/process_identity.h"
+#include "store/stack_layout.h"
 
 namespace sealstate::internal {
-
-inline constexpr std::string_view kLockFileName = "lock";
 
 // A lock we hold: the marker's open fd and our record.
 struct HeldMarker {

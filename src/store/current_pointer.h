@@ -7,10 +7,9 @@
 
 #include "io/durable_file.h"
 #include "io/env.h"
+#include "store/stack_layout.h"
 
 namespace sealstate::internal {
-
-inline constexpr std::string_view kCurrentFileName = "current";
 
 // The revision `current` names. Whitespace around it is ignored (unobin trims). Errors:
 // kNoCurrent when the file is missing or blank; kIntegrity (a damaged pointer) when it is not a

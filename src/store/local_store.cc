@@ -23,15 +23,13 @@
 #include "store/local_lock.h"
 #include "store/local_store_internal.h"
 #include "store/permissions.h"
+#include "store/stack_layout.h"
 
 namespace sealstate {
 namespace internal {
 namespace {
 
-constexpr std::string_view kSnapshotSuffix = ".json.enc";
 constexpr std::string_view kPrefix = "local store: ";
-
-std::string SnapshotFileName(std::string_view rev) { return std::string(rev) + std::string(kSnapshotSuffix); }
 
 std::string Describe(const LockHolder& holder) {
   if (holder.bare_pid) return "pid " + std::to_string(holder.pid) + " (unobin marker)";

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "json/go_json_writer.h"
+#include "store/stack_layout.h"
 
 namespace sealstate {
 namespace {
@@ -74,14 +75,14 @@ Result<Revisions> ListRevisions(Backend& backend) {
 // The revisions that are not strays (a stray is named by its file name, "<rev>.json.enc").
 std::vector<std::string> RevisionsWithoutStrays(std::vector<std::string> revs, const std::vector<std::string>& strays) {
   const std::set<std::string> stray_names(strays.begin(), strays.end());
-  std::erase_if(revs, [&](const std::string& rev) { return stray_names.count(rev + ".json.enc") != 0; });
+  std::erase_if(revs, [&](const std::string& rev) { return stray_names.count(internal::SnapshotFileName(rev)) != 0; });
   return revs;
 }
 
 // The strays that are not listed revisions.
 std::vector<std::string> StraysWithoutRevisions(std::vector<std::string> strays, const std::vector<std::string>& revs) {
   std::set<std::string> rev_names;
-  for (const std::string& rev : revs) rev_names.insert(rev + ".json.enc");
+  for (const std::string& rev : revs) rev_names.insert(internal::SnapshotFileName(rev));
   std::erase_if(strays, [&](const std::string& name) { return rev_names.count(name) != 0; });
   return strays;
 }

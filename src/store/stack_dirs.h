@@ -7,10 +7,9 @@
 #include <sealstate/status.h>
 
 #include "io/env.h"
+#include "store/stack_layout.h"
 
 namespace sealstate::internal {
-
-inline constexpr std::string_view kSnapshotsDirName = "snapshots";
 
 // The open directories of one stack. Closed by Close() or the destructor.
 class StackDirs {
