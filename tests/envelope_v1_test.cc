@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <string>
 #include <string_view>
 
@@ -307,4 +308,22 @@ TEST_CASE("v1 open streams the ciphertext with the results of parsing it whole, 
   const std::string after = head + "\"ciphertext\": \"" + std::string(4000, 'A') + "\" x}";
   CHECK(OpenedInPieces(after) == "error: envelope: invalid JSON at byte " + std::to_string(after.rfind('x')) +
                                      ": missing a comma or '}' after an object member");
+}
+
+// Newlines inside the ciphertext are skipped (as Go's decoder skips them) but never complete a
+// quantum: each byte of the text must be looked at once, not again on every later piece (a
+// hostile file of escaped newlines took time quadratic in its length). The bound only catches a
+// hang: the linear decoder takes well under a second here.
+TEST_CASE("v1 open of a ciphertext padded with a million escaped newlines takes linear time") {
+  std::string envelope = "{\"envelope-version\": 1, \"payload-type\": \"state\", \"ciphertext\": \"Y";
+  for (int i = 0; i < 1000000; ++i) envelope += "\\n";
+  envelope += "WJj\"}";
+  ReversingEncrypter enc;
+  ChunkedSource source(envelope, 64 * 1024);
+  const auto start = std::chrono::steady_clock::now();
+  Result<std::string> opened = OpenV1(source, "state", enc);
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  REQUIRE(opened.ok());
+  CHECK(*opened == "cba");
+  CHECK(elapsed < std::chrono::seconds(60));
 }

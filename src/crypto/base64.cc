@@ -164,19 +164,23 @@ void Base64StreamDecoder::Feed(std::string_view piece) {
   if (tail_) return;
   // The end of the last whole quantum, counting the alphabet characters held (newlines are
   // skipped by the decoder wherever they are). A table, not DecodeChar: this text is not secret.
+  // Only the new bytes are classified: newlines alone never complete a quantum, so a hostile
+  // run of them would otherwise be rescanned on every Feed (quadratic).
   static constexpr std::array<std::uint8_t, 256> kClass = ClassTable();
-  std::size_t alphabet = 0;
-  std::size_t quanta_end = 0;
-  for (std::size_t i = 0; i < held_.size(); ++i) {
-    const std::uint8_t kind = kClass[static_cast<unsigned char>(held_[i])];
+  for (; scanned_ < held_.size(); ++scanned_) {
+    const std::uint8_t kind = kClass[static_cast<unsigned char>(held_[scanned_])];
     if (kind == kAlphabet) {
-      if (++alphabet % 4 == 0) quanta_end = i + 1;
+      if (++alphabet_ % 4 == 0) quanta_end_ = scanned_ + 1;
     } else if (kind != kNewline) {
       tail_ = true;
       break;
     }
   }
-  DecodeHeldPrefix(quanta_end);
+  const std::size_t decodable = quanta_end_;
+  DecodeHeldPrefix(decodable);
+  scanned_ -= decodable;  // held_[0, decodable) is gone; what stays holds alphabet_ % 4 of them
+  alphabet_ %= 4;
+  quanta_end_ = 0;
 }
 
 void Base64StreamDecoder::DecodeHeldPrefix(std::size_t length) {
