@@ -930,3 +930,41 @@ TEST_CASE("a commit or write with a key that cannot open the current revision is
     CHECK(store_b->Commit(Fixture(stack), {}).ok());  // now the current revision is b's
   }
 }
+
+TEST_CASE("a commit over a damaged v1 current is not refused as a key mismatch") {
+  ScratchDir root;
+  LocalStoreOptions options = Options(root, EncrypterNamed("env-key"), "unobin-stack");
+  options.unobin_compatible = true;
+  auto store = Open(options);
+  const std::string rev = *store->Commit(Fixture("unobin-stack"), {});
+  // Damaged, not sealed with another key: the commit that replaces it must go through.
+  { std::ofstream(StackPath(root, "unobin-stack") + "/snapshots/" + rev + ".json.enc", std::ios::trunc) << "{\"envel"; }
+  Result<std::string> next = store->Commit(Fixture("unobin-stack"), {});
+  REQUIRE(next.ok());
+  CHECK(*store->CurrentRev() == *next);
+}
+
+TEST_CASE("a write whose journaling fails says the revision was written (kIncomplete)") {
+  ScratchDir root;
+  sealstate::testing::FaultInjectionEnv env;
+  auto store = std::move(*internal::OpenLocalStoreWith(Options(root, EncrypterNamed("env-key")), env,
+                                                       *internal::ProcessProbe::Default()));
+  REQUIRE(store->Write(Fixture()).ok());  // creates the journal
+  env.ResetCounters();
+  REQUIRE(store->Write(Fixture()).ok());
+  std::optional<std::uint64_t> journal_write;
+  for (const sealstate::testing::TraceEntry& call : env.trace()) {
+    if (call.op == sealstate::testing::Op::kWrite && call.path.ends_with("/journal")) journal_write = call.index;
+  }
+  REQUIRE(journal_write);
+  env.ResetCounters();
+  env.FailCall(*journal_write, ENOSPC, false);
+  Result<std::string> rev = store->Write(Fixture());
+  REQUIRE(env.injected() == 1);
+  REQUIRE(rev.status().code() == Code::kIncomplete);
+  CHECK(rev.status().error_number() == ENOSPC);
+  const std::vector<std::string> revs = *store->List();
+  REQUIRE(revs.size() == 3);
+  CHECK(rev.status().message().rfind("local store: wrote " + revs.back() + " (durable), but journaling it failed: ", 0) ==
+        0);
+}

@@ -81,7 +81,11 @@ class SEALSTATE_EXPORT Backend {
   // the file: for v2 the parsed header line; for v1, whose header is not separate from the
   // ciphertext, only envelope_version = 1. Cheap: reads the first line. Errors: kInvalidArgument
   // (bad rev name), kNotFound, kIntegrity (malformed, not a regular file), kFormat, kIoError.
-  virtual Result<EnvelopeHeader> ReadHeader(std::string_view rev) = 0;
+  // This default, for backends written before it existed, is kUnsupported: verify then cannot
+  // compare a revision's envelope version with the journal's record, and skips that check.
+  virtual Result<EnvelopeHeader> ReadHeader(std::string_view /*rev*/) {
+    return Status::Unsupported("this backend cannot read a revision's envelope header on its own");
+  }
   // Seals and stores a new immutable snapshot under a fresh revision; does not move current.
   // Returns the revision. Unless options.new_key, first checks that the configured key can open
   // the current revision, so that a writer with another key cannot leave everyone else with a
@@ -89,7 +93,9 @@ class SEALSTATE_EXPORT Backend {
   // key's (the header only); for a v1 current, which records no key id, by opening it. A
   // mismatch is kWrongKey naming both key ids (v1: the cause) and nothing is written. No
   // current, or a current that is damaged or missing, is not checked. Errors: kInvalidArgument
-  // (invalid snapshot, or one naming another stack or factory), kWrongKey, kIoError.
+  // (invalid snapshot, or one naming another stack or factory), kWrongKey, kIoError; kIncomplete
+  // ("wrote REV (durable), but journaling it failed: ...") when the revision exists but its
+  // journal line could not be written: do not write it again.
   virtual Result<std::string> Write(const Snapshot& snapshot, const WriteOptions& options = {}) = 0;
   // Points current at `rev`, which must exist and carry this backend's factory and stack.
   // With `expected_current` ("" meaning "no current"), fails with kConflict if current is
@@ -109,8 +115,9 @@ class SEALSTATE_EXPORT Backend {
   // valid revision names (e.g. "backup.json.enc"), and valid ones that are not regular files (a
   // directory, a symlink; List still lists these). Temporary files of writes (names starting
   // with ".") are not included. Prune never counts or deletes a stray; verify reports them.
+  // This default, for backends that cannot hold anything but revisions, finds none.
   // Errors: kIoError.
-  virtual Result<std::vector<std::string>> StrayEntries() = 0;
+  virtual Result<std::vector<std::string>> StrayEntries() { return std::vector<std::string>(); }
   // Removes one revision. Refuses the current one (kInvalidArgument), and any while current is
   // damaged (kIntegrity: it may be the real current one; repair current with SetCurrent). A
   // missing rev is OK. If journaling fails after the removal: kIncomplete ("removed REV, but
@@ -134,7 +141,9 @@ class SEALSTATE_EXPORT Backend {
   // is kIncomplete, "local store: committed REV (durable and current), but journaling it
   // failed: <cause>" (or "but releasing the lock failed: "): the commit took effect and must
   // not be retried.
-  // The key check of Write is made under the lock (kWrongKey: nothing written, current unchanged).
+  // The key check of Write is made under the lock. Errors: kInvalidArgument (as Write), kLocked,
+  // kCancelled (waiting for the lock), kWrongKey (the key check: nothing written, current
+  // unchanged), kIoError, kIncomplete (above).
   virtual Result<std::string> Commit(const Snapshot& snapshot, const LockOptions& options,
                                      const WriteOptions& write_options = {}) = 0;
 

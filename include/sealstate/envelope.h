@@ -136,7 +136,7 @@ SEALSTATE_EXPORT Result<std::int64_t> DetectEnvelopeVersion(std::string_view fir
 // EnvelopeHeader with only envelope_version = 1. The version is detected as OpenSnapshot detects
 // it (a first line longer than any v2 header is v1). Reads at most the first 16 KiB. Errors:
 // kFormat (an unknown envelope-version), kIntegrity (a malformed v2 header), source errors.
-Result<EnvelopeHeader> ReadEnvelopeHeader(ByteSource& in);
+SEALSTATE_EXPORT Result<EnvelopeHeader> ReadEnvelopeHeader(ByteSource& in);
 
 // Seals a snapshot: version kEnvelopeV2 (default) or kEnvelopeV1 (unobin-compatible). The
 // payload is EncodeSnapshot's bytes. For v2, `binding` is written to the header; payload_type

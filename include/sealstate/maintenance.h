@@ -35,7 +35,8 @@ struct PrunePlan {
 // Plans a prune: keeps the current revision plus the `keep_newest` newest (unobin's gc rule, so
 // keep_newest = 0 keeps only current). Only revisions count: strays are listed in plan.strays
 // and never deleted. A damaged pointer is not an error here (see PrunePlan::damaged_current).
-// Reads only the list and the pointer.
+// Reads the list, the strays (StrayEntries: the local store stats revision-named entries) and
+// the pointer; never opens a snapshot.
 SEALSTATE_EXPORT Result<PrunePlan> PlanPrune(Backend& backend, std::size_t keep_newest);
 
 // Deletes plan.remove oldest first (each journaled as "remove"), then journals one "prune"

@@ -31,6 +31,20 @@ namespace {
 
 constexpr std::string_view kPrefix = "local store: ";
 
+// The key check's verdict when current or its header cannot be read: a missing or damaged one is
+// not checked (a new revision is how it is replaced), but an I/O error is reported.
+Status UncheckableUnlessIo(const Status& status) {
+  return status.code() == Code::kIoError ? status : Status::OK();
+}
+
+// Whether opening a v1 file failed at decryption (OpenV1's "open: decrypt: ..."; kWrongKey for
+// a missing key), which is what a key that cannot open it looks like; a malformed or misbound
+// file fails earlier and says so.
+bool IsV1DecryptFailure(const Status& status) {
+  if (status.code() == Code::kWrongKey) return true;
+  return status.code() == Code::kIntegrity && status.message().find("open: decrypt: ") != std::string::npos;
+}
+
 std::string Describe(const LockHolder& holder) {
   if (holder.bare_pid) return "pid " + std::to_string(holder.pid) + " (unobin marker)";
   return holder.user + "@" + holder.host + " pid " + std::to_string(holder.pid) + " (lock id " + holder.lock_id +
@@ -199,9 +213,9 @@ Status LocalStore::JournalWrite(const std::string& rev, internal::JournalSync sy
 Status LocalStore::CheckKeyOpensCurrent(const WriteOptions& options) {
   if (options.new_key || !core_->options.encrypter) return Status::OK();
   Result<std::string> current = ReadCurrentRev(core_->env, core_->dirs->stack);
-  if (!current.ok()) return Status::OK();  // none or damaged: nothing to compare with
+  if (!current.ok()) return UncheckableUnlessIo(current.status());  // none or damaged: nothing to compare
   Result<EnvelopeHeader> header = ReadHeader(*current);
-  if (!header.ok()) return Status::OK();  // missing or damaged: a new revision is how it is replaced
+  if (!header.ok()) return UncheckableUnlessIo(header.status());  // a new revision is how it is replaced
   const std::string refusal = std::string(kPrefix) + "refusing to seal with a key that cannot open the current revision " +
                               *current + ": ";
   const std::string advice = "; readers holding that key could not read the new revision. If the key is meant to "
@@ -218,9 +232,7 @@ Status LocalStore::CheckKeyOpensCurrent(const WriteOptions& options) {
   const EnvelopeBinding expected{"state", factory(), stack(), *current};
   Result<Snapshot> opened = OpenSnapshot(source, expected, *core_->options.encrypter,
                                          OpenOptions{.allow_plaintext = core_->options.allow_plaintext});
-  if (opened.ok() || (opened.status().code() != Code::kIntegrity && opened.status().code() != Code::kWrongKey)) {
-    return Status::OK();
-  }
+  if (opened.ok() || !IsV1DecryptFailure(opened.status())) return Status::OK();  // damaged: not a key matter
   return Status::WrongKey(refusal + "it is a v1 file (no key id), and the configured " + ours.key_source + " key id " +
                           id(ours.key_id) + " cannot open it (" + opened.status().message() + ")" + advice);
 }
@@ -228,7 +240,12 @@ Status LocalStore::CheckKeyOpensCurrent(const WriteOptions& options) {
 Result<std::string> LocalStore::Write(const Snapshot& snapshot, const WriteOptions& options) {
   SEALSTATE_RETURN_IF_ERROR(CheckKeyOpensCurrent(options));
   SEALSTATE_ASSIGN_OR_RETURN(std::string rev, WriteSnapshotFile(snapshot));
-  SEALSTATE_RETURN_IF_ERROR(JournalWrite(rev, internal::JournalSync::kNow));
+  Status journaled = core_->Journal("write", rev, HeldLockId().value_or(""), "", internal::JournalSync::kNow,
+                                    WrittenEnvelopeVersion());
+  if (!journaled.ok()) {  // the revision exists: a retry would make a second one
+    return Status::Incomplete(std::string(kPrefix) + "wrote " + rev + " (durable), but journaling it failed: ",
+                              journaled);
+  }
   return rev;
 }
 
