@@ -31,12 +31,6 @@ namespace {
 
 constexpr std::string_view kPrefix = "local store: ";
 
-// The key check's verdict when current or its header cannot be read: a missing or damaged one is
-// not checked (a new revision is how it is replaced), but an I/O error is reported.
-Status UncheckableUnlessIo(const Status& status) {
-  return status.code() == Code::kIoError ? status : Status::OK();
-}
-
 // Whether opening a v1 file failed at decryption (OpenV1's "open: decrypt: ..."; kWrongKey for
 // a missing key), which is what a key that cannot open it looks like; a malformed or misbound
 // file fails earlier and says so.
@@ -213,9 +207,11 @@ Status LocalStore::JournalWrite(const std::string& rev, internal::JournalSync sy
 Status LocalStore::CheckKeyOpensCurrent(const WriteOptions& options) {
   if (options.new_key || !core_->options.encrypter) return Status::OK();
   Result<std::string> current = ReadCurrentRev(core_->env, core_->dirs->stack);
-  if (!current.ok()) return UncheckableUnlessIo(current.status());  // none or damaged: nothing to compare
+  // None, or damaged in any way (garbage, a symlink: ELOOP, ...): nothing to compare with. The
+  // commit that replaces a damaged pointer must not be blocked by it.
+  if (!current.ok()) return Status::OK();
   Result<EnvelopeHeader> header = ReadHeader(*current);
-  if (!header.ok()) return UncheckableUnlessIo(header.status());  // a new revision is how it is replaced
+  if (!header.ok()) return Status::OK();  // missing or damaged: a new revision is how it is replaced
   const std::string refusal = std::string(kPrefix) + "refusing to seal with a key that cannot open the current revision " +
                               *current + ": ";
   const std::string advice = "; readers holding that key could not read the new revision. If the key is meant to "
