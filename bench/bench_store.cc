@@ -25,9 +25,7 @@ std::unique_ptr<Backend> OpenBenchStore(const std::string& root, const std::stri
   return Must(OpenLocalStore(options), "open store " + root + " " + stack);
 }
 
-std::string StackDir(const std::string& root, const std::string& stack) {
-  return root + "/" + kFactory + "/" + stack;
-}
+std::string StackDir(const std::string& root, const std::string& stack) { return root + "/" + kFactory + "/" + stack; }
 
 std::string SnapshotsDir(const std::string& root, const std::string& stack) {
   return StackDir(root, stack) + "/snapshots";

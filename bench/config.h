@@ -8,8 +8,8 @@ namespace sealstate::bench {
 
 struct Config {
   bool smoke = false;
-  std::string dir;   // a fresh working directory (stores, floor files); removed at the end
-  std::string rows;  // comma-separated row ids to run; empty runs all
+  std::string dir;                       // a fresh working directory (stores, floor files); removed at the end
+  std::string rows;                      // comma-separated row ids to run; empty runs all
   std::size_t small_resources = 10;      // small commit document
   int small_iterations = 41;             // timed commits (and floor commits), after one warm-up
   std::size_t large_resources = 15'000;  // ~16 MiB compact: the 16 MiB commit and read rows

@@ -8,12 +8,26 @@ namespace {
 
 constexpr std::array<std::string_view, 5> kTypes = {"aws_instance", "aws_s3_bucket", "aws_iam_role",
                                                     "aws_security_group", "aws_subnet"};
-constexpr std::array<std::string_view, 10> kInputKeys = {
-    "ami", "instance_type", "subnet_id", "vpc_security_group_ids", "key_name",
-    "availability_zone", "iam_instance_profile", "user_data_hash", "tags.Name", "tags.Owner"};
-constexpr std::array<std::string_view, 10> kOutputKeys = {
-    "id", "arn", "private_ip", "public_ip", "private_dns",
-    "public_dns", "primary_network_interface_id", "owner_id", "instance_state", "tags_all_hash"};
+constexpr std::array<std::string_view, 10> kInputKeys = {"ami",
+                                                         "instance_type",
+                                                         "subnet_id",
+                                                         "vpc_security_group_ids",
+                                                         "key_name",
+                                                         "availability_zone",
+                                                         "iam_instance_profile",
+                                                         "user_data_hash",
+                                                         "tags.Name",
+                                                         "tags.Owner"};
+constexpr std::array<std::string_view, 10> kOutputKeys = {"id",
+                                                          "arn",
+                                                          "private_ip",
+                                                          "public_ip",
+                                                          "private_dns",
+                                                          "public_dns",
+                                                          "primary_network_interface_id",
+                                                          "owner_id",
+                                                          "instance_state",
+                                                          "tags_all_hash"};
 
 // splitmix64: a small, fast, well-mixed generator; enough for non-repeating test content.
 class Random {

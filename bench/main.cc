@@ -79,10 +79,11 @@ using RowRunner = std::function<std::vector<Row>(const Config&)>;
 
 std::vector<std::pair<std::string, RowRunner>> RowRunners(const Config& config) {
   const auto one = [](Row (*fn)(const Config&)) { return [fn](const Config& c) { return std::vector<Row>{fn(c)}; }; };
-  std::vector<std::pair<std::string, RowRunner>> runners = {
-      {"small-commit", one(SmallCommitRow)}, {"large-commit", one(LargeCommitRow)},
-      {"large-read", one(LargeReadRow)},     {"lock-handoff", one(LockHandoffRow)},
-      {"list", one(ListRow)}};
+  std::vector<std::pair<std::string, RowRunner>> runners = {{"small-commit", one(SmallCommitRow)},
+                                                            {"large-commit", one(LargeCommitRow)},
+                                                            {"large-read", one(LargeReadRow)},
+                                                            {"lock-handoff", one(LockHandoffRow)},
+                                                            {"list", one(ListRow)}};
   if (config.memory_rows) runners.push_back({"memory", MemoryRows});
   return runners;
 }
@@ -109,7 +110,8 @@ int Report(const std::vector<Row>& rows, const Options& o) {
   int implausible = 0;
   for (const Row& row : rows) {
     std::printf("%s\n", TableLine(row).c_str());
-    for (const auto& [name, value] : row.phases) std::printf("    %-62s %10.3f %s\n", name.c_str(), value, row.unit.c_str());
+    for (const auto& [name, value] : row.phases)
+      std::printf("    %-62s %10.3f %s\n", name.c_str(), value, row.unit.c_str());
     if (!row.note.empty()) std::printf("    (%s)\n", row.note.c_str());
     if (json.is_open()) json << RowJson(row) << "\n";
     if (!Plausible(row)) {

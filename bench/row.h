@@ -12,17 +12,17 @@
 namespace sealstate::bench {
 
 struct Row {
-  std::string id;          // stable machine name, e.g. "small-commit"
-  std::string title;       // for people, e.g. "small commit, in-process (10 resources)"
-  std::string unit;        // "ms" or "MiB"
+  std::string id;     // stable machine name, e.g. "small-commit"
+  std::string title;  // for people, e.g. "small commit, in-process (10 resources)"
+  std::string unit;   // "ms" or "MiB"
   Summary sealstate;
-  std::string comparison;  // what it is measured against; empty for rows without one
-  Summary floor;           // the comparison's figures (n = 0 when there is none)
-  std::string target;      // e.g. "<= 1.15x"; "report" for rows without a target
-  std::optional<bool> met; // unset for report-only rows
+  std::string comparison;   // what it is measured against; empty for rows without one
+  Summary floor;            // the comparison's figures (n = 0 when there is none)
+  std::string target;       // e.g. "<= 1.15x"; "report" for rows without a target
+  std::optional<bool> met;  // unset for report-only rows
   // Medians of phases timed separately (name, value in `unit`), to explain the totals.
   std::vector<std::pair<std::string, double>> phases;
-  std::string note;        // anything else a reader needs (sizes, counts)
+  std::string note;  // anything else a reader needs (sizes, counts)
 };
 
 // sealstate median / comparison median, or 0 when there is no comparison.

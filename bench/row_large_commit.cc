@@ -20,8 +20,8 @@ namespace sealstate::bench {
 namespace {
 
 struct LargeSamples {
-  std::vector<double> commit, encode, seal;          // sealstate: total; encode and encrypt alone
-  std::vector<double> serialize, encrypt, write;     // floor phases
+  std::vector<double> commit, encode, seal;       // sealstate: total; encode and encrypt alone
+  std::vector<double> serialize, encrypt, write;  // floor phases
   std::size_t file_bytes = 0, json_bytes = 0;
 };
 
@@ -80,7 +80,8 @@ Row MakeRow(const Config& config, const LargeSamples& s) {
   const double encode = Summarize(s.encode).median, encrypt = Summarize(s.seal).median;
   row.phases = {{"sealstate encode (EncodeSnapshot into a reused string)", encode},
                 {"sealstate encrypt (SealV2 of the encoded bytes)", encrypt},
-                {"sealstate rest: lock, I/O, journal, pointer, minus overlap (commit - phases)", row.sealstate.median - encode - encrypt},
+                {"sealstate rest: lock, I/O, journal, pointer, minus overlap (commit - phases)",
+                 row.sealstate.median - encode - encrypt},
                 {"floor serialise", Summarize(s.serialize).median},
                 {"floor AEAD", Summarize(s.encrypt).median},
                 {"floor durable write", Summarize(s.write).median}};

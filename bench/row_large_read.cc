@@ -32,8 +32,7 @@ struct ReadFixture {
   int store_fd = -1;  // the store's snapshots directory
 };
 
-void TimeFloor(const ReadFixture& f, const FloorDirs& dirs, ReadSamples& s, std::string& sealed,
-               std::string& plain) {
+void TimeFloor(const ReadFixture& f, const FloorDirs& dirs, ReadSamples& s, std::string& sealed, std::string& plain) {
   s.read.push_back(TimeMs([&] { ReadWholeFile(dirs.snapshots_fd(), "read.json.enc", sealed); }));
   s.decrypt.push_back(TimeMs([&] { f.cipher.Open(sealed, plain); }));
   s.parse.push_back(TimeMs([&] { RapidParse(plain); }));
@@ -78,13 +77,14 @@ Row MakeRow(const Config& config, const ReadSamples& s, std::size_t file_bytes) 
   JudgeRatio(row, 1.0);
   const double file = Summarize(s.file).median, decrypt = Summarize(s.open).median;
   const double decode = Summarize(s.decode).median;
-  row.phases = {{"sealstate read file (whole, hot)", file},
-                {"sealstate decrypt (OpenV2, payload drained)", decrypt},
-                {"sealstate decode (DecodeSnapshot of the JSON)", decode},
-                {"sealstate rest: open, checks, overlap (current - phases)", row.sealstate.median - file - decrypt - decode},
-                {"floor read", Summarize(s.read).median},
-                {"floor decrypt", Summarize(s.decrypt).median},
-                {"floor parse", Summarize(s.parse).median}};
+  row.phases = {
+      {"sealstate read file (whole, hot)", file},
+      {"sealstate decrypt (OpenV2, payload drained)", decrypt},
+      {"sealstate decode (DecodeSnapshot of the JSON)", decode},
+      {"sealstate rest: open, checks, overlap (current - phases)", row.sealstate.median - file - decrypt - decode},
+      {"floor read", Summarize(s.read).median},
+      {"floor decrypt", Summarize(s.decrypt).median},
+      {"floor parse", Summarize(s.parse).median}};
   row.note = "sealed file " + std::to_string(file_bytes) + " bytes (hot page cache)";
   return row;
 }

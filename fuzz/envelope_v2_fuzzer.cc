@@ -66,9 +66,9 @@ void CheckSame(const Result<std::string>& a, const Result<std::string>& b) {
 
 void CheckKeyed(const std::optional<EnvelopeHeader>& header) {
   Require(header.has_value(), "an opened file has a readable header");
-  Require(header->payload_type == "state" && header->factory == kFactory && header->stack == kStack &&
-              header->rev == kRev,
-          "an opened file is bound to what was expected");
+  Require(
+      header->payload_type == "state" && header->factory == kFactory && header->stack == kStack && header->rev == kRev,
+      "an opened file is bound to what was expected");
   Require(header->cipher == kCipherSecretstream, "the key opens only encrypted files", header->cipher);
   Require(header->key_id == FixedKeyEncrypter().Describe().key_id, "the key opens only files naming its id");
 }

@@ -4,7 +4,8 @@
 // - no crash, leak, undefined behaviour or hang;
 // - a parsed holder has a positive pid (the stale check signals it: 0 or negative would name
 //   a process group);
-// - a parsed (non-bare) holder whose encoding fits the marker limit encodes and parses back; from then on encoding and parsing are
+// - a parsed (non-bare) holder whose encoding fits the marker limit encodes and parses back; from then on encoding and
+// parsing are
 //   exact inverses (the first encoding may differ from the input: invalid UTF-8 becomes U+FFFD,
 //   as in Go).
 #include "lock/lock_record.h"

@@ -36,7 +36,8 @@ void CheckPair(std::string_view a, std::string_view b) {
 
 void CheckTriple(std::string_view a, std::string_view b, std::string_view c) {
   if (CompareRevisions(a, b) <= 0 && CompareRevisions(b, c) <= 0) {
-    Require(CompareRevisions(a, c) <= 0, "CompareRevisions is transitive", Pair(a, b) + " vs \"" + std::string(c) + "\"");
+    Require(CompareRevisions(a, c) <= 0, "CompareRevisions is transitive",
+            Pair(a, b) + " vs \"" + std::string(c) + "\"");
   }
 }
 
@@ -45,7 +46,8 @@ void CheckParsed(std::string_view rev) {
   const ParsedRevision parsed = ParseRevision(rev);
   if (!parsed.valid) return;
   const bool has_suffix = rev.find('_') != std::string_view::npos;
-  Require(has_suffix ? parsed.suffix >= 1 : parsed.suffix == 0, "the suffix is >= 1, or 0 without '_'", std::string(rev));
+  Require(has_suffix ? parsed.suffix >= 1 : parsed.suffix == 0, "the suffix is >= 1, or 0 without '_'",
+          std::string(rev));
   if (parsed.time.unix_seconds < kFirstSecond || parsed.time.unix_seconds >= kLastSecond) return;
   const std::string remade = MakeRevision(parsed.time, 1 + static_cast<int>(rev.size() % (kMaxRevisionAttempts - 1)));
   const ParsedRevision again = ParseRevision(remade);
@@ -61,15 +63,30 @@ bool IsUtf8(std::string_view s) {
     const auto b = static_cast<unsigned char>(s[i]);
     std::size_t n = 0;
     unsigned lo = 0x80, hi = 0xBF;  // the allowed range of the first continuation byte
-    if (b < 0x80) { ++i; continue; }
-    if (b >= 0xC2 && b <= 0xDF) n = 1;
-    else if (b == 0xE0) { n = 2; lo = 0xA0; }
-    else if (b == 0xED) { n = 2; hi = 0x9F; }
-    else if (b >= 0xE1 && b <= 0xEF) n = 2;
-    else if (b == 0xF0) { n = 3; lo = 0x90; }
-    else if (b == 0xF4) { n = 3; hi = 0x8F; }
-    else if (b >= 0xF1 && b <= 0xF3) n = 3;
-    else return false;
+    if (b < 0x80) {
+      ++i;
+      continue;
+    }
+    if (b >= 0xC2 && b <= 0xDF)
+      n = 1;
+    else if (b == 0xE0) {
+      n = 2;
+      lo = 0xA0;
+    } else if (b == 0xED) {
+      n = 2;
+      hi = 0x9F;
+    } else if (b >= 0xE1 && b <= 0xEF)
+      n = 2;
+    else if (b == 0xF0) {
+      n = 3;
+      lo = 0x90;
+    } else if (b == 0xF4) {
+      n = 3;
+      hi = 0x8F;
+    } else if (b >= 0xF1 && b <= 0xF3)
+      n = 3;
+    else
+      return false;
     if (i + n >= s.size()) return false;  // truncated sequence
     for (std::size_t k = 1; k <= n; ++k) {
       const auto c = static_cast<unsigned char>(s[i + k]);
@@ -93,8 +110,10 @@ void CheckName(std::string_view name) {
   const bool allowed = AllowedByContract(name);
   for (const char* kind : {"factory", "stack", "revision"}) {
     const Status status = ValidateName(kind, name);
-    Require(status.ok() == allowed, "ValidateName follows its contract", status.message() + " for \"" + std::string(name) + "\"");
-    if (!status.ok()) Require(status.code() == Code::kInvalidArgument, "a refused name is kInvalidArgument", status.message());
+    Require(status.ok() == allowed, "ValidateName follows its contract",
+            status.message() + " for \"" + std::string(name) + "\"");
+    if (!status.ok())
+      Require(status.code() == Code::kInvalidArgument, "a refused name is kInvalidArgument", status.message());
   }
 }
 

@@ -208,7 +208,8 @@ TEST_CASE("durable file: a large file's writeback is started as it is written, b
   FaultInjectionEnv env;
   const std::string data = Pattern(10 * 1024 * 1024 + 5);
   RequireOk(WriteNewFile(env, scratch.dir(), "big", [&](ByteSink& sink) {
-    for (std::size_t at = 0; at < data.size(); at += 100000) SEALSTATE_RETURN_IF_ERROR(sink.Append(data.substr(at, 100000)));
+    for (std::size_t at = 0; at < data.size(); at += 100000)
+      SEALSTATE_RETURN_IF_ERROR(sink.Append(data.substr(at, 100000)));
     return Status::OK();
   }));
   CHECK(*scratch.Read("big") == data);
@@ -249,7 +250,7 @@ TEST_CASE("durable file: a failed writeback start fails the write and leaves not
 struct SweepMode {
   int err;
   bool persistent;
-  bool fallback;      // RENAME_NOREPLACE unsupported: link + unlink
+  bool fallback;  // RENAME_NOREPLACE unsupported: link + unlink
   bool short_writes;
 };
 
@@ -291,7 +292,8 @@ bool OnlyHarmlessTempCallsFailed(const std::vector<TraceEntry>& trace, const Scr
 }
 
 // Debris may remain only where removing it was itself made to fail.
-void CheckDebris(const ScratchDir& scratch, const std::vector<TraceEntry>& trace, const std::set<std::string>& expected) {
+void CheckDebris(const ScratchDir& scratch, const std::vector<TraceEntry>& trace,
+                 const std::set<std::string>& expected) {
   for (const std::string& name : Extra(scratch, expected)) {
     INFO("left behind: " << name);
     CHECK(IsOurTemp(name));
@@ -476,8 +478,9 @@ TEST_CASE("stack file: a FIFO is refused at once, for reading and for writing, n
   for (const int access : {O_RDONLY, O_RDWR}) {
     const Status status = OpenedStatus(env, scratch, "current", access);  // a plain open would block here
     CHECK(status.code() == Code::kIntegrity);
-    CHECK(status.message() == scratch.Path("current") + " is not a regular file (a FIFO); a stack file must be one: "
-                              "remove it, or restore the file sealstate wrote there");
+    CHECK(status.message() == scratch.Path("current") +
+                                  " is not a regular file (a FIFO); a stack file must be one: "
+                                  "remove it, or restore the file sealstate wrote there");
   }
   CHECK(testing::OpenFdCount() == fds_before);  // the refused fd was closed
   REQUIRE(::mkdir(scratch.Path("snapshot").c_str(), 0700) == 0);

@@ -14,8 +14,8 @@
 #include <string_view>
 #include <utility>
 
-#include <catch2/catch.hpp>
 #include <sodium.h>
+#include <catch2/catch.hpp>
 
 #include <sealstate/encrypter.h>
 #include <sealstate/secret.h>
@@ -34,7 +34,9 @@ using internal::Base64Encode;
 // Sets a uniquely named environment variable for the test's lifetime.
 class ScopedEnv {
  public:
-  explicit ScopedEnv(std::string_view value) : name_(UniqueName()) { ::setenv(name_.c_str(), std::string(value).c_str(), 1); }
+  explicit ScopedEnv(std::string_view value) : name_(UniqueName()) {
+    ::setenv(name_.c_str(), std::string(value).c_str(), 1);
+  }
   ScopedEnv(const ScopedEnv&) = delete;
   ScopedEnv& operator=(const ScopedEnv&) = delete;
   ~ScopedEnv() { ::unsetenv(name_.c_str()); }
@@ -108,9 +110,7 @@ struct AesGcmSimulation {
   ~AesGcmSimulation() { internal::SetAesGcmAvailabilityForTesting(std::nullopt); }
 };
 
-bool IsLowerHex(std::string_view text) {
-  return text.find_first_not_of("0123456789abcdef") == std::string_view::npos;
-}
+bool IsLowerHex(std::string_view text) { return text.find_first_not_of("0123456789abcdef") == std::string_view::npos; }
 
 }  // namespace
 
@@ -200,11 +200,29 @@ TEST_CASE("Base64 decoding ignores non-zero trailing bits, as Go does", "[base64
 TEST_CASE("Base64 errors name the byte Go names", "[base64]") {
   // Expected positions follow Go's encoding/base64 (StdEncoding.DecodeString).
   const std::pair<std::string_view, int> cases[] = {
-      {"!!!not-base64!!!", 0}, {"AAAAAAA", 4},  {"AAAA AAA", 4}, {"!!!!", 0},     {"====", 0},
-      {"x===", 1},             {"=AAA", 0},     {"A=AA", 1},     {"AA=A", 2},     {"AA==A", 4},
-      {"AAA=AAAA", 4},         {"AAAAA", 4},    {"AAAAAA", 4},   {"A=", 1},       {"A==", 1},
-      {"AA=", 3},              {"AAAAAA=", 7},  {"YWJjZA=====", 8}, {"A!\n", 1},  {"A=\n", 1},
-      {"QQ", 0},               {"aGVsb?8=", 5}, {"dGhpcyBpcyBhI@HRlc3Qgc3RyaW5nLg==", 13},
+      {"!!!not-base64!!!", 0},
+      {"AAAAAAA", 4},
+      {"AAAA AAA", 4},
+      {"!!!!", 0},
+      {"====", 0},
+      {"x===", 1},
+      {"=AAA", 0},
+      {"A=AA", 1},
+      {"AA=A", 2},
+      {"AA==A", 4},
+      {"AAA=AAAA", 4},
+      {"AAAAA", 4},
+      {"AAAAAA", 4},
+      {"A=", 1},
+      {"A==", 1},
+      {"AA=", 3},
+      {"AAAAAA=", 7},
+      {"YWJjZA=====", 8},
+      {"A!\n", 1},
+      {"A=\n", 1},
+      {"QQ", 0},
+      {"aGVsb?8=", 5},
+      {"dGhpcyBpcyBhI@HRlc3Qgc3RyaW5nLg==", 13},
       {std::string_view("QUJD\0", 5), 4},
   };
   for (const auto& [text, position] : cases) {
@@ -401,8 +419,8 @@ TEST_CASE("AES-GCM output is unobin's nonce||ct||tag: libsodium opens it with th
   const auto* bytes = reinterpret_cast<const unsigned char*>(sealed->data());
   std::string plaintext(sealed->size() - 12 - 16, '\0');
   unsigned long long plaintext_size = 0;
-  REQUIRE(crypto_aead_aes256gcm_decrypt(reinterpret_cast<unsigned char*>(plaintext.data()), &plaintext_size,
-                                        nullptr, bytes + 12, sealed->size() - 12, nullptr, 0, bytes,
+  REQUIRE(crypto_aead_aes256gcm_decrypt(reinterpret_cast<unsigned char*>(plaintext.data()), &plaintext_size, nullptr,
+                                        bytes + 12, sealed->size() - 12, nullptr, 0, bytes,
                                         reinterpret_cast<const unsigned char*>(key.data())) == 0);
   CHECK(plaintext_size == plaintext.size());
   CHECK(plaintext == "layout check");
@@ -547,15 +565,14 @@ TEST_CASE("key-file: a 0600 file works and Describes its path", "[key-file]") {
 TEST_CASE("key-file: group- or other-accessible files are refused with the chmod hint", "[key-file]") {
   TempDir dir;
   const std::string path = dir.File("key");
-  for (const auto& [mode, shown] : {std::pair<mode_t, std::string_view>{0640, "0640"}, {0604, "0604"},
-                                    {0644, "0644"}, {0660, "0660"}}) {
+  for (const auto& [mode, shown] :
+       {std::pair<mode_t, std::string_view>{0640, "0640"}, {0604, "0604"}, {0644, "0644"}, {0660, "0660"}}) {
     WriteFile(path, KeyText(17), mode);
     Result<std::unique_ptr<Encrypter>> encrypter = NewKeyFileEncrypter(path);
     REQUIRE_FALSE(encrypter.ok());
     CHECK(encrypter.status().code() == Code::kInvalidArgument);
-    CHECK(encrypter.status().message() == "key-file encrypter: " + path +
-                                              " is accessible by group or others (mode " + std::string(shown) +
-                                              "); run: chmod 600 " + path);
+    CHECK(encrypter.status().message() == "key-file encrypter: " + path + " is accessible by group or others (mode " +
+                                              std::string(shown) + "); run: chmod 600 " + path);
   }
   WriteFile(path, KeyText(17), 0400);
   CHECK(NewKeyFileEncrypter(path).ok());
@@ -718,7 +735,8 @@ TEST_CASE("registry: a custom registration is used by Create", "[registry]") {
 
 TEST_CASE("registry: duplicate, empty names and null factories are refused", "[registry]") {
   EncrypterRegistry registry = EncrypterRegistry::WithBuiltins();
-  const Status duplicate = registry.Register("noop", "again", [](const JsonObject&) { return NewEnvKeyEncrypter("X"); });
+  const Status duplicate =
+      registry.Register("noop", "again", [](const JsonObject&) { return NewEnvKeyEncrypter("X"); });
   CHECK(duplicate.code() == Code::kAlreadyExists);
   CHECK(registry.Description("noop") == "No encryption; state is written as plaintext.");
   const Status empty = registry.Register("", "no name", [](const JsonObject&) { return NewEnvKeyEncrypter("X"); });

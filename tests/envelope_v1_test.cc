@@ -39,9 +39,7 @@ class FailingEncrypter final : public Encrypter {
   Result<std::string> Encrypt(std::string_view, std::string_view) const override {
     return Status::Internal("kms unreachable");
   }
-  Result<std::string> Decrypt(std::string_view, std::string_view) const override {
-    return Status::Integrity("nope");
-  }
+  Result<std::string> Decrypt(std::string_view, std::string_view) const override { return Status::Integrity("nope"); }
   EncrypterDescription Describe() const override { return {"failing", {}, ""}; }
 };
 
@@ -270,7 +268,8 @@ class ChunkedSource final : public ByteSource {
 std::string OpenedInPieces(const std::string& envelope) {
   ReversingEncrypter enc;
   std::string first;
-  for (const std::size_t chunk : {std::size_t{1}, std::size_t{2}, std::size_t{3}, std::size_t{7}, std::size_t{64 * 1024}}) {
+  for (const std::size_t chunk :
+       {std::size_t{1}, std::size_t{2}, std::size_t{3}, std::size_t{7}, std::size_t{64 * 1024}}) {
     ChunkedSource source(envelope, chunk);
     Result<std::string> opened = OpenV1(source, "state", enc);
     const std::string outcome = opened.ok() ? "ok: " + *opened : "error: " + opened.status().message();
@@ -294,12 +293,15 @@ TEST_CASE("v1 open streams the ciphertext with the results of parsing it whole, 
   CHECK(OpenedInPieces("{\"ciphertext\": \"YWJj\", \"envelope-version\": 1}") == "ok: cba");
   CHECK(OpenedInPieces(head + "\"ciphertext\": \"eHl6\", \"ciphertext\": \"YWJj\"}") == "ok: cba");
   CHECK(OpenedInPieces(head + "\"ciphe\\u0072text\": \"YWJj\"}") == "ok: cba");
-  CHECK(OpenedInPieces(head + "\"encrypter\": {\"name\": \"r\", \"body\": {\"ciphertext\": \"eHl6\"}}, \"ciphertext\": \"YWJj\"}") ==
-        "ok: cba");
+  CHECK(
+      OpenedInPieces(
+          head + "\"encrypter\": {\"name\": \"r\", \"body\": {\"ciphertext\": \"eHl6\"}}, \"ciphertext\": \"YWJj\"}") ==
+      "ok: cba");
   CHECK(OpenedInPieces(head + "\"ciphertext\": 5}") == "error: envelope: \"ciphertext\" must be a string");
   CHECK(OpenedInPieces(head + "\"ciphertext\": null}") == "ok: ");
   CHECK(OpenedInPieces(head + "\"ciphertext\": \"YQ==\"}") == "ok: a");
-  CHECK(OpenedInPieces(head + "\"ciphertext\": \"YQ==YQ==\"}") == "error: envelope: illegal base64 data at input byte 4");
+  CHECK(OpenedInPieces(head + "\"ciphertext\": \"YQ==YQ==\"}") ==
+        "error: envelope: illegal base64 data at input byte 4");
   CHECK(OpenedInPieces(head + "\"ciphertext\": \"" + std::string(20000, 'A') + "!AAA\"}") ==
         "error: envelope: illegal base64 data at input byte 20000");
   CHECK(OpenedInPieces(head + "\"ciphertext\": \"YW\\qJj\"}").rfind("error: envelope: invalid JSON", 0) == 0);

@@ -28,7 +28,8 @@ std::string Payload(std::size_t size) {
 std::string Seal(const Encrypter& enc, std::string_view payload, const EnvelopeBinding& binding = kBinding) {
   std::string out;
   StringSink sink(out);
-  Status s = SealV2(binding, enc, [&](ByteSink& p) { return p.Append(payload); }, sink);
+  Status s = SealV2(
+      binding, enc, [&](ByteSink& p) { return p.Append(payload); }, sink);
   if (!s.ok()) FAIL(s.ToString());
   return out;
 }
@@ -203,8 +204,9 @@ TEST_CASE("v2 truncation at every chunk boundary and inside chunks fails") {
   const std::string file = Seal(*key, Payload(3 * kV2ChunkSize + 100));
   const std::size_t first = FirstChunk(file);
   REQUIRE(file.size() == first + 3 * kChunkOnDisk + 100 + 17);
-  std::vector<std::size_t> cuts = {0, 1, HeaderEnd(file) - 1, HeaderEnd(file), HeaderEnd(file) + 2,
-                                   HeaderEnd(file) + 4, first - 24, first - 1, file.size() - 1};
+  std::vector<std::size_t> cuts = {
+      0,          1,         HeaderEnd(file) - 1, HeaderEnd(file), HeaderEnd(file) + 2, HeaderEnd(file) + 4,
+      first - 24, first - 1, file.size() - 1};
   for (std::size_t chunk = 0; chunk <= 3; ++chunk) {
     const std::size_t boundary = first + chunk * kChunkOnDisk;
     cuts.insert(cuts.end(), {boundary, boundary + 1, boundary + 17, boundary - 1});
@@ -229,11 +231,11 @@ TEST_CASE("v2 reordered, dropped, repeated chunks and trailing bytes fail") {
   const std::string prefix = file.substr(0, first);
   const std::string last = file.substr(first + 3 * kChunkOnDisk);
   const std::vector<std::string> variants = {
-      prefix + chunk(1) + chunk(0) + chunk(2) + last,  // swapped
-      prefix + chunk(0) + chunk(2) + last,             // dropped
+      prefix + chunk(1) + chunk(0) + chunk(2) + last,             // swapped
+      prefix + chunk(0) + chunk(2) + last,                        // dropped
       prefix + chunk(0) + chunk(0) + chunk(1) + chunk(2) + last,  // repeated
-      prefix + chunk(0) + chunk(1) + chunk(2),         // final chunk dropped
-      file + "x",                                      // trailing byte
+      prefix + chunk(0) + chunk(1) + chunk(2),                    // final chunk dropped
+      file + "x",                                                 // trailing byte
   };
   for (const std::string& variant : variants) CHECK(Open(*key, variant).status().code() == Code::kIntegrity);
 }
@@ -257,8 +259,8 @@ TEST_CASE("v2 a tampered wrapped key under the right key is an integrity error")
 TEST_CASE("v2 tampered payload bytes fail in every chunk") {
   auto key = EnvKey("SEALSTATE_TEST_V2_BODY", sealstate::testing::kKeyA);
   const std::string file = Seal(*key, Payload(2 * kV2ChunkSize + 9));
-  for (std::size_t offset : {FirstChunk(file) - 3, FirstChunk(file) + 5, FirstChunk(file) + kChunkOnDisk + 70000 % kChunkOnDisk,
-                             file.size() - 1}) {
+  for (std::size_t offset : {FirstChunk(file) - 3, FirstChunk(file) + 5,
+                             FirstChunk(file) + kChunkOnDisk + 70000 % kChunkOnDisk, file.size() - 1}) {
     std::string tampered = file;
     tampered[offset] ^= 0x40;
     CHECK(Open(*key, tampered).status().code() == Code::kIntegrity);
@@ -267,8 +269,8 @@ TEST_CASE("v2 tampered payload bytes fail in every chunk") {
 
 TEST_CASE("v2 payload sizes around the chunk size round-trip") {
   auto key = EnvKey("SEALSTATE_TEST_V2_SIZES", sealstate::testing::kKeyA);
-  for (std::size_t size : {std::size_t{0}, std::size_t{1}, kV2ChunkSize - 1, kV2ChunkSize, kV2ChunkSize + 1,
-                           2 * kV2ChunkSize}) {
+  for (std::size_t size :
+       {std::size_t{0}, std::size_t{1}, kV2ChunkSize - 1, kV2ChunkSize, kV2ChunkSize + 1, 2 * kV2ChunkSize}) {
     INFO("payload size " << size);
     const std::string payload = Payload(size);
     Result<std::string> opened = Open(*key, Seal(*key, payload));
@@ -302,12 +304,16 @@ TEST_CASE("v2 sealing streams in chunk-sized appends") {
     std::size_t appends = 0, largest = 0, total = 0;
   } sink;
   const std::string payload = Payload(10 * kV2ChunkSize);
-  REQUIRE(SealV2(kBinding, *key, [&](ByteSink& p) {
-            for (std::size_t i = 0; i < payload.size(); i += 1000) {
-              SEALSTATE_RETURN_IF_ERROR(p.Append(std::string_view(payload).substr(i, 1000)));
-            }
-            return Status::OK();
-          }, sink).ok());
+  REQUIRE(SealV2(
+              kBinding, *key,
+              [&](ByteSink& p) {
+                for (std::size_t i = 0; i < payload.size(); i += 1000) {
+                  SEALSTATE_RETURN_IF_ERROR(p.Append(std::string_view(payload).substr(i, 1000)));
+                }
+                return Status::OK();
+              },
+              sink)
+              .ok());
   CHECK(sink.appends >= 10);
   CHECK(sink.largest <= kChunkOnDisk);
 }
@@ -316,7 +322,10 @@ TEST_CASE("v2 seal refuses names that could escape the stack directory") {
   auto noop = NewNoopEncrypter();
   std::string out;
   StringSink sink(out);
-  const auto seal = [&](EnvelopeBinding b) { return SealV2(b, *noop, [](ByteSink&) { return Status::OK(); }, sink); };
+  const auto seal = [&](EnvelopeBinding b) {
+    return SealV2(
+        b, *noop, [](ByteSink&) { return Status::OK(); }, sink);
+  };
   CHECK(seal({"state", "f", "../etc", "r"}).code() == Code::kInvalidArgument);
   CHECK(seal({"state", "f", "s", "a/b"}).code() == Code::kInvalidArgument);
   CHECK(seal({"", "f", "s", "r"}).code() == Code::kInvalidArgument);

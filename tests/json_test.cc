@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
-#include <cstdlib>
 #include <cstdint>
+#include <cstdlib>
 #include <limits>
 #include <string>
 #include <string_view>
@@ -116,15 +116,19 @@ TEST_CASE("Go escaping writes other control characters as lower-case \\u00XX", "
 }
 
 TEST_CASE("Go escaping replaces each invalid UTF-8 byte with \\ufffd", "[json][escape]") {
-  CHECK(GoString("a\xff" "b") == R"("a\ufffdb")");
-  CHECK(GoString("\xc3") == R"("\ufffd")");                   // truncated sequence
-  CHECK(GoString("\xc0\xaf") == R"("\ufffd\ufffd")");         // overlong '/'
-  CHECK(GoString("\xed\xa0\x80") == R"("\ufffd\ufffd\ufffd")");  // UTF-16 surrogate
+  CHECK(GoString("a\xff"
+                 "b") == R"("a\ufffdb")");
+  CHECK(GoString("\xc3") == R"("\ufffd")");                                // truncated sequence
+  CHECK(GoString("\xc0\xaf") == R"("\ufffd\ufffd")");                      // overlong '/'
+  CHECK(GoString("\xed\xa0\x80") == R"("\ufffd\ufffd\ufffd")");            // UTF-16 surrogate
   CHECK(GoString("\xf4\x90\x80\x80") == R"("\ufffd\ufffd\ufffd\ufffd")");  // past U+10FFFF
 }
 
 TEST_CASE("Go escaping passes DEL through raw", "[json][escape]") {
-  CHECK(GoString("a\x7f" "b") == "\"a\x7f" "b\"");
+  CHECK(GoString("a\x7f"
+                 "b") ==
+        "\"a\x7f"
+        "b\"");
 }
 
 TEST_CASE("Go escaping passes valid multi-byte UTF-8 through raw", "[json][escape]") {
@@ -238,8 +242,7 @@ TEST_CASE("Raw writes text unchanged after the value", "[json][writer]") {
 // ---------------------------------------------------------------------------------------------
 // Streaming
 
-TEST_CASE("Writer streams a >200 KiB string in several Appends equal to one-shot output",
-          "[json][writer][stream]") {
+TEST_CASE("Writer streams a >200 KiB string in several Appends equal to one-shot output", "[json][writer][stream]") {
   std::string big;
   for (int i = 0; i < 30000; ++i) big += "line <" + std::to_string(i) + ">\n";
   REQUIRE(big.size() > 200 * 1024);
@@ -256,8 +259,7 @@ TEST_CASE("Writer streams a >200 KiB string in several Appends equal to one-shot
   CHECK(sink.Joined() == expected);
 }
 
-TEST_CASE("Writer streams a >200 KiB array in several Appends equal to one-shot output",
-          "[json][writer][stream]") {
+TEST_CASE("Writer streams a >200 KiB array in several Appends equal to one-shot output", "[json][writer][stream]") {
   JsonArray items;
   for (int i = 0; i < 20000; ++i) items.emplace_back("item-" + std::to_string(i));
   const Json value(std::move(items));
@@ -273,8 +275,7 @@ TEST_CASE("Writer streams a >200 KiB array in several Appends equal to one-shot 
   CHECK(sink.Joined() == one_shot);
 }
 
-TEST_CASE("Writer returns the failing sink's error from Finish and stops writing",
-          "[json][writer][stream]") {
+TEST_CASE("Writer returns the failing sink's error from Finish and stops writing", "[json][writer][stream]") {
   FailingSink sink;
   GoJsonWriter writer(sink, GoJsonWriter::Style::kCompact);
   writer.String(std::string(300 * 1024, 'x'));
@@ -310,7 +311,7 @@ TEST_CASE("GoQuote matches Go's %q", "[json][quote]") {
   CHECK(GoQuote(std::string("\x00\x1b\x7f", 3)) == R"("\x00\x1b\x7f")");
   CHECK(GoQuote("bad\xff") == R"("bad\xff")");
   CHECK(GoQuote("caf\xc3\xa9 <&>") == "\"caf\xc3\xa9 <&>\"");
-  CHECK(GoQuote("\xc2\xa0") == R"("\u00a0")");   // no-break space is not printable
+  CHECK(GoQuote("\xc2\xa0") == R"("\u00a0")");  // no-break space is not printable
   CHECK(GoQuote("\xe2\x80\xa8") == R"("\u2028")");
   CHECK(GoQuote("\xf3\xb0\x80\x80") == R"("\U000f0000")");  // private use plane
   CHECK(GoQuote("") == R"("")");
@@ -321,7 +322,8 @@ TEST_CASE("GoEscapeForDisplay escapes what GoQuote escapes, except quotes and ba
   CHECK(GoEscapeForDisplay("x\n* REV\x1b[2J\r") == R"(x\n* REV\x1b[2J\r)");
   CHECK(GoEscapeForDisplay(R"(name "a\nb" is not allowed)") == R"(name "a\nb" is not allowed)");
   CHECK(GoEscapeForDisplay(std::string("\x00\x7f\t", 3)) == R"(\x00\x7f\t)");
-  CHECK(GoEscapeForDisplay("\xc2\x9b" "31m \xe2\x80\xae bad\xff") == R"(\u009b31m \u202e bad\xff)");
+  CHECK(GoEscapeForDisplay("\xc2\x9b"
+                           "31m \xe2\x80\xae bad\xff") == R"(\u009b31m \u202e bad\xff)");
   CHECK(GoEscapeForDisplay("caf\xc3\xa9") == "caf\xc3\xa9");
   CHECK(GoEscapeForDisplay("") == "");
 }
@@ -362,8 +364,9 @@ TEST_CASE("Reader parses doubles at full precision", "[json][reader]") {
 // significand whose decimal exponent leaves RapidJSON's fast path came back as a huge or tiny
 // non-zero number ("0e99" as 6.5e296), silently changing a snapshot's inputs.
 TEST_CASE("Reader reads a zero significand with any exponent as zero", "[json][reader]") {
-  const Json parsed = Parse("[0e99, 0E99, 0.000000000000000000000000000000, -0.0000000000000000000000e99, 0e-400,"
-                            " 0.0e5, 0.00000000000000000000000000000001e10, 0.5e1, 0, -0.0]");
+  const Json parsed = Parse(
+      "[0e99, 0E99, 0.000000000000000000000000000000, -0.0000000000000000000000e99, 0e-400,"
+      " 0.0e5, 0.00000000000000000000000000000001e10, 0.5e1, 0, -0.0]");
   const JsonArray& a = parsed.as_array();
   REQUIRE(a.size() == 10);
   for (std::size_t i : {0, 1, 2, 4, 5}) {
@@ -385,8 +388,9 @@ TEST_CASE("Reader reads a zero significand with any exponent as zero", "[json][r
 // GetCachedPower10, then a read past its table of powers of ten): a decimal exponent below about
 // -348 once the fraction digits are counted. Such numbers underflow to a zero of their sign.
 TEST_CASE("Reader reads numbers below the smallest subnormal as signed zero", "[json][reader]") {
-  const Json parsed = Parse("[880.80888888888888888e-0333, -1e-400, 1e-99999999999999999999, 2e-324,"
-                            " 4.9e-324, 1000000000000000000000e-330, 0.0000001e-316]");
+  const Json parsed = Parse(
+      "[880.80888888888888888e-0333, -1e-400, 1e-99999999999999999999, 2e-324,"
+      " 4.9e-324, 1000000000000000000000e-330, 0.0000001e-316]");
   const JsonArray& a = parsed.as_array();
   REQUIRE(a.size() == 7);
   for (std::size_t i : {0, 1, 2, 3}) {
@@ -409,8 +413,7 @@ TEST_CASE("Reader refuses a number above the largest double, naming it", "[json]
     CHECK_THAT(parsed.status().message(), Catch::Contains("is too large for a double"));
   }
   CHECK(ParseJson("[1.7976931348623157e308]")->as_array()[0] == Json(std::numeric_limits<double>::max()));
-  CHECK(ParseJson("[1e309]").status().message() ==
-        "invalid JSON at byte 1: number too big to be stored in double");
+  CHECK(ParseJson("[1e309]").status().message() == "invalid JSON at byte 1: number too big to be stored in double");
 }
 
 // The conversion is std::from_chars plus our own integer/underflow/overflow rules; glibc's strtod
@@ -497,7 +500,8 @@ TEST_CASE("Reader refuses a document with more values than its limit, naming the
     const Result<Json> parsed = ParseJson(source, limits);
     REQUIRE_FALSE(parsed.ok());
     CHECK(parsed.status().code() == Code::kIntegrity);
-    CHECK_THAT(parsed.status().message(), Catch::EndsWith("more than 5 JSON values (the most sealstate reads in one document)"));
+    CHECK_THAT(parsed.status().message(),
+               Catch::EndsWith("more than 5 JSON values (the most sealstate reads in one document)"));
   }
 }
 
@@ -562,8 +566,7 @@ TEST_CASE("Reader rejects trailing garbage", "[json][reader]") {
   const Result<Json> parsed = ParseJson("{} x");
   REQUIRE_FALSE(parsed.ok());
   CHECK(parsed.status().code() == Code::kIntegrity);
-  CHECK(parsed.status().message() ==
-        "invalid JSON at byte 3: the document root must not be followed by other values");
+  CHECK(parsed.status().message() == "invalid JSON at byte 3: the document root must not be followed by other values");
   CHECK(ParseJson("{}  \n\t ").ok());
   CHECK_FALSE(ParseJson(std::string("{}\0", 3)).ok());  // a NUL byte is not the end
 }
@@ -572,8 +575,7 @@ TEST_CASE("Reader error message contains the byte offset", "[json][reader]") {
   const Result<Json> parsed = ParseJson(R"({"a": 1 "b": 2})");
   REQUIRE_FALSE(parsed.ok());
   CHECK(parsed.status().code() == Code::kIntegrity);
-  CHECK(parsed.status().message() ==
-        "invalid JSON at byte 8: missing a comma or '}' after an object member");
+  CHECK(parsed.status().message() == "invalid JSON at byte 8: missing a comma or '}' after an object member");
 }
 
 TEST_CASE("Reader rejects empty and truncated input", "[json][reader]") {
@@ -611,11 +613,12 @@ TEST_CASE("Reader gives the same result whatever the source's chunking", "[json]
   const std::string long_value(300, 'x');
   const std::vector<std::string> texts = {
       "{\n    \"k\": \"" + long_value + "\\n\\u00e9\xc3\xa9\\\"q\\\\\",\n\t\r  \"e\": \"\"  \n}  \n",
-      "{\"a\": \"ok then\x01" "bad\"}",                           // a raw control byte in a string
-      std::string("{\"a\": \"before NUL \0 after\"}", 26),      // a NUL byte in a string
-      std::string("{\"a\": 1,     \0   \"b\": 2}", 22),         // a NUL byte in whitespace
-      "{\"a\": \"never closed",                                 // the text ends in a string
-      "[1,          \n\n\n          x]",                        // garbage after whitespace
+      "{\"a\": \"ok then\x01"
+      "bad\"}",                                             // a raw control byte in a string
+      std::string("{\"a\": \"before NUL \0 after\"}", 26),  // a NUL byte in a string
+      std::string("{\"a\": 1,     \0   \"b\": 2}", 22),     // a NUL byte in whitespace
+      "{\"a\": \"never closed",                             // the text ends in a string
+      "[1,          \n\n\n          x]",                    // garbage after whitespace
   };
   for (const std::string& text : texts) {
     const Result<Json> whole = ParseJson(text);
@@ -634,10 +637,8 @@ TEST_CASE("Reader gives the same result whatever the source's chunking", "[json]
   const Result<Json> first = ParseJson(texts[0]);
   REQUIRE(first.ok());
   CHECK(first->as_object().at("k").as_string() == long_value + "\n\xc3\xa9\xc3\xa9\"q\\");
-  CHECK(ParseJson(texts[1]).status().message() ==
-        "invalid JSON at byte 14: invalid escape character in string");
-  CHECK(ParseJson(texts[2]).status().message() ==
-        "invalid JSON at byte 18: invalid escape character in string");
+  CHECK(ParseJson(texts[1]).status().message() == "invalid JSON at byte 14: invalid escape character in string");
+  CHECK(ParseJson(texts[2]).status().message() == "invalid JSON at byte 18: invalid escape character in string");
   CHECK(ParseJson(texts[4]).status().message() ==
         "invalid JSON at byte 19: missing a closing quotation mark in string");
 }
@@ -679,19 +680,23 @@ std::string ParsedString(const std::string& text) {
 std::string Member(std::string_view contents) { return "{\"s\": \"" + std::string(contents) + "\"}"; }
 
 TEST_CASE("Reader replaces each invalid UTF-8 byte in a string with U+FFFD, as Go does", "[json][reader][utf8]") {
-  CHECK(ParsedString(Member("a\xff" "b")) == "a" + Fffd(1) + "b");
+  CHECK(ParsedString(Member("a\xff"
+                            "b")) == "a" + Fffd(1) + "b");
   CHECK(ParsedString(Member("\xfe\xff")) == Fffd(2));
-  CHECK(ParsedString(Member("\x80" "x")) == Fffd(1) + "x");                     // a lone continuation byte
-  CHECK(ParsedString(Member("\xc3")) == Fffd(1));                              // truncated by the quote
-  CHECK(ParsedString(Member("\xe2\x82" "x")) == Fffd(2) + "x");                // truncated: one per byte
-  CHECK(ParsedString(Member("\xf0\x9f\x98" "!")) == Fffd(3) + "!");
-  CHECK(ParsedString(Member("\xc0\xaf")) == Fffd(2));                          // overlong '/'
-  CHECK(ParsedString(Member("\xe0\x80\xaf")) == Fffd(3));                      // overlong, 3 bytes
-  CHECK(ParsedString(Member("\xed\xa0\x80")) == Fffd(3));                      // a UTF-16 surrogate
-  CHECK(ParsedString(Member("\xf4\x90\x80\x80")) == Fffd(4));                  // past U+10FFFF
+  CHECK(ParsedString(Member("\x80"
+                            "x")) == Fffd(1) + "x");  // a lone continuation byte
+  CHECK(ParsedString(Member("\xc3")) == Fffd(1));     // truncated by the quote
+  CHECK(ParsedString(Member("\xe2\x82"
+                            "x")) == Fffd(2) + "x");  // truncated: one per byte
+  CHECK(ParsedString(Member("\xf0\x9f\x98"
+                            "!")) == Fffd(3) + "!");
+  CHECK(ParsedString(Member("\xc0\xaf")) == Fffd(2));          // overlong '/'
+  CHECK(ParsedString(Member("\xe0\x80\xaf")) == Fffd(3));      // overlong, 3 bytes
+  CHECK(ParsedString(Member("\xed\xa0\x80")) == Fffd(3));      // a UTF-16 surrogate
+  CHECK(ParsedString(Member("\xf4\x90\x80\x80")) == Fffd(4));  // past U+10FFFF
   CHECK(ParsedString(Member("\xf5\x80")) == Fffd(2));
-  CHECK(ParsedString(Member("\xe2\x82\\n")) == Fffd(2) + "\n");                // cut by an escape
-  CHECK(ParsedString(Member("\xc3\xc3\xa9")) == Fffd(1) + "\xc3\xa9");          // a lead byte ends it
+  CHECK(ParsedString(Member("\xe2\x82\\n")) == Fffd(2) + "\n");         // cut by an escape
+  CHECK(ParsedString(Member("\xc3\xc3\xa9")) == Fffd(1) + "\xc3\xa9");  // a lead byte ends it
   // Valid text, U+FFFD itself included, is kept byte for byte.
   const std::string valid = "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xef\xbf\xbd\xf4\x8f\xbf\xbf\xed\x9f\xbf";
   CHECK(ParsedString(Member(valid)) == valid);

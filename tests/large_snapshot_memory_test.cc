@@ -152,10 +152,10 @@ TEST_CASE("sealing and opening a 100 MB snapshot stay within chunk-sized buffers
   const std::size_t seal_extra = seal.peak - seal.baseline;
   const std::size_t open_object = open.after - open.baseline;
   const std::size_t open_extra = open.peak - open.after;
-  std::printf("100 MB snapshot: file %s; seal peak RSS +%s over the snapshot object; open: snapshot object %s, "
-              "peak RSS +%s over it\n",
-              Mib(seal.file_bytes).c_str(), Mib(seal_extra).c_str(), Mib(open_object).c_str(),
-              Mib(open_extra).c_str());
+  std::printf(
+      "100 MB snapshot: file %s; seal peak RSS +%s over the snapshot object; open: snapshot object %s, "
+      "peak RSS +%s over it\n",
+      Mib(seal.file_bytes).c_str(), Mib(seal_extra).c_str(), Mib(open_object).c_str(), Mib(open_extra).c_str());
   CHECK(seal.file_bytes >= kDocumentBytes);
   // A whole-file buffer of plaintext or ciphertext would add at least the file size (>= 100 MiB).
   CHECK(seal_extra < 16 * kMiB);

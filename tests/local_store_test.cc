@@ -189,8 +189,8 @@ TEST_CASE("with a frozen clock, five writes get T, T_1 .. T_4 and list returns t
   Timestamp t;
   t.unix_seconds = 1777550400;
   env.FreezeClock(t);
-  auto store = std::move(*internal::OpenLocalStoreWith(Options(root, EncrypterNamed(GENERATE("noop", "env-key"))),
-                                                       env, *internal::ProcessProbe::Default()));
+  auto store = std::move(*internal::OpenLocalStoreWith(Options(root, EncrypterNamed(GENERATE("noop", "env-key"))), env,
+                                                       *internal::ProcessProbe::Default()));
   std::vector<std::string> revs;
   for (int i = 0; i < 5; ++i) revs.push_back(*store->Write(Fixture()));
   const std::string T = "2026-04-30T12:00:00Z";
@@ -495,7 +495,8 @@ TEST_CASE("write and commit refuse an invalid snapshot and leave the store as it
   CHECK(*store->CurrentRev() == rev);
   REQUIRE(store->List()->size() == 1);
   std::size_t files = 0;
-  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(StackPath(root) + "/snapshots")) ++files;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(StackPath(root) + "/snapshots"))
+    ++files;
   CHECK(files == 1);
 }
 
@@ -568,15 +569,16 @@ TEST_CASE("force unlock with a wrong id is refused") {
 TEST_CASE("list ignores temp debris and never stats per entry; the lock holder cleans debris") {
   ScratchDir root;
   sealstate::testing::FaultInjectionEnv env;
-  auto store = std::move(*internal::OpenLocalStoreWith(Options(root, EncrypterNamed("noop")), env,
-                                                       *internal::ProcessProbe::Default()));
+  auto store = std::move(
+      *internal::OpenLocalStoreWith(Options(root, EncrypterNamed("noop")), env, *internal::ProcessProbe::Default()));
   const std::string rev = *store->Write(Fixture());
   const pid_t dead = fork();
   if (dead == 0) _exit(0);
   waitpid(dead, nullptr, 0);
   const std::string debris = StackPath(root) + "/snapshots/." + rev + ".json.enc.tmp." + std::to_string(dead) + ".0011";
   { std::ofstream(debris) << "partial"; }
-  const std::uint64_t stats_before = env.count(sealstate::testing::Op::kStatAt) + env.count(sealstate::testing::Op::kStat);
+  const std::uint64_t stats_before =
+      env.count(sealstate::testing::Op::kStatAt) + env.count(sealstate::testing::Op::kStat);
   CHECK(*store->List() == std::vector<std::string>{rev});
   CHECK(env.count(sealstate::testing::Op::kStatAt) + env.count(sealstate::testing::Op::kStat) == stats_before);
   CHECK(Exists(debris));  // only a lock holder cleans
@@ -631,8 +633,8 @@ TEST_CASE("debris cleanup keeps an unlocked temp file of a live process (older w
   ScratchDir root;
   auto store = Open(Options(root, EncrypterNamed("noop")));
   const std::string rev = *store->Write(Fixture());
-  const std::string old_writer = StackPath(root) + "/snapshots/." + rev + "x.json.enc.tmp." +
-                                 std::to_string(::getppid()) + ".0011";
+  const std::string old_writer =
+      StackPath(root) + "/snapshots/." + rev + "x.json.enc.tmp." + std::to_string(::getppid()) + ".0011";
   std::ofstream(old_writer) << "partial";
   auto lock = store->AcquireLock({});
   REQUIRE(lock.ok());
@@ -652,8 +654,8 @@ TEST_CASE("the journal records writes, current moves, removals and force-unlocks
   REQUIRE(events.ok());
   std::vector<std::string> kinds;
   for (const JournalEvent& e : *events) kinds.push_back(e.event + " " + e.rev);
-  CHECK(kinds == std::vector<std::string>{"write " + a, "set-current " + a, "write " + b, "remove " + b,
-                                          "force-unlock "});
+  CHECK(kinds ==
+        std::vector<std::string>{"write " + a, "set-current " + a, "write " + b, "remove " + b, "force-unlock "});
   CHECK((*events)[4].lock_id == (*lock)->id());
   CHECK((*events)[1].lock_id.size() == 32);  // the commit's lock
   for (std::size_t i = 0; i < events->size(); ++i) CHECK((*events)[i].seq == i + 1);
@@ -700,7 +702,10 @@ TEST_CASE("a unobin v1 snapshot written by another implementation is read throug
   o.accept_v1 = true;  // the stack holds unobin history
   auto store = Open(o);
   const std::string rev = "2026-04-30T12:00:00Z";
-  { std::ofstream(StackPath(root) + "/snapshots/" + rev + ".json.enc") << sealstate::testing::ReadTestFile("v1-env-key.json.enc"); }
+  {
+    std::ofstream(StackPath(root) + "/snapshots/" + rev + ".json.enc")
+        << sealstate::testing::ReadTestFile("v1-env-key.json.enc");
+  }
   { std::ofstream(StackPath(root) + "/current") << rev << "\n"; }
   Result<Snapshot> current = store->Current();
   REQUIRE(current.ok());
@@ -712,14 +717,14 @@ TEST_CASE("the backend registry creates the local store by name") {
   BackendRegistry registry = BackendRegistry::WithBuiltins();
   CHECK(registry.Names() == std::vector<std::string>{"local"});
   BackendContext context{kFactory, kStack, EncrypterNamed("noop")};
-  Result<std::unique_ptr<Backend>> store = registry.Create("local", JsonObject{{"path", Json(root.dir().path)}}, context);
+  Result<std::unique_ptr<Backend>> store =
+      registry.Create("local", JsonObject{{"path", Json(root.dir().path)}}, context);
   REQUIRE(store.ok());
   CHECK((*store)->Write(Fixture()).ok());
   Result<std::unique_ptr<Backend>> s3 = registry.Create("s3", {}, context);
   REQUIRE_FALSE(s3.ok());
   CHECK(s3.status().message() == "state: no backend named \"s3\"; available: local");
-  CHECK(registry.Create("local", JsonObject{{"bucket", Json("x")}}, context).status().code() ==
-        Code::kInvalidArgument);
+  CHECK(registry.Create("local", JsonObject{{"bucket", Json("x")}}, context).status().code() == Code::kInvalidArgument);
 }
 
 TEST_CASE("a waiter wakes within 50 ms of the release") {
@@ -765,8 +770,8 @@ TEST_CASE("the default root is $XDG_DATA_HOME/sealstate, else ~/.local/share/sea
 TEST_CASE("a commit makes six fsyncs: marker, snapshot, snapshots dir, pointer, stack dir, journal once") {
   ScratchDir root;
   sealstate::testing::FaultInjectionEnv env;
-  auto store = std::move(*internal::OpenLocalStoreWith(Options(root, EncrypterNamed("env-key")), env,
-                                                       *internal::ProcessProbe::Default()));
+  auto store = std::move(
+      *internal::OpenLocalStoreWith(Options(root, EncrypterNamed("env-key")), env, *internal::ProcessProbe::Default()));
   REQUIRE(store->Commit(Fixture(), LockOptions{}).ok());  // creates the journal and the pointer
   const std::size_t first = env.trace().size();
   Result<std::string> rev = store->Commit(Fixture(), LockOptions{});
@@ -779,12 +784,16 @@ TEST_CASE("a commit makes six fsyncs: marker, snapshot, snapshots dir, pointer, 
     std::string path = trace[i].path;
     if (path.rfind(stack, 0) == 0) path = path.substr(stack.size());
     // Temp names carry random parts: keep the directory and the kind of file.
-    if (path.rfind("/snapshots/", 0) == 0) path = "/snapshots/FILE";
-    else if (path.find("lock") != std::string::npos && path != "/journal") path = "/LOCK-TEMP";
-    else if (path.find("current") != std::string::npos) path = "/CURRENT-TEMP";
+    if (path.rfind("/snapshots/", 0) == 0)
+      path = "/snapshots/FILE";
+    else if (path.find("lock") != std::string::npos && path != "/journal")
+      path = "/LOCK-TEMP";
+    else if (path.find("current") != std::string::npos)
+      path = "/CURRENT-TEMP";
     synced.push_back(path);
   }
-  CHECK(synced == std::vector<std::string>{"/LOCK-TEMP", "/snapshots/FILE", "/snapshots", "/CURRENT-TEMP", "", "/journal"});
+  CHECK(synced ==
+        std::vector<std::string>{"/LOCK-TEMP", "/snapshots/FILE", "/snapshots", "/CURRENT-TEMP", "", "/journal"});
   // Both journal lines are there, durable (the file was fsynced after the second one).
   Result<std::vector<JournalEvent>> events = store->Journal(0);
   REQUIRE(events.ok());
@@ -867,8 +876,8 @@ TEST_CASE("a v1 file copied over a v2 revision is refused unless v1 is accepted,
 TEST_CASE("a commit whose journaling fails after current moved says it committed (kIncomplete)") {
   ScratchDir root;
   sealstate::testing::FaultInjectionEnv env;
-  auto store = std::move(*internal::OpenLocalStoreWith(Options(root, EncrypterNamed("env-key")), env,
-                                                       *internal::ProcessProbe::Default()));
+  auto store = std::move(
+      *internal::OpenLocalStoreWith(Options(root, EncrypterNamed("env-key")), env, *internal::ProcessProbe::Default()));
   REQUIRE(store->Commit(Fixture(), LockOptions{}).ok());  // creates the journal and the pointer
   // Learn where a steady-state commit appends its set-current line: the first journal write
   // after the pointer's rename.
@@ -893,11 +902,13 @@ TEST_CASE("a commit whose journaling fails after current moved says it committed
   CHECK(rev.status().code() == Code::kIncomplete);
   CHECK(rev.status().error_number() == ENOSPC);
   const std::string current = *store->CurrentRev();
-  CHECK(rev.status().message().rfind("local store: committed " + current + " (durable and current), but journaling it "
-                                     "failed: ", 0) == 0);
-  CHECK(store->Get(current).ok());                                     // the revision was kept
-  CHECK(store->Journal(0)->size() == journaled_before + 1);            // its write line, not its set-current
-  CHECK(store->GetLockInfo()->state == LockState::kFree);              // and the lock was released
+  CHECK(rev.status().message().rfind("local store: committed " + current +
+                                         " (durable and current), but journaling it "
+                                         "failed: ",
+                                     0) == 0);
+  CHECK(store->Get(current).ok());                           // the revision was kept
+  CHECK(store->Journal(0)->size() == journaled_before + 1);  // its write line, not its set-current
+  CHECK(store->GetLockInfo()->state == LockState::kFree);    // and the lock was released
 }
 
 TEST_CASE("a commit or write with a key that cannot open the current revision is refused unless new_key") {
@@ -947,8 +958,8 @@ TEST_CASE("a commit over a damaged v1 current is not refused as a key mismatch")
 TEST_CASE("a write whose journaling fails says the revision was written (kIncomplete)") {
   ScratchDir root;
   sealstate::testing::FaultInjectionEnv env;
-  auto store = std::move(*internal::OpenLocalStoreWith(Options(root, EncrypterNamed("env-key")), env,
-                                                       *internal::ProcessProbe::Default()));
+  auto store = std::move(
+      *internal::OpenLocalStoreWith(Options(root, EncrypterNamed("env-key")), env, *internal::ProcessProbe::Default()));
   REQUIRE(store->Write(Fixture()).ok());  // creates the journal
   env.ResetCounters();
   REQUIRE(store->Write(Fixture()).ok());
@@ -965,6 +976,6 @@ TEST_CASE("a write whose journaling fails says the revision was written (kIncomp
   CHECK(rev.status().error_number() == ENOSPC);
   const std::vector<std::string> revs = *store->List();
   REQUIRE(revs.size() == 3);
-  CHECK(rev.status().message().rfind("local store: wrote " + revs.back() + " (durable), but journaling it failed: ", 0) ==
-        0);
+  CHECK(rev.status().message().rfind("local store: wrote " + revs.back() + " (durable), but journaling it failed: ",
+                                     0) == 0);
 }

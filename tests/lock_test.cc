@@ -201,8 +201,8 @@ TEST_CASE("lock record: empty, malformed, mistyped and incomplete records are in
   bad_created.replace(bad_created.find("2026-04-30"), 10, "2026-13-30");
   for (const std::string& content :
        {std::string(""), std::string("\n \t"), std::string("{"), std::string("[]"), std::string("-5"),
-        std::string("12a\n"), std::string("0\n"), std::string("99999999999999999999999\n"), missing_version,
-        string_pid, bad_created, std::string(kMaxLockRecordBytes + 1, '7')}) {
+        std::string("12a\n"), std::string("0\n"), std::string("99999999999999999999999\n"), missing_version, string_pid,
+        bad_created, std::string(kMaxLockRecordBytes + 1, '7')}) {
     INFO(content);
     Result<LockHolder> parsed = ParseLockRecord(content);
     REQUIRE_FALSE(parsed.ok());
@@ -374,8 +374,9 @@ TEST_CASE("process probe: a zombie counts as gone", "[lock]") {
 
 // ---- acquire --------------------------------------------------------------------------------
 
-TEST_CASE("lock acquire: creates a complete 0600 marker with our pid and a 32-hex lock id, no temp debris, under any umask",
-          "[lock]") {
+TEST_CASE(
+    "lock acquire: creates a complete 0600 marker with our pid and a 32-hex lock id, no temp debris, under any umask",
+    "[lock]") {
   for (const mode_t mask : {mode_t(0), mode_t(0277)}) {
     INFO("umask " << mask);
     TempDir dir;
@@ -464,7 +465,8 @@ TEST_CASE("lock inspect: a held lock is held, seen through a read-only descripto
   CHECK(lock.Release(held->held).ok());
 }
 
-TEST_CASE("lock acquire: the holder opening and closing the marker keeps the lock (a forked child is refused)", "[lock]") {
+TEST_CASE("lock acquire: the holder opening and closing the marker keeps the lock (a forked child is refused)",
+          "[lock]") {
   TempDir dir;
   MarkerLock lock = LockOn(dir);
   Result<AcquireOutcome> held = lock.Acquire(Timeout(milliseconds(0)));

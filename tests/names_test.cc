@@ -60,7 +60,8 @@ TEST_CASE("names: '\\' is rejected", "[names]") {
 
 TEST_CASE("names: NUL inside a string_view is rejected", "[names]") {
   const std::string_view with_nul("ab\0cd", 5);
-  CHECK(Rejection("stack", with_nul) == "stack name \"ab\\x00cd\" is not allowed: it must not contain a control character");
+  CHECK(Rejection("stack", with_nul) ==
+        "stack name \"ab\\x00cd\" is not allowed: it must not contain a control character");
 }
 
 TEST_CASE("names: control characters 0x01, 0x1f, newline and 0x7f are rejected", "[names]") {
@@ -89,7 +90,8 @@ TEST_CASE("names: the message names the kind and the value", "[names]") {
 TEST_CASE("names: messages never contain raw control bytes", "[names]") {
   const std::string message = Rejection("stack", std::string("\x00\x01\t\r\x1b\x7f\"", 7));
   CHECK_FALSE(HasControlByte(message));
-  CHECK(message == "stack name \"\\x00\\x01\\t\\r\\x1b\\x7f\\\"\" is not allowed: it must not contain a control character");
+  CHECK(message ==
+        "stack name \"\\x00\\x01\\t\\r\\x1b\\x7f\\\"\" is not allowed: it must not contain a control character");
 }
 
 TEST_CASE("names: ill-formed UTF-8 is escaped in messages and well-formed UTF-8 kept", "[names]") {
@@ -100,13 +102,19 @@ TEST_CASE("names: ill-formed UTF-8 is escaped in messages and well-formed UTF-8 
 // Names go into JSON (envelope headers, snapshots), which cannot carry invalid UTF-8: a stack
 // named so could never open its own snapshots (found by the hostile-input test).
 TEST_CASE("names: invalid UTF-8 is rejected; look-alikes are ordinary names", "[names]") {
-  CHECK(Rejection("stack", "a\xff\xfe" "b").find("must be valid UTF-8") != std::string::npos);
+  CHECK(Rejection("stack",
+                  "a\xff\xfe"
+                  "b")
+            .find("must be valid UTF-8") != std::string::npos);
   CHECK(Rejection("stack", "\xc0\xae\xc0\xae").find("must be valid UTF-8") != std::string::npos);  // overlong ".."
   CHECK(Rejection("stack", "\xed\xa0\x80").find("must be valid UTF-8") != std::string::npos);      // a surrogate
   CHECK(Rejection("stack", "ab\xe2\x88").find("must be valid UTF-8") != std::string::npos);        // truncated
-  CHECK(ValidateName("stack", "\xef\xbc\x8e\xef\xbc\x8e").ok());  // fullwidth dots
-  CHECK(ValidateName("stack", "a\xe2\x88\x95" "b").ok());         // division slash
-  CHECK(ValidateName("stack", "stack ").ok());                     // a trailing space
+  CHECK(ValidateName("stack", "\xef\xbc\x8e\xef\xbc\x8e").ok());                                   // fullwidth dots
+  CHECK(ValidateName("stack",
+                     "a\xe2\x88\x95"
+                     "b")
+            .ok());                             // division slash
+  CHECK(ValidateName("stack", "stack ").ok());  // a trailing space
 }
 
 }  // namespace

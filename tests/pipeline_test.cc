@@ -2,8 +2,8 @@
 // PrefetchingSource (read+decrypt || parse). Small thresholds force the worker thread on.
 #include <catch2/catch.hpp>
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <string>
 
 #include "pipeline/pipelined_sink.h"

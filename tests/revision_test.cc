@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include <catch2/catch.hpp>
 #include <rapidjson/document.h>
+#include <catch2/catch.hpp>
 
 namespace sealstate {
 namespace {
@@ -80,8 +80,8 @@ TEST_CASE("revision: suffixes follow Go's Atoi and must be at least 1", "[revisi
   CHECK(ParseRevision(t + "_03").valid);
   CHECK(ParseRevision(t + "_03").suffix == 3);
   CHECK(ParseRevision(t + "_9223372036854775807").suffix == 9'223'372'036'854'775'807);
-  for (const std::string bad : {"_0", "_-1", "_", "_x", "_2_3", "_+", "_-0", "_ 1", "_1 ", "_1_", "_9223372036854775808",
-                                "_0x10", "_1e3", "_1_000"}) {
+  for (const std::string bad : {"_0", "_-1", "_", "_x", "_2_3", "_+", "_-0", "_ 1", "_1 ", "_1_",
+                                "_9223372036854775808", "_0x10", "_1e3", "_1_000"}) {
     INFO(bad);
     CHECK_FALSE(ParseRevision(t + bad).valid);
   }

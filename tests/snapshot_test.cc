@@ -217,9 +217,8 @@ TEST_CASE("Validate rejects an action without a category", "[snapshot][validate]
 
 TEST_CASE("Validate rejects the wrong category for each entry kind", "[snapshot][validate]") {
   const std::vector<std::pair<std::string, std::string>> wrong = {
-      {"leaf", "data-source"}, {"leaf", "action"},        {"library-call", "composite"},
-      {"action", "resource"},  {"action", "data-source"}, {"data-source", "resource"},
-      {"data-source", "action"}};
+      {"leaf", "data-source"},   {"leaf", "action"},          {"library-call", "composite"}, {"action", "resource"},
+      {"action", "data-source"}, {"data-source", "resource"}, {"data-source", "action"}};
   for (const auto& [kind, category] : wrong) {
     Snapshot s = BaseSnapshot();
     s.entries = {MakeEntry("x.y", kind, category)};
@@ -230,8 +229,8 @@ TEST_CASE("Validate rejects the wrong category for each entry kind", "[snapshot]
 
 TEST_CASE("Validate accepts every allowed kind and category pair", "[snapshot][validate]") {
   const std::vector<std::pair<std::string, std::string>> allowed = {
-      {"leaf", "resource"},         {"library-call", "resource"}, {"library-call", "data-source"},
-      {"library-call", "action"},   {"action", "action"},         {"data-source", "data-source"}};
+      {"leaf", "resource"},       {"library-call", "resource"}, {"library-call", "data-source"},
+      {"library-call", "action"}, {"action", "action"},         {"data-source", "data-source"}};
   for (const auto& [kind, category] : allowed) {
     Snapshot s = BaseSnapshot();
     s.entries = {MakeEntry("x.y", kind, category)};
@@ -317,15 +316,13 @@ TEST_CASE("Encode of unobin's sample has the JSON shape unobin checks", "[snapsh
   const std::string out = Encode(SampleSnapshot());
   CHECK(out.back() == '\n');
   CHECK(out[out.size() - 2] == '}');
-  for (const char* present : {R"("format-version": 1)", R"("address": "resource.main")",
-                              R"("entry-kind": "leaf")", R"("category": "resource")",
-                              R"("binding": {)", R"("alias": "aws")",
-                              R"("library-path": "example.com/aws")", R"("kind": "vpc")",
-                              R"("size": 5)"}) {
+  for (const char* present : {R"("format-version": 1)", R"("address": "resource.main")", R"("entry-kind": "leaf")",
+                              R"("category": "resource")", R"("binding": {)", R"("alias": "aws")",
+                              R"("library-path": "example.com/aws")", R"("kind": "vpc")", R"("size": 5)"}) {
     CHECK_THAT(out, Catch::Contains(present));
   }
-  for (const char* absent : {R"("node-kind":)", R"("selector":)", R"("export":)", R"("type":)",
-                             R"("kind": "resource")", R"("library-type")"}) {
+  for (const char* absent : {R"("node-kind":)", R"("selector":)", R"("export":)", R"("type":)", R"("kind": "resource")",
+                             R"("library-type")"}) {
     CHECK_THAT(out, !Catch::Contains(absent));
   }
 }
@@ -573,8 +570,7 @@ TEST_CASE("Decode keeps 64-bit integers past 2^53 exact", "[snapshot][decode]") 
 TEST_CASE("Decode re-encodes Go floats byte for byte", "[snapshot][decode]") {
   const std::string text = DocumentWithEntries("[]");
   Snapshot s = Decode(text);
-  s.outputs = {{"a", Json(1e21)}, {"b", Json(1e-7)}, {"c", Json(0.1)}, {"d", Json(-0.0)},
-               {"e", Json(123456789.125)}};
+  s.outputs = {{"a", Json(1e21)}, {"b", Json(1e-7)}, {"c", Json(0.1)}, {"d", Json(-0.0)}, {"e", Json(123456789.125)}};
   const std::string out = Encode(s);
   CHECK_THAT(out, Catch::Contains("\"a\": 1e+21,\n    \"b\": 1e-7,\n    \"c\": 0.1,\n"
                                   "    \"d\": -0,\n    \"e\": 123456789.125\n"));
@@ -646,8 +642,7 @@ TEST_CASE("Decode checks the version before validating entries", "[snapshot][dec
   CHECK(status.code() == Code::kFormat);
 }
 
-TEST_CASE("Decode reports validation failures as kIntegrity with unobin's message",
-          "[snapshot][decode]") {
+TEST_CASE("Decode reports validation failures as kIntegrity with unobin's message", "[snapshot][decode]") {
   const Status status = DecodeError(DocumentWithEntries(
       R"([{"address": "a", "entry-kind": "leaf", "category": "resource", "binding": {"alias": "x", "kind": "k"}},
           {"address": "a", "entry-kind": "leaf", "category": "resource", "binding": {"alias": "x", "kind": "k"}}])"));
@@ -668,18 +663,13 @@ TEST_CASE("Decode reports a null entry as unobin's nil entry", "[snapshot][decod
 }
 
 TEST_CASE("Decode reports fields of the wrong type", "[snapshot][decode]") {
-  CHECK(DecodeError(R"({"format-version": 1, "stack": 5})").message() ==
-        R"(snapshot: "stack" must be a string)");
-  CHECK(DecodeError(R"({"format-version": "1"})").message() ==
-        R"(snapshot: "format-version" must be an integer)");
-  CHECK(DecodeError(R"({"format-version": 1.0})").message() ==
-        R"(snapshot: "format-version" must be an integer)");
-  CHECK(DecodeError(R"({"format-version": 1, "factory": []})").message() ==
-        R"(snapshot: "factory" must be an object)");
+  CHECK(DecodeError(R"({"format-version": 1, "stack": 5})").message() == R"(snapshot: "stack" must be a string)");
+  CHECK(DecodeError(R"({"format-version": "1"})").message() == R"(snapshot: "format-version" must be an integer)");
+  CHECK(DecodeError(R"({"format-version": 1.0})").message() == R"(snapshot: "format-version" must be an integer)");
+  CHECK(DecodeError(R"({"format-version": 1, "factory": []})").message() == R"(snapshot: "factory" must be an object)");
   CHECK(DecodeError(R"({"format-version": 1, "factory": {"name": 1}})").message() ==
         "snapshot: factory.name must be a string");
-  CHECK(DecodeError(R"({"format-version": 1, "entries": {}})").message() ==
-        R"(snapshot: "entries" must be an array)");
+  CHECK(DecodeError(R"({"format-version": 1, "entries": {}})").message() == R"(snapshot: "entries" must be an array)");
   CHECK(DecodeError(R"({"format-version": 1, "outputs": [1]})").message() ==
         R"(snapshot: "outputs" must be an object)");
   CHECK(DecodeError("[1]").message() == "snapshot: the document must be a JSON object");
@@ -709,7 +699,8 @@ TEST_CASE("Decode reports fields of the wrong type", "[snapshot][decode]") {
 TEST_CASE("Decode orders errors and repeated entries as for a whole document", "[snapshot][decode]") {
   const std::string good =
       R"({"address": "a", "entry-kind": "leaf", "category": "resource", "binding": {"alias": "x", "kind": "k"}})";
-  const std::string head = R"({"format-version": 1, "factory": {"name": "x"}, "generated-at": "2026-05-01T00:00:00Z", )";
+  const std::string head =
+      R"({"format-version": 1, "factory": {"name": "x"}, "generated-at": "2026-05-01T00:00:00Z", )";
   // An entry's error loses to a later stack error, and to a syntax error anywhere after it.
   CHECK(DecodeError(head + R"("entries": [{"address": 5}], "stack": 5})").message() ==
         R"(snapshot: "stack" must be a string)");
@@ -730,7 +721,8 @@ TEST_CASE("Decode orders errors and repeated entries as for a whole document", "
   CHECK(Decode(head + R"("entries": [)" + good + R"(], "entries": null})").entries_null);
   // Elements after a nil one are not looked at; an "entries" member below the root is unknown.
   CHECK(DecodeError(head + R"("entries": [null, 5]})").message() == "snapshot: entries[0] is nil");
-  CHECK(Decode(head + R"("entries": [)" + good + R"(], "factory": {"name": "x", "entries": [1]}})").entries.size() == 1);
+  CHECK(Decode(head + R"("entries": [)" + good + R"(], "factory": {"name": "x", "entries": [1]}})").entries.size() ==
+        1);
 }
 
 // Entries are decoded from parser events, not from a tree: within an entry, errors are still
@@ -748,14 +740,15 @@ TEST_CASE("Decode reads entry members as a whole-entry conversion would", "[snap
   CHECK(DecodeError(DocumentWithEntries(R"([{"sensitive-inputs": ["a", {"x": [1]}, "b"]}])")).message() ==
         "snapshot: entries[0].sensitive-inputs must be an array of strings");
   const Entry e = Decode(DocumentWithEntries(
-      R"([{"address": 5, "address": "a", "entry-kind": "leaf", "category": "resource",
+                             R"([{"address": 5, "address": "a", "entry-kind": "leaf", "category": "resource",
            "binding": "x", "binding": {"alias": 1, "alias": "y", "kind": "k", "library-path": "p",
                                        "library-path": null, "extra": {"deep": [[{}]]}},
            "schema-version": 2, "schema-version": null, "trigger-hash": "h", "trigger-hash": "h2",
            "sensitive-inputs": ["s"], "sensitive-inputs": [null, "t"],
            "inputs": {"a": 1}, "inputs": {"b": [true, null, {"c": "d"}]}, "outputs": {"o": 1}, "outputs": null,
            "depends-on": ["b"], "node-kind": {"nested": ["arrays", ["and", {"objects": 1}]]},
-           "future": [1, {"x": null}]}])")).entries.at(0);
+           "future": [1, {"x": null}]}])"))
+                      .entries.at(0);
   CHECK(e.address == "a");
   REQUIRE(e.binding.has_value());
   CHECK(e.binding->alias == "y");
@@ -770,9 +763,11 @@ TEST_CASE("Decode reads entry members as a whole-entry conversion would", "[snap
   // A later binding replaces an earlier one whole; a null one removes it.
   CHECK(Decode(DocumentWithEntries(R"([{"address": "a", "entry-kind": "leaf", "category": "resource",
       "binding": {"alias": "x", "kind": "k", "library-path": "p"}, "binding": {"alias": "z", "kind": "k"}}])"))
-            .entries.at(0).binding == Binding{"z", "", "k"});
+            .entries.at(0)
+            .binding == Binding{"z", "", "k"});
   CHECK(DecodeError(DocumentWithEntries(R"([{"address": "a", "entry-kind": "leaf", "category": "resource",
-      "binding": {"alias": 1}, "binding": null}])")).message() == R"(snapshot: entry "a" binding missing)");
+      "binding": {"alias": 1}, "binding": null}])"))
+            .message() == R"(snapshot: entry "a" binding missing)");
 }
 
 TEST_CASE("Decode reports a bad generated-at", "[snapshot][decode]") {
@@ -809,7 +804,9 @@ TEST_CASE("Decode of a 2 MB document works through a small-chunk source", "[snap
   for (int i = 0; s.entries.size() < 5000; ++i) {
     Entry e = MakeEntry("resource.r" + std::to_string(i), i % 2 ? "library-call" : "leaf", "resource");
     e.schema_version = i % 4;
-    e.inputs = {{"index", Json(i)}, {"ratio", Json((i + 0.5) / 8.0)}, {"note", Json("<" + std::string(300, 'n') + ">")},
+    e.inputs = {{"index", Json(i)},
+                {"ratio", Json((i + 0.5) / 8.0)},
+                {"note", Json("<" + std::string(300, 'n') + ">")},
                 {"list", Json(JsonArray{Json(true), Json(), Json("x")})}};
     e.outputs = {{"id", Json("id-" + std::to_string(i))}};
     if (i > 0) e.depends_on = {"resource.r" + std::to_string(i - 1)};

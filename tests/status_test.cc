@@ -31,7 +31,8 @@ Result<int> Quarter(int x) {
 // Yields its data a few bytes at a time, then optionally fails.
 class TrickleSource final : public ByteSource {
  public:
-  TrickleSource(std::string data, std::size_t step, bool fail_at_end) : data_(std::move(data)), step_(step), fail_(fail_at_end) {}
+  TrickleSource(std::string data, std::size_t step, bool fail_at_end)
+      : data_(std::move(data)), step_(step), fail_(fail_at_end) {}
   Result<std::size_t> Read(char* buffer, std::size_t capacity) override {
     if (pos_ == data_.size() && fail_) return Status::Integrity("boom");
     const std::size_t n = std::min({capacity, step_, data_.size() - pos_});

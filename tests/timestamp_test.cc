@@ -88,8 +88,7 @@ TEST_CASE("timestamp: every out-of-range field is rejected and named", "[timesta
 }
 
 TEST_CASE("timestamp: the largest value of each field is accepted", "[timestamp]") {
-  CHECK(FormatRfc3339Nano(MustParse("2026-12-31T23:59:59.999999999+23:59")) ==
-        "2026-12-31T23:59:59.999999999+23:59");
+  CHECK(FormatRfc3339Nano(MustParse("2026-12-31T23:59:59.999999999+23:59")) == "2026-12-31T23:59:59.999999999+23:59");
   CHECK(FormatRfc3339Nano(MustParse("2026-01-01T00:00:00-23:59")) == "2026-01-01T00:00:00-23:59");
 }
 

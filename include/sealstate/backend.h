@@ -33,14 +33,14 @@ namespace sealstate {
 
 // One line of a stack's audit journal.
 struct JournalEvent {
-  std::uint64_t seq = 0;   // 1, 2, 3, ... in write order
+  std::uint64_t seq = 0;  // 1, 2, 3, ... in write order
   Timestamp time;
-  std::string event;       // write | set-current | remove | lock-break | force-unlock | prune
-  std::string rev;         // the revision concerned, or empty
-  std::string lock_id;     // the lock held (or broken) at the time, or empty
-  std::string actor;       // user@host
+  std::string event;    // write | set-current | remove | lock-break | force-unlock | prune
+  std::string rev;      // the revision concerned, or empty
+  std::string lock_id;  // the lock held (or broken) at the time, or empty
+  std::string actor;    // user@host
   std::int64_t pid = 0;
-  std::string detail;      // free text, e.g. the broken holder ("pid 4242 on h1 is gone")
+  std::string detail;  // free text, e.g. the broken holder ("pid 4242 on h1 is gone")
   // For "write": the envelope version the revision was written with (1 or 2); 0 when not
   // recorded (other events, and lines written before sealstate recorded it).
   std::int64_t envelope_version = 0;

@@ -86,7 +86,8 @@ using PayloadReader = std::function<Status(ByteSource& payload)>;
 
 // unobin's Seal: encrypt with no associated data, then describe. Errors: kInvalidArgument
 // "envelope: payload-type is required"; encrypter errors prefixed "seal: encrypt: ".
-SEALSTATE_EXPORT Result<std::string> SealV1(std::string_view payload, std::string_view payload_type, const Encrypter& encrypter);
+SEALSTATE_EXPORT Result<std::string> SealV1(std::string_view payload, std::string_view payload_type,
+                                            const Encrypter& encrypter);
 
 // unobin's Open, in its order: parse ("envelope: ..."; kIntegrity), version ("envelope:
 // unsupported envelope-version N (this build expects 1)"; kFormat), type (checked only when both
@@ -94,13 +95,13 @@ SEALSTATE_EXPORT Result<std::string> SealV1(std::string_view payload, std::strin
 // rule of OpenOptions, then decrypt with `encrypter`, whose failure reads
 // "open: decrypt: <cause> (sealed with <name>[ key-id|env-var <value>])" (kIntegrity: v1 cannot
 // tell a wrong key from tampering).
-SEALSTATE_EXPORT Result<std::string> OpenV1(std::string_view envelope, std::string_view expected_type, const Encrypter& encrypter,
-                           const OpenOptions& options = {});
+SEALSTATE_EXPORT Result<std::string> OpenV1(std::string_view envelope, std::string_view expected_type,
+                                            const Encrypter& encrypter, const OpenOptions& options = {});
 // The same, reading the envelope from `in` as it parses it: what it holds is the ciphertext
 // (decoded from base64 as it streams past) and then the plaintext, never the file or the base64
 // text. Errors: as above, and "envelope: \"ciphertext\" longer than 1.5 GiB ..." (kIntegrity).
 SEALSTATE_EXPORT Result<std::string> OpenV1(ByteSource& in, std::string_view expected_type, const Encrypter& encrypter,
-                           const OpenOptions& options = {});
+                                            const OpenOptions& options = {});
 
 // ---- v2 (sealstate) ----
 
@@ -108,16 +109,16 @@ SEALSTATE_EXPORT Result<std::string> OpenV1(ByteSource& in, std::string_view exp
 // is produced. Memory stays bounded by the chunk size. Above 1 MiB of payload, `out` is called
 // from a second thread (stream.h says exactly when). Errors: kInvalidArgument for an empty
 // payload type or a binding field that fails ValidateName; encrypter and sink errors.
-SEALSTATE_EXPORT Status SealV2(const EnvelopeBinding& binding, const Encrypter& encrypter, const PayloadWriter& write_payload,
-              ByteSink& out);
+SEALSTATE_EXPORT Status SealV2(const EnvelopeBinding& binding, const Encrypter& encrypter,
+                               const PayloadWriter& write_payload, ByteSink& out);
 
 // Reads and checks the header, then hands the authenticated-as-it-goes payload to
 // `read_payload`, then checks the stream ended properly. Errors: kFormat (not v2, unknown
 // cipher or compression), kIntegrity (malformed or edited header, binding mismatch, tampering,
 // truncation, trailing bytes, refused plaintext), kWrongKey (key ids differ), reader errors.
 // Past the first 1 MiB of payload, `in` is read from a second thread (stream.h).
-SEALSTATE_EXPORT Status OpenV2(ByteSource& in, const EnvelopeBinding& expected, const Encrypter& encrypter, const OpenOptions& options,
-              const PayloadReader& read_payload);
+SEALSTATE_EXPORT Status OpenV2(ByteSource& in, const EnvelopeBinding& expected, const Encrypter& encrypter,
+                               const OpenOptions& options, const PayloadReader& read_payload);
 
 // Reads only the first line of a v2 file and parses it, without authenticating it (for
 // inspection and diagnostics). Errors: kFormat if the input is not a v2 envelope; kIntegrity if
@@ -141,14 +142,14 @@ SEALSTATE_EXPORT Result<EnvelopeHeader> ReadEnvelopeHeader(ByteSource& in);
 // Seals a snapshot: version kEnvelopeV2 (default) or kEnvelopeV1 (unobin-compatible). The
 // payload is EncodeSnapshot's bytes. For v2, `binding` is written to the header; payload_type
 // is forced to "state". Errors: as EncodeSnapshot, SealV1/SealV2.
-SEALSTATE_EXPORT Status SealSnapshot(const Snapshot& snapshot, std::int64_t envelope_version, const EnvelopeBinding& binding,
-                    const Encrypter& encrypter, ByteSink& out);
+SEALSTATE_EXPORT Status SealSnapshot(const Snapshot& snapshot, std::int64_t envelope_version,
+                                     const EnvelopeBinding& binding, const Encrypter& encrypter, ByteSink& out);
 
 // Opens a snapshot file of either version (detected), decodes it, and checks the snapshot's
 // stack and factory name against `expected` (when set): a mismatch is kIntegrity, since the
 // file was copied from elsewhere. A v1 file is kIntegrity unless options.accept_v1. Errors: as
 // OpenV1/OpenV2 and DecodeSnapshot.
-SEALSTATE_EXPORT Result<Snapshot> OpenSnapshot(ByteSource& in, const EnvelopeBinding& expected, const Encrypter& encrypter,
-                              const OpenOptions& options = {});
+SEALSTATE_EXPORT Result<Snapshot> OpenSnapshot(ByteSource& in, const EnvelopeBinding& expected,
+                                               const Encrypter& encrypter, const OpenOptions& options = {});
 
 }  // namespace sealstate

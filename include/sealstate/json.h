@@ -30,18 +30,18 @@ class SEALSTATE_EXPORT Json {
 
   // null
   Json() = default;
-  Json(std::nullptr_t) {}                                 // NOLINT: implicit by design
-  Json(bool b) : value_(b) {}                             // NOLINT
-  Json(int i) : value_(static_cast<std::int64_t>(i)) {}   // NOLINT
-  Json(std::int64_t i) : value_(i) {}                     // NOLINT
+  Json(std::nullptr_t) {}                                // NOLINT: implicit by design
+  Json(bool b) : value_(b) {}                            // NOLINT
+  Json(int i) : value_(static_cast<std::int64_t>(i)) {}  // NOLINT
+  Json(std::int64_t i) : value_(i) {}                    // NOLINT
   // Values that fit int64 are stored as kInt, so equal numbers compare equal.
-  Json(std::uint64_t u);                                  // NOLINT
-  Json(double d) : value_(d) {}                           // NOLINT
-  Json(const char* s) : value_(std::string(s)) {}         // NOLINT
-  Json(std::string s) : value_(std::move(s)) {}           // NOLINT
-  Json(std::string_view s) : value_(std::string(s)) {}    // NOLINT
-  Json(JsonArray a) : value_(std::move(a)) {}             // NOLINT
-  Json(JsonObject o) : value_(std::move(o)) {}            // NOLINT
+  Json(std::uint64_t u);                                // NOLINT
+  Json(double d) : value_(d) {}                         // NOLINT
+  Json(const char* s) : value_(std::string(s)) {}       // NOLINT
+  Json(std::string s) : value_(std::move(s)) {}         // NOLINT
+  Json(std::string_view s) : value_(std::string(s)) {}  // NOLINT
+  Json(JsonArray a) : value_(std::move(a)) {}           // NOLINT
+  Json(JsonObject o) : value_(std::move(o)) {}          // NOLINT
 
   Type type() const { return static_cast<Type>(value_.index()); }
   bool is_null() const { return type() == Type::kNull; }
@@ -62,9 +62,7 @@ class SEALSTATE_EXPORT Json {
   friend bool operator==(const Json& a, const Json& b) { return a.value_ == b.value_; }
 
  private:
-  std::variant<std::nullptr_t, bool, std::int64_t, std::uint64_t, double, std::string, JsonArray,
-               JsonObject>
-      value_;
+  std::variant<std::nullptr_t, bool, std::int64_t, std::uint64_t, double, std::string, JsonArray, JsonObject> value_;
 };
 
 }  // namespace sealstate

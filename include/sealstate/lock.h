@@ -26,15 +26,15 @@ namespace sealstate {
 // What the marker says about its holder. A marker holding only "<pid>\n" (what unobin writes)
 // reads as bare_pid = true with only `pid` set.
 struct LockHolder {
-  std::string lock_id;            // random 128-bit, 32 hex digits
+  std::string lock_id;  // random 128-bit, 32 hex digits
   std::int64_t pid = 0;
   std::string host;
   std::string user;
-  std::string boot_id;            // /proc/sys/kernel/random/boot_id of the holder's boot
-  std::uint64_t start_time = 0;   // field 22 of /proc/<pid>/stat: clock ticks after boot
+  std::string boot_id;           // /proc/sys/kernel/random/boot_id of the holder's boot
+  std::uint64_t start_time = 0;  // field 22 of /proc/<pid>/stat: clock ticks after boot
   Timestamp created;
-  std::string operation;          // what the holder is doing ("commit", "prune", ...)
-  std::string version;            // sealstate version of the holder
+  std::string operation;  // what the holder is doing ("commit", "prune", ...)
+  std::string version;    // sealstate version of the holder
   bool bare_pid = false;
   friend bool operator==(const LockHolder&, const LockHolder&) = default;
 };

@@ -84,6 +84,7 @@ struct ForceUnlockOutcome {
 // unless `expected_id` matches the holder's lock id or `force` is set. A non-empty
 // `expected_id` that does not match is always refused. Every removal is journaled by the
 // backend.
-SEALSTATE_EXPORT Result<ForceUnlockOutcome> ForceUnlockWithPolicy(Backend& backend, std::string_view expected_id, bool force);
+SEALSTATE_EXPORT Result<ForceUnlockOutcome> ForceUnlockWithPolicy(Backend& backend, std::string_view expected_id,
+                                                                  bool force);
 
 }  // namespace sealstate

@@ -143,9 +143,9 @@ T& Result<T>::Checked() {
 }  // namespace sealstate
 
 // Returns the Status of `expr` from the enclosing function if it is not OK.
-#define SEALSTATE_RETURN_IF_ERROR(expr)                 \
-  do {                                                  \
-    ::sealstate::Status sealstate_status_ = (expr);     \
+#define SEALSTATE_RETURN_IF_ERROR(expr)                    \
+  do {                                                     \
+    ::sealstate::Status sealstate_status_ = (expr);        \
     if (!sealstate_status_.ok()) return sealstate_status_; \
   } while (0)
 

@@ -70,8 +70,8 @@ std::string BreakCommand(const GlobalOptions& g, const Backend& backend, const s
   std::string command = "sealstate";
   auto root = ResolvedRoot(g);
   if (root.ok()) command += " --root " + ShellQuote(*root);
-  command += " --factory " + ShellQuote(backend.factory()) + " --stack " + ShellQuote(backend.stack()) +
-             " force-unlock";
+  command +=
+      " --factory " + ShellQuote(backend.factory()) + " --stack " + ShellQuote(backend.stack()) + " force-unlock";
   if (holder && !holder->lock_id.empty()) return command + " --id " + holder->lock_id;
   return command + " --force";
 }
@@ -171,8 +171,7 @@ void RegisterForceUnlock(CLI::App& app, CommandContext& context) {
   auto args = std::make_shared<ForceUnlockArgs>();
   CLI::App* command = app.add_subcommand(
       "force-unlock", "Remove a stale lock; a live or unknown holder only with --id ID or --force (journaled)");
-  command->add_option("--id", args->id, "Break the lock only if the holder's lock id is LOCK_ID")
-      ->type_name("LOCK_ID");
+  command->add_option("--id", args->id, "Break the lock only if the holder's lock id is LOCK_ID")->type_name("LOCK_ID");
   command->add_flag("--force", args->force, "Break a live or unknown holder's lock");
   SetStackCommand(command, context,
                   [args](const GlobalOptions& g, const Output& out) { return RunForceUnlock(g, out, *args); });
@@ -187,7 +186,8 @@ void RegisterLockRun(CLI::App& app, CommandContext& context) {
   command->add_option("command", args->command, "The command and its arguments, after --")
       ->required()
       ->type_name("CMD [ARGS...]");
-  SetStackCommand(command, context, [args](const GlobalOptions& g, const Output& out) { return RunLock(g, out, *args); });
+  SetStackCommand(command, context,
+                  [args](const GlobalOptions& g, const Output& out) { return RunLock(g, out, *args); });
 }
 
 }  // namespace

@@ -93,7 +93,8 @@ int RunDelete(const GlobalOptions& g, const Output& out, const std::string& rev)
 
 void RegisterPointerCommands(CLI::App& app, CommandContext& context) {
   auto set_rev = std::make_shared<std::string>();
-  CLI::App* set_current = app.add_subcommand("set-current", "Lock, point current at REV (rollback or roll forward), unlock");
+  CLI::App* set_current =
+      app.add_subcommand("set-current", "Lock, point current at REV (rollback or roll forward), unlock");
   set_current->add_option("rev", *set_rev, "Revision to make current")->required()->type_name("REV");
   SetStackCommand(set_current, context,
                   [set_rev](const GlobalOptions& g, const Output& out) { return RunSetCurrent(g, out, *set_rev); });

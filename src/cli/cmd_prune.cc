@@ -81,7 +81,8 @@ void RegisterPrune(CLI::App& app, CommandContext& context) {
       ->type_name("N")
       ->capture_default_str();
   prune->add_flag("--dry-run", args->dry_run, "Print what would be deleted; delete nothing");
-  SetStackCommand(prune, context, [args](const GlobalOptions& g, const Output& out) { return RunPrune(g, out, *args); });
+  SetStackCommand(prune, context,
+                  [args](const GlobalOptions& g, const Output& out) { return RunPrune(g, out, *args); });
 }
 
 }  // namespace sealstate::cli

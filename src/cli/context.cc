@@ -5,9 +5,8 @@
 namespace sealstate::cli {
 
 void SetCommand(CLI::App* command, CommandContext& context, CommandBody body) {
-  command->callback([&context, body = std::move(body)] {
-    context.exit_status = body(context.globals, context.output());
-  });
+  command->callback(
+      [&context, body = std::move(body)] { context.exit_status = body(context.globals, context.output()); });
 }
 
 void SetStackCommand(CLI::App* command, CommandContext& context, CommandBody body) {

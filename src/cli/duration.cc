@@ -18,8 +18,7 @@ std::optional<std::int64_t> UnitMillis(std::string_view unit) {
 }
 
 Status InvalidDuration(std::string_view text) {
-  return Status::InvalidArgument("invalid duration \"" + std::string(text) +
-                                 "\": use e.g. 250ms, 30s, 5m or 1h");
+  return Status::InvalidArgument("invalid duration \"" + std::string(text) + "\": use e.g. 250ms, 30s, 5m or 1h");
 }
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }

@@ -4,23 +4,16 @@ namespace sealstate::cli {
 
 int ExitStatusFor(Code code) {
   switch (code) {
-    case Code::kOk:
-      return kExitOk;
-    case Code::kInvalidArgument:
-      return kExitUsage;
+    case Code::kOk: return kExitOk;
+    case Code::kInvalidArgument: return kExitUsage;
     case Code::kNotFound:
-    case Code::kNoCurrent:
-      return kExitNotFound;
-    case Code::kLocked:
-      return kExitLocked;
-    case Code::kIncomplete:
-      return kExitIncomplete;
+    case Code::kNoCurrent: return kExitNotFound;
+    case Code::kLocked: return kExitLocked;
+    case Code::kIncomplete: return kExitIncomplete;
     case Code::kWrongKey:
     case Code::kIntegrity:
-    case Code::kFormat:
-      return kExitIntegrity;
-    default:
-      return kExitFailure;
+    case Code::kFormat: return kExitIntegrity;
+    default: return kExitFailure;
   }
 }
 

@@ -18,17 +18,17 @@ namespace sealstate::cli {
 
 // The parsed global options. Empty strings mean "not given".
 struct GlobalOptions {
-  std::string root;                    // --root / SEALSTATE_ROOT; empty: DefaultStoreRoot()
-  std::string factory;                 // --factory / SEALSTATE_FACTORY
-  std::string stack;                   // --stack / SEALSTATE_STACK
-  std::string encrypter = "env-key";   // --encrypter / SEALSTATE_ENCRYPTER
+  std::string root;                       // --root / SEALSTATE_ROOT; empty: DefaultStoreRoot()
+  std::string factory;                    // --factory / SEALSTATE_FACTORY
+  std::string stack;                      // --stack / SEALSTATE_STACK
+  std::string encrypter = "env-key";      // --encrypter / SEALSTATE_ENCRYPTER
   std::string key_env = "SEALSTATE_KEY";  // --key-env
-  std::string key_file;                // --key-file / SEALSTATE_KEY_FILE
-  bool unobin = false;                 // --unobin
-  bool accept_v1 = false;              // --accept-v1 / SEALSTATE_ACCEPT_V1
-  bool allow_plaintext = false;        // --allow-plaintext / SEALSTATE_ALLOW_PLAINTEXT
-  bool json = false;                   // --json
-  std::string lock_timeout = "0";      // --lock-timeout / SEALSTATE_LOCK_TIMEOUT, validated DUR
+  std::string key_file;                   // --key-file / SEALSTATE_KEY_FILE
+  bool unobin = false;                    // --unobin
+  bool accept_v1 = false;                 // --accept-v1 / SEALSTATE_ACCEPT_V1
+  bool allow_plaintext = false;           // --allow-plaintext / SEALSTATE_ALLOW_PLAINTEXT
+  bool json = false;                      // --json
+  std::string lock_timeout = "0";         // --lock-timeout / SEALSTATE_LOCK_TIMEOUT, validated DUR
 };
 
 // A CLI11 validator accepting what ParseDuration accepts; its message names the value.

@@ -15,8 +15,8 @@ std::vector<std::string> HolderLines(const LockHolder& holder) {
   if (holder.bare_pid) return lines;
   lines.push_back("lock id: " + holder.lock_id);
   lines.push_back("operation: " + holder.operation);
-  lines.push_back("since: " + FormatUtc(holder.created) + " (held for " +
-                  FormatDuration(ElapsedSince(holder.created)) + ")");
+  lines.push_back("since: " + FormatUtc(holder.created) + " (held for " + FormatDuration(ElapsedSince(holder.created)) +
+                  ")");
   return lines;
 }
 
@@ -54,8 +54,9 @@ void WriteHolderJson(internal::GoJsonWriter& w, const std::optional<LockHolder>&
 }
 
 std::string ShellQuote(const std::string& text) {
-  const bool plain = !text.empty() && text.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                                             "0123456789@%+=:,./_-") == std::string::npos;
+  const bool plain = !text.empty() && text.find_first_not_of(
+                                          "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                          "0123456789@%+=:,./_-") == std::string::npos;
   if (plain) return text;
   std::string quoted = "'";
   for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);

@@ -51,8 +51,7 @@ int FinishOutput(int status) {
 
 int Run(int argc, char** argv) {
   CommandContext context;
-  CLI::App app("Encrypted infrastructure state per stack: snapshots, current pointer, lock and journal",
-               "sealstate");
+  CLI::App app("Encrypted infrastructure state per stack: snapshots, current pointer, lock and journal", "sealstate");
   Register(app, context);
   try {
     app.parse(argc, argv);

@@ -1,8 +1,8 @@
 #include "cli/snapshot_input.h"
 
-#include <cerrno>
 #include <fcntl.h>
 #include <unistd.h>
+#include <cerrno>
 
 #include <string>
 

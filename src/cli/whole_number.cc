@@ -14,8 +14,8 @@ std::string WholeNumberProblem(const std::string& option, std::string_view text,
       text.find_first_not_of(" \t-0123456789") == std::string_view::npos) {
     return option + " must not be negative" + got;
   }
-  const std::string expected = option + " must be a whole number from 0 to " + std::to_string(max) +
-                               ", in decimal digits" + got;
+  const std::string expected =
+      option + " must be a whole number from 0 to " + std::to_string(max) + ", in decimal digits" + got;
   if (text.empty() || text.find_first_not_of("0123456789") != std::string_view::npos) return expected;
   std::uint64_t value = 0;
   for (char c : text) {

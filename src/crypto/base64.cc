@@ -145,8 +145,8 @@ std::size_t MaxDecodedSize(std::size_t text_length) { return (text_length + 3) /
 std::string Base64Encode(std::string_view bytes) {
   EnsureSodium();
   std::string text(sodium_base64_encoded_len(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(text.data(), text.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
-                    bytes.size(), sodium_base64_VARIANT_ORIGINAL);
+  sodium_bin2base64(text.data(), text.size(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
+                    sodium_base64_VARIANT_ORIGINAL);
   text.resize(text.size() - 1);  // the terminating NUL
   return text;
 }
@@ -187,7 +187,8 @@ void Base64StreamDecoder::DecodeHeldPrefix(std::size_t length) {
   if (length == 0) return;
   const std::size_t old_size = out_.size();
   out_.resize(old_size + MaxDecodedSize(length));
-  GoBase64Decoder decoder(std::string_view(held_).substr(0, length), reinterpret_cast<unsigned char*>(out_.data() + old_size));
+  GoBase64Decoder decoder(std::string_view(held_).substr(0, length),
+                          reinterpret_cast<unsigned char*>(out_.data() + old_size));
   const Result<std::size_t> written = decoder.Run();  // whole quanta of the alphabet: cannot fail
   out_.resize(old_size + (written.ok() ? *written : 0));
   held_.erase(0, length);

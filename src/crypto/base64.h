@@ -35,12 +35,12 @@ class Base64StreamDecoder {
   void DecodeHeldPrefix(std::size_t length);
 
   std::string& out_;
-  std::string held_;             // undecoded text
-  std::size_t held_from_ = 0;    // the position of held_[0] in the whole text
-  std::size_t scanned_ = 0;      // how much of held_ Feed has classified (each byte once: linear)
-  std::size_t alphabet_ = 0;     // alphabet characters in held_[0, scanned_)
-  std::size_t quanta_end_ = 0;   // the end of the last whole quantum in held_[0, scanned_)
-  bool tail_ = false;            // a non-alphabet character arrived: hold everything from here
+  std::string held_;            // undecoded text
+  std::size_t held_from_ = 0;   // the position of held_[0] in the whole text
+  std::size_t scanned_ = 0;     // how much of held_ Feed has classified (each byte once: linear)
+  std::size_t alphabet_ = 0;    // alphabet characters in held_[0, scanned_)
+  std::size_t quanta_end_ = 0;  // the end of the last whole quantum in held_[0, scanned_)
+  bool tail_ = false;           // a non-alphabet character arrived: hold everything from here
 };
 
 // The same, decoding into guarded memory (for keys): no copy of the decoded bytes is left

@@ -11,8 +11,8 @@
 namespace sealstate::internal {
 namespace {
 
-constexpr std::size_t kGcmNonceBytes = crypto_aead_aes256gcm_NPUBBYTES;     // 12
-constexpr std::size_t kGcmTagBytes = crypto_aead_aes256gcm_ABYTES;          // 16
+constexpr std::size_t kGcmNonceBytes = crypto_aead_aes256gcm_NPUBBYTES;                // 12
+constexpr std::size_t kGcmTagBytes = crypto_aead_aes256gcm_ABYTES;                     // 16
 constexpr std::size_t kWrapNonceBytes = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;  // 24
 constexpr std::size_t kWrapTagBytes = crypto_aead_xchacha20poly1305_ietf_ABYTES;       // 16
 constexpr std::string_view kKeyIdLabel = "sealstate key-id v1";
@@ -106,8 +106,7 @@ Result<std::string> LocalKeyEncrypter::Decrypt(std::string_view ciphertext, std:
   std::string plaintext(sealed.size() - kGcmTagBytes, '\0');
   unsigned long long opened_size = 0;
   if (crypto_aead_aes256gcm_decrypt(Bytes(plaintext), &opened_size, nullptr, Bytes(sealed), sealed.size(),
-                                    Bytes(associated_data), associated_data.size(), Bytes(nonce),
-                                    key_.data()) != 0) {
+                                    Bytes(associated_data), associated_data.size(), Bytes(nonce), key_.data()) != 0) {
     return Status::Integrity(std::string(kAuthenticationFailed));
   }
   return plaintext;
@@ -136,9 +135,9 @@ Result<SecretBytes> LocalKeyEncrypter::UnwrapKey(std::string_view wrapped, std::
   const std::string_view sealed = wrapped.substr(kWrapNonceBytes);
   SEALSTATE_ASSIGN_OR_RETURN(SecretBytes data_key, SecretBytes::Allocate(sealed.size() - kWrapTagBytes));
   unsigned long long opened_size = 0;
-  if (crypto_aead_xchacha20poly1305_ietf_decrypt(data_key.data(), &opened_size, nullptr, Bytes(sealed),
-                                                 sealed.size(), Bytes(associated_data), associated_data.size(),
-                                                 Bytes(nonce), key_.data()) != 0) {
+  if (crypto_aead_xchacha20poly1305_ietf_decrypt(data_key.data(), &opened_size, nullptr, Bytes(sealed), sealed.size(),
+                                                 Bytes(associated_data), associated_data.size(), Bytes(nonce),
+                                                 key_.data()) != 0) {
     return Status::Integrity(std::string(kAuthenticationFailed));
   }
   return data_key;

@@ -23,8 +23,8 @@ Result<std::string> RequiredStringField(std::string_view source, const JsonObjec
   const std::string prefix = "encryption: " + std::string(source) + ": ";
   for (const auto& [name, value] : config) {
     if (name != field) {
-      return Status::InvalidArgument(prefix + "unknown configuration field " + Quoted(name) + " (known: " +
-                                     std::string(field) + ")");
+      return Status::InvalidArgument(prefix + "unknown configuration field " + Quoted(name) +
+                                     " (known: " + std::string(field) + ")");
     }
   }
   const auto found = config.find(field);
@@ -47,8 +47,7 @@ Result<std::unique_ptr<Encrypter>> CreateKeyFile(const JsonObject& config) {
 }
 
 // Registration of a built-in cannot fail on a fresh registry; a failure is a bug.
-void RegisterBuiltin(EncrypterRegistry& registry, std::string name, std::string description,
-                     EncrypterFactory factory) {
+void RegisterBuiltin(EncrypterRegistry& registry, std::string name, std::string description, EncrypterFactory factory) {
   const Status status = registry.Register(std::move(name), std::move(description), std::move(factory));
   (void)status;  // unique non-empty names and non-null factories: always OK
 }

@@ -28,7 +28,8 @@ Status CheckSnapshotBinding(const Snapshot& snapshot, const EnvelopeBinding& bin
   if (!binding.stack.empty() && snapshot.stack != binding.stack) {
     problem = "stack " + internal::GoQuote(snapshot.stack) + ", expected " + internal::GoQuote(binding.stack);
   } else if (!binding.factory.empty() && snapshot.factory.name != binding.factory) {
-    problem = "factory " + internal::GoQuote(snapshot.factory.name) + ", expected " + internal::GoQuote(binding.factory);
+    problem =
+        "factory " + internal::GoQuote(snapshot.factory.name) + ", expected " + internal::GoQuote(binding.factory);
   } else {
     return Status::OK();
   }
@@ -87,8 +88,8 @@ Status SealValidatedSnapshot(const Snapshot& snapshot, std::int64_t envelope_ver
   }
   EnvelopeBinding state_binding = binding;
   state_binding.payload_type = std::string(kStatePayload);
-  return SealV2(state_binding, encrypter, [&](ByteSink& payload) { return EncodeValidatedSnapshot(snapshot, payload); },
-                out);
+  return SealV2(
+      state_binding, encrypter, [&](ByteSink& payload) { return EncodeValidatedSnapshot(snapshot, payload); }, out);
 }
 
 }  // namespace internal

@@ -49,7 +49,7 @@ class EncryptingSink final : public ByteSink {
   ByteSink& out_;
   std::string stream_header_;  // written before the first chunk
   std::string plain_;          // pending plaintext, at most chunk_size_ bytes
-  std::string cipher_;  // reused output buffer
+  std::string cipher_;         // reused output buffer
   bool started_ = false;
   Status status_;
 };

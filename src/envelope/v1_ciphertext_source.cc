@@ -98,17 +98,14 @@ void V1CiphertextSource::ScanStructure(char c) {
       ++depth_;
       return;
     case '}':
-    case ']':
-      --depth_;
-      return;
+    case ']': --depth_; return;
     case ':':
       if (in_root_object && expect_ == Expect::kColon) expect_ = Expect::kValue;
       return;
     case ',':
       if (in_root_object) expect_ = Expect::kKey;
       return;
-    default:
-      break;
+    default: break;
   }
   if (in_root_object && expect_ == Expect::kValue) expect_ = Expect::kNothing;  // a value other than the ciphertext
 }

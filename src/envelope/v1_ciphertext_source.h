@@ -76,10 +76,10 @@ class V1CiphertextSource final : public ByteSource {
   bool diverting_ = false;
   bool diverted_ = false;
   bool divert_escape_ = false;
-  std::string unicode_hex_;        // the digits of a \uXXXX escape so far
+  std::string unicode_hex_;  // the digits of a \uXXXX escape so far
   bool in_unicode_ = false;
-  std::size_t text_bytes_ = 0;     // unescaped text of the current ciphertext
-  std::size_t raw_bytes_ = 0;      // file bytes of the current ciphertext (escapes as written)
+  std::size_t text_bytes_ = 0;  // unescaped text of the current ciphertext
+  std::size_t raw_bytes_ = 0;   // file bytes of the current ciphertext (escapes as written)
   std::string ciphertext_;
   std::unique_ptr<Base64StreamDecoder> decoder_;
   Status decoded_;

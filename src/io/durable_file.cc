@@ -39,8 +39,8 @@ class TempFile {
   TempFile(const TempFile&) = delete;
   TempFile& operator=(const TempFile&) = delete;
   ~TempFile() {
-    if (fd_ >= 0) (void)env_.Close(fd_, path());  // cleanup after an earlier error: that error is reported
-    if (exists_) (void)env_.UnlinkAt(dir_, name_);  // same
+    if (fd_ >= 0) (void)env_.Close(fd_, path());            // cleanup after an earlier error: that error is reported
+    if (exists_) (void)env_.UnlinkAt(dir_, name_);          // same
     if (lock_fd_ >= 0) (void)env_.Close(lock_fd_, path());  // never written: nothing to lose
   }
 

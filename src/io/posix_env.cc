@@ -68,7 +68,8 @@ class PosixEnv final : public Env {
     return static_cast<std::size_t>(n);
   }
 
-  Result<std::size_t> ReadAt(int fd, char* buffer, std::size_t capacity, off_t offset, const std::string& what) override {
+  Result<std::size_t> ReadAt(int fd, char* buffer, std::size_t capacity, off_t offset,
+                             const std::string& what) override {
     ssize_t n;
     do n = ::pread(fd, buffer, capacity, offset);
     while (n < 0 && errno == EINTR);

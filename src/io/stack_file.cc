@@ -51,7 +51,9 @@ Status ExtraLinks(const std::string& path, nlink_t links) {
   return Status::Integrity(path + " has " + std::to_string(links) +
                            " hard links; a stack file must have only its own name, or sealstate would read or "
                            "change another file through it (possibly outside the store). Find the other names "
-                           "with `find / -xdev -samefile " + path + "`, then remove them, or give the stack its "
+                           "with `find / -xdev -samefile " +
+                           path +
+                           "`, then remove them, or give the stack its "
                            "own copy (cp -p FILE FILE.new && mv FILE.new FILE)");
 }
 

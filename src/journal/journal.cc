@@ -77,7 +77,7 @@ Status ReadRange(Env& env, const ScopedFd& file, off_t offset, char* buffer, std
 }
 
 // What LastNewlineBefore returns when it finds no newline.
-constexpr off_t kNoNewline = -1;          // none before `end`: the file starts there
+constexpr off_t kNoNewline = -1;           // none before `end`: the file starts there
 constexpr off_t kNewlineBeyondLimit = -2;  // none within the window's limit
 
 // The last `limit` bytes (at most) of the journal, read backwards only as far as a search needs.
@@ -102,7 +102,8 @@ class TailWindow {
 
   // The bytes [from, to); REQUIRES: from >= the start of what was read (a found newline + 1).
   std::string_view Bytes(off_t from, off_t to) const {
-    return std::string_view(bytes_).substr(static_cast<std::size_t>(from - start_), static_cast<std::size_t>(to - from));
+    return std::string_view(bytes_).substr(static_cast<std::size_t>(from - start_),
+                                           static_cast<std::size_t>(to - from));
   }
 
  private:
@@ -134,7 +135,8 @@ struct Tail {
 };
 
 Status TornTailTooLong(const std::string& what) {
-  return Status::Integrity("journal " + what + ": more than 1 MiB of unterminated or malformed lines at the end: "
+  return Status::Integrity("journal " + what +
+                           ": more than 1 MiB of unterminated or malformed lines at the end: "
                            "not a torn append but corruption; refusing to append (inspect the end of the journal, "
                            "then truncate it after its last intact line or move it aside)");
 }

@@ -63,17 +63,14 @@ void AppendAsciiEscape(std::string& out, unsigned char c) {
     case '\n': out += "\\n"; break;
     case '\r': out += "\\r"; break;
     case '\t': out += "\\t"; break;
-    default:
-      out += "\\u00";
-      AppendHexDigits(out, c, 2);
+    default: out += "\\u00"; AppendHexDigits(out, c, 2);
   }
 }
 
 // Escapes the contents of `s` from byte `pos` on (no quotes), stopping once `out` has grown to
 // `stop_size` bytes or more. Returns the position to continue from. Runs of bytes that need no
 // escaping are copied with one append.
-std::size_t AppendEscapedUntil(std::string& out, std::string_view s, std::size_t pos,
-                               std::size_t stop_size) {
+std::size_t AppendEscapedUntil(std::string& out, std::string_view s, std::size_t pos, std::size_t stop_size) {
   std::size_t start = pos;  // first byte not yet copied
   std::size_t i = pos;
   // Where `out` would reach stop_size if s[start, i) were copied: constant between escapes.
@@ -124,20 +121,20 @@ std::size_t AppendEscapedUntil(std::string& out, std::string_view s, std::size_t
 // other than U+0020, the common format characters, private use areas, surrogates and
 // noncharacters. (Go consults the full Unicode tables; unassigned code points are not detected.)
 bool IsPrintableNonAscii(char32_t r) {
-  if (r < 0xA0) return false;                    // C1 controls
-  if (r == 0xA0 || r == 0xAD) return false;      // no-break space, soft hyphen
-  if (r == 0x061C || r == 0x180E) return false;  // Arabic letter mark, Mongolian vowel separator
-  if (r == 0x1680 || r == 0x3000) return false;  // ogham and ideographic spaces
-  if (r >= 0x2000 && r <= 0x200F) return false;  // spaces, zero-width and direction marks
-  if (r >= 0x2028 && r <= 0x202F) return false;  // separators, embedding controls, narrow nbsp
-  if (r >= 0x205F && r <= 0x206F) return false;  // math space, invisible operators, isolates
-  if (r >= 0xD800 && r <= 0xF8FF) return false;  // surrogates and private use
-  if (r >= 0xFDD0 && r <= 0xFDEF) return false;  // noncharacters
-  if (r == 0xFEFF) return false;                 // byte order mark
-  if (r >= 0xFFF9 && r <= 0xFFFB) return false;  // interlinear annotation controls
-  if ((r & 0xFFFE) == 0xFFFE) return false;      // U+xFFFE and U+xFFFF noncharacters
-  if (r >= 0xE0000 && r <= 0xE007F) return false;   // tags
-  if (r >= 0xF0000) return false;                // supplementary private use
+  if (r < 0xA0) return false;                      // C1 controls
+  if (r == 0xA0 || r == 0xAD) return false;        // no-break space, soft hyphen
+  if (r == 0x061C || r == 0x180E) return false;    // Arabic letter mark, Mongolian vowel separator
+  if (r == 0x1680 || r == 0x3000) return false;    // ogham and ideographic spaces
+  if (r >= 0x2000 && r <= 0x200F) return false;    // spaces, zero-width and direction marks
+  if (r >= 0x2028 && r <= 0x202F) return false;    // separators, embedding controls, narrow nbsp
+  if (r >= 0x205F && r <= 0x206F) return false;    // math space, invisible operators, isolates
+  if (r >= 0xD800 && r <= 0xF8FF) return false;    // surrogates and private use
+  if (r >= 0xFDD0 && r <= 0xFDEF) return false;    // noncharacters
+  if (r == 0xFEFF) return false;                   // byte order mark
+  if (r >= 0xFFF9 && r <= 0xFFFB) return false;    // interlinear annotation controls
+  if ((r & 0xFFFE) == 0xFFFE) return false;        // U+xFFFE and U+xFFFF noncharacters
+  if (r >= 0xE0000 && r <= 0xE007F) return false;  // tags
+  if (r >= 0xF0000) return false;                  // supplementary private use
   return true;
 }
 

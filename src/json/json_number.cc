@@ -50,13 +50,12 @@ Result<Json> DoubleFromText(std::string_view number) {
     return Json(number.front() == '-' ? -0.0 : 0.0);
   }
   constexpr std::size_t kShown = 40;
-  const std::string shown = number.size() <= kShown ? std::string(number) : std::string(number.substr(0, kShown)) + "...";
+  const std::string shown =
+      number.size() <= kShown ? std::string(number) : std::string(number.substr(0, kShown)) + "...";
   return Status::Integrity("number " + shown + " is too large for a double");
 }
 
-bool IsIntegerLiteral(std::string_view number) {
-  return number.find_first_of(".eE") == std::string_view::npos;
-}
+bool IsIntegerLiteral(std::string_view number) { return number.find_first_of(".eE") == std::string_view::npos; }
 
 }  // namespace
 

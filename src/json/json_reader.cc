@@ -100,7 +100,8 @@ class TreeBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeB
   // Counts a value (a container at its start); false (the parse stops) past the value limit.
   bool CountValue() {
     if (values_ == max_values_) {
-      return Stop("more than " + std::to_string(max_values_) + " JSON values (the most sealstate reads in one document)");
+      return Stop("more than " + std::to_string(max_values_) +
+                  " JSON values (the most sealstate reads in one document)");
     }
     ++values_;
     return true;
@@ -133,7 +134,7 @@ class TreeBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeB
   std::size_t max_values_;
   std::size_t values_ = 0;  // values begun, in the tree or streamed
   JsonTreeBuilder tree_;
-  std::size_t depth_ = 0;          // containers open, in the tree or streamed
+  std::size_t depth_ = 0;           // containers open, in the tree or streamed
   std::size_t streamed_depth_ = 0;  // 0: not in the streamed array; 1: in it; n: n-1 levels below
   std::string stop_reason_;
 };

@@ -111,7 +111,8 @@ std::string EncodeLockRecord(const LockHolder& holder) {
 }
 
 Result<LockHolder> ParseLockRecord(std::string_view content) {
-  if (content.size() > kMaxLockRecordBytes) return Malformed("larger than " + std::to_string(kMaxLockRecordBytes) + " bytes");
+  if (content.size() > kMaxLockRecordBytes)
+    return Malformed("larger than " + std::to_string(kMaxLockRecordBytes) + " bytes");
   const std::string_view trimmed = TrimAsciiSpace(content);
   if (trimmed.empty()) return Malformed("empty");
   if (AllDigits(trimmed)) return ParseBarePid(trimmed);

@@ -82,9 +82,9 @@ Result<std::string> ReadMarkerBytes(Env& env, const Dir& dir, const ScopedFd& ma
   std::string content(kMaxLockRecordBytes + 1, '\0');
   std::size_t size = 0;
   while (size < content.size()) {
-    SEALSTATE_ASSIGN_OR_RETURN(const std::size_t n, env.ReadAt(marker.get(), content.data() + size,
-                                                               content.size() - size, static_cast<off_t>(size),
-                                                               marker.what()));
+    SEALSTATE_ASSIGN_OR_RETURN(const std::size_t n,
+                               env.ReadAt(marker.get(), content.data() + size, content.size() - size,
+                                          static_cast<off_t>(size), marker.what()));
     if (n == 0) break;
     size += n;
   }
@@ -173,7 +173,7 @@ class PendingMarker {
   PendingMarker(const PendingMarker&) = delete;
   PendingMarker& operator=(const PendingMarker&) = delete;
   ~PendingMarker() {
-    if (fd_ >= 0) (void)env_.Close(fd_, path());      // cleanup after an error that is reported
+    if (fd_ >= 0) (void)env_.Close(fd_, path());         // cleanup after an error that is reported
     if (temp_exists_) (void)env_.UnlinkAt(dir_, name_);  // same
   }
 
@@ -265,9 +265,9 @@ Result<AcquireOutcome> MarkerLock::Acquire(const LockOptions& options) {
   const std::string record = EncodeLockRecord(holder);
   // A marker other processes could not parse would be "unknown" to them, never stale: refuse it.
   if (record.size() > kMaxLockRecordBytes) {
-    return Status::InvalidArgument("lock operation is too long: the lock marker would be " + std::to_string(record.size()) +
-                                   " bytes, more than " + std::to_string(kMaxLockRecordBytes) +
-                                   "; use a shorter operation (LockOptions.operation)");
+    return Status::InvalidArgument(
+        "lock operation is too long: the lock marker would be " + std::to_string(record.size()) + " bytes, more than " +
+        std::to_string(kMaxLockRecordBytes) + "; use a shorter operation (LockOptions.operation)");
   }
   PendingMarker pending(env_, dir_);
   SEALSTATE_RETURN_IF_ERROR(pending.Create(record));

@@ -41,8 +41,7 @@ int CompareBytes(std::string_view a, std::string_view b) {
   return order < 0 ? -1 : (order > 0 ? 1 : 0);
 }
 
-int CompareParsed(const ParsedRevision& a, std::string_view a_name, const ParsedRevision& b,
-                  std::string_view b_name) {
+int CompareParsed(const ParsedRevision& a, std::string_view a_name, const ParsedRevision& b, std::string_view b_name) {
   if (a.valid != b.valid) return a.valid ? -1 : 1;
   if (a.valid) {
     if (const int by_time = CompareInstants(a.time, b.time); by_time != 0) return by_time;

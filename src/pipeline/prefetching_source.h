@@ -51,7 +51,7 @@ class PrefetchingSource final : public ByteSource {
   std::string current_;
   std::size_t current_pos_ = 0;
   bool done_ = false;
-  Status status_;       // the upstream error; written by the worker before it closes the queue
+  Status status_;  // the upstream error; written by the worker before it closes the queue
   std::thread worker_;
 };
 

@@ -7,9 +7,9 @@ namespace sealstate::internal {
 namespace {
 
 constexpr std::string_view kFieldNames[] = {
-    "address", "entry-kind", "category", "binding", "binding.alias", "binding.library-path",
-    "binding.kind", "schema-version", "sensitive-inputs", "sensitive-outputs", "trigger-hash",
-    "inputs", "outputs", "depends-on"};
+    "address",      "entry-kind",     "category",         "binding",           "binding.alias", "binding.library-path",
+    "binding.kind", "schema-version", "sensitive-inputs", "sensitive-outputs", "trigger-hash",  "inputs",
+    "outputs",      "depends-on"};
 
 }  // namespace
 
@@ -68,13 +68,16 @@ void EntriesDecoder::ClearField() {
     case kCategory: e.category.clear(); break;
     case kBinding:
       e.binding.reset();
-      field_errors_[kBindingAlias] = field_errors_[kBindingLibraryPath] = field_errors_[kBindingKind] = FieldError::kNone;
+      field_errors_[kBindingAlias] = field_errors_[kBindingLibraryPath] = field_errors_[kBindingKind] =
+          FieldError::kNone;
       break;
     case kBindingAlias: e.binding->alias.clear(); break;
     case kBindingLibraryPath: e.binding->library_path.clear(); break;
     case kBindingKind: e.binding->kind.clear(); break;
     case kSchemaVersion: e.schema_version = 0; break;
-    case kSensitiveInputs: case kSensitiveOutputs: case kDependsOn: StringList(field_).clear(); break;
+    case kSensitiveInputs:
+    case kSensitiveOutputs:
+    case kDependsOn: StringList(field_).clear(); break;
     case kTriggerHash: e.trigger_hash.clear(); break;
     case kInputs: e.inputs.clear(); break;
     case kOutputs: e.outputs.clear(); break;
@@ -89,9 +92,7 @@ void EntriesDecoder::Null() {
       if (StartElement()) first_nil_ = index_;
       return;
     case Place::kEntryValue:
-    case Place::kBindingValue:
-      ClearField();
-      return EndMemberValue(FieldError::kNone);
+    case Place::kBindingValue: ClearField(); return EndMemberValue(FieldError::kNone);
     case Place::kStrings: StringList(field_).emplace_back(); return;  // Go's zero value
     case Place::kTree: tree_.Value(Json()); return;
     case Place::kEntryMember:
@@ -189,16 +190,12 @@ void EntriesDecoder::StartObject() {
 
 void EntriesDecoder::RejectContainer() {
   switch (place_) {
-    case Place::kElement:
-      RejectElement();
-      return SkipContainer(Place::kElement);
+    case Place::kElement: RejectElement(); return SkipContainer(Place::kElement);
     case Place::kEntryValue:
     case Place::kBindingValue:
       EndMemberValue(FieldError::kWrongType);  // back to the member place, after the skip
       return SkipContainer(place_);
-    case Place::kStrings:
-      RejectListElement();
-      return SkipContainer(Place::kStrings);
+    case Place::kStrings: RejectListElement(); return SkipContainer(Place::kStrings);
     case Place::kEntryMember:
     case Place::kBindingMember:
     case Place::kTree: return;  // not reached: the callers handle these places
@@ -235,9 +232,7 @@ void EntriesDecoder::EndObject() {
       if (tree_.depth() > 0) return;
       (field_ == kInputs ? entry().inputs : entry().outputs) = std::move(tree_.Take().as_object());
       return EndMemberValue(FieldError::kNone);
-    case Place::kBindingMember:
-      place_ = Place::kEntryMember;
-      return;
+    case Place::kBindingMember: place_ = Place::kEntryMember; return;
     case Place::kEntryMember:
       FinishEntry();
       place_ = Place::kElement;
@@ -252,7 +247,8 @@ void EntriesDecoder::StartArray() {
     return;
   }
   if (place_ == Place::kTree) return tree_.StartArray();
-  if (place_ == Place::kEntryValue && (field_ == kSensitiveInputs || field_ == kSensitiveOutputs || field_ == kDependsOn)) {
+  if (place_ == Place::kEntryValue &&
+      (field_ == kSensitiveInputs || field_ == kSensitiveOutputs || field_ == kDependsOn)) {
     StringList(field_).clear();
     field_errors_[field_] = FieldError::kNone;
     place_ = Place::kStrings;
@@ -273,14 +269,19 @@ void EntriesDecoder::EndArray() {
 std::string EntriesDecoder::Describe(Field field, FieldError error) const {
   std::string expected;
   switch (field) {
-    case kBinding: case kInputs: case kOutputs: expected = "an object"; break;
+    case kBinding:
+    case kInputs:
+    case kOutputs: expected = "an object"; break;
     case kSchemaVersion:
       expected = error == FieldError::kOutOfInt64Range ? "an integer in the int64 range" : "an integer";
       break;
-    case kSensitiveInputs: case kSensitiveOutputs: case kDependsOn: expected = "an array of strings"; break;
+    case kSensitiveInputs:
+    case kSensitiveOutputs:
+    case kDependsOn: expected = "an array of strings"; break;
     default: expected = "a string"; break;
   }
-  return "snapshot: entries[" + std::to_string(index_) + "]." + std::string(kFieldNames[field]) + " must be " + expected;
+  return "snapshot: entries[" + std::to_string(index_) + "]." + std::string(kFieldNames[field]) + " must be " +
+         expected;
 }
 
 void EntriesDecoder::FinishEntry() {

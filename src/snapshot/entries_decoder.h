@@ -48,20 +48,33 @@ class EntriesDecoder final : public ArrayElementHandler {
  private:
   // Entry members and the binding's, in the order their errors are reported.
   enum Field : std::uint8_t {
-    kAddress, kEntryKind, kCategory, kBinding, kBindingAlias, kBindingLibraryPath, kBindingKind,
-    kSchemaVersion, kSensitiveInputs, kSensitiveOutputs, kTriggerHash, kInputs, kOutputs, kDependsOn,
-    kFieldCount, kUnknown = kFieldCount
+    kAddress,
+    kEntryKind,
+    kCategory,
+    kBinding,
+    kBindingAlias,
+    kBindingLibraryPath,
+    kBindingKind,
+    kSchemaVersion,
+    kSensitiveInputs,
+    kSensitiveOutputs,
+    kTriggerHash,
+    kInputs,
+    kOutputs,
+    kDependsOn,
+    kFieldCount,
+    kUnknown = kFieldCount
   };
   enum class FieldError : std::uint8_t { kNone, kWrongType, kOutOfInt64Range };
   // Where the next event lands.
   enum class Place : std::uint8_t {
-    kElement,       // the next element of the array
-    kEntryMember,   // a key or the end of the current entry
-    kEntryValue,    // the value of entry member field_
-    kBindingMember, // a key or the end of the binding object
-    kBindingValue,  // the value of binding member field_
-    kStrings,       // an element or the end of the string array in field_
-    kTree,          // part of the inputs or outputs object being built
+    kElement,        // the next element of the array
+    kEntryMember,    // a key or the end of the current entry
+    kEntryValue,     // the value of entry member field_
+    kBindingMember,  // a key or the end of the binding object
+    kBindingValue,   // the value of binding member field_
+    kStrings,        // an element or the end of the string array in field_
+    kTree,           // part of the inputs or outputs object being built
   };
 
   static Field EntryField(std::string_view key);

@@ -101,7 +101,7 @@ class FieldReader {
 };
 
 Status ReadFactory(FieldReader& top, FactoryInfo& out) {
-  SEALSTATE_ASSIGN_OR_RETURN(JsonObject* object, top.NestedObject("factory"));
+  SEALSTATE_ASSIGN_OR_RETURN(JsonObject * object, top.NestedObject("factory"));
   if (object == nullptr) return Status::OK();
   FieldReader factory(*object, "factory.");
   SEALSTATE_RETURN_IF_ERROR(factory.String("name", out.name));
@@ -168,9 +168,8 @@ Result<Snapshot> DecodeSnapshot(ByteSource& in) {
   std::optional<std::size_t> first_nil;
   SEALSTATE_RETURN_IF_ERROR(ReadSnapshot(*parsed, entries, snapshot, first_nil));
   if (snapshot.format_version != kSnapshotFormatVersion) {
-    return Status::Format("snapshot: unsupported format-version " +
-                          std::to_string(snapshot.format_version) + " (this build expects " +
-                          std::to_string(kSnapshotFormatVersion) + ")");
+    return Status::Format("snapshot: unsupported format-version " + std::to_string(snapshot.format_version) +
+                          " (this build expects " + std::to_string(kSnapshotFormatVersion) + ")");
   }
   SEALSTATE_RETURN_IF_ERROR(ValidateDecoded(snapshot, first_nil));
   return snapshot;

@@ -28,8 +28,7 @@ std::optional<std::span<const std::string_view>> AllowedCategories(std::string_v
 }
 
 Status EntryError(const Entry& entry, std::string_view problem) {
-  return Status::InvalidArgument("snapshot: entry " + GoQuote(entry.address) + " " +
-                                 std::string(problem));
+  return Status::InvalidArgument("snapshot: entry " + GoQuote(entry.address) + " " + std::string(problem));
 }
 
 Status ValidateCategory(const Entry& entry, std::span<const std::string_view> allowed) {
@@ -60,9 +59,8 @@ Status ValidateEntry(const Entry& entry) {
 
 Status ValidateSnapshot(const Snapshot& snapshot) {
   if (snapshot.format_version != kSnapshotFormatVersion) {
-    return Status::InvalidArgument("snapshot: format-version is " +
-                                   std::to_string(snapshot.format_version) + ", expected " +
-                                   std::to_string(kSnapshotFormatVersion));
+    return Status::InvalidArgument("snapshot: format-version is " + std::to_string(snapshot.format_version) +
+                                   ", expected " + std::to_string(kSnapshotFormatVersion));
   }
   std::unordered_set<std::string_view> seen;
   for (std::size_t i = 0; i < snapshot.entries.size(); ++i) {

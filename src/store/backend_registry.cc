@@ -39,7 +39,8 @@ BackendRegistry BackendRegistry::WithBuiltins() {
 }
 
 Status BackendRegistry::Register(std::string name, std::string description, BackendFactory factory) {
-  return internal::AddNamed(kinds_, std::move(name), Kind{std::move(description), std::move(factory)}, "state: backend");
+  return internal::AddNamed(kinds_, std::move(name), Kind{std::move(description), std::move(factory)},
+                            "state: backend");
 }
 
 Result<std::unique_ptr<Backend>> BackendRegistry::Create(std::string_view name, const JsonObject& config,

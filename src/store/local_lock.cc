@@ -2,7 +2,8 @@
 
 namespace sealstate::internal {
 
-LocalLock::LocalLock(std::shared_ptr<StackCore> core, HeldMarker held) : core_(std::move(core)), held_(std::move(held)) {
+LocalLock::LocalLock(std::shared_ptr<StackCore> core, HeldMarker held)
+    : core_(std::move(core)), held_(std::move(held)) {
   std::lock_guard<std::mutex> guard(core_->mutex);
   core_->held_lock_id = held_.holder.lock_id;
 }

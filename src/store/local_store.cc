@@ -110,8 +110,8 @@ class LocalStore final : public Backend {
   // Replaces the pointer (fenced by the held lock, compared with `expected_current` if set) and
   // journals "set-current" with `detail`. If journaling fails once the pointer was replaced:
   // kIncomplete, "<done>, but journaling it failed: <cause>" (`done` says what took effect).
-  Status PublishCurrent(const std::string& rev, const std::optional<std::string>& expected_current,
-                        std::string detail, std::string_view done);
+  Status PublishCurrent(const std::string& rev, const std::optional<std::string>& expected_current, std::string detail,
+                        std::string_view done);
   Status CleanDebrisOnce();
   // "repaired a damaged current pointer (<why>)" when `current` cannot be read as a revision
   // (kIntegrity), else "": the journal detail of a set-current that replaces it.
@@ -199,7 +199,8 @@ Result<std::string> LocalStore::WriteSnapshotFile(const Snapshot& snapshot) {
 
 Status LocalStore::JournalWrite(const std::string& rev, internal::JournalSync sync) {
   Status journaled = core_->Journal("write", rev, HeldLockId().value_or(""), "", sync, WrittenEnvelopeVersion());
-  if (!journaled.ok()) return journaled.WithPrefix(std::string(kPrefix) + "wrote " + rev + " but could not journal it: ");
+  if (!journaled.ok())
+    return journaled.WithPrefix(std::string(kPrefix) + "wrote " + rev + " but could not journal it: ");
   return journaled;
 }
 
@@ -212,10 +213,11 @@ Status LocalStore::CheckKeyOpensCurrent(const WriteOptions& options) {
   if (!current.ok()) return Status::OK();
   Result<EnvelopeHeader> header = ReadHeader(*current);
   if (!header.ok()) return Status::OK();  // missing or damaged: a new revision is how it is replaced
-  const std::string refusal = std::string(kPrefix) + "refusing to seal with a key that cannot open the current revision " +
-                              *current + ": ";
-  const std::string advice = "; readers holding that key could not read the new revision. If the key is meant to "
-                             "change, write with new_key (sealstate --new-key)";
+  const std::string refusal =
+      std::string(kPrefix) + "refusing to seal with a key that cannot open the current revision " + *current + ": ";
+  const std::string advice =
+      "; readers holding that key could not read the new revision. If the key is meant to "
+      "change, write with new_key (sealstate --new-key)";
   const EncrypterDescription ours = core_->options.encrypter->Describe();
   const auto id = [](const std::string& key_id) { return key_id.empty() ? std::string("none (noop)") : key_id; };
   if (header->envelope_version == kEnvelopeV2) {
@@ -404,14 +406,17 @@ Result<std::string> LocalStore::Commit(const Snapshot& snapshot, const LockOptio
   // the commit (the revision, never current nor acknowledged, is then a stray that prune removes).
   Status published = rev.ok() ? JournalWrite(*rev, internal::JournalSync::kWithNextAppend) : rev.status();
   if (published.ok()) {
-    published = PublishCurrent(*rev, std::nullopt, DamagedPointerDetail(), "committed " + *rev + " (durable and current)");
+    published =
+        PublishCurrent(*rev, std::nullopt, DamagedPointerDetail(), "committed " + *rev + " (durable and current)");
   }
   if (!published.ok() && published.code() != Code::kIncomplete && rev.ok()) DiscardUncommitted(*rev, published);
   Status released = lock->Unlock();
   SEALSTATE_RETURN_IF_ERROR(published);
   if (!released.ok()) {
-    return Status::Incomplete(std::string(kPrefix) + "committed " + *rev + " (durable and current), but releasing "
-                              "the lock failed: ", released);
+    return Status::Incomplete(std::string(kPrefix) + "committed " + *rev +
+                                  " (durable and current), but releasing "
+                                  "the lock failed: ",
+                              released);
   }
   return rev;
 }
@@ -419,7 +424,11 @@ Result<std::string> LocalStore::Commit(const Snapshot& snapshot, const LockOptio
 }  // namespace
 
 StackCore::StackCore(Env& e, ProcessProbe& p, std::unique_ptr<StackDirs> d, const LocalStoreOptions& o)
-    : env(e), probe(p), dirs(std::move(d)), options(o), marker(e, p, dirs->stack, SEALSTATE_VERSION),
+    : env(e),
+      probe(p),
+      dirs(std::move(d)),
+      options(o),
+      marker(e, p, dirs->stack, SEALSTATE_VERSION),
       journal(e, dirs->stack) {
   marker.SetBreakObserver([this](const LockHolder& broken) {
     return Journal("lock-break", "", broken.lock_id, "broke the stale lock of " + Describe(broken));

@@ -99,7 +99,8 @@ Result<std::map<std::string, JournalEvent>> RecordedWrites(Backend& backend) {
 
 // A revision written as v2 whose file is no longer v2 was replaced: v1 binds nothing, so a v1
 // file copied over it would otherwise open as that revision.
-Status CheckRecordedVersion(Backend& backend, const std::string& rev, const std::map<std::string, JournalEvent>& writes) {
+Status CheckRecordedVersion(Backend& backend, const std::string& rev,
+                            const std::map<std::string, JournalEvent>& writes) {
   const auto write = writes.find(rev);
   if (write == writes.end() || write->second.envelope_version != kEnvelopeV2) return Status::OK();
   Result<EnvelopeHeader> header = backend.ReadHeader(rev);
@@ -146,9 +147,8 @@ Status ExecutePrune(Backend& backend, const PrunePlan& plan, const ProgressFn& p
     }
     if (progress) progress(i + 1, plan.remove.size());
   }
-  return backend.AppendJournal("prune", "",
-                               "deleted " + std::to_string(plan.remove.size()) + ", kept " +
-                                   std::to_string(plan.keep.size()));
+  return backend.AppendJournal(
+      "prune", "", "deleted " + std::to_string(plan.remove.size()) + ", kept " + std::to_string(plan.keep.size()));
 }
 
 Result<VerifyReport> VerifyStack(Backend& backend, const ProgressFn& progress) {

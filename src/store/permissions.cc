@@ -26,9 +26,10 @@ void CheckEntry(const struct stat& st, const std::string& path, uid_t self, std:
                        "); run: chmod 600 " + path);
   }
   if (st.st_uid != self && st.st_uid != 0) {
-    findings.push_back(path + " is owned by uid " + std::to_string(st.st_uid) + ", not by uid " +
-                       std::to_string(self) + " (this user) or root, so that user can change it; check who wrote "
-                       "it, then run: chown " + std::to_string(self) + " " + path);
+    findings.push_back(path + " is owned by uid " + std::to_string(st.st_uid) + ", not by uid " + std::to_string(self) +
+                       " (this user) or root, so that user can change it; check who wrote "
+                       "it, then run: chown " +
+                       std::to_string(self) + " " + path);
   }
 }
 
@@ -52,7 +53,8 @@ Status RefuseWorldWritableDir(Env& env, const Dir& dir) {
   if ((st.st_mode & S_IWOTH) == 0) return Status::OK();
   return Status::Integrity(dir.path + " is writable by every user (mode " + OctalMode(st.st_mode) +
                            "), so anyone could replace or plant the stack's files; refusing to use it. Check its "
-                           "contents, then run: chmod o-w " + dir.path);
+                           "contents, then run: chmod o-w " +
+                           dir.path);
 }
 
 Result<std::vector<std::string>> FindLoosePermissions(Env& env, const StackDirs& dirs, uid_t self,

@@ -35,7 +35,7 @@ std::int64_t FloorDiv(std::int64_t a, std::int64_t b) {
 std::int64_t DaysFromCivil(const CivilDate& date) {
   const std::int64_t year = date.month <= 2 ? date.year - 1 : date.year;
   const std::int64_t era = FloorDiv(year, 400);
-  const std::int64_t year_of_era = year - era * 400;                               // [0, 399]
+  const std::int64_t year_of_era = year - era * 400;                                    // [0, 399]
   const std::int64_t shifted_month = date.month > 2 ? date.month - 3 : date.month + 9;  // March = 0
   const std::int64_t day_of_year = (153 * shifted_month + 2) / 5 + date.day - 1;        // [0, 365]
   const std::int64_t day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
@@ -66,7 +66,6 @@ int DaysInMonth(std::int64_t year, int month) {
   return kDays[month - 1];
 }
 
-
 // Reads the fixed layout of an RFC 3339 timestamp left to right; the first problem is kept.
 class Rfc3339Parser {
  public:
@@ -76,13 +75,11 @@ class Rfc3339Parser {
     CivilDate date;
     int hour = 0, minute = 0, second = 0, nanos = 0, offset_seconds = 0;
     if (!ReadDate(date) || !Expect('T', "expected 'T' between the date and the time") ||
-        !ReadTime(hour, minute, second) || !ReadFraction(nanos) || !ReadOffset(offset_seconds) ||
-        !ExpectEnd()) {
+        !ReadTime(hour, minute, second) || !ReadFraction(nanos) || !ReadOffset(offset_seconds) || !ExpectEnd()) {
       return Failure();
     }
     Timestamp result;
-    result.unix_seconds =
-        DaysFromCivil(date) * kSecondsPerDay + hour * 3'600 + minute * 60 + second - offset_seconds;
+    result.unix_seconds = DaysFromCivil(date) * kSecondsPerDay + hour * 3'600 + minute * 60 + second - offset_seconds;
     result.nanos = nanos;
     result.offset_seconds = offset_seconds;
     return result;
@@ -98,8 +95,7 @@ class Rfc3339Parser {
       return false;
     }
     date.year = year;
-    return ReadNumber(2, 1, DaysInMonth(year, date.month), date.day, "expected a 2-digit day",
-                      "day out of range");
+    return ReadNumber(2, 1, DaysInMonth(year, date.month), date.day, "expected a 2-digit day", "day out of range");
   }
 
   bool ReadTime(int& hour, int& minute, int& second) {

@@ -391,7 +391,7 @@ Timestamp CrashSimulatingEnv::Now() {
 // ---- materialising a crash state ----
 
 std::map<std::string, int> CrashSimulatingEnv::CrashEntries(const Node& dir, std::mt19937_64& rng,
-                                                           CrashStats* stats) const {
+                                                            CrashStats* stats) const {
   std::map<std::string, int> entries = dir.durable;
   if (dir.pending.empty()) return entries;
   // all kept / none kept / a prefix kept (in-order journal) / any subset.
@@ -428,15 +428,15 @@ std::string CrashSimulatingEnv::CrashContent(const Node& file, std::mt19937_64& 
   const std::size_t cut = Draw(rng, 2) == 0 ? common : common + Draw(rng, new_bytes.size() - common + 1);
   std::string out;
   switch (Draw(rng, 6)) {
-    case 0: out = old_bytes; break;                                  // unsynced data dropped
-    case 1: out = new_bytes; break;                                  // all of it reached the disk
-    case 2: out = FillTail(new_bytes, cut, true, rng); break;        // tail zero-filled
-    case 3: out = FillTail(new_bytes, cut, false, rng); break;       // tail garbage
-    case 4:                                                          // torn: new up to cut, old after
+    case 0: out = old_bytes; break;                             // unsynced data dropped
+    case 1: out = new_bytes; break;                             // all of it reached the disk
+    case 2: out = FillTail(new_bytes, cut, true, rng); break;   // tail zero-filled
+    case 3: out = FillTail(new_bytes, cut, false, rng); break;  // tail garbage
+    case 4:                                                     // torn: new up to cut, old after
       out = new_bytes.substr(0, cut);
       if (old_bytes.size() > cut) out += old_bytes.substr(cut);
       break;
-    default: out = MixSectors(old_bytes, new_bytes, rng); break;     // sectors in any state
+    default: out = MixSectors(old_bytes, new_bytes, rng); break;  // sectors in any state
   }
   if (out != new_bytes) stats->files_damaged++;
   return out;

@@ -124,8 +124,8 @@ class CrashSimulatingEnv : public EnvWrapper {
   // Materialise helpers.
   std::map<std::string, int> CrashEntries(const Node& dir, std::mt19937_64& rng, CrashStats* stats) const;
   std::string CrashContent(const Node& file, std::mt19937_64& rng, CrashStats* stats) const;
-  Status WriteTree(int dir_node, const std::string& out_path, std::mt19937_64& rng,
-                   std::map<int, std::string>& written, CrashStats* stats) const;
+  Status WriteTree(int dir_node, const std::string& out_path, std::mt19937_64& rng, std::map<int, std::string>& written,
+                   CrashStats* stats) const;
 
   std::string root_;
   std::optional<std::uint64_t> crash_at_;
@@ -133,7 +133,7 @@ class CrashSimulatingEnv : public EnvWrapper {
   std::uint64_t mutations_ = 0;
   std::uint64_t clock_ticks_ = 0;
   std::vector<Node> nodes_;
-  std::map<ino_t, int> dir_by_inode_;           // directories are never removed by the workloads
+  std::map<ino_t, int> dir_by_inode_;  // directories are never removed by the workloads
   std::map<int, int> file_by_fd_;
   std::vector<std::string> model_errors_;
 };

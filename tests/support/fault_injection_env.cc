@@ -201,8 +201,8 @@ Status FaultInjectionEnv::Enter(Op op, std::string path, std::string target, std
 
 FaultInjectionEnv::WritePlan FaultInjectionEnv::PlanWrite(std::string_view data, const std::string& what) {
   std::lock_guard<std::mutex> lock(mu_);
-  TraceEntry& entry = trace_.emplace_back(
-      TraceEntry{Op::kWrite, calls_++, what, {}, static_cast<std::int64_t>(data.size()), false});
+  TraceEntry& entry =
+      trace_.emplace_back(TraceEntry{Op::kWrite, calls_++, what, {}, static_cast<std::int64_t>(data.size()), false});
   const std::uint64_t write_index = counts_[Op::kWrite]++;
   WritePlan plan;
   if (ShouldFail(entry.index) || fail_next_write_) {

@@ -169,8 +169,8 @@ class FaultInjectionEnv : public EnvWrapper {
  private:
   // What a Write should do, decided under the lock.
   struct WritePlan {
-    Status failure;                // non-OK: fail without writing
-    std::size_t allowed = 0;       // bytes to pass to the target
+    Status failure;           // non-OK: fail without writing
+    std::size_t allowed = 0;  // bytes to pass to the target
   };
 
   // Records the call; returns the injected failure for it, or OK.

@@ -159,13 +159,12 @@ struct Step {
 // Labels name revisions: 0..2 the starting ones, then one per Commit/Write step in order.
 const std::vector<Step>& Workload() {
   static const std::vector<Step> steps = {
-      {StepKind::kCommit, 3},      // -> label 3
-      {StepKind::kCommit, 4},      // -> label 4
-      {StepKind::kSetCurrent, 3},  // roll back
-      {StepKind::kWrite, 5},       // -> label 5, current does not move
-      {StepKind::kSetCurrent, 5},
-      {StepKind::kPrune, 1},       // keeps label 5 (newest and current), removes the rest
-      {StepKind::kCommit, 6},      // -> label 6
+      {StepKind::kCommit, 3},                             // -> label 3
+      {StepKind::kCommit, 4},                             // -> label 4
+      {StepKind::kSetCurrent, 3},                         // roll back
+      {StepKind::kWrite, 5},                              // -> label 5, current does not move
+      {StepKind::kSetCurrent, 5}, {StepKind::kPrune, 1},  // keeps label 5 (newest and current), removes the rest
+      {StepKind::kCommit, 6},                             // -> label 6
   };
   return steps;
 }
@@ -180,7 +179,7 @@ struct Expectation {
   std::set<std::string> maybe_pruned;     // in the plan of the prune in flight
   std::string current;                    // after the last acknowledged step
   std::optional<Step> in_flight;
-  std::string in_flight_target;           // kSetCurrent: the revision
+  std::string in_flight_target;  // kSetCurrent: the revision
   std::vector<std::string> labels;
   std::vector<std::string> harness_errors;
 };
@@ -386,8 +385,8 @@ void Record(PowerLossFigures& figures, const std::string& where, const std::vect
 }
 
 // Materialises and checks every seed of one crash index.
-void CheckSeeds(const CrashSimulatingEnv& env, const Expectation& e, const PowerLossConfig& config,
-                std::uint64_t index, PowerLossFigures& figures) {
+void CheckSeeds(const CrashSimulatingEnv& env, const Expectation& e, const PowerLossConfig& config, std::uint64_t index,
+                PowerLossFigures& figures) {
   for (int seed = 0; seed < config.seeds; ++seed) {
     const std::uint64_t mixed = config.seed_base * 1000003u + index * 1009u + static_cast<std::uint64_t>(seed);
     TempTree out;

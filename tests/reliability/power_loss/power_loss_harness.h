@@ -29,9 +29,9 @@ namespace sealstate::testing {
 // Deliberately broken variants of the store's I/O, for the negative controls.
 enum class Breakage {
   kNone,
-  kNoFileFsync,      // fsync of a regular file does nothing and reports success
-  kNoDirFsync,       // fsync of a directory does nothing and reports success
-  kCurrentInPlace,   // `current` is rewritten in place (O_TRUNC, write, fsync), never renamed
+  kNoFileFsync,     // fsync of a regular file does nothing and reports success
+  kNoDirFsync,      // fsync of a directory does nothing and reports success
+  kCurrentInPlace,  // `current` is rewritten in place (O_TRUNC, write, fsync), never renamed
 };
 
 std::string BreakageName(Breakage breakage);
@@ -39,20 +39,20 @@ std::string BreakageName(Breakage breakage);
 struct PowerLossConfig {
   std::shared_ptr<const Encrypter> encrypter;
   Breakage breakage = Breakage::kNone;
-  int seeds = 20;              // damage seeds per crash index
+  int seeds = 20;               // damage seeds per crash index
   std::uint64_t seed_base = 0;  // mixed into every seed
 };
 
 struct PowerLossFigures {
-  std::uint64_t indices = 0;           // crash indices (mutating operations + 1)
-  std::uint64_t states = 0;            // crash states checked
-  std::uint64_t violating_states = 0;  // crash states with at least one violation
-  std::uint64_t after_states = 0;      // states where the operation in flight took effect
-  std::uint64_t tolerated_damaged = 0; // damaged revisions never acknowledged (allowed)
-  std::uint64_t wrong_content = 0;     // snapshots that opened with other content than written
-  std::uint64_t dir_ops_lost = 0;      // unsynced directory operations dropped, summed
-  std::uint64_t files_damaged = 0;     // files not kept as written, summed
-  std::vector<std::string> samples;    // the first violations, for the log
+  std::uint64_t indices = 0;            // crash indices (mutating operations + 1)
+  std::uint64_t states = 0;             // crash states checked
+  std::uint64_t violating_states = 0;   // crash states with at least one violation
+  std::uint64_t after_states = 0;       // states where the operation in flight took effect
+  std::uint64_t tolerated_damaged = 0;  // damaged revisions never acknowledged (allowed)
+  std::uint64_t wrong_content = 0;      // snapshots that opened with other content than written
+  std::uint64_t dir_ops_lost = 0;       // unsynced directory operations dropped, summed
+  std::uint64_t files_damaged = 0;      // files not kept as written, summed
+  std::vector<std::string> samples;     // the first violations, for the log
 };
 
 // Runs the whole sweep. Harness failures (the starting tree cannot be built, the model is

@@ -37,8 +37,8 @@ void Print(const std::string& label, const PowerLossFigures& f, int seeds) {
   std::cout << label << ": " << f.indices << " indices x " << seeds << " seeds = " << f.states << " crash states, "
             << f.violating_states << " violations (" << f.after_states << " after the operation in flight, "
             << f.tolerated_damaged << " unacknowledged damaged revisions tolerated, " << f.wrong_content
-            << " snapshots opened with wrong content, " << f.dir_ops_lost
-            << " unsynced directory operations lost, " << f.files_damaged << " files damaged)" << std::endl;
+            << " snapshots opened with wrong content, " << f.dir_ops_lost << " unsynced directory operations lost, "
+            << f.files_damaged << " files damaged)" << std::endl;
   for (const std::string& sample : f.samples) std::cout << "  " << sample << "\n";
 }
 
@@ -86,9 +86,9 @@ TEST_CASE("power loss: the crash env keeps exactly what was synced", "[power-los
   const std::set<std::string> renamed = Outcomes(env, "renamed");
   CHECK(renamed == std::set<std::string>{"<missing>", bytes});
   const std::set<std::string> unsynced = Outcomes(env, "no-file-sync");
-  CHECK(unsynced.count("") == 1);        // dropped
-  CHECK(unsynced.count(bytes) == 1);     // kept
-  CHECK(unsynced.size() >= 5);           // zero-filled, garbage, torn, mixed sectors
+  CHECK(unsynced.count("") == 1);                    // dropped
+  CHECK(unsynced.count(bytes) == 1);                 // kept
+  CHECK(unsynced.size() >= 5);                       // zero-filled, garbage, torn, mixed sectors
   for (std::uint64_t seed = 0; seed < 64; ++seed) {  // a rename is atomic: exactly one name
     ScratchDir out;
     REQUIRE(env.Materialise(out.dir().path, seed, nullptr).ok());

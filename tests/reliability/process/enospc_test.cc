@@ -80,12 +80,14 @@ class EnospcTest {
     FillToTheBrim();
     SweepTheBoundary();
     FreeSpace();
-    std::printf("real ENOSPC: tmpfs 2 MiB: %d commits of 200 KiB until full; at 100%%: commit, lock, write and "
-                "set-current refused with \"%s\"\n",
-                commits_until_full_, first_error_.c_str());
-    std::printf("real ENOSPC: boundary sweep: %d rounds x %d free-page levels, %d commits succeeded, %d failed with "
-                "ENOSPC and left the stack as it was (steps hit: %s)\n",
-                kSweepRounds, kMaxFreePages + 1, sweep_ok_, sweep_failed_, steps_hit_.c_str());
+    std::printf(
+        "real ENOSPC: tmpfs 2 MiB: %d commits of 200 KiB until full; at 100%%: commit, lock, write and "
+        "set-current refused with \"%s\"\n",
+        commits_until_full_, first_error_.c_str());
+    std::printf(
+        "real ENOSPC: boundary sweep: %d rounds x %d free-page levels, %d commits succeeded, %d failed with "
+        "ENOSPC and left the stack as it was (steps hit: %s)\n",
+        kSweepRounds, kMaxFreePages + 1, sweep_ok_, sweep_failed_, steps_hit_.c_str());
     std::printf("real ENOSPC: after freeing space: small and 200 KiB commits succeed; %ld checks, %ld violations\n",
                 checks_.checks(), checks_.violations());
     return checks_.violations() == 0 ? 0 : 1;
@@ -136,7 +138,8 @@ class EnospcTest {
         ++commits_until_full_;
         continue;
       }
-      checks_.Check(IsEnospc(rev.status()), "commit on a full fs: not a clear ENOSPC error: " + rev.status().ToString());
+      checks_.Check(IsEnospc(rev.status()),
+                    "commit on a full fs: not a clear ENOSPC error: " + rev.status().ToString());
       first_error_ = rev.status().ToString();
       break;
     }
@@ -206,7 +209,8 @@ class EnospcTest {
 
   void PruneToCurrent(const std::string& when) {
     Result<PrunePlan> plan = PlanPrune(*store_, 0);
-    if (checks_.CheckOk(plan.status(), when + ": plan prune") && checks_.CheckOk(ExecutePrune(*store_, *plan), when + ": prune")) {
+    if (checks_.CheckOk(plan.status(), when + ": plan prune") &&
+        checks_.CheckOk(ExecutePrune(*store_, *plan), when + ": prune")) {
       expected_.revs = plan->keep;
     }
   }
@@ -214,10 +218,14 @@ class EnospcTest {
   // Which step of the commit ran out of space, from the path in the message.
   void NoteStep(const std::string& message) {
     std::string step = "other";
-    if (message.find(".lock.tmp.") != std::string::npos) step = "lock marker";
-    else if (message.find(".json.enc.tmp.") != std::string::npos) step = "snapshot";
-    else if (message.find(".current.tmp.") != std::string::npos) step = "pointer";
-    else if (message.find("journal") != std::string::npos) step = "journal";
+    if (message.find(".lock.tmp.") != std::string::npos)
+      step = "lock marker";
+    else if (message.find(".json.enc.tmp.") != std::string::npos)
+      step = "snapshot";
+    else if (message.find(".current.tmp.") != std::string::npos)
+      step = "pointer";
+    else if (message.find("journal") != std::string::npos)
+      step = "journal";
     if (steps_hit_.find(step) == std::string::npos) steps_hit_ += (steps_hit_.empty() ? "" : ", ") + step;
   }
 

@@ -96,11 +96,11 @@ struct StackResult {
   long checks = 0;
   long violations = 0;
   long lock_breaks = 0;
-  long lost = 0;  // acknowledged revisions missing after a kill
-  std::vector<double> latency_ms;          // every kill
-  std::vector<double> holding_latency_ms;  // kills with the marker present
-  std::vector<double> baseline_ms;         // taking the free lock for the check, for comparison
-  std::vector<double> death_ms;            // from the kill to the holder's death (a zombie)
+  long lost = 0;                               // acknowledged revisions missing after a kill
+  std::vector<double> latency_ms;              // every kill
+  std::vector<double> holding_latency_ms;      // kills with the marker present
+  std::vector<double> baseline_ms;             // taking the free lock for the check, for comparison
+  std::vector<double> death_ms;                // from the kill to the holder's death (a zombie)
   std::vector<double> holding_after_death_ms;  // marker present: from the death to acquisition
 };
 
@@ -202,9 +202,14 @@ double Percentile(std::vector<double> values, double p) {
 class StackLoop {
  public:
   StackLoop(std::string exe, std::string root, int index, std::shared_ptr<const Encrypter> encrypter)
-      : exe_(std::move(exe)), root_(std::move(root)), base_stack_("stack-" + std::to_string(index)), stack_(base_stack_),
-        stack_dir_(root_ + "/" + kFactory + "/" + stack_), encrypter_(std::move(encrypter)),
-        rng_(kSeed + static_cast<std::uint64_t>(index)), checks_("kill -9 loop " + stack_) {}
+      : exe_(std::move(exe)),
+        root_(std::move(root)),
+        base_stack_("stack-" + std::to_string(index)),
+        stack_(base_stack_),
+        stack_dir_(root_ + "/" + kFactory + "/" + stack_),
+        encrypter_(std::move(encrypter)),
+        rng_(kSeed + static_cast<std::uint64_t>(index)),
+        checks_("kill -9 loop " + stack_) {}
 
   StackResult Run(long kills) {
     for (long k = 0; k < kills && !g_stop; ++k) {
@@ -256,9 +261,9 @@ class StackLoop {
       result_.holding_latency_ms.push_back(latency);
       result_.holding_after_death_ms.push_back(after_death);
     }
-    checks_.Check(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
-                  "driver did not die of SIGKILL (a commit failed? see its stderr), wait status " +
-                      std::to_string(status));
+    checks_.Check(
+        WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+        "driver did not die of SIGKILL (a commit failed? see its stderr), wait status " + std::to_string(status));
     if (!checks_.CheckOk(recovered, "lock after kill")) return false;
     for (std::string& rev : acks) Acknowledge(std::move(rev));
     return CheckUnderLock();
@@ -331,7 +336,8 @@ class StackLoop {
     }
     CheckCurrent(backend, *list);
     for (const std::string& dir : {stack_dir_, stack_dir_ + "/snapshots"}) {
-      for (const std::string& name : DeadTemps(dir)) checks_.Check(false, "debris after a locked open: " + dir + "/" + name);
+      for (const std::string& name : DeadTemps(dir))
+        checks_.Check(false, "debris after a locked open: " + dir + "/" + name);
     }
     if (result_.kills % kJournalCheckEvery == 0) checks_.CheckOk(backend.Journal(0).status(), "journal reads");
   }
@@ -436,8 +442,8 @@ void Add(StackResult& total, const StackResult& r) {
 }
 
 void PrintLatency(const char* group, const char* what, const std::vector<double>& values) {
-  std::printf("kill -9 loop: [%s] %s: max %.2f ms, p99 %.2f ms, median %.2f ms\n", group, what,
-              Percentile(values, 1.0), Percentile(values, 0.99), Percentile(values, 0.5));
+  std::printf("kill -9 loop: [%s] %s: max %.2f ms, p99 %.2f ms, median %.2f ms\n", group, what, Percentile(values, 1.0),
+              Percentile(values, 0.99), Percentile(values, 0.5));
 }
 
 // One group of stacks on one filesystem.
@@ -449,9 +455,10 @@ struct Group {
 
 void PrintGroup(const Group& g) {
   const StackResult& t = g.total;
-  std::printf("kill -9 loop: [%s] %ld kills (%ld with the lock marker present, %ld stale locks broken), %ld "
-              "acknowledged commits, %ld lost, %ld violations\n",
-              g.name, t.kills, t.kills_holding, t.lock_breaks, t.acked, t.lost, t.violations);
+  std::printf(
+      "kill -9 loop: [%s] %ld kills (%ld with the lock marker present, %ld stale locks broken), %ld "
+      "acknowledged commits, %ld lost, %ld violations\n",
+      g.name, t.kills, t.kills_holding, t.lock_breaks, t.acked, t.lost, t.violations);
   PrintLatency(g.name, "lock usable again after the holder's death (marker present)", t.holding_after_death_ms);
   PrintLatency(g.name, "lock usable again after the kill (marker present)", t.holding_latency_ms);
   PrintLatency(g.name, "lock usable again after the kill (all kills)", t.latency_ms);
@@ -521,9 +528,10 @@ int Main(const std::string& driver) {
     Add(groups[static_cast<std::size_t>(i) % groups.size()].total, results[static_cast<std::size_t>(i)]);
     Add(total, results[static_cast<std::size_t>(i)]);
   }
-  std::printf("kill -9 loop: %ld kills on %d stacks in %.1f s, %ld acknowledged commits, %ld lost, %ld checks, "
-              "%ld violations\n",
-              total.kills, kStacks, seconds, total.acked, total.lost, total.checks, total.violations);
+  std::printf(
+      "kill -9 loop: %ld kills on %d stacks in %.1f s, %ld acknowledged commits, %ld lost, %ld checks, "
+      "%ld violations\n",
+      total.kills, kStacks, seconds, total.acked, total.lost, total.checks, total.violations);
   bool ok = total.violations == 0 && total.kills == kills;
   for (const Group& g : groups) {
     PrintGroup(g);

@@ -211,16 +211,18 @@ class LockTorture {
                                           " anomalies (two inside at once, a foreign marker, or I/O; see above)");
     checks_.Check(run.count == 2 * cycles_,
                   "counter " + std::to_string(run.count) + ", expected " + std::to_string(2 * cycles_));
-    std::printf("lock torture: 2 processes x %ld lock/unlock cycles: counter %ld (expected %ld), %ld lost updates, "
-                "%d times two inside at once, %.1f s (%.3f ms per cycle)\n",
-                cycles_, run.count, 2 * cycles_, 2 * cycles_ - run.count, run.anomalies, run.seconds,
-                run.seconds * 1000.0 / static_cast<double>(2 * cycles_));
+    std::printf(
+        "lock torture: 2 processes x %ld lock/unlock cycles: counter %ld (expected %ld), %ld lost updates, "
+        "%d times two inside at once, %.1f s (%.3f ms per cycle)\n",
+        cycles_, run.count, 2 * cycles_, 2 * cycles_ - run.count, run.anomalies, run.seconds,
+        run.seconds * 1000.0 / static_cast<double>(2 * cycles_));
     // The same workers without the lock: shows the harness sees lost updates. Reported, not
     // asserted (a race that is merely very likely).
     const CounterRun control = RunCounter("counter-control", kControlCycles, /*locked=*/false);
-    std::printf("lock torture: negative control, the same without the lock: 2 x %ld cycles, counter %ld, %ld lost "
-                "updates, %d times two inside at once (counted up to 100 per process)\n",
-                kControlCycles, control.count, 2 * kControlCycles - control.count, control.anomalies);
+    std::printf(
+        "lock torture: negative control, the same without the lock: 2 x %ld cycles, counter %ld, %ld lost "
+        "updates, %d times two inside at once (counted up to 100 per process)\n",
+        kControlCycles, control.count, 2 * kControlCycles - control.count, control.anomalies);
   }
 
   // ---- 2. the holder touching its marker ---------------------------------------------------
@@ -261,18 +263,21 @@ class LockTorture {
       ready.CloseWrite();
       const bool touched = checks_.Check(ready.Receive() == 'T', "holder could not lock");
       Result<LockInfo> info = backend->GetLockInfo();
-      const bool held = info.ok() && info->state == LockState::kHeld && info->reason == "the holder has the marker locked";
+      const bool held =
+          info.ok() && info->state == LockState::kHeld && info->reason == "the holder has the marker locked";
       Result<std::unique_ptr<Lock>> stolen = backend->AcquireLock(Wait(milliseconds(20)));
       const bool refused = !stolen.ok() && stolen.status().code() == Code::kLocked;
       release.CloseWrite();
       checks_.Check(Reap(holder) == kChildOk, "holder could not unlock after touching its marker");
-      if (checks_.Check(touched && held && refused, "touching the marker lost the lock (round " + std::to_string(round) + ")")) {
+      if (checks_.Check(touched && held && refused,
+                        "touching the marker lost the lock (round " + std::to_string(round) + ")")) {
         ++kept;
       }
     }
-    std::printf("lock torture: holder opened and closed its marker %d times x %d rounds: lock kept in %d of %d, "
-                "never taken or broken by another process\n",
-                3 * kMarkerTouches, rounds_, kept, rounds_);
+    std::printf(
+        "lock torture: holder opened and closed its marker %d times x %d rounds: lock kept in %d of %d, "
+        "never taken or broken by another process\n",
+        3 * kMarkerTouches, rounds_, kept, rounds_);
   }
 
   // ---- 3. stale-classification matrix -------------------------------------------------------
@@ -376,7 +381,8 @@ class LockTorture {
   std::vector<MatrixCase> Matrix() {
     return {
         {"dead pid (holder exited)", LockState::kStale, [this](const std::string& s) { return LeaveStale(s, false); }},
-        {"dead pid (holder SIGKILLed)", LockState::kStale, [this](const std::string& s) { return LeaveStale(s, true); }},
+        {"dead pid (holder SIGKILLed)", LockState::kStale,
+         [this](const std::string& s) { return LeaveStale(s, true); }},
         {"reused pid (live pid, other start time)", LockState::kStale,
          [this](const std::string& s) { return PlantLive(s, [](LockHolder& h) { h.start_time += 1; }); }},
         {"other boot id (live pid)", LockState::kStale,
@@ -460,9 +466,11 @@ class LockTorture {
         ::unlink(MarkerPath(stack).c_str());
       }
     }
-    std::printf("lock torture: stale-classification matrix: %zu cases x %d rounds = %ld markers judged by another "
-                "process, %ld classified and handled right (%.1f%%)\n",
-                matrix.size(), rounds_, total, right, total > 0 ? 100.0 * static_cast<double>(right) / static_cast<double>(total) : 0.0);
+    std::printf(
+        "lock torture: stale-classification matrix: %zu cases x %d rounds = %ld markers judged by another "
+        "process, %ld classified and handled right (%.1f%%)\n",
+        matrix.size(), rounds_, total, right,
+        total > 0 ? 100.0 * static_cast<double>(right) / static_cast<double>(total) : 0.0);
   }
 
   // ---- 4. racing breakers ----------------------------------------------------------------
@@ -518,9 +526,10 @@ class LockTorture {
                             std::to_string(locked) + " locked out, " + std::to_string(breaks) + " breaks journaled");
       exactly_one += ok ? 1 : 0;
     }
-    std::printf("lock torture: %d processes racing to break one stale lock, %d rounds: exactly one winner and one "
-                "journaled break in %d of %d\n",
-                kRacers, rounds_, exactly_one, rounds_);
+    std::printf(
+        "lock torture: %d processes racing to break one stale lock, %d rounds: exactly one winner and one "
+        "journaled break in %d of %d\n",
+        kRacers, rounds_, exactly_one, rounds_);
   }
 
   void WaitersOnAStaleLock() {
@@ -540,9 +549,10 @@ class LockTorture {
                             std::to_string(breaks) + " breaks journaled");
       all_acquired += ok ? 1 : 0;
     }
-    std::printf("lock torture: %d waiters on one stale lock, %d rounds: all acquired in turn with one journaled "
-                "break in %d of %d\n",
-                kRacers, rounds, all_acquired, rounds);
+    std::printf(
+        "lock torture: %d waiters on one stale lock, %d rounds: all acquired in turn with one journaled "
+        "break in %d of %d\n",
+        kRacers, rounds, all_acquired, rounds);
   }
 
   // ---- 5. force-unlock with a wrong id -----------------------------------------------------
@@ -573,9 +583,10 @@ class LockTorture {
       ::kill(holder, SIGKILL);
       (void)Reap(holder);
     }
-    std::printf("lock torture: force-unlock with a wrong lock id: refused %d of %d times, the holder's lock intact; "
-                "the right id removed it\n",
-                refused, rounds_);
+    std::printf(
+        "lock torture: force-unlock with a wrong lock id: refused %d of %d times, the holder's lock intact; "
+        "the right id removed it\n",
+        refused, rounds_);
   }
 
   // ---- 6. fencing ---------------------------------------------------------------------------
@@ -634,13 +645,15 @@ class LockTorture {
       }
       const bool ok = removed && code == '0' + kChildLocked && current.ok() && *current == *base && successor_kept;
       checks_.Check(ok, "fence round " + std::to_string(round) + ": the fenced holder's set-current returned code " +
-                            std::string(1, code) + ", current " + (current.ok() ? *current : current.status().ToString()) +
+                            std::string(1, code) + ", current " +
+                            (current.ok() ? *current : current.status().ToString()) +
                             (successor_kept ? "" : ", the successor's marker was removed"));
       fenced += ok ? 1 : 0;
     }
-    std::printf("lock torture: fenced holder (lock force-unlocked, taken by another holder in half the rounds): "
-                "publish refused %d of %d times, current unchanged, the successor's lock untouched\n",
-                fenced, rounds_);
+    std::printf(
+        "lock torture: fenced holder (lock force-unlocked, taken by another holder in half the rounds): "
+        "publish refused %d of %d times, current unchanged, the successor's lock untouched\n",
+        fenced, rounds_);
   }
 
   std::string root_;
@@ -653,7 +666,8 @@ int Main() {
   const long cycles = EnvCount("SEALSTATE_LOCK_CYCLES", LongRun() ? kLongCycles : kDefaultCycles);
   const int rounds = LongRun() ? kLongRounds : kDefaultRounds;
   const char* tmpdir = std::getenv("TMPDIR");
-  std::string pattern = std::string(tmpdir != nullptr && *tmpdir == '/' ? tmpdir : "/tmp") + "/sealstate-lock-torture-XXXXXX";
+  std::string pattern =
+      std::string(tmpdir != nullptr && *tmpdir == '/' ? tmpdir : "/tmp") + "/sealstate-lock-torture-XXXXXX";
   if (::mkdtemp(pattern.data()) == nullptr) {
     std::printf("lock torture: cannot create a temp dir: %s\n", std::strerror(errno));
     return 1;

@@ -67,11 +67,11 @@ constexpr const char* kFreshStack = "fresh-stack";
 // The known state every case starts from.
 
 struct Fixture {
-  std::string template_root;           // built once; copied for each case
-  std::vector<std::string> revs;       // r1, r2, r3 (current = r3)
-  std::vector<Snapshot> snapshots;     // their contents
-  Snapshot fresh;                      // what write and commit store
-  std::uint64_t journal_seq = 0;       // the last journal seq of the template
+  std::string template_root;        // built once; copied for each case
+  std::vector<std::string> revs;    // r1, r2, r3 (current = r3)
+  std::vector<Snapshot> snapshots;  // their contents
+  Snapshot fresh;                   // what write and commit store
+  std::uint64_t journal_seq = 0;    // the last journal seq of the template
   std::shared_ptr<const Encrypter> encrypter;
   bool unobin = false;
 };
@@ -125,16 +125,16 @@ enum class FaultKind { kErrno, kShortWrite };
 
 struct Fault {
   FaultKind kind = FaultKind::kErrno;
-  int err = 0;                    // kErrno
-  std::uint64_t k = 0;            // the global call index (kErrno) or the per-Write index
+  int err = 0;          // kErrno
+  std::uint64_t k = 0;  // the global call index (kErrno) or the per-Write index
   bool persistent = false;
-  std::uint64_t write_call = 0;   // kShortWrite: the global index of Write k (from the clean run)
+  std::uint64_t write_call = 0;  // kShortWrite: the global index of Write k (from the clean run)
 };
 
 std::string Describe(const Fault& f) {
-  std::string what = f.kind == FaultKind::kShortWrite ? "short write #" + std::to_string(f.k)
-                                                      : std::string(strerrorname_np(f.err)) + " at call " +
-                                                            std::to_string(f.k);
+  std::string what = f.kind == FaultKind::kShortWrite
+                         ? "short write #" + std::to_string(f.k)
+                         : std::string(strerrorname_np(f.err)) + " at call " + std::to_string(f.k);
   return what + (f.persistent ? " (persistent)" : " (once)");
 }
 
@@ -152,9 +152,9 @@ void Apply(FaultInjectionEnv& env, const Fault& f) {
 
 struct Report {
   bool ok = false;
-  std::string status;                 // the operation's Status, for messages
-  std::string rev;                    // write / commit: the revision returned
-  std::uint64_t calls = 0;            // Env calls made by the operation
+  std::string status;                      // the operation's Status, for messages
+  std::string rev;                         // write / commit: the revision returned
+  std::uint64_t calls = 0;                 // Env calls made by the operation
   std::vector<std::uint64_t> write_calls;  // global index of each Write call
   std::uint64_t injected = 0;
   long fds_before = 0;
@@ -248,7 +248,8 @@ struct OpContext {
   }
   void RequireLockState(Backend& clean, LockState want, const std::string& lock_id) {
     Result<LockInfo> info = clean.GetLockInfo();
-    if (!info.ok() || info->state != want || (!lock_id.empty() && (!info->holder || info->holder->lock_id != lock_id))) {
+    if (!info.ok() || info->state != want ||
+        (!lock_id.empty() && (!info->holder || info->holder->lock_id != lock_id))) {
       Violation("success reported but the lock is not " + std::string(LockStateName(want)) +
                 (info.ok() ? " (it is " + std::string(LockStateName(info->state)) + ")" : ""));
     }
@@ -358,7 +359,8 @@ void OpPrune(OpContext& c) {
   if (!c.report.ok) return;
   if (std::unique_ptr<Backend> clean = c.Clean()) {
     Result<std::vector<std::string>> revs = clean->List();
-    if (!revs.ok() || *revs != std::vector<std::string>{c.fx.revs[2]}) c.Violation("prune reported success but left revisions");
+    if (!revs.ok() || *revs != std::vector<std::string>{c.fx.revs[2]})
+      c.Violation("prune reported success but left revisions");
     c.RequireEvent(*clean, "remove", c.fx.revs[0]);
     c.RequireEvent(*clean, "remove", c.fx.revs[1]);
     c.RequireEvent(*clean, "prune", "");
@@ -467,13 +469,13 @@ void OpBrokenSetCurrent(OpContext& c) {
 
 // What a case may end as, beside the template state.
 enum class Outcome {
-  kUnchanged,    // lock, unlock, force_unlock, journal, open
-  kWrite,        // one extra revision allowed; current unchanged
-  kCommit,       // one extra revision allowed; current = r3 or it
-  kSetCurrent,   // current = r3 or r2
-  kRemove,       // r1 present or gone
-  kPrune,        // r1, r2 removed oldest first: {r1,r2,r3}, {r2,r3} or {r3}
-  kCreate,       // the template stack unchanged; the fresh stack absent, partial or empty
+  kUnchanged,   // lock, unlock, force_unlock, journal, open
+  kWrite,       // one extra revision allowed; current unchanged
+  kCommit,      // one extra revision allowed; current = r3 or it
+  kSetCurrent,  // current = r3 or r2
+  kRemove,      // r1 present or gone
+  kPrune,       // r1, r2 removed oldest first: {r1,r2,r3}, {r2,r3} or {r3}
+  kCreate,      // the template stack unchanged; the fresh stack absent, partial or empty
 };
 
 struct OpSpec {
@@ -596,21 +598,14 @@ class Checker {
     std::size_t max_extra = 0;
     switch (op.outcome) {
       case Outcome::kUnchanged:
-      case Outcome::kCreate:
-        break;
-      case Outcome::kWrite:
-        max_extra = 1;
-        break;
+      case Outcome::kCreate: break;
+      case Outcome::kWrite: max_extra = 1; break;
       case Outcome::kCommit:
         max_extra = 1;
         if (!extra.empty()) allowed_current.insert(extra[0]);
         break;
-      case Outcome::kSetCurrent:
-        allowed_current.insert(t[1]);
-        break;
-      case Outcome::kRemove:
-        allowed_base.push_back({t[1], t[2]});
-        break;
+      case Outcome::kSetCurrent: allowed_current.insert(t[1]); break;
+      case Outcome::kRemove: allowed_base.push_back({t[1], t[2]}); break;
       case Outcome::kPrune:
         allowed_base.push_back({t[1], t[2]});
         allowed_base.push_back({t[2]});
@@ -620,7 +615,8 @@ class Checker {
       Add("revisions are neither the previous nor the new state (" + std::to_string(base.size()) + " of the template)");
     }
     if (extra.size() > max_extra) Add(std::to_string(extra.size()) + " unexpected revisions");
-    if (allowed_current.count(*current) == 0) Add("current is " + *current + ": neither the previous nor the new state");
+    if (allowed_current.count(*current) == 0)
+      Add("current is " + *current + ": neither the previous nor the new state");
     for (const std::string& rev : extra) {
       Result<Snapshot> got = store.Get(rev);
       if (!got.ok() || !(*got == fx_.fresh)) Add("extra revision " + rev + " does not open to the snapshot written");
@@ -654,8 +650,7 @@ class Checker {
       case Outcome::kPrune:
         if (revs != std::vector<std::string>{t[2]}) Add("prune reported success but revisions are back");
         break;
-      default:
-        break;
+      default: break;
     }
   }
 
@@ -848,8 +843,8 @@ void RunSweep(const std::string& label, bool unobin, const Snapshot& fresh, cons
   sealstate::testing::FastScratch work;
   Fixture fx;
   fx.unobin = unobin;
-  fx.encrypter = std::shared_ptr<const Encrypter>(sealstate::testing::EnvKey("SEALSTATE_SWEEP_KEY",
-                                                                             sealstate::testing::kKeyA));
+  fx.encrypter =
+      std::shared_ptr<const Encrypter>(sealstate::testing::EnvKey("SEALSTATE_SWEEP_KEY", sealstate::testing::kKeyA));
   BuildFixture(fx, work.Join("template"), fresh);
   std::cout << "failure sweep, " << label << ":" << std::endl;
   for (const OpSpec& op : ops) SweepOperation(op, fx, work.path(), totals);
@@ -859,14 +854,15 @@ void RunSweep(const std::string& label, bool unobin, const Snapshot& fresh, cons
 std::uint64_t NegativeControlViolations() {
   sealstate::testing::FastScratch work;
   Fixture fx;
-  fx.encrypter = std::shared_ptr<const Encrypter>(sealstate::testing::EnvKey("SEALSTATE_SWEEP_KEY",
-                                                                             sealstate::testing::kKeyA));
+  fx.encrypter =
+      std::shared_ptr<const Encrypter>(sealstate::testing::EnvKey("SEALSTATE_SWEEP_KEY", sealstate::testing::kKeyA));
   BuildFixture(fx, work.Join("template"), Numbered(4));
   SweepTotals totals;
   std::cout << "failure sweep, negative control:" << std::endl;
   SweepOperation(OpSpec{"set_current written in place", OpBrokenSetCurrent, Outcome::kSetCurrent}, fx, work.path(),
                  totals);
-  for (std::size_t i = 0; i < totals.samples.size() && i < 3; ++i) std::cout << "    e.g. " << totals.samples[i] << std::endl;
+  for (std::size_t i = 0; i < totals.samples.size() && i < 3; ++i)
+    std::cout << "    e.g. " << totals.samples[i] << std::endl;
   std::cout << "failure sweep negative control: " << totals.cases << " cases, " << totals.violations
             << " violations (must be > 0)" << std::endl;
   return totals.violations;
@@ -901,8 +897,7 @@ TEST_CASE("failure-point sweep over every store operation", "[reliability][sweep
     RunSweep("unobin v1 envelopes", true, Numbered(4), Operations(), totals);
     RunSweep("600 KB snapshot", false, LargeFresh(), writers, totals);
   }
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   for (const std::string& sample : totals.samples) std::cout << "  VIOLATION " << sample << std::endl;
   std::cout << "failure sweep: " << totals.cases << " cases, " << totals.violations << " violations ("
             << totals.reported_success << " reported success, " << totals.not_fired << " faults that never fired; "

@@ -9,9 +9,9 @@
 // entry with exactly those bytes, directly inside its parent, so it stays inside the root, and
 // a commit under it reads back. (This test found that invalid UTF-8, then accepted, could not:
 // JSON replaced the bytes, so every snapshot of such a stack failed its binding check. The
-// overlong "\xc0\xae\xc0\xae" and other invalid UTF-8 are now refused.) Every call with a refused name fails with kInvalidArgument (the CLI: exit
-// status 2) and creates nothing; nothing is ever written outside the root (the root's parent
-// is compared byte for byte before and after).
+// overlong "\xc0\xae\xc0\xae" and other invalid UTF-8 are now refused.) Every call with a refused name fails with
+// kInvalidArgument (the CLI: exit status 2) and creates nothing; nothing is ever written outside the root (the root's
+// parent is compared byte for byte before and after).
 //
 // Symlinks: the root may be a symlink (it is the caller's choice, documented in local_store.h);
 // below it nothing is followed. A symlink at the factory, stack or snapshots/ directory makes
@@ -115,12 +115,18 @@ std::vector<HostileName> HostileNames() {
       {"single space", " "},
       {"fullwidth dots", "\xef\xbc\x8e\xef\xbc\x8e"},
       {"fullwidth dots slash x", "\xef\xbc\x8e\xef\xbc\x8e\xef\xbc\x8fx"},
-      {"division slash", "a\xe2\x88\x95" "b"},
+      {"division slash",
+       "a\xe2\x88\x95"
+       "b"},
       {"division slash dots", "..\xe2\x88\x95x"},
       {"one-dot leaders", "\xe2\x80\xa4\xe2\x80\xa4"},
       {"overlong UTF-8 ..", "\xc0\xae\xc0\xae"},
-      {"overlong UTF-8 /", "a\xc0\xaf" "b"},
-      {"invalid UTF-8", "a\xff\xfe" "b"},
+      {"overlong UTF-8 /",
+       "a\xc0\xaf"
+       "b"},
+      {"invalid UTF-8",
+       "a\xff\xfe"
+       "b"},
       {"percent-encoded ..", "%2e%2e"},
       {"percent-encoded /", "a%2fb"},
       {"x..", "x.."},
@@ -136,7 +142,9 @@ std::vector<HostileName> HostileNames() {
   for (int c = 1; c < 0x20; ++c) {
     names.push_back({"control 0x" + std::to_string(c), std::string("a") + static_cast<char>(c) + "b"});
   }
-  names.push_back({"control 0x7f", "a\x7f" "b"});
+  names.push_back({"control 0x7f",
+                   "a\x7f"
+                   "b"});
   names.push_back({"newline then ..", "x\n.."});
   return names;
 }

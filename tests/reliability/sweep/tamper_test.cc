@@ -254,7 +254,7 @@ namespace {
 struct SwapCase {
   std::string what;
   Result<Snapshot> opened;
-  std::optional<Code> want;          // the error required; nullopt: see `may_open_as`
+  std::optional<Code> want;             // the error required; nullopt: see `may_open_as`
   std::optional<Snapshot> may_open_as;  // v1 rev swap: the other revision's genuine content
 };
 
@@ -328,16 +328,16 @@ TEST_CASE("snapshots swapped between revisions, stacks, factories and keys are r
     g.Plant(g1, genuine);
     cases.push_back({"a1 copied over another factory's g1", g.store().Get(g1), Code::kIntegrity, std::nullopt});
     g.Plant(a1, genuine);
-    cases.push_back({"a1 copied to another factory under its own name", g.store().Get(a1), Code::kIntegrity,
-                     std::nullopt});
+    cases.push_back(
+        {"a1 copied to another factory under its own name", g.store().Get(a1), Code::kIntegrity, std::nullopt});
     // Same factory, stack and revision, other key: v2 names both key ids; v1 cannot tell.
     a.Plant(k1, k.Bytes(k1));
-    cases.push_back({"a file sealed under another key", a.store().Get(k1), v1 ? Code::kIntegrity : Code::kWrongKey,
-                     std::nullopt});
+    cases.push_back(
+        {"a file sealed under another key", a.store().Get(k1), v1 ? Code::kIntegrity : Code::kWrongKey, std::nullopt});
     // A plaintext (noop) file planted next to encrypted state.
     a.Plant(p1, p.Bytes(p1));
-    cases.push_back({"a plaintext file planted in an encrypted stack", a.store().Get(p1), Code::kIntegrity,
-                     std::nullopt});
+    cases.push_back(
+        {"a plaintext file planted in an encrypted stack", a.store().Get(p1), Code::kIntegrity, std::nullopt});
     CheckSwaps(std::string("tamper ") + (v1 ? "v1" : "v2") + " swaps", cases, limitation);
     total += cases.size();
   }
