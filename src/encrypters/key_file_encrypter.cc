@@ -12,6 +12,7 @@
 
 #include "encrypters/local_key_encrypter.h"
 #include "io/env.h"
+#include "io/stack_file.h"
 
 namespace sealstate {
 namespace {
@@ -43,12 +44,6 @@ Result<int> OpenKeyFile(const std::string& path) {
   return fd.status().WithPrefix("key-file encrypter: ");
 }
 
-std::string OctalMode(mode_t mode) {
-  char text[8];
-  std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode & 07777));
-  return text;
-}
-
 // The opened file must be a regular file that only its owner can read or write.
 Status CheckKeyFileMetadata(int fd, const std::string& path) {
   Result<struct stat> stat = internal::Env::Default()->Stat(fd, path);
@@ -57,7 +52,7 @@ Status CheckKeyFileMetadata(int fd, const std::string& path) {
   if (!S_ISREG(info.st_mode)) return Status::InvalidArgument(Subject(path) + " is not a regular file");
   if ((info.st_mode & 077) != 0) {
     return Status::InvalidArgument(Subject(path) + " is accessible by group or others (mode " +
-                                   OctalMode(info.st_mode) + "); run: chmod 600 " + path);
+                                   internal::OctalMode(info.st_mode) + "); run: chmod 600 " + path);
   }
   return Status::OK();
 }

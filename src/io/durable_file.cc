@@ -8,6 +8,7 @@
 #include <cstdlib>
 
 #include "crypto/sodium_init.h"
+#include "io/stack_file.h"
 
 namespace sealstate::internal {
 namespace {
@@ -18,7 +19,7 @@ constexpr std::size_t kWriteBuffer = 256 * 1024;
 constexpr std::size_t kWritebackStep = 4 * 1024 * 1024;
 constexpr int kCreateFlags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
 // The second open file description of a temp file, which holds its OFD lock (never written).
-constexpr int kLiveLockFlags = O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+constexpr int kLiveLockFlags = O_WRONLY | kStackFileFlags;
 
 std::string RandomHex(std::size_t bytes) {
   EnsureSodium();

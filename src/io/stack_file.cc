@@ -2,14 +2,13 @@
 
 #include <fcntl.h>
 
+#include <cstdio>
 #include <string>
 
 #include "io/durable_file.h"
 
 namespace sealstate::internal {
 namespace {
-
-constexpr int kStackFileFlags = O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
 
 std::string_view FileType(mode_t mode) {
   if (S_ISFIFO(mode)) return "a FIFO";
@@ -58,6 +57,12 @@ Status ExtraLinks(const std::string& path, nlink_t links) {
 }
 
 }  // namespace
+
+std::string OctalMode(mode_t mode) {
+  char text[8];
+  std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode & 07777));
+  return text;
+}
 
 Status CheckStackFile(Env& env, const Dir& dir, std::string_view name, int fd) {
   const std::string path = dir.Join(name);

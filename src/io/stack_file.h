@@ -13,8 +13,10 @@
 // between the steps).
 #pragma once
 
+#include <fcntl.h>
 #include <sys/stat.h>
 
+#include <string>
 #include <string_view>
 
 #include <sealstate/status.h>
@@ -22,6 +24,14 @@
 #include "io/env.h"
 
 namespace sealstate::internal {
+
+// What every open of a file in a stack directory adds to its access mode: never follow a
+// symlink, never leak the fd to a child, never become a controlling terminal, never block in
+// open(2) (a FIFO planted at the name).
+inline constexpr int kStackFileFlags = O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+
+// A file's permission bits as chmod writes them, e.g. "0644", for messages.
+std::string OctalMode(mode_t mode);
 
 // Checks the open file `fd`, which was opened as `name` in `dir`: it must be a regular file with
 // one link, or more only where every extra link is a temp name of `name` (TempNameFor) in `dir`

@@ -34,8 +34,8 @@ namespace {
 
 // O_NONBLOCK so that a FIFO planted at "lock" cannot block the open; O_NOFOLLOW refuses a
 // symlink (ELOOP) so nothing is read or written through one.
-constexpr int kReadMarkerFlags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
-constexpr int kBreakMarkerFlags = O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+constexpr int kReadMarkerFlags = O_RDONLY | kStackFileFlags;
+constexpr int kBreakMarkerFlags = O_RDWR | kStackFileFlags;
 constexpr int kTempMarkerFlags = O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY;
 constexpr mode_t kMarkerMode = 0600;
 

@@ -4,13 +4,14 @@
 #include <sys/stat.h>
 
 #include "io/durable_file.h"
+#include "io/stack_file.h"
 #include "store/fd_source.h"
 
 namespace sealstate::internal {
 namespace {
 
 // O_RDWR for a write lock; never written. O_NONBLOCK: a FIFO at a temp name cannot block.
-constexpr int kClaimFlags = O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+constexpr int kClaimFlags = O_RDWR | kStackFileFlags;
 
 // Removes the temp file `name` if it is abandoned (see RemoveDebris); true if it removed it.
 Result<bool> RemoveIfAbandoned(Env& env, const Dir& dir, const std::string& name, ProcessProbe& probe) {

@@ -1,17 +1,13 @@
 #include "store/permissions.h"
 
+#include "io/stack_file.h"
+
 #include <sys/stat.h>
 
 #include <cstdio>
 
 namespace sealstate::internal {
 namespace {
-
-std::string OctalMode(mode_t mode) {
-  char text[8];
-  std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode & 07777));
-  return text;
-}
 
 // The findings about one directory or regular file at `path` (nothing for other kinds).
 void CheckEntry(const struct stat& st, const std::string& path, uid_t self, std::vector<std::string>& findings) {
