@@ -61,8 +61,8 @@ void TimeSealstatePhases(const Snapshot& doc, const Encrypter& encrypter, LargeS
 
 double TimeCommit(Backend& store, const Snapshot& doc, std::string& previous) {
   std::string rev;
-  const double ms = TimeMs([&] { rev = Must(store.Commit(doc, BenchLockOptions()), "commit"); });
-  if (!previous.empty()) Must(store.Remove(previous), "remove the previous revision");  // untimed
+  const double ms = TimeMs([&] { rev = Must(store.Commit(doc, BenchLockOptions(), {}), "commit"); });
+  if (!previous.empty()) Must(store.Remove(previous, ""), "remove the previous revision");  // untimed
   previous = rev;
   return ms;
 }

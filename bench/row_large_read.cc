@@ -97,7 +97,7 @@ Row LargeReadRow(const Config& config) {
   f.store = OpenBenchStore(root, "read");
   f.encrypter = Must(NewEnvKeyEncrypter(kKeyVariable), "encrypter");
   const Snapshot doc = MakeDocument({config.large_resources, 11, kFactory, "read"});
-  f.rev = Must(f.store->Commit(doc, BenchLockOptions()), "commit");
+  f.rev = Must(f.store->Commit(doc, BenchLockOptions(), {}), "commit");
   f.json = Must(EncodeSnapshot(doc), "encode");
   f.store_fd = OpenDir(SnapshotsDir(root, "read"));
   FloorDirs floor(config.dir + "/floor");

@@ -44,7 +44,7 @@ int CommitChild(const std::string& root, std::size_t resources) {
   const Snapshot doc = MakeDocument({resources, 13, kFactory, "huge"});
   m.decoded = static_cast<double>(ProcStatusBytes("VmRSS")) - m.baseline;
   ResetPeakRss();
-  const std::string rev = Must(store->Commit(doc, BenchLockOptions()), "commit");
+  const std::string rev = Must(store->Commit(doc, BenchLockOptions(), {}), "commit");
   m.peak = static_cast<double>(ProcStatusBytes("VmHWM"));
   m.file = FileBytes(root, rev);
   Report(m);

@@ -65,7 +65,7 @@ Row SmallCommitRow(const Config& config) {
     const bool floor_first = i % 2 != 0;
     double floor_ms = 0;
     if (floor_first && i >= 0) floor_ms = TimeMs([&] { FloorCommit(floor, i, s); });
-    const double commit_ms = TimeMs([&] { s.rev = Must(store->Commit(doc, BenchLockOptions()), "commit"); });
+    const double commit_ms = TimeMs([&] { s.rev = Must(store->Commit(doc, BenchLockOptions(), {}), "commit"); });
     ReadWholeFile(snapshots_fd, SnapshotFileName(s.rev), s.sealed);
     if (!floor_first && i >= 0) floor_ms = TimeMs([&] { FloorCommit(floor, i, s); });
     if (i < 0) continue;

@@ -42,7 +42,7 @@ int main(int argc, char** argv) {
   LockOptions lock;
   lock.timeout = std::chrono::seconds(30);
   lock.operation = "apply";
-  Result<std::string> rev = (*store)->Commit(snapshot, lock);
+  Result<std::string> rev = (*store)->Commit(snapshot, lock, {});
   if (!rev.ok()) return Fail("commit", rev.status());
 
   // Read current back.

@@ -16,7 +16,7 @@ using namespace sealstate;
 using sealstate::fuzz::Require;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const Result<LockHolder> holder = internal::ParseLockRecord(sealstate::fuzz::AsView(data, size));
+  const Result<MarkerHolder> holder = internal::ParseLockRecord(sealstate::fuzz::AsView(data, size));
   if (!holder.ok()) {
     Require(holder.status().code() == Code::kIntegrity, "a bad marker is an integrity error",
             holder.status().message());
@@ -28,10 +28,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // Each invalid UTF-8 byte becomes the 6-byte escape \ufffd: the encoding may exceed the limit.
   // sealstate never writes one (MarkerLock::Acquire refuses it; lock_test checks that).
   if (first.size() > internal::kMaxLockRecordBytes) return 0;
-  const Result<LockHolder> normalised = internal::ParseLockRecord(first);
+  const Result<MarkerHolder> normalised = internal::ParseLockRecord(first);
   Require(normalised.ok(), "an encoded holder parses", normalised.status().message() + ": " + first);
   const std::string encoded = internal::EncodeLockRecord(*normalised);
-  const Result<LockHolder> again = internal::ParseLockRecord(encoded);
+  const Result<MarkerHolder> again = internal::ParseLockRecord(encoded);
   Require(again.ok() && *again == *normalised, "encoding then parsing is the identity", encoded);
   return 0;
 }

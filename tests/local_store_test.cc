@@ -14,6 +14,7 @@
 #include <set>
 #include <thread>
 
+#include <sealstate/backend_registry.h>
 #include <sealstate/envelope.h>
 #include <sealstate/local_store.h>
 #include <sealstate/maintenance.h>
@@ -87,7 +88,7 @@ TEST_CASE("store path layout is <root>/<factory>/<stack>/snapshots/<rev>.json.en
   auto store = Open(Options(root, EncrypterNamed(GENERATE("noop", "env-key"))));
   CHECK(store->factory() == kFactory);
   CHECK(store->stack() == kStack);
-  Result<std::string> rev = store->Write(Fixture());
+  Result<std::string> rev = store->Write(Fixture(), {});
   REQUIRE(rev.ok());
   CHECK(Exists(StackPath(root) + "/snapshots/" + *rev + ".json.enc"));
 }
@@ -109,7 +110,7 @@ TEST_CASE("store requires factory and stack") {
 TEST_CASE("store without encrypter cannot read or write snapshots, and says encrypter") {
   ScratchDir root;
   auto store = Open(Options(root, nullptr));
-  Result<std::string> rev = store->Write(Fixture());
+  Result<std::string> rev = store->Write(Fixture(), {});
   REQUIRE(rev.status().code() == Code::kInvalidArgument);
   CHECK(rev.status().message().find("encrypter") != std::string::npos);
   CHECK(store->List().ok());  // list and lock need no key
@@ -120,9 +121,9 @@ TEST_CASE("sibling stacks are isolated") {
   auto enc = EncrypterNamed(GENERATE("noop", "env-key"));
   auto prod = Open(Options(root, enc));
   auto staging = Open(Options(root, enc, "staging"));
-  Result<std::string> rev = prod->Write(Fixture());
+  Result<std::string> rev = prod->Write(Fixture(), {});
   REQUIRE(rev.ok());
-  REQUIRE(prod->SetCurrent(*rev).ok());
+  REQUIRE(prod->SetCurrent(*rev, {}).ok());
   CHECK(staging->Current().status().code() == Code::kNoCurrent);
 }
 
@@ -138,7 +139,7 @@ TEST_CASE("a fresh store has no current snapshot") {
 TEST_CASE("write then get returns the same snapshot") {
   ScratchDir root;
   auto store = Open(Options(root, EncrypterNamed(GENERATE("noop", "env-key"))));
-  Result<std::string> rev = store->Write(Fixture());
+  Result<std::string> rev = store->Write(Fixture(), {});
   REQUIRE(rev.ok());
   CHECK_FALSE(rev->empty());
   Result<Snapshot> got = store->Get(*rev);
@@ -149,9 +150,9 @@ TEST_CASE("write then get returns the same snapshot") {
 TEST_CASE("set current: current rev and current snapshot follow") {
   ScratchDir root;
   auto store = Open(Options(root, EncrypterNamed(GENERATE("noop", "env-key"))));
-  Result<std::string> rev = store->Write(Fixture());
+  Result<std::string> rev = store->Write(Fixture(), {});
   REQUIRE(rev.ok());
-  REQUIRE(store->SetCurrent(*rev).ok());
+  REQUIRE(store->SetCurrent(*rev, {}).ok());
   CHECK(*store->CurrentRev() == *rev);
   CHECK(*store->Current() == Fixture());
 }
@@ -159,7 +160,7 @@ TEST_CASE("set current: current rev and current snapshot follow") {
 TEST_CASE("set current rejects a revision that was never written") {
   ScratchDir root;
   auto store = Open(Options(root, EncrypterNamed(GENERATE("noop", "env-key"))));
-  Status s = store->SetCurrent("2026-01-01T00:00:00Z");
+  Status s = store->SetCurrent("2026-01-01T00:00:00Z", {});
   CHECK(s.code() == Code::kNotFound);
   CHECK_FALSE(Exists(StackPath(root) + "/current"));
 }
@@ -167,18 +168,18 @@ TEST_CASE("set current rejects a revision that was never written") {
 TEST_CASE("delete removes a revision, and deleting it again is fine") {
   ScratchDir root;
   auto store = Open(Options(root, EncrypterNamed(GENERATE("noop", "env-key"))));
-  Result<std::string> rev = store->Write(Fixture());
+  Result<std::string> rev = store->Write(Fixture(), {});
   REQUIRE(rev.ok());
-  REQUIRE(store->Remove(*rev).ok());
+  REQUIRE(store->Remove(*rev, "").ok());
   CHECK(store->Get(*rev).status().code() == Code::kNotFound);
-  CHECK(store->Remove(*rev).ok());
+  CHECK(store->Remove(*rev, "").ok());
 }
 
 TEST_CASE("the same content written twice gets distinct revisions") {
   ScratchDir root;
   auto store = Open(Options(root, EncrypterNamed(GENERATE("noop", "env-key"))));
-  Result<std::string> a = store->Write(Fixture());
-  Result<std::string> b = store->Write(Fixture());
+  Result<std::string> a = store->Write(Fixture(), {});
+  Result<std::string> b = store->Write(Fixture(), {});
   REQUIRE((a.ok() && b.ok()));
   CHECK(*a != *b);
 }
@@ -192,7 +193,7 @@ TEST_CASE("with a frozen clock, five writes get T, T_1 .. T_4 and list returns t
   auto store = std::move(*internal::OpenLocalStoreWith(Options(root, EncrypterNamed(GENERATE("noop", "env-key"))), env,
                                                        *internal::ProcessProbe::Default()));
   std::vector<std::string> revs;
-  for (int i = 0; i < 5; ++i) revs.push_back(*store->Write(Fixture()));
+  for (int i = 0; i < 5; ++i) revs.push_back(*store->Write(Fixture(), {}));
   const std::string T = "2026-04-30T12:00:00Z";
   CHECK(revs == std::vector<std::string>{T, T + "_1", T + "_2", T + "_3", T + "_4"});
   CHECK(*store->List() == revs);
@@ -202,30 +203,30 @@ TEST_CASE("list is empty at first, then chronological") {
   ScratchDir root;
   auto store = Open(Options(root, EncrypterNamed(GENERATE("noop", "env-key"))));
   CHECK(store->List()->empty());
-  const std::string a = *store->Write(Fixture());
-  const std::string b = *store->Write(Fixture());
+  const std::string a = *store->Write(Fixture(), {});
+  const std::string b = *store->Write(Fixture(), {});
   CHECK(*store->List() == std::vector<std::string>{a, b});
 }
 
 TEST_CASE("current survives new writes that do not set it") {
   ScratchDir root;
   auto store = Open(Options(root, EncrypterNamed(GENERATE("noop", "env-key"))));
-  const std::string first = *store->Write(Fixture());
-  REQUIRE(store->SetCurrent(first).ok());
-  (void)*store->Write(Fixture());
+  const std::string first = *store->Write(Fixture(), {});
+  REQUIRE(store->SetCurrent(first, {}).ok());
+  (void)*store->Write(Fixture(), {});
   CHECK(*store->CurrentRev() == first);
 }
 
 TEST_CASE("env-key store files hold no state in the clear, and round-trip") {
   ScratchDir root;
   LocalStoreOptions o = Options(root, KeyEncrypter("UB_TEST_KEY", sealstate::testing::kKeyA));
-  o.unobin_compatible = GENERATE(true, false);
+  o.envelope.unobin_compatible = GENERATE(true, false);
   auto store = Open(o);
-  const std::string rev = *store->Write(Fixture());
+  const std::string rev = *store->Write(Fixture(), {});
   std::ifstream in(StackPath(root) + "/snapshots/" + rev + ".json.enc");
   const std::string file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   CHECK(file.find("vpc-abc") == std::string::npos);
-  if (o.unobin_compatible) {
+  if (o.envelope.unobin_compatible) {
     CHECK(file.find("cluster-deploy") == std::string::npos);
     CHECK(file.find("\"payload-type\": \"state\"") != std::string::npos);
     CHECK(file.find("\"name\": \"env-key\"") != std::string::npos);
@@ -291,10 +292,10 @@ TEST_CASE("force unlock with no lock is fine") {
 TEST_CASE("the wrong key cannot decrypt, and the error says how it was sealed") {
   ScratchDir root;
   LocalStoreOptions a = Options(root, KeyEncrypter("UB_TEST_KEY_A", sealstate::testing::kKeyA));
-  a.unobin_compatible = true;
-  const std::string rev = *Open(a)->Write(Fixture());
+  a.envelope.unobin_compatible = true;
+  const std::string rev = *Open(a)->Write(Fixture(), {});
   LocalStoreOptions b = Options(root, KeyEncrypter("UB_TEST_KEY_B", sealstate::testing::kKeyB));
-  b.accept_v1 = true;  // a v2 store reads v1 files only when told the stack holds them
+  b.envelope.accept_v1 = true;  // a v2 store reads v1 files only when told the stack holds them
   Result<Snapshot> got = Open(b)->Get(rev);
   REQUIRE_FALSE(got.ok());
   CHECK(got.status().message() == "local store: open " + rev +
@@ -307,7 +308,7 @@ TEST_CASE("the wrong key cannot decrypt, and the error says how it was sealed") 
 TEST_CASE("v2 stores tell a wrong key apart from tampering") {
   ScratchDir root;
   auto a = KeyEncrypter("SEALSTATE_STORE_KEY_A", sealstate::testing::kKeyA);
-  const std::string rev = *Open(Options(root, a))->Write(Fixture());
+  const std::string rev = *Open(Options(root, a))->Write(Fixture(), {});
   auto b = KeyEncrypter("SEALSTATE_STORE_KEY_B", sealstate::testing::kKeyB);
   CHECK(Open(Options(root, b))->Get(rev).status().code() == Code::kWrongKey);
 }
@@ -327,7 +328,7 @@ TEST_CASE("two processes writing in the same nanosecond get distinct revisions")
       auto store = internal::OpenLocalStoreWith(Options(root, EncrypterNamed("env-key")), env,
                                                 *internal::ProcessProbe::Default());
       int ok = 0;
-      for (int i = 0; store.ok() && i < kEach; ++i) ok += (*store)->Write(Fixture()).ok() ? 1 : 0;
+      for (int i = 0; store.ok() && i < kEach; ++i) ok += (*store)->Write(Fixture(), {}).ok() ? 1 : 0;
       _exit(ok == kEach ? 0 : 1);
     }
     children.push_back(pid);
@@ -348,7 +349,7 @@ TEST_CASE("directories are 0700 and files 0600 whatever the umask") {
   const mode_t old = ::umask(GENERATE(mode_t{0}, mode_t{0277}));
   ScratchDir root;
   auto store = Open(Options(root, EncrypterNamed("noop")));
-  const std::string rev = *store->Commit(Fixture(), {});
+  const std::string rev = *store->Commit(Fixture(), {}, {});
   ::umask(old);
   CHECK(ModeOf(root.dir().path + "/" + kFactory) == 0700);
   CHECK(ModeOf(StackPath(root)) == 0700);
@@ -361,7 +362,7 @@ TEST_CASE("directories are 0700 and files 0600 whatever the umask") {
 TEST_CASE("a symlink planted at any name the store uses is refused") {
   ScratchDir root, outside;
   auto store = Open(Options(root, EncrypterNamed("noop")));
-  const std::string rev = *store->Commit(Fixture(), {});
+  const std::string rev = *store->Commit(Fixture(), {}, {});
   const std::string stack = StackPath(root);
   const std::string target = outside.Path("target");
   { std::ofstream(target) << rev << "\n"; }
@@ -380,7 +381,7 @@ TEST_CASE("a symlink planted at any name the store uses is refused") {
   }
   SECTION("journal") {
     plant(stack + "/journal");
-    CHECK_FALSE(store->Write(Fixture()).ok());
+    CHECK_FALSE(store->Write(Fixture(), {}).ok());
   }
   SECTION("lock") {
     plant(stack + "/lock");
@@ -425,7 +426,7 @@ TEST_CASE("a world-writable store directory is refused, naming it and the chmod,
 TEST_CASE("CheckPermissions finds group/other access and foreign owners, and nothing in a fresh store") {
   ScratchDir root;
   auto store = Open(Options(root, EncrypterNamed("noop")));
-  const std::string rev = *store->Commit(Fixture(), {});
+  const std::string rev = *store->Commit(Fixture(), {}, {});
   const std::string stack = StackPath(root);
   const std::string snapshot = stack + "/snapshots/" + rev + ".json.enc";
   CHECK(store->CheckPermissions(PermissionScope::kEverything)->empty());
@@ -465,16 +466,16 @@ TEST_CASE("names that could escape the stack directory are refused") {
   ScratchDir root;
   auto store = Open(Options(root, EncrypterNamed("noop")));
   CHECK(store->Get("../../etc/passwd").status().code() == Code::kInvalidArgument);
-  CHECK(store->Remove("../current").code() == Code::kInvalidArgument);
-  CHECK(store->SetCurrent("..").code() == Code::kInvalidArgument);
+  CHECK(store->Remove("../current", "").code() == Code::kInvalidArgument);
+  CHECK(store->SetCurrent("..", {}).code() == Code::kInvalidArgument);
   CHECK(OpenLocalStore(Options(root, EncrypterNamed("noop"), "../x")).status().code() == Code::kInvalidArgument);
 }
 
 TEST_CASE("remove refuses the current revision") {
   ScratchDir root;
   auto store = Open(Options(root, EncrypterNamed("noop")));
-  const std::string rev = *store->Commit(Fixture(), {});
-  Status s = store->Remove(rev);
+  const std::string rev = *store->Commit(Fixture(), {}, {});
+  Status s = store->Remove(rev, "");
   CHECK(s.code() == Code::kInvalidArgument);
   CHECK(store->Get(rev).ok());
 }
@@ -482,15 +483,15 @@ TEST_CASE("remove refuses the current revision") {
 TEST_CASE("write and commit refuse an invalid snapshot and leave the store as it was") {
   ScratchDir root;
   LocalStoreOptions o = Options(root, EncrypterNamed(GENERATE("noop", "env-key")));
-  o.unobin_compatible = GENERATE(true, false);
+  o.envelope.unobin_compatible = GENERATE(true, false);
   auto store = Open(o);
-  const std::string rev = *store->Commit(Fixture(), {});
+  const std::string rev = *store->Commit(Fixture(), {}, {});
   Snapshot invalid = Fixture();
   invalid.entries.push_back(invalid.entries.at(0));  // the same address twice
-  Result<std::string> written = store->Write(invalid);
+  Result<std::string> written = store->Write(invalid, {});
   CHECK(written.status().code() == Code::kInvalidArgument);
   CHECK(written.status().message().find("duplicate address") != std::string::npos);
-  Result<std::string> committed = store->Commit(invalid, {});
+  Result<std::string> committed = store->Commit(invalid, {}, {});
   CHECK(committed.status().code() == Code::kInvalidArgument);
   CHECK(*store->CurrentRev() == rev);
   REQUIRE(store->List()->size() == 1);
@@ -504,12 +505,12 @@ TEST_CASE("set current refuses a snapshot of another stack copied in") {
   ScratchDir root;
   auto enc = EncrypterNamed(GENERATE("noop", "env-key"));
   auto staging = Open(Options(root, enc, "staging"));
-  const std::string rev = *staging->Write(Fixture("staging"));
+  const std::string rev = *staging->Write(Fixture("staging"), {});
   auto prod = Open(Options(root, enc));
   const std::string from = StackPath(root, "staging") + "/snapshots/" + rev + ".json.enc";
   const std::string to = StackPath(root) + "/snapshots/" + rev + ".json.enc";
   REQUIRE(::link(from.c_str(), to.c_str()) == 0);
-  Status s = prod->SetCurrent(rev);
+  Status s = prod->SetCurrent(rev, {});
   CHECK(s.code() == Code::kIntegrity);
   CHECK(prod->CurrentRev().status().code() == Code::kNoCurrent);
 }
@@ -517,28 +518,35 @@ TEST_CASE("set current refuses a snapshot of another stack copied in") {
 TEST_CASE("compare-and-swap set current fails when current moved") {
   ScratchDir root;
   auto store = Open(Options(root, EncrypterNamed("noop")));
-  const std::string a = *store->Commit(Fixture(), {});
-  const std::string b = *store->Write(Fixture());
-  CHECK(store->SetCurrent(b, std::string("some-other-rev")).code() == Code::kConflict);
+  const std::string a = *store->Commit(Fixture(), {}, {});
+  const std::string b = *store->Write(Fixture(), {});
+  CHECK(store->SetCurrent(b, SetCurrentOptions{.expected_current = std::string("some-other-rev"), .lock_id = ""})
+            .code() == Code::kConflict);
   CHECK(*store->CurrentRev() == a);
-  CHECK(store->SetCurrent(b, a).ok());
+  CHECK(store->SetCurrent(b, SetCurrentOptions{.expected_current = a, .lock_id = ""}).ok());
   CHECK(*store->CurrentRev() == b);
   auto fresh = Open(Options(root, EncrypterNamed("noop"), "fresh"));
-  const std::string c = *fresh->Write(Fixture("fresh"));
-  CHECK(fresh->SetCurrent(c, std::string("")).ok());  // "" = expect no current
+  const std::string c = *fresh->Write(Fixture("fresh"), {});
+  CHECK(fresh->SetCurrent(c, SetCurrentOptions{.expected_current = std::string(""), .lock_id = ""})
+            .ok());  // "" = expect no current
 }
 
 TEST_CASE("a holder whose lock was force-unlocked cannot move current") {
   ScratchDir root;
   auto store = Open(Options(root, EncrypterNamed("noop")));
-  const std::string first = *store->Commit(Fixture(), {});
+  const std::string first = *store->Commit(Fixture(), {}, {});
   auto lock = store->AcquireLock({});
   REQUIRE(lock.ok());
-  const std::string next = *store->Write(Fixture());
+  const std::string next = *store->Write(Fixture(), {});
   REQUIRE(Open(Options(root, EncrypterNamed("noop")))->ForceUnlock("").ok());
-  Status s = store->SetCurrent(next);
+  Status s = store->SetCurrent(next, SetCurrentOptions{.expected_current = std::nullopt, .lock_id = (*lock)->id()});
   CHECK(s.code() == Code::kLocked);
   CHECK(*store->CurrentRev() == first);
+  Status removed = store->Remove(next, (*lock)->id());
+  CHECK(removed.code() == Code::kLocked);
+  CHECK(store->Get(next).ok());
+  // Fencing is by the id passed, not by what this Backend object holds: without one, nothing fences.
+  CHECK(store->SetCurrent(next, {}).ok());
 }
 
 TEST_CASE("unlock never removes a lock someone else took after a force-unlock") {
@@ -571,7 +579,7 @@ TEST_CASE("list ignores temp debris and never stats per entry; the lock holder c
   sealstate::testing::FaultInjectionEnv env;
   auto store = std::move(
       *internal::OpenLocalStoreWith(Options(root, EncrypterNamed("noop")), env, *internal::ProcessProbe::Default()));
-  const std::string rev = *store->Write(Fixture());
+  const std::string rev = *store->Write(Fixture(), {});
   const pid_t dead = fork();
   if (dead == 0) _exit(0);
   waitpid(dead, nullptr, 0);
@@ -607,7 +615,7 @@ TEST_CASE("debris cleanup keeps a temp file whose lock is held, whatever pid its
   // it holds the OFD lock on its temp file while writing it.
   ScratchDir root;
   auto store = Open(Options(root, EncrypterNamed("noop")));
-  const std::string rev = *store->Write(Fixture());
+  const std::string rev = *store->Write(Fixture(), {});
   const pid_t dead = fork();
   if (dead == 0) _exit(0);
   waitpid(dead, nullptr, 0);
@@ -632,7 +640,7 @@ TEST_CASE("debris cleanup keeps a temp file whose lock is held, whatever pid its
 TEST_CASE("debris cleanup keeps an unlocked temp file of a live process (older writers take no lock)") {
   ScratchDir root;
   auto store = Open(Options(root, EncrypterNamed("noop")));
-  const std::string rev = *store->Write(Fixture());
+  const std::string rev = *store->Write(Fixture(), {});
   const std::string old_writer =
       StackPath(root) + "/snapshots/." + rev + "x.json.enc.tmp." + std::to_string(::getppid()) + ".0011";
   std::ofstream(old_writer) << "partial";
@@ -644,9 +652,9 @@ TEST_CASE("debris cleanup keeps an unlocked temp file of a live process (older w
 TEST_CASE("the journal records writes, current moves, removals and force-unlocks in order") {
   ScratchDir root;
   auto store = Open(Options(root, EncrypterNamed("noop")));
-  const std::string a = *store->Commit(Fixture(), {});
-  const std::string b = *store->Write(Fixture());
-  REQUIRE(store->Remove(b).ok());
+  const std::string a = *store->Commit(Fixture(), {}, {});
+  const std::string b = *store->Write(Fixture(), {});
+  REQUIRE(store->Remove(b, "").ok());
   auto lock = store->AcquireLock({});
   REQUIRE(lock.ok());
   REQUIRE(Open(Options(root, EncrypterNamed("noop")))->ForceUnlock("").ok());
@@ -699,7 +707,7 @@ TEST_CASE("a store opened without create reports a missing stack as not found") 
 TEST_CASE("a unobin v1 snapshot written by another implementation is read through the store") {
   ScratchDir root;
   LocalStoreOptions o = Options(root, KeyEncrypter("UB_STATE_KEY", sealstate::testing::kVectorKeyBase64));
-  o.accept_v1 = true;  // the stack holds unobin history
+  o.envelope.accept_v1 = true;  // the stack holds unobin history
   auto store = Open(o);
   const std::string rev = "2026-04-30T12:00:00Z";
   {
@@ -716,11 +724,14 @@ TEST_CASE("the backend registry creates the local store by name") {
   ScratchDir root;
   BackendRegistry registry = BackendRegistry::WithBuiltins();
   CHECK(registry.Names() == std::vector<std::string>{"local"});
-  BackendContext context{kFactory, kStack, EncrypterNamed("noop")};
+  BackendContext context;
+  context.factory = kFactory;
+  context.stack = kStack;
+  context.encrypter = EncrypterNamed("noop");
   Result<std::unique_ptr<Backend>> store =
       registry.Create("local", JsonObject{{"path", Json(root.dir().path)}}, context);
   REQUIRE(store.ok());
-  CHECK((*store)->Write(Fixture()).ok());
+  CHECK((*store)->Write(Fixture(), {}).ok());
   Result<std::unique_ptr<Backend>> s3 = registry.Create("s3", {}, context);
   REQUIRE_FALSE(s3.ok());
   CHECK(s3.status().message() == "state: no backend named \"s3\"; available: local");
@@ -772,9 +783,9 @@ TEST_CASE("a commit makes six fsyncs: marker, snapshot, snapshots dir, pointer, 
   sealstate::testing::FaultInjectionEnv env;
   auto store = std::move(
       *internal::OpenLocalStoreWith(Options(root, EncrypterNamed("env-key")), env, *internal::ProcessProbe::Default()));
-  REQUIRE(store->Commit(Fixture(), LockOptions{}).ok());  // creates the journal and the pointer
+  REQUIRE(store->Commit(Fixture(), LockOptions{}, {}).ok());  // creates the journal and the pointer
   const std::size_t first = env.trace().size();
-  Result<std::string> rev = store->Commit(Fixture(), LockOptions{});
+  Result<std::string> rev = store->Commit(Fixture(), LockOptions{}, {});
   REQUIRE(rev.ok());
   const std::string stack = StackPath(root);
   std::vector<std::string> synced;
@@ -807,27 +818,28 @@ TEST_CASE("set current repairs a damaged pointer and journals the repair; remove
   for (const std::string& damage : {std::string("\x01garbage\xff\n"), std::string("../../etc/passwd\n")}) {
     ScratchDir root;
     auto store = Open(Options(root, EncrypterNamed("noop")));
-    const std::string a = *store->Commit(Fixture(), {});
-    const std::string b = *store->Commit(Fixture(), {});
+    const std::string a = *store->Commit(Fixture(), {}, {});
+    const std::string b = *store->Commit(Fixture(), {}, {});
     { std::ofstream(StackPath(root) + "/current", std::ios::trunc) << damage; }
     REQUIRE(store->CurrentRev().status().code() == Code::kIntegrity);
-    Status removed = store->Remove(a);
+    Status removed = store->Remove(a, "");
     CHECK(removed.code() == Code::kIntegrity);
     CHECK(removed.message().find("current is damaged") != std::string::npos);
     CHECK(removed.message().find("set-current") != std::string::npos);
     CHECK(*store->List() == std::vector<std::string>{a, b});
-    CHECK(store->SetCurrent(a, std::string()).code() == Code::kIntegrity);  // compare-and-swap cannot compare
-    REQUIRE(store->SetCurrent(a).ok());
+    CHECK(store->SetCurrent(a, SetCurrentOptions{.expected_current = std::string(), .lock_id = ""}).code() ==
+          Code::kIntegrity);  // compare-and-swap cannot compare
+    REQUIRE(store->SetCurrent(a, {}).ok());
     CHECK(*store->CurrentRev() == a);
     const JournalEvent repaired = store->Journal(0)->back();
     CHECK(repaired.event == "set-current");
     CHECK(repaired.rev == a);
     CHECK(repaired.detail.rfind("repaired a damaged current pointer (", 0) == 0);
-    REQUIRE(store->SetCurrent(b).ok());
+    REQUIRE(store->SetCurrent(b, {}).ok());
     CHECK(store->Journal(0)->back().detail.empty());
-    CHECK(store->Remove(a).ok());
+    CHECK(store->Remove(a, "").ok());
     { std::ofstream(StackPath(root) + "/current", std::ios::trunc) << damage; }
-    const std::string c = *store->Commit(Fixture(), {});  // a commit replaces a damaged pointer too
+    const std::string c = *store->Commit(Fixture(), {}, {});  // a commit replaces a damaged pointer too
     CHECK(*store->CurrentRev() == c);
     CHECK(store->Journal(0)->back().detail.rfind("repaired a damaged current pointer (", 0) == 0);
   }
@@ -837,12 +849,12 @@ TEST_CASE("a v1 file copied over a v2 revision is refused unless v1 is accepted,
   ScratchDir root;
   auto key = KeyEncrypter("SEALSTATE_V1_COPY_KEY", sealstate::testing::kKeyA);
   LocalStoreOptions unobin = Options(root, key);
-  unobin.unobin_compatible = true;
+  unobin.envelope.unobin_compatible = true;
   Snapshot old_state = Fixture();
   old_state.entries[0].outputs["id"] = Json("vpc-old");
-  const std::string old_rev = *Open(unobin)->Commit(old_state, {});
+  const std::string old_rev = *Open(unobin)->Commit(old_state, {}, {});
   auto store = Open(Options(root, key));
-  const std::string rev = *store->Commit(Fixture(), {});
+  const std::string rev = *store->Commit(Fixture(), {}, {});
   CHECK(store->ReadHeader(rev)->envelope_version == kEnvelopeV2);
   CHECK(store->ReadHeader(old_rev)->envelope_version == kEnvelopeV1);
   CHECK(store->Journal(0)->back().event == "set-current");
@@ -858,7 +870,7 @@ TEST_CASE("a v1 file copied over a v2 revision is refused unless v1 is accepted,
   CHECK(store->Get(old_rev).status().code() == Code::kIntegrity);  // genuine v1 history too, unless accepted
 
   LocalStoreOptions migrated = Options(root, key);
-  migrated.accept_v1 = true;
+  migrated.envelope.accept_v1 = true;
   auto accepting = Open(migrated);
   REQUIRE(accepting->Get(old_rev).ok());
   auto unobin_store = Open(unobin);
@@ -878,11 +890,11 @@ TEST_CASE("a commit whose journaling fails after current moved says it committed
   sealstate::testing::FaultInjectionEnv env;
   auto store = std::move(
       *internal::OpenLocalStoreWith(Options(root, EncrypterNamed("env-key")), env, *internal::ProcessProbe::Default()));
-  REQUIRE(store->Commit(Fixture(), LockOptions{}).ok());  // creates the journal and the pointer
+  REQUIRE(store->Commit(Fixture(), LockOptions{}, {}).ok());  // creates the journal and the pointer
   // Learn where a steady-state commit appends its set-current line: the first journal write
   // after the pointer's rename.
   env.ResetCounters();
-  REQUIRE(store->Commit(Fixture(), LockOptions{}).ok());
+  REQUIRE(store->Commit(Fixture(), LockOptions{}, {}).ok());
   std::optional<std::uint64_t> journal_write;
   bool renamed = false;
   for (const sealstate::testing::TraceEntry& call : env.trace()) {
@@ -896,7 +908,7 @@ TEST_CASE("a commit whose journaling fails after current moved says it committed
   const std::size_t journaled_before = store->Journal(0)->size();
   env.ResetCounters();
   env.FailCall(*journal_write, ENOSPC, false);
-  Result<std::string> rev = store->Commit(Fixture(), LockOptions{});
+  Result<std::string> rev = store->Commit(Fixture(), LockOptions{}, {});
   REQUIRE(env.injected() == 1);
   REQUIRE_FALSE(rev.ok());
   CHECK(rev.status().code() == Code::kIncomplete);
@@ -918,39 +930,39 @@ TEST_CASE("a commit or write with a key that cannot open the current revision is
   for (const bool v1 : {false, true}) {
     const std::string stack = v1 ? "unobin-stack" : "v2-stack";
     LocalStoreOptions with_a = Options(root, a, stack);
-    with_a.unobin_compatible = v1;
+    with_a.envelope.unobin_compatible = v1;
     LocalStoreOptions with_b = Options(root, b, stack);
-    with_b.unobin_compatible = v1;
-    const std::string rev = *Open(with_a)->Commit(Fixture(stack), {});
+    with_b.envelope.unobin_compatible = v1;
+    const std::string rev = *Open(with_a)->Commit(Fixture(stack), {}, {});
     auto store_b = Open(with_b);
-    Result<std::string> refused = store_b->Commit(Fixture(stack), {});
+    Result<std::string> refused = store_b->Commit(Fixture(stack), {}, {});
     REQUIRE(refused.status().code() == Code::kWrongKey);
     if (!v1) {
       CHECK(refused.status().message().find(a->Describe().key_id) != std::string::npos);
       CHECK(refused.status().message().find(b->Describe().key_id) != std::string::npos);
     }
     CHECK(refused.status().message().find("new_key") != std::string::npos);
-    CHECK(store_b->Write(Fixture(stack)).status().code() == Code::kWrongKey);
+    CHECK(store_b->Write(Fixture(stack), {}).status().code() == Code::kWrongKey);
     CHECK(*store_b->List() == std::vector<std::string>{rev});
     CHECK(*store_b->CurrentRev() == rev);
     CHECK(store_b->GetLockInfo()->state == LockState::kFree);
-    CHECK(Open(with_a)->Commit(Fixture(stack), {}).ok());  // the same key is fine
-    Result<std::string> rotated = store_b->Commit(Fixture(stack), {}, WriteOptions{.new_key = true});
+    CHECK(Open(with_a)->Commit(Fixture(stack), {}, {}).ok());  // the same key is fine
+    Result<std::string> rotated = store_b->Commit(Fixture(stack), {}, WriteOptions{.new_key = true, .lock_id = ""});
     REQUIRE(rotated.ok());
     CHECK(store_b->Current().ok());
-    CHECK(store_b->Commit(Fixture(stack), {}).ok());  // now the current revision is b's
+    CHECK(store_b->Commit(Fixture(stack), {}, {}).ok());  // now the current revision is b's
   }
 }
 
 TEST_CASE("a commit over a damaged v1 current is not refused as a key mismatch") {
   ScratchDir root;
   LocalStoreOptions options = Options(root, EncrypterNamed("env-key"), "unobin-stack");
-  options.unobin_compatible = true;
+  options.envelope.unobin_compatible = true;
   auto store = Open(options);
-  const std::string rev = *store->Commit(Fixture("unobin-stack"), {});
+  const std::string rev = *store->Commit(Fixture("unobin-stack"), {}, {});
   // Damaged, not sealed with another key: the commit that replaces it must go through.
   { std::ofstream(StackPath(root, "unobin-stack") + "/snapshots/" + rev + ".json.enc", std::ios::trunc) << "{\"envel"; }
-  Result<std::string> next = store->Commit(Fixture("unobin-stack"), {});
+  Result<std::string> next = store->Commit(Fixture("unobin-stack"), {}, {});
   REQUIRE(next.ok());
   CHECK(*store->CurrentRev() == *next);
 }
@@ -960,9 +972,9 @@ TEST_CASE("a write whose journaling fails says the revision was written (kIncomp
   sealstate::testing::FaultInjectionEnv env;
   auto store = std::move(
       *internal::OpenLocalStoreWith(Options(root, EncrypterNamed("env-key")), env, *internal::ProcessProbe::Default()));
-  REQUIRE(store->Write(Fixture()).ok());  // creates the journal
+  REQUIRE(store->Write(Fixture(), {}).ok());  // creates the journal
   env.ResetCounters();
-  REQUIRE(store->Write(Fixture()).ok());
+  REQUIRE(store->Write(Fixture(), {}).ok());
   std::optional<std::uint64_t> journal_write;
   for (const sealstate::testing::TraceEntry& call : env.trace()) {
     if (call.op == sealstate::testing::Op::kWrite && call.path.ends_with("/journal")) journal_write = call.index;
@@ -970,7 +982,7 @@ TEST_CASE("a write whose journaling fails says the revision was written (kIncomp
   REQUIRE(journal_write);
   env.ResetCounters();
   env.FailCall(*journal_write, ENOSPC, false);
-  Result<std::string> rev = store->Write(Fixture());
+  Result<std::string> rev = store->Write(Fixture(), {});
   REQUIRE(env.injected() == 1);
   REQUIRE(rev.status().code() == Code::kIncomplete);
   CHECK(rev.status().error_number() == ENOSPC);

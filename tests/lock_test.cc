@@ -131,10 +131,10 @@ pid_t SpawnHolderThatPauses(const TempDir& dir, const Pipe& ready) {
 }
 
 // Leaves a marker from a process that died holding the lock (its OFD lock went with it).
-LockHolder LeaveStaleMarker(const TempDir& dir) {
+MarkerHolder LeaveStaleMarker(const TempDir& dir) {
   const pid_t child = Spawn([&dir] { return TryAcquireInChild(dir, milliseconds(0)); });
   REQUIRE(Reap(child) == kAcquired);
-  Result<LockHolder> holder = ParseLockRecord(ReadFile(dir.MarkerPath()));
+  Result<MarkerHolder> holder = ParseLockRecord(ReadFile(dir.MarkerPath()));
   REQUIRE(holder.ok());
   REQUIRE(holder->pid == child);
   return *holder;
@@ -151,8 +151,8 @@ bool IsLowerHex(const std::string& s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
-LockHolder SampleHolder() {
-  LockHolder holder;
+MarkerHolder SampleHolder() {
+  MarkerHolder holder;
   holder.lock_id = "0123456789abcdef0123456789abcdef";
   holder.pid = 4242;
   holder.host = "build-1";
@@ -169,13 +169,13 @@ LockHolder SampleHolder() {
 // ---- holder record --------------------------------------------------------------------------
 
 TEST_CASE("lock record: encode then parse round-trips, as one line of compact JSON", "[lock]") {
-  const LockHolder holder = SampleHolder();
+  const MarkerHolder holder = SampleHolder();
   const std::string encoded = EncodeLockRecord(holder);
   CHECK(encoded ==
         "{\"lock-id\":\"0123456789abcdef0123456789abcdef\",\"pid\":4242,\"host\":\"build-1\",\"user\":\"ci\","
         "\"boot-id\":\"5f1c7f0e-1b2a-4c3d-9e8f-0a1b2c3d4e5f\",\"start-time\":123456,"
         "\"created\":\"2026-04-30T12:00:00.5Z\",\"operation\":\"commit\",\"version\":\"0.1.0\"}\n");
-  Result<LockHolder> parsed = ParseLockRecord(encoded);
+  Result<MarkerHolder> parsed = ParseLockRecord(encoded);
   REQUIRE(parsed.ok());
   CHECK(*parsed == holder);
   CHECK_FALSE(parsed->bare_pid);
@@ -184,7 +184,7 @@ TEST_CASE("lock record: encode then parse round-trips, as one line of compact JS
 TEST_CASE("lock record: unobin's bare pid marker parses as a bare-pid holder", "[lock]") {
   for (const char* content : {"12345\n", "12345", "  12345 \r\n"}) {
     INFO(content);
-    Result<LockHolder> parsed = ParseLockRecord(content);
+    Result<MarkerHolder> parsed = ParseLockRecord(content);
     REQUIRE(parsed.ok());
     CHECK(parsed->bare_pid);
     CHECK(parsed->pid == 12345);
@@ -204,7 +204,7 @@ TEST_CASE("lock record: empty, malformed, mistyped and incomplete records are in
         std::string("12a\n"), std::string("0\n"), std::string("99999999999999999999999\n"), missing_version, string_pid,
         bad_created, std::string(kMaxLockRecordBytes + 1, '7')}) {
     INFO(content);
-    Result<LockHolder> parsed = ParseLockRecord(content);
+    Result<MarkerHolder> parsed = ParseLockRecord(content);
     REQUIRE_FALSE(parsed.ok());
     CHECK(parsed.status().code() == Code::kIntegrity);
   }
@@ -230,8 +230,8 @@ ProcessIdentity FakeSelf() {
   return self;
 }
 
-LockHolder HolderOnThisBoot() {
-  LockHolder holder = SampleHolder();
+MarkerHolder HolderOnThisBoot() {
+  MarkerHolder holder = SampleHolder();
   holder.pid = 200;
   holder.start_time = 7000;
   holder.host = "build-1";
@@ -246,8 +246,8 @@ StartTimeLookup RunningSince(std::uint64_t start) {
   return [start](std::int64_t) { return std::optional<std::uint64_t>(start); };
 }
 
-LockInfo Judge(const Result<LockHolder>& record, bool ofd_held, const StartTimeLookup& lookup) {
-  return ClassifyLock(std::optional<Result<LockHolder>>(record), ofd_held, FakeSelf(), lookup);
+MarkerInfo Judge(const Result<MarkerHolder>& record, bool ofd_held, const StartTimeLookup& lookup) {
+  return ClassifyLock(std::optional<Result<MarkerHolder>>(record), ofd_held, FakeSelf(), lookup);
 }
 
 TEST_CASE("lock verdict: no marker is free", "[lock]") {
@@ -255,7 +255,7 @@ TEST_CASE("lock verdict: no marker is free", "[lock]") {
 }
 
 TEST_CASE("lock verdict: a dead pid on this host and boot is stale", "[lock]") {
-  const LockInfo info = Judge(HolderOnThisBoot(), false, Gone());
+  const MarkerInfo info = Judge(HolderOnThisBoot(), false, Gone());
   CHECK(info.state == LockState::kStale);
   CHECK(info.reason == "pid 200 is gone");
   REQUIRE(info.holder);
@@ -263,36 +263,36 @@ TEST_CASE("lock verdict: a dead pid on this host and boot is stale", "[lock]") {
 }
 
 TEST_CASE("lock verdict: a reused pid (same pid, different start time) is stale", "[lock]") {
-  const LockInfo info = Judge(HolderOnThisBoot(), false, RunningSince(7001));
+  const MarkerInfo info = Judge(HolderOnThisBoot(), false, RunningSince(7001));
   CHECK(info.state == LockState::kStale);
   CHECK(info.reason.find("reused") != std::string::npos);
 }
 
 TEST_CASE("lock verdict: a record from another boot is stale", "[lock]") {
-  LockHolder holder = HolderOnThisBoot();
+  MarkerHolder holder = HolderOnThisBoot();
   holder.boot_id = "boot-b";
-  const LockInfo info = Judge(holder, false, RunningSince(7000));
+  const MarkerInfo info = Judge(holder, false, RunningSince(7000));
   CHECK(info.state == LockState::kStale);
   CHECK(info.reason == "held by a previous boot");
 }
 
 TEST_CASE("lock verdict: a record from another host is unknown", "[lock]") {
-  LockHolder holder = HolderOnThisBoot();
+  MarkerHolder holder = HolderOnThisBoot();
   holder.host = "build-2";
   CHECK(Judge(holder, false, Gone()).state == LockState::kUnknown);
 }
 
 TEST_CASE("lock verdict: a bare pid (unobin) is unknown, even when that pid is gone", "[lock]") {
-  LockHolder holder;
+  MarkerHolder holder;
   holder.pid = 12345;
   holder.bare_pid = true;
-  const LockInfo info = Judge(holder, false, Gone());
+  const MarkerInfo info = Judge(holder, false, Gone());
   CHECK(info.state == LockState::kUnknown);
   CHECK(info.reason == "bare pid 12345 (unobin): cannot prove the holder is dead");
 }
 
 TEST_CASE("lock verdict: a malformed record is unknown", "[lock]") {
-  const LockInfo info = Judge(Result<LockHolder>(Status::Integrity("lock marker: empty")), false, Gone());
+  const MarkerInfo info = Judge(Result<MarkerHolder>(Status::Integrity("lock marker: empty")), false, Gone());
   CHECK(info.state == LockState::kUnknown);
   CHECK_FALSE(info.holder);
   CHECK(info.reason.rfind("holder record unreadable", 0) == 0);
@@ -300,7 +300,7 @@ TEST_CASE("lock verdict: a malformed record is unknown", "[lock]") {
 
 TEST_CASE("lock verdict: a marker whose OFD lock is held elsewhere is held, whatever its record", "[lock]") {
   CHECK(Judge(HolderOnThisBoot(), true, Gone()).state == LockState::kHeld);
-  CHECK(Judge(Result<LockHolder>(Status::Integrity("x")), true, Gone()).state == LockState::kHeld);
+  CHECK(Judge(Result<MarkerHolder>(Status::Integrity("x")), true, Gone()).state == LockState::kHeld);
 }
 
 TEST_CASE("lock verdict: a live holder with the same start time is held although its OFD lock is free", "[lock]") {
@@ -308,7 +308,7 @@ TEST_CASE("lock verdict: a live holder with the same start time is held although
 }
 
 TEST_CASE("lock verdict: an unknown boot id on either side is unknown", "[lock]") {
-  LockHolder holder = HolderOnThisBoot();
+  MarkerHolder holder = HolderOnThisBoot();
   holder.boot_id = "";
   CHECK(Judge(holder, false, Gone()).state == LockState::kUnknown);
 }
@@ -391,7 +391,7 @@ TEST_CASE(
     CHECK((st.st_mode & 07777) == 0600);
     CHECK(st.st_nlink == 1);
 
-    Result<LockHolder> on_disk = ParseLockRecord(ReadFile(dir.MarkerPath()));
+    Result<MarkerHolder> on_disk = ParseLockRecord(ReadFile(dir.MarkerPath()));
     REQUIRE(on_disk.ok());
     CHECK(*on_disk == outcome->held.holder);
     CHECK(on_disk->pid == ::getpid());
@@ -441,7 +441,7 @@ TEST_CASE("lock acquire: a second acquire with timeout 0 fails kLocked naming us
   Result<AcquireOutcome> again = second.Acquire(Timeout(milliseconds(0)));
   REQUIRE_FALSE(again.ok());
   CHECK(again.status().code() == Code::kLocked);
-  const LockHolder& h = held->held.holder;
+  const MarkerHolder& h = held->held.holder;
   const std::string message = again.status().message();
   CHECK(message.rfind("locked by " + h.user + "@" + h.host + " pid " + std::to_string(::getpid()) + " since ", 0) == 0);
   CHECK(message.find("(lock id " + h.lock_id + ")") != std::string::npos);
@@ -452,12 +452,12 @@ TEST_CASE("lock acquire: a second acquire with timeout 0 fails kLocked naming us
 TEST_CASE("lock inspect: a held lock is held, seen through a read-only descriptor", "[lock]") {
   TempDir dir;
   MarkerLock lock = LockOn(dir);
-  Result<LockInfo> free_info = lock.Inspect();
+  Result<MarkerInfo> free_info = lock.Inspect();
   REQUIRE(free_info.ok());
   CHECK(free_info->state == LockState::kFree);
   Result<AcquireOutcome> held = lock.Acquire(Timeout(milliseconds(0)));
   REQUIRE(held.ok());
-  Result<LockInfo> info = lock.Inspect();
+  Result<MarkerInfo> info = lock.Inspect();
   REQUIRE(info.ok());
   CHECK(info->state == LockState::kHeld);
   REQUIRE(info->holder);
@@ -523,13 +523,13 @@ TEST_CASE("lock stale: a SIGKILLed holder is stale and the next acquire breaks i
   Pipe ready;
   const pid_t child = SpawnHolderThatPauses(dir, ready);
   REQUIRE(ready.Receive() == 'L');
-  Result<LockHolder> recorded = ParseLockRecord(ReadFile(dir.MarkerPath()));
+  Result<MarkerHolder> recorded = ParseLockRecord(ReadFile(dir.MarkerPath()));
   REQUIRE(recorded.ok());
   REQUIRE(::kill(child, SIGKILL) == 0);
   CHECK(Reap(child) == 128 + SIGKILL);
 
   MarkerLock lock = LockOn(dir);
-  Result<LockInfo> info = lock.Inspect();
+  Result<MarkerInfo> info = lock.Inspect();
   REQUIRE(info.ok());
   CHECK(info->state == LockState::kStale);
   CHECK(info->reason == "pid " + std::to_string(child) + " is gone");
@@ -545,7 +545,7 @@ TEST_CASE("lock stale: a SIGKILLed holder is stale and the next acquire breaks i
 
 TEST_CASE("lock stale: with break_stale off a dead holder's lock is not broken", "[lock]") {
   TempDir dir;
-  const LockHolder dead = LeaveStaleMarker(dir);
+  const MarkerHolder dead = LeaveStaleMarker(dir);
   MarkerLock lock = LockOn(dir);
   LockOptions options = Timeout(milliseconds(30));
   options.break_stale = false;
@@ -554,7 +554,7 @@ TEST_CASE("lock stale: with break_stale off a dead holder's lock is not broken",
   CHECK(outcome.status().code() == Code::kLocked);
   CHECK(outcome.status().message().find("(lock id " + dead.lock_id + ")") != std::string::npos);
   CHECK(outcome.status().message().find("is gone") != std::string::npos);
-  Result<LockHolder> still = ParseLockRecord(ReadFile(dir.MarkerPath()));
+  Result<MarkerHolder> still = ParseLockRecord(ReadFile(dir.MarkerPath()));
   REQUIRE(still.ok());
   CHECK(*still == dead);
 }
@@ -564,7 +564,7 @@ TEST_CASE("lock stale: a bare-pid marker (unobin) is never broken, even for a de
   const std::string marker = std::to_string(DeadPid()) + "\n";
   WriteFile(dir.MarkerPath(), marker);
   MarkerLock lock = LockOn(dir);
-  Result<LockInfo> info = lock.Inspect();
+  Result<MarkerInfo> info = lock.Inspect();
   REQUIRE(info.ok());
   CHECK(info->state == LockState::kUnknown);
   REQUIRE(info->holder);
@@ -584,7 +584,7 @@ TEST_CASE("lock stale: an unreadable marker is unknown and never broken", "[lock
   TempDir dir;
   WriteFile(dir.MarkerPath(), "{not json");
   MarkerLock lock = LockOn(dir);
-  Result<LockInfo> info = lock.Inspect();
+  Result<MarkerInfo> info = lock.Inspect();
   REQUIRE(info.ok());
   CHECK(info->state == LockState::kUnknown);
   Result<AcquireOutcome> outcome = lock.Acquire(Timeout(milliseconds(0)));
@@ -595,11 +595,11 @@ TEST_CASE("lock stale: an unreadable marker is unknown and never broken", "[lock
 
 TEST_CASE("lock stale: a hard-linked marker is unknown and never broken; its own temp link is allowed", "[lock]") {
   TempDir dir;
-  const LockHolder dead = LeaveStaleMarker(dir);
+  const MarkerHolder dead = LeaveStaleMarker(dir);
   TempDir outside;
   REQUIRE(::link(dir.MarkerPath().c_str(), outside.Path("copy").c_str()) == 0);
   MarkerLock lock = LockOn(dir);
-  Result<LockInfo> info = lock.Inspect();
+  Result<MarkerInfo> info = lock.Inspect();
   REQUIRE(info.ok());
   CHECK(info->state == LockState::kUnknown);
   CHECK(info->reason.find(dir.MarkerPath() + " has 2 hard links") != std::string::npos);
@@ -683,7 +683,7 @@ TEST_CASE("lock release: never removes a foreign marker", "[lock]") {
   MarkerLock b = LockOn(dir);
   Result<AcquireOutcome> held_a = a.Acquire(Timeout(milliseconds(0)));
   REQUIRE(held_a.ok());
-  Result<std::optional<LockHolder>> removed = a.ForceRemove("");
+  Result<std::optional<MarkerHolder>> removed = a.ForceRemove("");
   REQUIRE(removed.ok());
   Result<AcquireOutcome> held_b = b.Acquire(Timeout(milliseconds(0)));
   REQUIRE(held_b.ok());
@@ -709,7 +709,7 @@ TEST_CASE("lock release: a marker removed meanwhile is fine", "[lock]") {
 TEST_CASE("lock force-remove: a wrong id is refused; the right id or no id removes; no marker is OK", "[lock]") {
   TempDir dir;
   MarkerLock lock = LockOn(dir);
-  Result<std::optional<LockHolder>> nothing = lock.ForceRemove("");
+  Result<std::optional<MarkerHolder>> nothing = lock.ForceRemove("");
   REQUIRE(nothing.ok());
   CHECK_FALSE(*nothing);
 
@@ -717,14 +717,14 @@ TEST_CASE("lock force-remove: a wrong id is refused; the right id or no id remov
   REQUIRE(held.ok());
   const std::string id = held->held.holder.lock_id;
   const std::string wrong(32, 'f');
-  Result<std::optional<LockHolder>> refused = lock.ForceRemove(wrong);
+  Result<std::optional<MarkerHolder>> refused = lock.ForceRemove(wrong);
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.status().code() == Code::kLocked);
   CHECK(refused.status().message().find(id) != std::string::npos);
   CHECK(refused.status().message().find(wrong) != std::string::npos);
   CHECK(Exists(dir.MarkerPath()));
 
-  Result<std::optional<LockHolder>> removed = lock.ForceRemove(id);
+  Result<std::optional<MarkerHolder>> removed = lock.ForceRemove(id);
   REQUIRE(removed.ok());
   REQUIRE(*removed);
   CHECK(**removed == held->held.holder);
@@ -733,7 +733,7 @@ TEST_CASE("lock force-remove: a wrong id is refused; the right id or no id remov
 
   WriteFile(dir.MarkerPath(), "12345\n");
   CHECK(lock.ForceRemove(id).status().code() == Code::kLocked);
-  Result<std::optional<LockHolder>> bare = lock.ForceRemove("");
+  Result<std::optional<MarkerHolder>> bare = lock.ForceRemove("");
   REQUIRE(bare.ok());
   REQUIRE(*bare);
   CHECK((*bare)->bare_pid);

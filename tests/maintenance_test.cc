@@ -30,7 +30,7 @@ std::unique_ptr<Backend> OpenStore(const ScratchDir& root) {
 
 std::vector<std::string> WriteRevisions(Backend& store, int n) {
   std::vector<std::string> revs;
-  for (int i = 0; i < n; ++i) revs.push_back(*store.Write(sealstate::testing::FixtureSnapshot()));
+  for (int i = 0; i < n; ++i) revs.push_back(*store.Write(sealstate::testing::FixtureSnapshot(), {}));
   return revs;
 }
 
@@ -51,14 +51,14 @@ TEST_CASE("prune keeps the current revision and the N newest, deleting the rest 
   ScratchDir root;
   auto store = OpenStore(root);
   const std::vector<std::string> r = WriteRevisions(*store, 5);
-  REQUIRE(store->SetCurrent(r[1]).ok());
+  REQUIRE(store->SetCurrent(r[1], {}).ok());
   PrunePlan plan = *PlanPrune(*store, 2);
   CHECK(plan.keep == std::vector<std::string>{r[1], r[3], r[4]});
   CHECK(plan.remove == std::vector<std::string>{r[0], r[2]});
   CHECK(PlanPrune(*store, 0)->keep == std::vector<std::string>{r[1]});
   CHECK(PlanPrune(*store, 10)->remove.empty());
   std::vector<std::size_t> progress;
-  REQUIRE(ExecutePrune(*store, plan, [&](std::size_t done, std::size_t) { progress.push_back(done); }).ok());
+  REQUIRE(ExecutePrune(*store, plan, "", [&](std::size_t done, std::size_t) { progress.push_back(done); }).ok());
   CHECK(*store->List() == plan.keep);
   CHECK(progress == std::vector<std::size_t>{1, 2});
   const std::vector<JournalEvent> events = *store->Journal(0);
@@ -70,10 +70,10 @@ TEST_CASE("prune refuses when current moved into the revisions it would delete")
   ScratchDir root;
   auto store = OpenStore(root);
   const std::vector<std::string> r = WriteRevisions(*store, 3);
-  REQUIRE(store->SetCurrent(r[2]).ok());
+  REQUIRE(store->SetCurrent(r[2], {}).ok());
   PrunePlan plan = *PlanPrune(*store, 0);
-  REQUIRE(store->SetCurrent(r[0]).ok());
-  CHECK(ExecutePrune(*store, plan).code() == Code::kConflict);
+  REQUIRE(store->SetCurrent(r[0], {}).ok());
+  CHECK(ExecutePrune(*store, plan, "", nullptr).code() == Code::kConflict);
   CHECK(store->List()->size() == 3);
 }
 
@@ -81,7 +81,7 @@ TEST_CASE("prune counts only valid revision names: strays are reported and left 
   ScratchDir root;
   auto store = OpenStore(root);
   const std::vector<std::string> r = WriteRevisions(*store, 4);
-  REQUIRE(store->SetCurrent(r[3]).ok());
+  REQUIRE(store->SetCurrent(r[3], {}).ok());
   { std::ofstream(SnapshotsPath(root) + "/backup.json.enc") << "old copy"; }
   REQUIRE(::chmod((SnapshotsPath(root) + "/backup.json.enc").c_str(), 0600) == 0);  // no permission finding
   REQUIRE(::mkdir((SnapshotsPath(root) + "/archive.json.enc").c_str(), 0700) == 0);
@@ -93,7 +93,7 @@ TEST_CASE("prune counts only valid revision names: strays are reported and left 
   CHECK(plan.keep == std::vector<std::string>{r[2], r[3]});
   CHECK(plan.remove == std::vector<std::string>{r[0], r[1]});
   CHECK(plan.strays == strays);
-  REQUIRE(ExecutePrune(*store, *PlanPrune(*store, 0)).ok());
+  REQUIRE(ExecutePrune(*store, *PlanPrune(*store, 0), "", nullptr).ok());
   CHECK(*store->List() == std::vector<std::string>{"2001-01-01T00:00:00Z", r[3]});
   for (const std::string& stray : strays) CHECK(Exists(SnapshotsPath(root) + "/" + stray));
   VerifyReport report = *VerifyStack(*store);
@@ -107,7 +107,7 @@ TEST_CASE("prune with a damaged current pointer keeps everything and deletes not
   ScratchDir root;
   auto store = OpenStore(root);
   const std::vector<std::string> r = WriteRevisions(*store, 3);
-  REQUIRE(store->SetCurrent(r[0]).ok());
+  REQUIRE(store->SetCurrent(r[0], {}).ok());
   { std::ofstream(StackPath(root) + "/current", std::ios::trunc) << "not a revision\n"; }
   Result<PrunePlan> plan = PlanPrune(*store, 0);
   REQUIRE(plan.ok());
@@ -117,14 +117,14 @@ TEST_CASE("prune with a damaged current pointer keeps everything and deletes not
   PrunePlan stale_plan;  // planned before the pointer was damaged
   stale_plan.keep = {r[0]};
   stale_plan.remove = {r[1], r[2]};
-  Status refused = ExecutePrune(*store, stale_plan);
+  Status refused = ExecutePrune(*store, stale_plan, "", nullptr);
   CHECK(refused.code() == Code::kIntegrity);
   CHECK(refused.message().find("current is damaged") != std::string::npos);
   CHECK(refused.message().find("set-current") != std::string::npos);
   CHECK(*store->List() == r);
-  REQUIRE(store->SetCurrent(r[0]).ok());
+  REQUIRE(store->SetCurrent(r[0], {}).ok());
   CHECK(PlanPrune(*store, 0)->damaged_current.ok());
-  REQUIRE(ExecutePrune(*store, *PlanPrune(*store, 0)).ok());
+  REQUIRE(ExecutePrune(*store, *PlanPrune(*store, 0), "", nullptr).ok());
   CHECK(*store->List() == std::vector<std::string>{r[0]});
 }
 
@@ -132,7 +132,7 @@ TEST_CASE("verify reads every revision and reports a tampered one and a dangling
   ScratchDir root;
   auto store = OpenStore(root);
   const std::vector<std::string> r = WriteRevisions(*store, 3);
-  REQUIRE(store->SetCurrent(r[2]).ok());
+  REQUIRE(store->SetCurrent(r[2], {}).ok());
   VerifyReport clean = *VerifyStack(*store);
   CHECK(clean.revisions == 3);
   CHECK(clean.problems.empty());

@@ -120,7 +120,7 @@ TEST_CASE("a commit and read of a snapshot above the pipeline threshold work wit
   ThreadsRefused refused;
   LockOptions lock;
   lock.operation = "apply";
-  Result<std::string> rev = (*store)->Commit(big, lock);
+  Result<std::string> rev = (*store)->Commit(big, lock, {});
   REQUIRE(rev.ok());
   Result<Snapshot> current = (*store)->Current();
   REQUIRE(current.ok());

@@ -1,11 +1,18 @@
 // Backend: where one stack's snapshots, current pointer, lock and journal live.
 //
-// A Backend serves exactly one (factory, stack) pair, as in unobin. The local filesystem backend
-// (LocalStore, registered as "local") is the default; others (PostgreSQL) implement the same
-// interface. Backends are created by name from a BackendRegistry.
+// A Backend serves exactly one (factory, stack) pair, as in unobin. Built in: the local
+// filesystem backend (local_store.h, "local", the default) and the in-memory one
+// (memory_store.h, "memory"); others implement the same interface and register by name in a
+// BackendRegistry (backend_registry.h), which opens them from specs such as "local:PATH".
+// Every backend passes the conformance suite (sealstate/testing.h), which checks the contracts
+// below.
 //
 // Snapshots are immutable once written; `current` names the one that is in effect. Writers
-// that move `current` hold the stack lock (Commit does it for you).
+// that move `current` hold the stack lock and pass its id (fencing, see lock.h); Commit does it
+// all. Envelopes and what is accepted follow the EnvelopePolicy the backend was opened with.
+//
+// Snapshot streams: a backend may hand the caller's ByteSink/ByteSource (envelope.h) to a worker
+// thread for large snapshots (above 1 MiB); see envelope.h.
 //
 // Thread safety: a Backend may be used from several threads; operations on one stack from
 // several processes are safe (that is what the lock and the no-replace rules are for).
@@ -59,6 +66,20 @@ struct WriteOptions {
   // The key is meant to change: skip the check that the configured key can open the current
   // revision (see Write). Key rotation will get its own operation; until then this is the way.
   bool new_key = false;
+  // The id of the stack lock the caller holds (Lock::id()), or empty: recorded in the journal's
+  // "write" line. Commit ignores it (it takes its own lock).
+  std::string lock_id;
+};
+
+// How SetCurrent moves the pointer.
+struct SetCurrentOptions {
+  // Compare-and-swap: when set ("" meaning "no current"), fails with kConflict if current is
+  // something else just before the switch.
+  std::optional<std::string> expected_current;
+  // Fencing: the id of the stack lock the caller holds (Lock::id()). When non-empty, fails with
+  // kLocked unless that lock is still the stack's lock (it was not broken meanwhile); recorded
+  // in the journal. Empty: not fenced (a caller that holds no lock).
+  std::string lock_id;
 };
 
 class SEALSTATE_EXPORT Backend {
@@ -96,17 +117,16 @@ class SEALSTATE_EXPORT Backend {
   // (invalid snapshot, or one naming another stack or factory), kWrongKey, kIoError; kIncomplete
   // ("wrote REV (durable), but journaling it failed: ...") when the revision exists but its
   // journal line could not be written: do not write it again.
-  virtual Result<std::string> Write(const Snapshot& snapshot, const WriteOptions& options = {}) = 0;
-  // Points current at `rev`, which must exist and carry this backend's factory and stack.
-  // With `expected_current` ("" meaning "no current"), fails with kConflict if current is
-  // something else just before the switch (compare-and-swap). While a lock taken through this
-  // backend is held, fails with kLocked if that lock was broken meanwhile (fencing): a holder
-  // whose lock was force-unlocked cannot move current. Without `expected_current`, a damaged
-  // pointer (one CurrentRev reports as kIntegrity) is replaced, and the journal's set-current
-  // event says it repaired it; with it, a damaged pointer is kIntegrity. If journaling fails
-  // after the pointer was replaced: kIncomplete ("current now names REV (durable), but
-  // journaling it failed: ...").
-  virtual Status SetCurrent(std::string_view rev, std::optional<std::string> expected_current = std::nullopt) = 0;
+  virtual Result<std::string> Write(const Snapshot& snapshot, const WriteOptions& options) = 0;
+  // Points current at `rev`, which must exist, open with the configured key and carry this
+  // backend's factory and stack (errors as Get, prefixed "set-current REV: "). Fenced and
+  // compared per `options` (kLocked: the lock was broken, current not moved; kConflict: current
+  // was not options.expected_current, not moved). Without expected_current, a damaged pointer
+  // (one CurrentRev reports as kIntegrity) is replaced, and the journal's set-current event says
+  // it repaired it; with it, a damaged pointer is kIntegrity. If journaling fails after the
+  // pointer was replaced: kIncomplete ("current now names REV (durable), but journaling it
+  // failed: ...").
+  virtual Status SetCurrent(std::string_view rev, const SetCurrentOptions& options) = 0;
   // All revisions, oldest first (unobin's order). Never reads or decrypts the snapshots, nor
   // looks at their type: only names count, and a name that is not a valid revision name (see
   // revision.h) is not a revision but a stray (see StrayEntries).
@@ -120,17 +140,25 @@ class SEALSTATE_EXPORT Backend {
   virtual Result<std::vector<std::string>> StrayEntries() { return std::vector<std::string>(); }
   // Removes one revision. Refuses the current one (kInvalidArgument), and any while current is
   // damaged (kIntegrity: it may be the real current one; repair current with SetCurrent). A
-  // missing rev is OK. If journaling fails after the removal: kIncomplete ("removed REV, but
-  // journaling it failed: ...").
-  virtual Status Remove(std::string_view rev) = 0;
+  // missing rev is OK. `lock_id`: as SetCurrentOptions::lock_id (fenced: kLocked, nothing
+  // removed, if that lock was broken; recorded in the journal); empty: not fenced. If
+  // journaling fails after the removal: kIncomplete ("removed REV, but journaling it
+  // failed: ...").
+  virtual Status Remove(std::string_view rev, std::string_view lock_id) = 0;
 
-  // Takes the stack lock (see lock.h and LockOptions). Errors: kLocked naming the holder
-  // ("locked by USER@HOST pid PID since TIME (lock id ID)"), kCancelled, kIoError.
+  // Takes the stack lock (see lock.h and LockOptions), waiting as options say: a waiter wakes
+  // promptly (milliseconds) when the lock is released, and breaks a stale holder's lock when
+  // options.break_stale (journaled "lock-break"). Errors: kLocked naming the holder ("locked by
+  // USER@HOST pid PID since TIME (lock id ID)"), also when the timeout passed; kCancelled;
+  // kInvalidArgument (options.operation too long); kIoError.
   virtual Result<std::unique_ptr<Lock>> AcquireLock(const LockOptions& options) = 0;
-  // Removes the marker. With a non-empty `expected_id` that does not match the holder's:
-  // kLocked (nothing removed). No marker: OK. Journaled.
+  // Breaks the stack's lock, whoever holds it: afterwards the holder's Lock fences (its
+  // SetCurrent/Remove fail with kLocked) and its Unlock fails with kLocked only if someone else
+  // took the lock since. With a non-empty `expected_id` that does not match the holder's
+  // (or a holder without id): kLocked (nothing broken). No lock: OK. Journaled
+  // ("force-unlock").
   virtual Status ForceUnlock(std::string_view expected_id) = 0;
-  // The holder record and a verdict. Never needs the key.
+  // The holder record and a verdict (lock.h). Never needs the key.
   virtual Result<LockInfo> GetLockInfo() = 0;
 
   // Under the lock (taken with `options`), writes the snapshot and points current at it.
@@ -138,20 +166,24 @@ class SEALSTATE_EXPORT Backend {
   // removes that revision again (best effort), so the revision list is as before; after a
   // crash, a written but never current revision may remain (harmless; prune removes it).
   // A failure after current names the new revision (journaling the move, releasing the lock)
-  // is kIncomplete, "local store: committed REV (durable and current), but journaling it
-  // failed: <cause>" (or "but releasing the lock failed: "): the commit took effect and must
-  // not be retried.
+  // is kIncomplete, whose message says the commit took effect and what failed ("local store:
+  // committed REV (durable and current), but journaling it failed: <cause>", or "...but
+  // releasing the lock failed: ..."): the commit must not be retried.
   // The key check of Write is made under the lock. Errors: kInvalidArgument (as Write), kLocked,
   // kCancelled (waiting for the lock), kWrongKey (the key check: nothing written, current
   // unchanged), kIoError, kIncomplete (above).
+  // This default is built from the other operations: AcquireLock, Write, SetCurrent fenced by
+  // the lock, Remove of the new revision when SetCurrent fails (not when it failed because the
+  // lock was broken), Unlock. A backend may override it (the local store does, to make the
+  // journal durable with one fsync) with the same results: the conformance suite runs both.
   virtual Result<std::string> Commit(const Snapshot& snapshot, const LockOptions& options,
-                                     const WriteOptions& write_options = {}) = 0;
+                                     const WriteOptions& write_options);
 
   // Journal events with seq > since_seq, oldest first.
   virtual Result<std::vector<JournalEvent>> Journal(std::uint64_t since_seq) = 0;
 
   // What in the stack others could change or read, as one message per finding that names the
-  // path and the command that fixes it. The local store reports a store directory writable by
+  // place and the command that fixes it. The local store reports a store directory writable by
   // group or others, a file readable or writable by group or others, and anything owned by
   // neither this process's user nor root (a world-writable directory is refused when the store
   // is opened). Reports, never repairs. This default, for backends without file permissions,
@@ -160,11 +192,11 @@ class SEALSTATE_EXPORT Backend {
     return std::vector<std::string>();
   }
   // Appends an event of the caller's (e.g. "prune", or an application's "apply") to the journal,
-  // stamped with the next seq, the time, this process's user@host and pid, and the lock id held
-  // through this backend. Durable before it returns. Errors: kInvalidArgument if the event's
-  // journal line would be longer than 1 MiB (a long detail); kIntegrity if the journal is
-  // corrupt; kIoError.
-  virtual Status AppendJournal(std::string event, std::string rev, std::string detail) = 0;
+  // stamped with the next seq, the time, this process's user@host and pid, and `lock_id` (the
+  // lock the caller holds, or empty). Durable before it returns. Errors: kInvalidArgument if the
+  // event's journal line would be longer than 1 MiB (a long detail); kIntegrity if the journal
+  // is corrupt; kIoError.
+  virtual Status AppendJournal(std::string event, std::string rev, std::string detail, std::string lock_id) = 0;
 };
 
 }  // namespace sealstate

@@ -60,6 +60,29 @@ struct OpenOptions {
   bool accept_v1 = true;
 };
 
+// Which envelopes a store writes and which it reads: one store-wide option that every backend
+// honours (LocalStoreOptions::envelope, BackendContext::envelope).
+struct EnvelopePolicy {
+  // Write unobin's v1 envelopes (so unobin reads the stack), and read them (implies accept_v1).
+  bool unobin_compatible = false;
+  // The stack was migrated from unobin: read its v1 snapshots. Without this (and without
+  // unobin_compatible), a v1 snapshot is refused as kIntegrity, because v1 binds neither the
+  // stack nor the revision: a v1 file sealed with the same key and copied over a v2 revision
+  // would otherwise read as that revision. VerifyStack flags such a copy either way, from the
+  // journal's record of the version each revision was written with.
+  bool accept_v1 = false;
+  // Read noop (plaintext) snapshots even though a real encrypter is configured.
+  bool allow_plaintext = false;
+
+  // The envelope version new snapshots are sealed with: kEnvelopeV1 or kEnvelopeV2.
+  std::int64_t written_version() const { return unobin_compatible ? kEnvelopeV1 : kEnvelopeV2; }
+  // How OpenSnapshot must open a stored snapshot under this policy.
+  OpenOptions open_options() const {
+    return OpenOptions{.allow_plaintext = allow_plaintext, .accept_v1 = unobin_compatible || accept_v1};
+  }
+  friend bool operator==(const EnvelopePolicy&, const EnvelopePolicy&) = default;
+};
+
 // A parsed v2 header, as written on the first line of the file.
 struct EnvelopeHeader {
   std::int64_t envelope_version = kEnvelopeV2;

@@ -1,11 +1,15 @@
-// The stack lock: who holds it, whether they are alive, and how to wait for it.
+// The stack lock, for any backend: who holds it, whether they are alive, and how to wait for it.
 //
-// A stack is locked by the marker file `lock` in its directory, created exclusively (so unobin,
-// which creates the same file with O_CREAT|O_EXCL, and sealstate exclude each other). sealstate
-// writes a JSON holder record into it and, while holding the lock, keeps an OFD lock
-// (fcntl F_OFD_SETLK) on the marker's open file description. The kernel drops that lock when the
-// holder dies, so "marker present, OFD lock free" means the holder is dead, with certainty,
-// on this host.
+// One holder at a time may move a stack's `current` (and prune it). A holder is described by a
+// generic record (LockHolder); what a backend can prove about whether that holder is still alive
+// decides the verdict (LockState). How a backend implements the lock and what it records beyond
+// the generic fields (LockHolder::detail) is documented in that backend's header: the local
+// store's marker file in local_store.h and sealstate-format(5).
+//
+// Fencing: a lock can be broken while its holder still runs (force-unlock, or a backend that
+// decides the holder is gone). Operations that move `current` take the id of the lock the
+// caller holds (SetCurrentOptions::lock_id) and refuse with kLocked once that lock is no longer
+// the stack's lock, so a holder whose lock was broken cannot move `current`.
 //
 // Thread safety: values; see Backend for the operations.
 #pragma once
@@ -15,6 +19,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -23,29 +28,32 @@
 
 namespace sealstate {
 
-// What the marker says about its holder. A marker holding only "<pid>\n" (what unobin writes)
-// reads as bare_pid = true with only `pid` set.
+// Who holds (or held) a stack's lock: the generic record every backend keeps.
 struct LockHolder {
-  std::string lock_id;  // random 128-bit, 32 hex digits
-  std::int64_t pid = 0;
-  std::string host;
-  std::string user;
-  std::string boot_id;           // /proc/sys/kernel/random/boot_id of the holder's boot
-  std::uint64_t start_time = 0;  // field 22 of /proc/<pid>/stat: clock ticks after boot
-  Timestamp created;
+  // Random, unique per acquisition (the local store: 128 bits as 32 hex digits). Empty when the
+  // record was written by a tool that records only a pid (unobin's lock file): then only `pid`
+  // is known, and the lock cannot be named by id (force-unlock needs --force).
+  std::string lock_id;
+  std::string user;       // the holder's user name
+  std::string host;       // the holder's host name
+  std::int64_t pid = 0;   // the holder's process id on `host`
+  Timestamp created;      // when the lock was taken (zero when not recorded)
   std::string operation;  // what the holder is doing ("commit", "prune", ...)
-  std::string version;    // sealstate version of the holder
-  bool bare_pid = false;
+  std::string version;    // the sealstate version of the holder
+  // Backend-specific facts about the holder, by name, for people and tools (the local store's
+  // keys are listed in local_store.h). Never needed to act on the lock.
+  std::map<std::string, std::string> detail;
   friend bool operator==(const LockHolder&, const LockHolder&) = default;
 };
 
-// The verdict on a stack's lock.
+// The verdict on a stack's lock, from what the backend can prove.
 enum class LockState {
-  kFree,     // no marker
-  kHeld,     // a live holder (its OFD lock is held, or it is provably alive)
-  kStale,    // the holder is provably dead: OFD lock free, or same host and boot with the pid gone
-             // or reused, or another boot of this host
-  kUnknown,  // cannot be proven either way: a bare pid (unobin), another host, an unreadable marker
+  kFree,     // nobody holds it
+  kHeld,     // a holder the backend knows (or must assume) is alive
+  kStale,    // a holder the backend can prove is gone: its lock may be broken automatically
+             // (LockOptions::break_stale) or by force-unlock without --force
+  kUnknown,  // a holder whose liveness cannot be proven either way (for the local store: a bare
+             // pid, another host, an unreadable record): never broken automatically
 };
 
 // "free", "held", "stale", "unknown".
@@ -53,7 +61,7 @@ SEALSTATE_EXPORT std::string_view LockStateName(LockState state);
 
 struct LockInfo {
   LockState state = LockState::kFree;
-  std::optional<LockHolder> holder;  // absent when free or when the marker cannot be parsed
+  std::optional<LockHolder> holder;  // absent when free or when the holder record cannot be read
   std::string reason;                // why this verdict, for people ("pid 4242 is gone", ...)
 };
 
@@ -66,22 +74,24 @@ struct LockOptions {
   std::chrono::milliseconds timeout{0};
   // Returns true when the caller wants to stop waiting: Lock then fails with kCancelled.
   CancelCheck cancelled;
-  // Recorded in the marker ("commit", "apply", ...). Acquiring fails with kInvalidArgument if it
-  // would make the marker larger than 4096 bytes (other processes could not read it).
+  // Recorded in the holder record ("commit", "apply", ...). Acquiring fails with
+  // kInvalidArgument if it is too long for the backend's record (the local store: a marker
+  // larger than 4096 bytes, which other processes could not read).
   std::string operation = "lock";
-  // Break a provably dead holder's lock automatically (journaled). Never breaks kUnknown.
+  // Break a stale holder's lock automatically (journaled as "lock-break"). Never breaks kUnknown.
   bool break_stale = true;
 };
 
-// A held stack lock. Destroying it unlocks (errors ignored); call Unlock() to see them.
+// A held stack lock. Destroying it unlocks (errors ignored); call Unlock() to see them. A Lock
+// may outlive the Backend that handed it out.
 class SEALSTATE_EXPORT Lock {
  public:
   virtual ~Lock() = default;
-  // The lock id written in the marker.
+  // This lock's id (LockHolder::lock_id): pass it to the operations that fence on it.
   virtual const std::string& id() const = 0;
-  // Removes the marker only if it still carries this lock's id, then drops the OFD lock.
-  // Idempotent. Errors: kLocked if someone else's marker is there now (nothing removed);
-  // kIoError.
+  // Releases the lock only if it is still this lock (never someone else's that replaced it
+  // after a force-unlock). Idempotent. Errors: kLocked if another holder has the lock now
+  // (nothing released); kIoError (for a backend on a server, also when it cannot be reached).
   virtual Status Unlock() = 0;
 };
 

@@ -43,8 +43,10 @@ SEALSTATE_EXPORT Result<PrunePlan> PlanPrune(Backend& backend, std::size_t keep_
 // event. Stops at the first failure, which names the revision; revisions deleted before it stay
 // deleted. Refuses (kConflict) if current moved into plan.remove since planning, and
 // (kIntegrity, deleting nothing) while current is damaged: repair it with SetCurrent first. The
-// caller should hold the stack lock.
-SEALSTATE_EXPORT Status ExecutePrune(Backend& backend, const PrunePlan& plan, const ProgressFn& progress = nullptr);
+// caller should hold the stack lock and pass its id as `lock_id` (Lock::id()): each removal is
+// fenced by it (kLocked once the lock was broken) and the journal records it.
+SEALSTATE_EXPORT Status ExecutePrune(Backend& backend, const PrunePlan& plan, std::string_view lock_id,
+                                     const ProgressFn& progress);
 
 // One problem verify found.
 struct VerifyProblem {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <sealstate/backend.h>
+#include <sealstate/backend_registry.h>
 #include <sealstate/encrypter.h>
 #include <sealstate/envelope.h>
 #include <sealstate/json.h>

@@ -32,7 +32,7 @@ void PrintLockInfo(const Output& out, const LockInfo& info, const std::vector<st
     w.Key("holder");
     WriteHolderJson(w, info.holder);
     w.Key("held-for-seconds");
-    if (info.holder && !info.holder->bare_pid) {
+    if (info.holder && !RecordsOnlyPid(*info.holder)) {
       w.Int(ElapsedSince(info.holder->created).count() / 1000);
     } else {
       w.Null();

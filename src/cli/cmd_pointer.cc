@@ -17,9 +17,9 @@ struct Replaced {
   Status damaged;        // why the previous pointer could not be read (kIntegrity), or OK
 };
 
-// Moves current to `rev`: compared with the previous revision, or, when the pointer is damaged,
-// replaced (the library journals the repair; we hold the lock).
-Result<Replaced> MoveCurrent(Backend& backend, const std::string& rev) {
+// Moves current to `rev` under the lock `lock_id`: compared with the previous revision, or, when
+// the pointer is damaged, replaced (the library journals the repair).
+Result<Replaced> MoveCurrent(Backend& backend, const std::string& rev, const std::string& lock_id) {
   Replaced replaced;
   auto current = backend.CurrentRev();
   if (current.ok()) {
@@ -29,9 +29,9 @@ Result<Replaced> MoveCurrent(Backend& backend, const std::string& rev) {
   } else if (current.status().code() != Code::kNoCurrent) {
     return current.status();
   }
-  std::optional<std::string> expected;
-  if (replaced.damaged.ok()) expected = replaced.previous;
-  SEALSTATE_RETURN_IF_ERROR(backend.SetCurrent(rev, expected));
+  SetCurrentOptions options{.expected_current = std::nullopt, .lock_id = lock_id};
+  if (replaced.damaged.ok()) options.expected_current = replaced.previous;
+  SEALSTATE_RETURN_IF_ERROR(backend.SetCurrent(rev, options));
   return replaced;
 }
 
@@ -63,8 +63,8 @@ int RunSetCurrent(const GlobalOptions& g, const Output& out, const std::string& 
   auto lock_options = MakeLockOptions(g, "set-current");
   if (!lock_options.ok()) return out.Fail(lock_options.status());
   Replaced replaced;
-  Status status = WithStackLock(**backend, *lock_options, [&]() -> Status {
-    SEALSTATE_ASSIGN_OR_RETURN(replaced, MoveCurrent(**backend, rev));
+  Status status = WithStackLock(**backend, *lock_options, [&](const std::string& lock_id) -> Status {
+    SEALSTATE_ASSIGN_OR_RETURN(replaced, MoveCurrent(**backend, rev, lock_id));
     return Status::OK();
   });
   if (!status.ok()) return out.Fail(status);
@@ -77,7 +77,8 @@ int RunDelete(const GlobalOptions& g, const Output& out, const std::string& rev)
   if (!backend.ok()) return out.Fail(backend.status());
   auto lock_options = MakeLockOptions(g, "delete");
   if (!lock_options.ok()) return out.Fail(lock_options.status());
-  Status status = WithStackLock(**backend, *lock_options, [&] { return (*backend)->Remove(rev); });
+  Status status = WithStackLock(**backend, *lock_options,
+                                [&](const std::string& lock_id) { return (*backend)->Remove(rev, lock_id); });
   if (!status.ok()) return out.Fail(status);
   out.Line("deleted " + rev);
   out.Document([&](internal::GoJsonWriter& w) {

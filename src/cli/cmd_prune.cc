@@ -60,11 +60,11 @@ int RunPrune(const GlobalOptions& g, const Output& out, const PruneArgs& args) {
   auto lock_options = MakeLockOptions(g, "prune");
   if (!lock_options.ok()) return out.Fail(lock_options.status());
   PrunePlan plan;
-  Status status = WithStackLock(**backend, *lock_options, [&]() -> Status {
+  Status status = WithStackLock(**backend, *lock_options, [&](const std::string& lock_id) -> Status {
     SEALSTATE_ASSIGN_OR_RETURN(plan, PlanPrune(**backend, static_cast<std::size_t>(args.keep)));
     if (args.dry_run) return Status::OK();
     ProgressLine progress(out, "pruning");
-    return ExecutePrune(**backend, plan, progress.Callback());
+    return ExecutePrune(**backend, plan, lock_id, progress.Callback());
   });
   if (!status.ok()) return out.Fail(status);
   PrintPlan(out, plan, args.dry_run);

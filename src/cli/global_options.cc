@@ -78,9 +78,9 @@ Result<std::unique_ptr<Backend>> OpenStack(const GlobalOptions& options, StackAc
   store.root = options.root;
   store.factory = options.factory;
   store.stack = options.stack;
-  store.unobin_compatible = options.unobin;
-  store.accept_v1 = options.accept_v1;
-  store.allow_plaintext = options.allow_plaintext;
+  store.envelope.unobin_compatible = options.unobin;
+  store.envelope.accept_v1 = options.accept_v1;
+  store.envelope.allow_plaintext = options.allow_plaintext;
   store.create = access.create;
   if (access.need_key) {
     SEALSTATE_ASSIGN_OR_RETURN(store.encrypter, CreateEncrypter(options));

@@ -4,10 +4,11 @@
 
 namespace sealstate::cli {
 
-Status WithStackLock(Backend& backend, const LockOptions& options, const std::function<Status()>& body) {
+Status WithStackLock(Backend& backend, const LockOptions& options,
+                     const std::function<Status(const std::string& lock_id)>& body) {
   InstallSignalHandlers();
   SEALSTATE_ASSIGN_OR_RETURN(auto lock, backend.AcquireLock(options));
-  Status status = body();
+  Status status = body(lock->id());
   Status unlocked = lock->Unlock();
   if (!status.ok()) return status;
   if (!unlocked.ok()) {

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <limits>
 
+#include <sealstate/local_store.h>
+
 #include "crypto/sodium_init.h"
 #include "json/go_json_writer.h"
 #include "json/json_fields.h"
@@ -36,19 +38,19 @@ bool AllDigits(std::string_view s) {
 Status Malformed(std::string_view what) { return Status::Integrity("lock marker: " + std::string(what)); }
 
 // unobin's marker: the digits of a positive pid.
-Result<LockHolder> ParseBarePid(std::string_view digits) {
+Result<MarkerHolder> ParseBarePid(std::string_view digits) {
   std::int64_t pid = 0;
   const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), pid);
   if (error != std::errc() || end != digits.data() + digits.size() || pid <= 0) {
     return Malformed("pid " + std::string(digits) + " is out of range");
   }
-  LockHolder holder;
+  MarkerHolder holder;
   holder.pid = pid;
   holder.bare_pid = true;
   return holder;
 }
 
-Status ReadHolder(const RequiredFields& fields, LockHolder& holder) {
+Status ReadHolder(const RequiredFields& fields, MarkerHolder& holder) {
   SEALSTATE_RETURN_IF_ERROR(fields.String("lock-id", holder.lock_id));
   std::uint64_t pid = 0;
   SEALSTATE_RETURN_IF_ERROR(fields.Count("pid", pid));
@@ -65,14 +67,14 @@ Status ReadHolder(const RequiredFields& fields, LockHolder& holder) {
   return fields.String("version", holder.version);
 }
 
-Result<LockHolder> HolderFromObject(const JsonObject& object) {
-  LockHolder holder;
+Result<MarkerHolder> HolderFromObject(const JsonObject& object) {
+  MarkerHolder holder;
   Status read = ReadHolder(RequiredFields(object), holder);
   if (!read.ok()) return Malformed(read.message());
   return holder;
 }
 
-Result<LockHolder> ParseJsonRecord(std::string_view text) {
+Result<MarkerHolder> ParseJsonRecord(std::string_view text) {
   Result<Json> parsed = ParseJson(text);
   if (!parsed.ok()) return Malformed(parsed.status().message());
   if (parsed->type() != Json::Type::kObject) return Malformed("not a JSON object");
@@ -81,7 +83,7 @@ Result<LockHolder> ParseJsonRecord(std::string_view text) {
 
 }  // namespace
 
-std::string EncodeLockRecord(const LockHolder& holder) {
+std::string EncodeLockRecord(const MarkerHolder& holder) {
   std::string out;
   StringSink sink(out);
   GoJsonWriter w(sink, GoJsonWriter::Style::kCompact);
@@ -110,13 +112,31 @@ std::string EncodeLockRecord(const LockHolder& holder) {
   return out;
 }
 
-Result<LockHolder> ParseLockRecord(std::string_view content) {
+Result<MarkerHolder> ParseLockRecord(std::string_view content) {
   if (content.size() > kMaxLockRecordBytes)
     return Malformed("larger than " + std::to_string(kMaxLockRecordBytes) + " bytes");
   const std::string_view trimmed = TrimAsciiSpace(content);
   if (trimmed.empty()) return Malformed("empty");
   if (AllDigits(trimmed)) return ParseBarePid(trimmed);
   return ParseJsonRecord(trimmed);
+}
+
+LockHolder ToLockHolder(const MarkerHolder& holder) {
+  LockHolder out;
+  out.lock_id = holder.lock_id;
+  out.user = holder.user;
+  out.host = holder.host;
+  out.pid = holder.pid;
+  out.created = holder.created;
+  out.operation = holder.operation;
+  out.version = holder.version;
+  if (holder.bare_pid) {
+    out.detail.emplace(kLocalHolderBarePid, "true");
+    return out;
+  }
+  out.detail.emplace(kLocalHolderBootId, holder.boot_id);
+  out.detail.emplace(kLocalHolderStartTime, std::to_string(holder.start_time));
+  return out;
 }
 
 std::string NewLockId() {

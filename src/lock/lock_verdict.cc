@@ -17,20 +17,29 @@ std::string_view LockStateName(LockState state) {
 }  // namespace sealstate
 
 namespace sealstate::internal {
+
+LockInfo ToLockInfo(const MarkerInfo& info) {
+  LockInfo out;
+  out.state = info.state;
+  if (info.holder) out.holder = ToLockHolder(*info.holder);
+  out.reason = info.reason;
+  return out;
+}
+
 namespace {
 
-LockInfo Verdict(LockState state, std::optional<LockHolder> holder, std::string reason) {
-  LockInfo info;
+MarkerInfo Verdict(LockState state, std::optional<MarkerHolder> holder, std::string reason) {
+  MarkerInfo info;
   info.state = state;
   info.holder = std::move(holder);
   info.reason = std::move(reason);
   return info;
 }
 
-std::string PidText(const LockHolder& holder) { return "pid " + std::to_string(holder.pid); }
+std::string PidText(const MarkerHolder& holder) { return "pid " + std::to_string(holder.pid); }
 
 // A complete sealstate record from this host and boot whose OFD lock is free: is its pid alive?
-LockInfo ClassifyByProcess(const LockHolder& holder, const StartTimeLookup& start_time_of) {
+MarkerInfo ClassifyByProcess(const MarkerHolder& holder, const StartTimeLookup& start_time_of) {
   const std::optional<std::uint64_t> start_time = start_time_of(holder.pid);
   if (!start_time) return Verdict(LockState::kStale, holder, PidText(holder) + " is gone");
   const bool both_known = *start_time != 0 && holder.start_time != 0;
@@ -41,7 +50,8 @@ LockInfo ClassifyByProcess(const LockHolder& holder, const StartTimeLookup& star
                  PidText(holder) + " is alive (its lock on the marker is not held; treated as held)");
 }
 
-LockInfo ClassifyRecord(const LockHolder& holder, const ProcessIdentity& self, const StartTimeLookup& start_time_of) {
+MarkerInfo ClassifyRecord(const MarkerHolder& holder, const ProcessIdentity& self,
+                          const StartTimeLookup& start_time_of) {
   if (holder.bare_pid) {
     return Verdict(LockState::kUnknown, holder,
                    "bare " + PidText(holder) + " (unobin): cannot prove the holder is dead");
@@ -59,10 +69,10 @@ LockInfo ClassifyRecord(const LockHolder& holder, const ProcessIdentity& self, c
 
 }  // namespace
 
-LockInfo ClassifyLock(const std::optional<Result<LockHolder>>& marker, bool ofd_held_elsewhere,
-                      const ProcessIdentity& self, const StartTimeLookup& start_time_of) {
+MarkerInfo ClassifyLock(const std::optional<Result<MarkerHolder>>& marker, bool ofd_held_elsewhere,
+                        const ProcessIdentity& self, const StartTimeLookup& start_time_of) {
   if (!marker) return Verdict(LockState::kFree, std::nullopt, "no lock marker");
-  std::optional<LockHolder> holder;
+  std::optional<MarkerHolder> holder;
   if (marker->ok()) holder = marker->value();
   if (ofd_held_elsewhere) return Verdict(LockState::kHeld, holder, "the holder has the marker locked");
   if (!holder) {

@@ -9,9 +9,21 @@
 #include <sealstate/lock.h>
 #include <sealstate/status.h>
 
+#include "lock/lock_record.h"
 #include "lock/process_identity.h"
 
 namespace sealstate::internal {
+
+// The verdict on a marker with the record as the local store reads it (lock.h's LockInfo carries
+// the generic holder).
+struct MarkerInfo {
+  LockState state = LockState::kFree;
+  std::optional<MarkerHolder> holder;  // absent when free or when the record cannot be parsed
+  std::string reason;                  // why this verdict, for people ("pid 4242 is gone", ...)
+};
+
+// The public verdict: the same, with the generic holder record (ToLockHolder).
+LockInfo ToLockInfo(const MarkerInfo& info);
 
 // The start time of a live process on this host; nullopt when it is gone; 0 when unknown
 // (ProcessProbe::StartTimeOf).
@@ -25,7 +37,7 @@ using StartTimeLookup = std::function<std::optional<std::uint64_t>(std::int64_t 
 // or unknown boot id = unknown; other boot = stale; pid gone = stale; pid reused (start time
 // differs, both known) = stale; otherwise (alive, yet no OFD lock) = held, conservatively.
 // The holder is filled in whenever the record parsed; the reason is for people.
-LockInfo ClassifyLock(const std::optional<Result<LockHolder>>& marker, bool ofd_held_elsewhere,
-                      const ProcessIdentity& self, const StartTimeLookup& start_time_of);
+MarkerInfo ClassifyLock(const std::optional<Result<MarkerHolder>>& marker, bool ofd_held_elsewhere,
+                        const ProcessIdentity& self, const StartTimeLookup& start_time_of);
 
 }  // namespace sealstate::internal

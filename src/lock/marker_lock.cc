@@ -94,14 +94,14 @@ Result<std::string> ReadMarkerBytes(Env& env, const Dir& dir, const ScopedFd& ma
 
 // The marker's record, or why it is unreadable (kIntegrity). I/O failures go to the returned
 // Status instead.
-Status ReadRecord(Env& env, const Dir& dir, const ScopedFd& marker, std::optional<Result<LockHolder>>& record) {
+Status ReadRecord(Env& env, const Dir& dir, const ScopedFd& marker, std::optional<Result<MarkerHolder>>& record) {
   Result<std::string> bytes = ReadMarkerBytes(env, dir, marker);
   if (!bytes.ok() && bytes.status().code() != Code::kIntegrity) return bytes.status();
-  record.emplace(bytes.ok() ? ParseLockRecord(*bytes) : Result<LockHolder>(bytes.status()));
+  record.emplace(bytes.ok() ? ParseLockRecord(*bytes) : Result<MarkerHolder>(bytes.status()));
   return Status::OK();
 }
 
-LockInfo Classify(ProcessProbe& probe, const std::optional<Result<LockHolder>>& record, bool ofd_held_elsewhere) {
+MarkerInfo Classify(ProcessProbe& probe, const std::optional<Result<MarkerHolder>>& record, bool ofd_held_elsewhere) {
   return ClassifyLock(record, ofd_held_elsewhere, probe.Self(),
                       [&probe](std::int64_t pid) { return probe.StartTimeOf(pid); });
 }
@@ -120,13 +120,13 @@ Result<MarkerName> CompareMarkerName(Env& env, const Dir& dir, const ScopedFd& m
 }
 
 // "USER@HOST pid PID since CREATED (lock id ID)", or "pid PID (unobin marker)".
-std::string DescribeHolder(const LockHolder& holder) {
+std::string DescribeHolder(const MarkerHolder& holder) {
   if (holder.bare_pid) return "pid " + std::to_string(holder.pid) + " (unobin marker)";
   return holder.user + "@" + holder.host + " pid " + std::to_string(holder.pid) + " since " +
          FormatRfc3339Nano(holder.created) + " (lock id " + holder.lock_id + ")";
 }
 
-Status LockedError(const LockInfo& info) {
+Status LockedError(const MarkerInfo& info) {
   if (info.holder && info.holder->bare_pid) {
     return Status::Locked("locked by pid " + std::to_string(info.holder->pid) +
                           " (unobin marker; run force-unlock if that process is gone)");
@@ -222,27 +222,27 @@ class PendingMarker {
 // Removes the marker if it is provably stale. Holds the marker's OFD lock while checking and
 // unlinking, so of several concurrent breakers at most one removes it. Returns the removed
 // holder, or nullopt when it was not ours to break (held, already gone, replaced, not stale).
-Result<std::optional<LockHolder>> BreakStale(Env& env, ProcessProbe& probe, const Dir& dir) {
+Result<std::optional<MarkerHolder>> BreakStale(Env& env, ProcessProbe& probe, const Dir& dir) {
   SEALSTATE_ASSIGN_OR_RETURN(ScopedFd marker, OpenMarker(env, dir, kBreakMarkerFlags));
-  if (!marker.valid()) return std::optional<LockHolder>();
+  if (!marker.valid()) return std::optional<MarkerHolder>();
   SEALSTATE_ASSIGN_OR_RETURN(const bool locked, env.OfdLock(marker.get(), LockWait::kNoWait, marker.what()));
-  if (!locked) return std::optional<LockHolder>();  // a live holder, or another breaker
-  std::optional<Result<LockHolder>> record;
+  if (!locked) return std::optional<MarkerHolder>();  // a live holder, or another breaker
+  std::optional<Result<MarkerHolder>> record;
   SEALSTATE_RETURN_IF_ERROR(ReadRecord(env, dir, marker, record));
-  const LockInfo info = Classify(probe, record, /*ofd_held_elsewhere=*/false);
-  if (info.state != LockState::kStale || !info.holder) return std::optional<LockHolder>();
+  const MarkerInfo info = Classify(probe, record, /*ofd_held_elsewhere=*/false);
+  if (info.state != LockState::kStale || !info.holder) return std::optional<MarkerHolder>();
   SEALSTATE_ASSIGN_OR_RETURN(const MarkerName name, CompareMarkerName(env, dir, marker));
-  if (name != MarkerName::kSameFile) return std::optional<LockHolder>();
+  if (name != MarkerName::kSameFile) return std::optional<MarkerHolder>();
   Status removed = env.UnlinkAt(dir, kLockFileName);
-  if (removed.code() == Code::kNotFound) return std::optional<LockHolder>();
+  if (removed.code() == Code::kNotFound) return std::optional<MarkerHolder>();
   SEALSTATE_RETURN_IF_ERROR(removed);
   return info.holder;
 }
 
 // Our record for a new marker, with a fresh lock id.
-LockHolder NewHolder(const ProcessIdentity& self, Timestamp now, const std::string& operation,
-                     const std::string& version) {
-  LockHolder holder;
+MarkerHolder NewHolder(const ProcessIdentity& self, Timestamp now, const std::string& operation,
+                       const std::string& version) {
+  MarkerHolder holder;
   holder.lock_id = NewLockId();
   holder.pid = self.pid;
   holder.host = self.host;
@@ -261,7 +261,7 @@ MarkerLock::MarkerLock(Env& env, ProcessProbe& probe, const Dir& stack_dir, std:
     : env_(env), probe_(probe), dir_(stack_dir), version_(std::move(sealstate_version)) {}
 
 Result<AcquireOutcome> MarkerLock::Acquire(const LockOptions& options) {
-  LockHolder holder = NewHolder(probe_.Self(), env_.Now(), options.operation, version_);
+  MarkerHolder holder = NewHolder(probe_.Self(), env_.Now(), options.operation, version_);
   const std::string record = EncodeLockRecord(holder);
   // A marker other processes could not parse would be "unknown" to them, never stale: refuse it.
   if (record.size() > kMaxLockRecordBytes) {
@@ -285,10 +285,10 @@ Result<AcquireOutcome> MarkerLock::Acquire(const LockOptions& options) {
       outcome.held.holder = std::move(holder);
       return outcome;
     }
-    SEALSTATE_ASSIGN_OR_RETURN(const LockInfo info, Inspect());
+    SEALSTATE_ASSIGN_OR_RETURN(const MarkerInfo info, Inspect());
     bool retry_now = info.state == LockState::kFree;
     if (info.state == LockState::kStale && options.break_stale) {
-      SEALSTATE_ASSIGN_OR_RETURN(std::optional<LockHolder> broken, BreakStale(env_, probe_, dir_));
+      SEALSTATE_ASSIGN_OR_RETURN(std::optional<MarkerHolder> broken, BreakStale(env_, probe_, dir_));
       if (broken) {
         if (on_break_) SEALSTATE_RETURN_IF_ERROR(on_break_(*broken));
         outcome.broken_stale = std::move(broken);
@@ -339,40 +339,40 @@ Result<bool> MarkerLock::StillHeld(const std::string& lock_id) {
   if (lock_id.empty()) return false;
   SEALSTATE_ASSIGN_OR_RETURN(const ScopedFd marker, OpenMarker(env_, dir_, kReadMarkerFlags));
   if (!marker.valid()) return false;
-  std::optional<Result<LockHolder>> record;
+  std::optional<Result<MarkerHolder>> record;
   SEALSTATE_RETURN_IF_ERROR(ReadRecord(env_, dir_, marker, record));
   return (*record).ok() && !(*record)->bare_pid && (*record)->lock_id == lock_id;
 }
 
-Result<LockInfo> MarkerLock::Inspect() {
+Result<MarkerInfo> MarkerLock::Inspect() {
   SEALSTATE_ASSIGN_OR_RETURN(const ScopedFd marker, OpenMarker(env_, dir_, kReadMarkerFlags));
   if (!marker.valid()) return Classify(probe_, std::nullopt, false);
   SEALSTATE_ASSIGN_OR_RETURN(const bool held_elsewhere, env_.OfdLockHeldElsewhere(marker.get(), marker.what()));
-  std::optional<Result<LockHolder>> record;
+  std::optional<Result<MarkerHolder>> record;
   SEALSTATE_RETURN_IF_ERROR(ReadRecord(env_, dir_, marker, record));
   return Classify(probe_, record, held_elsewhere);
 }
 
-Result<std::optional<LockHolder>> MarkerLock::ForceRemove(std::string_view expected_id) {
+Result<std::optional<MarkerHolder>> MarkerLock::ForceRemove(std::string_view expected_id) {
   SEALSTATE_ASSIGN_OR_RETURN(const ScopedFd marker, OpenMarker(env_, dir_, kReadMarkerFlags));
-  if (!marker.valid()) return std::optional<LockHolder>();
-  std::optional<Result<LockHolder>> record;
+  if (!marker.valid()) return std::optional<MarkerHolder>();
+  std::optional<Result<MarkerHolder>> record;
   SEALSTATE_RETURN_IF_ERROR(ReadRecord(env_, dir_, marker, record));
-  const LockHolder holder = (*record).ok() ? **record : LockHolder();
+  const MarkerHolder holder = (*record).ok() ? **record : MarkerHolder();
   if (!expected_id.empty() && (!(*record).ok() || holder.bare_pid || holder.lock_id != expected_id)) {
     const std::string found = (*record).ok() ? DescribeHolder(holder) : "an unreadable holder record";
     return Status::Locked("the lock is held by " + found + ", not by lock id " + std::string(expected_id) +
                           "; nothing removed");
   }
   SEALSTATE_ASSIGN_OR_RETURN(const MarkerName name, CompareMarkerName(env_, dir_, marker));
-  if (name == MarkerName::kGone) return std::optional<LockHolder>();
+  if (name == MarkerName::kGone) return std::optional<MarkerHolder>();
   if (name == MarkerName::kOtherFile) {
     return Status::Locked("the lock changed hands while it was being removed; nothing removed");
   }
   Status removed = env_.UnlinkAt(dir_, kLockFileName);
-  if (removed.code() == Code::kNotFound) return std::optional<LockHolder>();
+  if (removed.code() == Code::kNotFound) return std::optional<MarkerHolder>();
   SEALSTATE_RETURN_IF_ERROR(removed);
-  return std::optional<LockHolder>(holder);
+  return std::optional<MarkerHolder>(holder);
 }
 
 }  // namespace sealstate::internal

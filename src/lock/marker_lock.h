@@ -24,6 +24,8 @@
 #include <sealstate/status.h>
 
 #include "io/env.h"
+#include "lock/lock_record.h"
+#include "lock/lock_verdict.h"
 #include "lock/lock_wait.h"
 #include "lock/process_identity.h"
 #include "store/stack_layout.h"
@@ -33,13 +35,13 @@ namespace sealstate::internal {
 // A lock we hold: the marker's open fd and our record.
 struct HeldMarker {
   int fd = -1;
-  LockHolder holder;
+  MarkerHolder holder;
 };
 
 // What Acquire did on the way, for the journal.
 struct AcquireOutcome {
   HeldMarker held;
-  std::optional<LockHolder> broken_stale;  // the dead holder whose marker was removed
+  std::optional<MarkerHolder> broken_stale;  // the dead holder whose marker was removed
 };
 
 class MarkerLock {
@@ -49,7 +51,7 @@ class MarkerLock {
 
   // Called right after this object broke a stale marker, whatever happens next (another locker
   // may still win the race): the store journals the break here. An error fails the Acquire.
-  using BreakObserver = std::function<Status(const LockHolder& broken)>;
+  using BreakObserver = std::function<Status(const MarkerHolder& broken)>;
   void SetBreakObserver(BreakObserver observer) { on_break_ = std::move(observer); }
 
   // Waits per `options` (timeout, cancellation, break_stale). Errors: kLocked with the message
@@ -69,13 +71,13 @@ class MarkerLock {
   Result<bool> StillHeld(const std::string& lock_id);
 
   // The verdict and holder record; never modifies anything.
-  Result<LockInfo> Inspect();
+  Result<MarkerInfo> Inspect();
 
   // Removes the marker if `expected_id` is empty or matches. Returns the removed holder record
-  // (nullopt if there was no marker; a LockHolder with every field empty if the record was
+  // (nullopt if there was no marker; a MarkerHolder with every field empty if the record was
   // unreadable). Errors: kLocked on an id mismatch, or when a bare-pid or unreadable marker is
   // there and an id was expected (nothing removed).
-  Result<std::optional<LockHolder>> ForceRemove(std::string_view expected_id);
+  Result<std::optional<MarkerHolder>> ForceRemove(std::string_view expected_id);
 
  private:
   // The watch for one Acquire's waits: the shared one if free (`shared` then holds its mutex

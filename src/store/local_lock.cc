@@ -3,10 +3,7 @@
 namespace sealstate::internal {
 
 LocalLock::LocalLock(std::shared_ptr<StackCore> core, HeldMarker held)
-    : core_(std::move(core)), held_(std::move(held)) {
-  std::lock_guard<std::mutex> guard(core_->mutex);
-  core_->held_lock_id = held_.holder.lock_id;
-}
+    : core_(std::move(core)), held_(std::move(held)) {}
 
 LocalLock::~LocalLock() {
   if (!released_) (void)Unlock();  // documented: destruction unlocks and ignores errors; call Unlock() to see them
@@ -15,10 +12,6 @@ LocalLock::~LocalLock() {
 Status LocalLock::Unlock() {
   if (released_) return Status::OK();
   released_ = true;
-  {
-    std::lock_guard<std::mutex> guard(core_->mutex);
-    if (core_->held_lock_id == held_.holder.lock_id) core_->held_lock_id.reset();
-  }
   return core_->marker.Release(held_);
 }
 

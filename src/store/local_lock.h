@@ -12,7 +12,7 @@ namespace sealstate::internal {
 
 class LocalLock final : public Lock {
  public:
-  // Registers the lock id with `core` for fencing until Unlock.
+  // Holds `held` (the marker and its record) until Unlock or destruction.
   LocalLock(std::shared_ptr<StackCore> core, HeldMarker held);
   ~LocalLock() override;
   const std::string& id() const override { return held_.holder.lock_id; }

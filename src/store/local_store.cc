@@ -17,6 +17,7 @@
 #include "envelope/seal_validated.h"
 #include "io/durable_file.h"
 #include "io/stack_file.h"
+#include "lock/lock_verdict.h"
 #include "store/current_pointer.h"
 #include "store/debris.h"
 #include "store/fd_source.h"
@@ -39,7 +40,7 @@ bool IsV1DecryptFailure(const Status& status) {
   return status.code() == Code::kIntegrity && status.message().find("open: decrypt: ") != std::string::npos;
 }
 
-std::string Describe(const LockHolder& holder) {
+std::string Describe(const MarkerHolder& holder) {
   if (holder.bare_pid) return "pid " + std::to_string(holder.pid) + " (unobin marker)";
   return holder.user + "@" + holder.host + " pid " + std::to_string(holder.pid) + " (lock id " + holder.lock_id +
          ", operation " + holder.operation + ", since " + FormatRfc3339Nano(holder.created) + ")";
@@ -67,26 +68,28 @@ class LocalStore final : public Backend {
   Result<Snapshot> Get(std::string_view rev) override;
   Result<EnvelopeHeader> ReadHeader(std::string_view rev) override;
   Result<std::string> Write(const Snapshot& snapshot, const WriteOptions& options) override;
-  Status SetCurrent(std::string_view rev, std::optional<std::string> expected_current) override;
+  Status SetCurrent(std::string_view rev, const SetCurrentOptions& options) override;
   Result<std::vector<std::string>> List() override;
   Result<std::vector<std::string>> StrayEntries() override;
-  Status Remove(std::string_view rev) override;
+  Status Remove(std::string_view rev, std::string_view lock_id) override;
   Result<std::unique_ptr<Lock>> AcquireLock(const LockOptions& options) override;
   Status ForceUnlock(std::string_view expected_id) override;
-  Result<LockInfo> GetLockInfo() override { return core_->marker.Inspect(); }
+  Result<LockInfo> GetLockInfo() override {
+    SEALSTATE_ASSIGN_OR_RETURN(MarkerInfo info, core_->marker.Inspect());
+    return ToLockInfo(info);
+  }
   Result<std::vector<std::string>> CheckPermissions(PermissionScope scope) override {
     return FindLoosePermissions(core_->env, *core_->dirs, ::geteuid(), scope);
   }
   Result<std::string> Commit(const Snapshot& snapshot, const LockOptions& options,
                              const WriteOptions& write_options) override;
   Result<std::vector<JournalEvent>> Journal(std::uint64_t since_seq) override { return core_->journal.Read(since_seq); }
-  Status AppendJournal(std::string event, std::string rev, std::string detail) override {
-    return core_->Journal(std::move(event), std::move(rev), HeldLockId().value_or(""), std::move(detail));
+  Status AppendJournal(std::string event, std::string rev, std::string detail, std::string lock_id) override {
+    return core_->Journal(std::move(event), std::move(rev), std::move(lock_id), std::move(detail));
   }
 
  private:
   Status RequireEncrypter() const;
-  std::optional<std::string> HeldLockId();
   // A revision's file, open for reading (checked to be a regular file).
   struct SnapshotFile {
     std::unique_ptr<ReadOnlyFd> fd;
@@ -99,18 +102,22 @@ class LocalStore final : public Backend {
   // Unless options.new_key: kWrongKey if the configured key cannot open the current revision
   // (see Backend::Write).
   Status CheckKeyOpensCurrent(const WriteOptions& options);
-  std::int64_t WrittenEnvelopeVersion() const { return core_->options.unobin_compatible ? kEnvelopeV1 : kEnvelopeV2; }
-  // Journals the "write" of `rev` (durable now, or with the next journal line: see JournalSync).
-  Status JournalWrite(const std::string& rev, internal::JournalSync sync);
+  std::int64_t WrittenEnvelopeVersion() const { return core_->options.envelope.written_version(); }
+  // Journals the "write" of `rev` under `lock_id` (durable now, or with the next journal line:
+  // see JournalSync).
+  Status JournalWrite(const std::string& rev, const std::string& lock_id, internal::JournalSync sync);
   // After a commit wrote `rev` but failed before current named it: removes it again (best
   // effort, journaled), so a failed commit leaves the revision list as it was. Not when the lock
   // was broken meanwhile (kLocked), nor when current names `rev` (the pointer was replaced and a
   // later step failed).
-  void DiscardUncommitted(const std::string& rev, const Status& failure);
-  // Replaces the pointer (fenced by the held lock, compared with `expected_current` if set) and
-  // journals "set-current" with `detail`. If journaling fails once the pointer was replaced:
-  // kIncomplete, "<done>, but journaling it failed: <cause>" (`done` says what took effect).
-  Status PublishCurrent(const std::string& rev, const std::optional<std::string>& expected_current, std::string detail,
+  void DiscardUncommitted(const std::string& rev, const std::string& lock_id, const Status& failure);
+  // kLocked unless the stack's lock still carries `lock_id` (empty: not fenced, OK).
+  Status CheckFence(const std::string& lock_id, std::string_view not_done);
+  // Replaces the pointer (fenced by options.lock_id, compared with options.expected_current if
+  // set) and journals "set-current" with `detail`. If journaling fails once the pointer was
+  // replaced: kIncomplete, "<done>, but journaling it failed: <cause>" (`done` says what took
+  // effect).
+  Status PublishCurrent(const std::string& rev, const SetCurrentOptions& options, std::string detail,
                         std::string_view done);
   Status CleanDebrisOnce();
   // "repaired a damaged current pointer (<why>)" when `current` cannot be read as a revision
@@ -133,11 +140,6 @@ Status LocalStore::RequireEncrypter() const {
                                  "one (noop, env-key or key-file)");
 }
 
-std::optional<std::string> LocalStore::HeldLockId() {
-  std::lock_guard<std::mutex> guard(core_->mutex);
-  return core_->held_lock_id;
-}
-
 Result<LocalStore::SnapshotFile> LocalStore::OpenSnapshotFile(std::string_view rev) {
   SEALSTATE_RETURN_IF_ERROR(ValidateName("revision", rev));
   const Dir& dir = core_->dirs->snapshots;
@@ -157,9 +159,7 @@ Result<Snapshot> LocalStore::Get(std::string_view rev) {
   FdSource source(core_->env, file.fd->get(), file.path);
   const EnvelopeBinding expected{"state", factory(), stack(), std::string(rev)};
   Result<Snapshot> snapshot =
-      OpenSnapshot(source, expected, *core_->options.encrypter,
-                   OpenOptions{.allow_plaintext = core_->options.allow_plaintext,
-                               .accept_v1 = core_->options.unobin_compatible || core_->options.accept_v1});
+      OpenSnapshot(source, expected, *core_->options.encrypter, core_->options.envelope.open_options());
   if (!snapshot.ok()) return snapshot.status().WithPrefix(std::string(kPrefix) + "open " + std::string(rev) + ": ");
   return snapshot;
 }
@@ -197,8 +197,8 @@ Result<std::string> LocalStore::WriteSnapshotFile(const Snapshot& snapshot) {
                                std::to_string(kMaxRevisionAttempts) + " attempts");
 }
 
-Status LocalStore::JournalWrite(const std::string& rev, internal::JournalSync sync) {
-  Status journaled = core_->Journal("write", rev, HeldLockId().value_or(""), "", sync, WrittenEnvelopeVersion());
+Status LocalStore::JournalWrite(const std::string& rev, const std::string& lock_id, internal::JournalSync sync) {
+  Status journaled = core_->Journal("write", rev, lock_id, "", sync, WrittenEnvelopeVersion());
   if (!journaled.ok())
     return journaled.WithPrefix(std::string(kPrefix) + "wrote " + rev + " but could not journal it: ");
   return journaled;
@@ -229,7 +229,7 @@ Status LocalStore::CheckKeyOpensCurrent(const WriteOptions& options) {
   FdSource source(core_->env, file.fd->get(), file.path);
   const EnvelopeBinding expected{"state", factory(), stack(), *current};
   Result<Snapshot> opened = OpenSnapshot(source, expected, *core_->options.encrypter,
-                                         OpenOptions{.allow_plaintext = core_->options.allow_plaintext});
+                                         OpenOptions{.allow_plaintext = core_->options.envelope.allow_plaintext});
   if (opened.ok() || !IsV1DecryptFailure(opened.status())) return Status::OK();  // damaged: not a key matter
   return Status::WrongKey(refusal + "it is a v1 file (no key id), and the configured " + ours.key_source + " key id " +
                           id(ours.key_id) + " cannot open it (" + opened.status().message() + ")" + advice);
@@ -238,8 +238,8 @@ Status LocalStore::CheckKeyOpensCurrent(const WriteOptions& options) {
 Result<std::string> LocalStore::Write(const Snapshot& snapshot, const WriteOptions& options) {
   SEALSTATE_RETURN_IF_ERROR(CheckKeyOpensCurrent(options));
   SEALSTATE_ASSIGN_OR_RETURN(std::string rev, WriteSnapshotFile(snapshot));
-  Status journaled = core_->Journal("write", rev, HeldLockId().value_or(""), "", internal::JournalSync::kNow,
-                                    WrittenEnvelopeVersion());
+  Status journaled =
+      core_->Journal("write", rev, options.lock_id, "", internal::JournalSync::kNow, WrittenEnvelopeVersion());
   if (!journaled.ok()) {  // the revision exists: a retry would make a second one
     return Status::Incomplete(std::string(kPrefix) + "wrote " + rev + " (durable), but journaling it failed: ",
                               journaled);
@@ -247,39 +247,39 @@ Result<std::string> LocalStore::Write(const Snapshot& snapshot, const WriteOptio
   return rev;
 }
 
-void LocalStore::DiscardUncommitted(const std::string& rev, const Status& failure) {
+void LocalStore::DiscardUncommitted(const std::string& rev, const std::string& lock_id, const Status& failure) {
   if (failure.code() == Code::kLocked) return;  // our lock was broken: the stack is not ours to touch
   Result<std::string> current = ReadCurrentRevOrEmpty(core_->env, core_->dirs->stack);
   if (!current.ok() || *current == rev) return;  // current may name it: keep it
   const Dir& dir = core_->dirs->snapshots;
   if (!core_->env.UnlinkAt(dir, SnapshotFileName(rev)).ok()) return;  // best effort: a stray revision is valid
   if (!core_->env.Fsync(dir.fd, dir.path).ok()) return;
-  (void)core_->Journal("remove", rev, HeldLockId().value_or(""), "the commit failed: " + failure.message());
+  (void)core_->Journal("remove", rev, lock_id, "the commit failed: " + failure.message());
 }
 
-Status LocalStore::PublishCurrent(const std::string& rev, const std::optional<std::string>& expected_current,
-                                  std::string detail, std::string_view done) {
-  const std::optional<std::string> lock_id = HeldLockId();
+Status LocalStore::CheckFence(const std::string& lock_id, std::string_view not_done) {
+  if (lock_id.empty()) return Status::OK();
+  SEALSTATE_ASSIGN_OR_RETURN(bool still_ours, core_->marker.StillHeld(lock_id));
+  if (still_ours) return Status::OK();
+  return Status::Locked(std::string(kPrefix) + "the lock " + lock_id + " was broken while held (force-unlock?); " +
+                        std::string(not_done) + ". Take the lock again and retry");
+}
+
+Status LocalStore::PublishCurrent(const std::string& rev, const SetCurrentOptions& options, std::string detail,
+                                  std::string_view done) {
   const auto fence_and_compare = [&]() -> Status {
-    if (lock_id) {
-      SEALSTATE_ASSIGN_OR_RETURN(bool still_ours, core_->marker.StillHeld(*lock_id));
-      if (!still_ours) {
-        return Status::Locked(std::string(kPrefix) + "the lock " + *lock_id +
-                              " was broken while held (force-unlock?); current was not moved. Take the lock "
-                              "again and retry");
-      }
-    }
-    if (expected_current) {
+    SEALSTATE_RETURN_IF_ERROR(CheckFence(options.lock_id, "current was not moved"));
+    if (options.expected_current) {
       SEALSTATE_ASSIGN_OR_RETURN(std::string actual, ReadCurrentRevOrEmpty(core_->env, core_->dirs->stack));
-      if (actual != *expected_current) {
+      if (actual != *options.expected_current) {
         return Status::Conflict(std::string(kPrefix) + "current moved to \"" + actual + "\" (expected \"" +
-                                *expected_current + "\"); current was not changed. Re-read and retry");
+                                *options.expected_current + "\"); current was not changed. Re-read and retry");
       }
     }
     return Status::OK();
   };
   SEALSTATE_RETURN_IF_ERROR(WriteCurrentRev(core_->env, core_->dirs->stack, rev, fence_and_compare));
-  Status journaled = core_->Journal("set-current", rev, lock_id.value_or(""), std::move(detail));
+  Status journaled = core_->Journal("set-current", rev, options.lock_id, std::move(detail));
   if (!journaled.ok()) {
     return Status::Incomplete(std::string(kPrefix) + std::string(done) + ", but journaling it failed: ", journaled);
   }
@@ -292,13 +292,13 @@ std::string LocalStore::DamagedPointerDetail() {
   return "repaired a damaged current pointer (" + old.status().message() + ")";
 }
 
-Status LocalStore::SetCurrent(std::string_view rev, std::optional<std::string> expected_current) {
+Status LocalStore::SetCurrent(std::string_view rev, const SetCurrentOptions& options) {
   SEALSTATE_RETURN_IF_ERROR(ValidateName("revision", rev));
   // The snapshot must exist, open with our key, and carry this store's factory and stack.
   Result<Snapshot> snapshot = Get(rev);
   if (!snapshot.ok()) return snapshot.status().WithPrefix("set-current " + std::string(rev) + ": ");
-  std::string detail = expected_current ? "" : DamagedPointerDetail();
-  return PublishCurrent(std::string(rev), expected_current, std::move(detail),
+  std::string detail = options.expected_current ? "" : DamagedPointerDetail();
+  return PublishCurrent(std::string(rev), options, std::move(detail),
                         "current now names " + std::string(rev) + " (durable)");
 }
 
@@ -343,8 +343,9 @@ Result<std::vector<std::string>> LocalStore::StrayEntries() {
   return std::move(entries.strays);
 }
 
-Status LocalStore::Remove(std::string_view rev) {
+Status LocalStore::Remove(std::string_view rev, std::string_view lock_id) {
   SEALSTATE_RETURN_IF_ERROR(ValidateName("revision", rev));
+  SEALSTATE_RETURN_IF_ERROR(CheckFence(std::string(lock_id), "revision " + std::string(rev) + " was not removed"));
   Result<std::string> pointer = ReadCurrentRevOrEmpty(core_->env, core_->dirs->stack);
   if (!pointer.ok() && pointer.status().code() == Code::kIntegrity) {
     return Status::Integrity(std::string(kPrefix) + "refusing to remove revision " + std::string(rev) +
@@ -361,7 +362,7 @@ Status LocalStore::Remove(std::string_view rev) {
   if (removed.code() == Code::kNotFound) return Status::OK();  // already gone: not an error (unobin)
   SEALSTATE_RETURN_IF_ERROR(removed);
   SEALSTATE_RETURN_IF_ERROR(core_->env.Fsync(dir.fd, dir.path));
-  Status journaled = core_->Journal("remove", std::string(rev), HeldLockId().value_or(""), "");
+  Status journaled = core_->Journal("remove", std::string(rev), std::string(lock_id), "");
   if (!journaled.ok()) {
     return Status::Incomplete(std::string(kPrefix) + "removed " + std::string(rev) + ", but journaling it failed: ",
                               journaled);
@@ -387,7 +388,7 @@ Result<std::unique_ptr<Lock>> LocalStore::AcquireLock(const LockOptions& options
 }
 
 Status LocalStore::ForceUnlock(std::string_view expected_id) {
-  SEALSTATE_ASSIGN_OR_RETURN(std::optional<LockHolder> removed, core_->marker.ForceRemove(expected_id));
+  SEALSTATE_ASSIGN_OR_RETURN(std::optional<MarkerHolder> removed, core_->marker.ForceRemove(expected_id));
   if (!removed) return Status::OK();  // no lock: idempotent, as unobin
   return core_->Journal("force-unlock", "", removed->lock_id, "removed the lock of " + Describe(*removed));
 }
@@ -404,12 +405,15 @@ Result<std::string> LocalStore::Commit(const Snapshot& snapshot, const LockOptio
   // The "write" line becomes durable with the "set-current" line's fsync, before Commit reports
   // success: one journal fsync per commit. A power cut in between can lose it, together with
   // the commit (the revision, never current nor acknowledged, is then a stray that prune removes).
-  Status published = rev.ok() ? JournalWrite(*rev, internal::JournalSync::kWithNextAppend) : rev.status();
+  const SetCurrentOptions fenced{.expected_current = std::nullopt, .lock_id = lock->id()};
+  Status published =
+      rev.ok() ? JournalWrite(*rev, fenced.lock_id, internal::JournalSync::kWithNextAppend) : rev.status();
   if (published.ok()) {
-    published =
-        PublishCurrent(*rev, std::nullopt, DamagedPointerDetail(), "committed " + *rev + " (durable and current)");
+    published = PublishCurrent(*rev, fenced, DamagedPointerDetail(), "committed " + *rev + " (durable and current)");
   }
-  if (!published.ok() && published.code() != Code::kIncomplete && rev.ok()) DiscardUncommitted(*rev, published);
+  if (!published.ok() && published.code() != Code::kIncomplete && rev.ok()) {
+    DiscardUncommitted(*rev, fenced.lock_id, published);
+  }
   Status released = lock->Unlock();
   SEALSTATE_RETURN_IF_ERROR(published);
   if (!released.ok()) {
@@ -430,7 +434,7 @@ StackCore::StackCore(Env& e, ProcessProbe& p, std::unique_ptr<StackDirs> d, cons
       options(o),
       marker(e, p, dirs->stack, SEALSTATE_VERSION),
       journal(e, dirs->stack) {
-  marker.SetBreakObserver([this](const LockHolder& broken) {
+  marker.SetBreakObserver([this](const MarkerHolder& broken) {
     return Journal("lock-break", "", broken.lock_id, "broke the stale lock of " + Describe(broken));
   });
 }

@@ -29,9 +29,7 @@ struct StackCore {
   MarkerLock marker;
   JournalFile journal;
 
-  // The lock id held through this store, if any (for fencing set_current). Guarded by mutex.
-  std::mutex mutex;
-  std::optional<std::string> held_lock_id;
+  std::mutex mutex;  // guards debris_cleaned
   bool debris_cleaned = false;
 
   // Appends a journal event stamped with this process's identity.

@@ -19,8 +19,7 @@ Result<std::string> CurrentOrEmpty(Backend& backend) {
 }
 
 std::string Who(const LockHolder& holder) {
-  if (holder.bare_pid) return "pid " + std::to_string(holder.pid) + " (a unobin marker)";
-  if (holder.lock_id.empty()) return "an unreadable holder record";
+  if (holder.lock_id.empty()) return "pid " + std::to_string(holder.pid) + " (a record without lock id: unobin's)";
   return holder.user + "@" + holder.host + " pid " + std::to_string(holder.pid) + " (lock id " + holder.lock_id + ")";
 }
 
@@ -128,7 +127,7 @@ Result<PrunePlan> PlanPrune(Backend& backend, std::size_t keep_newest) {
   return plan;
 }
 
-Status ExecutePrune(Backend& backend, const PrunePlan& plan, const ProgressFn& progress) {
+Status ExecutePrune(Backend& backend, const PrunePlan& plan, std::string_view lock_id, const ProgressFn& progress) {
   Result<std::string> pointer = CurrentOrEmpty(backend);
   if (!pointer.ok() && pointer.status().code() == Code::kIntegrity) {
     return Status::Integrity("prune: current is damaged (" + pointer.status().message() +
@@ -140,7 +139,7 @@ Status ExecutePrune(Backend& backend, const PrunePlan& plan, const ProgressFn& p
     return Status::Conflict("prune: current moved to " + current + " since the prune was planned; plan again");
   }
   for (std::size_t i = 0; i < plan.remove.size(); ++i) {
-    Status removed = backend.Remove(plan.remove[i]);
+    Status removed = backend.Remove(plan.remove[i], lock_id);
     if (!removed.ok()) {
       return removed.WithPrefix("prune: deleting " + plan.remove[i] + " (after " + std::to_string(i) + " of " +
                                 std::to_string(plan.remove.size()) + " deleted): ");
@@ -148,7 +147,8 @@ Status ExecutePrune(Backend& backend, const PrunePlan& plan, const ProgressFn& p
     if (progress) progress(i + 1, plan.remove.size());
   }
   return backend.AppendJournal(
-      "prune", "", "deleted " + std::to_string(plan.remove.size()) + ", kept " + std::to_string(plan.keep.size()));
+      "prune", "", "deleted " + std::to_string(plan.remove.size()) + ", kept " + std::to_string(plan.keep.size()),
+      std::string(lock_id));
 }
 
 Result<VerifyReport> VerifyStack(Backend& backend, const ProgressFn& progress) {

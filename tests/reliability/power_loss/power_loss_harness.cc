@@ -198,7 +198,7 @@ Status PruneLocked(Backend& store, std::size_t keep_newest, Expectation& e) {
   SEALSTATE_ASSIGN_OR_RETURN(std::unique_ptr<Lock> lock, store.AcquireLock(LockOptions{}));
   SEALSTATE_ASSIGN_OR_RETURN(PrunePlan plan, PlanPrune(store, keep_newest));
   e.maybe_pruned.insert(plan.remove.begin(), plan.remove.end());
-  SEALSTATE_RETURN_IF_ERROR(ExecutePrune(store, plan));
+  SEALSTATE_RETURN_IF_ERROR(ExecutePrune(store, plan, "", nullptr));
   SEALSTATE_RETURN_IF_ERROR(lock->Unlock());
   e.pruned.insert(plan.remove.begin(), plan.remove.end());
   e.maybe_pruned.clear();
@@ -211,8 +211,8 @@ Status RunStep(Backend& store, const Step& step, Expectation& e) {
     case StepKind::kWrite: {
       LockOptions options;
       options.operation = "commit";
-      Result<std::string> rev =
-          step.kind == StepKind::kCommit ? store.Commit(Variant(step.arg), options) : store.Write(Variant(step.arg));
+      Result<std::string> rev = step.kind == StepKind::kCommit ? store.Commit(Variant(step.arg), options, {})
+                                                               : store.Write(Variant(step.arg), {});
       if (!rev.ok()) return rev.status();
       e.acked[*rev] = Variant(step.arg);
       e.labels.push_back(*rev);
@@ -221,7 +221,7 @@ Status RunStep(Backend& store, const Step& step, Expectation& e) {
     }
     case StepKind::kSetCurrent: {
       e.in_flight_target = e.labels.at(static_cast<std::size_t>(step.arg));
-      SEALSTATE_RETURN_IF_ERROR(store.SetCurrent(e.in_flight_target));
+      SEALSTATE_RETURN_IF_ERROR(store.SetCurrent(e.in_flight_target, {}));
       e.current = e.in_flight_target;
       return Status::OK();
     }
@@ -252,7 +252,7 @@ Status BuildStartingTree(const std::string& root, const PowerLossConfig& config,
   SEALSTATE_ASSIGN_OR_RETURN(std::unique_ptr<Backend> store,
                              internal::OpenLocalStoreWith(options, env, *ProcessProbe::Default()));
   for (int n = 0; n < kStartingRevisions; ++n) {
-    SEALSTATE_ASSIGN_OR_RETURN(std::string rev, store->Commit(Variant(n), LockOptions{}));
+    SEALSTATE_ASSIGN_OR_RETURN(std::string rev, store->Commit(Variant(n), LockOptions{}, {}));
     e.acked[rev] = Variant(n);
     e.labels.push_back(rev);
     e.current = rev;
@@ -356,7 +356,7 @@ class StateCheck {
   void CheckRecovery(Backend& store, const std::string& store_root) {
     LockOptions options;
     options.operation = "recovery";
-    Result<std::string> rev = store.Commit(Variant(kRecoveryVariant), options);
+    Result<std::string> rev = store.Commit(Variant(kRecoveryVariant), options, {});
     if (!rev.ok()) return Fail("commit after the crash failed: " + rev.status().ToString());
     Result<Snapshot> current = store.Current();
     if (!current.ok() || !(*current == Variant(kRecoveryVariant))) Fail("the recovery commit is not current");

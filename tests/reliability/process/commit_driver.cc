@@ -31,7 +31,7 @@ int Run(const std::string& root, const std::string& stack, long count, std::size
   options.timeout = std::chrono::milliseconds(60000);  // generous: only a hang fails
   options.operation = "commit";
   for (long i = 0; count == 0 || i < count; ++i) {
-    Result<std::string> rev = (*backend)->Commit(snapshot, options);
+    Result<std::string> rev = (*backend)->Commit(snapshot, options, {});
     if (!rev.ok()) {
       std::fprintf(stderr, "commit_driver: commit: %s\n", rev.status().ToString().c_str());
       return 1;

@@ -122,7 +122,7 @@ class EnospcTest {
   Result<std::string> Commit(std::size_t bytes) {
     LockOptions options;
     options.operation = "commit";
-    return store_->Commit(SnapshotFor(kStack, bytes), options);
+    return store_->Commit(SnapshotFor(kStack, bytes), options, {});
   }
 
   void Committed(const std::string& rev) {
@@ -169,10 +169,10 @@ class EnospcTest {
     checks_.Check(!commit.ok() && IsEnospc(commit.status()), "small commit at 100%: " + commit.status().ToString());
     Result<std::unique_ptr<Lock>> lock = store_->AcquireLock(LockOptions());
     checks_.Check(!lock.ok() && IsEnospc(lock.status()), "lock at 100%: " + lock.status().ToString());
-    const Result<std::string> written = store_->Write(SnapshotFor(kStack));
+    const Result<std::string> written = store_->Write(SnapshotFor(kStack), {});
     checks_.Check(!written.ok() && IsEnospc(written.status()), "write at 100%: " + written.status().ToString());
     if (expected_.revs.size() >= 2) {
-      const Status moved = store_->SetCurrent(expected_.revs.front());
+      const Status moved = store_->SetCurrent(expected_.revs.front(), {});
       checks_.Check(!moved.ok() && IsEnospc(moved), "set-current at 100%: " + moved.ToString());
     }
     CheckIntact("at 100%");
@@ -210,7 +210,7 @@ class EnospcTest {
   void PruneToCurrent(const std::string& when) {
     Result<PrunePlan> plan = PlanPrune(*store_, 0);
     if (checks_.CheckOk(plan.status(), when + ": plan prune") &&
-        checks_.CheckOk(ExecutePrune(*store_, *plan), when + ": prune")) {
+        checks_.CheckOk(ExecutePrune(*store_, *plan, "", nullptr), when + ": prune")) {
       expected_.revs = plan->keep;
     }
   }

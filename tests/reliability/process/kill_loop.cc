@@ -365,7 +365,7 @@ class StackLoop {
     if (!list.ok() || list->size() <= kPruneAbove) return;
     Result<PrunePlan> plan = PlanPrune(backend, kKeepNewest);
     if (!checks_.CheckOk(plan.status(), "plan prune")) return;
-    if (!checks_.CheckOk(ExecutePrune(backend, *plan), "prune")) return;
+    if (!checks_.CheckOk(ExecutePrune(backend, *plan, "", nullptr), "prune")) return;
     for (const std::string& rev : plan->remove) acked_.erase(rev);
   }
 

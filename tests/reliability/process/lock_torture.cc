@@ -70,6 +70,7 @@ constexpr int kChildFailed = 2;
 
 // ---- processes and pipes ---------------------------------------------------------------------
 
+using internal::MarkerHolder;
 using sealstate::testing::Pipe;
 using sealstate::testing::Reap;
 using sealstate::testing::Spawn;
@@ -156,7 +157,7 @@ class LockTorture {
         }
         lock = std::move(*taken);
         // Open and close the marker while holding the lock; the record must still be ours.
-        Result<LockHolder> record = internal::ParseLockRecord(ReadFile(MarkerPath(stack)));
+        Result<MarkerHolder> record = internal::ParseLockRecord(ReadFile(MarkerPath(stack)));
         if (!record.ok() || record->lock_id != lock->id()) ++anomalies;
       }
       const int entered = ::open(inside.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
@@ -290,9 +291,9 @@ class LockTorture {
   };
 
   // A sealstate record for `pid` as if written on this host and boot.
-  static LockHolder RecordFor(std::int64_t pid, std::uint64_t start_time) {
+  static MarkerHolder RecordFor(std::int64_t pid, std::uint64_t start_time) {
     const internal::ProcessIdentity& self = internal::ProcessProbe::Default()->Self();
-    LockHolder holder;
+    MarkerHolder holder;
     holder.lock_id = internal::NewLockId();
     holder.pid = pid;
     holder.host = self.host;
@@ -363,16 +364,16 @@ class LockTorture {
     return 0;
   }
 
-  pid_t PlantRecord(const std::string& stack, const LockHolder& holder) {
+  pid_t PlantRecord(const std::string& stack, const MarkerHolder& holder) {
     return Plant(stack, internal::EncodeLockRecord(holder));
   }
 
   // A live sleeper and a record naming it with `edit` applied; returns the sleeper.
-  pid_t PlantLive(const std::string& stack, const std::function<void(LockHolder&)>& edit) {
+  pid_t PlantLive(const std::string& stack, const std::function<void(MarkerHolder&)>& edit) {
     const pid_t sleeper = Sleeper();
     const std::optional<std::uint64_t> start = internal::ProcessProbe::Default()->StartTimeOf(sleeper);
     checks_.Check(start.has_value() && *start > 0, "the sleeper's start time");
-    LockHolder holder = RecordFor(sleeper, start.value_or(1));
+    MarkerHolder holder = RecordFor(sleeper, start.value_or(1));
     edit(holder);
     PlantRecord(stack, holder);
     return sleeper;
@@ -384,14 +385,14 @@ class LockTorture {
         {"dead pid (holder SIGKILLed)", LockState::kStale,
          [this](const std::string& s) { return LeaveStale(s, true); }},
         {"reused pid (live pid, other start time)", LockState::kStale,
-         [this](const std::string& s) { return PlantLive(s, [](LockHolder& h) { h.start_time += 1; }); }},
+         [this](const std::string& s) { return PlantLive(s, [](MarkerHolder& h) { h.start_time += 1; }); }},
         {"other boot id (live pid)", LockState::kStale,
          [this](const std::string& s) {
-           return PlantLive(s, [](LockHolder& h) { h.boot_id = "00000000-0000-4000-8000-000000000000"; });
+           return PlantLive(s, [](MarkerHolder& h) { h.boot_id = "00000000-0000-4000-8000-000000000000"; });
          }},
         {"other host (dead pid)", LockState::kUnknown,
          [this](const std::string& s) {
-           LockHolder h = RecordFor(ReapedPid(), 1);
+           MarkerHolder h = RecordFor(ReapedPid(), 1);
            h.host = "elsewhere.example";
            return PlantRecord(s, h);
          }},
@@ -416,7 +417,7 @@ class LockTorture {
          [this](const std::string& s) { return Plant(s, std::string(5000, '7')); }},
         {"live holder", LockState::kHeld, [this](const std::string& s) { return LiveHolder(s); }},
         {"live pid without its OFD lock", LockState::kHeld,
-         [this](const std::string& s) { return PlantLive(s, [](LockHolder&) {}); }},
+         [this](const std::string& s) { return PlantLive(s, [](MarkerHolder&) {}); }},
     };
   }
 
@@ -565,7 +566,7 @@ class LockTorture {
     for (int round = 0; round < rounds_; ++round) {
       const pid_t holder = LiveHolder(stack);
       const std::string before = ReadFile(MarkerPath(stack));
-      Result<LockHolder> record = internal::ParseLockRecord(before);
+      Result<MarkerHolder> record = internal::ParseLockRecord(before);
       const std::string wrong = internal::NewLockId();
       const Status direct = backend->ForceUnlock(wrong);
       Result<ForceUnlockOutcome> forced = ForceUnlockWithPolicy(*backend, wrong, /*force=*/true);
@@ -598,10 +599,11 @@ class LockTorture {
     Result<std::unique_ptr<Backend>> backend = OpenStack(root_, stack);
     if (!backend.ok()) return kChildFailed;
     Result<std::unique_ptr<Lock>> lock = (*backend)->AcquireLock(Wait(milliseconds(0)));
-    Result<std::string> rev = lock.ok() ? (*backend)->Write(SnapshotFor(stack)) : Result<std::string>(lock.status());
+    Result<std::string> rev =
+        lock.ok() ? (*backend)->Write(SnapshotFor(stack), {}) : Result<std::string>(lock.status());
     to_parent.Send(rev.ok() ? 'W' : 'E');
     if (!rev.ok() || from_parent.Receive() != 'G') return kChildFailed;
-    const Status moved = (*backend)->SetCurrent(*rev);
+    const Status moved = (*backend)->SetCurrent(*rev, {});
     to_parent.Send(static_cast<char>('0' + CodeFor(moved)));
     (void)(*lock)->Unlock();
     return kChildOk;
@@ -612,7 +614,7 @@ class LockTorture {
     std::unique_ptr<Backend> backend = Open(stack);
     if (!backend) return;
     LockOptions options = Wait(milliseconds(0));
-    Result<std::string> base = backend->Commit(SnapshotFor(stack), options);
+    Result<std::string> base = backend->Commit(SnapshotFor(stack), options, {});
     if (!checks_.CheckOk(base.status(), "fence: first commit")) return;
     int fenced = 0;
     for (int round = 0; round < rounds_; ++round) {
@@ -626,7 +628,7 @@ class LockTorture {
         (void)Reap(worker);
         continue;
       }
-      Result<LockHolder> record = internal::ParseLockRecord(ReadFile(MarkerPath(stack)));
+      Result<MarkerHolder> record = internal::ParseLockRecord(ReadFile(MarkerPath(stack)));
       const bool removed = record.ok() && backend->ForceUnlock(record->lock_id).ok();
       std::unique_ptr<Lock> successor;  // in odd rounds another holder takes the lock meanwhile
       if (round % 2 == 1) {
@@ -639,7 +641,7 @@ class LockTorture {
       Result<std::string> current = backend->CurrentRev();
       bool successor_kept = true;
       if (successor) {
-        Result<LockHolder> now = internal::ParseLockRecord(ReadFile(MarkerPath(stack)));
+        Result<MarkerHolder> now = internal::ParseLockRecord(ReadFile(MarkerPath(stack)));
         successor_kept = now.ok() && now->lock_id == successor->id();
         checks_.CheckOk(successor->Unlock(), "fence: successor unlock");
       }

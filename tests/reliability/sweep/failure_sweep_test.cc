@@ -91,7 +91,7 @@ LocalStoreOptions StoreOptions(const Fixture& fx, const std::string& root, const
   o.factory = kFactory;
   o.stack = stack;
   o.encrypter = fx.encrypter;
-  o.unobin_compatible = fx.unobin;
+  o.envelope.unobin_compatible = fx.unobin;
   o.create = create;
   return o;
 }
@@ -108,7 +108,7 @@ void BuildFixture(Fixture& fx, const std::string& root, const Snapshot& fresh) {
   REQUIRE(store.ok());
   for (int i = 1; i <= 3; ++i) {
     fx.snapshots.push_back(Numbered(i));
-    Result<std::string> rev = (*store)->Commit(fx.snapshots.back(), LockOptions{});
+    Result<std::string> rev = (*store)->Commit(fx.snapshots.back(), LockOptions{}, {});
     REQUIRE(rev.ok());
     fx.revs.push_back(*rev);
   }
@@ -286,7 +286,7 @@ void OpWrite(OpContext& c) {
   std::unique_ptr<Backend> store = OpenFaulty(c);
   if (!store) return;
   c.arm();
-  Result<std::string> rev = store->Write(c.fx.fresh);
+  Result<std::string> rev = store->Write(c.fx.fresh, {});
   c.Record(rev.status());
   if (!rev.ok()) return;
   c.report.rev = *rev;
@@ -300,7 +300,7 @@ void OpCommit(OpContext& c) {
   std::unique_ptr<Backend> store = OpenFaulty(c);
   if (!store) return;
   c.arm();
-  Result<std::string> rev = store->Commit(c.fx.fresh, LockOptions{});
+  Result<std::string> rev = store->Commit(c.fx.fresh, LockOptions{}, {});
   c.Record(rev.status());
   if (!rev.ok()) return;
   c.report.rev = *rev;
@@ -320,7 +320,7 @@ void OpSetCurrent(OpContext& c) {
   std::unique_ptr<Lock> lock = LockCleanly(c, *store);
   if (!lock) return;
   c.arm();
-  c.Record(store->SetCurrent(c.fx.revs[1], c.fx.revs[2]));
+  c.Record(store->SetCurrent(c.fx.revs[1], SetCurrentOptions{.expected_current = c.fx.revs[2], .lock_id = ""}));
   if (!c.report.ok) return;
   if (std::unique_ptr<Backend> clean = c.Clean()) {
     c.RequireCurrent(*clean, c.fx.revs[1]);
@@ -332,7 +332,7 @@ void OpRemove(OpContext& c) {
   std::unique_ptr<Backend> store = OpenFaulty(c);
   if (!store) return;
   c.arm();
-  c.Record(store->Remove(c.fx.revs[0]));
+  c.Record(store->Remove(c.fx.revs[0], ""));
   if (!c.report.ok) return;
   if (std::unique_ptr<Backend> clean = c.Clean()) {
     Result<std::vector<std::string>> revs = clean->List();
@@ -355,7 +355,7 @@ void OpPrune(OpContext& c) {
     return;
   }
   c.arm();
-  c.Record(ExecutePrune(*store, *plan));
+  c.Record(ExecutePrune(*store, *plan, "", nullptr));
   if (!c.report.ok) return;
   if (std::unique_ptr<Backend> clean = c.Clean()) {
     Result<std::vector<std::string>> revs = clean->List();
@@ -411,7 +411,7 @@ void OpJournal(OpContext& c) {
   std::unique_ptr<Backend> store = OpenFaulty(c);
   if (!store) return;
   c.arm();
-  c.Record(store->AppendJournal("sweep-probe", c.fx.revs[2], "appended by the failure sweep"));
+  c.Record(store->AppendJournal("sweep-probe", c.fx.revs[2], "appended by the failure sweep", ""));
   if (!c.report.ok) return;
   if (std::unique_ptr<Backend> clean = c.Clean()) c.RequireEvent(*clean, "sweep-probe", c.fx.revs[2]);
 }

@@ -249,7 +249,7 @@ void CheckOpenWithName(const std::string& root, const HostileName& n, bool as_fa
     return;
   }
   REQUIRE(store.ok());
-  const Result<std::string> rev = (*store)->Commit(SnapshotFor(factory, stack), LockOptions{});
+  const Result<std::string> rev = (*store)->Commit(SnapshotFor(factory, stack), LockOptions{}, {});
   ++totals.library_calls;
   REQUIRE(rev.ok());
   const Result<Snapshot> back = (*store)->Current();  // an accepted name must read back
@@ -267,8 +267,8 @@ void CheckRevisionName(Backend& store, const std::string& root, const HostileNam
   INFO("revision " << n.label);
   const auto before = TreeState(root);
   const Result<Snapshot> got = store.Get(n.bytes);
-  const Status set = store.SetCurrent(n.bytes);
-  const Status removed = store.Remove(n.bytes);
+  const Status set = store.SetCurrent(n.bytes, {});
+  const Status removed = store.Remove(n.bytes, "");
   totals.library_calls += 3;
   REQUIRE_FALSE(got.ok());
   REQUIRE_FALSE(set.ok());
@@ -328,7 +328,7 @@ TEST_CASE("hostile factory, stack and revision names are refused or contained", 
   const auto outside_before = TreeState(scratch.path(), "root");
   Result<std::unique_ptr<Backend>> store = OpenLocalStore(Options(root, kFactory, kStack));
   REQUIRE(store.ok());
-  const Result<std::string> rev = (*store)->Commit(SnapshotFor(kFactory, kStack), LockOptions{});
+  const Result<std::string> rev = (*store)->Commit(SnapshotFor(kFactory, kStack), LockOptions{}, {});
   REQUIRE(rev.ok());
 
   NameTotals totals;
@@ -441,7 +441,7 @@ void LockLink(LinkTotals& t, const std::string& target) {
   Refused(t, store->AcquireLock(LockOptions{}).status(), "lock");
   Refused(t, store->GetLockInfo().status(), "lock-status");
   Refused(t, store->ForceUnlock(""), "force-unlock");
-  Refused(t, store->Commit(SnapshotFor(kFactory, kStack), LockOptions{}).status(), "commit");
+  Refused(t, store->Commit(SnapshotFor(kFactory, kStack), LockOptions{}, {}).status(), "commit");
   if (HaveCli()) {
     const CliRun run = RunCli(Plus(CliStack(w.root(), kFactory, kStack), {"lock", "--", "/bin/true"}));
     ++t.cli_runs;
@@ -459,9 +459,9 @@ void JournalLink(LinkTotals& t, const std::string& target) {
   std::unique_ptr<Backend> store = w.Store();
   World::Link(w.Outside(target), w.StackDir() + "/journal");
   const auto before = w.OutsideState();
-  Refused(t, store->AppendJournal("probe", "", ""), "journal append");
+  Refused(t, store->AppendJournal("probe", "", "", ""), "journal append");
   Refused(t, store->Journal(0).status(), "journal read");
-  Refused(t, store->Commit(SnapshotFor(kFactory, kStack), LockOptions{}).status(), "commit");
+  Refused(t, store->Commit(SnapshotFor(kFactory, kStack), LockOptions{}, {}).status(), "commit");
   CHECK(store->CurrentRev().status().code() == Code::kNoCurrent);
   if (HaveCli()) {
     const CliRun run = RunCli(Plus(CliStack(w.root(), kFactory, kStack), {"commit", w.Input()}));
@@ -479,7 +479,7 @@ void JournalLink(LinkTotals& t, const std::string& target) {
 void CurrentLink(LinkTotals& t) {
   World w;
   std::unique_ptr<Backend> store = w.Store();
-  const Result<std::string> r1 = store->Commit(SnapshotFor(kFactory, kStack), LockOptions{});
+  const Result<std::string> r1 = store->Commit(SnapshotFor(kFactory, kStack), LockOptions{}, {});
   REQUIRE(r1.ok());
   sealstate::testing::WriteWholeFile(w.Outside("pointer"), *r1 + "\n");
   REQUIRE(::unlink((w.StackDir() + "/current").c_str()) == 0);
@@ -487,12 +487,12 @@ void CurrentLink(LinkTotals& t) {
   const auto before = w.OutsideState();
   Refused(t, store->CurrentRev().status(), "current");
   Refused(t, store->Current().status(), "current snapshot");
-  Refused(t, store->SetCurrent(*r1, *r1), "compare-and-swap");
+  Refused(t, store->SetCurrent(*r1, SetCurrentOptions{.expected_current = *r1, .lock_id = ""}), "compare-and-swap");
   const Result<VerifyReport> report = VerifyStack(*store);
   REQUIRE(report.ok());
   CHECK(report->problems.size() == 1);
   ++t.refused;
-  const Result<std::string> r2 = store->Commit(SnapshotFor(kFactory, kStack), LockOptions{});
+  const Result<std::string> r2 = store->Commit(SnapshotFor(kFactory, kStack), LockOptions{}, {});
   REQUIRE(r2.ok());
   ++t.link_replaced;
   CHECK_FALSE(w.IsSymlink(w.StackDir() + "/current"));
@@ -506,21 +506,21 @@ void CurrentLink(LinkTotals& t) {
 void SnapshotLink(LinkTotals& t) {
   World w;
   std::unique_ptr<Backend> store = w.Store();
-  const Result<std::string> r1 = store->Commit(SnapshotFor(kFactory, kStack), LockOptions{});
-  const Result<std::string> r2 = store->Write(SnapshotFor(kFactory, kStack));
+  const Result<std::string> r1 = store->Commit(SnapshotFor(kFactory, kStack), LockOptions{}, {});
+  const Result<std::string> r2 = store->Write(SnapshotFor(kFactory, kStack), {});
   REQUIRE((r1.ok() && r2.ok()));
   const std::string file = w.StackDir() + "/snapshots/" + *r2 + ".json.enc";
   REQUIRE(::rename(file.c_str(), w.Outside("snapshot").c_str()) == 0);
   World::Link(w.Outside("snapshot"), file);
   const auto before = w.OutsideState();
   Refused(t, store->Get(*r2).status(), "get");
-  Refused(t, store->SetCurrent(*r2), "set-current");
+  Refused(t, store->SetCurrent(*r2, {}), "set-current");
   const Result<VerifyReport> report = VerifyStack(*store);
   REQUIRE(report.ok());
   CHECK(report->problems.size() == 1);
   ++t.refused;
   CHECK(store->CurrentRev().value() == *r1);
-  CHECK(store->Remove(*r2).ok());
+  CHECK(store->Remove(*r2, "").ok());
   ++t.link_replaced;
   CHECK_FALSE(w.IsSymlink(file));
   CHECK(w.OutsideState() == before);
@@ -549,7 +549,7 @@ class RacingSymlinkEnv : public sealstate::testing::EnvWrapper {
 // creation fail (EEXIST) and nothing is written through it, dangling or not.
 void TempNameLink(LinkTotals& t, const std::string& target) {
   World w;
-  const Result<std::string> r1 = w.Store()->Commit(SnapshotFor(kFactory, kStack), LockOptions{});
+  const Result<std::string> r1 = w.Store()->Commit(SnapshotFor(kFactory, kStack), LockOptions{}, {});
   REQUIRE(r1.ok());
   const auto before = w.OutsideState();
   RacingSymlinkEnv env(w.Outside(target));
@@ -557,8 +557,8 @@ void TempNameLink(LinkTotals& t, const std::string& target) {
       internal::OpenLocalStoreWith(Options(w.root(), kFactory, kStack), env, *internal::ProcessProbe::Default());
   REQUIRE(store.ok());
   Refused(t, (*store)->AcquireLock(LockOptions{}).status(), "lock (temp marker)");
-  Refused(t, (*store)->Write(SnapshotFor(kFactory, kStack)).status(), "write (snapshot temp)");
-  Refused(t, (*store)->SetCurrent(*r1), "set-current (pointer temp)");
+  Refused(t, (*store)->Write(SnapshotFor(kFactory, kStack), {}).status(), "write (snapshot temp)");
+  Refused(t, (*store)->SetCurrent(*r1, {}), "set-current (pointer temp)");
   CHECK(env.planted() >= 3);
   CHECK(w.OutsideState() == before);
   CHECK(w.Store()->CurrentRev().value() == *r1);
@@ -577,7 +577,7 @@ TEST_CASE("symlinks planted in the store are refused, nothing is written through
     World w;
     REQUIRE(::mkdir(w.Outside("real-root").c_str(), 0700) == 0);
     World::Link(w.Outside("real-root"), w.root());
-    const Result<std::string> rev = w.Store()->Commit(SnapshotFor(kFactory, kStack), LockOptions{});
+    const Result<std::string> rev = w.Store()->Commit(SnapshotFor(kFactory, kStack), LockOptions{}, {});
     REQUIRE(rev.ok());
     struct stat st;
     CHECK(::lstat(w.Outside("real-root/" + std::string(kFactory) + "/" + kStack + "/current").c_str(), &st) == 0);

@@ -73,7 +73,7 @@ class Planted {
     o.factory = factory;
     o.stack = stack;
     o.encrypter = std::move(encrypter);
-    o.unobin_compatible = v1;
+    o.envelope.unobin_compatible = v1;
     Result<std::unique_ptr<Backend>> store = OpenLocalStore(o);
     REQUIRE(store.ok());
     store_ = std::move(*store);
@@ -84,7 +84,7 @@ class Planted {
 
   // Writes a new revision; returns it.
   std::string Add(const Snapshot& s) {
-    Result<std::string> rev = store_->Write(s);
+    Result<std::string> rev = store_->Write(s, {});
     REQUIRE(rev.ok());
     return *rev;
   }
@@ -303,7 +303,7 @@ TEST_CASE("snapshots swapped between revisions, stacks, factories and keys are r
     const std::string a2 = a.Add(SmallSnapshot(kFactory, "stack-a", 2));
     const std::string b1 = b.Add(SmallSnapshot(kFactory, "stack-b", 1));
     const std::string b2 = b.Add(SmallSnapshot(kFactory, "stack-b", 2));
-    REQUIRE(b.store().SetCurrent(b2).ok());
+    REQUIRE(b.store().SetCurrent(b2, {}).ok());
     const std::string g1 = g.Add(SmallSnapshot("other-factory", "stack-a", 1));
     const std::string k1 = k.Add(SmallSnapshot(kFactory, "stack-a", 3));
     const std::string p1 = p.Add(SmallSnapshot(kFactory, "stack-a", 4));
@@ -319,7 +319,7 @@ TEST_CASE("snapshots swapped between revisions, stacks, factories and keys are r
     cases.push_back({"a1 copied to a new revision name", a.store().Get(renamed), rev_swap, rev_swap_opens});
     b.Plant(b1, genuine);
     cases.push_back({"stack-a's a1 copied over stack-b's b1", b.store().Get(b1), Code::kIntegrity, std::nullopt});
-    const Status set = b.store().SetCurrent(b1);
+    const Status set = b.store().SetCurrent(b1, {});
     cases.push_back({"set-current to the swapped b1", set.ok() ? Result<Snapshot>(Snapshot{}) : Result<Snapshot>(set),
                      Code::kIntegrity, std::nullopt});
     CHECK(b.store().CurrentRev().value() == b2);

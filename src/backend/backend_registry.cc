@@ -1,0 +1,103 @@
+// BackendRegistry and the built-in backends' factories. See backend_registry.h.
+#include <sealstate/backend_registry.h>
+
+#include <sealstate/local_store.h>
+
+#include "registry/named_table.h"
+
+namespace sealstate {
+namespace {
+
+constexpr std::string_view kSpecForm = "write NAME:LOCATION, e.g. local:/var/lib/sealstate or memory:tests";
+
+bool IsBackendName(std::string_view name) {
+  if (name.empty()) return false;
+  for (char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+Status UnknownField(std::string_view backend, const std::string& key, std::string_view known) {
+  return Status::InvalidArgument("state: " + std::string(backend) + ": unknown configuration field \"" + key +
+                                 "\" (known: " + std::string(known) + ")");
+}
+
+Status WrongType(std::string_view backend, const std::string& key) {
+  return Status::InvalidArgument("state: " + std::string(backend) + ": \"" + key + "\" has the wrong type");
+}
+
+Result<std::unique_ptr<Backend>> CreateLocal(const BackendLocation& where, const BackendContext& context) {
+  LocalStoreOptions options;
+  options.root = where.location;
+  options.factory = context.factory;
+  options.stack = context.stack;
+  options.encrypter = context.encrypter;
+  options.envelope = context.envelope;
+  options.create = context.create;
+  for (const auto& [key, value] : where.config) {
+    if (key == "path" && value.type() == Json::Type::kString) {
+      options.root = value.as_string();
+    } else if (key == "unobin-compatible" && value.type() == Json::Type::kBool) {
+      options.envelope.unobin_compatible = value.as_bool();
+    } else if (key == "path" || key == "unobin-compatible") {
+      return WrongType("local", key);
+    } else {
+      return UnknownField("local", key, "path, unobin-compatible");
+    }
+  }
+  return OpenLocalStore(options);
+}
+
+}  // namespace
+
+BackendRegistry BackendRegistry::WithBuiltins() {
+  BackendRegistry registry;
+  // A fresh registry: always succeeds.
+  (void)registry.Register("local", "Snapshots in a directory per stack on the local filesystem.", CreateLocal);
+  return registry;
+}
+
+Status BackendRegistry::Register(std::string name, std::string description, BackendFactory factory) {
+  if (!name.empty() && !IsBackendName(name)) {
+    return Status::InvalidArgument("state: backend name \"" + name +
+                                   "\" must be lower-case letters, digits and '-' (it starts a spec NAME:LOCATION)");
+  }
+  return internal::AddNamed(kinds_, std::move(name), Kind{std::move(description), std::move(factory)},
+                            "state: backend");
+}
+
+Result<const BackendRegistry::Kind*> BackendRegistry::Find(std::string_view name) const {
+  const auto found = kinds_.find(name);
+  if (found == kinds_.end()) {
+    return Status::InvalidArgument("state: no backend named \"" + std::string(name) +
+                                   "\"; available: " + internal::JoinNames(Names()));
+  }
+  return &found->second;
+}
+
+Result<std::unique_ptr<Backend>> BackendRegistry::Create(std::string_view name, const JsonObject& config,
+                                                         const BackendContext& context) const {
+  SEALSTATE_ASSIGN_OR_RETURN(const Kind* kind, Find(name));
+  return kind->factory(BackendLocation{.location = "", .config = config}, context);
+}
+
+Result<std::unique_ptr<Backend>> BackendRegistry::Open(std::string_view spec, const BackendContext& context) const {
+  const std::size_t colon = spec.find(':');
+  if (colon == std::string_view::npos || !IsBackendName(spec.substr(0, colon))) {
+    return Status::InvalidArgument("state: backend spec \"" + std::string(spec) +
+                                   "\" does not start with a backend name; " + std::string(kSpecForm));
+  }
+  SEALSTATE_ASSIGN_OR_RETURN(const Kind* kind, Find(spec.substr(0, colon)));
+  return kind->factory(BackendLocation{.location = std::string(spec.substr(colon + 1)), .config = {}}, context);
+}
+
+std::vector<std::string> BackendRegistry::Names() const { return internal::KeysOf(kinds_); }
+
+std::string BackendRegistry::Description(std::string_view name) const {
+  const auto found = kinds_.find(name);
+  return found == kinds_.end() ? std::string() : found->second.description;
+}
+
+}  // namespace sealstate
