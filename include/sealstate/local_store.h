@@ -15,7 +15,9 @@
 // other). sealstate writes a JSON holder record into it and, while holding the lock, keeps an
 // OFD lock (fcntl F_OFD_SETLK) on the marker's open file description. The kernel drops that
 // lock when the holder dies, so "marker present, OFD lock free" means the holder is dead, with
-// certainty, on this host. The verdicts (lock.h's LockState) mean, for the local store:
+// certainty, on this host. The marker is at most 4096 bytes (longer ones are not read), so
+// LockOptions::operation is refused when it would make it longer. The verdicts (lock.h's
+// LockState) mean, for the local store:
 //   free     no marker;
 //   held     another open file description holds the marker's OFD lock, or the holder's process
 //            is alive on this host and boot (same pid and /proc start time: assumed held);

@@ -75,8 +75,8 @@ struct LockOptions {
   // Returns true when the caller wants to stop waiting: Lock then fails with kCancelled.
   CancelCheck cancelled;
   // Recorded in the holder record ("commit", "apply", ...). Acquiring fails with
-  // kInvalidArgument if it is too long for the backend's record (the local store: a marker
-  // larger than 4096 bytes, which other processes could not read).
+  // kInvalidArgument if it is too long for the backend's record (for the local store, see
+  // local_store.h).
   std::string operation = "lock";
   // Break a stale holder's lock automatically (journaled as "lock-break"). Never breaks kUnknown.
   bool break_stale = true;

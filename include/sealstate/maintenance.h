@@ -65,7 +65,7 @@ struct VerifyReport {
 
 // Reads, opens (authenticates) and decodes every revision, and checks that `current`, if set,
 // names a revision that exists and opens, that the journal reads (a local store also refuses a
-// journal that is not a regular file with one link), and that a lock marker, if any, has a
+// journal that is not a regular file with one link), and that a lock, if held, has a
 // readable holder record. A revision the journal recorded as written in v2 whose file is now v1
 // is a problem (kIntegrity: the file was replaced), even where v1 files are accepted; journal
 // lines that do not record the version are not checked. A journal that cannot be read is a
@@ -76,7 +76,7 @@ SEALSTATE_EXPORT Result<VerifyReport> VerifyStack(Backend& backend, const Progre
 
 // What ForceUnlockWithPolicy did.
 struct ForceUnlockOutcome {
-  bool removed = false;              // a marker was removed
+  bool removed = false;              // a lock was broken
   std::optional<LockHolder> holder;  // the holder record before, if any
   LockState state = LockState::kFree;
 };
