@@ -88,7 +88,9 @@ TEST_CASE("prune counts only valid revision names: strays are reported and left 
   CHECK(*store->List() == r);
   REQUIRE(::mkdir((SnapshotsPath(root) + "/2001-01-01T00:00:00Z.json.enc").c_str(), 0700) == 0);
   const std::vector<std::string> strays{"2001-01-01T00:00:00Z.json.enc", "archive.json.enc", "backup.json.enc"};
-  CHECK(*store->StrayEntries() == strays);
+  const std::vector<StrayEntry> entries{
+      {"2001-01-01T00:00:00Z.json.enc", "2001-01-01T00:00:00Z"}, {"archive.json.enc", ""}, {"backup.json.enc", ""}};
+  CHECK(*store->StrayEntries() == entries);
   PrunePlan plan = *PlanPrune(*store, 2);
   CHECK(plan.keep == std::vector<std::string>{r[2], r[3]});
   CHECK(plan.remove == std::vector<std::string>{r[0], r[1]});

@@ -61,6 +61,17 @@ enum class PermissionScope {
   kEverything,  // also every snapshot file: for verify
 };
 
+// An entry beside the revisions that is not a revision (see Backend::StrayEntries).
+struct StrayEntry {
+  // How the backend names it, for people (the local store: the file name in snapshots/).
+  std::string name;
+  // The revision List lists for this entry (one with a revision's name that is not a snapshot,
+  // e.g. a directory), or empty. Prune never deletes such a revision; verify reports it as a
+  // problem of that revision instead of as a stray.
+  std::string rev;
+  friend bool operator==(const StrayEntry&, const StrayEntry&) = default;
+};
+
 // How Write and Commit seal a new snapshot.
 struct WriteOptions {
   // The key is meant to change: skip the check that the configured key can open the current
@@ -131,13 +142,14 @@ class SEALSTATE_EXPORT Backend {
   // looks at their type: only names count, and a name that is not a valid revision name (see
   // revision.h) is not a revision but a stray (see StrayEntries).
   virtual Result<std::vector<std::string>> List() = 0;
-  // The entries beside the revisions that are not revisions, sorted bytewise: names that are not
-  // valid revision names (e.g. "backup.json.enc"), and valid ones that are not regular files (a
-  // directory, a symlink; List still lists these). Temporary files of writes (names starting
-  // with ".") are not included. Prune never counts or deletes a stray; verify reports them.
-  // This default, for backends that cannot hold anything but revisions, finds none.
+  // The entries beside the revisions that are not revisions, sorted bytewise by name: for the
+  // local store, files whose names are not valid revision names (e.g. "backup.json.enc"), and
+  // entries with a revision's name that are not regular files (a directory, a symlink; List
+  // still lists these, and StrayEntry::rev names the revision). Temporary files of writes (names
+  // starting with ".") are not included. Prune never counts or deletes a stray; verify reports
+  // them. This default, for backends that cannot hold anything but revisions, finds none.
   // Errors: kIoError.
-  virtual Result<std::vector<std::string>> StrayEntries() { return std::vector<std::string>(); }
+  virtual Result<std::vector<StrayEntry>> StrayEntries() { return std::vector<StrayEntry>(); }
   // Removes one revision. Refuses the current one (kInvalidArgument), and any while current is
   // damaged (kIntegrity: it may be the real current one; repair current with SetCurrent). A
   // missing rev is OK. `lock_id`: as SetCurrentOptions::lock_id (fenced: kLocked, nothing

@@ -26,7 +26,7 @@ using ProgressFn = std::function<void(std::size_t done, std::size_t total)>;
 struct PrunePlan {
   std::vector<std::string> keep;    // the current revision and the `keep_newest` newest, oldest first
   std::vector<std::string> remove;  // everything else, oldest first
-  std::vector<std::string> strays;  // entries that are not revisions (Backend::StrayEntries): left alone
+  std::vector<std::string> strays;  // names of the entries that are not revisions (Backend::StrayEntries): left alone
   // OK, or why `current` could not be read (kIntegrity: a damaged pointer). Then any revision may
   // be the real current one: every revision is kept and ExecutePrune refuses.
   Status damaged_current;

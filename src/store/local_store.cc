@@ -70,7 +70,7 @@ class LocalStore final : public Backend {
   Result<std::string> Write(const Snapshot& snapshot, const WriteOptions& options) override;
   Status SetCurrent(std::string_view rev, const SetCurrentOptions& options) override;
   Result<std::vector<std::string>> List() override;
-  Result<std::vector<std::string>> StrayEntries() override;
+  Result<std::vector<StrayEntry>> StrayEntries() override;
   Status Remove(std::string_view rev, std::string_view lock_id) override;
   Result<std::unique_ptr<Lock>> AcquireLock(const LockOptions& options) override;
   Status ForceUnlock(std::string_view expected_id) override;
@@ -126,7 +126,7 @@ class LocalStore final : public Backend {
   // The snapshot directory's entries, split into revisions (unsorted) and strays (sorted).
   struct SnapshotEntries {
     std::vector<std::string> revs;
-    std::vector<std::string> strays;
+    std::vector<StrayEntry> strays;
   };
   Result<SnapshotEntries> ScanSnapshots(bool check_type);
 
@@ -316,7 +316,8 @@ Result<LocalStore::SnapshotEntries> LocalStore::ScanSnapshots(bool check_type) {
     const bool suffixed = name.size() > kSnapshotSuffix.size() && name.ends_with(kSnapshotSuffix);
     const std::string_view rev =
         suffixed ? std::string_view(name).substr(0, name.size() - kSnapshotSuffix.size()) : std::string_view();
-    bool revision = suffixed && ParseRevision(rev).valid && ValidateName("revision", rev).ok();
+    const bool revision_name = suffixed && ParseRevision(rev).valid && ValidateName("revision", rev).ok();
+    bool revision = revision_name;
     if (revision && check_type) {
       Result<struct stat> st = core_->env.StatAt(dir, name);
       if (!st.ok() && st.status().code() == Code::kNotFound) continue;  // removed meanwhile
@@ -326,10 +327,12 @@ Result<LocalStore::SnapshotEntries> LocalStore::ScanSnapshots(bool check_type) {
     if (revision) {
       entries.revs.emplace_back(rev);
     } else {
-      entries.strays.push_back(std::move(name));
+      std::string listed_as = revision_name ? std::string(rev) : std::string();
+      entries.strays.push_back(StrayEntry{.name = std::move(name), .rev = std::move(listed_as)});
     }
   }
-  std::sort(entries.strays.begin(), entries.strays.end());
+  std::sort(entries.strays.begin(), entries.strays.end(),
+            [](const StrayEntry& a, const StrayEntry& b) { return a.name < b.name; });
   return entries;
 }
 
@@ -338,7 +341,7 @@ Result<std::vector<std::string>> LocalStore::List() {
   return SortRevisions(entries.revs);
 }
 
-Result<std::vector<std::string>> LocalStore::StrayEntries() {
+Result<std::vector<StrayEntry>> LocalStore::StrayEntries() {
   SEALSTATE_ASSIGN_OR_RETURN(SnapshotEntries entries, ScanSnapshots(true));
   return std::move(entries.strays);
 }

@@ -6,7 +6,6 @@
 #include <set>
 
 #include "json/go_json_writer.h"
-#include "store/stack_layout.h"
 
 namespace sealstate {
 namespace {
@@ -58,10 +57,10 @@ void VerifyPermissions(Backend& backend, VerifyReport& report) {
 }
 
 // The listed revisions (oldest first) and the strays. A revision-named entry that is not a
-// regular file (a directory) is both listed and a stray (the local store's "<rev>.json.enc").
+// snapshot (a directory) is both listed and a stray (with StrayEntry::rev set).
 struct Revisions {
   std::vector<std::string> revs;
-  std::vector<std::string> strays;
+  std::vector<StrayEntry> strays;
 };
 
 Result<Revisions> ListRevisions(Backend& backend) {
@@ -71,19 +70,33 @@ Result<Revisions> ListRevisions(Backend& backend) {
   return result;
 }
 
-// The revisions that are not strays (a stray is named by its file name, "<rev>.json.enc").
-std::vector<std::string> RevisionsWithoutStrays(std::vector<std::string> revs, const std::vector<std::string>& strays) {
-  const std::set<std::string> stray_names(strays.begin(), strays.end());
-  std::erase_if(revs, [&](const std::string& rev) { return stray_names.count(internal::SnapshotFileName(rev)) != 0; });
+// The revisions that are not strays.
+std::vector<std::string> RevisionsWithoutStrays(std::vector<std::string> revs, const std::vector<StrayEntry>& strays) {
+  std::set<std::string> stray_revs;
+  for (const StrayEntry& stray : strays) {
+    if (!stray.rev.empty()) stray_revs.insert(stray.rev);
+  }
+  std::erase_if(revs, [&](const std::string& rev) { return stray_revs.count(rev) != 0; });
   return revs;
 }
 
-// The strays that are not listed revisions.
-std::vector<std::string> StraysWithoutRevisions(std::vector<std::string> strays, const std::vector<std::string>& revs) {
-  std::set<std::string> rev_names;
-  for (const std::string& rev : revs) rev_names.insert(internal::SnapshotFileName(rev));
-  std::erase_if(strays, [&](const std::string& name) { return rev_names.count(name) != 0; });
-  return strays;
+// The names of the strays.
+std::vector<std::string> StrayNames(const std::vector<StrayEntry>& strays) {
+  std::vector<std::string> names;
+  names.reserve(strays.size());
+  for (const StrayEntry& stray : strays) names.push_back(stray.name);
+  return names;
+}
+
+// The names of the strays that are not listed revisions.
+std::vector<std::string> StraysWithoutRevisions(const std::vector<StrayEntry>& strays,
+                                                const std::vector<std::string>& revs) {
+  const std::set<std::string> listed(revs.begin(), revs.end());
+  std::vector<StrayEntry> kept;
+  for (const StrayEntry& stray : strays) {
+    if (stray.rev.empty() || listed.count(stray.rev) == 0) kept.push_back(stray);
+  }
+  return StrayNames(kept);
 }
 
 // The last "write" event of each revision whose envelope version the journal recorded.
@@ -118,7 +131,7 @@ Result<PrunePlan> PlanPrune(Backend& backend, std::size_t keep_newest) {
   if (!current.ok() && current.status().code() != Code::kIntegrity) return current.status();
   const std::size_t newest_from = revs.size() > keep_newest ? revs.size() - keep_newest : 0;
   PrunePlan plan;
-  plan.strays = std::move(listed.strays);
+  plan.strays = StrayNames(listed.strays);
   plan.damaged_current = current.status();
   for (std::size_t i = 0; i < revs.size(); ++i) {
     const bool keep = !current.ok() || i >= newest_from || revs[i] == *current;
@@ -156,7 +169,7 @@ Result<VerifyReport> VerifyStack(Backend& backend, const ProgressFn& progress) {
   const std::vector<std::string>& revs = listed.revs;
   VerifyReport report;
   // A listed revision that is not a regular file is a problem (Get says so), not a stray.
-  report.strays = StraysWithoutRevisions(std::move(listed.strays), revs);
+  report.strays = StraysWithoutRevisions(listed.strays, revs);
   // A journal that cannot be read (corrupt, not a regular file, hard-linked) is a problem.
   Result<std::map<std::string, JournalEvent>> writes = RecordedWrites(backend);
   if (!writes.ok()) report.problems.push_back({"journal", writes.status()});
