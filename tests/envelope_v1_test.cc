@@ -235,10 +235,10 @@ TEST_CASE("OpenSnapshot reads the v1 vector found in another stack as written") 
   CHECK(*copied == *ok);
   CHECK(copied->factory.name == "cluster-deploy");
   CHECK(copied->stack == "prod-east-alpha");
-  StringSource refused(envelope);
-  CHECK(OpenSnapshot(refused, EnvelopeBinding{"", "other-factory", "staging", ""}, *key, OpenOptions{.accept_v1 = false})
-            .status()
-            .code() == Code::kIntegrity);
+  StringSource strict(envelope);
+  const OpenOptions v2_only{.accept_v1 = false};
+  Result<Snapshot> refused = OpenSnapshot(strict, EnvelopeBinding{"", "other-factory", "staging", ""}, *key, v2_only);
+  CHECK(refused.status().code() == Code::kIntegrity);
 }
 
 // unobin's files are read as its Go decoder reads them: invalid UTF-8 and lone surrogates in the

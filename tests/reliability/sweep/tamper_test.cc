@@ -338,8 +338,8 @@ TEST_CASE("snapshots swapped between revisions, stacks, factories and keys are r
     g.Plant(g1, genuine);
     cases.push_back({"a1 copied over another factory's g1", g.store().Get(g1), stack_swap, rev_swap_opens, true});
     g.Plant(a1, genuine);
-    cases.push_back({"a1 copied to another factory under its own name", g.store().Get(a1), stack_swap, rev_swap_opens,
-                     true});
+    cases.push_back(
+        {"a1 copied to another factory under its own name", g.store().Get(a1), stack_swap, rev_swap_opens, true});
     // Same factory, stack and revision, other key: v2 names both key ids; v1 cannot tell.
     a.Plant(k1, k.Bytes(k1));
     cases.push_back(
