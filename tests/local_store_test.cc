@@ -883,8 +883,8 @@ TEST_CASE("a copied or renamed v1 stack reads, its snapshots naming where they w
   LocalStoreOptions unobin = Options(root, key);
   unobin.unobin_compatible = true;
   auto original = Open(unobin);
-  const std::string first = *original->Commit(Fixture(), {});
-  const std::string second = *original->Commit(Fixture(), {});
+  const std::string first = *original->Commit(Fixture(), {}, {});
+  const std::string second = *original->Commit(Fixture(), {}, {});
   const std::string copy_root = root.dir().path + "/other-factory";
   std::filesystem::create_directory(copy_root);
   std::filesystem::copy(StackPath(root), copy_root + "/renamed-stack", std::filesystem::copy_options::recursive);
@@ -899,15 +899,15 @@ TEST_CASE("a copied or renamed v1 stack reads, its snapshots naming where they w
   CHECK(*current == Fixture());  // as written: the names of the stack it was written for
   CHECK(current->factory.name == kFactory);
   CHECK(current->stack == kStack);
-  CHECK(store->SetCurrent(first).ok());  // a rollback in the copy
+  CHECK(store->SetCurrent(first, {}).ok());  // a rollback in the copy
   CHECK(*store->CurrentRev() == first);
   CHECK(VerifyStack(*store)->problems.empty());
   // Writing it back unchanged is refused: the snapshot must name the stack it is written to.
-  CHECK(store->Commit(*current, {}).status().code() == Code::kInvalidArgument);
+  CHECK(store->Commit(*current, {}, {}).status().code() == Code::kInvalidArgument);
   Snapshot renamed = *current;
   renamed.factory.name = "other-factory";
   renamed.stack = "renamed-stack";
-  CHECK(store->Commit(renamed, {}).ok());
+  CHECK(store->Commit(renamed, {}, {}).ok());
   LocalStoreOptions migrated = copied;  // writes v2, reads v1 history
   migrated.unobin_compatible = false;
   migrated.accept_v1 = true;
@@ -918,7 +918,7 @@ TEST_CASE("a copied or renamed v1 stack reads, its snapshots naming where they w
 
   // v2: the same copy is refused, whatever the v1 options.
   LocalStoreOptions v2_options = Options(root, key, "v2-stack");
-  const std::string v2_rev = *Open(v2_options)->Commit(Fixture("v2-stack"), {});
+  const std::string v2_rev = *Open(v2_options)->Commit(Fixture("v2-stack"), {}, {});
   std::filesystem::copy(StackPath(root, "v2-stack"), copy_root + "/v2-copy", std::filesystem::copy_options::recursive);
   LocalStoreOptions v2_copied = unobin;
   v2_copied.factory = "other-factory";

@@ -75,8 +75,9 @@ class SEALSTATE_EXPORT Backend {
   // The revision `current` names. Errors: kNoCurrent; kIntegrity for a malformed pointer.
   virtual Result<std::string> CurrentRev() = 0;
   // Reads, opens and decodes one snapshot. A v1 (unobin) snapshot, where v1 is accepted, that
-  // names another factory or stack (its stack was copied or renamed) is returned as written.
-  // Errors: kInvalidArgument (bad rev name), kNotFound, kWrongKey, kIntegrity, kFormat, kIoError.
+  // names another factory or stack (its stack was copied or renamed) is returned as written, and
+  // SetCurrent accepts it. Errors: kInvalidArgument (bad rev name), kNotFound, kWrongKey,
+  // kIntegrity, kFormat, kIoError.
   virtual Result<Snapshot> Get(std::string_view rev) = 0;
   // The envelope header of a revision's file, read without opening (authenticating, decrypting)
   // the file: for v2 the parsed header line; for v1, whose header is not separate from the
@@ -98,7 +99,7 @@ class SEALSTATE_EXPORT Backend {
   // ("wrote REV (durable), but journaling it failed: ...") when the revision exists but its
   // journal line could not be written: do not write it again.
   virtual Result<std::string> Write(const Snapshot& snapshot, const WriteOptions& options = {}) = 0;
-  // Points current at `rev`, which must exist and open as Get opens it.
+  // Points current at `rev`, which must exist and carry this backend's factory and stack.
   // With `expected_current` ("" meaning "no current"), fails with kConflict if current is
   // something else just before the switch (compare-and-swap). While a lock taken through this
   // backend is held, fails with kLocked if that lock was broken meanwhile (fencing): a holder

@@ -56,7 +56,9 @@ struct OpenOptions {
   bool allow_plaintext = false;
   // Open v1 (unobin) files. v1 binds a file to nothing (not its stack, not its revision), so a
   // v1 file copied over a v2 revision would read as that revision: a reader whose files are v2
-  // sets this to false, and OpenSnapshot then refuses a v1 file with kIntegrity.
+  // sets this to false, and OpenSnapshot then refuses a v1 file with kIntegrity. When set, a v1
+  // snapshot naming another stack (a copied or renamed unobin stack) opens as written, as unobin
+  // reads it (see OpenSnapshot).
   bool accept_v1 = true;
 };
 

@@ -34,9 +34,7 @@ struct LocalStoreOptions {
   // Seals and opens snapshots. May be null for lock-only and list-only use; reading or writing
   // a snapshot without one fails with kInvalidArgument.
   std::shared_ptr<const Encrypter> encrypter;
-  // Write unobin's v1 envelopes, and read them (implies accept_v1). Wherever v1 files are read,
-  // one whose snapshot names another factory or stack (unobin's stack directory was copied or
-  // renamed, as unobin's own tests do) reads as written, as unobin reads it (see OpenSnapshot).
+  // Write unobin's v1 envelopes, and read them (implies accept_v1).
   bool unobin_compatible = false;
   // The stack was migrated from unobin: read its v1 snapshot files. Without this (and without
   // unobin_compatible), a v1 file is refused as kIntegrity, because v1 binds neither the stack

@@ -294,7 +294,7 @@ std::string LocalStore::DamagedPointerDetail() {
 
 Status LocalStore::SetCurrent(std::string_view rev, std::optional<std::string> expected_current) {
   SEALSTATE_RETURN_IF_ERROR(ValidateName("revision", rev));
-  // The snapshot must exist, open with our key, and (v2) carry this store's factory and stack.
+  // The snapshot must exist, open with our key, and carry this store's factory and stack.
   Result<Snapshot> snapshot = Get(rev);
   if (!snapshot.ok()) return snapshot.status().WithPrefix("set-current " + std::string(rev) + ": ");
   std::string detail = expected_current ? "" : DamagedPointerDetail();

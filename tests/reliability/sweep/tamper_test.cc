@@ -329,7 +329,7 @@ TEST_CASE("snapshots swapped between revisions, stacks, factories and keys are r
     cases.push_back({"a1 copied to a new revision name", a.store().Get(renamed), rev_swap, rev_swap_opens});
     b.Plant(b1, genuine);
     cases.push_back({"stack-a's a1 copied over stack-b's b1", b.store().Get(b1), stack_swap, rev_swap_opens, true});
-    const Status set = b.store().SetCurrent(b1);
+    const Status set = b.store().SetCurrent(b1, {});
     cases.push_back({"set-current to the swapped b1", set.ok() ? b.store().Current() : Result<Snapshot>(set),
                      stack_swap, rev_swap_opens, true});
     CHECK(b.store().CurrentRev().value() == (v1 ? b1 : b2));
