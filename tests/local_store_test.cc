@@ -885,6 +885,61 @@ TEST_CASE("a v1 file copied over a v2 revision is refused unless v1 is accepted,
   }
 }
 
+// unobin never checks a snapshot's stack against the stack it is read from, and its own tests
+// copy stack directories. v1 binds the stack only inside its payload, so a v1 snapshot naming
+// another stack is returned as it is, saying where it was written; v2 binds it in the
+// authenticated header and keeps refusing.
+TEST_CASE("a copied or renamed v1 stack reads, its snapshots naming where they were written; v2 refuses") {
+  ScratchDir root;
+  auto key = KeyEncrypter("SEALSTATE_V1_RENAMED_KEY", sealstate::testing::kKeyA);
+  LocalStoreOptions unobin = Options(root, key);
+  unobin.envelope.unobin_compatible = true;
+  auto original = Open(unobin);
+  const std::string first = *original->Commit(Fixture(), {}, {});
+  const std::string second = *original->Commit(Fixture(), {}, {});
+  const std::string copy_root = root.dir().path + "/other-factory";
+  std::filesystem::create_directory(copy_root);
+  std::filesystem::copy(StackPath(root), copy_root + "/renamed-stack", std::filesystem::copy_options::recursive);
+  LocalStoreOptions copied = unobin;
+  copied.factory = "other-factory";
+  copied.stack = "renamed-stack";
+  auto store = Open(copied);
+
+  Result<Snapshot> current = store->Current();
+  INFO(current.status().ToString());
+  REQUIRE(current.ok());
+  CHECK(*current == Fixture());  // as written: the names of the stack it was written for
+  CHECK(current->factory.name == kFactory);
+  CHECK(current->stack == kStack);
+  CHECK(store->SetCurrent(first, {}).ok());  // a rollback in the copy
+  CHECK(*store->CurrentRev() == first);
+  CHECK(VerifyStack(*store)->problems.empty());
+  // Writing it back unchanged is refused: the snapshot must name the stack it is written to.
+  CHECK(store->Commit(*current, {}, {}).status().code() == Code::kInvalidArgument);
+  Snapshot renamed = *current;
+  renamed.factory.name = "other-factory";
+  renamed.stack = "renamed-stack";
+  CHECK(store->Commit(renamed, {}, {}).ok());
+  LocalStoreOptions migrated = copied;  // writes v2, reads v1 history
+  migrated.envelope.unobin_compatible = false;
+  migrated.envelope.accept_v1 = true;
+  CHECK(Open(migrated)->Get(second)->stack == kStack);
+  LocalStoreOptions strict = copied;  // v1 refused outright, as before
+  strict.envelope.unobin_compatible = false;
+  CHECK(Open(strict)->Get(second).status().code() == Code::kIntegrity);
+
+  // v2: the same copy is refused, whatever the v1 options.
+  LocalStoreOptions v2_options = Options(root, key, "v2-stack");
+  const std::string v2_rev = *Open(v2_options)->Commit(Fixture("v2-stack"), {}, {});
+  std::filesystem::copy(StackPath(root, "v2-stack"), copy_root + "/v2-copy", std::filesystem::copy_options::recursive);
+  LocalStoreOptions v2_copied = unobin;
+  v2_copied.factory = "other-factory";
+  v2_copied.stack = "v2-copy";
+  Result<Snapshot> refused = Open(v2_copied)->Get(v2_rev);
+  REQUIRE(refused.status().code() == Code::kIntegrity);
+  CHECK(refused.status().message().find("copied or renamed") != std::string::npos);
+}
+
 TEST_CASE("a commit whose journaling fails after current moved says it committed (kIncomplete)") {
   ScratchDir root;
   sealstate::testing::FaultInjectionEnv env;

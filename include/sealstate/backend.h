@@ -106,8 +106,10 @@ class SEALSTATE_EXPORT Backend {
   virtual Result<Snapshot> Current() = 0;
   // The revision `current` names. Errors: kNoCurrent; kIntegrity for a malformed pointer.
   virtual Result<std::string> CurrentRev() = 0;
-  // Reads, opens and decodes one snapshot. Errors: kInvalidArgument (bad rev name), kNotFound,
-  // kWrongKey, kIntegrity, kFormat, kIoError.
+  // Reads, opens and decodes one snapshot. A v1 (unobin) snapshot, where v1 is accepted, that
+  // names another factory or stack (its stack was copied or renamed) is returned as written, and
+  // SetCurrent accepts it. Errors: kInvalidArgument (bad rev name), kNotFound, kWrongKey,
+  // kIntegrity, kFormat, kIoError.
   virtual Result<Snapshot> Get(std::string_view rev) = 0;
   // The envelope header of a revision's file, read without opening (authenticating, decrypting)
   // the file: for v2 the parsed header line; for v1, whose header is not separate from the

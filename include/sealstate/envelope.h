@@ -56,7 +56,9 @@ struct OpenOptions {
   bool allow_plaintext = false;
   // Open v1 (unobin) files. v1 binds a file to nothing (not its stack, not its revision), so a
   // v1 file copied over a v2 revision would read as that revision: a reader whose files are v2
-  // sets this to false, and OpenSnapshot then refuses a v1 file with kIntegrity.
+  // sets this to false, and OpenSnapshot then refuses a v1 file with kIntegrity. When set, a v1
+  // snapshot naming another stack (a copied or renamed unobin stack) opens as written, as unobin
+  // reads it (see OpenSnapshot).
   bool accept_v1 = true;
 };
 
@@ -168,10 +170,14 @@ SEALSTATE_EXPORT Result<EnvelopeHeader> ReadEnvelopeHeader(ByteSource& in);
 SEALSTATE_EXPORT Status SealSnapshot(const Snapshot& snapshot, std::int64_t envelope_version,
                                      const EnvelopeBinding& binding, const Encrypter& encrypter, ByteSink& out);
 
-// Opens a snapshot file of either version (detected), decodes it, and checks the snapshot's
-// stack and factory name against `expected` (when set): a mismatch is kIntegrity, since the
-// file was copied from elsewhere. A v1 file is kIntegrity unless options.accept_v1. Errors: as
-// OpenV1/OpenV2 and DecodeSnapshot.
+// Opens a snapshot file of either version (detected) and decodes it. For v2, the header and
+// then the snapshot's stack and factory name are checked against `expected` (when set): a
+// mismatch is kIntegrity, since the file was copied or renamed from elsewhere. A v1 file is
+// kIntegrity unless options.accept_v1; v1 binds its stack only inside the snapshot, and unobin
+// never checks it, so a v1 snapshot naming another stack or factory (its stack directory was
+// copied or renamed) is returned as written: its factory and stack say where it was written,
+// and a caller that shows it may warn (SealSnapshot refuses it for `expected` until they are
+// changed). v1 records no revision. Errors: as OpenV1/OpenV2 and DecodeSnapshot.
 SEALSTATE_EXPORT Result<Snapshot> OpenSnapshot(ByteSource& in, const EnvelopeBinding& expected,
                                                const Encrypter& encrypter, const OpenOptions& options = {});
 

@@ -10,6 +10,7 @@
 #include "cli/damaged_current.h"
 #include "cli/signals.h"
 #include "cli/snapshot_input.h"
+#include "cli/written_elsewhere.h"
 #include "json/json_reader.h"
 
 namespace sealstate::cli {
@@ -92,6 +93,7 @@ int RunShow(const GlobalOptions& g, const Output& out, const std::optional<std::
   }
   auto snapshot = (*backend)->Get(rev);
   if (!snapshot.ok()) return out.Fail(snapshot.status());
+  if (auto warning = WrittenElsewhereWarning(rev, *snapshot, g.factory, g.stack)) out.Warn(*warning);
   return PrintSnapshot(out, rev, *snapshot);
 }
 

@@ -125,19 +125,20 @@ Result<Snapshot> OpenSnapshot(ByteSource& in, const EnvelopeBinding& expected, c
                               const OpenOptions& options) {
   internal::BufferedSource buffered(in);
   SEALSTATE_ASSIGN_OR_RETURN(const std::int64_t version, DetectFileVersion(buffered));
-  std::optional<Snapshot> snapshot;
   if (version == kEnvelopeV2) {
-    SEALSTATE_ASSIGN_OR_RETURN(snapshot, OpenSnapshotV2(buffered, expected, encrypter, options));
-  } else if (options.accept_v1) {
-    SEALSTATE_ASSIGN_OR_RETURN(snapshot, OpenSnapshotV1(buffered, encrypter, options));
-  } else {
+    SEALSTATE_ASSIGN_OR_RETURN(Snapshot snapshot, OpenSnapshotV2(buffered, expected, encrypter, options));
+    SEALSTATE_RETURN_IF_ERROR(CheckSnapshotBinding(snapshot, expected, Code::kIntegrity));
+    return snapshot;
+  }
+  if (!options.accept_v1) {
     return Status::Integrity(
         "envelope: refusing a v1 (unobin) file where v2 files are expected: v1 binds neither stack nor revision, "
         "so it may be a copy of another revision; if the stack holds unobin history, accept v1 files explicitly "
         "(sealstate --accept-v1)");
   }
-  SEALSTATE_RETURN_IF_ERROR(CheckSnapshotBinding(*snapshot, expected, Code::kIntegrity));
-  return std::move(*snapshot);
+  // v1 names its stack only inside the snapshot, and unobin never compares it with the stack it
+  // reads: a v1 snapshot of a stack directory that was copied or renamed is returned as written.
+  return OpenSnapshotV1(buffered, encrypter, options);
 }
 
 }  // namespace sealstate
