@@ -3,11 +3,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <sodium.h>
-
 #include <cstdlib>
 
-#include "crypto/sodium_init.h"
+#include "crypto/random_hex.h"
 #include "io/stack_file.h"
 
 namespace sealstate::internal {
@@ -20,15 +18,6 @@ constexpr std::size_t kWritebackStep = 4 * 1024 * 1024;
 constexpr int kCreateFlags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
 // The second open file description of a temp file, which holds its OFD lock (never written).
 constexpr int kLiveLockFlags = O_WRONLY | kStackFileFlags;
-
-std::string RandomHex(std::size_t bytes) {
-  EnsureSodium();
-  unsigned char raw[16];
-  randombytes_buf(raw, bytes);
-  char hex[33];
-  sodium_bin2hex(hex, sizeof hex, raw, bytes);
-  return hex;
-}
 
 // The temp file being written: closed and removed unless Published(). From its creation until
 // then, a second open file description of it holds its OFD lock (the writing fd is closed before

@@ -1,13 +1,11 @@
 // The lock marker's holder record: one line of compact JSON (sealstate) or "<pid>\n" (unobin).
 #include "lock/lock_record.h"
 
-#include <sodium.h>
-
 #include <charconv>
 #include <cstdint>
 #include <limits>
 
-#include "crypto/sodium_init.h"
+#include "crypto/random_hex.h"
 #include "json/go_json_writer.h"
 #include "json/json_fields.h"
 #include "json/json_reader.h"
@@ -119,13 +117,6 @@ Result<LockHolder> ParseLockRecord(std::string_view content) {
   return ParseJsonRecord(trimmed);
 }
 
-std::string NewLockId() {
-  EnsureSodium();
-  unsigned char raw[kLockIdBytes];
-  randombytes_buf(raw, sizeof raw);
-  char hex[2 * kLockIdBytes + 1];
-  sodium_bin2hex(hex, sizeof hex, raw, sizeof raw);
-  return hex;
-}
+std::string NewLockId() { return RandomHex(kLockIdBytes); }
 
 }  // namespace sealstate::internal
