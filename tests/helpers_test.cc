@@ -5,6 +5,7 @@
 #include <string>
 
 #include "crypto/random_hex.h"
+#include "text/hex.h"
 
 namespace sealstate::internal {
 namespace {
@@ -16,6 +17,24 @@ TEST_CASE("RandomHex gives two lower-case hex digits per byte, different each ca
     REQUIRE(hex.find_first_not_of("0123456789abcdef") == std::string::npos);
   }
   REQUIRE(RandomHex(16) != RandomHex(16));
+}
+
+TEST_CASE("HexDigitValue reads 0-9, a-f and A-F and nothing else", "[hex]") {
+  REQUIRE(HexDigitValue('0') == 0);
+  REQUIRE(HexDigitValue('9') == 9);
+  REQUIRE(HexDigitValue('a') == 10);
+  REQUIRE(HexDigitValue('F') == 15);
+  for (const char c : {'g', 'G', '/', ':', '@', '`', ' ', '\0', '\xff'}) REQUIRE(HexDigitValue(c) == -1);
+}
+
+TEST_CASE("ParseFourHexDigits reads exactly the first four digits, or -1", "[hex]") {
+  REQUIRE(ParseFourHexDigits("0000") == 0);
+  REQUIRE(ParseFourHexDigits("d83D") == 0xD83D);
+  REQUIRE(ParseFourHexDigits("FFFF") == 0xFFFF);
+  REQUIRE(ParseFourHexDigits("00e9zz") == 0xE9);  // bytes after the fourth are not read
+  REQUIRE(ParseFourHexDigits("abc") == -1);       // too short
+  REQUIRE(ParseFourHexDigits("12g4") == -1);
+  REQUIRE(ParseFourHexDigits("-123") == -1);
 }
 
 }  // namespace

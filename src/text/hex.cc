@@ -1,0 +1,23 @@
+#include "text/hex.h"
+
+namespace sealstate::internal {
+
+int HexDigitValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+int ParseFourHexDigits(std::string_view s) {
+  if (s.size() < 4) return -1;
+  int value = 0;
+  for (const char c : s.substr(0, 4)) {
+    const int digit = HexDigitValue(c);
+    if (digit < 0) return -1;
+    value = value * 16 + digit;
+  }
+  return value;
+}
+
+}  // namespace sealstate::internal
