@@ -37,5 +37,13 @@ TEST_CASE("ParseFourHexDigits reads exactly the first four digits, or -1", "[hex
   REQUIRE(ParseFourHexDigits("-123") == -1);
 }
 
+TEST_CASE("AppendLowerHexDigits appends exactly the low digits asked for, lower-case", "[hex]") {
+  std::string out = "x";
+  AppendLowerHexDigits(out, 0x1f, 4);
+  AppendLowerHexDigits(out, 0xABCDEF, 2);  // only the low two digits
+  AppendLowerHexDigits(out, 0x10FFFF, 8);
+  REQUIRE(out == "x001fef0010ffff");
+}
+
 }  // namespace
 }  // namespace sealstate::internal

@@ -5,9 +5,9 @@
 
 #include "envelope/buffered_source.h"
 #include "envelope/seal_validated.h"
-#include "json/go_json_writer.h"
 #include "json/json_reader.h"
 #include "snapshot/encode_validated.h"
+#include "text/go_quote.h"
 
 namespace sealstate {
 namespace {

@@ -6,7 +6,7 @@
 #include <string>
 #include <utility>
 
-#include "json/go_utf8.h"
+#include "text/go_utf8.h"
 #include "text/hex.h"
 
 namespace sealstate::internal {

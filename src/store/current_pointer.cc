@@ -5,7 +5,7 @@
 #include <sealstate/names.h>
 #include <sealstate/revision.h>
 
-#include "json/go_json_writer.h"
+#include "text/go_quote.h"
 
 #include "io/stack_file.h"
 #include "store/fd_source.h"

@@ -5,7 +5,6 @@
 #include <map>
 #include <set>
 
-#include "json/go_json_writer.h"
 #include "store/stack_layout.h"
 
 namespace sealstate {

@@ -1,6 +1,11 @@
 #include "text/hex.h"
 
 namespace sealstate::internal {
+namespace {
+
+constexpr char kLowerHex[] = "0123456789abcdef";
+
+}  // namespace
 
 int HexDigitValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -18,6 +23,10 @@ int ParseFourHexDigits(std::string_view s) {
     value = value * 16 + digit;
   }
   return value;
+}
+
+void AppendLowerHexDigits(std::string& out, std::uint32_t value, int digits) {
+  for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) out += kLowerHex[(value >> shift) & 0xF];
 }
 
 }  // namespace sealstate::internal

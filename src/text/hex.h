@@ -14,4 +14,8 @@ int HexDigitValue(char c);
 // or -1 when `s` is shorter than four bytes or one of the four is not a hex digit.
 int ParseFourHexDigits(std::string_view s);
 
+// Appends the low `digits` hex digits of `value` to `out`, lower-case, most significant first
+// (AppendLowerHexDigits(out, 0x1f, 4) appends "001f").
+void AppendLowerHexDigits(std::string& out, std::uint32_t value, int digits);
+
 }  // namespace sealstate::internal
