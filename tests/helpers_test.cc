@@ -6,6 +6,7 @@
 
 #include "crypto/random_hex.h"
 #include "text/hex.h"
+#include "text/trim.h"
 
 namespace sealstate::internal {
 namespace {
@@ -43,6 +44,32 @@ TEST_CASE("AppendLowerHexDigits appends exactly the low digits asked for, lower-
   AppendLowerHexDigits(out, 0xABCDEF, 2);  // only the low two digits
   AppendLowerHexDigits(out, 0x10FFFF, 8);
   REQUIRE(out == "x001fef0010ffff");
+}
+
+TEST_CASE("Trim removes exactly the bytes of the given set, from both ends only", "[trim]") {
+  REQUIRE(Trim(" \t\n\v\f\rkey \t\n\v\f\r", kAsciiWhitespace) == "key");
+  REQUIRE(Trim("\n a b \n", kAsciiWhitespace) == "a b");  // inner bytes stay
+  REQUIRE(Trim(" \t\r\n", kAsciiWhitespace).empty());
+  REQUIRE(Trim("", kAsciiWhitespace).empty());
+  // The current pointer's set has no \v or \f; the envelope's first line's has no \n.
+  REQUIRE(Trim("\v rev\n\f", " \n\r\t") == "\v rev\n\f");
+  REQUIRE(Trim("\t2026\r\n", " \n\r\t") == "2026");
+  REQUIRE(Trim("\n{ \r", " \t\r") == "\n{");
+  // Bytes that are not ASCII whitespace are never trimmed (NUL, 0x85, 0xA0).
+  REQUIRE(Trim(std::string_view("\0a\0", 3), kAsciiWhitespace) == std::string_view("\0a\0", 3));
+  REQUIRE(Trim("\x85"
+               "a\xa0",
+               kAsciiWhitespace) ==
+          "\x85"
+          "a\xa0");
+}
+
+TEST_CASE("TrimEnd removes the given set from the end only", "[trim]") {
+  REQUIRE(TrimEnd(" id\r\n \n", "\n\r ") == " id");
+  REQUIRE(TrimEnd("id\t\n", "\n\r ") == "id\t");
+  REQUIRE(TrimEnd("\n\n", "\n\r ").empty());
+  const std::string_view text = "abc  ";
+  REQUIRE(TrimEnd(text, " ").data() == text.data());  // a view into the argument
 }
 
 }  // namespace

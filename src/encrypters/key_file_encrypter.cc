@@ -13,6 +13,7 @@
 #include "encrypters/local_key_encrypter.h"
 #include "io/env.h"
 #include "io/stack_file.h"
+#include "text/trim.h"
 
 namespace sealstate {
 namespace {
@@ -75,16 +76,10 @@ Result<SecretBytes> ReadKeyFile(int fd, const std::string& path) {
   return contents;
 }
 
-bool IsAsciiSpace(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
-
 // The text between leading and trailing ASCII whitespace, as a view into `contents`.
 std::string_view TrimmedText(const SecretBytes& contents) {
-  std::size_t begin = 0;
-  std::size_t end = contents.size();
-  while (begin < end && IsAsciiSpace(contents.data()[begin])) ++begin;
-  while (end > begin && IsAsciiSpace(contents.data()[end - 1])) --end;
-  if (begin == end) return {};
-  return std::string_view(reinterpret_cast<const char*>(contents.data()) + begin, end - begin);
+  const std::string_view text(reinterpret_cast<const char*>(contents.data()), contents.size());
+  return internal::Trim(text, internal::kAsciiWhitespace);
 }
 
 }  // namespace

@@ -15,6 +15,8 @@
 #include <mutex>
 #include <vector>
 
+#include "text/trim.h"
+
 namespace sealstate::internal {
 namespace {
 
@@ -43,11 +45,6 @@ std::optional<std::string> ReadProcFile(const std::string& path) {
   }
   ::close(fd);
   return content;
-}
-
-std::string TrimTrailingNewlines(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
-  return s;
 }
 
 // The fields of a /proc/<pid>/stat line after the command name. The command (field 2) is in
@@ -114,7 +111,7 @@ ProcessIdentity ReadSelf() {
   ProcessIdentity self;
   self.pid = ::getpid();
   if (const std::optional<StatLine> line = ReadStatLine("self")) self.start_time = line->start_time;
-  self.boot_id = TrimTrailingNewlines(ReadProcFile("/proc/sys/kernel/random/boot_id").value_or(""));
+  self.boot_id = std::string(TrimEnd(ReadProcFile("/proc/sys/kernel/random/boot_id").value_or(""), "\n\r "));
   self.host = HostName();
   self.user = EffectiveUserName();
   return self;

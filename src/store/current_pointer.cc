@@ -9,19 +9,12 @@
 
 #include "io/stack_file.h"
 #include "store/fd_source.h"
+#include "text/trim.h"
 
 namespace sealstate::internal {
 namespace {
 
 constexpr std::size_t kMaxPointerBytes = 4096;
-
-std::string Trim(std::string s) {
-  const auto space = [](char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; };
-  while (!s.empty() && space(s.back())) s.pop_back();
-  std::size_t start = 0;
-  while (start < s.size() && space(s[start])) ++start;
-  return s.substr(start);
-}
 
 Result<std::string> ReadSmallFile(Env& env, int fd, const std::string& what) {
   std::string content(kMaxPointerBytes + 1, '\0');
@@ -45,7 +38,7 @@ Result<std::string> ReadCurrentRev(Env& env, const Dir& stack_dir) {
   if (!fd.ok()) return fd.status();
   ReadOnlyFd file(env, *fd, path);
   SEALSTATE_ASSIGN_OR_RETURN(std::string content, ReadSmallFile(env, file.get(), path));
-  std::string rev = Trim(std::move(content));
+  std::string rev(Trim(content, " \n\r\t"));
   if (rev.empty()) return Status::NoCurrent();
   Status valid = ValidateName("revision", rev);
   if (!valid.ok()) return Status::Integrity(path + " names an invalid revision: " + valid.message());
