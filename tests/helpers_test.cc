@@ -3,8 +3,12 @@
 #include <catch2/catch.hpp>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "crypto/random_hex.h"
+#include "io/unique_fd.h"
+#include "support/fault_injection_env.h"
 #include "text/hex.h"
 #include "text/trim.h"
 
@@ -70,6 +74,76 @@ TEST_CASE("TrimEnd removes the given set from the end only", "[trim]") {
   REQUIRE(TrimEnd("\n\n", "\n\r ").empty());
   const std::string_view text = "abc  ";
   REQUIRE(TrimEnd(text, " ").data() == text.data());  // a view into the argument
+}
+
+// Records Close calls (closing nothing: the fds below are made up) and returns `close_result`.
+class CloseRecorder : public testing::EnvWrapper {
+ public:
+  CloseRecorder() : EnvWrapper(Env::Default()) {}
+  Status Close(int fd, const std::string& what) override {
+    closed.emplace_back(fd, what);
+    return close_result;
+  }
+  std::vector<std::pair<int, std::string>> closed;
+  Status close_result;
+};
+
+using Closed = std::vector<std::pair<int, std::string>>;
+
+TEST_CASE("UniqueFd closes its fd once, through Env, when destroyed", "[unique-fd]") {
+  CloseRecorder env;
+  {
+    const UniqueFd file(env, 7, "seven");
+    REQUIRE(file.valid());
+    REQUIRE(file.get() == 7);
+    REQUIRE(file.what() == "seven");
+    REQUIRE(env.closed.empty());
+  }
+  REQUIRE(env.closed == Closed{{7, "seven"}});
+  { const UniqueFd none(env, -1, "none"); }  // owns nothing: closes nothing
+  REQUIRE(env.closed.size() == 1);
+}
+
+TEST_CASE("UniqueFd Close returns the close result and leaves nothing to close", "[unique-fd]") {
+  CloseRecorder env;
+  env.close_result = Status::IoError("close", "seven", 5);
+  {
+    UniqueFd file(env, 7, "seven");
+    const Status closed = file.Close();
+    REQUIRE(closed.code() == Code::kIoError);
+    REQUIRE_FALSE(file.valid());
+  }
+  REQUIRE(env.closed == Closed{{7, "seven"}});
+}
+
+TEST_CASE("UniqueFd Release gives the fd up; Reset closes it at once", "[unique-fd]") {
+  CloseRecorder env;
+  {
+    UniqueFd released(env, 7, "seven");
+    REQUIRE(released.Release() == 7);
+    REQUIRE(released.get() == -1);
+    UniqueFd reset(env, 8, "eight");
+    reset.Reset();
+    REQUIRE(env.closed == Closed{{8, "eight"}});
+    REQUIRE_FALSE(reset.valid());
+  }
+  REQUIRE(env.closed == Closed{{8, "eight"}});
+}
+
+TEST_CASE("UniqueFd moves ownership; assigning closes the fd held before", "[unique-fd]") {
+  CloseRecorder env;
+  {
+    UniqueFd first(env, 7, "seven");
+    UniqueFd second(std::move(first));
+    REQUIRE(second.get() == 7);
+    REQUIRE(first.get() == -1);  // NOLINT(bugprone-use-after-move): moved-from state is specified
+    UniqueFd third(env, 8, "eight");
+    third = std::move(second);
+    REQUIRE(env.closed == Closed{{8, "eight"}});
+    REQUIRE(third.get() == 7);
+    REQUIRE(third.what() == "seven");
+  }
+  REQUIRE(env.closed == Closed{{8, "eight"}, {7, "seven"}});
 }
 
 }  // namespace

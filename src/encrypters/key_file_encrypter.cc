@@ -13,6 +13,7 @@
 #include "encrypters/local_key_encrypter.h"
 #include "io/env.h"
 #include "io/stack_file.h"
+#include "io/unique_fd.h"
 #include "text/trim.h"
 
 namespace sealstate {
@@ -20,19 +21,6 @@ namespace {
 
 // A key file holds one line of base64; anything bigger is not a key file.
 constexpr std::size_t kMaxKeyFileBytes = 4096;
-
-// Closes the read-only key file when it goes out of scope (a close error cannot lose data).
-class FileCloser {
- public:
-  FileCloser(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
-  FileCloser(const FileCloser&) = delete;
-  FileCloser& operator=(const FileCloser&) = delete;
-  ~FileCloser() { (void)internal::Env::Default()->Close(fd_, path_); }  // read-only file
-
- private:
-  int fd_;
-  std::string path_;
-};
 
 std::string Subject(const std::string& path) { return "key-file encrypter: " + path; }
 
@@ -86,7 +74,7 @@ std::string_view TrimmedText(const SecretBytes& contents) {
 
 Result<std::unique_ptr<Encrypter>> NewKeyFileEncrypter(std::string path) {
   SEALSTATE_ASSIGN_OR_RETURN(int fd, OpenKeyFile(path));
-  FileCloser closer(fd, path);
+  const internal::UniqueFd closer(*internal::Env::Default(), fd, path);  // only read: nothing to lose
   SEALSTATE_RETURN_IF_ERROR(CheckKeyFileMetadata(fd, path));
   SEALSTATE_ASSIGN_OR_RETURN(SecretBytes contents, ReadKeyFile(fd, path));
   SEALSTATE_ASSIGN_OR_RETURN(SecretBytes key, internal::DecodeLocalKey(TrimmedText(contents), Subject(path)));

@@ -25,6 +25,7 @@
 
 #include "io/durable_file.h"
 #include "io/stack_file.h"
+#include "io/unique_fd.h"
 #include "lock/lock_record.h"
 #include "lock/lock_verdict.h"
 #include "lock/lock_wait.h"
@@ -43,41 +44,18 @@ constexpr mode_t kMarkerMode = 0600;
 // the next round counts as contention: bounds the loop when the lock changes hands very fast.
 constexpr int kMaxRoundsWithoutWait = 8;
 
-// An fd closed on destruction. The close result is ignored: these fds are only read, or are
-// cleaned up after an error that is already being reported.
-class ScopedFd {
- public:
-  ScopedFd(Env& env, int fd, std::string what) : env_(&env), fd_(fd), what_(std::move(what)) {}
-  ScopedFd(ScopedFd&& other) noexcept
-      : env_(other.env_), fd_(std::exchange(other.fd_, -1)), what_(std::move(other.what_)) {}
-  ScopedFd(const ScopedFd&) = delete;
-  ScopedFd& operator=(const ScopedFd&) = delete;
-  ScopedFd& operator=(ScopedFd&&) = delete;
-  ~ScopedFd() {
-    if (fd_ >= 0) (void)env_->Close(fd_, what_);
-  }
-  bool valid() const { return fd_ >= 0; }
-  int get() const { return fd_; }
-  const std::string& what() const { return what_; }
-
- private:
-  Env* env_;
-  int fd_;
-  std::string what_;
-};
-
-// Opens the marker; an invalid ScopedFd when there is none.
-Result<ScopedFd> OpenMarker(Env& env, const Dir& dir, int flags) {
+// Opens the marker; an invalid UniqueFd when there is none.
+Result<UniqueFd> OpenMarker(Env& env, const Dir& dir, int flags) {
   Result<int> fd = env.OpenAt(dir, kLockFileName, flags, 0);
-  if (fd.status().code() == Code::kNotFound) return ScopedFd(env, -1, dir.Join(kLockFileName));
+  if (fd.status().code() == Code::kNotFound) return UniqueFd(env, -1, dir.Join(kLockFileName));
   if (!fd.ok()) return fd.status();
-  return ScopedFd(env, *fd, dir.Join(kLockFileName));
+  return UniqueFd(env, *fd, dir.Join(kLockFileName));
 }
 
 // The marker's bytes, at most kMaxLockRecordBytes + 1 (enough for the parser to see it is too
 // big). kIntegrity when it is not a regular file or is hard-linked (CheckStackFile; the marker's
 // own temp name is the one link allowed, while it is published): such a record is unreadable.
-Result<std::string> ReadMarkerBytes(Env& env, const Dir& dir, const ScopedFd& marker) {
+Result<std::string> ReadMarkerBytes(Env& env, const Dir& dir, const UniqueFd& marker) {
   SEALSTATE_RETURN_IF_ERROR(CheckStackFile(env, dir, kLockFileName, marker.get()));
   std::string content(kMaxLockRecordBytes + 1, '\0');
   std::size_t size = 0;
@@ -94,7 +72,7 @@ Result<std::string> ReadMarkerBytes(Env& env, const Dir& dir, const ScopedFd& ma
 
 // The marker's record, or why it is unreadable (kIntegrity). I/O failures go to the returned
 // Status instead.
-Status ReadRecord(Env& env, const Dir& dir, const ScopedFd& marker, std::optional<Result<LockHolder>>& record) {
+Status ReadRecord(Env& env, const Dir& dir, const UniqueFd& marker, std::optional<Result<LockHolder>>& record) {
   Result<std::string> bytes = ReadMarkerBytes(env, dir, marker);
   if (!bytes.ok() && bytes.status().code() != Code::kIntegrity) return bytes.status();
   record.emplace(bytes.ok() ? ParseLockRecord(*bytes) : Result<LockHolder>(bytes.status()));
@@ -111,7 +89,7 @@ bool SameFile(const struct stat& a, const struct stat& b) { return a.st_dev == b
 // What the name "lock" refers to now, compared with an open marker.
 enum class MarkerName { kGone, kSameFile, kOtherFile };
 
-Result<MarkerName> CompareMarkerName(Env& env, const Dir& dir, const ScopedFd& marker) {
+Result<MarkerName> CompareMarkerName(Env& env, const Dir& dir, const UniqueFd& marker) {
   SEALSTATE_ASSIGN_OR_RETURN(const struct stat opened, env.Stat(marker.get(), marker.what()));
   Result<struct stat> named = env.StatAt(dir, kLockFileName);
   if (named.status().code() == Code::kNotFound) return MarkerName::kGone;
@@ -223,7 +201,7 @@ class PendingMarker {
 // unlinking, so of several concurrent breakers at most one removes it. Returns the removed
 // holder, or nullopt when it was not ours to break (held, already gone, replaced, not stale).
 Result<std::optional<LockHolder>> BreakStale(Env& env, ProcessProbe& probe, const Dir& dir) {
-  SEALSTATE_ASSIGN_OR_RETURN(ScopedFd marker, OpenMarker(env, dir, kBreakMarkerFlags));
+  SEALSTATE_ASSIGN_OR_RETURN(UniqueFd marker, OpenMarker(env, dir, kBreakMarkerFlags));
   if (!marker.valid()) return std::optional<LockHolder>();
   SEALSTATE_ASSIGN_OR_RETURN(const bool locked, env.OfdLock(marker.get(), LockWait::kNoWait, marker.what()));
   if (!locked) return std::optional<LockHolder>();  // a live holder, or another breaker
@@ -323,7 +301,7 @@ Status MarkerLock::Release(HeldMarker& held) {
   if (held.fd < 0) return Status::OK();
   // Closed on every path (dropping the OFD lock); a close error is ignored, as the marker's
   // content no longer matters.
-  const ScopedFd marker(env_, std::exchange(held.fd, -1), dir_.Join(kLockFileName));
+  const UniqueFd marker(env_, std::exchange(held.fd, -1), dir_.Join(kLockFileName));
   // Unlink first, close second: while the name exists, its OFD lock says "held".
   SEALSTATE_ASSIGN_OR_RETURN(const MarkerName name, CompareMarkerName(env_, dir_, marker));
   if (name == MarkerName::kGone) return Status::OK();  // removed meanwhile (force-unlock): nothing to do
@@ -337,7 +315,7 @@ Status MarkerLock::Release(HeldMarker& held) {
 
 Result<bool> MarkerLock::StillHeld(const std::string& lock_id) {
   if (lock_id.empty()) return false;
-  SEALSTATE_ASSIGN_OR_RETURN(const ScopedFd marker, OpenMarker(env_, dir_, kReadMarkerFlags));
+  SEALSTATE_ASSIGN_OR_RETURN(const UniqueFd marker, OpenMarker(env_, dir_, kReadMarkerFlags));
   if (!marker.valid()) return false;
   std::optional<Result<LockHolder>> record;
   SEALSTATE_RETURN_IF_ERROR(ReadRecord(env_, dir_, marker, record));
@@ -345,7 +323,7 @@ Result<bool> MarkerLock::StillHeld(const std::string& lock_id) {
 }
 
 Result<LockInfo> MarkerLock::Inspect() {
-  SEALSTATE_ASSIGN_OR_RETURN(const ScopedFd marker, OpenMarker(env_, dir_, kReadMarkerFlags));
+  SEALSTATE_ASSIGN_OR_RETURN(const UniqueFd marker, OpenMarker(env_, dir_, kReadMarkerFlags));
   if (!marker.valid()) return Classify(probe_, std::nullopt, false);
   SEALSTATE_ASSIGN_OR_RETURN(const bool held_elsewhere, env_.OfdLockHeldElsewhere(marker.get(), marker.what()));
   std::optional<Result<LockHolder>> record;
@@ -354,7 +332,7 @@ Result<LockInfo> MarkerLock::Inspect() {
 }
 
 Result<std::optional<LockHolder>> MarkerLock::ForceRemove(std::string_view expected_id) {
-  SEALSTATE_ASSIGN_OR_RETURN(const ScopedFd marker, OpenMarker(env_, dir_, kReadMarkerFlags));
+  SEALSTATE_ASSIGN_OR_RETURN(const UniqueFd marker, OpenMarker(env_, dir_, kReadMarkerFlags));
   if (!marker.valid()) return std::optional<LockHolder>();
   std::optional<Result<LockHolder>> record;
   SEALSTATE_RETURN_IF_ERROR(ReadRecord(env_, dir_, marker, record));

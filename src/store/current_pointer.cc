@@ -8,7 +8,7 @@
 #include "text/go_quote.h"
 
 #include "io/stack_file.h"
-#include "store/fd_source.h"
+#include "io/unique_fd.h"
 #include "text/trim.h"
 
 namespace sealstate::internal {
@@ -36,7 +36,7 @@ Result<std::string> ReadCurrentRev(Env& env, const Dir& stack_dir) {
   Result<int> fd = OpenStackFile(env, stack_dir, kCurrentFileName, O_RDONLY);
   if (!fd.ok() && fd.status().code() == Code::kNotFound) return Status::NoCurrent();
   if (!fd.ok()) return fd.status();
-  ReadOnlyFd file(env, *fd, path);
+  const UniqueFd file(env, *fd, path);  // only read: its close cannot lose data
   SEALSTATE_ASSIGN_OR_RETURN(std::string content, ReadSmallFile(env, file.get(), path));
   std::string rev(Trim(content, " \n\r\t"));
   if (rev.empty()) return Status::NoCurrent();
