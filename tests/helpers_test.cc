@@ -2,11 +2,14 @@
 // read helpers (io/).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "crypto/random_hex.h"
+#include "io/read_at_most.h"
 #include "io/unique_fd.h"
 #include "support/fault_injection_env.h"
 #include "text/hex.h"
@@ -144,6 +147,78 @@ TEST_CASE("UniqueFd moves ownership; assigning closes the fd held before", "[uni
     REQUIRE(third.what() == "seven");
   }
   REQUIRE(env.closed == Closed{{8, "eight"}, {7, "seven"}});
+}
+
+// Hands out `data` at most `step` bytes per Read, then fails with `error` (if set) instead of
+// reporting the end; counts the Read calls.
+class TrickleSource : public ByteSource {
+ public:
+  TrickleSource(std::string_view data, std::size_t step) : data_(data), step_(step) {}
+  Result<std::size_t> Read(char* buffer, std::size_t capacity) override {
+    ++reads;
+    if (data_.empty() && !error.ok()) return error;
+    const std::size_t n = std::min({capacity, step_, data_.size()});
+    data_.copy(buffer, n);
+    data_.remove_prefix(n);
+    return n;
+  }
+  int reads = 0;
+  Status error;
+
+ private:
+  std::string_view data_;
+  std::size_t step_;
+};
+
+TEST_CASE("ReadAtMost fills the buffer across short reads and never reads once it is full", "[read-at-most]") {
+  TrickleSource source("0123456789", 3);
+  std::string buffer(6, '.');
+  const Result<std::size_t> n = ReadAtMost(source, buffer.data(), buffer.size());
+  REQUIRE(n.ok());
+  REQUIRE(*n == 6);
+  REQUIRE(buffer == "012345");
+  REQUIRE(source.reads == 2);  // 3 + 3 bytes: no third call
+}
+
+TEST_CASE("ReadAtMost returns fewer bytes only at end of input, and the limit + 1 trick works", "[read-at-most]") {
+  const std::string limit_bytes(4, 'x');
+  for (const std::size_t step : {std::size_t{1}, std::size_t{3}, std::size_t{100}}) {
+    std::string buffer(limit_bytes.size() + 1, '.');
+    TrickleSource at_limit(limit_bytes, step);
+    REQUIRE(*ReadAtMost(at_limit, buffer.data(), buffer.size()) == 4);  // not larger than the limit
+    TrickleSource over_limit(limit_bytes + "yz", step);
+    REQUIRE(*ReadAtMost(over_limit, buffer.data(), buffer.size()) == 5);  // larger: limit + 1
+    TrickleSource empty("", step);
+    REQUIRE(*ReadAtMost(empty, buffer.data(), buffer.size()) == 0);
+  }
+  TrickleSource untouched("abc", 1);
+  REQUIRE(*ReadAtMost(untouched, nullptr, 0) == 0);
+  REQUIRE(untouched.reads == 0);
+}
+
+TEST_CASE("ReadAtMost returns the first read error", "[read-at-most]") {
+  TrickleSource source("ab", 1);
+  source.error = Status::IoError("read", "the file", 5);
+  std::string buffer(8, '.');
+  const Result<std::size_t> n = ReadAtMost(source, buffer.data(), buffer.size());
+  REQUIRE(n.status().code() == Code::kIoError);
+  REQUIRE(n.status().error_number() == 5);
+}
+
+TEST_CASE("ReadAtMost tells a positional reader how many bytes came before each read", "[read-at-most]") {
+  const std::string file = "abcdefgh";
+  std::vector<std::size_t> offsets;
+  const auto read_at = [&](char* into, std::size_t room, std::size_t offset) {
+    offsets.push_back(offset);
+    const std::size_t count = std::min<std::size_t>({room, 2, file.size() - offset});
+    file.copy(into, count, offset);
+    return Result<std::size_t>(count);
+  };
+  std::string buffer(5, '.');
+  const Result<std::size_t> n = ReadAtMost(buffer.data(), buffer.size(), read_at);
+  REQUIRE(*n == 5);
+  REQUIRE(buffer == "abcde");
+  REQUIRE(offsets == std::vector<std::size_t>{0, 2, 4});
 }
 
 }  // namespace

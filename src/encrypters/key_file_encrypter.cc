@@ -12,6 +12,7 @@
 
 #include "encrypters/local_key_encrypter.h"
 #include "io/env.h"
+#include "io/read_at_most.h"
 #include "io/stack_file.h"
 #include "io/unique_fd.h"
 #include "text/trim.h"
@@ -49,18 +50,13 @@ Status CheckKeyFileMetadata(int fd, const std::string& path) {
 // Reads the whole file into guarded memory; the result is sized to what was read.
 Result<SecretBytes> ReadKeyFile(int fd, const std::string& path) {
   SEALSTATE_ASSIGN_OR_RETURN(SecretBytes contents, SecretBytes::Allocate(kMaxKeyFileBytes + 1));
-  std::size_t filled = 0;
-  while (filled < contents.size()) {
-    char* into = reinterpret_cast<char*>(contents.data()) + filled;
-    Result<std::size_t> got = internal::Env::Default()->Read(fd, into, contents.size() - filled, path);
-    if (!got.ok()) return got.status().WithPrefix("key-file encrypter: ");
-    if (*got == 0) break;
-    filled += *got;
-  }
-  if (filled > kMaxKeyFileBytes) {
+  const Result<std::size_t> filled = internal::ReadAtMost(
+      *internal::Env::Default(), fd, reinterpret_cast<char*>(contents.data()), contents.size(), path);
+  if (!filled.ok()) return filled.status().WithPrefix("key-file encrypter: ");
+  if (*filled > kMaxKeyFileBytes) {
     return Status::InvalidArgument(Subject(path) + " is larger than 4096 bytes; it should hold one base64 key");
   }
-  contents.Truncate(filled);
+  contents.Truncate(*filled);
   return contents;
 }
 

@@ -24,6 +24,7 @@
 #include <utility>
 
 #include "io/durable_file.h"
+#include "io/read_at_most.h"
 #include "io/stack_file.h"
 #include "io/unique_fd.h"
 #include "lock/lock_record.h"
@@ -58,14 +59,10 @@ Result<UniqueFd> OpenMarker(Env& env, const Dir& dir, int flags) {
 Result<std::string> ReadMarkerBytes(Env& env, const Dir& dir, const UniqueFd& marker) {
   SEALSTATE_RETURN_IF_ERROR(CheckStackFile(env, dir, kLockFileName, marker.get()));
   std::string content(kMaxLockRecordBytes + 1, '\0');
-  std::size_t size = 0;
-  while (size < content.size()) {
-    SEALSTATE_ASSIGN_OR_RETURN(const std::size_t n,
-                               env.ReadAt(marker.get(), content.data() + size, content.size() - size,
-                                          static_cast<off_t>(size), marker.what()));
-    if (n == 0) break;
-    size += n;
-  }
+  const auto read_at = [&](char* into, std::size_t room, std::size_t offset) {
+    return env.ReadAt(marker.get(), into, room, static_cast<off_t>(offset), marker.what());
+  };
+  SEALSTATE_ASSIGN_OR_RETURN(const std::size_t size, ReadAtMost(content.data(), content.size(), read_at));
   content.resize(size);
   return content;
 }

@@ -7,6 +7,7 @@
 
 #include "text/go_quote.h"
 
+#include "io/read_at_most.h"
 #include "io/stack_file.h"
 #include "io/unique_fd.h"
 #include "text/trim.h"
@@ -18,12 +19,7 @@ constexpr std::size_t kMaxPointerBytes = 4096;
 
 Result<std::string> ReadSmallFile(Env& env, int fd, const std::string& what) {
   std::string content(kMaxPointerBytes + 1, '\0');
-  std::size_t size = 0;
-  while (size < content.size()) {
-    SEALSTATE_ASSIGN_OR_RETURN(std::size_t n, env.Read(fd, content.data() + size, content.size() - size, what));
-    if (n == 0) break;
-    size += n;
-  }
+  SEALSTATE_ASSIGN_OR_RETURN(const std::size_t size, ReadAtMost(env, fd, content.data(), content.size(), what));
   if (size > kMaxPointerBytes) return Status::Integrity(what + " is too large to be a current pointer");
   content.resize(size);
   return content;
