@@ -144,25 +144,27 @@ class Deadline {
 // (unless published), so every exit path cleans up.
 class PendingMarker {
  public:
-  PendingMarker(Env& env, const Dir& dir) : env_(env), dir_(dir), name_(TempNameFor(kLockFileName)) {}
+  PendingMarker(Env& env, const Dir& dir)
+      : env_(env), dir_(dir), name_(TempNameFor(kLockFileName)), fd_(env, -1, path()) {}
   PendingMarker(const PendingMarker&) = delete;
   PendingMarker& operator=(const PendingMarker&) = delete;
   ~PendingMarker() {
-    if (fd_ >= 0) (void)env_.Close(fd_, path());         // cleanup after an error that is reported
+    fd_.Reset();                                         // cleanup after an error that is reported
     if (temp_exists_) (void)env_.UnlinkAt(dir_, name_);  // same
   }
 
   // Creates the temp file (mode exactly 0600), locks it, writes `record` and fsyncs it.
   Status Create(std::string_view record) {
-    SEALSTATE_ASSIGN_OR_RETURN(fd_, env_.OpenAt(dir_, name_, kTempMarkerFlags, kMarkerMode));
+    SEALSTATE_ASSIGN_OR_RETURN(const int fd, env_.OpenAt(dir_, name_, kTempMarkerFlags, kMarkerMode));
+    fd_ = UniqueFd(env_, fd, path());
     temp_exists_ = true;
-    SEALSTATE_RETURN_IF_ERROR(env_.Chmod(fd_, kMarkerMode, path()));  // whatever the umask
-    SEALSTATE_ASSIGN_OR_RETURN(const bool locked, env_.OfdLock(fd_, LockWait::kNoWait, path()));
+    SEALSTATE_RETURN_IF_ERROR(env_.Chmod(fd_.get(), kMarkerMode, path()));  // whatever the umask
+    SEALSTATE_ASSIGN_OR_RETURN(const bool locked, env_.OfdLock(fd_.get(), LockWait::kNoWait, path()));
     if (!locked) return Status::Internal("lock " + path() + ": a new private file is locked by someone else");
-    FdSink sink(env_, fd_, path());
+    FdSink sink(env_, fd_.get(), path());
     SEALSTATE_RETURN_IF_ERROR(sink.Append(record));
     SEALSTATE_RETURN_IF_ERROR(sink.Flush());
-    return env_.Fsync(fd_, path());
+    return env_.Fsync(fd_.get(), path());
   }
 
   // Links the temp file as "lock" and removes the temp name. False when "lock" exists (the temp
@@ -182,7 +184,7 @@ class PendingMarker {
   }
 
   // The fd of the published marker; the caller now owns it.
-  int TakeFd() { return std::exchange(fd_, -1); }
+  int TakeFd() { return fd_.Release(); }
 
  private:
   std::string path() const { return dir_.Join(name_); }
@@ -190,7 +192,7 @@ class PendingMarker {
   Env& env_;
   const Dir& dir_;
   std::string name_;
-  int fd_ = -1;
+  UniqueFd fd_;
   bool temp_exists_ = false;
 };
 
