@@ -7,7 +7,7 @@
 
 #include "cli/duration.h"
 #include "cli/lock_operation.h"
-#include "json/go_json_writer.h"
+#include "text/go_utf8.h"
 
 namespace sealstate::cli {
 namespace {

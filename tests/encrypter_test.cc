@@ -611,6 +611,8 @@ TEST_CASE("key-file: whitespace and newlines around the key are accepted", "[key
   const std::string path = dir.File("key");
   WriteFile(path, " \t\n" + KeyText(19) + "\r\n\n", 0600);
   CHECK(NewKeyFileEncrypter(path).ok());
+  WriteFile(path, "\v\f" + KeyText(19) + "\f\v", 0600);  // all of C isspace()
+  CHECK(NewKeyFileEncrypter(path).ok());
 }
 
 TEST_CASE("key-file: bad key text gives the env-key messages with the path", "[key-file]") {

@@ -316,6 +316,14 @@ TEST_CASE("v1 open streams the ciphertext with the results of parsing it whole, 
         "error: envelope: illegal base64 data at input byte 20000");
   CHECK(OpenedInPieces(head + "\"ciphertext\": \"YW\\qJj\"}").rfind("error: envelope: invalid JSON", 0) == 0);
   CHECK(OpenedInPieces(head + "\"ciphertext\": \"YW\x01Jj\"}").rfind("error: envelope: invalid JSON", 0) == 0);
+  // \uXXXX escapes: hex digits of either case; a non-hex digit is invalid JSON; a character past
+  // ASCII is never base64.
+  CHECK(OpenedInPieces(head + "\"ciphertext\": \"Y\\u0057\\u004aj\"}") == "ok: cba");
+  CHECK(OpenedInPieces(head + "\"ciphertext\": \"Y\\u0057\\u004Aj\"}") == "ok: cba");
+  CHECK(OpenedInPieces(head + "\"ciphertext\": \"YW\\u00zzJj\"}") ==
+        "error: envelope: invalid JSON in \"ciphertext\" at byte 70: incorrect hex digit after \\u escape in string");
+  CHECK(OpenedInPieces(head + "\"ciphertext\": \"YW\\u00e9Jj\"}") ==
+        "error: envelope: illegal base64 data at input byte 2");
   // Parser errors after the ciphertext name their byte in the file.
   const std::string after = head + "\"ciphertext\": \"" + std::string(4000, 'A') + "\" x}";
   CHECK(OpenedInPieces(after) == "error: envelope: invalid JSON at byte " + std::to_string(after.rfind('x')) +

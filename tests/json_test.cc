@@ -13,6 +13,7 @@
 
 #include "json/go_json_writer.h"
 #include "json/json_reader.h"
+#include "text/go_quote.h"
 
 namespace sealstate::internal {
 namespace {

@@ -11,6 +11,7 @@
 #include <sealstate/stream.h>
 
 #include "json/go_json_writer.h"
+#include "text/go_quote.h"
 
 namespace sealstate::cli {
 

@@ -2,11 +2,11 @@
 
 #include <fcntl.h>
 #include <unistd.h>
-#include <cerrno>
 
 #include <string>
 
 #include "io/env.h"
+#include "io/unique_fd.h"
 #include "store/fd_source.h"
 
 namespace sealstate::cli {
@@ -27,14 +27,12 @@ Result<Snapshot> Decode(int fd, const std::string& name) {
 
 Result<Snapshot> ReadSnapshotInput(const std::string& path) {
   if (path.empty() || path == "-") return Decode(STDIN_FILENO, "standard input");
-  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) {
-    if (errno == ENOENT) return Status::NotFound("snapshot input " + path + ": no such file");
-    return Status::IoError("open", path, errno);
-  }
-  auto snapshot = Decode(fd, path);
-  close(fd);
-  return snapshot;
+  internal::Env& env = *internal::Env::Default();
+  Result<int> fd = env.Open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY, 0);
+  if (fd.status().code() == Code::kNotFound) return Status::NotFound("snapshot input " + path + ": no such file");
+  if (!fd.ok()) return fd.status();
+  const internal::UniqueFd file(env, *fd, path);  // only read: its close cannot lose data
+  return Decode(file.get(), path);
 }
 
 }  // namespace sealstate::cli

@@ -2,7 +2,7 @@
 
 #include <string_view>
 
-#include "json/go_json_writer.h"
+#include "text/go_quote.h"
 
 namespace sealstate::cli {
 namespace {

@@ -1,6 +1,6 @@
 #include "cli/written_elsewhere.h"
 
-#include "json/go_json_writer.h"
+#include "text/go_quote.h"
 
 namespace sealstate::cli {
 

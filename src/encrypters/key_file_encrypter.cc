@@ -12,26 +12,16 @@
 
 #include "encrypters/local_key_encrypter.h"
 #include "io/env.h"
+#include "io/read_at_most.h"
 #include "io/stack_file.h"
+#include "io/unique_fd.h"
+#include "text/trim.h"
 
 namespace sealstate {
 namespace {
 
 // A key file holds one line of base64; anything bigger is not a key file.
 constexpr std::size_t kMaxKeyFileBytes = 4096;
-
-// Closes the read-only key file when it goes out of scope (a close error cannot lose data).
-class FileCloser {
- public:
-  FileCloser(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
-  FileCloser(const FileCloser&) = delete;
-  FileCloser& operator=(const FileCloser&) = delete;
-  ~FileCloser() { (void)internal::Env::Default()->Close(fd_, path_); }  // read-only file
-
- private:
-  int fd_;
-  std::string path_;
-};
 
 std::string Subject(const std::string& path) { return "key-file encrypter: " + path; }
 
@@ -60,38 +50,27 @@ Status CheckKeyFileMetadata(int fd, const std::string& path) {
 // Reads the whole file into guarded memory; the result is sized to what was read.
 Result<SecretBytes> ReadKeyFile(int fd, const std::string& path) {
   SEALSTATE_ASSIGN_OR_RETURN(SecretBytes contents, SecretBytes::Allocate(kMaxKeyFileBytes + 1));
-  std::size_t filled = 0;
-  while (filled < contents.size()) {
-    char* into = reinterpret_cast<char*>(contents.data()) + filled;
-    Result<std::size_t> got = internal::Env::Default()->Read(fd, into, contents.size() - filled, path);
-    if (!got.ok()) return got.status().WithPrefix("key-file encrypter: ");
-    if (*got == 0) break;
-    filled += *got;
-  }
-  if (filled > kMaxKeyFileBytes) {
+  const Result<std::size_t> filled = internal::ReadAtMost(
+      *internal::Env::Default(), fd, reinterpret_cast<char*>(contents.data()), contents.size(), path);
+  if (!filled.ok()) return filled.status().WithPrefix("key-file encrypter: ");
+  if (*filled > kMaxKeyFileBytes) {
     return Status::InvalidArgument(Subject(path) + " is larger than 4096 bytes; it should hold one base64 key");
   }
-  contents.Truncate(filled);
+  contents.Truncate(*filled);
   return contents;
 }
 
-bool IsAsciiSpace(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
-
 // The text between leading and trailing ASCII whitespace, as a view into `contents`.
 std::string_view TrimmedText(const SecretBytes& contents) {
-  std::size_t begin = 0;
-  std::size_t end = contents.size();
-  while (begin < end && IsAsciiSpace(contents.data()[begin])) ++begin;
-  while (end > begin && IsAsciiSpace(contents.data()[end - 1])) --end;
-  if (begin == end) return {};
-  return std::string_view(reinterpret_cast<const char*>(contents.data()) + begin, end - begin);
+  const std::string_view text(reinterpret_cast<const char*>(contents.data()), contents.size());
+  return internal::Trim(text, internal::kAsciiWhitespace);
 }
 
 }  // namespace
 
 Result<std::unique_ptr<Encrypter>> NewKeyFileEncrypter(std::string path) {
   SEALSTATE_ASSIGN_OR_RETURN(int fd, OpenKeyFile(path));
-  FileCloser closer(fd, path);
+  const internal::UniqueFd closer(*internal::Env::Default(), fd, path);  // only read: nothing to lose
   SEALSTATE_RETURN_IF_ERROR(CheckKeyFileMetadata(fd, path));
   SEALSTATE_ASSIGN_OR_RETURN(SecretBytes contents, ReadKeyFile(fd, path));
   SEALSTATE_ASSIGN_OR_RETURN(SecretBytes key, internal::DecodeLocalKey(TrimmedText(contents), Subject(path)));

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "io/read_at_most.h"
+
 namespace sealstate::internal {
 
 BufferedSource::BufferedSource(ByteSource& in, std::size_t block_size) : in_(in), block_size_(block_size) {}
@@ -51,13 +53,7 @@ Result<std::string> BufferedSource::ReadExact(std::size_t n, std::string_view wh
 }
 
 Result<std::size_t> BufferedSource::ReadFull(char* buffer, std::size_t capacity) {
-  std::size_t done = 0;
-  while (done < capacity) {
-    SEALSTATE_ASSIGN_OR_RETURN(std::size_t n, Read(buffer + done, capacity - done));
-    if (n == 0) break;
-    done += n;
-  }
-  return done;
+  return ReadAtMost(*this, buffer, capacity);
 }
 
 void BufferedSource::Skip(std::size_t n) { start_ += std::min(n, buffer_.size() - start_); }

@@ -5,20 +5,15 @@
 
 #include "envelope/buffered_source.h"
 #include "envelope/seal_validated.h"
-#include "json/go_json_writer.h"
 #include "json/json_reader.h"
 #include "snapshot/encode_validated.h"
+#include "text/go_quote.h"
+#include "text/trim.h"
 
 namespace sealstate {
 namespace {
 
 constexpr std::string_view kStatePayload = "state";
-
-std::string_view TrimSpace(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
 
 std::string_view FirstLine(std::string_view bytes) { return bytes.substr(0, bytes.find('\n')); }
 
@@ -58,7 +53,7 @@ Result<Snapshot> OpenSnapshotV2(ByteSource& in, const EnvelopeBinding& expected,
 }  // namespace
 
 Result<std::int64_t> DetectEnvelopeVersion(std::string_view first_bytes) {
-  const std::string_view line = TrimSpace(FirstLine(first_bytes));
+  const std::string_view line = internal::Trim(FirstLine(first_bytes), " \t\r");
   if (line.empty() || line == "{") return kEnvelopeV1;  // unobin's pretty JSON
   Result<Json> parsed = internal::ParseJson(line);
   if (!parsed.ok() || parsed->type() != Json::Type::kObject) return kEnvelopeV1;  // let OpenV1 explain

@@ -9,9 +9,9 @@
 #include "envelope/encrypter_checks.h"
 #include "envelope/envelope_v2_header.h"
 #include "envelope/secretstream.h"
-#include "json/go_json_writer.h"
 #include "pipeline/pipelined_sink.h"
 #include "pipeline/prefetching_source.h"
+#include "text/go_quote.h"
 
 namespace sealstate {
 namespace {

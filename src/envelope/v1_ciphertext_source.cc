@@ -1,9 +1,10 @@
 #include "envelope/v1_ciphertext_source.h"
 
-#include <cctype>
 #include <memory>
 #include <string_view>
 #include <utility>
+
+#include "text/hex.h"
 
 namespace sealstate::internal {
 namespace {
@@ -136,12 +137,12 @@ Result<std::size_t> V1CiphertextSource::Divert(std::string_view data, std::size_
 
 Status V1CiphertextSource::DivertEscape(char c, std::size_t file_offset) {
   if (in_unicode_) {
-    if (!std::isxdigit(static_cast<unsigned char>(c))) {
+    if (HexDigitValue(c) < 0) {
       return InvalidCiphertextJson(file_offset, "incorrect hex digit after \\u escape in string");
     }
     unicode_hex_ += c;
     if (unicode_hex_.size() < 4) return Status::OK();
-    const unsigned long code = std::stoul(unicode_hex_, nullptr, 16);
+    const int code = ParseFourHexDigits(unicode_hex_);
     in_unicode_ = false;
     unicode_hex_.clear();
     // A character outside ASCII is never base64: any such byte makes the same error.

@@ -3,12 +3,11 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <sodium.h>
-
 #include <cstdlib>
 
-#include "crypto/sodium_init.h"
+#include "crypto/random_hex.h"
 #include "io/stack_file.h"
+#include "io/unique_fd.h"
 
 namespace sealstate::internal {
 namespace {
@@ -21,46 +20,37 @@ constexpr int kCreateFlags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXE
 // The second open file description of a temp file, which holds its OFD lock (never written).
 constexpr int kLiveLockFlags = O_WRONLY | kStackFileFlags;
 
-std::string RandomHex(std::size_t bytes) {
-  EnsureSodium();
-  unsigned char raw[16];
-  randombytes_buf(raw, bytes);
-  char hex[33];
-  sodium_bin2hex(hex, sizeof hex, raw, bytes);
-  return hex;
-}
-
 // The temp file being written: closed and removed unless Published(). From its creation until
 // then, a second open file description of it holds its OFD lock (the writing fd is closed before
 // the publish, as the recipe requires), which tells debris cleanup the file is alive, across pid
 // namespaces (see debris.h).
 class TempFile {
  public:
-  TempFile(Env& env, const Dir& dir, std::string name) : env_(env), dir_(dir), name_(std::move(name)) {}
+  TempFile(Env& env, const Dir& dir, std::string name)
+      : env_(env), dir_(dir), name_(std::move(name)), fd_(env, -1, path()), lock_fd_(env, -1, path()) {}
   TempFile(const TempFile&) = delete;
   TempFile& operator=(const TempFile&) = delete;
   ~TempFile() {
-    if (fd_ >= 0) (void)env_.Close(fd_, path());            // cleanup after an earlier error: that error is reported
-    if (exists_) (void)env_.UnlinkAt(dir_, name_);          // same
-    if (lock_fd_ >= 0) (void)env_.Close(lock_fd_, path());  // never written: nothing to lose
+    fd_.Reset();                                    // cleanup after an earlier error: that error is reported
+    if (exists_) (void)env_.UnlinkAt(dir_, name_);  // same
+    lock_fd_.Reset();                               // never written: nothing to lose
   }
 
   Status Create() {
-    SEALSTATE_ASSIGN_OR_RETURN(fd_, env_.OpenAt(dir_, name_, kCreateFlags, 0600));
+    SEALSTATE_ASSIGN_OR_RETURN(const int fd, env_.OpenAt(dir_, name_, kCreateFlags, 0600));
+    fd_ = UniqueFd(env_, fd, path());
     exists_ = true;
-    SEALSTATE_RETURN_IF_ERROR(env_.Chmod(fd_, 0600, path()));  // exact mode whatever the umask
+    SEALSTATE_RETURN_IF_ERROR(env_.Chmod(fd_.get(), 0600, path()));  // exact mode whatever the umask
     return TakeLiveLock();
   }
 
   // Writes, fsyncs and closes (each result checked).
   Status Fill(const std::function<Status(ByteSink&)>& produce) {
-    FdSink sink(env_, fd_, path());
+    FdSink sink(env_, fd_.get(), path());
     SEALSTATE_RETURN_IF_ERROR(produce(sink));
     SEALSTATE_RETURN_IF_ERROR(sink.Flush());
-    SEALSTATE_RETURN_IF_ERROR(env_.Fsync(fd_, path()));
-    const int fd = fd_;
-    fd_ = -1;
-    return env_.Close(fd, path());
+    SEALSTATE_RETURN_IF_ERROR(env_.Fsync(fd_.get(), path()));
+    return fd_.Close();
   }
 
   // The temp name no longer exists (it was renamed, or linked and unlinked).
@@ -71,8 +61,9 @@ class TempFile {
  private:
   // Opens the second description and takes its OFD lock, held until the destructor.
   Status TakeLiveLock() {
-    SEALSTATE_ASSIGN_OR_RETURN(lock_fd_, env_.OpenAt(dir_, name_, kLiveLockFlags, 0));
-    SEALSTATE_ASSIGN_OR_RETURN(const bool locked, env_.OfdLock(lock_fd_, LockWait::kNoWait, path()));
+    SEALSTATE_ASSIGN_OR_RETURN(const int fd, env_.OpenAt(dir_, name_, kLiveLockFlags, 0));
+    lock_fd_ = UniqueFd(env_, fd, path());
+    SEALSTATE_ASSIGN_OR_RETURN(const bool locked, env_.OfdLock(lock_fd_.get(), LockWait::kNoWait, path()));
     if (!locked) return Status::Internal("lock " + path() + ": a new private file is locked by someone else");
     return Status::OK();
   }
@@ -80,8 +71,8 @@ class TempFile {
   Env& env_;
   const Dir& dir_;
   std::string name_;
-  int fd_ = -1;
-  int lock_fd_ = -1;  // holds the OFD lock
+  UniqueFd fd_;       // the writing fd
+  UniqueFd lock_fd_;  // holds the OFD lock
   bool exists_ = false;
 };
 

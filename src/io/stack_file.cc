@@ -6,6 +6,7 @@
 #include <string>
 
 #include "io/durable_file.h"
+#include "io/unique_fd.h"
 
 namespace sealstate::internal {
 namespace {
@@ -78,12 +79,9 @@ Status CheckStackFile(Env& env, const Dir& dir, std::string_view name, int fd) {
 
 Result<int> OpenStackFile(Env& env, const Dir& dir, std::string_view name, int access) {
   SEALSTATE_ASSIGN_OR_RETURN(const int fd, env.OpenAt(dir, name, access | kStackFileFlags, 0));
-  Status checked = CheckStackFile(env, dir, name, fd);
-  if (!checked.ok()) {
-    (void)env.Close(fd, dir.Join(name));  // refused before any read or write: nothing to lose
-    return checked;
-  }
-  return fd;
+  UniqueFd file(env, fd, dir.Join(name));  // closed if refused, before any read or write: nothing to lose
+  SEALSTATE_RETURN_IF_ERROR(CheckStackFile(env, dir, name, file.get()));
+  return file.Release();
 }
 
 }  // namespace sealstate::internal

@@ -12,6 +12,7 @@
 
 #include "io/durable_file.h"
 #include "io/stack_file.h"
+#include "io/unique_fd.h"
 #include "journal/journal_event_json.h"
 
 namespace sealstate::internal {
@@ -19,29 +20,6 @@ namespace {
 
 constexpr std::size_t kChunk = 64 * 1024;
 constexpr int kOpenAttempts = 3;
-
-// An open fd, closed (unchecked) on destruction unless Close()d or Release()d: that is cleanup
-// after an earlier error, which is the one reported.
-class ScopedFd {
- public:
-  ScopedFd(Env& env, int fd, std::string what) : env_(env), fd_(fd), what_(std::move(what)) {}
-  ScopedFd(const ScopedFd&) = delete;
-  ScopedFd& operator=(const ScopedFd&) = delete;
-  ~ScopedFd() {
-    if (fd_ >= 0) (void)env_.Close(fd_, what_);
-  }
-  int fd() const { return fd_; }
-  const std::string& what() const { return what_; }
-  // Closes, checked.
-  Status Close() { return env_.Close(Release(), what_); }
-  // Gives up ownership.
-  int Release() { return std::exchange(fd_, -1); }
-
- private:
-  Env& env_;
-  int fd_;
-  std::string what_;
-};
 
 // Opens the journal (OpenStackFile: a FIFO or a hard-linked journal is refused, never written
 // through), first creating it empty if it does not exist. Creation goes through
@@ -58,17 +36,17 @@ Result<int> OpenOrCreate(Env& env, const Dir& dir) {
 }
 
 // Waits for the OFD lock; it is released when the fd is closed.
-Status LockForAppend(Env& env, const ScopedFd& file) {
-  SEALSTATE_ASSIGN_OR_RETURN(const bool locked, env.OfdLock(file.fd(), LockWait::kWait, file.what()));
+Status LockForAppend(Env& env, const UniqueFd& file) {
+  SEALSTATE_ASSIGN_OR_RETURN(const bool locked, env.OfdLock(file.get(), LockWait::kWait, file.what()));
   if (!locked) return Status::Internal("lock " + file.what() + ": not acquired although waiting");
   return Status::OK();
 }
 
 // Exactly the bytes [offset, offset + length) into `buffer`, looping over short reads.
-Status ReadRange(Env& env, const ScopedFd& file, off_t offset, char* buffer, std::size_t length) {
+Status ReadRange(Env& env, const UniqueFd& file, off_t offset, char* buffer, std::size_t length) {
   std::size_t done = 0;
   while (done < length) {
-    SEALSTATE_ASSIGN_OR_RETURN(const std::size_t n, env.ReadAt(file.fd(), buffer + done, length - done,
+    SEALSTATE_ASSIGN_OR_RETURN(const std::size_t n, env.ReadAt(file.get(), buffer + done, length - done,
                                                                offset + static_cast<off_t>(done), file.what()));
     if (n == 0) return Status::IoError("read (unexpected end of file)", file.what(), EIO);
     done += n;
@@ -84,7 +62,7 @@ constexpr off_t kNewlineBeyondLimit = -2;  // none within the window's limit
 // The held bytes grow by doubling, so each byte is read once and copied O(1) times on average.
 class TailWindow {
  public:
-  TailWindow(Env& env, const ScopedFd& file, off_t size, off_t limit)
+  TailWindow(Env& env, const UniqueFd& file, off_t size, off_t limit)
       : env_(env), file_(file), floor_(size - std::min(size, limit)), start_(size), end_(size) {}
 
   // The offset of the last '\n' before `end` (<= the size); kNoNewline if there is none in the
@@ -121,7 +99,7 @@ class TailWindow {
   }
 
   Env& env_;
-  const ScopedFd& file_;
+  const UniqueFd& file_;
   const off_t floor_;  // never read before this offset
   off_t start_;        // the offset of bytes_[0]
   const off_t end_;    // the size
@@ -152,7 +130,7 @@ Status LineTooLong(const std::string& what, off_t newline) {
 // unsynced part of the append in flight may come back zero-filled or as garbage, newlines
 // included). A torn tail longer than kMaxTornTailBytes, or a line before it longer than
 // kMaxJournalLineBytes, is corruption: kIntegrity. Reads at most the sum of the two.
-Result<Tail> FindIntactEnd(Env& env, const ScopedFd& file, off_t size) {
+Result<Tail> FindIntactEnd(Env& env, const UniqueFd& file, off_t size) {
   // The newline before a longest line ending where the longest torn tail begins is the first byte.
   TailWindow tail(env, file, size, static_cast<off_t>(kMaxTornTailBytes + kMaxJournalLineBytes + 1));
   const auto torn_too_long = [&](off_t newline) {
@@ -172,12 +150,12 @@ Result<Tail> FindIntactEnd(Env& env, const ScopedFd& file, off_t size) {
 
 // Truncates the torn tail after the last intact line (left by a crash), and leaves the fd's
 // offset at the end.
-Result<Tail> RepairTail(Env& env, const ScopedFd& file) {
-  SEALSTATE_ASSIGN_OR_RETURN(off_t size, env.SeekEnd(file.fd(), file.what()));
+Result<Tail> RepairTail(Env& env, const UniqueFd& file) {
+  SEALSTATE_ASSIGN_OR_RETURN(off_t size, env.SeekEnd(file.get(), file.what()));
   SEALSTATE_ASSIGN_OR_RETURN(const Tail tail, FindIntactEnd(env, file, size));
   if (tail.end != size) {
-    SEALSTATE_RETURN_IF_ERROR(env.Truncate(file.fd(), tail.end, file.what()));
-    SEALSTATE_ASSIGN_OR_RETURN(size, env.SeekEnd(file.fd(), file.what()));  // the offset was past the end
+    SEALSTATE_RETURN_IF_ERROR(env.Truncate(file.get(), tail.end, file.what()));
+    SEALSTATE_ASSIGN_OR_RETURN(size, env.SeekEnd(file.get(), file.what()));  // the offset was past the end
     if (size != tail.end) return Status::IoError("truncate (size did not change)", file.what(), EIO);
   }
   return tail;
@@ -186,15 +164,15 @@ Result<Tail> RepairTail(Env& env, const ScopedFd& file) {
 // Writes `line` at the fd's offset (== end) and fsyncs unless `sync` defers it. A failed write
 // leaves no partial line behind (best effort); after a failed fsync the line may or may not be
 // there.
-Status WriteLine(Env& env, const ScopedFd& file, off_t end, std::string_view line, JournalSync sync) {
-  FdSink sink(env, file.fd(), file.what());
+Status WriteLine(Env& env, const UniqueFd& file, off_t end, std::string_view line, JournalSync sync) {
+  FdSink sink(env, file.get(), file.what());
   Status written = sink.Append(line);
   if (written.ok()) written = sink.Flush();
   if (!written.ok()) {
-    (void)env.Truncate(file.fd(), end, file.what());  // best effort; a torn line is also repaired later
+    (void)env.Truncate(file.get(), end, file.what());  // best effort; a torn line is also repaired later
     return written;
   }
-  return sync == JournalSync::kNow ? env.Fsync(file.fd(), file.what()) : Status::OK();
+  return sync == JournalSync::kNow ? env.Fsync(file.get(), file.what()) : Status::OK();
 }
 
 // Splits the journal into lines as it is read and decodes each complete one. Malformed lines
@@ -275,7 +253,7 @@ Result<std::uint64_t> JournalFile::Append(JournalEvent event, JournalSync sync) 
   if (event.time == Timestamp{}) event.time = env_.Now();
   SEALSTATE_RETURN_IF_ERROR(CheckLineLength(event));
   SEALSTATE_ASSIGN_OR_RETURN(const int fd, OpenOrCreate(env_, dir_));
-  ScopedFd file(env_, fd, dir_.Join(kJournalFileName));
+  UniqueFd file(env_, fd, dir_.Join(kJournalFileName));
   SEALSTATE_RETURN_IF_ERROR(LockForAppend(env_, file));
   SEALSTATE_ASSIGN_OR_RETURN(const Tail tail, RepairTail(env_, file));
   event.seq = tail.last_seq + 1;
@@ -290,11 +268,11 @@ Result<std::vector<JournalEvent>> JournalFile::Read(std::uint64_t since_seq) {
     if (opened.status().code() == Code::kNotFound) return std::vector<JournalEvent>{};
     return opened.status();
   }
-  ScopedFd file(env_, *opened, dir_.Join(kJournalFileName));
+  UniqueFd file(env_, *opened, dir_.Join(kJournalFileName));
   LineDecoder decoder(since_seq);
   std::string buffer(kChunk, '\0');
   for (;;) {
-    SEALSTATE_ASSIGN_OR_RETURN(const std::size_t n, env_.Read(file.fd(), buffer.data(), buffer.size(), file.what()));
+    SEALSTATE_ASSIGN_OR_RETURN(const std::size_t n, env_.Read(file.get(), buffer.data(), buffer.size(), file.what()));
     if (n == 0) break;
     SEALSTATE_RETURN_IF_ERROR(decoder.Feed(std::string_view(buffer.data(), n)));
   }

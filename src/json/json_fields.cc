@@ -1,6 +1,6 @@
 #include "json/json_fields.h"
 
-#include "json/go_json_writer.h"
+#include "text/go_quote.h"
 
 namespace sealstate::internal {
 namespace {

@@ -6,7 +6,8 @@
 #include <string>
 #include <utility>
 
-#include "json/go_utf8.h"
+#include "text/go_utf8.h"
+#include "text/hex.h"
 
 namespace sealstate::internal {
 namespace {
@@ -57,21 +58,7 @@ const char* ScanValidStringBytes(const char* p, const char* end) {
 // The UTF-16 code unit of the \uXXXX escape `s` starts with, or -1 if it starts with none.
 int EscapedCodeUnit(std::string_view s) {
   if (s.size() < 6 || s[0] != '\\' || s[1] != 'u') return -1;
-  int unit = 0;
-  for (const char c : s.substr(2, 4)) {
-    int digit = 0;
-    if (c >= '0' && c <= '9') {
-      digit = c - '0';
-    } else if (c >= 'a' && c <= 'f') {
-      digit = c - 'a' + 10;
-    } else if (c >= 'A' && c <= 'F') {
-      digit = c - 'A' + 10;
-    } else {
-      return -1;
-    }
-    unit = unit * 16 + digit;
-  }
-  return unit;
+  return ParseFourHexDigits(s.substr(2));
 }
 
 // Whether `s` starts with a \uXXXX escape of a surrogate that does not begin a pair with the next

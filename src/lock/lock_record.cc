@@ -1,31 +1,22 @@
 // The lock marker's holder record: one line of compact JSON (sealstate) or "<pid>\n" (unobin).
 #include "lock/lock_record.h"
 
-#include <sodium.h>
-
 #include <charconv>
 #include <cstdint>
 #include <limits>
 
 #include <sealstate/local_store.h>
 
-#include "crypto/sodium_init.h"
+#include "crypto/random_hex.h"
 #include "json/go_json_writer.h"
 #include "json/json_fields.h"
 #include "json/json_reader.h"
+#include "text/trim.h"
 
 namespace sealstate::internal {
 namespace {
 
 constexpr std::size_t kLockIdBytes = 16;
-
-bool IsAsciiSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
-
-std::string_view TrimAsciiSpace(std::string_view s) {
-  while (!s.empty() && IsAsciiSpace(s.front())) s.remove_prefix(1);
-  while (!s.empty() && IsAsciiSpace(s.back())) s.remove_suffix(1);
-  return s;
-}
 
 bool AllDigits(std::string_view s) {
   if (s.empty()) return false;
@@ -115,7 +106,7 @@ std::string EncodeLockRecord(const MarkerHolder& holder) {
 Result<MarkerHolder> ParseLockRecord(std::string_view content) {
   if (content.size() > kMaxLockRecordBytes)
     return Malformed("larger than " + std::to_string(kMaxLockRecordBytes) + " bytes");
-  const std::string_view trimmed = TrimAsciiSpace(content);
+  const std::string_view trimmed = Trim(content, kAsciiWhitespace);
   if (trimmed.empty()) return Malformed("empty");
   if (AllDigits(trimmed)) return ParseBarePid(trimmed);
   return ParseJsonRecord(trimmed);
@@ -139,13 +130,6 @@ LockHolder ToLockHolder(const MarkerHolder& holder) {
   return out;
 }
 
-std::string NewLockId() {
-  EnsureSodium();
-  unsigned char raw[kLockIdBytes];
-  randombytes_buf(raw, sizeof raw);
-  char hex[2 * kLockIdBytes + 1];
-  sodium_bin2hex(hex, sizeof hex, raw, sizeof raw);
-  return hex;
-}
+std::string NewLockId() { return RandomHex(kLockIdBytes); }
 
 }  // namespace sealstate::internal

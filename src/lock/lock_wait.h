@@ -19,6 +19,7 @@
 #include <chrono>
 
 #include "io/env.h"
+#include "io/unique_fd.h"
 
 namespace sealstate::internal {
 
@@ -32,7 +33,6 @@ class DirectoryWatch {
   // Watches the directory open as `dir` (through /proc/self/fd, so a renamed directory is still
   // the one watched; falling back to dir.path). Never fails: see the fallback above.
   explicit DirectoryWatch(const Dir& dir);
-  ~DirectoryWatch();
   DirectoryWatch(const DirectoryWatch&) = delete;
   DirectoryWatch& operator=(const DirectoryWatch&) = delete;
 
@@ -45,10 +45,10 @@ class DirectoryWatch {
   void Drain();
 
   // True when inotify is in use.
-  bool watching() const { return fd_ >= 0; }
+  bool watching() const { return fd_.valid(); }
 
  private:
-  int fd_ = -1;
+  UniqueFd fd_;  // the inotify instance; invalid without inotify
 };
 
 }  // namespace sealstate::internal

@@ -24,7 +24,9 @@
 #include <utility>
 
 #include "io/durable_file.h"
+#include "io/read_at_most.h"
 #include "io/stack_file.h"
+#include "io/unique_fd.h"
 #include "lock/lock_record.h"
 #include "lock/lock_verdict.h"
 #include "lock/lock_wait.h"
@@ -43,58 +45,31 @@ constexpr mode_t kMarkerMode = 0600;
 // the next round counts as contention: bounds the loop when the lock changes hands very fast.
 constexpr int kMaxRoundsWithoutWait = 8;
 
-// An fd closed on destruction. The close result is ignored: these fds are only read, or are
-// cleaned up after an error that is already being reported.
-class ScopedFd {
- public:
-  ScopedFd(Env& env, int fd, std::string what) : env_(&env), fd_(fd), what_(std::move(what)) {}
-  ScopedFd(ScopedFd&& other) noexcept
-      : env_(other.env_), fd_(std::exchange(other.fd_, -1)), what_(std::move(other.what_)) {}
-  ScopedFd(const ScopedFd&) = delete;
-  ScopedFd& operator=(const ScopedFd&) = delete;
-  ScopedFd& operator=(ScopedFd&&) = delete;
-  ~ScopedFd() {
-    if (fd_ >= 0) (void)env_->Close(fd_, what_);
-  }
-  bool valid() const { return fd_ >= 0; }
-  int get() const { return fd_; }
-  const std::string& what() const { return what_; }
-
- private:
-  Env* env_;
-  int fd_;
-  std::string what_;
-};
-
-// Opens the marker; an invalid ScopedFd when there is none.
-Result<ScopedFd> OpenMarker(Env& env, const Dir& dir, int flags) {
+// Opens the marker; an invalid UniqueFd when there is none.
+Result<UniqueFd> OpenMarker(Env& env, const Dir& dir, int flags) {
   Result<int> fd = env.OpenAt(dir, kLockFileName, flags, 0);
-  if (fd.status().code() == Code::kNotFound) return ScopedFd(env, -1, dir.Join(kLockFileName));
+  if (fd.status().code() == Code::kNotFound) return UniqueFd(env, -1, dir.Join(kLockFileName));
   if (!fd.ok()) return fd.status();
-  return ScopedFd(env, *fd, dir.Join(kLockFileName));
+  return UniqueFd(env, *fd, dir.Join(kLockFileName));
 }
 
 // The marker's bytes, at most kMaxLockRecordBytes + 1 (enough for the parser to see it is too
 // big). kIntegrity when it is not a regular file or is hard-linked (CheckStackFile; the marker's
 // own temp name is the one link allowed, while it is published): such a record is unreadable.
-Result<std::string> ReadMarkerBytes(Env& env, const Dir& dir, const ScopedFd& marker) {
+Result<std::string> ReadMarkerBytes(Env& env, const Dir& dir, const UniqueFd& marker) {
   SEALSTATE_RETURN_IF_ERROR(CheckStackFile(env, dir, kLockFileName, marker.get()));
   std::string content(kMaxLockRecordBytes + 1, '\0');
-  std::size_t size = 0;
-  while (size < content.size()) {
-    SEALSTATE_ASSIGN_OR_RETURN(const std::size_t n,
-                               env.ReadAt(marker.get(), content.data() + size, content.size() - size,
-                                          static_cast<off_t>(size), marker.what()));
-    if (n == 0) break;
-    size += n;
-  }
+  const auto read_at = [&](char* into, std::size_t room, std::size_t offset) {
+    return env.ReadAt(marker.get(), into, room, static_cast<off_t>(offset), marker.what());
+  };
+  SEALSTATE_ASSIGN_OR_RETURN(const std::size_t size, ReadAtMost(content.data(), content.size(), read_at));
   content.resize(size);
   return content;
 }
 
 // The marker's record, or why it is unreadable (kIntegrity). I/O failures go to the returned
 // Status instead.
-Status ReadRecord(Env& env, const Dir& dir, const ScopedFd& marker, std::optional<Result<MarkerHolder>>& record) {
+Status ReadRecord(Env& env, const Dir& dir, const UniqueFd& marker, std::optional<Result<MarkerHolder>>& record) {
   Result<std::string> bytes = ReadMarkerBytes(env, dir, marker);
   if (!bytes.ok() && bytes.status().code() != Code::kIntegrity) return bytes.status();
   record.emplace(bytes.ok() ? ParseLockRecord(*bytes) : Result<MarkerHolder>(bytes.status()));
@@ -111,7 +86,7 @@ bool SameFile(const struct stat& a, const struct stat& b) { return a.st_dev == b
 // What the name "lock" refers to now, compared with an open marker.
 enum class MarkerName { kGone, kSameFile, kOtherFile };
 
-Result<MarkerName> CompareMarkerName(Env& env, const Dir& dir, const ScopedFd& marker) {
+Result<MarkerName> CompareMarkerName(Env& env, const Dir& dir, const UniqueFd& marker) {
   SEALSTATE_ASSIGN_OR_RETURN(const struct stat opened, env.Stat(marker.get(), marker.what()));
   Result<struct stat> named = env.StatAt(dir, kLockFileName);
   if (named.status().code() == Code::kNotFound) return MarkerName::kGone;
@@ -169,25 +144,27 @@ class Deadline {
 // (unless published), so every exit path cleans up.
 class PendingMarker {
  public:
-  PendingMarker(Env& env, const Dir& dir) : env_(env), dir_(dir), name_(TempNameFor(kLockFileName)) {}
+  PendingMarker(Env& env, const Dir& dir)
+      : env_(env), dir_(dir), name_(TempNameFor(kLockFileName)), fd_(env, -1, path()) {}
   PendingMarker(const PendingMarker&) = delete;
   PendingMarker& operator=(const PendingMarker&) = delete;
   ~PendingMarker() {
-    if (fd_ >= 0) (void)env_.Close(fd_, path());         // cleanup after an error that is reported
+    fd_.Reset();                                         // cleanup after an error that is reported
     if (temp_exists_) (void)env_.UnlinkAt(dir_, name_);  // same
   }
 
   // Creates the temp file (mode exactly 0600), locks it, writes `record` and fsyncs it.
   Status Create(std::string_view record) {
-    SEALSTATE_ASSIGN_OR_RETURN(fd_, env_.OpenAt(dir_, name_, kTempMarkerFlags, kMarkerMode));
+    SEALSTATE_ASSIGN_OR_RETURN(const int fd, env_.OpenAt(dir_, name_, kTempMarkerFlags, kMarkerMode));
+    fd_ = UniqueFd(env_, fd, path());
     temp_exists_ = true;
-    SEALSTATE_RETURN_IF_ERROR(env_.Chmod(fd_, kMarkerMode, path()));  // whatever the umask
-    SEALSTATE_ASSIGN_OR_RETURN(const bool locked, env_.OfdLock(fd_, LockWait::kNoWait, path()));
+    SEALSTATE_RETURN_IF_ERROR(env_.Chmod(fd_.get(), kMarkerMode, path()));  // whatever the umask
+    SEALSTATE_ASSIGN_OR_RETURN(const bool locked, env_.OfdLock(fd_.get(), LockWait::kNoWait, path()));
     if (!locked) return Status::Internal("lock " + path() + ": a new private file is locked by someone else");
-    FdSink sink(env_, fd_, path());
+    FdSink sink(env_, fd_.get(), path());
     SEALSTATE_RETURN_IF_ERROR(sink.Append(record));
     SEALSTATE_RETURN_IF_ERROR(sink.Flush());
-    return env_.Fsync(fd_, path());
+    return env_.Fsync(fd_.get(), path());
   }
 
   // Links the temp file as "lock" and removes the temp name. False when "lock" exists (the temp
@@ -207,7 +184,7 @@ class PendingMarker {
   }
 
   // The fd of the published marker; the caller now owns it.
-  int TakeFd() { return std::exchange(fd_, -1); }
+  int TakeFd() { return fd_.Release(); }
 
  private:
   std::string path() const { return dir_.Join(name_); }
@@ -215,7 +192,7 @@ class PendingMarker {
   Env& env_;
   const Dir& dir_;
   std::string name_;
-  int fd_ = -1;
+  UniqueFd fd_;
   bool temp_exists_ = false;
 };
 
@@ -223,7 +200,7 @@ class PendingMarker {
 // unlinking, so of several concurrent breakers at most one removes it. Returns the removed
 // holder, or nullopt when it was not ours to break (held, already gone, replaced, not stale).
 Result<std::optional<MarkerHolder>> BreakStale(Env& env, ProcessProbe& probe, const Dir& dir) {
-  SEALSTATE_ASSIGN_OR_RETURN(ScopedFd marker, OpenMarker(env, dir, kBreakMarkerFlags));
+  SEALSTATE_ASSIGN_OR_RETURN(UniqueFd marker, OpenMarker(env, dir, kBreakMarkerFlags));
   if (!marker.valid()) return std::optional<MarkerHolder>();
   SEALSTATE_ASSIGN_OR_RETURN(const bool locked, env.OfdLock(marker.get(), LockWait::kNoWait, marker.what()));
   if (!locked) return std::optional<MarkerHolder>();  // a live holder, or another breaker
@@ -323,7 +300,7 @@ Status MarkerLock::Release(HeldMarker& held) {
   if (held.fd < 0) return Status::OK();
   // Closed on every path (dropping the OFD lock); a close error is ignored, as the marker's
   // content no longer matters.
-  const ScopedFd marker(env_, std::exchange(held.fd, -1), dir_.Join(kLockFileName));
+  const UniqueFd marker(env_, std::exchange(held.fd, -1), dir_.Join(kLockFileName));
   // Unlink first, close second: while the name exists, its OFD lock says "held".
   SEALSTATE_ASSIGN_OR_RETURN(const MarkerName name, CompareMarkerName(env_, dir_, marker));
   if (name == MarkerName::kGone) return Status::OK();  // removed meanwhile (force-unlock): nothing to do
@@ -337,7 +314,7 @@ Status MarkerLock::Release(HeldMarker& held) {
 
 Result<bool> MarkerLock::StillHeld(const std::string& lock_id) {
   if (lock_id.empty()) return false;
-  SEALSTATE_ASSIGN_OR_RETURN(const ScopedFd marker, OpenMarker(env_, dir_, kReadMarkerFlags));
+  SEALSTATE_ASSIGN_OR_RETURN(const UniqueFd marker, OpenMarker(env_, dir_, kReadMarkerFlags));
   if (!marker.valid()) return false;
   std::optional<Result<MarkerHolder>> record;
   SEALSTATE_RETURN_IF_ERROR(ReadRecord(env_, dir_, marker, record));
@@ -345,7 +322,7 @@ Result<bool> MarkerLock::StillHeld(const std::string& lock_id) {
 }
 
 Result<MarkerInfo> MarkerLock::Inspect() {
-  SEALSTATE_ASSIGN_OR_RETURN(const ScopedFd marker, OpenMarker(env_, dir_, kReadMarkerFlags));
+  SEALSTATE_ASSIGN_OR_RETURN(const UniqueFd marker, OpenMarker(env_, dir_, kReadMarkerFlags));
   if (!marker.valid()) return Classify(probe_, std::nullopt, false);
   SEALSTATE_ASSIGN_OR_RETURN(const bool held_elsewhere, env_.OfdLockHeldElsewhere(marker.get(), marker.what()));
   std::optional<Result<MarkerHolder>> record;
@@ -354,7 +331,7 @@ Result<MarkerInfo> MarkerLock::Inspect() {
 }
 
 Result<std::optional<MarkerHolder>> MarkerLock::ForceRemove(std::string_view expected_id) {
-  SEALSTATE_ASSIGN_OR_RETURN(const ScopedFd marker, OpenMarker(env_, dir_, kReadMarkerFlags));
+  SEALSTATE_ASSIGN_OR_RETURN(const UniqueFd marker, OpenMarker(env_, dir_, kReadMarkerFlags));
   if (!marker.valid()) return std::optional<MarkerHolder>();
   std::optional<Result<MarkerHolder>> record;
   SEALSTATE_RETURN_IF_ERROR(ReadRecord(env_, dir_, marker, record));

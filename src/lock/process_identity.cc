@@ -1,7 +1,8 @@
 // PosixProcessProbe: process identity from /proc, kill(2), gethostname(2) and the passwd database.
 //
-// The /proc reads here are the only file accesses of the lock code that bypass Env: they read
-// kernel state, not store files, so there is nothing for a fault-injecting Env to simulate.
+// The /proc reads here are the only file accesses of the lock code that bypass the store's Env
+// (they go through Env::Default()): they read kernel state, not store files, so there is nothing
+// for a fault-injecting Env to simulate.
 #include "lock/process_identity.h"
 
 #include <fcntl.h>
@@ -15,6 +16,10 @@
 #include <mutex>
 #include <vector>
 
+#include "io/env.h"
+#include "io/unique_fd.h"
+#include "text/trim.h"
+
 namespace sealstate::internal {
 namespace {
 
@@ -25,29 +30,19 @@ constexpr int kFirstFieldAfterComm = 3;
 
 // The whole of a small /proc file, or nullopt if it cannot be opened or read.
 std::optional<std::string> ReadProcFile(const std::string& path) {
-  int fd;
-  do fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  while (fd < 0 && errno == EINTR);
-  if (fd < 0) return std::nullopt;
+  Env& env = *Env::Default();
+  Result<int> fd = env.Open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY, 0);
+  if (!fd.ok()) return std::nullopt;
+  const UniqueFd file(env, *fd, path);  // only read: its close cannot lose data
   std::string content;
   char buffer[1024];
   for (;;) {
-    const ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      ::close(fd);
-      return std::nullopt;
-    }
-    if (n == 0) break;
-    content.append(buffer, static_cast<std::size_t>(n));
+    const Result<std::size_t> n = env.Read(file.get(), buffer, sizeof buffer, path);
+    if (!n.ok()) return std::nullopt;
+    if (*n == 0) break;
+    content.append(buffer, *n);
   }
-  ::close(fd);
   return content;
-}
-
-std::string TrimTrailingNewlines(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
-  return s;
 }
 
 // The fields of a /proc/<pid>/stat line after the command name. The command (field 2) is in
@@ -114,7 +109,7 @@ ProcessIdentity ReadSelf() {
   ProcessIdentity self;
   self.pid = ::getpid();
   if (const std::optional<StatLine> line = ReadStatLine("self")) self.start_time = line->start_time;
-  self.boot_id = TrimTrailingNewlines(ReadProcFile("/proc/sys/kernel/random/boot_id").value_or(""));
+  self.boot_id = std::string(TrimEnd(ReadProcFile("/proc/sys/kernel/random/boot_id").value_or(""), "\n\r "));
   self.host = HostName();
   self.user = EffectiveUserName();
   return self;

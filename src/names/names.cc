@@ -6,7 +6,8 @@
 #include <string>
 #include <string_view>
 
-#include "json/go_json_writer.h"
+#include "text/go_quote.h"
+#include "text/go_utf8.h"
 
 namespace sealstate {
 namespace {

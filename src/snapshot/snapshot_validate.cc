@@ -7,7 +7,7 @@
 
 #include <sealstate/snapshot.h>
 
-#include "json/go_json_writer.h"
+#include "text/go_quote.h"
 
 namespace sealstate {
 namespace {

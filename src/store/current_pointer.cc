@@ -5,32 +5,21 @@
 #include <sealstate/names.h>
 #include <sealstate/revision.h>
 
-#include "json/go_json_writer.h"
+#include "text/go_quote.h"
 
+#include "io/read_at_most.h"
 #include "io/stack_file.h"
-#include "store/fd_source.h"
+#include "io/unique_fd.h"
+#include "text/trim.h"
 
 namespace sealstate::internal {
 namespace {
 
 constexpr std::size_t kMaxPointerBytes = 4096;
 
-std::string Trim(std::string s) {
-  const auto space = [](char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; };
-  while (!s.empty() && space(s.back())) s.pop_back();
-  std::size_t start = 0;
-  while (start < s.size() && space(s[start])) ++start;
-  return s.substr(start);
-}
-
 Result<std::string> ReadSmallFile(Env& env, int fd, const std::string& what) {
   std::string content(kMaxPointerBytes + 1, '\0');
-  std::size_t size = 0;
-  while (size < content.size()) {
-    SEALSTATE_ASSIGN_OR_RETURN(std::size_t n, env.Read(fd, content.data() + size, content.size() - size, what));
-    if (n == 0) break;
-    size += n;
-  }
+  SEALSTATE_ASSIGN_OR_RETURN(const std::size_t size, ReadAtMost(env, fd, content.data(), content.size(), what));
   if (size > kMaxPointerBytes) return Status::Integrity(what + " is too large to be a current pointer");
   content.resize(size);
   return content;
@@ -43,9 +32,9 @@ Result<std::string> ReadCurrentRev(Env& env, const Dir& stack_dir) {
   Result<int> fd = OpenStackFile(env, stack_dir, kCurrentFileName, O_RDONLY);
   if (!fd.ok() && fd.status().code() == Code::kNotFound) return Status::NoCurrent();
   if (!fd.ok()) return fd.status();
-  ReadOnlyFd file(env, *fd, path);
+  const UniqueFd file(env, *fd, path);  // only read: its close cannot lose data
   SEALSTATE_ASSIGN_OR_RETURN(std::string content, ReadSmallFile(env, file.get(), path));
-  std::string rev = Trim(std::move(content));
+  std::string rev(Trim(content, " \n\r\t"));
   if (rev.empty()) return Status::NoCurrent();
   Status valid = ValidateName("revision", rev);
   if (!valid.ok()) return Status::Integrity(path + " names an invalid revision: " + valid.message());

@@ -5,7 +5,7 @@
 
 #include "io/durable_file.h"
 #include "io/stack_file.h"
-#include "store/fd_source.h"
+#include "io/unique_fd.h"
 
 namespace sealstate::internal {
 namespace {
@@ -18,8 +18,8 @@ Result<bool> RemoveIfAbandoned(Env& env, const Dir& dir, const std::string& name
   const long owner = TempFileOwner(name);
   if (owner <= 0 || probe.StartTimeOf(owner).has_value()) return false;
   Result<int> opened = env.OpenAt(dir, name, kClaimFlags, 0);
-  if (!opened.ok()) return false;                       // gone, or not something we could have written: left alone
-  const ReadOnlyFd file(env, *opened, dir.Join(name));  // never written: its close cannot lose data
+  if (!opened.ok()) return false;                     // gone, or not something we could have written: left alone
+  const UniqueFd file(env, *opened, dir.Join(name));  // never written: its close cannot lose data
   SEALSTATE_ASSIGN_OR_RETURN(const struct stat st, env.Stat(file.get(), dir.Join(name)));
   if (!S_ISREG(st.st_mode)) return false;
   SEALSTATE_ASSIGN_OR_RETURN(const bool claimed, env.OfdLock(file.get(), LockWait::kNoWait, dir.Join(name)));

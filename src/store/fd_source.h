@@ -23,19 +23,4 @@ class FdSource final : public ByteSource {
   std::string what_;
 };
 
-// An fd closed on destruction (read-only files: a close error cannot lose data).
-class ReadOnlyFd {
- public:
-  ReadOnlyFd(Env& env, int fd, std::string what) : env_(env), fd_(fd), what_(std::move(what)) {}
-  ReadOnlyFd(const ReadOnlyFd&) = delete;
-  ReadOnlyFd& operator=(const ReadOnlyFd&) = delete;
-  ~ReadOnlyFd() { (void)env_.Close(fd_, what_); }  // read-only: nothing to lose
-  int get() const { return fd_; }
-
- private:
-  Env& env_;
-  int fd_;
-  std::string what_;
-};
-
 }  // namespace sealstate::internal

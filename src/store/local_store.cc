@@ -17,6 +17,7 @@
 #include "envelope/seal_validated.h"
 #include "io/durable_file.h"
 #include "io/stack_file.h"
+#include "io/unique_fd.h"
 #include "lock/lock_verdict.h"
 #include "store/current_pointer.h"
 #include "store/debris.h"
@@ -92,7 +93,7 @@ class LocalStore final : public Backend {
   Status RequireEncrypter() const;
   // A revision's file, open for reading (checked to be a regular file).
   struct SnapshotFile {
-    std::unique_ptr<ReadOnlyFd> fd;
+    UniqueFd fd;  // only read: its close cannot lose data
     std::string path;
   };
   // Errors: kInvalidArgument (bad name), kNotFound "no revision REV in stack S", kIntegrity (not
@@ -149,14 +150,14 @@ Result<LocalStore::SnapshotFile> LocalStore::OpenSnapshotFile(std::string_view r
     return Status::NotFound(std::string(kPrefix) + "no revision " + std::string(rev) + " in stack " + stack());
   }
   if (!fd.ok()) return fd.status();
-  return SnapshotFile{std::make_unique<ReadOnlyFd>(core_->env, *fd, dir.Join(name)), dir.Join(name)};
+  return SnapshotFile{UniqueFd(core_->env, *fd, dir.Join(name)), dir.Join(name)};
 }
 
 Result<Snapshot> LocalStore::Get(std::string_view rev) {
   SEALSTATE_RETURN_IF_ERROR(ValidateName("revision", rev));
   SEALSTATE_RETURN_IF_ERROR(RequireEncrypter());
   SEALSTATE_ASSIGN_OR_RETURN(SnapshotFile file, OpenSnapshotFile(rev));
-  FdSource source(core_->env, file.fd->get(), file.path);
+  FdSource source(core_->env, file.fd.get(), file.path);
   const EnvelopeBinding expected{"state", factory(), stack(), std::string(rev)};
   Result<Snapshot> snapshot =
       OpenSnapshot(source, expected, *core_->options.encrypter, core_->options.envelope.open_options());
@@ -166,7 +167,7 @@ Result<Snapshot> LocalStore::Get(std::string_view rev) {
 
 Result<EnvelopeHeader> LocalStore::ReadHeader(std::string_view rev) {
   SEALSTATE_ASSIGN_OR_RETURN(SnapshotFile file, OpenSnapshotFile(rev));
-  FdSource source(core_->env, file.fd->get(), file.path);
+  FdSource source(core_->env, file.fd.get(), file.path);
   Result<EnvelopeHeader> header = ReadEnvelopeHeader(source);
   if (!header.ok()) return header.status().WithPrefix(std::string(kPrefix) + "header of " + std::string(rev) + ": ");
   return header;
@@ -226,7 +227,7 @@ Status LocalStore::CheckKeyOpensCurrent(const WriteOptions& options) {
                             ", the configured " + ours.key_source + " key has key id " + id(ours.key_id) + advice);
   }
   SEALSTATE_ASSIGN_OR_RETURN(SnapshotFile file, OpenSnapshotFile(*current));
-  FdSource source(core_->env, file.fd->get(), file.path);
+  FdSource source(core_->env, file.fd.get(), file.path);
   const EnvelopeBinding expected{"state", factory(), stack(), *current};
   Result<Snapshot> opened = OpenSnapshot(source, expected, *core_->options.encrypter,
                                          OpenOptions{.allow_plaintext = core_->options.envelope.allow_plaintext});

@@ -5,8 +5,6 @@
 #include <map>
 #include <set>
 
-#include "json/go_json_writer.h"
-
 namespace sealstate {
 namespace {
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "json/go_json_writer.h"
+#include "text/go_quote.h"
 
 namespace sealstate {
 namespace {

@@ -1,5 +1,6 @@
 // UTF-8 decoding with Go's rules (unicode/utf8.DecodeRune), shared by the JSON writer (which
-// escapes invalid bytes as \ufffd) and the reader (which replaces them with U+FFFD).
+// escapes invalid bytes as \ufffd), the reader (which replaces them with U+FFFD) and GoQuote
+// (which escapes them as \xNN).
 #pragma once
 
 #include <cstddef>
@@ -53,6 +54,17 @@ inline DecodedRune DecodeRune(std::string_view s, std::size_t i) {
     rune = (rune << 6) | (b & 0x3F);
   }
   return {rune, size, true};
+}
+
+// True when `s` is valid UTF-8 by Go's rules (no overlong forms, surrogates, code points past
+// U+10FFFF or truncated sequences): exactly the strings GoJsonWriter::String() writes unchanged.
+inline bool IsValidUtf8(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    const DecodedRune decoded = DecodeRune(s, i);
+    if (!decoded.valid) return false;
+    i += decoded.size;
+  }
+  return true;
 }
 
 }  // namespace sealstate::internal
