@@ -443,8 +443,8 @@ TEST_CASE("lock acquire: a second acquire with timeout 0 fails kLocked naming us
   CHECK(again.status().code() == Code::kLocked);
   const MarkerHolder& h = held->held.holder;
   const std::string message = again.status().message();
-  CHECK(message.rfind("locked by " + h.user + "@" + h.host + " pid " + std::to_string(::getpid()) + " since ", 0) == 0);
-  CHECK(message.find("(lock id " + h.lock_id + ")") != std::string::npos);
+  CHECK(message == "locked by " + h.user + "@" + h.host + " pid " + std::to_string(::getpid()) + " (lock id " +
+                       h.lock_id + ", operation " + h.operation + ", since " + FormatRfc3339Nano(h.created) + ")");
   CHECK(dir.Names() == std::vector<std::string>{"lock"});  // the loser's temp file is gone
   CHECK(first.Release(held->held).ok());
 }
@@ -552,7 +552,7 @@ TEST_CASE("lock stale: with break_stale off a dead holder's lock is not broken",
   Result<AcquireOutcome> outcome = lock.Acquire(options);
   REQUIRE_FALSE(outcome.ok());
   CHECK(outcome.status().code() == Code::kLocked);
-  CHECK(outcome.status().message().find("(lock id " + dead.lock_id + ")") != std::string::npos);
+  CHECK(outcome.status().message().find("(lock id " + dead.lock_id + ", ") != std::string::npos);
   CHECK(outcome.status().message().find("is gone") != std::string::npos);
   Result<MarkerHolder> still = ParseLockRecord(ReadFile(dir.MarkerPath()));
   REQUIRE(still.ok());
@@ -574,7 +574,7 @@ TEST_CASE("lock stale: a bare-pid marker (unobin) is never broken, even for a de
     REQUIRE_FALSE(outcome.ok());
     CHECK(outcome.status().code() == Code::kLocked);
     CHECK(outcome.status().message() == "locked by pid " + marker.substr(0, marker.size() - 1) +
-                                            " (unobin marker; run force-unlock if that process is gone)");
+                                            " (bare pid marker: unobin's; run force-unlock if that process is gone)");
   }
   CHECK(ReadFile(dir.MarkerPath()) == marker);
   CHECK(dir.Names() == std::vector<std::string>{"lock"});

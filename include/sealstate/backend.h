@@ -163,7 +163,7 @@ class SEALSTATE_EXPORT Backend {
   // Takes the stack lock (see lock.h and LockOptions), waiting as options say: a waiter wakes
   // promptly (milliseconds) when the lock is released, and breaks a stale holder's lock when
   // options.break_stale (journaled "lock-break"). Errors: kLocked naming the holder ("locked by
-  // USER@HOST pid PID since TIME (lock id ID)"), also when the timeout passed; kCancelled;
+  // USER@HOST pid PID (lock id ID, operation OP, since TIME)"), also when the timeout passed; kCancelled;
   // kInvalidArgument (options.operation too long); kIoError.
   virtual Result<std::unique_ptr<Lock>> AcquireLock(const LockOptions& options) = 0;
   // Breaks the stack's lock, whoever holds it: afterwards the holder's Lock fences (its

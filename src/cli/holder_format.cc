@@ -1,37 +1,12 @@
 #include "cli/holder_format.h"
 
-#include <charconv>
-#include <cstdint>
-
-#include <sealstate/local_store.h>
-
 #include "cli/duration.h"
 #include "cli/time_format.h"
+#include "lock/holder_text.h"
+#include "lock/lock_record.h"
 
 namespace sealstate::cli {
-namespace {
-
-std::string DetailOr(const LockHolder& holder, std::string_view key, std::string fallback) {
-  const auto found = holder.detail.find(std::string(key));
-  return found == holder.detail.end() ? std::move(fallback) : found->second;
-}
-
-// The local store's start time (a decimal detail entry); 0 when absent or not a number.
-std::uint64_t StartTime(const LockHolder& holder) {
-  const std::string text = DetailOr(holder, kLocalHolderStartTime, "0");
-  std::uint64_t value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  return error == std::errc() && end == text.data() + text.size() ? value : 0;
-}
-
-}  // namespace
-
 bool RecordsOnlyPid(const LockHolder& holder) { return holder.lock_id.empty(); }
-
-std::string HolderName(const LockHolder& holder) {
-  if (RecordsOnlyPid(holder)) return "pid " + std::to_string(holder.pid) + " (bare pid marker)";
-  return holder.user + "@" + holder.host + " pid " + std::to_string(holder.pid);
-}
 
 std::vector<std::string> HolderLines(const LockHolder& holder) {
   std::vector<std::string> lines = {"holder: " + HolderName(holder)};
@@ -49,28 +24,10 @@ void WriteHolderJson(internal::GoJsonWriter& w, const std::optional<LockHolder>&
     return;
   }
   w.StartObject();
-  w.Key("lock-id");
-  w.String(holder->lock_id);
-  w.Key("pid");
-  w.Int(holder->pid);
-  w.Key("host");
-  w.String(holder->host);
-  w.Key("user");
-  w.String(holder->user);
-  w.Key("boot-id");
-  w.String(DetailOr(*holder, kLocalHolderBootId, ""));
-  w.Key("start-time");
-  w.Uint(StartTime(*holder));
-  w.Key("created");
-  if (RecordsOnlyPid(*holder)) {
-    w.Null();
-  } else {
-    w.String(FormatUtc(holder->created));
-  }
-  w.Key("operation");
-  w.String(holder->operation);
-  w.Key("version");
-  w.String(holder->version);
+  internal::MarkerHolder fields = internal::FromLockHolder(*holder);
+  fields.created.offset_seconds = 0;  // shown in UTC, as every time the CLI prints
+  fields.bare_pid = RecordsOnlyPid(*holder);
+  internal::WriteHolderFields(w, fields);
   w.Key("bare-pid");
   w.Bool(RecordsOnlyPid(*holder));
   w.EndObject();

@@ -8,6 +8,7 @@
 #include <sealstate/lock.h>
 
 #include "json/go_json_writer.h"
+#include "lock/holder_text.h"
 
 namespace sealstate::cli {
 
@@ -15,8 +16,7 @@ namespace sealstate::cli {
 // host, time or operation.
 bool RecordsOnlyPid(const LockHolder& holder);
 
-// "USER@HOST pid PID", or "pid PID (bare pid marker)" for a record holding only a pid.
-std::string HolderName(const LockHolder& holder);
+using internal::HolderName;  // "USER@HOST pid PID", or "pid PID (bare pid marker)"
 
 // The text lines describing a holder: "holder: ...", and unless it records only a pid
 // "lock id: ID", "operation: OP", "since: TIME (held for 1h2m3s)".

@@ -74,11 +74,7 @@ Result<MarkerHolder> ParseJsonRecord(std::string_view text) {
 
 }  // namespace
 
-std::string EncodeLockRecord(const MarkerHolder& holder) {
-  std::string out;
-  StringSink sink(out);
-  GoJsonWriter w(sink, GoJsonWriter::Style::kCompact);
-  w.StartObject();
+void WriteHolderFields(GoJsonWriter& w, const MarkerHolder& holder) {
   w.Key("lock-id");
   w.String(holder.lock_id);
   w.Key("pid");
@@ -92,11 +88,23 @@ std::string EncodeLockRecord(const MarkerHolder& holder) {
   w.Key("start-time");
   w.Uint(holder.start_time);
   w.Key("created");
-  w.String(FormatRfc3339Nano(holder.created));
+  if (holder.bare_pid) {
+    w.Null();
+  } else {
+    w.String(FormatRfc3339Nano(holder.created));
+  }
   w.Key("operation");
   w.String(holder.operation);
   w.Key("version");
   w.String(holder.version);
+}
+
+std::string EncodeLockRecord(const MarkerHolder& holder) {
+  std::string out;
+  StringSink sink(out);
+  GoJsonWriter w(sink, GoJsonWriter::Style::kCompact);
+  w.StartObject();
+  WriteHolderFields(w, holder);
   w.EndObject();
   w.Raw("\n");
   (void)w.Finish();  // a StringSink never fails
@@ -127,6 +135,27 @@ LockHolder ToLockHolder(const MarkerHolder& holder) {
   }
   out.detail.emplace(kLocalHolderBootId, holder.boot_id);
   out.detail.emplace(kLocalHolderStartTime, std::to_string(holder.start_time));
+  return out;
+}
+
+MarkerHolder FromLockHolder(const LockHolder& holder) {
+  MarkerHolder out;
+  out.lock_id = holder.lock_id;
+  out.pid = holder.pid;
+  out.host = holder.host;
+  out.user = holder.user;
+  out.created = holder.created;
+  out.operation = holder.operation;
+  out.version = holder.version;
+  const auto detail = [&](std::string_view key) {
+    const auto found = holder.detail.find(std::string(key));
+    return found == holder.detail.end() ? std::string() : found->second;
+  };
+  out.boot_id = detail(kLocalHolderBootId);
+  const std::string start = detail(kLocalHolderStartTime);
+  const auto [end, error] = std::from_chars(start.data(), start.data() + start.size(), out.start_time);
+  if (error != std::errc() || end != start.data() + start.size()) out.start_time = 0;
+  out.bare_pid = detail(kLocalHolderBarePid) == "true";
   return out;
 }
 

@@ -13,6 +13,8 @@
 #include <sealstate/status.h>
 #include <sealstate/timestamp.h>
 
+#include "json/go_json_writer.h"
+
 namespace sealstate::internal {
 
 // What the marker says about its holder: the generic holder (lock.h) plus what the local store
@@ -36,6 +38,16 @@ struct MarkerHolder {
 // keys of local_store.h (kLocalHolderBootId, ...; a bare pid's record has no boot id or start
 // time to show).
 LockHolder ToLockHolder(const MarkerHolder& holder);
+
+// The local store's holder record of a generic one (for showing it): the inverse of
+// ToLockHolder; detail entries it does not know are dropped, a start time that is not a number
+// reads as 0.
+MarkerHolder FromLockHolder(const LockHolder& holder);
+
+// Writes the record's fields into an open JSON object, in the marker's order: "lock-id", "pid",
+// "host", "user", "boot-id", "start-time", "created" (null for a bare pid), "operation",
+// "version". The marker (EncodeLockRecord) and the CLI's --json holder both use it.
+void WriteHolderFields(GoJsonWriter& w, const MarkerHolder& holder);
 
 // Longest marker content read (a marker is a few hundred bytes; more is not ours).
 inline constexpr std::size_t kMaxLockRecordBytes = 4096;

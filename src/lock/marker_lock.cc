@@ -27,6 +27,7 @@
 #include "io/read_at_most.h"
 #include "io/stack_file.h"
 #include "io/unique_fd.h"
+#include "lock/holder_text.h"
 #include "lock/lock_record.h"
 #include "lock/lock_verdict.h"
 #include "lock/lock_wait.h"
@@ -94,20 +95,13 @@ Result<MarkerName> CompareMarkerName(Env& env, const Dir& dir, const UniqueFd& m
   return SameFile(opened, *named) ? MarkerName::kSameFile : MarkerName::kOtherFile;
 }
 
-// "USER@HOST pid PID since CREATED (lock id ID)", or "pid PID (unobin marker)".
-std::string DescribeHolder(const MarkerHolder& holder) {
-  if (holder.bare_pid) return "pid " + std::to_string(holder.pid) + " (unobin marker)";
-  return holder.user + "@" + holder.host + " pid " + std::to_string(holder.pid) + " since " +
-         FormatRfc3339Nano(holder.created) + " (lock id " + holder.lock_id + ")";
-}
-
 Status LockedError(const MarkerInfo& info) {
   if (info.holder && info.holder->bare_pid) {
     return Status::Locked("locked by pid " + std::to_string(info.holder->pid) +
-                          " (unobin marker; run force-unlock if that process is gone)");
+                          " (bare pid marker: unobin's; run force-unlock if that process is gone)");
   }
   if (info.holder) {
-    std::string message = "locked by " + DescribeHolder(*info.holder);
+    std::string message = "locked by " + DescribeHolder(ToLockHolder(*info.holder));
     if (info.state == LockState::kStale) message += "; the holder is gone (" + info.reason + ")";
     return Status::Locked(message);
   }
@@ -337,7 +331,7 @@ Result<std::optional<MarkerHolder>> MarkerLock::ForceRemove(std::string_view exp
   SEALSTATE_RETURN_IF_ERROR(ReadRecord(env_, dir_, marker, record));
   const MarkerHolder holder = (*record).ok() ? **record : MarkerHolder();
   if (!expected_id.empty() && (!(*record).ok() || holder.bare_pid || holder.lock_id != expected_id)) {
-    const std::string found = (*record).ok() ? DescribeHolder(holder) : "an unreadable holder record";
+    const std::string found = (*record).ok() ? DescribeHolder(ToLockHolder(holder)) : "an unreadable holder record";
     return Status::Locked("the lock is held by " + found + ", not by lock id " + std::string(expected_id) +
                           "; nothing removed");
   }

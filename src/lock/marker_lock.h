@@ -55,7 +55,8 @@ class MarkerLock {
   void SetBreakObserver(BreakObserver observer) { on_break_ = std::move(observer); }
 
   // Waits per `options` (timeout, cancellation, break_stale). Errors: kLocked with the message
-  // "locked by USER@HOST pid PID since TIME (lock id ID)" (or "locked by pid PID (unobin marker;
+  // "locked by USER@HOST pid PID (lock id ID, operation OP, since TIME)" (or "locked by pid PID
+  // (bare pid marker: unobin's;
   // run force-unlock if that process is gone)" / "locked (holder record unreadable)"); kCancelled
   // ("waiting for the lock was cancelled"); kIoError (also for a symlink planted at "lock").
   // A stale holder broken on the way is in broken_stale. The temp file is removed on every path.

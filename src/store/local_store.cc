@@ -18,6 +18,7 @@
 #include "io/durable_file.h"
 #include "io/stack_file.h"
 #include "io/unique_fd.h"
+#include "lock/holder_text.h"
 #include "lock/lock_verdict.h"
 #include "store/current_pointer.h"
 #include "store/debris.h"
@@ -39,12 +40,6 @@ constexpr std::string_view kPrefix = "local store: ";
 bool IsV1DecryptFailure(const Status& status) {
   if (status.code() == Code::kWrongKey) return true;
   return status.code() == Code::kIntegrity && status.message().find("open: decrypt: ") != std::string::npos;
-}
-
-std::string Describe(const MarkerHolder& holder) {
-  if (holder.bare_pid) return "pid " + std::to_string(holder.pid) + " (unobin marker)";
-  return holder.user + "@" + holder.host + " pid " + std::to_string(holder.pid) + " (lock id " + holder.lock_id +
-         ", operation " + holder.operation + ", since " + FormatRfc3339Nano(holder.created) + ")";
 }
 
 class LocalStore final : public Backend {
@@ -394,7 +389,8 @@ Result<std::unique_ptr<Lock>> LocalStore::AcquireLock(const LockOptions& options
 Status LocalStore::ForceUnlock(std::string_view expected_id) {
   SEALSTATE_ASSIGN_OR_RETURN(std::optional<MarkerHolder> removed, core_->marker.ForceRemove(expected_id));
   if (!removed) return Status::OK();  // no lock: idempotent, as unobin
-  return core_->Journal("force-unlock", "", removed->lock_id, "removed the lock of " + Describe(*removed));
+  return core_->Journal("force-unlock", "", removed->lock_id,
+                        "removed the lock of " + DescribeHolder(ToLockHolder(*removed)));
 }
 
 Result<std::string> LocalStore::Commit(const Snapshot& snapshot, const LockOptions& options,
@@ -439,7 +435,7 @@ StackCore::StackCore(Env& e, ProcessProbe& p, std::unique_ptr<StackDirs> d, cons
       marker(e, p, dirs->stack, SEALSTATE_VERSION),
       journal(e, dirs->stack) {
   marker.SetBreakObserver([this](const MarkerHolder& broken) {
-    return Journal("lock-break", "", broken.lock_id, "broke the stale lock of " + Describe(broken));
+    return Journal("lock-break", "", broken.lock_id, "broke the stale lock of " + DescribeHolder(ToLockHolder(broken)));
   });
 }
 

@@ -5,6 +5,8 @@
 #include <map>
 #include <set>
 
+#include "lock/holder_text.h"
+
 namespace sealstate {
 namespace {
 
@@ -15,13 +17,8 @@ Result<std::string> CurrentOrEmpty(Backend& backend) {
   return current;
 }
 
-std::string Who(const LockHolder& holder) {
-  if (holder.lock_id.empty()) return "pid " + std::to_string(holder.pid) + " (a record without lock id: unobin's)";
-  return holder.user + "@" + holder.host + " pid " + std::to_string(holder.pid) + " (lock id " + holder.lock_id + ")";
-}
-
 Status RefuseLiveOrUnknown(const LockInfo& info) {
-  const std::string who = info.holder ? Who(*info.holder) : "an unknown holder";
+  const std::string who = info.holder ? internal::DescribeHolder(*info.holder) : "an unknown holder";
   std::string message = "refusing to force-unlock: the lock is " + std::string(LockStateName(info.state)) + " by " +
                         who + (info.reason.empty() ? "" : " (" + info.reason + ")") + ". ";
   if (info.holder && !info.holder->lock_id.empty()) {
@@ -202,8 +199,8 @@ Result<ForceUnlockOutcome> ForceUnlockWithPolicy(Backend& backend, std::string_v
   const std::string holder_id = info.holder ? info.holder->lock_id : "";
   if (!expected_id.empty() && expected_id != holder_id) {
     return Status::Locked("refusing to force-unlock: the lock is held by " +
-                          (info.holder ? Who(*info.holder) : std::string("an unknown holder")) + ", not lock id " +
-                          std::string(expected_id) + "; nothing was removed");
+                          (info.holder ? internal::DescribeHolder(*info.holder) : std::string("an unknown holder")) +
+                          ", not lock id " + std::string(expected_id) + "; nothing was removed");
   }
   const bool allowed = !expected_id.empty() || force || info.state == LockState::kStale;
   if (!allowed) return RefuseLiveOrUnknown(info);
