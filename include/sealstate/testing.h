@@ -9,6 +9,12 @@
 // Every documented behaviour of backend.h and lock.h is one Catch2 SECTION; Catch re-runs the
 // test case once per section, and each run gets a stack of its own.
 //
+// Not checked, because only the backend itself can bring the stack there: a damaged `current`
+// pointer, a failing journal (kIncomplete), a stale or unknown holder (kStale, kUnknown,
+// break_stale), a tampered snapshot (kIntegrity; a wrong key, kWrongKey, is checked), strays, and
+// the removal of the new revision when a commit's SetCurrent fails. Test those in the backend's
+// own tests.
+//
 // Thread safety: the helpers are as safe as the Backend they are given; run the suite from the
 // test runner's thread (it starts threads and, when the target allows, forks processes).
 #pragma once
