@@ -14,15 +14,25 @@ using sealstate::Backend;
 using sealstate::BackendContext;
 using sealstate::Result;
 
-// A store root for this process, removed at exit (forked children leave with _exit).
+// A store root for this process, removed when the process exits normally (forked children
+// leave with _exit and keep it).
+class ScratchRoot {
+ public:
+  ScratchRoot() : path_((std::filesystem::temp_directory_path() / "sealstate-conformance-XXXXXX").string()) {
+    if (::mkdtemp(path_.data()) == nullptr) std::abort();
+  }
+  ~ScratchRoot() { std::filesystem::remove_all(path_); }
+  ScratchRoot(const ScratchRoot&) = delete;
+  ScratchRoot& operator=(const ScratchRoot&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
 const std::string& LocalRoot() {
-  static const std::string root = [] {
-    std::string pattern = (std::filesystem::temp_directory_path() / "sealstate-conformance-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) std::abort();
-    std::atexit([] { std::filesystem::remove_all(LocalRoot()); });
-    return pattern;
-  }();
-  return root;
+  static const ScratchRoot root;
+  return root.path();
 }
 
 // A target whose stacks `open_store` (OpenLocalStore, OpenMemoryStore) opens with the context the
