@@ -70,6 +70,16 @@ void CheckOneCommitKind(Fixture& f, const CommitFn& commit) {
     CHECK(journal[1].lock_id == journal[0].lock_id);
   }
 
+  SECTION("it journals its own lock id, not WriteOptions::lock_id") {
+    Result<std::string> rev =
+        commit(b, f.Snap("one"), LockOptions{}, WriteOptions{.new_key = false, .lock_id = "not-the-commit-lock"});
+    REQUIRE(rev.ok());
+    std::vector<JournalEvent> journal = f.Journal();
+    REQUIRE(journal.size() == 2);
+    CHECK(journal[0].lock_id != "not-the-commit-lock");
+    CHECK(journal[1].lock_id == journal[0].lock_id);
+  }
+
   SECTION("while another holds the lock it is kLocked and changes nothing") {
     REQUIRE(commit(b, f.Snap("one"), LockOptions{}, WriteOptions{}).ok());
     Before before = Observe(f);

@@ -35,7 +35,9 @@ void CheckCurrent(Fixture& f) {
   SECTION("SetCurrent to a missing revision is kNotFound and leaves current unchanged") {
     std::string rev = WriteOne(f, "one");
     REQUIRE(b.SetCurrent(rev, SetCurrentOptions{}).ok());
-    CHECK(b.SetCurrent("2001-01-01T00:00:00Z", SetCurrentOptions{}).code() == Code::kNotFound);
+    Status missing = b.SetCurrent("2001-01-01T00:00:00Z", SetCurrentOptions{});
+    CHECK(missing.code() == Code::kNotFound);
+    CHECK(missing.message().find("set-current 2001-01-01T00:00:00Z: ") != std::string::npos);
     CHECK(f.CurrentOrEmpty() == rev);
   }
 

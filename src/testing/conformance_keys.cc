@@ -19,6 +19,8 @@ void CheckKeys(Fixture& f) {
     std::size_t events = f.Journal().size();
     Result<std::string> refused = f.Open(f.key_b)->Write(f.Snap("two"), WriteOptions{});
     CHECK(refused.status().code() == Code::kWrongKey);
+    CHECK(refused.status().message().find(f.key_a->Describe().key_id) != std::string::npos);
+    CHECK(refused.status().message().find(f.key_b->Describe().key_id) != std::string::npos);
     CHECK(f.Revisions() == std::vector<std::string>{*rev});
     CHECK(f.Journal().size() == events);
   }
@@ -45,6 +47,7 @@ void CheckKeys(Fixture& f) {
     REQUIRE(foreign.ok());
     Status moved = b.SetCurrent(*foreign, SetCurrentOptions{});
     CHECK(moved.code() == Code::kWrongKey);
+    CHECK(moved.message().find("set-current " + *foreign + ": ") != std::string::npos);
     CHECK(f.CurrentOrEmpty() == *first);
   }
 }

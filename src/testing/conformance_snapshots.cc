@@ -22,6 +22,27 @@ void CheckSnapshots(Fixture& f) {
     CHECK_FALSE(lock->holder.has_value());
   }
 
+  SECTION("stack() and factory() name what the backend was opened for") {
+    CHECK(b.stack() == f.stack);
+    CHECK(b.factory() == f.factory);
+  }
+
+  SECTION("List, Journal and GetLockInfo need no key; StrayEntries finds none in a stack of revisions") {
+    Result<std::string> rev = b.Commit(f.Snap("one"), LockOptions{}, WriteOptions{});
+    REQUIRE(rev.ok());
+    std::unique_ptr<Backend> keyless = f.Open(nullptr);
+    Result<std::vector<std::string>> listed = keyless->List();
+    REQUIRE(listed.ok());
+    CHECK(*listed == std::vector<std::string>{*rev});
+    Result<std::vector<JournalEvent>> journal = keyless->Journal(0);
+    REQUIRE(journal.ok());
+    CHECK(journal->size() == 2);
+    CHECK(keyless->GetLockInfo().ok());
+    Result<std::vector<std::string>> strays = b.StrayEntries();
+    REQUIRE(strays.ok());
+    CHECK(strays->empty());
+  }
+
   SECTION("Write stores a snapshot that Get returns unchanged, under a valid revision name; current does not move") {
     Snapshot snapshot = f.Snap("one");
     Result<std::string> rev = b.Write(snapshot, WriteOptions{});
