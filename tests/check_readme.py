@@ -1,17 +1,28 @@
 #!/usr/bin/env python3
-"""Fails unless README.md shows examples/readme_example.cc verbatim in its ```cpp block, so the
-README's example is exactly the code the build compiles and the test suite runs."""
+"""Fails unless README.md's ```cpp blocks show, in order, the files below verbatim, so each of the
+README's examples is exactly the code the build compiles and the test suite runs."""
 import pathlib
 import sys
 
+# The README's ```cpp blocks, in order, and the file each one shows.
+EXAMPLES = [
+    "examples/readme_example.cc",  # Embedding (the readme-example test runs it)
+    "tests/out_of_tree/backend_test.cc",  # Testing your backend (the out-of-tree-backend test)
+]
+
 root = pathlib.Path(sys.argv[1])
 readme = (root / "README.md").read_text()
-example = (root / "examples" / "readme_example.cc").read_text().rstrip()
+blocks = []
 start = readme.find("```cpp\n")
-end = readme.find("\n```", start + 7)
-if start < 0 or end < 0:
-    sys.exit("README.md has no ```cpp block")
-shown = readme[start + 7:end]
-if shown != example:
-    sys.exit("README.md's example differs from examples/readme_example.cc; copy the file into the README")
-print("README example matches examples/readme_example.cc")
+while start >= 0:
+    end = readme.find("\n```", start + 7)
+    if end < 0:
+        sys.exit("README.md has an unterminated ```cpp block")
+    blocks.append(readme[start + 7:end])
+    start = readme.find("```cpp\n", end + 4)
+if len(blocks) != len(EXAMPLES):
+    sys.exit(f"README.md has {len(blocks)} ```cpp blocks, expected {len(EXAMPLES)} ({', '.join(EXAMPLES)})")
+for shown, path in zip(blocks, EXAMPLES):
+    if shown != (root / path).read_text().rstrip():
+        sys.exit(f"README.md's example differs from {path}; copy the file into the README")
+print("README examples match " + ", ".join(EXAMPLES))

@@ -1,0 +1,60 @@
+// The "wrapped" backend (wrapped_backend.h).
+#include "wrapped_backend.h"
+
+#include <memory>
+#include <string>
+
+namespace {
+
+using namespace sealstate;
+
+// Forwards everything but Commit (which stays Backend's default) to `inner`.
+class WrappedBackend : public Backend {
+ public:
+  explicit WrappedBackend(std::unique_ptr<Backend> inner) : inner_(std::move(inner)) {}
+
+  const std::string& stack() const override { return inner_->stack(); }
+  const std::string& factory() const override { return inner_->factory(); }
+  Result<Snapshot> Current() override { return inner_->Current(); }
+  Result<std::string> CurrentRev() override { return inner_->CurrentRev(); }
+  Result<Snapshot> Get(std::string_view rev) override { return inner_->Get(rev); }
+  Result<EnvelopeHeader> ReadHeader(std::string_view rev) override { return inner_->ReadHeader(rev); }
+  Result<std::string> Write(const Snapshot& snapshot, const WriteOptions& options) override {
+    return inner_->Write(snapshot, options);
+  }
+  Status SetCurrent(std::string_view rev, const SetCurrentOptions& options) override {
+    return inner_->SetCurrent(rev, options);
+  }
+  Result<std::vector<std::string>> List() override { return inner_->List(); }
+  Result<std::vector<std::string>> StrayEntries() override { return inner_->StrayEntries(); }
+  Status Remove(std::string_view rev, std::string_view lock_id) override { return inner_->Remove(rev, lock_id); }
+  Result<std::unique_ptr<Lock>> AcquireLock(const LockOptions& options) override {
+    return inner_->AcquireLock(options);
+  }
+  Status ForceUnlock(std::string_view expected_id) override { return inner_->ForceUnlock(expected_id); }
+  Result<LockInfo> GetLockInfo() override { return inner_->GetLockInfo(); }
+  Result<std::vector<JournalEvent>> Journal(std::uint64_t since_seq) override { return inner_->Journal(since_seq); }
+  Result<std::vector<std::string>> CheckPermissions(PermissionScope scope) override {
+    return inner_->CheckPermissions(scope);
+  }
+  Status AppendJournal(std::string event, std::string rev, std::string detail, std::string lock_id) override {
+    return inner_->AppendJournal(std::move(event), std::move(rev), std::move(detail), std::move(lock_id));
+  }
+
+ private:
+  std::unique_ptr<Backend> inner_;
+};
+
+}  // namespace
+
+sealstate::Status RegisterWrappedBackend(sealstate::BackendRegistry& registry) {
+  const BackendRegistry* inner_registry = &registry;
+  return registry.Register("wrapped", "the local store behind a forwarding wrapper (a test backend)",
+                           [inner_registry](const BackendLocation& where,
+                                            const BackendContext& context) -> Result<std::unique_ptr<Backend>> {
+                             Result<std::unique_ptr<Backend>> inner =
+                                 inner_registry->Open("local:" + where.location, context);
+                             if (!inner.ok()) return inner.status();
+                             return std::unique_ptr<Backend>(std::make_unique<WrappedBackend>(std::move(*inner)));
+                           });
+}
