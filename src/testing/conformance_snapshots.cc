@@ -38,7 +38,7 @@ void CheckSnapshots(Fixture& f) {
     REQUIRE(journal.ok());
     CHECK(journal->size() == 2);
     CHECK(keyless->GetLockInfo().ok());
-    Result<std::vector<std::string>> strays = b.StrayEntries();
+    Result<std::vector<StrayEntry>> strays = b.StrayEntries();
     REQUIRE(strays.ok());
     CHECK(strays->empty());
   }

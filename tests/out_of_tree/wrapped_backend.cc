@@ -26,7 +26,7 @@ class WrappedBackend : public Backend {
     return inner_->SetCurrent(rev, options);
   }
   Result<std::vector<std::string>> List() override { return inner_->List(); }
-  Result<std::vector<std::string>> StrayEntries() override { return inner_->StrayEntries(); }
+  Result<std::vector<StrayEntry>> StrayEntries() override { return inner_->StrayEntries(); }
   Status Remove(std::string_view rev, std::string_view lock_id) override { return inner_->Remove(rev, lock_id); }
   Result<std::unique_ptr<Lock>> AcquireLock(const LockOptions& options) override {
     return inner_->AcquireLock(options);
