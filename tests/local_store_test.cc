@@ -595,6 +595,43 @@ TEST_CASE("list ignores temp debris and never stats per entry; the lock holder c
   CHECK_FALSE(Exists(debris));
 }
 
+TEST_CASE("a temp file that cannot be removed never blocks the lock; the next lock holder retries") {
+  ScratchDir root;
+  sealstate::testing::FaultInjectionEnv env;
+  const LocalStoreOptions options = Options(root, EncrypterNamed("noop"));
+  const pid_t dead = fork();
+  if (dead == 0) _exit(0);
+  waitpid(dead, nullptr, 0);
+  const std::string name = ".2001-01-01T00:00:00Z.json.enc.tmp." + std::to_string(dead) + ".0011";
+  const std::string debris = StackPath(root) + "/snapshots/" + name;
+  const auto unlink_of_debris = [&]() -> std::optional<std::uint64_t> {
+    for (const sealstate::testing::TraceEntry& call : env.trace()) {
+      if (call.op == sealstate::testing::Op::kUnlinkAt && call.path.ends_with(name)) return call.index;
+    }
+    return std::nullopt;
+  };
+  // A first store object finds where in its acquisition the debris is unlinked.
+  auto probe_store = std::move(*internal::OpenLocalStoreWith(options, env, *internal::ProcessProbe::Default()));
+  { std::ofstream(debris) << "partial"; }
+  env.ResetCounters();
+  REQUIRE(probe_store->AcquireLock({}).ok());
+  const std::optional<std::uint64_t> offset = unlink_of_debris();
+  REQUIRE(offset);
+  CHECK_FALSE(Exists(debris));
+  // A fresh store object (it cleans once) whose unlink of the debris fails with EIO.
+  auto store = std::move(*internal::OpenLocalStoreWith(options, env, *internal::ProcessProbe::Default()));
+  { std::ofstream(debris) << "partial"; }
+  env.ResetCounters();
+  env.FailCall(*offset, EIO, false);
+  auto lock = store->AcquireLock({});
+  REQUIRE(lock.ok());
+  CHECK(Exists(debris));
+  REQUIRE((*lock)->Unlock().ok());
+  env.ClearFaults();
+  REQUIRE(store->AcquireLock({}).ok());  // the same store object tries again
+  CHECK_FALSE(Exists(debris));
+}
+
 namespace {
 
 // An OFD write lock on `path`, held through its own open file description until the fd is closed.

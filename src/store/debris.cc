@@ -32,15 +32,17 @@ Result<bool> RemoveIfAbandoned(Env& env, const Dir& dir, const std::string& name
 
 }  // namespace
 
-Result<int> RemoveDebris(Env& env, const Dir& dir, ProcessProbe& probe) {
+Status RemoveDebris(Env& env, const Dir& dir, ProcessProbe& probe) {
   SEALSTATE_ASSIGN_OR_RETURN(std::vector<std::string> names, env.ListDir(dir));
   int removed = 0;
+  Status first_failure;
   for (const std::string& name : names) {
-    SEALSTATE_ASSIGN_OR_RETURN(const bool gone, RemoveIfAbandoned(env, dir, name, probe));
-    if (gone) ++removed;
+    Result<bool> gone = RemoveIfAbandoned(env, dir, name, probe);
+    if (!gone.ok() && first_failure.ok()) first_failure = gone.status();
+    if (gone.ok() && *gone) ++removed;
   }
   if (removed > 0) SEALSTATE_RETURN_IF_ERROR(env.Fsync(dir.fd, dir.path));
-  return removed;
+  return first_failure;
 }
 
 }  // namespace sealstate::internal

@@ -14,8 +14,10 @@ namespace sealstate::internal {
 // in its name is not a live process here (older sealstate versions and unobin took no lock: a
 // live local writer of theirs is still recognised by its pid). The lock is taken (non-blocking)
 // and held while the file is unlinked, so a writer cannot start using it meanwhile. Anything
-// that cannot be opened and locked as a regular file is left alone. Returns how many were
-// removed. Errors: kIoError from listing, locking or removing.
-Result<int> RemoveDebris(Env& env, const Dir& dir, ProcessProbe& probe);
+// that cannot be opened and locked as a regular file is left alone. A file whose inspection or
+// removal fails is left too, and the others are still handled: housekeeping never stops at one
+// odd file. Errors: kIoError from listing the directory or making the removals durable; else
+// the first per-file failure, after every other file was handled.
+Status RemoveDebris(Env& env, const Dir& dir, ProcessProbe& probe);
 
 }  // namespace sealstate::internal

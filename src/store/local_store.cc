@@ -115,7 +115,10 @@ class LocalStore final : public Backend {
   // effect).
   Status PublishCurrent(const std::string& rev, const SetCurrentOptions& options, std::string detail,
                         std::string_view done);
-  Status CleanDebrisOnce();
+  // Removes abandoned temp files (RemoveDebris) under a held lock, once per store object after
+  // it succeeds. Best effort: debris is harmless (never a revision, never read), so a failure
+  // does not fail the lock's acquisition; the next acquisition tries again.
+  void CleanDebrisOnce();
   // "repaired a damaged current pointer (<why>)" when `current` cannot be read as a revision
   // (kIntegrity), else "": the journal detail of a set-current that replaces it.
   std::string DamagedPointerDetail();
@@ -369,20 +372,22 @@ Status LocalStore::Remove(std::string_view rev, std::string_view lock_id) {
   return journaled;
 }
 
-Status LocalStore::CleanDebrisOnce() {
+void LocalStore::CleanDebrisOnce() {
   {
     std::lock_guard<std::mutex> guard(core_->mutex);
-    if (core_->debris_cleaned) return Status::OK();
-    core_->debris_cleaned = true;
+    if (core_->debris_cleaned) return;
   }
-  SEALSTATE_RETURN_IF_ERROR(RemoveDebris(core_->env, core_->dirs->stack, core_->probe).status());
-  return RemoveDebris(core_->env, core_->dirs->snapshots, core_->probe).status();
+  const Status stack = RemoveDebris(core_->env, core_->dirs->stack, core_->probe);
+  const Status snapshots = RemoveDebris(core_->env, core_->dirs->snapshots, core_->probe);
+  if (!stack.ok() || !snapshots.ok()) return;  // left for the next lock holder to retry
+  std::lock_guard<std::mutex> guard(core_->mutex);
+  core_->debris_cleaned = true;
 }
 
 Result<std::unique_ptr<Lock>> LocalStore::AcquireLock(const LockOptions& options) {
   SEALSTATE_ASSIGN_OR_RETURN(AcquireOutcome outcome, core_->marker.Acquire(options));
   auto lock = std::make_unique<LocalLock>(core_, std::move(outcome.held));
-  SEALSTATE_RETURN_IF_ERROR(CleanDebrisOnce());  // breaks were journaled by the observer
+  CleanDebrisOnce();  // breaks were journaled by the observer
   return std::unique_ptr<Lock>(std::move(lock));
 }
 
