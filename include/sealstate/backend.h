@@ -131,8 +131,9 @@ class SEALSTATE_EXPORT Backend {
   // ("wrote REV (durable), but journaling it failed: ...") when the revision exists but its
   // journal line could not be written: do not write it again.
   virtual Result<std::string> Write(const Snapshot& snapshot, const WriteOptions& options) = 0;
-  // Points current at `rev`, which must exist, open with the configured key and carry this
-  // backend's factory and stack (errors as Get, prefixed "set-current REV: "). Fenced and
+  // Points current at `rev`, which must exist and open with the configured key as Get opens it
+  // (so a v2 snapshot must carry this backend's factory and stack; errors as Get, prefixed
+  // "set-current REV: "). Fenced and
   // compared per `options` (kLocked: the lock was broken, current not moved; kConflict: current
   // was not options.expected_current, not moved). Without expected_current, a damaged pointer
   // (one CurrentRev reports as kIntegrity) is replaced, and the journal's set-current event says

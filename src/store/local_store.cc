@@ -293,7 +293,7 @@ std::string LocalStore::DamagedPointerDetail() {
 
 Status LocalStore::SetCurrent(std::string_view rev, const SetCurrentOptions& options) {
   SEALSTATE_RETURN_IF_ERROR(ValidateName("revision", rev));
-  // The snapshot must exist, open with our key, and carry this store's factory and stack.
+  // The snapshot must exist and open with our key as Get opens it (v2: bound to this stack).
   Result<Snapshot> snapshot = Get(rev);
   if (!snapshot.ok()) return snapshot.status().WithPrefix("set-current " + std::string(rev) + ": ");
   std::string detail = options.expected_current ? "" : DamagedPointerDetail();
