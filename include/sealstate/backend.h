@@ -21,8 +21,6 @@
 #include <sealstate/export.h>
 
 #include <cstdint>
-#include <functional>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
