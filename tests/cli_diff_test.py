@@ -106,7 +106,12 @@ def test_diff_defaults_to_previous_current_and_current(s):
     c = s.run("write", stdin=json.dumps(snapshot(ip="10.0.0.3"))).stdout.strip()
     r = s.run("diff", c)
     check(r.returncode == 0 and r.stdout.startswith(f"from {c} to {a}:"), "diff REV_A: from REV_A to current", r)
-    r = s.run("diff", a, "2020-01-01T00:00:00Z")
+    d = commit(s, snapshot(ip="10.0.0.4"))
+    check(s.run("delete", a).returncode == 0, "delete the previous current")
+    r = s.run("diff")
+    check(r.returncode == 3 and f"the previous current revision {a} (named by the journal)" in r.stderr,
+          "diff whose previous current was deleted: exit 3 naming it and where it came from", r)
+    r = s.run("diff", d, "2020-01-01T00:00:00Z")
     check(r.returncode == 3 and "2020-01-01T00:00:00Z" in r.stderr, "diff with an unknown revision: exit 3 naming it", r)
 
 
@@ -230,6 +235,17 @@ def test_set_current_dry_run_changes_nothing(s):
     check(s.run("current").stdout.strip() == b, "current still names B")
 
 
+def test_help_lists_diff_and_dry_run(s):
+    r = s.run("--help")
+    check(r.returncode == 0 and "diff" in r.stdout, "--help lists diff", r.stdout)
+    r = s.run("diff", "--help")
+    check(r.returncode == 0 and "--show-values" in r.stdout and r.stderr == "", "diff --help", r)
+    r = s.run("set-current", "--help")
+    check(r.returncode == 0 and "--dry-run" in r.stdout, "set-current --help shows --dry-run", r)
+    r = s.run("diff", "a", "b", "c")
+    check(r.returncode == 2, "diff with three revisions: usage error (exit 2)", r)
+
+
 def test_set_current_dry_run_without_current(s):
     w = s.run("write", stdin=json.dumps(snapshot())).stdout.strip()
     r = s.run("set-current", "--dry-run", w)
@@ -251,6 +267,7 @@ TESTS = [
     test_color_only_on_a_terminal,
     test_set_current_dry_run_changes_nothing,
     test_set_current_dry_run_without_current,
+    test_help_lists_diff_and_dry_run,
 ]
 
 

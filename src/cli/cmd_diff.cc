@@ -45,6 +45,10 @@ int RunDiff(const GlobalOptions& g, const Output& out, const DiffArgs& args) {
   auto sides = ResolveSides(**backend, args.revs);
   if (!sides.ok()) return out.Fail(sides.status());
   auto from = (*backend)->Get(sides->from);
+  if (!from.ok() && args.revs.empty()) {
+    return out.Fail(
+        from.status().WithPrefix("the previous current revision " + sides->from + " (named by the journal): "));
+  }
   if (!from.ok()) return out.Fail(from.status());
   auto to = (*backend)->Get(sides->to);
   if (!to.ok()) return out.Fail(to.status());
