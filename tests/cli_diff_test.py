@@ -242,6 +242,8 @@ def test_help_lists_diff_and_dry_run(s):
     check(r.returncode == 0 and "--show-values" in r.stdout and r.stderr == "", "diff --help", r)
     r = s.run("set-current", "--help")
     check(r.returncode == 0 and "--dry-run" in r.stdout, "set-current --help shows --dry-run", r)
+    r = s.run("set-current", "--show-values", "2020-01-01T00:00:00Z")
+    check(r.returncode == 2 and "--dry-run" in r.stderr, "set-current --show-values without --dry-run: exit 2", r)
     r = s.run("diff", "a", "b", "c")
     check(r.returncode == 2, "diff with three revisions: usage error (exit 2)", r)
 

@@ -162,6 +162,7 @@ void RegisterPointerCommands(CLI::App& app, CommandContext& context) {
                         "With --dry-run: print the values of sensitive keys too");
   SetStackCommand(set_current, context, [set_args](const GlobalOptions& g, const Output& out) {
     if (set_args->dry_run) return RunSetCurrentDryRun(g, out, set_args->rev, set_args->show_values);
+    if (set_args->show_values) return out.Usage("set-current: --show-values needs --dry-run (it prints no values)");
     return RunSetCurrent(g, out, set_args->rev);
   });
 
