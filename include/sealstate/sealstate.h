@@ -14,6 +14,7 @@
 #include <sealstate/revision.h>
 #include <sealstate/secret.h>
 #include <sealstate/snapshot.h>
+#include <sealstate/snapshot_diff.h>
 #include <sealstate/status.h>
 #include <sealstate/stream.h>
 #include <sealstate/timestamp.h>

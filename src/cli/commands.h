@@ -12,7 +12,7 @@ namespace sealstate::cli {
 void RegisterKeygen(CLI::App& app, CommandContext& context);
 // commit, write, show, list, current.
 void RegisterSnapshotCommands(CLI::App& app, CommandContext& context);
-// set-current, delete.
+// set-current (with --dry-run), delete.
 void RegisterPointerCommands(CLI::App& app, CommandContext& context);
 // prune.
 void RegisterPrune(CLI::App& app, CommandContext& context);
@@ -22,5 +22,7 @@ void RegisterVerify(CLI::App& app, CommandContext& context);
 void RegisterLockCommands(CLI::App& app, CommandContext& context);
 // log.
 void RegisterLog(CLI::App& app, CommandContext& context);
+// diff.
+void RegisterDiff(CLI::App& app, CommandContext& context);
 
 }  // namespace sealstate::cli

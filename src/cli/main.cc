@@ -40,6 +40,7 @@ void Register(CLI::App& app, CommandContext& context) {
   RegisterVerify(app, context);
   RegisterLockCommands(app, context);
   RegisterLog(app, context);
+  RegisterDiff(app, context);
 }
 
 // Flushes stdout; a failed write turns success into exit 1.

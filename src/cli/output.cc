@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include <sealstate/stream.h>
@@ -27,6 +28,16 @@ class StdoutSink final : public ByteSink {
     return Status::OK();
   }
 };
+
+// The SGR sequence that starts `tint`'s color.
+std::string_view ColorStart(Tint tint) {
+  switch (tint) {
+    case Tint::kAdded: return "\x1b[32m";
+    case Tint::kRemoved: return "\x1b[31m";
+    case Tint::kChanged: return "\x1b[33m";
+  }
+  return "";
+}
 
 std::string BuildCompact(const JsonBuilder& build) {
   std::string text;
@@ -70,6 +81,13 @@ void Output::Line(std::string_view line) const {
   WriteStdout("\n");
 }
 
+void Output::Line(std::string_view line, Tint tint) const {
+  if (!Color()) return Line(line);
+  WriteStdout(ColorStart(tint));
+  WriteStdout(internal::GoEscapeForDisplay(line));
+  WriteStdout("\x1b[0m\n");
+}
+
 void Output::Document(const JsonBuilder& build) const {
   if (json_) WriteStdout(BuildCompact(build));
 }
@@ -86,6 +104,11 @@ int Output::Usage(std::string_view message) const {
 
 void Output::Warn(std::string_view message) const {
   WriteStderr("sealstate: " + internal::GoEscapeForDisplay(message) + "\n");
+}
+
+bool Output::Color() const {
+  const char* no_color = std::getenv("NO_COLOR");
+  return !json_ && isatty(STDOUT_FILENO) == 1 && (no_color == nullptr || *no_color == '\0');
 }
 
 bool Output::ShowProgress() const { return !json_ && isatty(STDERR_FILENO) == 1; }

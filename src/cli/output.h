@@ -15,6 +15,10 @@
 
 namespace sealstate::cli {
 
+// The color of a text line, shown only where Output::Color() allows: added (green), removed (red),
+// changed (yellow).
+enum class Tint { kAdded, kRemoved, kChanged };
+
 // Builds one JSON value with the writer it is given.
 using JsonBuilder = std::function<void(internal::GoJsonWriter&)>;
 
@@ -37,6 +41,8 @@ class Output {
   Status TextStream(const std::function<Status(ByteSink&)>& produce) const;
   // Writes `line`, escaped for display, and "\n" to stdout. Text mode only (a no-op with json()).
   void Line(std::string_view line) const;
+  // As Line, in `tint`'s color when Color() (the escape sequences go around the escaped text).
+  void Line(std::string_view line, Tint tint) const;
   // JSON mode only (a no-op without json()): writes the compact document `build` produces, then
   // "\n", to stdout.
   void Document(const JsonBuilder& build) const;
@@ -50,6 +56,10 @@ class Output {
   // Writes "sealstate: <message>" to stderr whatever the mode (for warnings that must not
   // disturb the JSON document).
   void Warn(std::string_view message) const;
+
+  // True when text may carry color: json() is false, stdout is a terminal and NO_COLOR is unset
+  // or empty (https://no-color.org). Never when piped.
+  bool Color() const;
 
   // True when a progress line should be shown: stderr is a terminal and json() is false.
   bool ShowProgress() const;
