@@ -9,9 +9,11 @@
 #include <atomic>
 #include <chrono>
 #include <thread>
+#include <vector>
 
 #include <sealstate/backend_registry.h>
 #include <sealstate/memory_store.h>
+#include <sealstate/revision.h>
 
 #include "test_support.h"
 
@@ -334,4 +336,34 @@ TEST_CASE("the memory store honours the envelope policy") {
   CHECK(Open(keyed)->Get(*plain).ok());
   keyed.encrypter = nullptr;
   CHECK(Open(keyed)->Get(*plain).status().code() == Code::kInvalidArgument);
+}
+
+TEST_CASE("threads committing through their own backends all land, with a gapless journal") {
+  constexpr int kThreads = 4;
+  constexpr int kCommitsEach = 5;
+  std::vector<std::vector<std::string>> revs(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&revs, t] {
+      auto store = Open(Options("threads"));
+      LockOptions wait;
+      wait.timeout = std::chrono::seconds(30);
+      for (int i = 0; i < kCommitsEach; ++i) {
+        Result<std::string> rev = store->Commit(Fixture(), wait, {});
+        if (rev.ok()) revs[t].push_back(*rev);
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  auto store = Open(Options("threads"));
+  std::vector<std::string> all;
+  for (const auto& some : revs) all.insert(all.end(), some.begin(), some.end());
+  REQUIRE(all.size() == kThreads * kCommitsEach);
+  CHECK(store->List().value() == SortRevisions(all));
+  for (const std::string& rev : all) CHECK(store->Get(rev).ok());
+  Result<std::vector<JournalEvent>> events = store->Journal(0);
+  REQUIRE(events.ok());
+  REQUIRE(events->size() == 2 * all.size());  // a write and a set-current each
+  for (std::size_t i = 0; i < events->size(); ++i) CHECK((*events)[i].seq == i + 1);
+  CHECK(store->CurrentRev().value() == events->back().rev);
 }
