@@ -195,10 +195,11 @@ Status MemoryStore::Remove(std::string_view rev, std::string_view lock_id) {
   return state_->JournalLocked(Stamped("remove", std::string(rev), std::string(lock_id), ""));
 }
 
-Result<std::unique_ptr<Lock>> MemoryStore::AcquireLock(const LockOptions& options) {
+// This process's holder record for a new lock, with a fresh id. Errors: kInvalidArgument when
+// the operation is too long: the limit of the local store's holder record, so an operation one
+// backend accepts the other accepts too (see memory_store.h).
+Result<LockHolder> NewHolder(const LockOptions& options) {
   const ProcessIdentity& self = ProcessProbe::Default()->Self();
-  // The limit of the local store's holder record, so an operation one backend accepts the
-  // other accepts too (see memory_store.h).
   MarkerHolder record;
   record.lock_id = NewLockId();
   record.pid = self.pid;
@@ -218,6 +219,11 @@ Result<std::unique_ptr<Lock>> MemoryStore::AcquireLock(const LockOptions& option
   }
   LockHolder holder = ToLockHolder(record);
   holder.detail.clear();  // memory_store.h: no backend-specific facts
+  return holder;
+}
+
+Result<std::unique_ptr<Lock>> MemoryStore::AcquireLock(const LockOptions& options) {
+  SEALSTATE_ASSIGN_OR_RETURN(LockHolder holder, NewHolder(options));
   const std::string lock_id = holder.lock_id;
   SEALSTATE_RETURN_IF_ERROR(state_->AcquireLock(options, std::move(holder)));
   return std::unique_ptr<Lock>(std::make_unique<MemoryLock>(state_, lock_id));
