@@ -1,5 +1,7 @@
 #include "backend/backend_checks.h"
 
+#include <sealstate/revision.h>
+
 namespace sealstate::internal {
 namespace {
 
@@ -59,6 +61,15 @@ Status BrokenLockError(std::string_view prefix, std::string_view lock_id, std::s
 Status CurrentMovedError(std::string_view prefix, std::string_view actual, std::string_view expected) {
   return Status::Conflict(std::string(prefix) + "current moved to \"" + std::string(actual) + "\" (expected \"" +
                           std::string(expected) + "\"); current was not changed. Re-read and retry");
+}
+
+Status NoSuchRevisionError(std::string_view prefix, std::string_view rev, std::string_view stack) {
+  return Status::NotFound(std::string(prefix) + "no revision " + std::string(rev) + " in stack " + std::string(stack));
+}
+
+Status NoFreshRevisionError(std::string_view prefix) {
+  return Status::AlreadyExists(std::string(prefix) + "could not allocate fresh revision after " +
+                               std::to_string(kMaxRevisionAttempts) + " attempts");
 }
 
 Status RemovingCurrentError(std::string_view prefix, std::string_view rev) {

@@ -37,6 +37,12 @@ Status BrokenLockError(std::string_view prefix, std::string_view lock_id, std::s
 // kConflict: current is `actual`, not `expected` (SetCurrentOptions::expected_current).
 Status CurrentMovedError(std::string_view prefix, std::string_view actual, std::string_view expected);
 
+// kNotFound: "no revision REV in stack STACK".
+Status NoSuchRevisionError(std::string_view prefix, std::string_view rev, std::string_view stack);
+
+// kAlreadyExists: every name a writer may try for a new revision (kMaxRevisionAttempts) is taken.
+Status NoFreshRevisionError(std::string_view prefix);
+
 // kInvalidArgument: Remove refuses the current revision `rev`.
 Status RemovingCurrentError(std::string_view prefix, std::string_view rev);
 

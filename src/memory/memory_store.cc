@@ -86,7 +86,7 @@ Result<std::shared_ptr<const std::string>> MemoryStore::Sealed(std::string_view 
   std::lock_guard<std::mutex> guard(state_->mutex);
   const auto found = state_->revisions.find(std::string(rev));
   if (found == state_->revisions.end()) {
-    return Status::NotFound(std::string(kPrefix) + "no revision " + std::string(rev) + " in stack " + stack());
+    return NoSuchRevisionError(kPrefix, rev, stack());
   }
   return found->second;
 }
@@ -123,8 +123,7 @@ Result<std::string> MemoryStore::ReserveRevision() {
     state_->reserved.insert(rev);
     return rev;
   }
-  return Status::AlreadyExists(std::string(kPrefix) + "could not allocate fresh revision after " +
-                               std::to_string(kMaxRevisionAttempts) + " attempts");
+  return NoFreshRevisionError(kPrefix);
 }
 
 Result<std::string> MemoryStore::Store(const Snapshot& snapshot) {
@@ -169,8 +168,7 @@ Status MemoryStore::SetCurrent(std::string_view rev, const SetCurrentOptions& op
     return CurrentMovedError(kPrefix, state_->current, *options.expected_current);
   }
   if (!state_->revisions.contains(std::string(rev))) {  // removed since Get read it
-    return Status::NotFound("set-current " + std::string(rev) + ": " + std::string(kPrefix) + "no revision " +
-                            std::string(rev) + " in stack " + stack());
+    return NoSuchRevisionError(kPrefix, rev, stack()).WithPrefix("set-current " + std::string(rev) + ": ");
   }
   state_->current = std::string(rev);
   return state_->JournalLocked(Stamped("set-current", std::string(rev), options.lock_id, ""));

@@ -133,7 +133,7 @@ Result<LocalStore::SnapshotFile> LocalStore::OpenSnapshotFile(std::string_view r
   const std::string name = SnapshotFileName(rev);
   Result<int> fd = OpenStackFile(core_->env, dir, name, O_RDONLY);
   if (!fd.ok() && fd.status().code() == Code::kNotFound) {
-    return Status::NotFound(std::string(kPrefix) + "no revision " + std::string(rev) + " in stack " + stack());
+    return NoSuchRevisionError(kPrefix, rev, stack());
   }
   if (!fd.ok()) return fd.status();
   return SnapshotFile{std::make_unique<ReadOnlyFd>(core_->env, *fd, dir.Join(name)), dir.Join(name)};
@@ -180,8 +180,7 @@ Result<std::string> LocalStore::WriteSnapshotFile(const Snapshot& snapshot) {
     // Another writer published this name between our check and our publish: re-seal (the
     // revision is bound into the envelope) under the next suffix.
   }
-  return Status::AlreadyExists(std::string(kPrefix) + "could not allocate fresh revision after " +
-                               std::to_string(kMaxRevisionAttempts) + " attempts");
+  return NoFreshRevisionError(kPrefix);
 }
 
 Status LocalStore::JournalWrite(const std::string& rev, const std::string& lock_id, internal::JournalSync sync) {
