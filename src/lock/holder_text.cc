@@ -3,20 +3,15 @@
 #include <sealstate/timestamp.h>
 
 namespace sealstate::internal {
-namespace {
 
-std::string UserHostPid(const LockHolder& holder) {
+std::string HolderName(const LockHolder& holder) {
+  if (holder.lock_id.empty()) return "pid " + std::to_string(holder.pid) + " (bare pid marker)";
   return holder.user + "@" + holder.host + " pid " + std::to_string(holder.pid);
 }
 
-}  // namespace
-
-std::string DescribeHolderSince(const LockHolder& holder) {
-  return UserHostPid(holder) + " since " + FormatRfc3339Nano(holder.created) + " (lock id " + holder.lock_id + ")";
-}
-
-std::string DescribeHolderForJournal(const LockHolder& holder) {
-  return UserHostPid(holder) + " (lock id " + holder.lock_id + ", operation " + holder.operation + ", since " +
+std::string DescribeHolder(const LockHolder& holder) {
+  if (holder.lock_id.empty()) return HolderName(holder);
+  return HolderName(holder) + " (lock id " + holder.lock_id + ", operation " + holder.operation + ", since " +
          FormatRfc3339Nano(holder.created) + ")";
 }
 

@@ -1,4 +1,4 @@
-// How the library names a lock holder in its messages and journal lines, for every backend.
+// How a lock holder is named in messages, journal lines and the CLI: one wording everywhere.
 #pragma once
 
 #include <string>
@@ -7,12 +7,11 @@
 
 namespace sealstate::internal {
 
-// "USER@HOST pid PID since CREATED (lock id ID)": the holder in a kLocked message ("locked by
-// ...").
-std::string DescribeHolderSince(const LockHolder& holder);
+// "USER@HOST pid PID", or "pid PID (bare pid marker)" for a record without lock id (unobin's).
+std::string HolderName(const LockHolder& holder);
 
-// "USER@HOST pid PID (lock id ID, operation OP, since CREATED)": the holder in the journal's
-// detail of a lock-break or force-unlock.
-std::string DescribeHolderForJournal(const LockHolder& holder);
+// HolderName, then " (lock id ID, operation OP, since TIME)" for a record with a lock id; TIME
+// is RFC 3339 with nanoseconds, UTC.
+std::string DescribeHolder(const LockHolder& holder);
 
 }  // namespace sealstate::internal

@@ -26,7 +26,6 @@
 #include "io/durable_file.h"
 #include "io/stack_file.h"
 #include "lock/deadline.h"
-#include "lock/holder_text.h"
 #include "lock/lock_record.h"
 #include "lock/lock_verdict.h"
 #include "lock/lock_wait.h"
@@ -124,7 +123,8 @@ Result<MarkerName> CompareMarkerName(Env& env, const Dir& dir, const ScopedFd& m
 // "USER@HOST pid PID since CREATED (lock id ID)", or "pid PID (unobin marker)".
 std::string DescribeHolder(const MarkerHolder& holder) {
   if (holder.bare_pid) return "pid " + std::to_string(holder.pid) + " (unobin marker)";
-  return DescribeHolderSince(ToLockHolder(holder));
+  return holder.user + "@" + holder.host + " pid " + std::to_string(holder.pid) + " since " +
+         FormatRfc3339Nano(holder.created) + " (lock id " + holder.lock_id + ")";
 }
 
 Status LockedError(const MarkerInfo& info) {

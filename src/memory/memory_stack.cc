@@ -13,7 +13,7 @@ namespace sealstate::internal {
 namespace {
 
 Status LockedBy(const LockHolder& holder) {
-  return Status::Locked(std::string(kMemoryPrefix) + "locked by " + DescribeHolderSince(holder));
+  return Status::Locked(std::string(kMemoryPrefix) + "locked by " + DescribeHolder(holder));
 }
 
 }  // namespace
@@ -52,7 +52,7 @@ Status MemoryStack::ReleaseLock(const std::string& lock_id) {
   if (holder_->lock_id != lock_id) {
     return Status::Locked(std::string(kMemoryPrefix) +
                           "the lock was broken meanwhile; it now belongs to another holder (" +
-                          DescribeHolderSince(*holder_) + ")");
+                          DescribeHolder(*holder_) + ")");
   }
   holder_.reset();
   lock_released_.notify_all();
@@ -62,7 +62,7 @@ Status MemoryStack::ReleaseLock(const std::string& lock_id) {
 Result<std::optional<LockHolder>> MemoryStack::BreakLockLocked(std::string_view expected_id) {
   if (!holder_) return std::optional<LockHolder>();
   if (!expected_id.empty() && holder_->lock_id != expected_id) {
-    return Status::Locked(std::string(kMemoryPrefix) + "the lock is held by " + DescribeHolderSince(*holder_) +
+    return Status::Locked(std::string(kMemoryPrefix) + "the lock is held by " + DescribeHolder(*holder_) +
                           ", not by lock id " + std::string(expected_id) + "; nothing removed");
   }
   std::optional<LockHolder> broken = std::move(holder_);

@@ -232,7 +232,7 @@ Status MemoryStore::ForceUnlock(std::string_view expected_id) {
   SEALSTATE_ASSIGN_OR_RETURN(std::optional<LockHolder> broken, state_->BreakLockLocked(expected_id));
   if (!broken) return Status::OK();  // no lock: idempotent, as the local store
   return state_->JournalLocked(
-      Stamped("force-unlock", "", broken->lock_id, "removed the lock of " + DescribeHolderForJournal(*broken)));
+      Stamped("force-unlock", "", broken->lock_id, "removed the lock of " + DescribeHolder(*broken)));
 }
 
 Result<LockInfo> MemoryStore::GetLockInfo() {

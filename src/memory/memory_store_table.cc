@@ -4,8 +4,6 @@
 #include <mutex>
 #include <utility>
 
-#include "json/go_json_writer.h"
-
 namespace sealstate::internal {
 namespace {
 
@@ -34,8 +32,8 @@ Result<std::shared_ptr<MemoryStack>> FindMemoryStack(std::string_view store, con
     if (found != found_store->second.end()) return found->second;
   }
   if (!create) {
-    return Status::NotFound(std::string(kMemoryPrefix) + "no such stack: " + factory + "/" + stack + " in store " +
-                            GoQuote(store));
+    return Status::NotFound(std::string(kMemoryPrefix) + "no such stack: " + factory + "/" + stack + " in store \"" +
+                            std::string(store) + "\"");
   }
   if (found_store == table.stores.end()) found_store = table.stores.emplace(std::string(store), StoreStacks()).first;
   auto created = std::make_shared<MemoryStack>();

@@ -19,7 +19,6 @@
 #include "io/durable_file.h"
 #include "io/stack_file.h"
 #include "journal/stamped_event.h"
-#include "lock/holder_text.h"
 #include "lock/lock_verdict.h"
 #include "store/current_pointer.h"
 #include "store/debris.h"
@@ -37,7 +36,8 @@ constexpr std::string_view kPrefix = "local store: ";
 
 std::string Describe(const MarkerHolder& holder) {
   if (holder.bare_pid) return "pid " + std::to_string(holder.pid) + " (unobin marker)";
-  return DescribeHolderForJournal(ToLockHolder(holder));
+  return holder.user + "@" + holder.host + " pid " + std::to_string(holder.pid) + " (lock id " + holder.lock_id +
+         ", operation " + holder.operation + ", since " + FormatRfc3339Nano(holder.created) + ")";
 }
 
 class LocalStore final : public Backend {
