@@ -7,6 +7,7 @@
 #include <string>
 
 #include <sealstate/local_store.h>
+#include <sealstate/memory_store.h>
 #include <sealstate/testing.h>
 
 namespace {
@@ -63,8 +64,7 @@ sealstate::testing::ConformanceTarget StoreTarget(std::string name, std::string 
 // One line per backend (kept unwrapped so that adding one is a one-line change).
 // clang-format off
 SEALSTATE_BACKEND_CONFORMANCE_TEST("local", StoreTarget("local", &sealstate::LocalStoreOptions::root, LocalRoot(), sealstate::OpenLocalStore, true))
-// The memory backend joins with this line (and #include <sealstate/memory_store.h>):
-// SEALSTATE_BACKEND_CONFORMANCE_TEST("memory", StoreTarget("memory", &sealstate::MemoryStoreOptions::name, "conformance", sealstate::OpenMemoryStore, false))
+SEALSTATE_BACKEND_CONFORMANCE_TEST("memory", StoreTarget("memory", &sealstate::MemoryStoreOptions::name, "conformance", sealstate::OpenMemoryStore, false))
 // clang-format on
 
 namespace {

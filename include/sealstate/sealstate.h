@@ -10,6 +10,7 @@
 #include <sealstate/local_store.h>
 #include <sealstate/lock.h>
 #include <sealstate/maintenance.h>
+#include <sealstate/memory_store.h>
 #include <sealstate/names.h>
 #include <sealstate/revision.h>
 #include <sealstate/secret.h>

@@ -2,6 +2,7 @@
 #include <sealstate/backend_registry.h>
 
 #include <sealstate/local_store.h>
+#include <sealstate/memory_store.h>
 
 #include "registry/named_table.h"
 
@@ -50,12 +51,33 @@ Result<std::unique_ptr<Backend>> CreateLocal(const BackendLocation& where, const
   return OpenLocalStore(options);
 }
 
+Result<std::unique_ptr<Backend>> CreateMemory(const BackendLocation& where, const BackendContext& context) {
+  MemoryStoreOptions options;
+  options.name = where.location;
+  options.factory = context.factory;
+  options.stack = context.stack;
+  options.encrypter = context.encrypter;
+  options.envelope = context.envelope;
+  options.create = context.create;
+  for (const auto& [key, value] : where.config) {
+    if (key == "name" && value.type() == Json::Type::kString) {
+      options.name = value.as_string();
+    } else if (key == "name") {
+      return WrongType("memory", key);
+    } else {
+      return UnknownField("memory", key, "name");
+    }
+  }
+  return OpenMemoryStore(options);
+}
+
 }  // namespace
 
 BackendRegistry BackendRegistry::WithBuiltins() {
   BackendRegistry registry;
   // A fresh registry: always succeeds.
   (void)registry.Register("local", "Snapshots in a directory per stack on the local filesystem.", CreateLocal);
+  (void)registry.Register("memory", "Snapshots in this process's memory, shared by name: for tests.", CreateMemory);
   return registry;
 }
 

@@ -236,8 +236,9 @@ class LineDecoder {
   std::size_t malformed_bytes_ = 0;
 };
 
-// kInvalidArgument if the event's line, with any seq, would be longer than kMaxJournalLineBytes.
-Status CheckLineLength(JournalEvent event) {
+}  // namespace
+
+Status CheckJournalLineLength(JournalEvent event) {
   event.seq = std::numeric_limits<std::uint64_t>::max();
   const std::size_t length = EncodeJournalEvent(event).size() + 1;
   if (length <= kMaxJournalLineBytes) return Status::OK();
@@ -245,13 +246,11 @@ Status CheckLineLength(JournalEvent event) {
                                  " bytes is longer than 1 MiB, the most a journal line holds (shorten its detail)");
 }
 
-}  // namespace
-
 JournalFile::JournalFile(Env& env, const Dir& stack_dir) : env_(env), dir_(stack_dir) {}
 
 Result<std::uint64_t> JournalFile::Append(JournalEvent event, JournalSync sync) {
   if (event.time == Timestamp{}) event.time = env_.Now();
-  SEALSTATE_RETURN_IF_ERROR(CheckLineLength(event));
+  SEALSTATE_RETURN_IF_ERROR(CheckJournalLineLength(event));
   SEALSTATE_ASSIGN_OR_RETURN(const int fd, OpenOrCreate(env_, dir_));
   UniqueFd file(env_, fd, dir_.Join(kJournalFileName));
   SEALSTATE_RETURN_IF_ERROR(LockForAppend(env_, file));

@@ -27,6 +27,7 @@
 #include "io/read_at_most.h"
 #include "io/stack_file.h"
 #include "io/unique_fd.h"
+#include "lock/deadline.h"
 #include "lock/holder_text.h"
 #include "lock/lock_record.h"
 #include "lock/lock_verdict.h"
@@ -108,30 +109,6 @@ Status LockedError(const MarkerInfo& info) {
   if (info.state == LockState::kFree) return Status::Locked("locked (the marker kept changing hands; try again)");
   return Status::Locked("locked (holder record unreadable)");
 }
-
-// When waiting ends; none for a negative timeout (wait forever). A timeout beyond what the clock
-// can represent from now saturates at the clock's end (adding it would overflow).
-class Deadline {
- public:
-  explicit Deadline(std::chrono::milliseconds timeout) : forever_(timeout.count() < 0) {
-    if (forever_) return;
-    using Clock = std::chrono::steady_clock;
-    const auto now = Clock::now();
-    const auto room = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::time_point::max() - now);
-    end_ = timeout < room ? now + timeout : Clock::time_point::max();
-  }
-  // Time left (zero once passed), capped at `cap`.
-  std::chrono::milliseconds Remaining(std::chrono::milliseconds cap) const {
-    if (forever_) return cap;
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end_ - std::chrono::steady_clock::now());
-    return std::clamp(left, std::chrono::milliseconds(0), cap);
-  }
-  bool Passed() const { return !forever_ && std::chrono::steady_clock::now() >= end_; }
-
- private:
-  bool forever_;
-  std::chrono::steady_clock::time_point end_;
-};
 
 // The marker being created: a temp file holding the complete record, OFD-locked, until it is
 // linked as "lock". The destructor closes the fd (unless taken) and removes the temp name

@@ -14,10 +14,12 @@
 #include <sealstate/revision.h>
 #include <sealstate/version.h>
 
+#include "backend/backend_checks.h"
 #include "envelope/seal_validated.h"
 #include "io/durable_file.h"
 #include "io/stack_file.h"
 #include "io/unique_fd.h"
+#include "journal/stamped_event.h"
 #include "lock/holder_text.h"
 #include "lock/lock_verdict.h"
 #include "store/current_pointer.h"
@@ -33,14 +35,6 @@ namespace internal {
 namespace {
 
 constexpr std::string_view kPrefix = "local store: ";
-
-// Whether opening a v1 file failed at decryption (OpenV1's "open: decrypt: ..."; kWrongKey for
-// a missing key), which is what a key that cannot open it looks like; a malformed or misbound
-// file fails earlier and says so.
-bool IsV1DecryptFailure(const Status& status) {
-  if (status.code() == Code::kWrongKey) return true;
-  return status.code() == Code::kIntegrity && status.message().find("open: decrypt: ") != std::string::npos;
-}
 
 class LocalStore final : public Backend {
  public:
@@ -85,7 +79,7 @@ class LocalStore final : public Backend {
   }
 
  private:
-  Status RequireEncrypter() const;
+  Status RequireEncrypter() const { return internal::RequireEncrypter(core_->options.encrypter.get(), kPrefix); }
   // A revision's file, open for reading (checked to be a regular file).
   struct SnapshotFile {
     UniqueFd fd;  // only read: its close cannot lose data
@@ -132,20 +126,13 @@ class LocalStore final : public Backend {
   std::shared_ptr<StackCore> core_;
 };
 
-Status LocalStore::RequireEncrypter() const {
-  if (core_->options.encrypter) return Status::OK();
-  return Status::InvalidArgument(std::string(kPrefix) +
-                                 "no encrypter is configured, so snapshots cannot be read or written; configure "
-                                 "one (noop, env-key or key-file)");
-}
-
 Result<LocalStore::SnapshotFile> LocalStore::OpenSnapshotFile(std::string_view rev) {
   SEALSTATE_RETURN_IF_ERROR(ValidateName("revision", rev));
   const Dir& dir = core_->dirs->snapshots;
   const std::string name = SnapshotFileName(rev);
   Result<int> fd = OpenStackFile(core_->env, dir, name, O_RDONLY);
   if (!fd.ok() && fd.status().code() == Code::kNotFound) {
-    return Status::NotFound(std::string(kPrefix) + "no revision " + std::string(rev) + " in stack " + stack());
+    return NoSuchRevisionError(kPrefix, rev, stack());
   }
   if (!fd.ok()) return fd.status();
   return SnapshotFile{UniqueFd(core_->env, *fd, dir.Join(name)), dir.Join(name)};
@@ -192,8 +179,7 @@ Result<std::string> LocalStore::WriteSnapshotFile(const Snapshot& snapshot) {
     // Another writer published this name between our check and our publish: re-seal (the
     // revision is bound into the envelope) under the next suffix.
   }
-  return Status::AlreadyExists(std::string(kPrefix) + "could not allocate fresh revision after " +
-                               std::to_string(kMaxRevisionAttempts) + " attempts");
+  return NoFreshRevisionError(kPrefix);
 }
 
 Status LocalStore::JournalWrite(const std::string& rev, const std::string& lock_id, internal::JournalSync sync) {
@@ -203,35 +189,15 @@ Status LocalStore::JournalWrite(const std::string& rev, const std::string& lock_
   return journaled;
 }
 
-// A v2 current is checked by key id (header only); a v1 one, which records none, by opening it.
 Status LocalStore::CheckKeyOpensCurrent(const WriteOptions& options) {
-  if (options.new_key || !core_->options.encrypter) return Status::OK();
-  Result<std::string> current = ReadCurrentRev(core_->env, core_->dirs->stack);
-  // None, or damaged in any way (garbage, a symlink: ELOOP, ...): nothing to compare with. The
-  // commit that replaces a damaged pointer must not be blocked by it.
-  if (!current.ok()) return Status::OK();
-  Result<EnvelopeHeader> header = ReadHeader(*current);
-  if (!header.ok()) return Status::OK();  // missing or damaged: a new revision is how it is replaced
-  const std::string refusal =
-      std::string(kPrefix) + "refusing to seal with a key that cannot open the current revision " + *current + ": ";
-  const std::string advice =
-      "; readers holding that key could not read the new revision. If the key is meant to "
-      "change, write with new_key (sealstate --new-key)";
-  const EncrypterDescription ours = core_->options.encrypter->Describe();
-  const auto id = [](const std::string& key_id) { return key_id.empty() ? std::string("none (noop)") : key_id; };
-  if (header->envelope_version == kEnvelopeV2) {
-    if (header->key_id == ours.key_id) return Status::OK();
-    return Status::WrongKey(refusal + "it is sealed with " + header->encrypter_name + " key id " + id(header->key_id) +
-                            ", the configured " + ours.key_source + " key has key id " + id(ours.key_id) + advice);
-  }
-  SEALSTATE_ASSIGN_OR_RETURN(SnapshotFile file, OpenSnapshotFile(*current));
-  FdSource source(core_->env, file.fd.get(), file.path);
-  const EnvelopeBinding expected{"state", factory(), stack(), *current};
-  Result<Snapshot> opened = OpenSnapshot(source, expected, *core_->options.encrypter,
-                                         OpenOptions{.allow_plaintext = core_->options.envelope.allow_plaintext});
-  if (opened.ok() || !IsV1DecryptFailure(opened.status())) return Status::OK();  // damaged: not a key matter
-  return Status::WrongKey(refusal + "it is a v1 file (no key id), and the configured " + ours.key_source + " key id " +
-                          id(ours.key_id) + " cannot open it (" + opened.status().message() + ")" + advice);
+  const auto open = [this](const std::string& rev, const OpenOptions& open_options) -> Result<Snapshot> {
+    SEALSTATE_ASSIGN_OR_RETURN(SnapshotFile file, OpenSnapshotFile(rev));
+    FdSource source(core_->env, file.fd.get(), file.path);
+    return OpenSnapshot(source, EnvelopeBinding{"state", factory(), stack(), rev}, *core_->options.encrypter,
+                        open_options);
+  };
+  return internal::CheckKeyOpensCurrent(*this, core_->options.encrypter.get(), options,
+                                        core_->options.envelope.allow_plaintext, open, kPrefix);
 }
 
 Result<std::string> LocalStore::Write(const Snapshot& snapshot, const WriteOptions& options) {
@@ -260,8 +226,7 @@ Status LocalStore::CheckFence(const std::string& lock_id, std::string_view not_d
   if (lock_id.empty()) return Status::OK();
   SEALSTATE_ASSIGN_OR_RETURN(bool still_ours, core_->marker.StillHeld(lock_id));
   if (still_ours) return Status::OK();
-  return Status::Locked(std::string(kPrefix) + "the lock " + lock_id + " was broken while held (force-unlock?); " +
-                        std::string(not_done) + ". Take the lock again and retry");
+  return BrokenLockError(kPrefix, lock_id, not_done);
 }
 
 Status LocalStore::PublishCurrent(const std::string& rev, const SetCurrentOptions& options, std::string detail,
@@ -270,10 +235,7 @@ Status LocalStore::PublishCurrent(const std::string& rev, const SetCurrentOption
     SEALSTATE_RETURN_IF_ERROR(CheckFence(options.lock_id, "current was not moved"));
     if (options.expected_current) {
       SEALSTATE_ASSIGN_OR_RETURN(std::string actual, ReadCurrentRevOrEmpty(core_->env, core_->dirs->stack));
-      if (actual != *options.expected_current) {
-        return Status::Conflict(std::string(kPrefix) + "current moved to \"" + actual + "\" (expected \"" +
-                                *options.expected_current + "\"); current was not changed. Re-read and retry");
-      }
+      if (actual != *options.expected_current) return CurrentMovedError(kPrefix, actual, *options.expected_current);
     }
     return Status::OK();
   };
@@ -355,10 +317,7 @@ Status LocalStore::Remove(std::string_view rev, std::string_view lock_id) {
                              " may be the real current revision; repair current with set-current first");
   }
   SEALSTATE_ASSIGN_OR_RETURN(std::string current, std::move(pointer));
-  if (current == rev) {
-    return Status::InvalidArgument(std::string(kPrefix) + "refusing to remove revision " + std::string(rev) +
-                                   ": it is the current revision; point current elsewhere first (set-current)");
-  }
+  if (current == rev) return RemovingCurrentError(kPrefix, rev);
   const Dir& dir = core_->dirs->snapshots;
   Status removed = core_->env.UnlinkAt(dir, SnapshotFileName(rev));
   if (removed.code() == Code::kNotFound) return Status::OK();  // already gone: not an error (unobin)
@@ -446,16 +405,11 @@ StackCore::StackCore(Env& e, ProcessProbe& p, std::unique_ptr<StackDirs> d, cons
 
 Status StackCore::Journal(std::string event, std::string rev, std::string lock_id, std::string detail,
                           internal::JournalSync sync, std::int64_t envelope_version) {
-  const ProcessIdentity& self = probe.Self();
-  JournalEvent e;
-  e.event = std::move(event);
-  e.rev = std::move(rev);
-  e.lock_id = std::move(lock_id);
-  e.actor = self.user + "@" + self.host;
-  e.pid = self.pid;
-  e.detail = std::move(detail);
-  e.envelope_version = envelope_version;
-  return journal.Append(std::move(e), sync).status();
+  return journal
+      .Append(StampedEvent(probe.Self(), std::move(event), std::move(rev), std::move(lock_id), std::move(detail),
+                           envelope_version),
+              sync)
+      .status();
 }
 
 Result<std::unique_ptr<Backend>> OpenLocalStoreWith(const LocalStoreOptions& options, Env& env, ProcessProbe& probe) {

@@ -603,7 +603,8 @@ class LockTorture {
         lock.ok() ? (*backend)->Write(SnapshotFor(stack), {}) : Result<std::string>(lock.status());
     to_parent.Send(rev.ok() ? 'W' : 'E');
     if (!rev.ok() || from_parent.Receive() != 'G') return kChildFailed;
-    const Status moved = (*backend)->SetCurrent(*rev, {});
+    const Status moved =
+        (*backend)->SetCurrent(*rev, SetCurrentOptions{.expected_current = std::nullopt, .lock_id = (*lock)->id()});
     to_parent.Send(static_cast<char>('0' + CodeFor(moved)));
     (void)(*lock)->Unlock();
     return kChildOk;

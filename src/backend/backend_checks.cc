@@ -1,0 +1,80 @@
+#include "backend/backend_checks.h"
+
+#include <sealstate/revision.h>
+
+namespace sealstate::internal {
+namespace {
+
+// Whether opening a v1 file failed at decryption (OpenV1's "open: decrypt: ..."; kWrongKey for
+// a missing key), which is what a key that cannot open it looks like; a malformed or misbound
+// file fails earlier and says so.
+bool IsV1DecryptFailure(const Status& status) {
+  if (status.code() == Code::kWrongKey) return true;
+  return status.code() == Code::kIntegrity && status.message().find("open: decrypt: ") != std::string::npos;
+}
+
+std::string KeyIdText(const std::string& key_id) { return key_id.empty() ? std::string("none (noop)") : key_id; }
+
+}  // namespace
+
+Status RequireEncrypter(const Encrypter* encrypter, std::string_view prefix) {
+  if (encrypter != nullptr) return Status::OK();
+  return Status::InvalidArgument(std::string(prefix) +
+                                 "no encrypter is configured, so snapshots cannot be read or written; configure "
+                                 "one (noop, env-key or key-file)");
+}
+
+// A v2 current is checked by key id (header only); a v1 one, which records none, by opening it.
+Status CheckKeyOpensCurrent(Backend& backend, const Encrypter* encrypter, const WriteOptions& options,
+                            bool allow_plaintext, const RevisionOpener& open, std::string_view prefix) {
+  if (options.new_key || encrypter == nullptr) return Status::OK();
+  Result<std::string> current = backend.CurrentRev();
+  // None, or damaged in any way (garbage, a symlink: ELOOP, ...): nothing to compare with. The
+  // commit that replaces a damaged pointer must not be blocked by it.
+  if (!current.ok()) return Status::OK();
+  Result<EnvelopeHeader> header = backend.ReadHeader(*current);
+  if (!header.ok()) return Status::OK();  // missing or damaged: a new revision is how it is replaced
+  const std::string refusal =
+      std::string(prefix) + "refusing to seal with a key that cannot open the current revision " + *current + ": ";
+  const std::string advice =
+      "; readers holding that key could not read the new revision. If the key is meant to "
+      "change, write with new_key (sealstate --new-key)";
+  const EncrypterDescription ours = encrypter->Describe();
+  if (header->envelope_version == kEnvelopeV2) {
+    if (header->key_id == ours.key_id) return Status::OK();
+    return Status::WrongKey(refusal + "it is sealed with " + header->encrypter_name + " key id " +
+                            KeyIdText(header->key_id) + ", the configured " + ours.key_source + " key has key id " +
+                            KeyIdText(ours.key_id) + advice);
+  }
+  Result<Snapshot> opened = open(*current, OpenOptions{.allow_plaintext = allow_plaintext});
+  if (opened.ok() || !IsV1DecryptFailure(opened.status())) return Status::OK();  // damaged: not a key matter
+  return Status::WrongKey(refusal + "it is a v1 file (no key id), and the configured " + ours.key_source + " key id " +
+                          KeyIdText(ours.key_id) + " cannot open it (" + opened.status().message() + ")" + advice);
+}
+
+Status BrokenLockError(std::string_view prefix, std::string_view lock_id, std::string_view not_done) {
+  return Status::Locked(std::string(prefix) + "the lock " + std::string(lock_id) +
+                        " was broken while held (force-unlock?); " + std::string(not_done) +
+                        ". Take the lock again and retry");
+}
+
+Status CurrentMovedError(std::string_view prefix, std::string_view actual, std::string_view expected) {
+  return Status::Conflict(std::string(prefix) + "current moved to \"" + std::string(actual) + "\" (expected \"" +
+                          std::string(expected) + "\"); current was not changed. Re-read and retry");
+}
+
+Status NoSuchRevisionError(std::string_view prefix, std::string_view rev, std::string_view stack) {
+  return Status::NotFound(std::string(prefix) + "no revision " + std::string(rev) + " in stack " + std::string(stack));
+}
+
+Status NoFreshRevisionError(std::string_view prefix) {
+  return Status::AlreadyExists(std::string(prefix) + "could not allocate fresh revision after " +
+                               std::to_string(kMaxRevisionAttempts) + " attempts");
+}
+
+Status RemovingCurrentError(std::string_view prefix, std::string_view rev) {
+  return Status::InvalidArgument(std::string(prefix) + "refusing to remove revision " + std::string(rev) +
+                                 ": it is the current revision; point current elsewhere first (set-current)");
+}
+
+}  // namespace sealstate::internal

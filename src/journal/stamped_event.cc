@@ -1,0 +1,18 @@
+#include "journal/stamped_event.h"
+
+namespace sealstate::internal {
+
+JournalEvent StampedEvent(const ProcessIdentity& self, std::string event, std::string rev, std::string lock_id,
+                          std::string detail, std::int64_t envelope_version) {
+  JournalEvent e;
+  e.event = std::move(event);
+  e.rev = std::move(rev);
+  e.lock_id = std::move(lock_id);
+  e.actor = self.user + "@" + self.host;
+  e.pid = self.pid;
+  e.detail = std::move(detail);
+  e.envelope_version = envelope_version;
+  return e;
+}
+
+}  // namespace sealstate::internal

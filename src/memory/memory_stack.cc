@@ -1,0 +1,95 @@
+#include "memory/memory_stack.h"
+
+#include <algorithm>
+
+#include <sealstate/timestamp.h>
+
+#include "backend/backend_checks.h"
+#include "journal/journal.h"
+#include "lock/deadline.h"
+#include "lock/holder_text.h"
+
+namespace sealstate::internal {
+namespace {
+
+Status LockedBy(const LockHolder& holder) {
+  return Status::Locked(std::string(kMemoryPrefix) + "locked by " + DescribeHolder(holder));
+}
+
+}  // namespace
+
+Status MemoryStack::AcquireLock(const LockOptions& options, LockHolder holder) {
+  const Deadline deadline(options.timeout);
+  std::unique_lock<std::mutex> guard(mutex);
+  for (;;) {
+    if (!holder_) {
+      holder_ = std::move(holder);
+      return Status::OK();
+    }
+    if (options.timeout.count() == 0) return LockedBy(*holder_);
+    if (options.cancelled) {
+      // Asked without the mutex: the callback may use the store.
+      guard.unlock();
+      const bool cancelled = options.cancelled();
+      guard.lock();
+      if (cancelled) return Status::Cancelled(std::string(kMemoryPrefix) + "waiting for the lock was cancelled");
+      if (!holder_) continue;
+    }
+    if (deadline.Passed()) return LockedBy(*holder_);
+    if (options.cancelled) {
+      lock_released_.wait_for(guard, deadline.Remaining(kMemoryCancelPoll));
+    } else {
+      // A whole day at most per wait: the deadline is checked again after it, and a far deadline
+      // must not overflow the condition variable's clock arithmetic.
+      lock_released_.wait_for(guard, deadline.Remaining(std::chrono::hours(24)));
+    }
+  }
+}
+
+Status MemoryStack::ReleaseLock(const std::string& lock_id) {
+  std::lock_guard<std::mutex> guard(mutex);
+  if (!holder_) return Status::OK();  // broken, and nobody took it since
+  if (holder_->lock_id != lock_id) {
+    return Status::Locked(std::string(kMemoryPrefix) +
+                          "the lock was broken meanwhile; it now belongs to another holder (" +
+                          DescribeHolder(*holder_) + ")");
+  }
+  holder_.reset();
+  lock_released_.notify_all();
+  return Status::OK();
+}
+
+Result<std::optional<LockHolder>> MemoryStack::BreakLockLocked(std::string_view expected_id) {
+  if (!holder_) return std::optional<LockHolder>();
+  if (!expected_id.empty() && holder_->lock_id != expected_id) {
+    return Status::Locked(std::string(kMemoryPrefix) + "the lock is held by " + DescribeHolder(*holder_) +
+                          ", not by lock id " + std::string(expected_id) + "; nothing removed");
+  }
+  std::optional<LockHolder> broken = std::move(holder_);
+  holder_.reset();
+  lock_released_.notify_all();
+  return broken;
+}
+
+Status MemoryStack::CheckFenceLocked(std::string_view lock_id, std::string_view not_done) const {
+  if (lock_id.empty()) return Status::OK();
+  if (holder_ && holder_->lock_id == lock_id) return Status::OK();
+  return BrokenLockError(kMemoryPrefix, lock_id, not_done);
+}
+
+Status MemoryStack::JournalLocked(JournalEvent event) {
+  if (event.time == Timestamp{}) event.time = NowUtc();
+  SEALSTATE_RETURN_IF_ERROR(CheckJournalLineLength(event));
+  event.seq = journal_.size() + 1;
+  journal_.push_back(std::move(event));
+  return Status::OK();
+}
+
+std::vector<JournalEvent> MemoryStack::JournalSinceLocked(std::uint64_t since_seq) const {
+  std::vector<JournalEvent> events;
+  if (since_seq < journal_.size())
+    events.assign(journal_.begin() + static_cast<std::ptrdiff_t>(since_seq), journal_.end());
+  return events;
+}
+
+}  // namespace sealstate::internal

@@ -1,0 +1,277 @@
+// MemoryStore: the Backend over one stack of a named memory store. See memory_store.h for the
+// contract; the messages and error codes are the local store's, prefixed "memory store: ".
+#include <sealstate/memory_store.h>
+
+#include <sealstate/names.h>
+#include <sealstate/revision.h>
+#include <sealstate/timestamp.h>
+#include <sealstate/version.h>
+
+#include "backend/backend_checks.h"
+#include "envelope/seal_validated.h"
+#include "journal/stamped_event.h"
+#include "lock/holder_text.h"
+#include "lock/lock_record.h"
+#include "lock/process_identity.h"
+#include "memory/memory_lock.h"
+#include "memory/memory_stack.h"
+#include "memory/memory_store_table.h"
+
+namespace sealstate {
+namespace internal {
+namespace {
+
+constexpr std::string_view kPrefix = kMemoryPrefix;
+constexpr std::size_t kMaxStoreNameBytes = 255;
+
+class MemoryStore final : public Backend {
+ public:
+  MemoryStore(std::shared_ptr<MemoryStack> state, MemoryStoreOptions options)
+      : state_(std::move(state)), options_(std::move(options)) {}
+
+  const std::string& stack() const override { return options_.stack; }
+  const std::string& factory() const override { return options_.factory; }
+
+  Result<Snapshot> Current() override {
+    SEALSTATE_ASSIGN_OR_RETURN(std::string rev, CurrentRev());
+    return Get(rev);
+  }
+  Result<std::string> CurrentRev() override {
+    std::lock_guard<std::mutex> guard(state_->mutex);
+    if (state_->current.empty()) return Status::NoCurrent();
+    return state_->current;
+  }
+  Result<Snapshot> Get(std::string_view rev) override;
+  Result<EnvelopeHeader> ReadHeader(std::string_view rev) override;
+  Result<std::string> Write(const Snapshot& snapshot, const WriteOptions& options) override;
+  Status SetCurrent(std::string_view rev, const SetCurrentOptions& options) override;
+  Result<std::vector<std::string>> List() override;
+  Status Remove(std::string_view rev, std::string_view lock_id) override;
+  Result<std::unique_ptr<Lock>> AcquireLock(const LockOptions& options) override;
+  Status ForceUnlock(std::string_view expected_id) override;
+  Result<LockInfo> GetLockInfo() override;
+  Result<std::vector<JournalEvent>> Journal(std::uint64_t since_seq) override {
+    std::lock_guard<std::mutex> guard(state_->mutex);
+    return state_->JournalSinceLocked(since_seq);
+  }
+  Status AppendJournal(std::string event, std::string rev, std::string detail, std::string lock_id) override {
+    std::lock_guard<std::mutex> guard(state_->mutex);
+    return state_->JournalLocked(Stamped(std::move(event), std::move(rev), std::move(lock_id), std::move(detail)));
+  }
+  // Commit: Backend's default, built from the operations above (nothing to gain from doing it in
+  // one piece here).
+
+ private:
+  // The sealed bytes of `rev`. Errors: kInvalidArgument (bad name), kNotFound "no revision REV
+  // in stack S".
+  Result<std::shared_ptr<const std::string>> Sealed(std::string_view rev);
+  // Opens the sealed bytes of `rev` as the snapshot of this stack's revision `rev`.
+  Result<Snapshot> Open(const std::string& sealed, const std::string& rev, const OpenOptions& open_options) const;
+  // Seals `snapshot` under a fresh revision and stores it; returns the revision.
+  Result<std::string> Store(const Snapshot& snapshot);
+  // A fresh revision name, reserved until Store publishes or drops it. Errors: kAlreadyExists.
+  Result<std::string> ReserveRevision();
+  JournalEvent Stamped(std::string event, std::string rev, std::string lock_id, std::string detail,
+                       std::int64_t envelope_version = 0) const {
+    return StampedEvent(ProcessProbe::Default()->Self(), std::move(event), std::move(rev), std::move(lock_id),
+                        std::move(detail), envelope_version);
+  }
+
+  std::shared_ptr<MemoryStack> state_;
+  const MemoryStoreOptions options_;
+};
+
+Result<std::shared_ptr<const std::string>> MemoryStore::Sealed(std::string_view rev) {
+  SEALSTATE_RETURN_IF_ERROR(ValidateName("revision", rev));
+  std::lock_guard<std::mutex> guard(state_->mutex);
+  const auto found = state_->revisions.find(std::string(rev));
+  if (found == state_->revisions.end()) {
+    return NoSuchRevisionError(kPrefix, rev, stack());
+  }
+  return found->second;
+}
+
+Result<Snapshot> MemoryStore::Open(const std::string& sealed, const std::string& rev,
+                                   const OpenOptions& open_options) const {
+  StringSource source(sealed);
+  return OpenSnapshot(source, EnvelopeBinding{"state", factory(), stack(), rev}, *options_.encrypter, open_options);
+}
+
+Result<Snapshot> MemoryStore::Get(std::string_view rev) {
+  SEALSTATE_RETURN_IF_ERROR(ValidateName("revision", rev));
+  SEALSTATE_RETURN_IF_ERROR(RequireEncrypter(options_.encrypter.get(), kPrefix));
+  SEALSTATE_ASSIGN_OR_RETURN(std::shared_ptr<const std::string> sealed, Sealed(rev));
+  Result<Snapshot> snapshot = Open(*sealed, std::string(rev), options_.envelope.open_options());
+  if (!snapshot.ok()) return snapshot.status().WithPrefix(std::string(kPrefix) + "open " + std::string(rev) + ": ");
+  return snapshot;
+}
+
+Result<EnvelopeHeader> MemoryStore::ReadHeader(std::string_view rev) {
+  SEALSTATE_ASSIGN_OR_RETURN(std::shared_ptr<const std::string> sealed, Sealed(rev));
+  StringSource source(*sealed);
+  Result<EnvelopeHeader> header = ReadEnvelopeHeader(source);
+  if (!header.ok()) return header.status().WithPrefix(std::string(kPrefix) + "header of " + std::string(rev) + ": ");
+  return header;
+}
+
+Result<std::string> MemoryStore::ReserveRevision() {
+  const Timestamp now = NowUtc();
+  std::lock_guard<std::mutex> guard(state_->mutex);
+  for (int attempt = 0; attempt < kMaxRevisionAttempts; ++attempt) {
+    std::string rev = MakeRevision(now, attempt);
+    if (state_->revisions.contains(rev) || state_->reserved.contains(rev)) continue;  // taken: the next suffix
+    state_->reserved.insert(rev);
+    return rev;
+  }
+  return NoFreshRevisionError(kPrefix);
+}
+
+Result<std::string> MemoryStore::Store(const Snapshot& snapshot) {
+  SEALSTATE_RETURN_IF_ERROR(RequireEncrypter(options_.encrypter.get(), kPrefix));
+  SEALSTATE_RETURN_IF_ERROR(ValidateSnapshot(snapshot));
+  SEALSTATE_ASSIGN_OR_RETURN(std::string rev, ReserveRevision());
+  auto sealed = std::make_shared<std::string>();
+  StringSink sink(*sealed);
+  // Sealed outside the mutex: a large snapshot takes a while, and readers must not wait for it.
+  const Status written =
+      SealValidatedSnapshot(snapshot, options_.envelope.written_version(),
+                            EnvelopeBinding{"state", factory(), stack(), rev}, *options_.encrypter, sink);
+  std::lock_guard<std::mutex> guard(state_->mutex);
+  state_->reserved.erase(rev);
+  SEALSTATE_RETURN_IF_ERROR(written);
+  state_->revisions.emplace(rev, std::move(sealed));
+  return rev;
+}
+
+Result<std::string> MemoryStore::Write(const Snapshot& snapshot, const WriteOptions& options) {
+  const auto open = [this](const std::string& rev, const OpenOptions& open_options) -> Result<Snapshot> {
+    SEALSTATE_ASSIGN_OR_RETURN(std::shared_ptr<const std::string> sealed, Sealed(rev));
+    return Open(*sealed, rev, open_options);
+  };
+  SEALSTATE_RETURN_IF_ERROR(
+      CheckKeyOpensCurrent(*this, options_.encrypter.get(), options, options_.envelope.allow_plaintext, open, kPrefix));
+  SEALSTATE_ASSIGN_OR_RETURN(std::string rev, Store(snapshot));
+  std::lock_guard<std::mutex> guard(state_->mutex);
+  // A "write" line is far below the journal's line limit: it cannot fail.
+  (void)state_->JournalLocked(Stamped("write", rev, options.lock_id, "", options_.envelope.written_version()));
+  return rev;
+}
+
+Status MemoryStore::SetCurrent(std::string_view rev, const SetCurrentOptions& options) {
+  SEALSTATE_RETURN_IF_ERROR(ValidateName("revision", rev));
+  // The snapshot must exist, open with our key, and carry this store's factory and stack.
+  Result<Snapshot> snapshot = Get(rev);
+  if (!snapshot.ok()) return snapshot.status().WithPrefix("set-current " + std::string(rev) + ": ");
+  std::lock_guard<std::mutex> guard(state_->mutex);
+  SEALSTATE_RETURN_IF_ERROR(state_->CheckFenceLocked(options.lock_id, "current was not moved"));
+  if (options.expected_current && state_->current != *options.expected_current) {
+    return CurrentMovedError(kPrefix, state_->current, *options.expected_current);
+  }
+  if (!state_->revisions.contains(std::string(rev))) {  // removed since Get read it
+    return NoSuchRevisionError(kPrefix, rev, stack()).WithPrefix("set-current " + std::string(rev) + ": ");
+  }
+  state_->current = std::string(rev);
+  return state_->JournalLocked(Stamped("set-current", std::string(rev), options.lock_id, ""));
+}
+
+Result<std::vector<std::string>> MemoryStore::List() {
+  std::vector<std::string> revs;
+  {
+    std::lock_guard<std::mutex> guard(state_->mutex);
+    revs.reserve(state_->revisions.size());
+    for (const auto& entry : state_->revisions) revs.push_back(entry.first);
+  }
+  return SortRevisions(revs);
+}
+
+Status MemoryStore::Remove(std::string_view rev, std::string_view lock_id) {
+  SEALSTATE_RETURN_IF_ERROR(ValidateName("revision", rev));
+  std::lock_guard<std::mutex> guard(state_->mutex);
+  SEALSTATE_RETURN_IF_ERROR(state_->CheckFenceLocked(lock_id, "revision " + std::string(rev) + " was not removed"));
+  if (state_->current == rev) return RemovingCurrentError(kPrefix, rev);
+  if (state_->revisions.erase(std::string(rev)) == 0) return Status::OK();  // already gone: not an error (unobin)
+  return state_->JournalLocked(Stamped("remove", std::string(rev), std::string(lock_id), ""));
+}
+
+// This process's holder record for a new lock, with a fresh id. Errors: kInvalidArgument when
+// the operation is too long: the limit of the local store's holder record, so an operation one
+// backend accepts the other accepts too (see memory_store.h).
+Result<LockHolder> NewHolder(const LockOptions& options) {
+  const ProcessIdentity& self = ProcessProbe::Default()->Self();
+  MarkerHolder record;
+  record.lock_id = NewLockId();
+  record.pid = self.pid;
+  record.host = self.host;
+  record.user = self.user;
+  record.boot_id = self.boot_id;
+  record.start_time = self.start_time;
+  record.created = NowUtc();
+  record.operation = options.operation;
+  record.version = SEALSTATE_VERSION;
+  const std::size_t record_bytes = EncodeLockRecord(record).size();
+  if (record_bytes > kMaxLockRecordBytes) {
+    return Status::InvalidArgument(std::string(kPrefix) + "lock operation is too long: the holder record would be " +
+                                   std::to_string(record_bytes) + " bytes, more than " +
+                                   std::to_string(kMaxLockRecordBytes) +
+                                   "; use a shorter operation (LockOptions.operation)");
+  }
+  LockHolder holder = ToLockHolder(record);
+  holder.detail.clear();  // memory_store.h: no backend-specific facts
+  return holder;
+}
+
+Result<std::unique_ptr<Lock>> MemoryStore::AcquireLock(const LockOptions& options) {
+  SEALSTATE_ASSIGN_OR_RETURN(LockHolder holder, NewHolder(options));
+  const std::string lock_id = holder.lock_id;
+  SEALSTATE_RETURN_IF_ERROR(state_->AcquireLock(options, std::move(holder)));
+  return std::unique_ptr<Lock>(std::make_unique<MemoryLock>(state_, lock_id));
+}
+
+Status MemoryStore::ForceUnlock(std::string_view expected_id) {
+  std::lock_guard<std::mutex> guard(state_->mutex);
+  SEALSTATE_ASSIGN_OR_RETURN(std::optional<LockHolder> broken, state_->BreakLockLocked(expected_id));
+  if (!broken) return Status::OK();  // no lock: idempotent, as the local store
+  return state_->JournalLocked(
+      Stamped("force-unlock", "", broken->lock_id, "removed the lock of " + DescribeHolder(*broken)));
+}
+
+Result<LockInfo> MemoryStore::GetLockInfo() {
+  std::lock_guard<std::mutex> guard(state_->mutex);
+  LockInfo info;
+  if (!state_->holder_locked()) {
+    info.reason = "nobody holds the lock";
+    return info;
+  }
+  info.state = LockState::kHeld;
+  info.holder = state_->holder_locked();
+  info.reason = "held by a Lock of this process";
+  return info;
+}
+
+Status ValidateStoreName(std::string_view name) {
+  if (name.empty()) return Status::InvalidArgument(std::string(kPrefix) + "the store name must not be empty");
+  if (name.size() > kMaxStoreNameBytes) {
+    return Status::InvalidArgument(std::string(kPrefix) + "the store name is " + std::to_string(name.size()) +
+                                   " bytes long, more than " + std::to_string(kMaxStoreNameBytes));
+  }
+  return Status::OK();
+}
+
+}  // namespace
+}  // namespace internal
+
+Result<std::unique_ptr<Backend>> OpenMemoryStore(const MemoryStoreOptions& options) {
+  const std::string_view prefix = internal::kMemoryPrefix;
+  SEALSTATE_RETURN_IF_ERROR(internal::ValidateStoreName(options.name));
+  Status factory_ok = ValidateName("factory", options.factory);
+  if (!factory_ok.ok()) return factory_ok.WithPrefix(std::string(prefix));
+  Status stack_ok = ValidateName("stack", options.stack);
+  if (!stack_ok.ok()) return stack_ok.WithPrefix(std::string(prefix));
+  SEALSTATE_ASSIGN_OR_RETURN(std::shared_ptr<internal::MemoryStack> state,
+                             internal::FindMemoryStack(options.name, options.factory, options.stack, options.create));
+  return std::unique_ptr<Backend>(std::make_unique<internal::MemoryStore>(std::move(state), options));
+}
+
+void ForgetMemoryStore(std::string_view name) { internal::ForgetMemoryStoreStacks(name); }
+
+}  // namespace sealstate
