@@ -11,12 +11,19 @@ using namespace sealstate::internal;
 
 namespace {
 
-// Decodes the caller's JSON; `function` names the call in errors.
+// Decodes the caller's JSON; `function` names the call in errors. Malformed JSON is
+// kInvalidArgument; a format-version this build does not know stays kFormat.
 Result<sealstate::Snapshot> DecodeCallerSnapshot(const char* json, std::size_t json_len, std::string_view function) {
   if (json == nullptr) return Status::InvalidArgument(std::string(function) + ": json is NULL");
   auto snapshot = sealstate::DecodeSnapshot(std::string_view(json, json_len));
-  if (!snapshot.ok()) return snapshot.status().WithPrefix(std::string(function) + ": ");
-  return snapshot;
+  if (snapshot.ok()) return snapshot;
+  const std::string prefix = std::string(function) + ": ";
+  // DecodeSnapshot calls malformed bytes kIntegrity, as for a stored file; here they are the
+  // caller's argument.
+  if (snapshot.status().code() == sealstate::Code::kIntegrity) {
+    return Status::InvalidArgument(prefix + snapshot.status().message());
+  }
+  return snapshot.status().WithPrefix(prefix);
 }
 
 sealstate::WriteOptions MakeWriteOptions(unsigned flags, const char* lock_id) {
