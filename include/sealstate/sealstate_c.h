@@ -202,8 +202,8 @@ SEALSTATE_C_EXPORT int sealstate_remove(sealstate_store* store, const char* rev,
  * pid PID (lock id ID, operation OP, since TIME)"), also when the timeout passed;
  * SEALSTATE_CANCELLED; SEALSTATE_INVALID_ARGUMENT (operation too long); SEALSTATE_IO_ERROR. */
 SEALSTATE_C_EXPORT int sealstate_lock_acquire(sealstate_store* store, int64_t timeout_ms, const char* operation,
-                                              sealstate_cancel_fn cancel, void* cancel_data,
-                                              sealstate_lock** lock_out, sealstate_error** error);
+                                              sealstate_cancel_fn cancel, void* cancel_data, sealstate_lock** lock_out,
+                                              sealstate_error** error);
 /* The lock's id (for fencing, and for force-unlock); *id_out: free with sealstate_free. */
 SEALSTATE_C_EXPORT int sealstate_lock_id(const sealstate_lock* lock, char** id_out, sealstate_error** error);
 /* Releases the lock if it is still this one. Idempotent. Errors: SEALSTATE_LOCKED (someone else

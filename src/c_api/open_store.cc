@@ -20,7 +20,8 @@ Result<sealstate::JsonObject> ParseKeyConfig(const char* json) {
   auto parsed = ParseJson(std::string_view(json));
   if (!parsed.ok()) return parsed.status().WithPrefix("sealstate_open: key_config_json: ");
   if (parsed->type() != sealstate::Json::Type::kObject) {
-    return Status::InvalidArgument("sealstate_open: key_config_json must be a JSON object, e.g. {\"env-var\": \"KEY\"}");
+    return Status::InvalidArgument(
+        "sealstate_open: key_config_json must be a JSON object, e.g. {\"env-var\": \"KEY\"}");
   }
   return std::move(parsed->as_object());
 }

@@ -14,8 +14,8 @@ extern "C" int sealstate_lock_acquire(sealstate_store* store, int64_t timeout_ms
     SEALSTATE_RETURN_IF_ERROR(RequireNonNull(lock_out, "sealstate_lock_acquire", "lock_out"));
     *lock_out = nullptr;
     SEALSTATE_RETURN_IF_ERROR(RequireNonNull(store, "sealstate_lock_acquire", "store"));
-    SEALSTATE_ASSIGN_OR_RETURN(auto lock, store->backend->AcquireLock(
-                                              MakeLockOptions(timeout_ms, operation, cancel, cancel_data)));
+    SEALSTATE_ASSIGN_OR_RETURN(
+        auto lock, store->backend->AcquireLock(MakeLockOptions(timeout_ms, operation, cancel, cancel_data)));
     *lock_out = new sealstate_lock{std::move(lock)};
     return Status::OK();
   });

@@ -43,10 +43,10 @@ static void expect(int got, sealstate_error* error, int want, const char* needle
   check(ok, name, line);
   sealstate_error_free(error);
 }
-#define EXPECT(call, want, needle, name)      \
-  do {                                        \
-    sealstate_error* error_ = NULL;           \
-    int got_ = (call);                        \
+#define EXPECT(call, want, needle, name)                \
+  do {                                                  \
+    sealstate_error* error_ = NULL;                     \
+    int got_ = (call);                                  \
     expect(got_, error_, want, needle, name, __LINE__); \
   } while (0)
 
@@ -166,10 +166,10 @@ static void test_snapshots(sealstate_store* store, char** rev1, char** rev2) {
 
   EXPECT(sealstate_get(store, "../x", &json, &len, &error_), SEALSTATE_INVALID_ARGUMENT, NULL,
          "get of a bad revision name");
-  EXPECT(sealstate_get(store, "2020-01-01T00:00:00Z", &json, &len, &error_),
-         SEALSTATE_NOT_FOUND, NULL, "get of a missing revision");
-  EXPECT(sealstate_write(store, "{", 1, NULL, 0, &rev, &error_), SEALSTATE_INVALID_ARGUMENT, "sealstate_write: ",
-         "write of bad JSON");
+  EXPECT(sealstate_get(store, "2020-01-01T00:00:00Z", &json, &len, &error_), SEALSTATE_NOT_FOUND, NULL,
+         "get of a missing revision");
+  EXPECT(sealstate_write(store, "{", 1, NULL, 0, &rev, &error_), SEALSTATE_INVALID_ARGUMENT,
+         "sealstate_write: ", "write of bad JSON");
   EXPECT(sealstate_commit(store, "{\"format-version\": 1}", 21, 0, NULL, NULL, NULL, 0, &rev, &error_),
          SEALSTATE_INVALID_ARGUMENT, "names stack \"\"", "commit of an invalid snapshot");
   CHECK(rev == NULL, "a failed write leaves no revision");
@@ -235,8 +235,8 @@ static void test_lock(sealstate_store* store, const char* rev1) {
   EXPECT(sealstate_lock_acquire(keyless, 0, NULL, NULL, NULL, &second, &error_), SEALSTATE_LOCKED, id,
          "a held lock is locked, naming the holder's lock id");
   CHECK(second == NULL, "a failed acquire leaves no lock");
-  EXPECT(sealstate_commit(store, kSnapshot, strlen(kSnapshot), 0, NULL, NULL, NULL, 0, &rev, &error_),
-         SEALSTATE_LOCKED, "locked by", "commit while locked is locked, naming the holder");
+  EXPECT(sealstate_commit(store, kSnapshot, strlen(kSnapshot), 0, NULL, NULL, NULL, 0, &rev, &error_), SEALSTATE_LOCKED,
+         "locked by", "commit while locked is locked, naming the holder");
   cancel_calls = 0;
   EXPECT(sealstate_lock_acquire(keyless, -1, "wait", cancel_on_second_call, &cancel_calls, &second, &error_),
          SEALSTATE_CANCELLED, NULL, "the cancellation callback stops a wait");
@@ -299,8 +299,8 @@ static void test_null_arguments(sealstate_store* store) {
   EXPECT(sealstate_current_rev(NULL, &out, &error_), SEALSTATE_INVALID_ARGUMENT, NULL, "current_rev(NULL)");
   EXPECT(sealstate_get(store, NULL, &out, &len, &error_), SEALSTATE_INVALID_ARGUMENT, "rev is NULL", "get(NULL rev)");
   EXPECT(sealstate_list(NULL, 0, &out, &len, &error_), SEALSTATE_INVALID_ARGUMENT, NULL, "list(NULL)");
-  EXPECT(sealstate_commit(NULL, kSnapshot, 1, 0, NULL, NULL, NULL, 0, &out, &error_), SEALSTATE_INVALID_ARGUMENT,
-         NULL, "commit(NULL)");
+  EXPECT(sealstate_commit(NULL, kSnapshot, 1, 0, NULL, NULL, NULL, 0, &out, &error_), SEALSTATE_INVALID_ARGUMENT, NULL,
+         "commit(NULL)");
   EXPECT(sealstate_write(store, NULL, 0, NULL, 0, &out, &error_), SEALSTATE_INVALID_ARGUMENT, "json is NULL",
          "write(NULL json)");
   EXPECT(sealstate_set_current(store, NULL, NULL, NULL, &error_), SEALSTATE_INVALID_ARGUMENT, NULL,
