@@ -149,7 +149,8 @@ SEALSTATE_C_EXPORT void sealstate_close(sealstate_store* store);
 
 /* ---- Snapshots ---- */
 
-/* Under the stack lock (waited for as sealstate_lock_acquire does), seals and writes the snapshot
+/* Under the stack lock (waited for as sealstate_lock_acquire does, with `timeout_ms`, `cancel` and
+ * `cancel_data`; `operation` is recorded in the holder record, NULL: "commit"), seals and writes the snapshot
  * (`json`, `json_len` bytes of its JSON encoding) and points current at it. *rev_out: the new
  * revision (free with sealstate_free); may be NULL if not wanted. `flags`: SEALSTATE_WRITE_*.
  * Errors: SEALSTATE_INVALID_ARGUMENT (bad JSON or snapshot, one naming another stack),
@@ -217,9 +218,10 @@ SEALSTATE_C_EXPORT void sealstate_lock_free(sealstate_lock* lock);
  * "operation", "version", "detail": {NAME: TEXT}}, "reason"}. Never needs the key. */
 SEALSTATE_C_EXPORT int sealstate_lock_info(sealstate_store* store, char** json_out, size_t* json_len,
                                            sealstate_error** error);
-/* Breaks the stack's lock held under `lock_id` (a live holder's lock is broken only by its id); a
- * stale holder's lock is broken whatever the id (NULL or ""). No lock: OK. Journaled. Errors:
- * SEALSTATE_LOCKED naming the holder when the id does not match (nothing broken). */
+/* Breaks the stack's lock as the operator's `sealstate force-unlock --id` does: with a `lock_id`,
+ * the lock held under that id, whoever holds it (SEALSTATE_LOCKED naming the holder when the id
+ * does not match: nothing broken); with NULL or "", only a stale holder's lock (a process that is
+ * gone; a live holder is SEALSTATE_LOCKED naming it). No lock: OK. Journaled ("force-unlock"). */
 SEALSTATE_C_EXPORT int sealstate_force_unlock(sealstate_store* store, const char* lock_id, sealstate_error** error);
 
 /* ---- Journal and verification ---- */

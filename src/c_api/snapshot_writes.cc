@@ -49,8 +49,9 @@ extern "C" int sealstate_commit(sealstate_store* store, const char* json, size_t
                                DecodeCallerSnapshot(json, json_len, "sealstate_commit"));
     SEALSTATE_ASSIGN_OR_RETURN(
         const std::string rev,
-        store->backend->Commit(snapshot, MakeLockOptions(timeout_ms, operation, cancel, cancel_data),
-                               MakeWriteOptions(flags, nullptr)));
+        store->backend->Commit(
+            snapshot, MakeLockOptions(timeout_ms, operation == nullptr ? "commit" : operation, cancel, cancel_data),
+            MakeWriteOptions(flags, nullptr)));
     HandOutRev(rev, rev_out);
     return Status::OK();
   });
