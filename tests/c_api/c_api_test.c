@@ -6,6 +6,7 @@
 #define _XOPEN_SOURCE 700
 
 #include <ftw.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,9 +75,12 @@ static sealstate_store* open_stack(const char* key_source, const char* key_confi
 }
 
 static int cancel_calls;
-/* The cancellation callback: asks to stop on its second call. */
+static int cancel_on_other_thread;
+static pthread_t test_thread;
+/* The cancellation callback: asks to stop on its second call; notes a call on another thread. */
 static int cancel_on_second_call(void* user_data) {
   int* calls = user_data;
+  if (!pthread_equal(pthread_self(), test_thread)) cancel_on_other_thread = 1;
   return ++*calls >= 2;
 }
 
@@ -241,6 +245,12 @@ static void test_lock(sealstate_store* store, const char* rev1) {
   EXPECT(sealstate_lock_acquire(keyless, -1, "wait", cancel_on_second_call, &cancel_calls, &second, &error_),
          SEALSTATE_CANCELLED, NULL, "the cancellation callback stops a wait");
   CHECK(cancel_calls == 2, "the callback got its user pointer and was polled until it said stop");
+  cancel_calls = 0;
+  EXPECT(sealstate_commit(store, kSnapshot, strlen(kSnapshot), -1, NULL, cancel_on_second_call, &cancel_calls, 0, &rev,
+                          &error_),
+         SEALSTATE_CANCELLED, NULL, "the cancellation callback stops a commit's wait");
+  CHECK(cancel_calls == 2 && rev == NULL, "a cancelled commit writes nothing");
+  CHECK(!cancel_on_other_thread, "the callback runs on the calling thread");
 
   EXPECT(sealstate_set_current(store, rev1, NULL, id, &error_), SEALSTATE_OK, NULL, "set-current fenced by the lock");
   EXPECT(sealstate_force_unlock(keyless, "ffffffffffffffffffffffffffffffff", &error_), SEALSTATE_LOCKED, id,
@@ -349,6 +359,7 @@ int main(int argc, char** argv) {
   char* rev1 = NULL;
   char* rev2 = NULL;
   FILE* plain;
+  test_thread = pthread_self();
   snprintf(root, sizeof root, "%s/sealstate-c-api-XXXXXX", argc > 1 ? argv[1] : "/tmp");
   if (mkdtemp(root) == NULL) {
     perror("mkdtemp");
