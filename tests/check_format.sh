@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fails if clang-format-14 (with the tree's .clang-format) would change any C++ file git tracks
+# Fails if clang-format-14 (with the tree's .clang-format) would change any C or C++ file git tracks
 # under the source root given as $1, naming each such file. --fix (as $2) formats them instead.
 # Exits 77 (meson's "skipped") when clang-format-14 is not installed (./scripts/test.sh installs
 # it) or the tree is not a git checkout.
@@ -10,7 +10,7 @@ if ! command -v clang-format-14 >/dev/null 2>&1; then
   echo "clang-format-14 is not installed: skipping" >&2
   exit 77
 fi
-if ! files="$(git ls-files -- '*.cc' '*.h' '*.cc.in' 2>/dev/null)"; then
+if ! files="$(git ls-files -- '*.cc' '*.h' '*.cc.in' '*.c' 2>/dev/null)"; then
   echo "not a git checkout: skipping" >&2
   exit 77
 fi

@@ -1,27 +1,27 @@
 #!/usr/bin/env python3
-"""Fails unless README.md's ```cpp blocks show, in order, the files below verbatim, so each of the
-README's examples is exactly the code the build compiles and the test suite runs."""
+"""Fails unless README.md's ```cpp and ```c blocks show, in order, the files below verbatim, so each
+of the README's examples is exactly the code the build compiles and the test suite runs."""
 import pathlib
+import re
 import sys
 
-# The README's ```cpp blocks, in order, and the file each one shows.
+# The README's ```cpp and ```c blocks, in order, and the file each one shows.
 EXAMPLES = [
     "examples/readme_example.cc",  # Embedding (the readme-example test runs it)
+    "examples/readme_example_c.c",  # From C (the readme-example-c and c-api-installed tests)
     "tests/out_of_tree/backend_test.cc",  # Testing your backend (the out-of-tree-backend test)
 ]
 
 root = pathlib.Path(sys.argv[1])
 readme = (root / "README.md").read_text()
 blocks = []
-start = readme.find("```cpp\n")
-while start >= 0:
-    end = readme.find("\n```", start + 7)
+for opening in re.finditer(r"^```(?:cpp|c)\n", readme, re.MULTILINE):
+    end = readme.find("\n```", opening.end() - 1)
     if end < 0:
-        sys.exit("README.md has an unterminated ```cpp block")
-    blocks.append(readme[start + 7:end])
-    start = readme.find("```cpp\n", end + 4)
+        sys.exit("README.md has an unterminated ```cpp or ```c block")
+    blocks.append(readme[opening.end():end])
 if len(blocks) != len(EXAMPLES):
-    sys.exit(f"README.md has {len(blocks)} ```cpp blocks, expected {len(EXAMPLES)} ({', '.join(EXAMPLES)})")
+    sys.exit(f"README.md has {len(blocks)} ```cpp and ```c blocks, expected {len(EXAMPLES)} ({', '.join(EXAMPLES)})")
 for shown, path in zip(blocks, EXAMPLES):
     if shown != (root / path).read_text().rstrip():
         sys.exit(f"README.md's example differs from {path}; copy the file into the README")

@@ -10,19 +10,12 @@ cxx="${CXX:-c++}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-meson install -C "$build" --destdir "$work/install" --no-rebuild --quiet
-pc="$(find "$work/install" -name sealstate-testing.pc)"
-library="$(find "$work/install" -name 'libsealstate.so' )"
-if [ -z "$pc" ] || [ -z "$library" ]; then
-  echo "FAIL the installation lacks sealstate-testing.pc or libsealstate.so" >&2
-  exit 1
-fi
-# The .pc files name the configured prefix; the sysroot maps it into the temporary install.
-export PKG_CONFIG_PATH="$(dirname "$pc")" PKG_CONFIG_SYSROOT_DIR="$work/install"
+source "$(dirname "$0")/install_build.sh"
+install_build "$build" "$work"
 read -r -a flags <<<"$(pkg-config --cflags --libs sealstate-testing)"
 read -r -a compiler <<<"$cxx"
 "${compiler[@]}" -std=c++20 -Wall -Wextra -Werror -o "$work/backend_test" \
   "$source_root"/tests/out_of_tree/*.cc "${flags[@]}"
 
 mkdir -m 700 "$work/store"
-LD_LIBRARY_PATH="$(dirname "$library")" TEST_STORE_DIR="$work/store" "$work/backend_test"
+LD_LIBRARY_PATH="$installed_library_dir" TEST_STORE_DIR="$work/store" "$work/backend_test"
