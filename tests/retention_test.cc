@@ -40,10 +40,10 @@ std::vector<std::string> Explain(const std::vector<std::string>& revs, std::stri
 TEST_CASE("retention keep_last keeps the N newest, all of them when N is larger, and current always") {
   const std::vector<std::string> revs{"2026-12-01T10:00:00Z", "2026-12-02T10:00:00Z", "2026-12-03T10:00:00Z",
                                       "2026-12-03T10:00:00Z_1"};
-  CHECK(Explain(revs, revs[0], {.keep_last = 2}) ==
-        std::vector<std::string>{"current", "remove", "last", "last"});
+  CHECK(Explain(revs, revs[0], {.keep_last = 2}) == std::vector<std::string>{"current", "remove", "last", "last"});
   CHECK(Explain(revs, "", {.keep_last = 99}) == std::vector<std::string>{"last", "last", "last", "last"});
-  CHECK(Explain(revs, revs[3], {.keep_last = 1}) == std::vector<std::string>{"remove", "remove", "remove", "current, last"});
+  CHECK(Explain(revs, revs[3], {.keep_last = 1}) ==
+        std::vector<std::string>{"remove", "remove", "remove", "current, last"});
 }
 
 TEST_CASE("retention with an empty policy keeps only current") {
@@ -70,16 +70,17 @@ TEST_CASE("retention keep_hourly keeps the newest revision of each of the N newe
   // 09:00 has no revision and does not count.
   CHECK(Explain(revs, "", {.keep_hourly = 2}) ==
         std::vector<std::string>{"remove", "hourly 2026-12-05T10", "remove", "remove", "hourly 2026-12-05T11"});
-  CHECK(Explain(revs, "", {.keep_hourly = 50}) ==
-        std::vector<std::string>{"hourly 2026-12-05T08", "hourly 2026-12-05T10", "remove", "remove",
-                                 "hourly 2026-12-05T11"});
+  CHECK(Explain(revs, "", {.keep_hourly = 50}) == std::vector<std::string>{"hourly 2026-12-05T08",
+                                                                           "hourly 2026-12-05T10", "remove", "remove",
+                                                                           "hourly 2026-12-05T11"});
 }
 
 TEST_CASE("retention keep_daily buckets by the UTC day, whatever offset a name was written with") {
   // 01:00+02:00 is 23:00 UTC the day before.
   const std::vector<std::string> revs{"2026-12-04T23:59:59Z", "2026-12-05T00:00:00Z", "2026-12-06T01:00:00+02:00",
                                       "2026-12-06T00:00:00Z"};
-  CHECK(Explain(revs, "", {.keep_daily = 1}) == std::vector<std::string>{"remove", "remove", "remove", "daily 2026-12-06"});
+  CHECK(Explain(revs, "", {.keep_daily = 1}) ==
+        std::vector<std::string>{"remove", "remove", "remove", "daily 2026-12-06"});
   CHECK(Explain(revs, "", {.keep_daily = 3}) ==
         std::vector<std::string>{"daily 2026-12-04", "remove", "daily 2026-12-05", "daily 2026-12-06"});
 }

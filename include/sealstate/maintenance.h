@@ -47,12 +47,12 @@ SEALSTATE_EXPORT Result<PrunePlan> PlanPrune(Backend& backend, std::size_t keep_
 // is off. The empty policy (every rule 0) keeps only current, like PlanPrune(backend, 0); restic
 // refuses an empty policy, a caller that wants that refuses it itself (RetentionPolicy::Empty).
 struct RetentionPolicy {
-  std::size_t keep_last = 0;                  // the N newest revisions
-  std::chrono::milliseconds keep_within{0};   // revisions at most this much older than the newest
-  std::size_t keep_hourly = 0;                // hour buckets: 2026-12-05T14 (UTC)
-  std::size_t keep_daily = 0;                 // day buckets: 2026-12-05 (UTC)
-  std::size_t keep_weekly = 0;                // ISO 8601 weeks, Monday to Sunday (UTC): 2026-W49
-  std::size_t keep_monthly = 0;               // calendar months (UTC): 2026-12
+  std::size_t keep_last = 0;                 // the N newest revisions
+  std::chrono::milliseconds keep_within{0};  // revisions at most this much older than the newest
+  std::size_t keep_hourly = 0;               // hour buckets: 2026-12-05T14 (UTC)
+  std::size_t keep_daily = 0;                // day buckets: 2026-12-05 (UTC)
+  std::size_t keep_weekly = 0;               // ISO 8601 weeks, Monday to Sunday (UTC): 2026-W49
+  std::size_t keep_monthly = 0;              // calendar months (UTC): 2026-12
 
   // True when every rule is off.
   bool Empty() const {

@@ -159,9 +159,11 @@ CLI::Option* AddRuleCount(CLI::App& prune, const std::string& name, std::int64_t
 }
 
 void AddPolicyOptions(CLI::App& prune, PruneArgs& args) {
-  CLI::Option* last = AddRuleCount(prune, "last", args.keep_last, "Keep the N newest revisions (combines with the other --keep-* rules)");
-  CLI::Option* within = prune.add_option("--keep-within", args.keep_within,
-                                         "Keep the revisions at most DUR older than the newest (e.g. 1h, 90m)")
+  CLI::Option* last = AddRuleCount(prune, "last", args.keep_last,
+                                   "Keep the N newest revisions (combines with the other --keep-* rules)");
+  CLI::Option* within = prune
+                            .add_option("--keep-within", args.keep_within,
+                                        "Keep the revisions at most DUR older than the newest (e.g. 1h, 90m)")
                             ->check(DurationValidator())
                             ->type_name("DUR");
   args.policy_options = {
@@ -171,7 +173,8 @@ void AddPolicyOptions(CLI::App& prune, PruneArgs& args) {
       AddRuleCount(prune, "daily", args.keep_daily, "Keep the newest revision of each of the N newest days (UTC)"),
       AddRuleCount(prune, "weekly", args.keep_weekly,
                    "Keep the newest revision of each of the N newest ISO weeks (UTC, Monday to Sunday)"),
-      AddRuleCount(prune, "monthly", args.keep_monthly, "Keep the newest revision of each of the N newest months (UTC)"),
+      AddRuleCount(prune, "monthly", args.keep_monthly,
+                   "Keep the newest revision of each of the N newest months (UTC)"),
   };
   last->excludes(args.keep_option);
 }
@@ -180,11 +183,13 @@ void AddPolicyOptions(CLI::App& prune, PruneArgs& args) {
 
 void RegisterPrune(CLI::App& app, CommandContext& context) {
   auto args = std::make_shared<PruneArgs>();
-  CLI::App* prune = app.add_subcommand("prune", "Lock, keep current and the N newest revisions (or what the --keep-* rules keep), delete the rest");
-  args->keep_option = prune->add_option("--keep", args->keep, "How many of the newest revisions to keep besides current")
-                          ->check(WholeNumberValidator("--keep", std::numeric_limits<std::int64_t>::max()))
-                          ->type_name("N")
-                          ->capture_default_str();
+  CLI::App* prune = app.add_subcommand(
+      "prune", "Lock, keep current and the N newest revisions (or what the --keep-* rules keep), delete the rest");
+  args->keep_option =
+      prune->add_option("--keep", args->keep, "How many of the newest revisions to keep besides current")
+          ->check(WholeNumberValidator("--keep", std::numeric_limits<std::int64_t>::max()))
+          ->type_name("N")
+          ->capture_default_str();
   AddPolicyOptions(*prune, *args);
   prune->add_flag("--dry-run", args->dry_run, "Print what would be deleted; delete nothing");
   SetStackCommand(prune, context,

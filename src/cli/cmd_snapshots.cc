@@ -219,10 +219,9 @@ void RegisterSnapshotCommands(CLI::App& app, CommandContext& context) {
   list->add_option("--offset", list_args->offset, "Skip the first K revisions (in the order listed)")
       ->check(WholeNumberValidator("--offset", std::numeric_limits<std::int64_t>::max()))
       ->type_name("K");
-  list_args->limit_option =
-      list->add_option("--limit", list_args->limit, "List at most N revisions")
-          ->check(WholeNumberValidator("--limit", std::numeric_limits<std::int64_t>::max()))
-          ->type_name("N");
+  list_args->limit_option = list->add_option("--limit", list_args->limit, "List at most N revisions")
+                                ->check(WholeNumberValidator("--limit", std::numeric_limits<std::int64_t>::max()))
+                                ->type_name("N");
   SetStackCommand(list, context,
                   [list_args](const GlobalOptions& g, const Output& out) { return RunList(g, out, *list_args); });
 
