@@ -18,7 +18,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cli_test  # noqa: E402
-from cli_test import SNAPSHOT, check, json_doc  # noqa: E402
+from cli_test import SNAPSHOT, check, check_error_doc, json_doc  # noqa: E402
 
 
 def commit_v1(s):
@@ -115,9 +115,12 @@ def test_policy_options_and_their_errors(s):
     doc = json_doc(s.run("prune", "--keep-hourly", "3", "--dry-run", "--json"))
     check(doc is not None and doc["deleted"] == old[:1] and doc["kept"] == old[1:] + [current],
           "without --keep, a policy keeps no extra newest revisions (not the default 10)", doc)
-    doc = json_doc(s.run("prune", "--keep-last", "0", "--dry-run", "--json"))
-    check(doc is not None and doc["deleted"] == old and doc["kept"] == [current],
-          "an empty policy (--keep-last 0) keeps only current, as --keep 0 does", doc)
+    r = s.run("prune", "--keep-last", "0", "--keep-within", "0")
+    check(r.returncode == 2 and "every --keep-* rule is 0" in r.stderr and "--keep 0" in r.stderr,
+          "an empty policy is refused (exit 2), naming --keep 0 for keeping only current", r)
+    check_error_doc(s.run("prune", "--keep-daily", "0", "--json"), "usage", 2, "an empty policy --json")
+    doc = json_doc(s.run("prune", "--keep", "0", "--dry-run", "--json"))
+    check(doc is not None and doc["deleted"] == old and doc["kept"] == [current], "--keep 0 keeps only current", doc)
     r = s.run("prune", "--keep", "1", "--keep-last", "1")
     check(r.returncode == 2 and "--keep excludes --keep-last" in r.stderr, "--keep with --keep-last: exit 2", r)
     r = s.run("prune", "--keep-within", "1d")
@@ -125,6 +128,9 @@ def test_policy_options_and_their_errors(s):
     r = s.run("prune", "--keep-daily", "-1")
     check(r.returncode == 2 and "--keep-daily must not be negative" in r.stderr, "--keep-daily -1: exit 2", r)
     check(listed(s) == old + [current], "refused and dry runs removed nothing")
+    r = s.run("--stack", "T", "prune", "--keep-hourly", "0")
+    check(r.returncode == 2 and not os.path.exists(os.path.join(s.root, "F", "T")),
+          "an empty policy on a new stack creates nothing", r)
 
 
 def test_list_pages_and_count(s):

@@ -45,7 +45,7 @@ SEALSTATE_EXPORT Result<PrunePlan> PlanPrune(Backend& backend, std::size_t keep_
 // UTC. Each bucket rule (hourly, daily, weekly, monthly) keeps the newest revision of each of the
 // N newest buckets that hold a revision; buckets without a revision do not count. A rule set to 0
 // is off. The empty policy (every rule 0) keeps only current, like PlanPrune(backend, 0); restic
-// refuses an empty policy, a caller that wants that refuses it itself (RetentionPolicy::Empty).
+// refuses an empty policy, and so does the CLI: a caller that wants that checks Empty() itself.
 struct RetentionPolicy {
   std::size_t keep_last = 0;                 // the N newest revisions
   std::chrono::milliseconds keep_within{0};  // revisions at most this much older than the newest

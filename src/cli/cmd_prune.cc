@@ -132,13 +132,18 @@ void PrintPlan(const Output& out, const PrunePlan& plan, const std::vector<Reten
 }
 
 int RunPrune(const GlobalOptions& g, const Output& out, const PruneArgs& args) {
+  const bool by_policy = UsesPolicy(args);
+  const RetentionPolicy policy =
+      by_policy ? PolicyOf(args) : RetentionPolicy{.keep_last = static_cast<std::size_t>(args.keep)};
+  if (by_policy && policy.Empty()) {
+    return out.Usage(
+        "every --keep-* rule is 0, which would keep only the current revision; give a rule above 0, or --keep 0 "
+        "alone if that is what you want");
+  }
   auto backend = OpenStack(g, {.create = true, .need_key = true});
   if (!backend.ok()) return out.Fail(backend.status());
   auto lock_options = MakeLockOptions(g, "prune");
   if (!lock_options.ok()) return out.Fail(lock_options.status());
-  const bool by_policy = UsesPolicy(args);
-  const RetentionPolicy policy =
-      by_policy ? PolicyOf(args) : RetentionPolicy{.keep_last = static_cast<std::size_t>(args.keep)};
   RetentionPlan plan;
   Status status = WithStackLock(**backend, *lock_options, [&](const std::string& lock_id) -> Status {
     SEALSTATE_ASSIGN_OR_RETURN(plan, PlanRetention(**backend, policy));
