@@ -83,6 +83,9 @@ TEST_CASE("retention keep_daily buckets by the UTC day, whatever offset a name w
         std::vector<std::string>{"remove", "remove", "remove", "daily 2026-12-06"});
   CHECK(Explain(revs, "", {.keep_daily = 3}) ==
         std::vector<std::string>{"daily 2026-12-04", "remove", "daily 2026-12-05", "daily 2026-12-06"});
+  // Before 1970 too: days and hours round down, not toward zero.
+  CHECK(Explain({"1969-12-31T23:59:59Z", "1970-01-01T00:00:00Z"}, "", {.keep_hourly = 2}) ==
+        std::vector<std::string>{"hourly 1969-12-31T23", "hourly 1970-01-01T00"});
 }
 
 TEST_CASE("retention keep_weekly buckets by ISO 8601 week: Monday to Sunday, the year of its Thursday") {
