@@ -99,9 +99,9 @@ struct RetentionDecision {
   friend bool operator==(const RetentionDecision&, const RetentionDecision&) = default;
 };
 
-// Applies `policy` to `revs` (oldest first, as Backend::List returns them; strays already left
-// out) with `current` the current revision ("" for none). Returns one decision per revision, in
-// the same order. Pure: reads nothing.
+// Applies `policy` to `revs` with `current` the current revision ("" for none). Returns one
+// decision per revision, in the same order. Pure: reads nothing. REQUIRES: `revs` is in
+// SortRevisions order (oldest first, as Backend::List returns them), strays already left out.
 SEALSTATE_EXPORT std::vector<RetentionDecision> DecideRetention(const std::vector<std::string>& revs,
                                                                 std::string_view current,
                                                                 const RetentionPolicy& policy);
