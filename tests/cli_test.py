@@ -197,9 +197,10 @@ def test_commit_write_list_current_show(s):
     r = s.run("list", "--json")
     doc = json_doc(r)
     check(doc == {"current": rev2, "revisions": [{"rev": rev1, "current": False}, {"rev": rev2, "current": True},
-                                                  {"rev": rev3, "current": False}, {"rev": rev4, "current": False}]},
+                                                  {"rev": rev3, "current": False}, {"rev": rev4, "current": False}],
+                  "count": 4},
           "list --json shape", r.stdout)
-    check(list(doc) == ["current", "revisions"], "list --json field order", r.stdout)
+    check(list(doc) == ["current", "revisions", "count"], "list --json field order", r.stdout)
 
     r = s.run("current")
     check(r.returncode == 0 and r.stdout == rev2 + "\n", "current prints the rev", r)
@@ -219,7 +220,7 @@ def test_globals_after_subcommand(s):
     rev = s.commit()
     env = dict(s.env)
     r = run_raw(["list", "--root", s.root, "--factory", FACTORY, "--stack", STACK, "--json"], env)
-    check(r.returncode == 0 and json_doc(r) == {"current": rev, "revisions": [{"rev": rev, "current": True}]},
+    check(r.returncode == 0 and json_doc(r) == {"current": rev, "revisions": [{"rev": rev, "current": True}], "count": 1},
           "globals after the subcommand (list ... --json)", r)
 
 
@@ -467,7 +468,7 @@ def test_prune(s):
     check(r.returncode == 0 and r.stdout == f"deleted {revs[1]}\ndeleted {revs[2]}\n"
           "Deleted 2 snapshot(s), kept 2.\n" and r.stderr == "", "prune --keep 1 prints what it deleted", r)
     check(s.revisions() == {"current": revs[0], "revisions": [{"rev": revs[0], "current": True},
-                                                             {"rev": revs[3], "current": False}]},
+                                                             {"rev": revs[3], "current": False}], "count": 2},
           "prune --keep 1 keeps current and the newest")
     doc = json_doc(s.run("prune", "--keep", "0", "--json"))
     check(doc == {"dry-run": False, "deleted": [revs[3]], "kept": [revs[0]]}, "prune --json", doc)

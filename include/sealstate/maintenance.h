@@ -6,6 +6,7 @@
 
 #include <sealstate/export.h>
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <optional>
@@ -38,6 +39,83 @@ struct PrunePlan {
 // Reads the list, the strays (StrayEntries: the local store stats revision-named entries) and
 // the pointer; never opens a snapshot.
 SEALSTATE_EXPORT Result<PrunePlan> PlanPrune(Backend& backend, std::size_t keep_newest);
+
+// A retention policy, as restic's `forget` combines its rules: a revision kept by any rule is
+// kept, and the current revision always is. Times come from the revision names (revision.h), in
+// UTC. Each bucket rule (hourly, daily, weekly, monthly) keeps the newest revision of each of the
+// N newest buckets that hold a revision; buckets without a revision do not count. A rule set to 0
+// is off. The empty policy (every rule 0) keeps only current, like PlanPrune(backend, 0); restic
+// refuses an empty policy, and so does the CLI: a caller that wants that checks Empty() itself.
+struct RetentionPolicy {
+  std::size_t keep_last = 0;                 // the N newest revisions
+  std::chrono::milliseconds keep_within{0};  // revisions at most this much older than the newest
+  std::size_t keep_hourly = 0;               // hour buckets: 2026-12-05T14 (UTC)
+  std::size_t keep_daily = 0;                // day buckets: 2026-12-05 (UTC)
+  std::size_t keep_weekly = 0;               // ISO 8601 weeks, Monday to Sunday (UTC): 2026-W49
+  std::size_t keep_monthly = 0;              // calendar months (UTC): 2026-12
+
+  // True when every rule is off.
+  bool Empty() const {
+    return keep_last == 0 && keep_within.count() == 0 && keep_hourly == 0 && keep_daily == 0 && keep_weekly == 0 &&
+           keep_monthly == 0;
+  }
+};
+
+// A rule that keeps a revision.
+enum class RetentionRule {
+  kCurrent,         // it is the current revision
+  kDamagedCurrent,  // current is damaged, so any revision may be the real current one
+  kUndated,         // its name holds no time (a backend listed a name revision.h does not parse)
+  kLast,            // keep_last
+  kWithin,          // keep_within
+  kHourly,
+  kDaily,
+  kWeekly,
+  kMonthly,
+};
+
+// One reason to keep a revision: the rule, and for a bucket rule the bucket ("2026-12-05").
+struct RetentionReason {
+  RetentionRule rule;
+  std::string bucket;  // empty except for kHourly, kDaily, kWeekly and kMonthly
+
+  friend bool operator==(const RetentionReason&, const RetentionReason&) = default;
+};
+
+// The rule's name: "current", "damaged current", "undated", "last", "within", "hourly", "daily",
+// "weekly" or "monthly".
+SEALSTATE_EXPORT std::string_view RetentionRuleName(RetentionRule rule);
+
+// The reason as one line: the rule's name, then the bucket if any ("daily 2026-12-05"). For
+// kWithin, `within_text` follows the name if not empty ("within 1h").
+SEALSTATE_EXPORT std::string DescribeRetentionReason(const RetentionReason& reason, std::string_view within_text = {});
+
+// What the policy does with one revision.
+struct RetentionDecision {
+  std::string rev;
+  std::vector<RetentionReason> reasons;  // every rule that keeps it, in RetentionRule order; empty: removed
+
+  bool kept() const { return !reasons.empty(); }
+  friend bool operator==(const RetentionDecision&, const RetentionDecision&) = default;
+};
+
+// Applies `policy` to `revs` with `current` the current revision ("" for none). Returns one
+// decision per revision, in the same order. Pure: reads nothing. REQUIRES: `revs` is in
+// SortRevisions order (oldest first, as Backend::List returns them), strays already left out.
+SEALSTATE_EXPORT std::vector<RetentionDecision> DecideRetention(const std::vector<std::string>& revs,
+                                                                std::string_view current,
+                                                                const RetentionPolicy& policy);
+
+// A planned retention: why each revision is kept or removed, and the prune that carries it out.
+struct RetentionPlan {
+  std::vector<RetentionDecision> decisions;  // every revision (strays left out), oldest first
+  PrunePlan prune;                           // the same decisions, for ExecutePrune
+};
+
+// Plans a prune by `policy`, as PlanPrune does (same reads; strays listed and never deleted; a
+// damaged pointer keeps every revision, each for kDamagedCurrent, and ExecutePrune then refuses).
+// PlanPrune(backend, n) is PlanRetention(backend, {.keep_last = n}).prune.
+SEALSTATE_EXPORT Result<RetentionPlan> PlanRetention(Backend& backend, const RetentionPolicy& policy);
 
 // Deletes plan.remove oldest first (each journaled as "remove"), then journals one "prune"
 // event. Stops at the first failure, which names the revision; revisions deleted before it stay

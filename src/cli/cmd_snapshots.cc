@@ -1,4 +1,7 @@
 // commit, write, show, list, current: writing and reading snapshots and the current revision.
+#include <algorithm>
+#include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -10,6 +13,7 @@
 #include "cli/damaged_current.h"
 #include "cli/signals.h"
 #include "cli/snapshot_input.h"
+#include "cli/whole_number.h"
 #include "cli/written_elsewhere.h"
 #include "json/json_reader.h"
 
@@ -104,11 +108,31 @@ Result<std::string> CurrentRevOrEmpty(Backend& backend) {
   return current;
 }
 
-// `damaged` is why the pointer cannot be read (kIntegrity), or OK.
-void PrintList(const Output& out, const std::vector<std::string>& revs, const std::string& current,
+// The arguments of list: which page of the revisions to print, in which order.
+struct ListArgs {
+  bool newest_first = false;
+  std::int64_t offset = 0;  // how many to skip, in the order printed
+  std::int64_t limit = 0;   // at most this many, once --limit was given
+  CLI::Option* limit_option = nullptr;
+};
+
+// The page of `revs` (oldest first) that `args` asks for.
+std::vector<std::string> PageOf(std::vector<std::string> revs, const ListArgs& args) {
+  if (args.newest_first) std::reverse(revs.begin(), revs.end());
+  const std::size_t offset = std::min(static_cast<std::size_t>(args.offset), revs.size());
+  revs.erase(revs.begin(), revs.begin() + static_cast<std::ptrdiff_t>(offset));
+  if (args.limit_option->count() > 0 && revs.size() > static_cast<std::size_t>(args.limit)) {
+    revs.resize(static_cast<std::size_t>(args.limit));
+  }
+  return revs;
+}
+
+// `page` is what to print, `count` how many revisions the stack has. `damaged` is why the
+// pointer cannot be read (kIntegrity), or OK.
+void PrintList(const Output& out, const std::vector<std::string>& page, std::size_t count, const std::string& current,
                const Status& damaged) {
   if (!damaged.ok()) out.Warn(DamagedCurrentWarning(damaged));
-  for (const auto& rev : revs) out.Line((rev == current ? "* " : "  ") + rev);
+  for (const auto& rev : page) out.Line((rev == current ? "* " : "  ") + rev);
   out.Document([&](internal::GoJsonWriter& w) {
     w.StartObject();
     w.Key("current");
@@ -123,7 +147,7 @@ void PrintList(const Output& out, const std::vector<std::string>& revs, const st
     }
     w.Key("revisions");
     w.StartArray();
-    for (const auto& rev : revs) {
+    for (const auto& rev : page) {
       w.StartObject();
       w.Key("rev");
       w.String(rev);
@@ -132,11 +156,13 @@ void PrintList(const Output& out, const std::vector<std::string>& revs, const st
       w.EndObject();
     }
     w.EndArray();
+    w.Key("count");
+    w.Uint(count);
     w.EndObject();
   });
 }
 
-int RunList(const GlobalOptions& g, const Output& out) {
+int RunList(const GlobalOptions& g, const Output& out, const ListArgs& args) {
   auto backend = OpenStack(g, {.create = false, .need_key = false});
   if (!backend.ok()) return out.Fail(backend.status());
   auto revs = (*backend)->List();
@@ -144,7 +170,7 @@ int RunList(const GlobalOptions& g, const Output& out) {
   // A damaged pointer does not hide the revisions: they are what the operator needs to repair it.
   auto current = CurrentRevOrEmpty(**backend);
   if (!current.ok() && current.status().code() != Code::kIntegrity) return out.Fail(current.status());
-  PrintList(out, *revs, current.ok() ? *current : std::string(), current.status());
+  PrintList(out, PageOf(*revs, args), revs->size(), current.ok() ? *current : std::string(), current.status());
   return 0;
 }
 
@@ -187,8 +213,17 @@ void RegisterSnapshotCommands(CLI::App& app, CommandContext& context) {
     return RunShow(g, out, show_rev_option->count() > 0 ? std::optional<std::string>(*show_rev) : std::nullopt);
   });
 
+  auto list_args = std::make_shared<ListArgs>();
   CLI::App* list = app.add_subcommand("list", "List revisions oldest first; * marks the current one");
-  SetStackCommand(list, context, RunList);
+  list->add_flag("--newest-first", list_args->newest_first, "List the newest revision first");
+  list->add_option("--offset", list_args->offset, "Skip the first K revisions (in the order listed)")
+      ->check(WholeNumberValidator("--offset", std::numeric_limits<std::int64_t>::max()))
+      ->type_name("K");
+  list_args->limit_option = list->add_option("--limit", list_args->limit, "List at most N revisions")
+                                ->check(WholeNumberValidator("--limit", std::numeric_limits<std::int64_t>::max()))
+                                ->type_name("N");
+  SetStackCommand(list, context,
+                  [list_args](const GlobalOptions& g, const Output& out) { return RunList(g, out, *list_args); });
 
   CLI::App* current = app.add_subcommand("current", "Print the current revision");
   SetStackCommand(current, context, RunCurrent);

@@ -118,21 +118,26 @@ Status CheckRecordedVersion(Backend& backend, const std::string& rev,
 
 }  // namespace
 
-Result<PrunePlan> PlanPrune(Backend& backend, std::size_t keep_newest) {
+Result<RetentionPlan> PlanRetention(Backend& backend, const RetentionPolicy& policy) {
   SEALSTATE_ASSIGN_OR_RETURN(Revisions listed, ListRevisions(backend));
   // A stray with a revision name (a directory) is never deleted.
-  std::vector<std::string> revs = RevisionsWithoutStrays(std::move(listed.revs), listed.strays);
+  const std::vector<std::string> revs = RevisionsWithoutStrays(std::move(listed.revs), listed.strays);
   Result<std::string> current = CurrentOrEmpty(backend);
   if (!current.ok() && current.status().code() != Code::kIntegrity) return current.status();
-  const std::size_t newest_from = revs.size() > keep_newest ? revs.size() - keep_newest : 0;
-  PrunePlan plan;
-  plan.strays = StrayNames(listed.strays);
-  plan.damaged_current = current.status();
-  for (std::size_t i = 0; i < revs.size(); ++i) {
-    const bool keep = !current.ok() || i >= newest_from || revs[i] == *current;
-    (keep ? plan.keep : plan.remove).push_back(std::move(revs[i]));
+  RetentionPlan plan;
+  plan.decisions = DecideRetention(revs, current.ok() ? *current : std::string(), policy);
+  plan.prune.strays = StrayNames(listed.strays);
+  plan.prune.damaged_current = current.status();
+  for (RetentionDecision& decision : plan.decisions) {
+    if (!current.ok()) decision.reasons.insert(decision.reasons.begin(), {RetentionRule::kDamagedCurrent, ""});
+    (decision.kept() ? plan.prune.keep : plan.prune.remove).push_back(decision.rev);
   }
   return plan;
+}
+
+Result<PrunePlan> PlanPrune(Backend& backend, std::size_t keep_newest) {
+  SEALSTATE_ASSIGN_OR_RETURN(RetentionPlan plan, PlanRetention(backend, {.keep_last = keep_newest}));
+  return std::move(plan.prune);
 }
 
 Status ExecutePrune(Backend& backend, const PrunePlan& plan, std::string_view lock_id, const ProgressFn& progress) {
