@@ -30,10 +30,10 @@
 // until the lock is released (woken at once), the timeout passes, or, when
 // LockOptions::cancelled is set, that callback returns true (asked every 5 ms, outside the
 // store's internal mutex, so it may use the store). LockOptions::operation is refused
-// (kInvalidArgument) where the local store refuses it: when the holder record, encoded as the
-// local store's lock marker, would exceed 4096 bytes (an operation of about 3.8 KB, less the
-// length of the host and user names). ForceUnlock, fencing and Unlock of a broken lock behave as
-// backend.h and lock.h say; nothing else breaks a lock.
+// (kInvalidArgument) where the local store refuses it (see local_store.h: about 3.8 KB, less the
+// length of the host and user names), so code tested on memory behaves the same on disk.
+// ForceUnlock, fencing and Unlock of a broken lock behave as backend.h and lock.h say; nothing
+// else breaks a lock.
 //
 // The journal: the local store's events and fields ("write" with its envelope version,
 // "set-current", "remove", "force-unlock", and AppendJournal's), stamped with this process's
