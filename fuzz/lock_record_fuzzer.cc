@@ -14,6 +14,7 @@
 
 using namespace sealstate;
 using sealstate::fuzz::Require;
+using sealstate::internal::MarkerHolder;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const Result<MarkerHolder> holder = internal::ParseLockRecord(sealstate::fuzz::AsView(data, size));

@@ -134,7 +134,7 @@ void EnvelopeSeeds() {
 }
 
 void LockSeeds() {
-  MarkerHolder holder;
+  internal::MarkerHolder holder;
   holder.lock_id = "00112233445566778899aabbccddeeff";
   holder.pid = 4242;
   holder.host = "ci-runner-7";

@@ -9,6 +9,7 @@
 namespace sealstate::internal {
 
 std::string RandomHex(std::size_t bytes) {
+  if (bytes == 0) return std::string();  // nothing to draw (and no buffer to hand libsodium)
   EnsureSodium();
   std::vector<unsigned char> raw(bytes);
   randombytes_buf(raw.data(), raw.size());
