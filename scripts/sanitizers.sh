@@ -4,7 +4,8 @@
 #             reliability suites; leaks, memory errors and undefined behaviour fail the test
 #             (UBSan halts on the first report; tests/ubsan.supp silences RapidJSON 1.1.0's one).
 #   tsan      clang-14, TSan (build-tsan): the threaded tests: local-store, lock, journal,
-#             pipeline (the second thread of big seals and opens) and envelope-v2 (which uses it).
+#             pipeline (the second thread of big seals and opens), envelope-v2 (which uses it),
+#             memory-store and conformance (threads committing through both backends).
 #   valgrind  valgrind memcheck --leak-check=full on the unit suite's executables of the gcc
 #             build ($SEALSTATE_BUILD_DIR, default build; already built by scripts/test.sh).
 # Tests in suite 'no-sanitizer' (RSS measurements) are left out of all three. Tests see
@@ -38,7 +39,8 @@ run_asan() {
 run_tsan() {
   local dir="${SEALSTATE_TSAN_BUILD_DIR:-build-tsan}"
   configure_clang "$dir" thread
-  ninja -C "$dir" tests/local_store_test tests/lock_test tests/journal_test tests/pipeline_test tests/envelope_v2_test
+  ninja -C "$dir" tests/local_store_test tests/lock_test tests/journal_test tests/pipeline_test tests/envelope_v2_test \
+    tests/memory_store_test tests/conformance_test
   rm -f "$dir"/meson-logs/tsan*.json
   # LLVM 14's TSan cannot map its shadow under more than 28 bits of mmap randomisation; run the
   # tests without ASLR when the machine lets us (setarch -R), which costs nothing otherwise.
@@ -46,7 +48,7 @@ run_tsan() {
   if setarch "$(uname -m)" -R true 2>/dev/null; then wrapper=(--wrapper "setarch $(uname -m) -R"); fi
   SEALSTATE_SANITIZER=thread TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1" \
     meson test -C "$dir" --no-rebuild "${wrapper[@]}" --timeout-multiplier 3 --num-processes "$jobs" \
-      --logbase tsan --print-errorlogs local-store lock journal pipeline envelope-v2
+      --logbase tsan --print-errorlogs local-store lock journal pipeline envelope-v2 memory-store conformance
 }
 
 run_valgrind() {
