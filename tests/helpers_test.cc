@@ -153,7 +153,8 @@ TEST_CASE("UniqueFd moves ownership; assigning closes the fd held before", "[uni
 // reporting the end; counts the Read calls.
 class TrickleSource : public ByteSource {
  public:
-  TrickleSource(std::string_view data, std::size_t step) : data_(data), step_(step) {}
+  // Keeps its own copy of `data` (callers may pass a temporary).
+  TrickleSource(std::string_view data, std::size_t step) : copy_(data), data_(copy_), step_(step) {}
   Result<std::size_t> Read(char* buffer, std::size_t capacity) override {
     ++reads;
     if (data_.empty() && !error.ok()) return error;
@@ -166,7 +167,8 @@ class TrickleSource : public ByteSource {
   Status error;
 
  private:
-  std::string_view data_;
+  std::string copy_;
+  std::string_view data_;  // what is left of copy_
   std::size_t step_;
 };
 
