@@ -29,14 +29,21 @@ Status WrongType(std::string_view backend, const std::string& key) {
   return Status::InvalidArgument("state: " + std::string(backend) + ": \"" + key + "\" has the wrong type");
 }
 
-Result<std::unique_ptr<Backend>> CreateLocal(const BackendLocation& where, const BackendContext& context) {
-  LocalStoreOptions options;
-  options.root = where.location;
+// A built-in store's options (LocalStoreOptions, MemoryStoreOptions) with the context's fields.
+template <typename Options>
+Options OptionsFor(const BackendContext& context) {
+  Options options;
   options.factory = context.factory;
   options.stack = context.stack;
   options.encrypter = context.encrypter;
   options.envelope = context.envelope;
   options.create = context.create;
+  return options;
+}
+
+Result<std::unique_ptr<Backend>> CreateLocal(const BackendLocation& where, const BackendContext& context) {
+  LocalStoreOptions options = OptionsFor<LocalStoreOptions>(context);
+  options.root = where.location;
   for (const auto& [key, value] : where.config) {
     if (key == "path" && value.type() == Json::Type::kString) {
       options.root = value.as_string();
@@ -52,13 +59,8 @@ Result<std::unique_ptr<Backend>> CreateLocal(const BackendLocation& where, const
 }
 
 Result<std::unique_ptr<Backend>> CreateMemory(const BackendLocation& where, const BackendContext& context) {
-  MemoryStoreOptions options;
+  MemoryStoreOptions options = OptionsFor<MemoryStoreOptions>(context);
   options.name = where.location;
-  options.factory = context.factory;
-  options.stack = context.stack;
-  options.encrypter = context.encrypter;
-  options.envelope = context.envelope;
-  options.create = context.create;
   for (const auto& [key, value] : where.config) {
     if (key == "name" && value.type() == Json::Type::kString) {
       options.name = value.as_string();
