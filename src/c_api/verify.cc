@@ -6,6 +6,7 @@
 
 #include "c_api/c_api_internal.h"
 #include "json/go_json_writer.h"
+#include "store/verify_report_json.h"
 
 using sealstate::Status;
 using namespace sealstate::internal;
@@ -15,27 +16,7 @@ namespace {
 Status EncodeReport(const sealstate::VerifyReport& report, std::string& json) {
   sealstate::StringSink sink(json);
   GoJsonWriter w(sink, GoJsonWriter::Style::kCompact);
-  w.StartObject();
-  w.Key("revisions");
-  w.Uint(report.revisions);
-  w.Key("problems");
-  w.StartArray();
-  for (const auto& problem : report.problems) {
-    w.StartObject();
-    w.Key("rev");
-    w.String(problem.rev);
-    w.Key("code");
-    w.String(sealstate::CodeName(problem.status.code()));
-    w.Key("message");
-    w.String(problem.status.message());
-    w.EndObject();
-  }
-  w.EndArray();
-  w.Key("strays");
-  w.StartArray();
-  for (const auto& stray : report.strays) w.String(stray);
-  w.EndArray();
-  w.EndObject();
+  WriteVerifyReport(w, report, EmptyStrays::kWrite);
   return w.Finish();
 }
 

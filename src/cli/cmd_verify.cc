@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/exit_status.h"
+#include "store/verify_report_json.h"
 
 namespace sealstate::cli {
 namespace {
@@ -14,31 +15,7 @@ void PrintReport(const Output& out, const VerifyReport& report) {
   for (const auto& stray : report.strays) out.Line("stray: snapshots/" + stray + " is not a revision (left alone)");
   out.Line("verified " + std::to_string(report.revisions) + " revisions, " + std::to_string(report.problems.size()) +
            " problems" + (report.strays.empty() ? "" : ", " + std::to_string(report.strays.size()) + " strays"));
-  out.Document([&](internal::GoJsonWriter& w) {
-    w.StartObject();
-    w.Key("revisions");
-    w.Uint(report.revisions);
-    w.Key("problems");
-    w.StartArray();
-    for (const auto& problem : report.problems) {
-      w.StartObject();
-      w.Key("rev");
-      w.String(problem.rev);
-      w.Key("code");
-      w.String(CodeName(problem.status.code()));
-      w.Key("message");
-      w.String(problem.status.message());
-      w.EndObject();
-    }
-    w.EndArray();
-    if (!report.strays.empty()) {
-      w.Key("strays");
-      w.StartArray();
-      for (const auto& stray : report.strays) w.String(stray);
-      w.EndArray();
-    }
-    w.EndObject();
-  });
+  out.Document([&](internal::GoJsonWriter& w) { WriteVerifyReport(w, report, internal::EmptyStrays::kOmit); });
 }
 
 int RunVerify(const GlobalOptions& g, const Output& out) {
