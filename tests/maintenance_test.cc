@@ -19,14 +19,7 @@ using sealstate::testing::ScratchDir;
 
 namespace {
 
-std::unique_ptr<Backend> OpenStore(const ScratchDir& root) {
-  LocalStoreOptions o;
-  o.root = root.dir().path;
-  o.factory = "cluster-deploy";
-  o.stack = "prod-east-alpha";
-  o.encrypter = std::shared_ptr<const Encrypter>(NewNoopEncrypter());
-  return std::move(*OpenLocalStore(o));
-}
+std::unique_ptr<Backend> OpenStore(const ScratchDir& root) { return testing::OpenNoopLocalStore(root.dir().path); }
 
 std::vector<std::string> WriteRevisions(Backend& store, int n) {
   std::vector<std::string> revs;

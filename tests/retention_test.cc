@@ -130,14 +130,7 @@ TEST_CASE("retention keeps a name that holds no time and leaves it out of the ti
 
 namespace {
 
-std::unique_ptr<Backend> OpenStore(const ScratchDir& root) {
-  LocalStoreOptions o;
-  o.root = root.dir().path;
-  o.factory = "cluster-deploy";
-  o.stack = "prod-east-alpha";
-  o.encrypter = std::shared_ptr<const Encrypter>(NewNoopEncrypter());
-  return std::move(*OpenLocalStore(o));
-}
+std::unique_ptr<Backend> OpenStore(const ScratchDir& root) { return testing::OpenNoopLocalStore(root.dir().path); }
 
 }  // namespace
 

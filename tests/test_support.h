@@ -10,10 +10,24 @@
 #include <string_view>
 
 #include <sealstate/encrypter.h>
+#include <sealstate/local_store.h>
 #include <sealstate/snapshot.h>
 #include <sealstate/status.h>
 
 namespace sealstate::testing {
+
+// A local store under `root` for stack cluster-deploy/prod-east-alpha (the fixture's names) with
+// the noop encrypter. Aborts the test binary if it cannot be opened.
+inline std::unique_ptr<Backend> OpenNoopLocalStore(const std::string& root) {
+  LocalStoreOptions o;
+  o.root = root;
+  o.factory = "cluster-deploy";
+  o.stack = "prod-east-alpha";
+  o.encrypter = std::shared_ptr<const Encrypter>(NewNoopEncrypter());
+  Result<std::unique_ptr<Backend>> store = OpenLocalStore(o);
+  if (!store.ok()) std::abort();
+  return std::move(*store);
+}
 
 // A test-only key: 32 bytes 0x00..0x1f. Matches tests/data/make_v1_vector.py.
 inline constexpr const char* kVectorKeyBase64 = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
