@@ -47,17 +47,7 @@ def on_terminal(s, *args, env=None):
     r = subprocess.run([EXE] + s.globals + list(args), env=merged, stdout=follower, stderr=subprocess.PIPE,
                        timeout=60)
     os.close(follower)
-    seen = b""
-    while True:
-        try:
-            chunk = os.read(leader, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        seen += chunk
-    os.close(leader)
-    return r.returncode, seen
+    return r.returncode, cli_test.drain_pty(leader)
 
 
 def test_diff_shows_a_changed_output(s):

@@ -41,6 +41,21 @@ passed = 0
 failed = 0
 
 
+def drain_pty(leader):
+    """Everything written to a pseudo-terminal whose other end is closed; closes `leader`."""
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # EIO: the other end is closed and everything was read
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(leader)
+    return seen
+
+
 def check(condition, name, detail=None):
     """Records one check and prints its line."""
     global passed, failed
@@ -653,16 +668,7 @@ def test_progress_on_terminal(s):
         r = subprocess.run([EXE] + s.globals + args, env=s.env, stdout=subprocess.PIPE, stderr=follower,
                            timeout=60)
         os.close(follower)
-        seen = b""
-        while True:
-            try:
-                chunk = os.read(leader, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            seen += chunk
-        os.close(leader)
+        seen = drain_pty(leader)
         check(r.returncode == 0 and f"\r{verb} ".encode() in seen and b"/" in seen and b"\n" in r.stdout,
               f"{args[0]}: progress line on a terminal stderr", seen)
         check(b"\r" not in r.stdout, f"{args[0]}: progress never on stdout", r.stdout)
