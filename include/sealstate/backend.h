@@ -32,6 +32,7 @@
 #include <sealstate/lock.h>
 #include <sealstate/snapshot.h>
 #include <sealstate/status.h>
+#include <sealstate/stream.h>
 #include <sealstate/timestamp.h>
 
 namespace sealstate {
@@ -210,6 +211,39 @@ class SEALSTATE_EXPORT Backend {
   // event's journal line would be longer than 1 MiB (a long detail); kIntegrity if the journal
   // is corrupt; kIoError.
   virtual Status AppendJournal(std::string event, std::string rev, std::string detail, std::string lock_id) = 0;
+
+  // Moving stacks between backends (copy.h). These three defaults, for backends written before
+  // they existed, are kUnsupported ("this backend cannot ..."): such a backend cannot be the
+  // source (ReadEnvelope) or the target (ImportEnvelope, ImportJournal) of a copy.
+
+  // Streams revision `rev`'s stored envelope to `sink` byte for byte, without opening it (no
+  // key needed). Errors: kInvalidArgument (bad rev name), kNotFound, kIntegrity (not a regular
+  // file, or otherwise not a stored revision), kIoError, or the sink's error.
+  virtual Status ReadEnvelope(std::string_view /*rev*/, ByteSink& /*sink*/) {
+    return Status::Unsupported("this backend cannot read a revision's stored envelope");
+  }
+  // Stores `source`'s bytes verbatim as revision `rev` (an envelope another backend stored for
+  // the same factory, stack and revision), durable before it returns, without opening it and
+  // without moving current or journaling (the copy journals). The bytes must look like an
+  // envelope this backend's EnvelopePolicy accepts: a v2 header naming this factory, stack and
+  // `rev` (kIntegrity otherwise), or v1 where v1 is accepted (kFormat otherwise). If `rev`
+  // exists already with exactly these bytes: OK (a resumed copy); with other bytes:
+  // kAlreadyExists, nothing changed. Fenced by `lock_id` as Remove (kLocked). A failure leaves
+  // no revision `rev` behind (unless it existed before). Errors: kInvalidArgument (bad rev
+  // name), kAlreadyExists, kIntegrity, kFormat, kLocked, kIoError, or the source's error.
+  virtual Status ImportEnvelope(std::string_view /*rev*/, ByteSource& /*source*/, std::string_view /*lock_id*/) {
+    return Status::Unsupported("this backend cannot import a stored envelope");
+  }
+  // Appends `events` to the journal as they are (event, rev, lock id, actor, pid, time, detail,
+  // envelope version: another backend's history), each stamped with this journal's next seq
+  // (their own seq is ignored), all durable before it returns; on failure none or all of them
+  // are in the journal (a backend that cannot make the batch atomic writes it with one durable
+  // append and reports a torn one as the journal's damaged tail). Fenced by `lock_id` as Remove.
+  // Errors: kInvalidArgument (a line longer than 1 MiB), kIntegrity (corrupt journal), kLocked,
+  // kIoError.
+  virtual Status ImportJournal(const std::vector<JournalEvent>& /*events*/, std::string_view /*lock_id*/) {
+    return Status::Unsupported("this backend cannot import journal events");
+  }
 };
 
 }  // namespace sealstate

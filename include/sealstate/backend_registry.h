@@ -17,6 +17,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <sealstate/backend.h>
@@ -51,6 +52,27 @@ struct BackendLocation {
 using BackendFactory =
     std::function<Result<std::unique_ptr<Backend>>(const BackendLocation& where, const BackendContext& context)>;
 
+// What a schema migration did (BackendRegistry::Migrate).
+struct MigrationReport {
+  int from_version = 0;  // the schema version found (0: none yet)
+  int to_version = 0;    // the version it is at now: this build's
+  // The migrations applied by this call, in order, e.g. "1: stacks, revisions, journal"; empty
+  // when the schema was already current (or another process applied them meanwhile).
+  std::vector<std::string> applied;
+};
+
+// Brings a backend kind's storage schema to this build's version (for backends with a schema,
+// e.g. a database): versioned, idempotent, safe when several processes run it at once. A
+// schema newer than this build is kFormat. Must not throw.
+using BackendMigrator = std::function<Result<MigrationReport>(const BackendLocation& where)>;
+
+// `spec` with any password removed, for messages, logs and the journal: the password of a URI's
+// user information ("postgres://u:SECRET@h/db" -> "postgres://u:***@h/db", also in a LOCATION
+// "//u:SECRET@h/db") and the value of a
+// "password" query or keyword parameter ("...?password=SECRET" -> "...?password=***").
+// Everything else is kept as given.
+SEALSTATE_EXPORT std::string RedactSpec(std::string_view spec);
+
 // Backends by name, like EncrypterRegistry. A plain object: pass it where backends are made.
 class SEALSTATE_EXPORT BackendRegistry {
  public:
@@ -65,6 +87,13 @@ class SEALSTATE_EXPORT BackendRegistry {
   // Errors: kAlreadyExists for a taken name; kInvalidArgument for a name that is not lower-case
   // letters, digits and '-', or a null factory.
   Status Register(std::string name, std::string description, BackendFactory factory);
+  // Registers how backend `name` (registered already) migrates its schema. Backends without a
+  // migrator have no schema: Migrate reports nothing to do. Errors: kNotFound for an unknown
+  // name; kAlreadyExists if it has one; kInvalidArgument for a null migrator.
+  Status SetMigrator(std::string_view name, BackendMigrator migrator);
+  // Migrates the schema of the backend a spec "NAME:LOCATION" names (see BackendMigrator).
+  // Errors: as Open's for the spec; the migrator's.
+  Result<MigrationReport> Migrate(std::string_view spec) const;
   // Creates backend `name` from a configuration object. Errors: kInvalidArgument "state: no
   // backend named "x"; available: local, memory", or the factory's.
   Result<std::unique_ptr<Backend>> Create(std::string_view name, const JsonObject& config,
@@ -82,7 +111,10 @@ class SEALSTATE_EXPORT BackendRegistry {
   struct Kind {
     std::string description;
     BackendFactory factory;
+    BackendMigrator migrator;  // null: no schema
   };
+  // The kind a spec names and the spec's LOCATION. Errors: as Open's.
+  Result<std::pair<const Kind*, std::string>> FindSpec(std::string_view spec) const;
   Result<const Kind*> Find(std::string_view name) const;
   std::map<std::string, Kind, std::less<>> kinds_;
 };

@@ -88,7 +88,7 @@ Status BackendRegistry::Register(std::string name, std::string description, Back
     return Status::InvalidArgument("state: backend name \"" + name +
                                    "\" must be lower-case letters, digits and '-' (it starts a spec NAME:LOCATION)");
   }
-  return internal::AddNamed(kinds_, std::move(name), Kind{std::move(description), std::move(factory)},
+  return internal::AddNamed(kinds_, std::move(name), Kind{std::move(description), std::move(factory), nullptr},
                             "state: backend");
 }
 
@@ -107,14 +107,38 @@ Result<std::unique_ptr<Backend>> BackendRegistry::Create(std::string_view name, 
   return kind->factory(BackendLocation{.location = "", .config = config}, context);
 }
 
-Result<std::unique_ptr<Backend>> BackendRegistry::Open(std::string_view spec, const BackendContext& context) const {
+Result<std::pair<const BackendRegistry::Kind*, std::string>> BackendRegistry::FindSpec(std::string_view spec) const {
   const std::size_t colon = spec.find(':');
   if (colon == std::string_view::npos || !IsBackendName(spec.substr(0, colon))) {
-    return Status::InvalidArgument("state: backend spec \"" + std::string(spec) +
+    return Status::InvalidArgument("state: backend spec \"" + RedactSpec(spec) +
                                    "\" does not start with a backend name; " + std::string(kSpecForm));
   }
   SEALSTATE_ASSIGN_OR_RETURN(const Kind* kind, Find(spec.substr(0, colon)));
-  return kind->factory(BackendLocation{.location = std::string(spec.substr(colon + 1)), .config = {}}, context);
+  return std::pair<const Kind*, std::string>(kind, std::string(spec.substr(colon + 1)));
+}
+
+Result<std::unique_ptr<Backend>> BackendRegistry::Open(std::string_view spec, const BackendContext& context) const {
+  SEALSTATE_ASSIGN_OR_RETURN(auto found, FindSpec(spec));
+  return found.first->factory(BackendLocation{.location = std::move(found.second), .config = {}}, context);
+}
+
+Status BackendRegistry::SetMigrator(std::string_view name, BackendMigrator migrator) {
+  const auto found = kinds_.find(name);
+  if (found == kinds_.end()) {
+    return Status::NotFound("state: no backend named \"" + std::string(name) + "\" to set a migrator for");
+  }
+  if (!migrator) return Status::InvalidArgument("state: backend \"" + std::string(name) + "\": null migrator");
+  if (found->second.migrator) {
+    return Status::AlreadyExists("state: backend \"" + std::string(name) + "\" has a migrator already");
+  }
+  found->second.migrator = std::move(migrator);
+  return Status::OK();
+}
+
+Result<MigrationReport> BackendRegistry::Migrate(std::string_view spec) const {
+  SEALSTATE_ASSIGN_OR_RETURN(auto found, FindSpec(spec));
+  if (!found.first->migrator) return MigrationReport{};
+  return found.first->migrator(BackendLocation{.location = std::move(found.second), .config = {}});
 }
 
 std::vector<std::string> BackendRegistry::Names() const { return internal::KeysOf(kinds_); }
