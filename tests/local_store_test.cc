@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include <sealstate/backend_registry.h>
@@ -1082,4 +1083,51 @@ TEST_CASE("a write whose journaling fails says the revision was written (kIncomp
   REQUIRE(revs.size() == 3);
   CHECK(rev.status().message().rfind("local store: wrote " + revs.back() + " (durable), but journaling it failed: ",
                                      0) == 0);
+}
+
+TEST_CASE("a journal consumer's checkpoint is the file consumer.NAME holding the seq, mode 0600") {
+  ScratchDir root;
+  auto store = Open(Options(root, EncrypterNamed("noop")));
+  REQUIRE(store->Checkpoint("siem", 7).ok());
+  const std::string path = StackPath(root) + "/consumer.siem";
+  std::ifstream file(path);
+  std::stringstream content;
+  content << file.rdbuf();
+  CHECK(content.str() == "7\n");
+  CHECK(ModeOf(path) == 0600);
+}
+
+TEST_CASE("a damaged checkpoint file is kIntegrity naming it; a symlinked one is refused") {
+  ScratchDir root;
+  auto store = Open(Options(root, EncrypterNamed("noop")));
+  const std::string path = StackPath(root) + "/consumer.siem";
+  { std::ofstream(path) << "x7\n"; }
+  const Status damaged = store->GetCheckpoint("siem").status();
+  CHECK(damaged.code() == Code::kIntegrity);
+  CHECK(damaged.message().find(path) != std::string::npos);
+  REQUIRE(::unlink(path.c_str()) == 0);
+  { std::ofstream(root.dir().path + "/elsewhere") << "3\n"; }
+  REQUIRE(::symlink((root.dir().path + "/elsewhere").c_str(), path.c_str()) == 0);
+  CHECK_FALSE(store->GetCheckpoint("siem").ok());
+}
+
+TEST_CASE("a checkpoint write failing at any step leaves a readable checkpoint: the old, or the new once renamed") {
+  ScratchDir root;
+  sealstate::testing::FaultInjectionEnv env;
+  auto store = std::move(
+      *internal::OpenLocalStoreWith(Options(root, EncrypterNamed("noop")), env, *internal::ProcessProbe::Default()));
+  REQUIRE(store->Checkpoint("siem", 3).ok());
+  for (std::uint64_t k = 0;; ++k) {
+    INFO("failing call " << k << " of the write");
+    env.FailCall(env.calls() + k, EIO, false);
+    const Status failed = store->Checkpoint("siem", 4);
+    env.ClearFaults();
+    if (failed.ok()) break;
+    CHECK(failed.code() == Code::kIoError);
+    const Result<std::uint64_t> after = store->GetCheckpoint("siem");
+    REQUIRE(after.ok());
+    CHECK((*after == 3 || (*after == 4 && failed.message().find("fsync") != std::string::npos)));
+    REQUIRE(store->Checkpoint("siem", 3).ok());
+  }
+  CHECK(*store->GetCheckpoint("siem") == 4);
 }

@@ -20,6 +20,7 @@
 
 #include <sealstate/export.h>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -211,6 +212,35 @@ class SEALSTATE_EXPORT Backend {
   // event's journal line would be longer than 1 MiB (a long detail); kIntegrity if the journal
   // is corrupt; kIoError.
   virtual Status AppendJournal(std::string event, std::string rev, std::string detail, std::string lock_id) = 0;
+
+  // Journal consumers: a program that ships the journal elsewhere (a SIEM, a chat channel)
+  // keeps, per stack, the seq of the last event it has handled (its checkpoint), and reads
+  // Journal(checkpoint) next time. These defaults, for backends written before they existed, are
+  // kUnsupported.
+
+  // The checkpoint of consumer `name` (ValidateName rules, kind "consumer"): the seq it last
+  // stored with Checkpoint, or 0 if it never did. Errors: kInvalidArgument (bad name), kIntegrity
+  // (a damaged checkpoint record), kIoError.
+  virtual Result<std::uint64_t> GetCheckpoint(std::string_view /*name*/) {
+    return Status::Unsupported("this backend cannot keep journal consumers' checkpoints");
+  }
+  // Stores `seq` as consumer `name`'s checkpoint, durably (replacing the old one atomically:
+  // readers see the old or the new value); any value, also a lower one (to replay) or one beyond
+  // the journal's last seq (the consumer then sees nothing new until the journal gets there).
+  // Needs no lock and is not journaled. Errors: kInvalidArgument (bad name), kIoError.
+  virtual Status Checkpoint(std::string_view /*name*/, std::uint64_t /*seq*/) {
+    return Status::Unsupported("this backend cannot keep journal consumers' checkpoints");
+  }
+  // Waits until the journal holds an event with seq > `after_seq`, without polling the journal:
+  // the backend is woken by the append (the local store: inotify on the stack directory).
+  // Returns true when there is such an event (at once if there is one already), false when
+  // `timeout` passed first (a negative timeout waits forever). Errors: kCancelled when
+  // `cancelled` returns true (asked at least every 200 ms), kIntegrity (corrupt journal),
+  // kIoError.
+  virtual Result<bool> WaitForJournal(std::uint64_t /*after_seq*/, std::chrono::milliseconds /*timeout*/,
+                                      const CancelCheck& /*cancelled*/) {
+    return Status::Unsupported("this backend cannot wait for journal events");
+  }
 
   // Moving stacks between backends (copy.h). These three defaults, for backends written before
   // they existed, are kUnsupported ("this backend cannot ..."): such a backend cannot be the

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -90,6 +91,11 @@ void Output::Line(std::string_view line, Tint tint) const {
 
 void Output::Document(const JsonBuilder& build) const {
   if (json_) WriteStdout(BuildCompact(build));
+}
+
+Status Output::Flush() const {
+  if (std::fflush(stdout) == 0 && !std::ferror(stdout)) return Status::OK();
+  return Status::IoError("write", "standard output", errno);
 }
 
 int Output::Fail(const Status& status) const {

@@ -53,6 +53,10 @@ class Output {
   int Fail(const Status& status) const;
   // Reports a command-line usage error like Fail, with the JSON code "usage". Returns kExitUsage.
   int Usage(std::string_view message) const;
+  // Flushes stdout, for a command that must know its output was written before it records
+  // that (log --consumer). Errors: kIoError when anything written so far could not be written
+  // (a closed pipe, a full disk).
+  Status Flush() const;
   // Writes "sealstate: <message>" to stderr whatever the mode (for warnings that must not
   // disturb the JSON document).
   void Warn(std::string_view message) const;

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include <chrono>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -93,6 +94,16 @@ class Env {
   virtual Result<bool> OfdLock(int fd, LockWait wait, const std::string& what) = 0;
   // fcntl(F_OFD_GETLK): true when another open file description holds a lock on the file.
   virtual Result<bool> OfdLockHeldElsewhere(int fd, const std::string& what) = 0;
+
+  // inotify_init1(IN_NONBLOCK | IN_CLOEXEC) plus inotify_add_watch on `dir` (through
+  // /proc/self/fd, so the open directory is watched, not whatever its path names now) for
+  // entries created, moved in, modified or closed after writing. Returns the inotify fd: wait on
+  // it with WaitReadable, drain it with Read (EAGAIN once empty: a short read of 0), close it
+  // with Close. Two system calls: a fault lands before or after both.
+  virtual Result<int> WatchDir(const Dir& dir) = 0;
+  // poll(2) for POLLIN on `fd` for at most `timeout` (negative: forever). True when readable;
+  // false when the timeout passed. EINTR counts as "not yet readable".
+  virtual Result<bool> WaitReadable(int fd, std::chrono::milliseconds timeout, const std::string& what) = 0;
 
   // The current time (UTC). Tests freeze it.
   virtual Timestamp Now() = 0;

@@ -3,13 +3,17 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/fs.h>
+#include <poll.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <limits>
 
 #include "io/env.h"
 
@@ -192,6 +196,27 @@ class PosixEnv final : public Env {
     struct flock lock = WholeFileWriteLock();
     if (::fcntl(fd, F_OFD_GETLK, &lock) != 0) return Status::IoError("query lock on", what, errno);
     return lock.l_type != F_UNLCK;
+  }
+
+  Result<int> WatchDir(const Dir& dir) override {
+    const int fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (fd < 0) return Status::IoError("watch", dir.path, errno);
+    const std::string self = "/proc/self/fd/" + std::to_string(dir.fd);
+    if (::inotify_add_watch(fd, self.c_str(), IN_CREATE | IN_MOVED_TO | IN_MODIFY | IN_CLOSE_WRITE) < 0) {
+      const int err = errno;
+      ::close(fd);
+      return Status::IoError("watch", dir.path, err);
+    }
+    return fd;
+  }
+
+  Result<bool> WaitReadable(int fd, std::chrono::milliseconds timeout, const std::string& what) override {
+    struct pollfd wanted = {.fd = fd, .events = POLLIN, .revents = 0};
+    const long long capped = std::min<long long>(timeout.count(), std::numeric_limits<int>::max());
+    const int ready = ::poll(&wanted, 1, timeout.count() < 0 ? -1 : static_cast<int>(capped));
+    if (ready < 0 && errno == EINTR) return false;
+    if (ready < 0) return Status::IoError("wait for", what, errno);
+    return ready > 0;
   }
 
   Timestamp Now() override {

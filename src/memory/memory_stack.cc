@@ -82,7 +82,29 @@ Status MemoryStack::JournalLocked(JournalEvent event) {
   SEALSTATE_RETURN_IF_ERROR(CheckJournalLineLength(event));
   event.seq = journal_.size() + 1;
   journal_.push_back(std::move(event));
+  journal_appended_.notify_all();
   return Status::OK();
+}
+
+Result<bool> MemoryStack::WaitForJournal(std::uint64_t after_seq, std::chrono::milliseconds timeout,
+                                         const CancelCheck& cancelled) {
+  const Deadline deadline(timeout);
+  std::unique_lock<std::mutex> guard(mutex);
+  for (;;) {
+    if (journal_.size() > after_seq) return true;
+    if (cancelled) {
+      // Asked without the mutex: the callback may use the store.
+      guard.unlock();
+      const bool stop = cancelled();
+      guard.lock();
+      if (stop) return Status::Cancelled(std::string(kMemoryPrefix) + "waiting for journal events was cancelled");
+      if (journal_.size() > after_seq) return true;
+    }
+    if (deadline.Passed()) return false;
+    // Bounded per wait, as in AcquireLock: to ask `cancelled` again, and to keep a far deadline
+    // from overflowing the condition variable's clock arithmetic.
+    journal_appended_.wait_for(guard, deadline.Remaining(cancelled ? kMemoryCancelPoll : std::chrono::hours(24)));
+  }
 }
 
 std::vector<JournalEvent> MemoryStack::JournalSinceLocked(std::uint64_t since_seq) const {

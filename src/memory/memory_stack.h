@@ -65,9 +65,16 @@ class MemoryStack {
   Status JournalLocked(JournalEvent event);
   // Events with seq > since_seq. REQUIRES: `mutex` held.
   std::vector<JournalEvent> JournalSinceLocked(std::uint64_t since_seq) const;
+  // Waits until the journal holds an event with seq > after_seq, woken by JournalLocked (see
+  // Backend::WaitForJournal: true, or false when the timeout passed; kCancelled). Takes `mutex`.
+  Result<bool> WaitForJournal(std::uint64_t after_seq, std::chrono::milliseconds timeout, const CancelCheck& cancelled);
+
+  // Journal consumers' checkpoints by consumer name (Backend::Checkpoint).
+  std::map<std::string, std::uint64_t, std::less<>> checkpoints;
 
  private:
   std::condition_variable lock_released_;
+  std::condition_variable journal_appended_;
   std::optional<LockHolder> holder_;
   std::vector<JournalEvent> journal_;
 };

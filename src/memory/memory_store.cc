@@ -58,6 +58,22 @@ class MemoryStore final : public Backend {
     std::lock_guard<std::mutex> guard(state_->mutex);
     return state_->JournalLocked(Stamped(std::move(event), std::move(rev), std::move(lock_id), std::move(detail)));
   }
+  Result<std::uint64_t> GetCheckpoint(std::string_view name) override {
+    SEALSTATE_RETURN_IF_ERROR(ValidateName("consumer", name));
+    std::lock_guard<std::mutex> guard(state_->mutex);
+    const auto found = state_->checkpoints.find(name);
+    return found == state_->checkpoints.end() ? 0 : found->second;
+  }
+  Status Checkpoint(std::string_view name, std::uint64_t seq) override {
+    SEALSTATE_RETURN_IF_ERROR(ValidateName("consumer", name));
+    std::lock_guard<std::mutex> guard(state_->mutex);
+    state_->checkpoints.insert_or_assign(std::string(name), seq);
+    return Status::OK();
+  }
+  Result<bool> WaitForJournal(std::uint64_t after_seq, std::chrono::milliseconds timeout,
+                              const CancelCheck& cancelled) override {
+    return state_->WaitForJournal(after_seq, timeout, cancelled);
+  }
   // Commit: Backend's default, built from the operations above (nothing to gain from doing it in
   // one piece here).
 

@@ -22,6 +22,7 @@
 #include "journal/stamped_event.h"
 #include "lock/holder_text.h"
 #include "lock/lock_verdict.h"
+#include "store/consumer_checkpoint.h"
 #include "store/current_pointer.h"
 #include "store/debris.h"
 #include "store/fd_source.h"
@@ -76,6 +77,16 @@ class LocalStore final : public Backend {
   Result<std::vector<JournalEvent>> Journal(std::uint64_t since_seq) override { return core_->journal.Read(since_seq); }
   Status AppendJournal(std::string event, std::string rev, std::string detail, std::string lock_id) override {
     return core_->Journal(std::move(event), std::move(rev), std::move(lock_id), std::move(detail));
+  }
+  Result<std::uint64_t> GetCheckpoint(std::string_view name) override {
+    return ReadConsumerCheckpoint(core_->env, core_->dirs->stack, name);
+  }
+  Status Checkpoint(std::string_view name, std::uint64_t seq) override {
+    return WriteConsumerCheckpoint(core_->env, core_->dirs->stack, name, seq);
+  }
+  Result<bool> WaitForJournal(std::uint64_t after_seq, std::chrono::milliseconds timeout,
+                              const CancelCheck& cancelled) override {
+    return WaitForJournalEvents(core_->env, core_->dirs->stack, core_->journal, after_seq, timeout, cancelled);
   }
 
  private:

@@ -59,6 +59,7 @@ void CheckLock(Fixture& f);
 void CheckForceUnlock(Fixture& f);
 void CheckCommit(Fixture& f);
 void CheckJournal(Fixture& f);
+void CheckConsumers(Fixture& f);
 void CheckNames(Fixture& f);
 void CheckConcurrency(Fixture& f);
 

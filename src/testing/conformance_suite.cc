@@ -14,6 +14,7 @@ void RunBackendConformance(const ConformanceTarget& target) {
   SECTION("ForceUnlock") { conformance::CheckForceUnlock(f); }
   SECTION("Commit") { conformance::CheckCommit(f); }
   SECTION("the journal") { conformance::CheckJournal(f); }
+  SECTION("journal consumers") { conformance::CheckConsumers(f); }
   SECTION("names") { conformance::CheckNames(f); }
   SECTION("concurrency") { conformance::CheckConcurrency(f); }
 }

@@ -40,6 +40,12 @@ class WrappedBackend : public Backend {
   Status AppendJournal(std::string event, std::string rev, std::string detail, std::string lock_id) override {
     return inner_->AppendJournal(std::move(event), std::move(rev), std::move(detail), std::move(lock_id));
   }
+  Result<std::uint64_t> GetCheckpoint(std::string_view name) override { return inner_->GetCheckpoint(name); }
+  Status Checkpoint(std::string_view name, std::uint64_t seq) override { return inner_->Checkpoint(name, seq); }
+  Result<bool> WaitForJournal(std::uint64_t after_seq, std::chrono::milliseconds timeout,
+                              const CancelCheck& cancelled) override {
+    return inner_->WaitForJournal(after_seq, timeout, cancelled);
+  }
 
  private:
   std::unique_ptr<Backend> inner_;

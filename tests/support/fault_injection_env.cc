@@ -82,6 +82,10 @@ Status EnvWrapper::LinkAt(const Dir& dir, std::string_view from, std::string_vie
 }
 Status EnvWrapper::UnlinkAt(const Dir& dir, std::string_view name) { return target_->UnlinkAt(dir, name); }
 Result<std::vector<std::string>> EnvWrapper::ListDir(const Dir& dir) { return target_->ListDir(dir); }
+Result<int> EnvWrapper::WatchDir(const Dir& dir) { return target_->WatchDir(dir); }
+Result<bool> EnvWrapper::WaitReadable(int fd, std::chrono::milliseconds timeout, const std::string& what) {
+  return target_->WaitReadable(fd, timeout, what);
+}
 Result<bool> EnvWrapper::OfdLock(int fd, LockWait wait, const std::string& what) {
   return target_->OfdLock(fd, wait, what);
 }

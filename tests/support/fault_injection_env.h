@@ -57,6 +57,8 @@ class EnvWrapper : public Env {
   Result<std::vector<std::string>> ListDir(const Dir& dir) override;
   Result<bool> OfdLock(int fd, LockWait wait, const std::string& what) override;
   Result<bool> OfdLockHeldElsewhere(int fd, const std::string& what) override;
+  Result<int> WatchDir(const Dir& dir) override;
+  Result<bool> WaitReadable(int fd, std::chrono::milliseconds timeout, const std::string& what) override;
   Timestamp Now() override;
 
  private:
