@@ -191,3 +191,22 @@ def test_floats_and_unicode_round_trip(store):
     rev = store.write(snapshot)
     assert store.get(rev) == snapshot
     assert json.loads(store.get_json(rev))["entries"][0]["outputs"]["ratio"] == 0.1
+
+
+def test_the_library_is_found_by_its_soname_without_the_variable(tmp_path):
+    """Without $SEALSTATE_LIBRARY the package loads libsealstate.so.0 as the loader finds it
+    (here LD_LIBRARY_PATH at the directory of the library the tests use); a library that cannot
+    be found is an OSError naming the variable."""
+    import os
+    import subprocess
+    import sys
+    library = os.environ["SEALSTATE_LIBRARY"]
+    package_dir = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+    env = {k: v for k, v in os.environ.items() if k != "SEALSTATE_LIBRARY"}
+    env.update(PYTHONPATH=package_dir, LD_LIBRARY_PATH=os.path.dirname(os.path.realpath(library)))
+    program = "import sealstate; print(sealstate.abi_version())"
+    found = subprocess.run([sys.executable, "-c", program], env=env, capture_output=True, text=True)
+    assert found.returncode == 0 and found.stdout == "1\n", found.stderr
+    env["SEALSTATE_LIBRARY"] = str(tmp_path / "libmissing.so")
+    missing = subprocess.run([sys.executable, "-c", program], env=env, capture_output=True, text=True)
+    assert missing.returncode != 0 and "OSError" in missing.stderr and "SEALSTATE_LIBRARY" in missing.stderr
