@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# The Python package (python/sealstate) against the built library ($3; source root $2, the CLI
-# $4): its pytest suite (python/tests), then the README's Python example
+# The Python package (python/sealstate) against the built library ($2; source root $1, the CLI
+# $3): its pytest suite (python/tests), then the README's Python example
 # (examples/readme_example.py), whose revision `sealstate list` must show as current. pytest is
 # Debian's python3-pytest (pytest-3, or python3 -m pytest); scripts/test.sh installs it. Nothing
 # is written into the source tree (no __pycache__, no .pytest_cache).
 set -euo pipefail
-build="${1:?usage: python_binding_test.sh BUILD_DIR SOURCE_ROOT LIBRARY SEALSTATE_CLI}"
-source_root="$(realpath "${2:?usage: python_binding_test.sh BUILD_DIR SOURCE_ROOT LIBRARY SEALSTATE_CLI}")"
-library="$(realpath "${3:?usage: python_binding_test.sh BUILD_DIR SOURCE_ROOT LIBRARY SEALSTATE_CLI}")"
-cli="$(realpath "${4:?usage: python_binding_test.sh BUILD_DIR SOURCE_ROOT LIBRARY SEALSTATE_CLI}")"
+usage="usage: python_binding_test.sh SOURCE_ROOT LIBRARY SEALSTATE_CLI"
+source_root="$(realpath "${1:?$usage}")"
+library="$(realpath "${2:?$usage}")"
+cli="$(realpath "${3:?$usage}")"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
