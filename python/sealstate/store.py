@@ -101,7 +101,9 @@ class Store:
     """One stack (`factory`/`stack`) of one backend, opened with a key or none; a context
     manager that closes it. A store may be used from several threads at once; close() must not
     run while another call is in progress. Snapshots are dicts (the JSON object of sealstate's
-    model; integers exact), or their JSON bytes through the *_json methods."""
+    model), or their JSON bytes through the *_json methods. Integers from -2**63 to 2**64 - 1
+    cross exactly; the library keeps a larger one as a double (as unobin's Go decoder does), so it
+    reads back as a float."""
 
     def __init__(self, handle: ctypes.c_void_p) -> None:
         """Wraps an opened handle; use Store.open()."""

@@ -210,3 +210,13 @@ def test_the_library_is_found_by_its_soname_without_the_variable(tmp_path):
     env["SEALSTATE_LIBRARY"] = str(tmp_path / "libmissing.so")
     missing = subprocess.run([sys.executable, "-c", program], env=env, capture_output=True, text=True)
     assert missing.returncode != 0 and "OSError" in missing.stderr and "SEALSTATE_LIBRARY" in missing.stderr
+
+
+def test_integers_past_64_bits_read_back_as_floats(store):
+    """The library keeps integers in [-2**63, 2**64) exactly and larger ones as doubles."""
+    snapshot = make_snapshot()
+    snapshot["entries"][0]["outputs"].update({"huge": 2**70, "tiny": -2**63 - 1})
+    outputs = store.get(store.write(snapshot))["entries"][0]["outputs"]
+    assert outputs["huge"] == float(2**70) and isinstance(outputs["huge"], float)
+    assert outputs["tiny"] == float(-2**63 - 1) and isinstance(outputs["tiny"], float)
+    assert outputs["max-u64"] == 2**64 - 1 and isinstance(outputs["max-u64"], int)
