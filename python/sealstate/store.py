@@ -103,7 +103,7 @@ class Store:
     run while another call is in progress. Snapshots are dicts (the JSON object of sealstate's
     model), or their JSON bytes through the *_json methods. Integers from -2**63 to 2**64 - 1
     cross exactly; the library keeps a larger one as a double (as unobin's Go decoder does), so it
-    reads back as a float."""
+    reads back rounded to 53 bits."""
 
     def __init__(self, handle: ctypes.c_void_p) -> None:
         """Wraps an opened handle; use Store.open()."""
