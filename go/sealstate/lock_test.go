@@ -61,9 +61,9 @@ func TestLockWaitsEndWithTheContext(t *testing.T) {
 		defer lock.Unlock()
 		other := openStack(t, spec, keyVar)
 
+		started := time.Now()
 		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 		defer cancel()
-		started := time.Now()
 		_, err = other.Lock(ctx, "")
 		wantCode(t, err, sealstate.ErrLocked, sealstate.CodeLocked, "lock id "+lock.ID()+", operation apply")
 		if !errors.Is(err, context.DeadlineExceeded) || time.Since(started) < 300*time.Millisecond {
