@@ -205,3 +205,28 @@ func TestClosedStoreRefusesCalls(t *testing.T) {
 		t.Fatal("Stack and Factory name the stack")
 	}
 }
+
+func TestAStoreIsUsedFromSeveralGoroutinesAtOnce(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, spec string, store *sealstate.Store) {
+		const writers = 8
+		revs := make(chan string, writers)
+		errs := make(chan error, writers)
+		for i := 0; i < writers; i++ {
+			go func() {
+				rev, err := store.Commit(context.Background(), snapshotJSON("prod", "vpc-1"), sealstate.CommitOptions{})
+				revs <- rev
+				errs <- err
+			}()
+		}
+		seen := map[string]bool{}
+		for i := 0; i < writers; i++ {
+			must(t, <-errs)
+			seen[<-revs] = true
+		}
+		listed, err := store.List()
+		must(t, err)
+		if len(seen) != writers || len(listed) != writers {
+			t.Fatalf("%d concurrent commits gave %d revisions, %d listed", writers, len(seen), len(listed))
+		}
+	})
+}

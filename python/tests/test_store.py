@@ -221,3 +221,11 @@ def test_integers_past_64_bits_read_back_rounded_to_doubles(store):
     assert float(outputs["huge"]) == float(2**70 + 1) and outputs["huge"] != 2**70 + 1
     assert float(outputs["tiny"]) == float(-2**63 - 1) and outputs["tiny"] != -2**63 - 1
     assert outputs["max-u64"] == 2**64 - 1 and outputs["min-i64"] == -2**63
+
+
+def test_a_store_is_used_from_several_threads_at_once(store):
+    import concurrent.futures
+    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+        revs = list(pool.map(lambda _: store.commit(make_snapshot()), range(8)))
+    assert len(set(revs)) == 8 and sorted(store.list()) == sorted(revs)
+    assert store.current_rev() in revs
