@@ -8,6 +8,7 @@ SEALSTATE_PACKAGES=(
   # Fuzzing and sanitizers (scripts/fuzz.sh, scripts/sanitizers.sh).
   clang-14 libclang-rt-14-dev valgrind
   clang-format-14  # tests/check_format.sh
+  golang-go python3-pytest  # the Go and Python packages' tests (tests/bindings)
 )
 
 # Installs the Debian packages above that are not installed yet (apt-get, only when missing).

@@ -1,0 +1,3 @@
+module sealstate.dev/sealstate
+
+go 1.19
