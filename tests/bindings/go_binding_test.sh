@@ -10,6 +10,7 @@ source_root="$(realpath "${2:?usage: go_binding_test.sh BUILD_DIR SOURCE_ROOT SE
 cli="$(realpath "${3:?usage: go_binding_test.sh BUILD_DIR SOURCE_ROOT SEALSTATE_CLI}")"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+source "$(dirname "$0")/example_current.sh"
 source "$(dirname "$0")/go_env.sh"
 go_env "$build" "$work"
 
@@ -32,10 +33,4 @@ mkdir -m 700 "$work/store"
 export SEALSTATE_EXAMPLE_KEY=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=
 printed="$("$work/readme_example_go" "$work/store")"
 echo "$printed"
-rev="$(sed -n 's/^committed revision \([^ ]*\) of network\/prod;.*/\1/p' <<<"$printed")"
-listed="$("$cli" --root "$work/store" --factory network --stack prod list)"
-if [ -z "$rev" ] || [ "$listed" != "* $rev" ]; then
-  echo "FAIL sealstate list printed '$listed', the README's Go example committed '$rev'" >&2
-  exit 1
-fi
-echo "ok - sealstate list shows the README Go example's revision as current"
+check_example_is_current Go "$printed" "$cli" "$work/store"

@@ -11,6 +11,7 @@ library="$(realpath "${2:?$usage}")"
 cli="$(realpath "${3:?$usage}")"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+source "$(dirname "$0")/example_current.sh"
 
 if command -v pytest-3 >/dev/null 2>&1; then
   pytest=(pytest-3)
@@ -27,10 +28,4 @@ mkdir -m 700 "$work/store"
 export SEALSTATE_EXAMPLE_KEY=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=
 printed="$(PYTHONPATH="$source_root/python" python3 "$source_root/examples/readme_example.py" "$work/store")"
 echo "$printed"
-rev="$(sed -n 's/^committed revision \([^ ]*\) of network\/prod;.*/\1/p' <<<"$printed")"
-listed="$("$cli" --root "$work/store" --factory network --stack prod list)"
-if [ -z "$rev" ] || [ "$listed" != "* $rev" ]; then
-  echo "FAIL sealstate list printed '$listed', the README's Python example committed '$rev'" >&2
-  exit 1
-fi
-echo "ok - sealstate list shows the README Python example's revision as current"
+check_example_is_current Python "$printed" "$cli" "$work/store"
