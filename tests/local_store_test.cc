@@ -1040,7 +1040,8 @@ TEST_CASE("a commit or write with a key that cannot open the current revision is
     CHECK(*store_b->CurrentRev() == rev);
     CHECK(store_b->GetLockInfo()->state == LockState::kFree);
     CHECK(Open(with_a)->Commit(Fixture(stack), {}, {}).ok());  // the same key is fine
-    Result<std::string> rotated = store_b->Commit(Fixture(stack), {}, WriteOptions{.new_key = true, .lock_id = ""});
+    Result<std::string> rotated =
+        store_b->Commit(Fixture(stack), {}, WriteOptions{.new_key = true, .lock_id = "", .operation = ""});
     REQUIRE(rotated.ok());
     CHECK(store_b->Current().ok());
     CHECK(store_b->Commit(Fixture(stack), {}, {}).ok());  // now the current revision is b's

@@ -314,7 +314,7 @@ TEST_CASE("a memory Write refuses a key that cannot open the current revision un
       "memory store: refusing to seal with a key that cannot open the current revision "));
   CHECK(with_b->List().value().size() == 1);
   CHECK(with_b->Commit(Fixture(), {}, {}).status().code() == Code::kWrongKey);
-  CHECK(with_b->Commit(Fixture(), {}, WriteOptions{.new_key = true, .lock_id = ""}).ok());
+  CHECK(with_b->Commit(Fixture(), {}, WriteOptions{.new_key = true, .lock_id = "", .operation = ""}).ok());
 }
 
 TEST_CASE("the memory store honours the envelope policy") {

@@ -51,6 +51,13 @@ struct JournalEvent {
   // For "write": the envelope version the revision was written with (1 or 2); 0 when not
   // recorded (other events, and lines written before sealstate recorded it).
   std::int64_t envelope_version = 0;
+  // For "write", what `sealstate history` shows without opening the revision: the envelope's
+  // size in bytes, the snapshot's number of entries, and the operation of the lock it was
+  // written under (WriteOptions::operation; Commit's LockOptions::operation). -1 and "" when
+  // not recorded (other events, lines written before sealstate recorded them).
+  std::int64_t size = -1;
+  std::int64_t entries = -1;
+  std::string operation;
   friend bool operator==(const JournalEvent&, const JournalEvent&) = default;
 };
 
@@ -80,6 +87,9 @@ struct WriteOptions {
   // The id of the stack lock the caller holds (Lock::id()), or empty: recorded in the journal's
   // "write" line. Commit ignores it (it takes its own lock).
   std::string lock_id;
+  // The operation of that lock (LockOptions::operation, e.g. "apply"), or empty: recorded in the
+  // journal's "write" line. Commit records its own LockOptions::operation instead.
+  std::string operation;
 };
 
 // How SetCurrent moves the pointer.

@@ -22,6 +22,7 @@ Result<std::string> Backend::Commit(const Snapshot& snapshot, const LockOptions&
   SEALSTATE_ASSIGN_OR_RETURN(std::unique_ptr<Lock> lock, AcquireLock(options));
   WriteOptions write = write_options;
   write.lock_id = lock->id();
+  write.operation = options.operation;
   Result<std::string> rev = Write(snapshot, write);
   if (!rev.ok()) {
     (void)lock->Unlock();  // the write's failure is the error that matters

@@ -45,7 +45,8 @@ int RunCommit(const GlobalOptions& g, const Output& out, const WriteArgs& args) 
   auto lock_options = MakeLockOptions(g, "commit");
   if (!lock_options.ok()) return out.Fail(lock_options.status());
   InstallSignalHandlers();
-  auto rev = (*backend)->Commit(*snapshot, *lock_options, WriteOptions{.new_key = args.new_key, .lock_id = ""});
+  auto rev = (*backend)->Commit(*snapshot, *lock_options,
+                                WriteOptions{.new_key = args.new_key, .lock_id = "", .operation = ""});
   if (!rev.ok()) return out.Fail(rev.status());
   PrintRev(out, *rev);
   return 0;
@@ -56,7 +57,7 @@ int RunWrite(const GlobalOptions& g, const Output& out, const WriteArgs& args) {
   if (!snapshot.ok()) return out.Fail(snapshot.status());
   auto backend = OpenStack(g, {.create = true, .need_key = true});
   if (!backend.ok()) return out.Fail(backend.status());
-  auto rev = (*backend)->Write(*snapshot, WriteOptions{.new_key = args.new_key, .lock_id = ""});
+  auto rev = (*backend)->Write(*snapshot, WriteOptions{.new_key = args.new_key, .lock_id = "", .operation = ""});
   if (!rev.ok()) return out.Fail(rev.status());
   PrintRev(out, *rev);
   return 0;

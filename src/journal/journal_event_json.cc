@@ -24,6 +24,18 @@ Status DecodeFields(const RequiredFields& fields, JournalEvent& event) {
   return fields.String("detail", event.detail);
 }
 
+// The optional members a "write" line records (absent: not recorded).
+Result<JournalEvent> DecodeWriteFacts(const JsonObject& object, const RequiredFields& fields, JournalEvent event) {
+  if (object.count("envelope-version") != 0) {
+    SEALSTATE_RETURN_IF_ERROR(fields.Int("envelope-version", event.envelope_version));
+  }
+  if (object.count("size") != 0) SEALSTATE_RETURN_IF_ERROR(fields.Int("size", event.size));
+  if (object.count("entries") != 0) SEALSTATE_RETURN_IF_ERROR(fields.Int("entries", event.entries));
+  if (object.count("operation") != 0) SEALSTATE_RETURN_IF_ERROR(fields.String("operation", event.operation));
+  if (event.size < -1 || event.entries < -1) return Status::Integrity("\"size\" and \"entries\" cannot be negative");
+  return event;
+}
+
 }  // namespace
 
 void WriteJournalEvent(GoJsonWriter& writer, const JournalEvent& event) {
@@ -48,6 +60,18 @@ void WriteJournalEvent(GoJsonWriter& writer, const JournalEvent& event) {
     writer.Key("envelope-version");
     writer.Int(event.envelope_version);
   }
+  if (event.size >= 0) {
+    writer.Key("size");
+    writer.Int(event.size);
+  }
+  if (event.entries >= 0) {
+    writer.Key("entries");
+    writer.Int(event.entries);
+  }
+  if (!event.operation.empty()) {
+    writer.Key("operation");
+    writer.String(event.operation);
+  }
   writer.EndObject();
 }
 
@@ -66,10 +90,7 @@ Result<JournalEvent> DecodeJournalEvent(std::string_view line) {
   JournalEvent event;
   const RequiredFields fields(parsed.as_object());
   SEALSTATE_RETURN_IF_ERROR(DecodeFields(fields, event));
-  if (parsed.as_object().count("envelope-version") != 0) {
-    SEALSTATE_RETURN_IF_ERROR(fields.Int("envelope-version", event.envelope_version));
-  }
-  return event;
+  return DecodeWriteFacts(parsed.as_object(), fields, event);
 }
 
 }  // namespace sealstate::internal

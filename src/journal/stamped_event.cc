@@ -15,4 +15,12 @@ JournalEvent StampedEvent(const ProcessIdentity& self, std::string event, std::s
   return e;
 }
 
+JournalEvent StampedWriteEvent(const ProcessIdentity& self, std::string rev, std::string lock_id, WrittenFacts facts) {
+  JournalEvent e = StampedEvent(self, "write", std::move(rev), std::move(lock_id), "", facts.envelope_version);
+  e.size = facts.size;
+  e.entries = facts.entries;
+  e.operation = std::move(facts.operation);
+  return e;
+}
+
 }  // namespace sealstate::internal

@@ -15,4 +15,16 @@ namespace sealstate::internal {
 JournalEvent StampedEvent(const ProcessIdentity& self, std::string event, std::string rev, std::string lock_id,
                           std::string detail, std::int64_t envelope_version = 0);
 
+// What a "write" event records about the revision written (the JournalEvent members of the same
+// names).
+struct WrittenFacts {
+  std::int64_t envelope_version = 0;
+  std::int64_t size = -1;
+  std::int64_t entries = -1;
+  std::string operation;
+};
+
+// The "write" event of `rev` under `lock_id`, stamped as StampedEvent stamps, with `facts`.
+JournalEvent StampedWriteEvent(const ProcessIdentity& self, std::string rev, std::string lock_id, WrittenFacts facts);
+
 }  // namespace sealstate::internal

@@ -83,14 +83,18 @@ class MemoryStore final : public Backend {
   Result<std::shared_ptr<const std::string>> Sealed(std::string_view rev);
   // Opens the sealed bytes of `rev` as the snapshot of this stack's revision `rev`.
   Result<Snapshot> Open(const std::string& sealed, const std::string& rev, const OpenOptions& open_options) const;
-  // Seals `snapshot` under a fresh revision and stores it; returns the revision.
-  Result<std::string> Store(const Snapshot& snapshot);
+  // A stored revision and the size of its envelope.
+  struct StoredRevision {
+    std::string rev;
+    std::int64_t size = 0;
+  };
+  // Seals `snapshot` under a fresh revision and stores it.
+  Result<StoredRevision> Store(const Snapshot& snapshot);
   // A fresh revision name, reserved until Store publishes or drops it. Errors: kAlreadyExists.
   Result<std::string> ReserveRevision();
-  JournalEvent Stamped(std::string event, std::string rev, std::string lock_id, std::string detail,
-                       std::int64_t envelope_version = 0) const {
+  JournalEvent Stamped(std::string event, std::string rev, std::string lock_id, std::string detail) const {
     return StampedEvent(ProcessProbe::Default()->Self(), std::move(event), std::move(rev), std::move(lock_id),
-                        std::move(detail), envelope_version);
+                        std::move(detail));
   }
 
   std::shared_ptr<MemoryStack> state_;
@@ -142,7 +146,7 @@ Result<std::string> MemoryStore::ReserveRevision() {
   return NoFreshRevisionError(kPrefix);
 }
 
-Result<std::string> MemoryStore::Store(const Snapshot& snapshot) {
+Result<MemoryStore::StoredRevision> MemoryStore::Store(const Snapshot& snapshot) {
   SEALSTATE_RETURN_IF_ERROR(RequireEncrypter(options_.encrypter.get(), kPrefix));
   SEALSTATE_RETURN_IF_ERROR(ValidateSnapshot(snapshot));
   SEALSTATE_ASSIGN_OR_RETURN(std::string rev, ReserveRevision());
@@ -155,8 +159,9 @@ Result<std::string> MemoryStore::Store(const Snapshot& snapshot) {
   std::lock_guard<std::mutex> guard(state_->mutex);
   state_->reserved.erase(rev);
   SEALSTATE_RETURN_IF_ERROR(written);
+  const auto size = static_cast<std::int64_t>(sealed->size());
   state_->revisions.emplace(rev, std::move(sealed));
-  return rev;
+  return StoredRevision{rev, size};
 }
 
 Result<std::string> MemoryStore::Write(const Snapshot& snapshot, const WriteOptions& options) {
@@ -166,11 +171,16 @@ Result<std::string> MemoryStore::Write(const Snapshot& snapshot, const WriteOpti
   };
   SEALSTATE_RETURN_IF_ERROR(
       CheckKeyOpensCurrent(*this, options_.encrypter.get(), options, options_.envelope.allow_plaintext, open, kPrefix));
-  SEALSTATE_ASSIGN_OR_RETURN(std::string rev, Store(snapshot));
+  SEALSTATE_ASSIGN_OR_RETURN(StoredRevision stored, Store(snapshot));
+  const WrittenFacts facts{.envelope_version = options_.envelope.written_version(),
+                           .size = stored.size,
+                           .entries = static_cast<std::int64_t>(snapshot.entries.size()),
+                           .operation = options.operation};
   std::lock_guard<std::mutex> guard(state_->mutex);
-  // A "write" line is far below the journal's line limit: it cannot fail.
-  (void)state_->JournalLocked(Stamped("write", rev, options.lock_id, "", options_.envelope.written_version()));
-  return rev;
+  // A "write" line is within the journal's line limit (the operation is at most 512 bytes): it
+  // cannot fail.
+  (void)state_->JournalLocked(StampedWriteEvent(ProcessProbe::Default()->Self(), stored.rev, options.lock_id, facts));
+  return stored.rev;
 }
 
 Status MemoryStore::SetCurrent(std::string_view rev, const SetCurrentOptions& options) {

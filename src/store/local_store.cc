@@ -16,6 +16,7 @@
 
 #include "backend/backend_checks.h"
 #include "envelope/seal_validated.h"
+#include "io/counting_sink.h"
 #include "io/durable_file.h"
 #include "io/stack_file.h"
 #include "io/unique_fd.h"
@@ -99,14 +100,20 @@ class LocalStore final : public Backend {
   // Errors: kInvalidArgument (bad name), kNotFound "no revision REV in stack S", kIntegrity (not
   // a regular file), kIoError.
   Result<SnapshotFile> OpenSnapshotFile(std::string_view rev);
-  Result<std::string> WriteSnapshotFile(const Snapshot& snapshot);
+  // A revision written (not yet journaled) and what its "write" line records.
+  struct WrittenRevision {
+    std::string rev;
+    WrittenFacts facts;
+  };
+  // Seals `snapshot` into a new revision's file; `operation` is the lock's, for the journal.
+  Result<WrittenRevision> WriteSnapshotFile(const Snapshot& snapshot, std::string operation);
   // Unless options.new_key: kWrongKey if the configured key cannot open the current revision
   // (see Backend::Write).
   Status CheckKeyOpensCurrent(const WriteOptions& options);
   std::int64_t WrittenEnvelopeVersion() const { return core_->options.envelope.written_version(); }
   // Journals the "write" of `rev` under `lock_id` (durable now, or with the next journal line:
   // see JournalSync).
-  Status JournalWrite(const std::string& rev, const std::string& lock_id, internal::JournalSync sync);
+  Status JournalWrite(const WrittenRevision& written, const std::string& lock_id, internal::JournalSync sync);
   // After a commit wrote `rev` but failed before current named it: removes it again (best
   // effort, journaled), so a failed commit leaves the revision list as it was. Not when the lock
   // was broken meanwhile (kLocked), nor when current names `rev` (the pointer was replaced and a
@@ -169,7 +176,7 @@ Result<EnvelopeHeader> LocalStore::ReadHeader(std::string_view rev) {
   return header;
 }
 
-Result<std::string> LocalStore::WriteSnapshotFile(const Snapshot& snapshot) {
+Result<LocalStore::WrittenRevision> LocalStore::WriteSnapshotFile(const Snapshot& snapshot, std::string operation) {
   SEALSTATE_RETURN_IF_ERROR(RequireEncrypter());
   SEALSTATE_RETURN_IF_ERROR(ValidateSnapshot(snapshot));
   const std::int64_t version = WrittenEnvelopeVersion();
@@ -182,10 +189,19 @@ Result<std::string> LocalStore::WriteSnapshotFile(const Snapshot& snapshot) {
     if (existing.ok()) continue;  // taken: try the next suffix
     if (existing.status().code() != Code::kNotFound) return existing.status();
     const EnvelopeBinding binding{"state", factory(), stack(), rev};
+    std::int64_t size = 0;
     Status written = WriteNewFile(core_->env, dir, name, [&](ByteSink& sink) {
-      return internal::SealValidatedSnapshot(snapshot, version, binding, *core_->options.encrypter, sink);
+      CountingSink counted(sink);
+      Status sealed = internal::SealValidatedSnapshot(snapshot, version, binding, *core_->options.encrypter, counted);
+      size = counted.bytes();
+      return sealed;
     });
-    if (written.ok()) return rev;
+    if (written.ok()) {
+      return WrittenRevision{rev, WrittenFacts{.envelope_version = version,
+                                               .size = size,
+                                               .entries = static_cast<std::int64_t>(snapshot.entries.size()),
+                                               .operation = std::move(operation)}};
+    }
     if (written.code() != Code::kAlreadyExists) return written;
     // Another writer published this name between our check and our publish: re-seal (the
     // revision is bound into the envelope) under the next suffix.
@@ -193,10 +209,12 @@ Result<std::string> LocalStore::WriteSnapshotFile(const Snapshot& snapshot) {
   return NoFreshRevisionError(kPrefix);
 }
 
-Status LocalStore::JournalWrite(const std::string& rev, const std::string& lock_id, internal::JournalSync sync) {
-  Status journaled = core_->Journal("write", rev, lock_id, "", sync, WrittenEnvelopeVersion());
+Status LocalStore::JournalWrite(const WrittenRevision& written, const std::string& lock_id,
+                                internal::JournalSync sync) {
+  Status journaled =
+      core_->journal.Append(StampedWriteEvent(core_->probe.Self(), written.rev, lock_id, written.facts), sync).status();
   if (!journaled.ok())
-    return journaled.WithPrefix(std::string(kPrefix) + "wrote " + rev + " but could not journal it: ");
+    return journaled.WithPrefix(std::string(kPrefix) + "wrote " + written.rev + " but could not journal it: ");
   return journaled;
 }
 
@@ -213,14 +231,16 @@ Status LocalStore::CheckKeyOpensCurrent(const WriteOptions& options) {
 
 Result<std::string> LocalStore::Write(const Snapshot& snapshot, const WriteOptions& options) {
   SEALSTATE_RETURN_IF_ERROR(CheckKeyOpensCurrent(options));
-  SEALSTATE_ASSIGN_OR_RETURN(std::string rev, WriteSnapshotFile(snapshot));
-  Status journaled =
-      core_->Journal("write", rev, options.lock_id, "", internal::JournalSync::kNow, WrittenEnvelopeVersion());
+  SEALSTATE_ASSIGN_OR_RETURN(WrittenRevision written, WriteSnapshotFile(snapshot, options.operation));
+  Status journaled = core_->journal
+                         .Append(StampedWriteEvent(core_->probe.Self(), written.rev, options.lock_id, written.facts),
+                                 internal::JournalSync::kNow)
+                         .status();
   if (!journaled.ok()) {  // the revision exists: a retry would make a second one
-    return Status::Incomplete(std::string(kPrefix) + "wrote " + rev + " (durable), but journaling it failed: ",
+    return Status::Incomplete(std::string(kPrefix) + "wrote " + written.rev + " (durable), but journaling it failed: ",
                               journaled);
   }
-  return rev;
+  return written.rev;
 }
 
 void LocalStore::DiscardUncommitted(const std::string& rev, const std::string& lock_id, const Status& failure) {
@@ -376,13 +396,14 @@ Result<std::string> LocalStore::Commit(const Snapshot& snapshot, const LockOptio
     (void)lock->Unlock();  // nothing was written: the refusal is the error that matters
     return key_ok;
   }
-  Result<std::string> rev = WriteSnapshotFile(snapshot);
+  Result<WrittenRevision> written = WriteSnapshotFile(snapshot, options.operation);
+  Result<std::string> rev = written.ok() ? Result<std::string>(written->rev) : Result<std::string>(written.status());
   // The "write" line becomes durable with the "set-current" line's fsync, before Commit reports
   // success: one journal fsync per commit. A power cut in between can lose it, together with
   // the commit (the revision, never current nor acknowledged, is then a stray that prune removes).
   const SetCurrentOptions fenced{.expected_current = std::nullopt, .lock_id = lock->id()};
   Status published =
-      rev.ok() ? JournalWrite(*rev, fenced.lock_id, internal::JournalSync::kWithNextAppend) : rev.status();
+      rev.ok() ? JournalWrite(*written, fenced.lock_id, internal::JournalSync::kWithNextAppend) : rev.status();
   if (published.ok()) {
     published = PublishCurrent(*rev, fenced, DamagedPointerDetail(), "committed " + *rev + " (durable and current)");
   }
@@ -414,12 +435,9 @@ StackCore::StackCore(Env& e, ProcessProbe& p, std::unique_ptr<StackDirs> d, cons
   });
 }
 
-Status StackCore::Journal(std::string event, std::string rev, std::string lock_id, std::string detail,
-                          internal::JournalSync sync, std::int64_t envelope_version) {
+Status StackCore::Journal(std::string event, std::string rev, std::string lock_id, std::string detail) {
   return journal
-      .Append(StampedEvent(probe.Self(), std::move(event), std::move(rev), std::move(lock_id), std::move(detail),
-                           envelope_version),
-              sync)
+      .Append(StampedEvent(probe.Self(), std::move(event), std::move(rev), std::move(lock_id), std::move(detail)))
       .status();
 }
 

@@ -32,10 +32,8 @@ struct StackCore {
   std::mutex mutex;  // guards debris_cleaned
   bool debris_cleaned = false;
 
-  // Appends a journal event stamped with this process's identity.
-  // `envelope_version`: see JournalEvent (for "write" events).
-  Status Journal(std::string event, std::string rev, std::string lock_id, std::string detail,
-                 internal::JournalSync sync = internal::JournalSync::kNow, std::int64_t envelope_version = 0);
+  // Appends a journal event stamped with this process's identity, durable now.
+  Status Journal(std::string event, std::string rev, std::string lock_id, std::string detail);
 };
 
 // OpenLocalStore over `env` and `probe`, which must outlive the store and its locks.

@@ -71,8 +71,8 @@ void CheckOneCommitKind(Fixture& f, const CommitFn& commit) {
   }
 
   SECTION("it journals its own lock id, not WriteOptions::lock_id") {
-    Result<std::string> rev =
-        commit(b, f.Snap("one"), LockOptions{}, WriteOptions{.new_key = false, .lock_id = "not-the-commit-lock"});
+    Result<std::string> rev = commit(b, f.Snap("one"), LockOptions{},
+                                     WriteOptions{.new_key = false, .lock_id = "not-the-commit-lock", .operation = ""});
     REQUIRE(rev.ok());
     std::vector<JournalEvent> journal = f.Journal();
     REQUIRE(journal.size() == 2);
@@ -138,7 +138,7 @@ void CheckOneCommitKind(Fixture& f, const CommitFn& commit) {
     REQUIRE(commit(b, f.Snap("one"), LockOptions{}, WriteOptions{}).ok());
     std::unique_ptr<Backend> other_key = f.Open(f.key_b);
     Result<std::string> rev =
-        commit(*other_key, f.Snap("two"), LockOptions{}, WriteOptions{.new_key = true, .lock_id = ""});
+        commit(*other_key, f.Snap("two"), LockOptions{}, WriteOptions{.new_key = true, .lock_id = "", .operation = ""});
     INFO(rev.status().ToString());
     REQUIRE(rev.ok());
     Result<Snapshot> current = other_key->Current();

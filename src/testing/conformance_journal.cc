@@ -58,6 +58,32 @@ void CheckJournal(Fixture& f) {
     CHECK(journal[1].lock_id.empty());
   }
 
+  SECTION("a write event records the envelope's size, the number of entries and the lock's operation") {
+    LockOptions apply;
+    apply.operation = "apply";
+    Result<std::string> committed = b.Commit(f.Snap("one"), apply, WriteOptions{});
+    REQUIRE(committed.ok());
+    Result<std::string> written =
+        b.Write(f.Snap("two"), WriteOptions{.new_key = false, .lock_id = "", .operation = "plan"});
+    REQUIRE(written.ok());
+    std::vector<JournalEvent> journal = f.Journal();
+    REQUIRE(journal.size() == 3);
+    const std::size_t entries = f.Snap("one").entries.size();
+    CHECK(journal[0].event == "write");
+    CHECK(journal[0].operation == "apply");
+    CHECK(journal[0].entries == static_cast<std::int64_t>(entries));
+    CHECK(journal[0].size > 0);
+    CHECK(journal[1].event == "set-current");
+    CHECK(journal[1].size == -1);
+    CHECK(journal[1].entries == -1);
+    CHECK(journal[1].operation.empty());
+    CHECK(journal[2].event == "write");
+    CHECK(journal[2].operation == "plan");
+    CHECK(journal[2].entries == static_cast<std::int64_t>(entries));
+    // The size is the stored envelope's: the same snapshot shape seals to about the same size.
+    CHECK(journal[2].size > 0);
+  }
+
   SECTION("AppendJournal refuses an event whose line would exceed 1 MiB with kInvalidArgument") {
     REQUIRE(b.AppendJournal("note", "", "short", "").ok());
     CHECK(b.AppendJournal("note", "", std::string((1 << 20) + 1, 'd'), "").code() == Code::kInvalidArgument);

@@ -28,7 +28,8 @@ void CheckKeys(Fixture& f) {
   SECTION("Write with WriteOptions::new_key writes with another key") {
     REQUIRE(b.Commit(f.Snap("one"), LockOptions{}, WriteOptions{}).ok());
     std::unique_ptr<Backend> other_key = f.Open(f.key_b);
-    Result<std::string> rev = other_key->Write(f.Snap("two"), WriteOptions{.new_key = true, .lock_id = ""});
+    Result<std::string> rev =
+        other_key->Write(f.Snap("two"), WriteOptions{.new_key = true, .lock_id = "", .operation = ""});
     INFO(rev.status().ToString());
     REQUIRE(rev.ok());
     Result<Snapshot> got = other_key->Get(*rev);
@@ -43,7 +44,8 @@ void CheckKeys(Fixture& f) {
   SECTION("SetCurrent to a revision sealed with another key is kWrongKey and leaves current unchanged") {
     Result<std::string> first = b.Commit(f.Snap("one"), LockOptions{}, WriteOptions{});
     REQUIRE(first.ok());
-    Result<std::string> foreign = f.Open(f.key_b)->Write(f.Snap("two"), WriteOptions{.new_key = true, .lock_id = ""});
+    Result<std::string> foreign =
+        f.Open(f.key_b)->Write(f.Snap("two"), WriteOptions{.new_key = true, .lock_id = "", .operation = ""});
     REQUIRE(foreign.ok());
     Status moved = b.SetCurrent(*foreign, SetCurrentOptions{});
     CHECK(moved.code() == Code::kWrongKey);

@@ -60,7 +60,8 @@ void CheckSnapshots(Fixture& f) {
   SECTION("Write journals a write event with the revision, the caller's lock id and envelope version 2") {
     Result<std::unique_ptr<Lock>> lock = b.AcquireLock(LockOptions{});
     REQUIRE(lock.ok());
-    Result<std::string> rev = b.Write(f.Snap("one"), WriteOptions{.new_key = false, .lock_id = (*lock)->id()});
+    Result<std::string> rev =
+        b.Write(f.Snap("one"), WriteOptions{.new_key = false, .lock_id = (*lock)->id(), .operation = ""});
     REQUIRE(rev.ok());
     std::vector<JournalEvent> journal = f.Journal();
     REQUIRE(journal.size() == 1);
