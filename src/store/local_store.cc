@@ -172,7 +172,8 @@ Result<std::string> LocalStore::WriteSnapshotFile(const Snapshot& snapshot) {
     if (existing.status().code() != Code::kNotFound) return existing.status();
     const EnvelopeBinding binding{"state", factory(), stack(), rev};
     Status written = WriteNewFile(core_->env, dir, name, [&](ByteSink& sink) {
-      return internal::SealValidatedSnapshot(snapshot, version, binding, *core_->options.encrypter, sink);
+      return internal::SealValidatedSnapshot(snapshot, version, binding, *core_->options.encrypter, sink,
+                                             core_->options.envelope.written_compression());
     });
     if (written.ok()) return rev;
     if (written.code() != Code::kAlreadyExists) return written;
