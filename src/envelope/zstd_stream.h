@@ -16,8 +16,11 @@
 
 namespace sealstate::internal {
 
-// The zstd level sealstate writes (measured in bench: see README "Performance").
-inline constexpr int kZstdLevel = 1;
+// The zstd level sealstate writes: a fast level, so a commit is no slower than without
+// compression on a loaded 2-vCPU machine (bench rows zstd-*, README "Performance": levels 1
+// and -1 made the 16 MiB commit 1.13-1.33x slower; -3 0.85-1.15x; -5 0.96-1.02x). A realistic
+// state still compresses about 15x at -5.
+inline constexpr int kZstdLevel = -5;
 // The largest window a reader accepts (2^23 = 8 MiB): decompression memory stays bounded even
 // for a hand-crafted frame. Level kZstdLevel writes windows of at most 2^19.
 inline constexpr int kZstdMaxWindowLog = 23;
