@@ -16,6 +16,7 @@ void RunBackendConformance(const ConformanceTarget& target) {
   SECTION("the journal") { conformance::CheckJournal(f); }
   SECTION("names") { conformance::CheckNames(f); }
   SECTION("concurrency") { conformance::CheckConcurrency(f); }
+  SECTION("compression") { conformance::CheckCompression(f); }
 }
 
 }  // namespace sealstate::testing
