@@ -98,8 +98,7 @@ Row SizeRow(const Config& config) {
   return row;
 }
 
-Row TimeRow(const Config& config, std::string id, std::string what, const Side& zstd, const Side& none,
-            bool commit) {
+Row TimeRow(const Config& config, std::string id, std::string what, const Side& zstd, const Side& none, bool commit) {
   Row row;
   row.id = std::move(id);
   row.title = "16 MiB " + what + " zstd vs none (" + std::to_string(config.large_resources) + " res)";
@@ -109,8 +108,8 @@ Row TimeRow(const Config& config, std::string id, std::string what, const Side& 
   row.floor = Summarize(commit ? none.commit : none.read);
   row.target = "<= 1.0x";
   JudgeRatio(row, 1.0);
-  row.note = "bench document (pseudo-random values, the hard case); files " + std::to_string(FileMiB(zstd)) +
-             " vs " + std::to_string(FileMiB(none)) + " MiB; hot page cache";
+  row.note = "bench document (pseudo-random values, the hard case); files " + std::to_string(FileMiB(zstd)) + " vs " +
+             std::to_string(FileMiB(none)) + " MiB; hot page cache";
   return row;
 }
 

@@ -97,8 +97,8 @@ Status DecompressingSource::Step(char* buffer, std::size_t capacity, std::size_t
       return Status::Integrity("envelope: " + what_ + ": the compressed payload needs a zstd window larger than " +
                                std::to_string((1u << kZstdMaxWindowLog) >> 20) + " MiB: refusing it");
     }
-    return Status::Integrity("envelope: " + what_ + ": the compressed payload is corrupt (zstd: " +
-                             ZSTD_getErrorName(left) + ")");
+    return Status::Integrity("envelope: " + what_ +
+                             ": the compressed payload is corrupt (zstd: " + ZSTD_getErrorName(left) + ")");
   }
   // A call that neither consumed nor produced anything says nothing about the frame.
   if (pending_.pos != consumed_before || out.pos > 0) frame_open_ = left != 0;
