@@ -189,10 +189,14 @@ Status OpenEncrypted(internal::BufferedSource& in, std::string_view header_line,
   if (wrapped_size > kMaxWrappedKeyBytes) return Status::Integrity("envelope: the wrapped key length is implausible");
   SEALSTATE_ASSIGN_OR_RETURN(std::string wrapped, in.ReadExact(wrapped_size, "wrapped key"));
   SEALSTATE_ASSIGN_OR_RETURN(SecretBytes data_key, UnwrapDataKey(header, wrapped, encrypter));
-  internal::DecryptingSource payload(data_key, header_line, header.chunk_size, in);
-  // A big payload is read and decrypted on a second thread while it is being consumed.
+  internal::DecryptingSource decrypting(data_key, header_line, header.chunk_size, in);
+  std::optional<internal::DecompressingSource> decompressing;
+  if (header.compression != CompressionName(Compression::kNone)) decompressing.emplace(decrypting, PayloadName(header));
+  ByteSource& payload = decompressing ? static_cast<ByteSource&>(*decompressing) : decrypting;
+  // A big payload is read, decrypted and decompressed on a second thread while it is being
+  // consumed; reading on to the end checks the compressed stream ends where the document does.
   internal::PrefetchingSource prefetched(payload);
-  SEALSTATE_RETURN_IF_ERROR(ReadDecompressed(header, prefetched, read_payload));
+  SEALSTATE_RETURN_IF_ERROR(read_payload(prefetched));
   return internal::ExpectPayloadEnd(prefetched);
 }
 
