@@ -16,12 +16,13 @@ void EnsureBenchKey() {
   if (::setenv(kKeyVariable, key.c_str(), 1) != 0) Die("setenv " + std::string(kKeyVariable));
 }
 
-std::unique_ptr<Backend> OpenBenchStore(const std::string& root, const std::string& stack) {
+std::unique_ptr<Backend> OpenBenchStore(const std::string& root, const std::string& stack, Compression compression) {
   LocalStoreOptions options;
   options.root = root;
   options.factory = kFactory;
   options.stack = stack;
   options.encrypter = Must(NewEnvKeyEncrypter(kKeyVariable), "env-key encrypter");
+  options.envelope.compression = compression;
   return Must(OpenLocalStore(options), "open store " + root + " " + stack);
 }
 

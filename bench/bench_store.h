@@ -7,6 +7,7 @@
 #include <string>
 
 #include <sealstate/backend.h>
+#include <sealstate/envelope.h>
 #include <sealstate/lock.h>
 
 namespace sealstate::bench {
@@ -17,8 +18,10 @@ inline constexpr const char* kFactory = "bench";
 // Puts a fresh random key in $SEALSTATE_BENCH_KEY unless it is already set. Dies on error.
 void EnsureBenchKey();
 
-// Opens (creating) stack `stack` under `root` with the env-key encrypter. Dies on error.
-std::unique_ptr<Backend> OpenBenchStore(const std::string& root, const std::string& stack);
+// Opens (creating) stack `stack` under `root` with the env-key encrypter, sealing new snapshots
+// with `compression` (the store default, zstd, unless asked). Dies on error.
+std::unique_ptr<Backend> OpenBenchStore(const std::string& root, const std::string& stack,
+                                        Compression compression = Compression::kZstd);
 
 // The stack's directory and its snapshots directory, as LocalStore lays them out.
 std::string StackDir(const std::string& root, const std::string& stack);

@@ -83,7 +83,8 @@ std::vector<std::pair<std::string, RowRunner>> RowRunners(const Config& config) 
                                                             {"large-commit", one(LargeCommitRow)},
                                                             {"large-read", one(LargeReadRow)},
                                                             {"lock-handoff", one(LockHandoffRow)},
-                                                            {"list", one(ListRow)}};
+                                                            {"list", one(ListRow)},
+                                                            {"zstd", CompressionRows}};
   if (config.memory_rows) runners.push_back({"memory", MemoryRows});
   return runners;
 }

@@ -22,6 +22,11 @@ Row LargeCommitRow(const Config& config);
 // Current() of ~16 MiB vs read + decrypt + RapidJSON DOM parse, each timed alone. Target <= 1.0x.
 Row LargeReadRow(const Config& config);
 
+// zstd vs --compression none in one run: "zstd-size" (file size of a realistic JSON state,
+// target <= 0.2x), "zstd-commit" and "zstd-read" (Commit() and Current() of ~16 MiB, interleaved,
+// target <= 1.0x each).
+std::vector<Row> CompressionRows(const Config& config);
+
 // Peak RSS of committing and reading ~110 MB, each in a fresh child process, vs the size of the
 // decoded snapshot. Report only; judged "met" when no whole-file extra copy is held.
 std::vector<Row> MemoryRows(const Config& config);

@@ -1,6 +1,7 @@
 // Fuzzes the v2 (sealstate) envelope reader: OpenV2 and OpenSnapshot with a fixed env-key
 // encrypter and the binding the seeds were sealed for, the same with noop (plaintext allowed),
-// and ReadV2Header. Properties:
+// and ReadV2Header. With noop, a "compression":"zstd" file (seeds noop-zstd*) hands the
+// fuzzer's bytes to the zstd decompressor and its bounds. Properties:
 // - no crash, leak, undefined behaviour or hang;
 // - every refusal is a hostile-input error (integrity, format, wrong key, unsupported);
 // - reading the file whole or a byte at a time gives the same result (no split-dependent bugs);

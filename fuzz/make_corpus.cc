@@ -95,11 +95,12 @@ Snapshot Empty(bool null_entries) {
   return s;
 }
 
-std::string SealedV2(const Snapshot& snapshot, const Encrypter& encrypter) {
+std::string SealedV2(const Snapshot& snapshot, const Encrypter& encrypter,
+                     Compression compression = Compression::kNone) {
   std::string out;
   StringSink sink(out);
   const EnvelopeBinding binding{"state", kFactory, kStack, kRev};
-  const Status status = SealSnapshot(snapshot, kEnvelopeV2, binding, encrypter, sink);
+  const Status status = SealSnapshot(snapshot, kEnvelopeV2, binding, encrypter, sink, compression);
   if (!status.ok()) Violation("make_corpus", status.message());
   return out;
 }
@@ -131,6 +132,10 @@ void EnvelopeSeeds() {
   Write("envelope_v2", "noop.json", SealedV2(Small(), Noop()));
   const std::string sealed = SealedV2(Small(), FixedKeyEncrypter());
   Write("envelope_v2", "truncated.enc", sealed.substr(0, sealed.size() - 17));
+  // zstd inside the envelope: with noop the compressed bytes are the fuzzer's to mutate.
+  Write("envelope_v2", "env-key-zstd.enc", SealedV2(Rich(), FixedKeyEncrypter(), Compression::kZstd));
+  Write("envelope_v2", "noop-zstd.json", SealedV2(Rich(), Noop(), Compression::kZstd));
+  Write("envelope_v2", "noop-zstd-small.json", SealedV2(Small(), Noop(), Compression::kZstd));
 }
 
 void LockSeeds() {

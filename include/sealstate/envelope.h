@@ -39,6 +39,19 @@ inline constexpr std::size_t kV2MaxHeaderBytes = 16 * 1024;
 inline constexpr std::string_view kCipherSecretstream = "xchacha20poly1305-secretstream";
 inline constexpr std::string_view kCipherNone = "none";
 
+// How a v2 payload is compressed before it is encrypted. v1 (unobin) is never compressed.
+enum class Compression {
+  kNone,  // "none": the payload as produced
+  kZstd,  // "zstd": one zstd stream, decompressed with bounds (sealstate-format(5), COMPRESSION)
+};
+
+// The name a v2 header records for `compression`: "none" or "zstd".
+SEALSTATE_EXPORT std::string_view CompressionName(Compression compression);
+
+// The compression a name selects, as the header and the CLI spell it. Errors: kInvalidArgument
+// "unknown compression \"NAME\" (expected zstd or none)".
+SEALSTATE_EXPORT Result<Compression> ParseCompression(std::string_view name);
+
 // What a v2 file is bound to. Sealing writes these into the header; opening checks each
 // non-empty field against the header (an empty field is not checked).
 struct EnvelopeBinding {
@@ -75,9 +88,14 @@ struct EnvelopePolicy {
   bool accept_v1 = false;
   // Read noop (plaintext) snapshots even though a real encrypter is configured.
   bool allow_plaintext = false;
+  // How new v2 snapshots are compressed (the store default: zstd). Ignored in unobin-compatible
+  // mode, whose v1 envelopes are never compressed. Reading accepts either, whatever this says.
+  Compression compression = Compression::kZstd;
 
   // The envelope version new snapshots are sealed with: kEnvelopeV1 or kEnvelopeV2.
   std::int64_t written_version() const { return unobin_compatible ? kEnvelopeV1 : kEnvelopeV2; }
+  // The compression new snapshots are sealed with: `compression`, or kNone for v1.
+  Compression written_compression() const { return unobin_compatible ? Compression::kNone : compression; }
   // How OpenSnapshot must open a stored snapshot under this policy.
   OpenOptions open_options() const {
     return OpenOptions{.allow_plaintext = allow_plaintext, .accept_v1 = unobin_compatible || accept_v1};
@@ -130,17 +148,22 @@ SEALSTATE_EXPORT Result<std::string> OpenV1(ByteSource& in, std::string_view exp
 
 // ---- v2 (sealstate) ----
 
-// Writes the header line, then the payload produced by `write_payload`, sealed in chunks as it
-// is produced. Memory stays bounded by the chunk size. Above 1 MiB of payload, `out` is called
-// from a second thread (stream.h says exactly when). Errors: kInvalidArgument for an empty
-// payload type or a binding field that fails ValidateName; encrypter and sink errors.
+// Writes the header line, then the payload produced by `write_payload`, compressed as
+// `compression` says (recorded in the header) and sealed in chunks as it is produced. Memory
+// stays bounded by the chunk size. Above 1 MiB of payload, `out` is called from a second thread
+// (stream.h says exactly when); compression runs on that thread too. Errors: kInvalidArgument
+// for an empty payload type, a binding field that fails ValidateName, or a payload a reader
+// would refuse as a decompression bomb (sealstate-format(5)); encrypter and sink errors.
 SEALSTATE_EXPORT Status SealV2(const EnvelopeBinding& binding, const Encrypter& encrypter,
-                               const PayloadWriter& write_payload, ByteSink& out);
+                               const PayloadWriter& write_payload, ByteSink& out,
+                               Compression compression = Compression::kNone);
 
 // Reads and checks the header, then hands the authenticated-as-it-goes payload to
-// `read_payload`, then checks the stream ended properly. Errors: kFormat (not v2, unknown
-// cipher or compression), kIntegrity (malformed or edited header, binding mismatch, tampering,
-// truncation, trailing bytes, refused plaintext), kWrongKey (key ids differ), reader errors.
+// `read_payload` (decompressed, if the header says so), then checks the stream ended properly.
+// Errors: kFormat (not v2, unknown cipher or compression), kIntegrity (malformed or edited
+// header, binding mismatch, tampering, truncation, trailing bytes, refused plaintext, a corrupt
+// compressed payload or a decompression bomb, naming the revision), kWrongKey (key ids
+// differ), reader errors.
 // Past the first 1 MiB of payload, `in` is read from a second thread (stream.h).
 SEALSTATE_EXPORT Status OpenV2(ByteSource& in, const EnvelopeBinding& expected, const Encrypter& encrypter,
                                const OpenOptions& options, const PayloadReader& read_payload);
@@ -166,9 +189,11 @@ SEALSTATE_EXPORT Result<EnvelopeHeader> ReadEnvelopeHeader(ByteSource& in);
 
 // Seals a snapshot: version kEnvelopeV2 (default) or kEnvelopeV1 (unobin-compatible). The
 // payload is EncodeSnapshot's bytes. For v2, `binding` is written to the header; payload_type
-// is forced to "state". Errors: as EncodeSnapshot, SealV1/SealV2.
+// is forced to "state"; the payload is compressed as `compression` says. Errors: as
+// EncodeSnapshot, SealV1/SealV2; kInvalidArgument for v1 with a compression other than kNone.
 SEALSTATE_EXPORT Status SealSnapshot(const Snapshot& snapshot, std::int64_t envelope_version,
-                                     const EnvelopeBinding& binding, const Encrypter& encrypter, ByteSink& out);
+                                     const EnvelopeBinding& binding, const Encrypter& encrypter, ByteSink& out,
+                                     Compression compression = Compression::kNone);
 
 // Opens a snapshot file of either version (detected) and decodes it. For v2, the header and
 // then the snapshot's stack and factory name are checked against `expected` (when set): a

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include <sealstate/envelope.h>
 #include <sealstate/local_store.h>
 
 #include "cli/duration.h"
@@ -13,6 +14,15 @@ CLI::Validator DurationValidator() {
   return CLI::Validator(
       [](std::string& value) -> std::string {
         auto parsed = ParseDuration(value);
+        return parsed.ok() ? std::string() : parsed.status().message();
+      },
+      "");
+}
+
+CLI::Validator CompressionValidator() {
+  return CLI::Validator(
+      [](std::string& value) -> std::string {
+        auto parsed = ParseCompression(value);
         return parsed.ok() ? std::string() : parsed.status().message();
       },
       "");
@@ -35,6 +45,11 @@ void AddGlobalOptions(CLI::App& app, GlobalOptions& options) {
       ->envname("SEALSTATE_KEY_FILE")
       ->type_name("PATH");
   app.add_flag("--unobin", options.unobin, "Write and read unobin v1 envelopes");
+  app.add_option("--compression", options.compression,
+                 "Compress new snapshots: zstd (default) or none; unobin v1 envelopes are never compressed")
+      ->envname("SEALSTATE_COMPRESSION")
+      ->type_name("ALG")
+      ->check(CompressionValidator());
   app.add_flag("--accept-v1", options.accept_v1,
                "The stack was migrated from unobin: read its v1 files (they bind neither stack nor revision)")
       ->envname("SEALSTATE_ACCEPT_V1");
@@ -73,6 +88,22 @@ Result<std::shared_ptr<const Encrypter>> CreateEncrypter(const GlobalOptions& op
   return std::shared_ptr<const Encrypter>(std::move(encrypter));
 }
 
+namespace {
+
+// --compression into the envelope policy; zstd cannot go with --unobin (v1 is never compressed).
+Status ApplyCompression(const GlobalOptions& options, EnvelopePolicy& envelope) {
+  if (options.compression.empty()) return Status::OK();
+  SEALSTATE_ASSIGN_OR_RETURN(envelope.compression, ParseCompression(options.compression));
+  if (options.unobin && envelope.compression != Compression::kNone) {
+    return Status::InvalidArgument("--compression " + options.compression +
+                                   " cannot be used with --unobin: unobin's v1 envelopes are never compressed "
+                                   "(use --compression none or leave it out)");
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Backend>> OpenStack(const GlobalOptions& options, StackAccess access) {
   LocalStoreOptions store;
   store.root = options.root;
@@ -81,6 +112,7 @@ Result<std::unique_ptr<Backend>> OpenStack(const GlobalOptions& options, StackAc
   store.envelope.unobin_compatible = options.unobin;
   store.envelope.accept_v1 = options.accept_v1;
   store.envelope.allow_plaintext = options.allow_plaintext;
+  SEALSTATE_RETURN_IF_ERROR(ApplyCompression(options, store.envelope));
   store.create = access.create;
   if (access.need_key) {
     SEALSTATE_ASSIGN_OR_RETURN(store.encrypter, CreateEncrypter(options));

@@ -25,6 +25,7 @@ struct GlobalOptions {
   std::string key_env = "SEALSTATE_KEY";  // --key-env
   std::string key_file;                   // --key-file / SEALSTATE_KEY_FILE
   bool unobin = false;                    // --unobin
+  std::string compression;                // --compression / SEALSTATE_COMPRESSION; empty: the store default
   bool accept_v1 = false;                 // --accept-v1 / SEALSTATE_ACCEPT_V1
   bool allow_plaintext = false;           // --allow-plaintext / SEALSTATE_ALLOW_PLAINTEXT
   bool json = false;                      // --json
@@ -33,6 +34,10 @@ struct GlobalOptions {
 
 // A CLI11 validator accepting what ParseDuration accepts; its message names the value.
 CLI::Validator DurationValidator();
+
+// A CLI11 validator accepting what ParseCompression accepts (zstd, none); its message names the
+// value.
+CLI::Validator CompressionValidator();
 
 // Registers the global options on `app`, writing into `options` (which must outlive `app`).
 void AddGlobalOptions(CLI::App& app, GlobalOptions& options);
@@ -56,7 +61,7 @@ struct StackAccess {
 };
 
 // Opens the stack the options name. REQUIRES: !MissingStackOption(options). Errors: as
-// CreateEncrypter and OpenLocalStore.
+// CreateEncrypter and OpenLocalStore; kInvalidArgument for --compression zstd with --unobin.
 Result<std::unique_ptr<Backend>> OpenStack(const GlobalOptions& options, StackAccess access);
 
 // Lock options for `operation`: the timeout (`timeout_text` if non-empty, else --lock-timeout)

@@ -68,8 +68,11 @@ Result<std::int64_t> DetectEnvelopeVersion(std::string_view first_bytes) {
 namespace internal {
 
 Status SealValidatedSnapshot(const Snapshot& snapshot, std::int64_t envelope_version, const EnvelopeBinding& binding,
-                             const Encrypter& encrypter, ByteSink& out) {
+                             const Encrypter& encrypter, ByteSink& out, Compression compression) {
   SEALSTATE_RETURN_IF_ERROR(CheckSnapshotBinding(snapshot, binding, Code::kInvalidArgument));
+  if (envelope_version == kEnvelopeV1 && compression != Compression::kNone) {
+    return Status::InvalidArgument("envelope: v1 (unobin) envelopes are never compressed: seal with compression none");
+  }
   if (envelope_version == kEnvelopeV1) {
     std::string encoded;
     StringSink encoded_sink(encoded);
@@ -84,15 +87,16 @@ Status SealValidatedSnapshot(const Snapshot& snapshot, std::int64_t envelope_ver
   EnvelopeBinding state_binding = binding;
   state_binding.payload_type = std::string(kStatePayload);
   return SealV2(
-      state_binding, encrypter, [&](ByteSink& payload) { return EncodeValidatedSnapshot(snapshot, payload); }, out);
+      state_binding, encrypter, [&](ByteSink& payload) { return EncodeValidatedSnapshot(snapshot, payload); }, out,
+      compression);
 }
 
 }  // namespace internal
 
 Status SealSnapshot(const Snapshot& snapshot, std::int64_t envelope_version, const EnvelopeBinding& binding,
-                    const Encrypter& encrypter, ByteSink& out) {
+                    const Encrypter& encrypter, ByteSink& out, Compression compression) {
   SEALSTATE_RETURN_IF_ERROR(ValidateSnapshot(snapshot));
-  return internal::SealValidatedSnapshot(snapshot, envelope_version, binding, encrypter, out);
+  return internal::SealValidatedSnapshot(snapshot, envelope_version, binding, encrypter, out, compression);
 }
 
 namespace {

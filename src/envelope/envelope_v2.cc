@@ -5,10 +5,13 @@
 
 #include <sealstate/names.h>
 
+#include <optional>
+
 #include "envelope/buffered_source.h"
 #include "envelope/encrypter_checks.h"
 #include "envelope/envelope_v2_header.h"
 #include "envelope/secretstream.h"
+#include "envelope/zstd_stream.h"
 #include "pipeline/pipelined_sink.h"
 #include "pipeline/prefetching_source.h"
 #include "text/go_quote.h"
@@ -43,7 +46,8 @@ Status ValidateBinding(const EnvelopeBinding& binding) {
   return Status::OK();
 }
 
-EnvelopeHeader MakeHeader(const EnvelopeBinding& binding, const EncrypterDescription& description, bool plaintext) {
+EnvelopeHeader MakeHeader(const EnvelopeBinding& binding, const EncrypterDescription& description, bool plaintext,
+                          Compression compression) {
   EnvelopeHeader header;
   header.payload_type = binding.payload_type;
   header.encrypter_name = description.key_source;
@@ -51,35 +55,66 @@ EnvelopeHeader MakeHeader(const EnvelopeBinding& binding, const EncrypterDescrip
   header.key_id = description.key_id;
   header.cipher = std::string(plaintext ? kCipherNone : kCipherSecretstream);
   header.chunk_size = kV2ChunkSize;
+  header.compression = std::string(CompressionName(compression));
   header.factory = binding.factory;
   header.stack = binding.stack;
   header.rev = binding.rev;
   return header;
 }
 
-Status SealPlaintext(const EnvelopeBinding& binding, const Encrypter& encrypter, const PayloadWriter& write_payload,
-                     ByteSink& out) {
-  const std::string header = internal::EncodeV2Header(MakeHeader(binding, encrypter.Describe(), true));
-  SEALSTATE_RETURN_IF_ERROR(out.Append(header + "\n"));
-  return write_payload(out);
+// Runs `write_payload` into `out`, through a compressor if `compression` asks for one.
+Status WriteCompressed(const PayloadWriter& write_payload, Compression compression, ByteSink& out) {
+  if (compression == Compression::kNone) return write_payload(out);
+  internal::CompressingSink compressing(out);
+  SEALSTATE_RETURN_IF_ERROR(write_payload(compressing));
+  return compressing.Finish();
 }
 
+Status SealPlaintext(const EnvelopeBinding& binding, const Encrypter& encrypter, const PayloadWriter& write_payload,
+                     ByteSink& out, Compression compression) {
+  const std::string header = internal::EncodeV2Header(MakeHeader(binding, encrypter.Describe(), true, compression));
+  SEALSTATE_RETURN_IF_ERROR(out.Append(header + "\n"));
+  return WriteCompressed(write_payload, compression, out);
+}
+
+// The compressor between the pipeline and the encrypting sink: on the pipeline's worker thread.
+class CompressThenEncrypt final : public ByteSink {
+ public:
+  CompressThenEncrypt(internal::EncryptingSink& encrypting, Compression compression) : encrypting_(encrypting) {
+    if (compression != Compression::kNone) compressing_.emplace(encrypting);
+  }
+  Status Append(std::string_view data) override {
+    return compressing_ ? compressing_->Append(data) : encrypting_.Append(data);
+  }
+  // Ends the compressed stream, then the encrypted one.
+  Status Finish() {
+    if (compressing_) SEALSTATE_RETURN_IF_ERROR(compressing_->Finish());
+    return encrypting_.Finish();
+  }
+
+ private:
+  internal::EncryptingSink& encrypting_;
+  std::optional<internal::CompressingSink> compressing_;
+};
+
 Status SealEncrypted(const EnvelopeBinding& binding, const Encrypter& encrypter, const PayloadWriter& write_payload,
-                     ByteSink& out) {
+                     ByteSink& out, Compression compression) {
   SEALSTATE_ASSIGN_OR_RETURN(SecretBytes data_key, SecretBytes::Random(kDataKeyBytes));
   Result<std::string> wrapped = encrypter.WrapKey(data_key, kDataKeyLabel);
   if (!wrapped.ok()) return wrapped.status().WithPrefix("seal: wrap data key: ");
-  const std::string header = internal::EncodeV2Header(MakeHeader(binding, encrypter.Describe(), false));
+  const std::string header = internal::EncodeV2Header(MakeHeader(binding, encrypter.Describe(), false, compression));
   SEALSTATE_RETURN_IF_ERROR(out.Append(header + "\n"));
   SEALSTATE_RETURN_IF_ERROR(out.Append(EncodeLength(wrapped->size()) + *wrapped));
   internal::EncryptingSink sink(data_key, header, kV2ChunkSize, out);
+  CompressThenEncrypt payload(sink, compression);
   {
-    // A big payload is encrypted and written on a second thread while it is being produced.
-    internal::PipelinedSink pipelined(sink);
+    // A big payload is compressed, encrypted and written on a second thread while it is being
+    // produced.
+    internal::PipelinedSink pipelined(payload);
     SEALSTATE_RETURN_IF_ERROR(write_payload(pipelined));
     SEALSTATE_RETURN_IF_ERROR(pipelined.Finish());
   }
-  return sink.Finish();
+  return payload.Finish();
 }
 
 Status CheckField(std::string_view what, const std::string& actual, const std::string& expected) {
@@ -99,8 +134,9 @@ Status CheckBinding(const EnvelopeHeader& header, const EnvelopeBinding& expecte
 }
 
 Status CheckSupported(const EnvelopeHeader& header) {
-  if (header.compression != "none") {
-    return Status::Format("envelope: unsupported compression " + internal::GoQuote(header.compression));
+  if (!ParseCompression(header.compression).ok()) {
+    return Status::Format("envelope: unsupported compression " + internal::GoQuote(header.compression) +
+                          " (this build reads zstd and none)");
   }
   if (header.cipher != kCipherNone && header.cipher != kCipherSecretstream) {
     return Status::Format("envelope: unsupported cipher " + internal::GoQuote(header.cipher));
@@ -132,6 +168,20 @@ Result<SecretBytes> UnwrapDataKey(const EnvelopeHeader& header, std::string_view
   return key;
 }
 
+// What errors about the payload call it: its revision, when the header names one.
+std::string PayloadName(const EnvelopeHeader& header) {
+  return header.rev.empty() ? std::string("the payload") : "revision " + header.rev;
+}
+
+// Runs `read_payload` over `in`, through a decompressor if the header names one (which then
+// checks that the compressed stream ends where the document does).
+Status ReadDecompressed(const EnvelopeHeader& header, ByteSource& in, const PayloadReader& read_payload) {
+  if (header.compression == CompressionName(Compression::kNone)) return read_payload(in);
+  internal::DecompressingSource decompressing(in, PayloadName(header));
+  SEALSTATE_RETURN_IF_ERROR(read_payload(decompressing));
+  return internal::ExpectPayloadEnd(decompressing);
+}
+
 Status OpenEncrypted(internal::BufferedSource& in, std::string_view header_line, const EnvelopeHeader& header,
                      const Encrypter& encrypter, const PayloadReader& read_payload) {
   SEALSTATE_ASSIGN_OR_RETURN(std::string length, in.ReadExact(4, "wrapped key length"));
@@ -139,8 +189,12 @@ Status OpenEncrypted(internal::BufferedSource& in, std::string_view header_line,
   if (wrapped_size > kMaxWrappedKeyBytes) return Status::Integrity("envelope: the wrapped key length is implausible");
   SEALSTATE_ASSIGN_OR_RETURN(std::string wrapped, in.ReadExact(wrapped_size, "wrapped key"));
   SEALSTATE_ASSIGN_OR_RETURN(SecretBytes data_key, UnwrapDataKey(header, wrapped, encrypter));
-  internal::DecryptingSource payload(data_key, header_line, header.chunk_size, in);
-  // A big payload is read and decrypted on a second thread while it is being consumed.
+  internal::DecryptingSource decrypting(data_key, header_line, header.chunk_size, in);
+  std::optional<internal::DecompressingSource> decompressing;
+  if (header.compression != CompressionName(Compression::kNone)) decompressing.emplace(decrypting, PayloadName(header));
+  ByteSource& payload = decompressing ? static_cast<ByteSource&>(*decompressing) : decrypting;
+  // A big payload is read, decrypted and decompressed on a second thread while it is being
+  // consumed; reading on to the end checks the compressed stream ends where the document does.
   internal::PrefetchingSource prefetched(payload);
   SEALSTATE_RETURN_IF_ERROR(read_payload(prefetched));
   return internal::ExpectPayloadEnd(prefetched);
@@ -148,11 +202,21 @@ Status OpenEncrypted(internal::BufferedSource& in, std::string_view header_line,
 
 }  // namespace
 
+std::string_view CompressionName(Compression compression) {
+  return compression == Compression::kZstd ? "zstd" : "none";
+}
+
+Result<Compression> ParseCompression(std::string_view name) {
+  if (name == "zstd") return Compression::kZstd;
+  if (name == "none") return Compression::kNone;
+  return Status::InvalidArgument("unknown compression " + internal::GoQuote(name) + " (expected zstd or none)");
+}
+
 Status SealV2(const EnvelopeBinding& binding, const Encrypter& encrypter, const PayloadWriter& write_payload,
-              ByteSink& out) {
+              ByteSink& out, Compression compression) {
   SEALSTATE_RETURN_IF_ERROR(ValidateBinding(binding));
-  if (encrypter.is_plaintext()) return SealPlaintext(binding, encrypter, write_payload, out);
-  return SealEncrypted(binding, encrypter, write_payload, out);
+  if (encrypter.is_plaintext()) return SealPlaintext(binding, encrypter, write_payload, out, compression);
+  return SealEncrypted(binding, encrypter, write_payload, out, compression);
 }
 
 Result<EnvelopeHeader> ReadV2Header(ByteSource& in) {
@@ -177,7 +241,7 @@ Status OpenV2(ByteSource& in, const EnvelopeBinding& expected, const Encrypter& 
   const bool plaintext = header.cipher == kCipherNone;
   const std::string sealed_with = header.encrypter_name.empty() ? "an unnamed encrypter" : header.encrypter_name;
   SEALSTATE_RETURN_IF_ERROR(internal::CheckPlaintextRule(plaintext, sealed_with, encrypter, options));
-  if (plaintext) return read_payload(buffered);
+  if (plaintext) return ReadDecompressed(header, buffered, read_payload);
   return OpenEncrypted(buffered, header_line, header, encrypter, read_payload);
 }
 

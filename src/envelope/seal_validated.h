@@ -11,6 +11,6 @@ namespace sealstate::internal {
 // returned OK. Still checks the snapshot's stack and factory against `binding`. Errors: as
 // SealSnapshot.
 Status SealValidatedSnapshot(const Snapshot& snapshot, std::int64_t envelope_version, const EnvelopeBinding& binding,
-                             const Encrypter& encrypter, ByteSink& out);
+                             const Encrypter& encrypter, ByteSink& out, Compression compression);
 
 }  // namespace sealstate::internal

@@ -153,9 +153,9 @@ Result<MemoryStore::StoredRevision> MemoryStore::Store(const Snapshot& snapshot)
   auto sealed = std::make_shared<std::string>();
   StringSink sink(*sealed);
   // Sealed outside the mutex: a large snapshot takes a while, and readers must not wait for it.
-  const Status written =
-      SealValidatedSnapshot(snapshot, options_.envelope.written_version(),
-                            EnvelopeBinding{"state", factory(), stack(), rev}, *options_.encrypter, sink);
+  const Status written = SealValidatedSnapshot(snapshot, options_.envelope.written_version(),
+                                               EnvelopeBinding{"state", factory(), stack(), rev}, *options_.encrypter,
+                                               sink, options_.envelope.written_compression());
   std::lock_guard<std::mutex> guard(state_->mutex);
   state_->reserved.erase(rev);
   SEALSTATE_RETURN_IF_ERROR(written);

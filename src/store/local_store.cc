@@ -192,7 +192,8 @@ Result<LocalStore::WrittenRevision> LocalStore::WriteSnapshotFile(const Snapshot
     std::int64_t size = 0;
     Status written = WriteNewFile(core_->env, dir, name, [&](ByteSink& sink) {
       CountingSink counted(sink);
-      Status sealed = internal::SealValidatedSnapshot(snapshot, version, binding, *core_->options.encrypter, counted);
+      Status sealed = internal::SealValidatedSnapshot(snapshot, version, binding, *core_->options.encrypter, counted,
+                                                      core_->options.envelope.written_compression());
       size = counted.bytes();
       return sealed;
     });

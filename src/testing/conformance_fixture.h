@@ -62,5 +62,6 @@ void CheckJournal(Fixture& f);
 void CheckConsumers(Fixture& f);
 void CheckNames(Fixture& f);
 void CheckConcurrency(Fixture& f);
+void CheckCompression(Fixture& f);
 
 }  // namespace sealstate::testing::conformance

@@ -17,6 +17,7 @@ void RunBackendConformance(const ConformanceTarget& target) {
   SECTION("journal consumers") { conformance::CheckConsumers(f); }
   SECTION("names") { conformance::CheckNames(f); }
   SECTION("concurrency") { conformance::CheckConcurrency(f); }
+  SECTION("compression") { conformance::CheckCompression(f); }
 }
 
 }  // namespace sealstate::testing
