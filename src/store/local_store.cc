@@ -15,6 +15,7 @@
 #include <sealstate/version.h>
 
 #include "backend/backend_checks.h"
+#include "backend/envelope_import.h"
 #include "envelope/seal_validated.h"
 #include "io/durable_file.h"
 #include "io/stack_file.h"
@@ -76,6 +77,16 @@ class LocalStore final : public Backend {
   Result<std::vector<JournalEvent>> Journal(std::uint64_t since_seq) override { return core_->journal.Read(since_seq); }
   Status AppendJournal(std::string event, std::string rev, std::string detail, std::string lock_id) override {
     return core_->Journal(std::move(event), std::move(rev), std::move(lock_id), std::move(detail));
+  }
+  Status ReadEnvelope(std::string_view rev, ByteSink& sink) override {
+    SEALSTATE_ASSIGN_OR_RETURN(SnapshotFile file, OpenSnapshotFile(rev));
+    FdSource source(core_->env, file.fd.get(), file.path);
+    return CopyBytes(source, sink);
+  }
+  Status ImportEnvelope(std::string_view rev, ByteSource& source, std::string_view lock_id) override;
+  Status ImportJournal(const std::vector<JournalEvent>& events, std::string_view lock_id) override {
+    SEALSTATE_RETURN_IF_ERROR(CheckFence(std::string(lock_id), "the journal was not imported"));
+    return core_->journal.AppendAll(events);
   }
 
  private:
@@ -329,6 +340,27 @@ Status LocalStore::Remove(std::string_view rev, std::string_view lock_id) {
                               journaled);
   }
   return journaled;
+}
+
+Status LocalStore::ImportEnvelope(std::string_view rev, ByteSource& source, std::string_view lock_id) {
+  SEALSTATE_RETURN_IF_ERROR(CheckImportedRevisionName(kPrefix, rev));
+  const std::string not_done = "revision " + std::string(rev) + " was not imported";
+  SEALSTATE_RETURN_IF_ERROR(CheckFence(std::string(lock_id), not_done));
+  ImportedEnvelope envelope(source);
+  SEALSTATE_RETURN_IF_ERROR(
+      envelope.Check(EnvelopeBinding{"state", factory(), stack(), std::string(rev)}, core_->options.envelope, kPrefix));
+  Result<SnapshotFile> existing = OpenSnapshotFile(rev);
+  if (existing.ok()) {  // a resumed copy: the same bytes are fine
+    FdSource stored(core_->env, existing->fd.get(), existing->path);
+    SEALSTATE_ASSIGN_OR_RETURN(const bool same, SameBytes(stored, envelope));
+    return same ? Status::OK() : DifferentEnvelopeError(kPrefix, rev);
+  }
+  if (existing.status().code() != Code::kNotFound) return existing.status();
+  Status written = WriteNewFile(
+      core_->env, core_->dirs->snapshots, SnapshotFileName(rev), [&](ByteSink& sink) { return CopyBytes(envelope, sink); },
+      [&] { return CheckFence(std::string(lock_id), not_done); });
+  if (written.code() == Code::kAlreadyExists) return DifferentEnvelopeError(kPrefix, rev);  // imported meanwhile
+  return written;
 }
 
 void LocalStore::CleanDebrisOnce() {

@@ -61,5 +61,6 @@ void CheckCommit(Fixture& f);
 void CheckJournal(Fixture& f);
 void CheckNames(Fixture& f);
 void CheckConcurrency(Fixture& f);
+void CheckImport(Fixture& f);
 
 }  // namespace sealstate::testing::conformance

@@ -16,6 +16,7 @@ void RunBackendConformance(const ConformanceTarget& target) {
   SECTION("the journal") { conformance::CheckJournal(f); }
   SECTION("names") { conformance::CheckNames(f); }
   SECTION("concurrency") { conformance::CheckConcurrency(f); }
+  SECTION("ReadEnvelope, ImportEnvelope, ImportJournal") { conformance::CheckImport(f); }
 }
 
 }  // namespace sealstate::testing
