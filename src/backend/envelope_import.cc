@@ -21,8 +21,7 @@ std::string Names(std::string_view factory, std::string_view stack, std::string_
 
 }  // namespace
 
-Status ImportedEnvelope::Check(const EnvelopeBinding& binding, const EnvelopePolicy& policy,
-                               std::string_view prefix) {
+Status ImportedEnvelope::Check(const EnvelopeBinding& binding, const EnvelopePolicy& policy, std::string_view prefix) {
   const std::string what = std::string(prefix) + "import " + binding.rev + ": ";
   head_.resize(kImportHeadBytes);
   SEALSTATE_ASSIGN_OR_RETURN(const std::size_t got, ReadAtMost(source_, head_.data(), head_.size()));
@@ -39,9 +38,8 @@ Status ImportedEnvelope::Check(const EnvelopeBinding& binding, const EnvelopePol
   }
   if (header->payload_type != binding.payload_type || header->factory != binding.factory ||
       header->stack != binding.stack || header->rev != binding.rev) {
-    return Status::Integrity(what + "the envelope is bound to " +
-                             Names(header->factory, header->stack, header->rev) + " (payload type " +
-                             GoQuote(header->payload_type) + "), not to " +
+    return Status::Integrity(what + "the envelope is bound to " + Names(header->factory, header->stack, header->rev) +
+                             " (payload type " + GoQuote(header->payload_type) + "), not to " +
                              Names(binding.factory, binding.stack, binding.rev) +
                              ": a revision can only be copied to the same factory, stack and revision name");
   }
@@ -82,8 +80,9 @@ Status CheckImportedRevisionName(std::string_view prefix, std::string_view rev) 
   Status valid = ValidateName("revision", rev);
   if (!valid.ok()) return valid.WithPrefix(std::string(prefix) + "import: ");
   if (ParseRevision(rev).valid) return Status::OK();
-  return Status::InvalidArgument(std::string(prefix) + "import: " + GoQuote(rev) +
-                                 " is not a revision name (an RFC 3339 UTC time such as 2026-05-12T15:30:00Z, optionally with a _N suffix)");
+  return Status::InvalidArgument(
+      std::string(prefix) + "import: " + GoQuote(rev) +
+      " is not a revision name (an RFC 3339 UTC time such as 2026-05-12T15:30:00Z, optionally with a _N suffix)");
 }
 
 Status DifferentEnvelopeError(std::string_view prefix, std::string_view rev) {

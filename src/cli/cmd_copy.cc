@@ -55,11 +55,10 @@ int RunCopy(const GlobalOptions& g, const Output& given_out, const std::string& 
   Result<CopyReport> report = Status::Internal("copy did not run");
   {
     ProgressLine progress(out, "copying");
-    report = CopyStack(**from, **to,
-                       CopyOptions{.from_name = BackendSpec(g),
-                                   .to_name = target_spec,
-                                   .lock = *lock,
-                                   .progress = progress.Callback()});
+    report = CopyStack(
+        **from, **to,
+        CopyOptions{
+            .from_name = BackendSpec(g), .to_name = target_spec, .lock = *lock, .progress = progress.Callback()});
   }
   if (!report.ok()) return out.Fail(report.status());
   PrintCopy(out, RedactSpec(target_spec), *report);

@@ -69,8 +69,7 @@ struct StackAccess {
 Result<std::unique_ptr<Backend>> OpenStack(const GlobalOptions& options, StackAccess access);
 
 // As OpenStack, on the backend `spec` names instead of the options'.
-Result<std::unique_ptr<Backend>> OpenStackAt(const GlobalOptions& options, const std::string& spec,
-                                             StackAccess access);
+Result<std::unique_ptr<Backend>> OpenStackAt(const GlobalOptions& options, const std::string& spec, StackAccess access);
 
 // Lock options for `operation`: the timeout (`timeout_text` if non-empty, else --lock-timeout)
 // and the cancel flag of signals.h. Errors: kInvalidArgument for a bad duration.

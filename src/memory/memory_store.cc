@@ -9,8 +9,8 @@
 
 #include "backend/backend_checks.h"
 #include "backend/envelope_import.h"
-#include "journal/journal.h"
 #include "envelope/seal_validated.h"
+#include "journal/journal.h"
 #include "journal/stamped_event.h"
 #include "lock/holder_text.h"
 #include "lock/lock_record.h"

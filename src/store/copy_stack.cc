@@ -32,9 +32,7 @@ Result<std::string> CurrentOrEmpty(Backend& backend) {
 
 // Lock housekeeping events: the copy's own lock acquisitions may add them on either side
 // (breaking the stale lock of an interrupted run), so they do not count as history.
-bool IsHousekeeping(const JournalEvent& event) {
-  return event.event == "lock-break" || event.event == "force-unlock";
-}
+bool IsHousekeeping(const JournalEvent& event) { return event.event == "lock-break" || event.event == "force-unlock"; }
 
 std::vector<JournalEvent> History(std::vector<JournalEvent> events) {
   std::erase_if(events, IsHousekeeping);
@@ -75,8 +73,8 @@ class StackCopy {
     Status released = locks.Release();
     if (!report.ok()) return report;
     if (!released.ok()) {
-      return Status::Incomplete(std::string(kPrefix) + "the stack was copied and verified, but releasing a lock failed: ",
-                                released);
+      return Status::Incomplete(
+          std::string(kPrefix) + "the stack was copied and verified, but releasing a lock failed: ", released);
     }
     return report;
   }
@@ -84,8 +82,9 @@ class StackCopy {
  private:
   Status CheckSameStack() const {
     if (from_.factory() != to_.factory() || from_.stack() != to_.stack()) {
-      return Status::InvalidArgument(std::string(kPrefix) + "the source is factory " + internal::GoQuote(from_.factory()) +
-                                     ", stack " + internal::GoQuote(from_.stack()) + " but the target is factory " +
+      return Status::InvalidArgument(std::string(kPrefix) + "the source is factory " +
+                                     internal::GoQuote(from_.factory()) + ", stack " +
+                                     internal::GoQuote(from_.stack()) + " but the target is factory " +
                                      internal::GoQuote(to_.factory()) + ", stack " + internal::GoQuote(to_.stack()) +
                                      ": a stack is copied under its own names (its envelopes are bound to them)");
     }

@@ -357,7 +357,8 @@ Status LocalStore::ImportEnvelope(std::string_view rev, ByteSource& source, std:
   }
   if (existing.status().code() != Code::kNotFound) return existing.status();
   Status written = WriteNewFile(
-      core_->env, core_->dirs->snapshots, SnapshotFileName(rev), [&](ByteSink& sink) { return CopyBytes(envelope, sink); },
+      core_->env, core_->dirs->snapshots, SnapshotFileName(rev),
+      [&](ByteSink& sink) { return CopyBytes(envelope, sink); },
       [&] { return CheckFence(std::string(lock_id), not_done); });
   if (written.code() == Code::kAlreadyExists) return DifferentEnvelopeError(kPrefix, rev);  // imported meanwhile
   return written;
