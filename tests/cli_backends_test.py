@@ -15,11 +15,12 @@ import os
 import pty
 import subprocess
 import sys
+import time
 import uuid
 
 sys.path.insert(0, os.path.dirname(__file__))
 import cli_test  # noqa: E402
-from cli_test import EXE, FACTORY, SNAPSHOT, check, drain_pty, json_doc, run_raw  # noqa: E402
+from cli_test import EXE, FACTORY, SNAPSHOT, check, drain_pty, json_doc, run_raw, stop_group  # noqa: E402
 
 PASSWORD = "hunter2-secret"
 
@@ -47,6 +48,13 @@ class Side:
         merged = dict(self.s.env)
         merged.update(env or {})
         return run_raw(self.globals + list(args), merged, stdin=stdin)
+
+    def popen(self, *args):
+        return subprocess.Popen([EXE] + self.globals + list(args), env=self.s.env, start_new_session=True,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def lock_state(self):
+        return json_doc(self.run("lock-status", "--json")) or {}
 
 
 def fresh_stack_name():
@@ -209,6 +217,37 @@ def test_passwords_in_specs_are_never_shown(s):
             check_no_password(r, f"copy --to {spec.split(':')[0]}:... {' '.join(json_flag)}")
 
 
+def test_copied_from_names_the_source_redacted(s):
+    tmp = os.path.dirname(s.root)
+    stack = fresh_stack_name()
+    source_spec = f"local:{tmp}/source?password={PASSWORD}"
+    source = Side(s, ["--backend", source_spec], stack)
+    check(source.run("commit", stdin=source.snapshot("one")).returncode == 0, "commit to a local: spec with password=")
+    r = source.run("copy", "--to", spec_under_test(tmp), "--json")
+    check(r.returncode == 0 and PASSWORD not in r.stdout + r.stderr, "copy from it: the password is not shown", r)
+    events = json_doc(Side(s, ["--backend", spec_under_test(tmp)], stack).run("log", "--json"))["events"]
+    copied = [e for e in events if e["event"] == "copied-from"]
+    check(len(copied) == 1 and "password=***" in copied[0]["detail"] and PASSWORD not in json.dumps(events),
+          "the copied-from event names the source with its password redacted", copied)
+
+
+def test_force_unlock_suggests_the_backend(s):
+    tmp = os.path.dirname(s.root)
+    spec = spec_under_test(tmp)
+    side = Side(s, ["--backend", spec], fresh_stack_name())
+    holder = side.popen("lock", "--", "sleep", "60")
+    try:
+        deadline = time.monotonic() + 20
+        while side.lock_state().get("state") != "held" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        check(side.lock_state().get("state") == "held", "lock -- sleep holds the lock")
+        r = side.run("force-unlock")
+        check(r.returncode == 4 and "sealstate --backend " in r.stderr and "force-unlock --id " in r.stderr,
+              "force-unlock of a live holder: refused, naming the command with --backend", r)
+    finally:
+        stop_group(holder)
+
+
 def snapshot_files(root, stack):
     directory = os.path.join(root, FACTORY, stack, "snapshots")
     files = {}
@@ -302,7 +341,8 @@ TESTS = [
     test_every_command_as_on_the_local_store, test_text_output_as_on_the_local_store,
     test_sealstate_backend_environment, test_passwords_in_specs_are_never_shown,
     test_copy_round_trip_is_byte_identical, test_copy_refuses_a_target_with_its_own_history,
-    test_copy_progress_on_terminal,
+    test_copy_progress_on_terminal, test_copied_from_names_the_source_redacted,
+    test_force_unlock_suggests_the_backend,
 ]
 
 if __name__ == "__main__":
