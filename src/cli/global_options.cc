@@ -69,8 +69,6 @@ std::string BackendSpec(const GlobalOptions& options) {
   return "local:" + options.root;
 }
 
-bool UsesLocalStore(const GlobalOptions& options) { return BackendSpec(options).starts_with("local:"); }
-
 Result<std::shared_ptr<const Encrypter>> CreateEncrypter(const GlobalOptions& options) {
   JsonObject config;
   if (options.encrypter == "env-key") {

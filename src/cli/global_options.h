@@ -49,9 +49,6 @@ Result<std::string> ResolvedRoot(const GlobalOptions& options);
 // --root; else "local:ROOT" with --root (empty: the default root), as before --backend existed.
 std::string BackendSpec(const GlobalOptions& options);
 
-// True when the options select the local store (no spec, or one starting "local:").
-bool UsesLocalStore(const GlobalOptions& options);
-
 // Creates the encrypter the options select through EncrypterRegistry::WithBuiltins(). Errors:
 // kInvalidArgument for a missing --key-file with key-file, or the registry's (e.g. "env-key
 // encrypter: SEALSTATE_KEY is not set").
