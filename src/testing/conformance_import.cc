@@ -51,6 +51,15 @@ void CheckImport(Fixture& f) {
   Result<std::string> written = b.Write(snapshot, WriteOptions{});
   REQUIRE(written.ok());
   const std::string rev = *written;
+  std::string probe;
+  StringSink probe_sink(probe);
+  if (b.ReadEnvelope(rev, probe_sink).code() == Code::kUnsupported) {
+    // backend.h: a backend written before these operations keeps the kUnsupported defaults and
+    // cannot take part in a copy; that is allowed, so there is nothing more to check.
+    WARN(f.target.name << ": ReadEnvelope is unsupported: not checking ReadEnvelope, ImportEnvelope, "
+                          "ImportJournal (the backend cannot be copied from or to)");
+    return;
+  }
   const std::string bytes = StoredBytes(b, rev);
   REQUIRE(!bytes.empty());
 
