@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <functional>
+#include <thread>
 
 #include <sealstate/copy.h>
 #include <sealstate/local_store.h>
@@ -109,6 +112,8 @@ class Interrupting final : public Backend {
   explicit Interrupting(Backend& target) : t_(target) {}
   std::size_t fail_import_at = 0;
   bool fail_set_current = false;
+  // Called after each lock this wrapper hands out was taken.
+  std::function<void()> after_lock;
 
   const std::string& stack() const override { return t_.stack(); }
   const std::string& factory() const override { return t_.factory(); }
@@ -123,7 +128,11 @@ class Interrupting final : public Backend {
   }
   Result<std::vector<std::string>> List() override { return t_.List(); }
   Status Remove(std::string_view rev, std::string_view lock_id) override { return t_.Remove(rev, lock_id); }
-  Result<std::unique_ptr<Lock>> AcquireLock(const LockOptions& o) override { return t_.AcquireLock(o); }
+  Result<std::unique_ptr<Lock>> AcquireLock(const LockOptions& o) override {
+    Result<std::unique_ptr<Lock>> lock = t_.AcquireLock(o);
+    if (lock.ok() && after_lock) after_lock();
+    return lock;
+  }
   Status ForceUnlock(std::string_view id) override { return t_.ForceUnlock(id); }
   Result<LockInfo> GetLockInfo() override { return t_.GetLockInfo(); }
   Result<std::vector<JournalEvent>> Journal(std::uint64_t since) override { return t_.Journal(since); }
@@ -330,4 +339,42 @@ TEST_CASE("CopyStack streams a large envelope byte for byte") {
   REQUIRE(copied.ok());
   CHECK(Envelope(*b, *rev) == Envelope(*a, *rev));
   CHECK(CurrentOrEmpty(*b) == *rev);
+}
+
+TEST_CASE("Two copies in opposite directions between the same stacks cannot deadlock") {
+  Memory a_store("copy-test-deadlock-a");
+  Memory b_store("copy-test-deadlock-b");
+  auto a = a_store.Open();
+  auto b = b_store.Open();
+  Seed(*a);
+  Seed(*b);
+  // Each copy, once it holds its first lock, waits (up to 500 ms) for the other to hold one too:
+  // copies that locked source first would then each wait for the lock the other holds.
+  std::atomic<int> holding{0};
+  const auto rendezvous = [&holding](std::atomic<bool>& first) {
+    return [&holding, &first] {
+      if (first.exchange(false)) {
+        ++holding;
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
+        while (holding < 2 && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+      }
+    };
+  };
+  std::atomic<bool> first_ab{true};
+  std::atomic<bool> first_ba{true};
+  Interrupting ab_from(*a), ab_to(*b), ba_from(*b), ba_to(*a);
+  ab_from.after_lock = ab_to.after_lock = rendezvous(first_ab);
+  ba_from.after_lock = ba_to.after_lock = rendezvous(first_ba);
+  CopyOptions ab = Named("memory:a", "memory:b");
+  CopyOptions ba = Named("memory:b", "memory:a");
+  ab.lock.timeout = ba.lock.timeout = std::chrono::milliseconds(2000);
+  Status ab_result;
+  Status ba_result;
+  std::thread other([&] { ba_result = CopyStack(ba_from, ba_to, ba).status(); });
+  ab_result = CopyStack(ab_from, ab_to, ab).status();
+  other.join();
+  // Both stacks have a history of their own: each copy is refused, neither times out on a lock.
+  INFO(ab_result.ToString() << " / " << ba_result.ToString());
+  CHECK(ab_result.code() == Code::kAlreadyExists);
+  CHECK(ba_result.code() == Code::kAlreadyExists);
 }
