@@ -42,7 +42,7 @@ namespace sealstate {
 struct JournalEvent {
   std::uint64_t seq = 0;  // 1, 2, 3, ... in write order
   Timestamp time;
-  std::string event;    // write | set-current | remove | lock-break | force-unlock | prune
+  std::string event;    // write | set-current | remove | lock-break | force-unlock | prune | copied-from
   std::string rev;      // the revision concerned, or empty
   std::string lock_id;  // the lock held (or broken) at the time, or empty
   std::string actor;    // user@host

@@ -4,6 +4,7 @@
 
 #include <sealstate/backend.h>
 #include <sealstate/backend_registry.h>
+#include <sealstate/copy.h>
 #include <sealstate/encrypter.h>
 #include <sealstate/envelope.h>
 #include <sealstate/json.h>

@@ -9,6 +9,10 @@
 // Every documented behaviour of backend.h and lock.h is one Catch2 SECTION; Catch re-runs the
 // test case once per section, and each run gets a stack of its own.
 //
+// ReadEnvelope, ImportEnvelope and ImportJournal (what CopyStack needs) are checked unless the
+// backend's ReadEnvelope is kUnsupported (backend.h's default: such a backend cannot be copied
+// from or to); a backend that reads envelopes must import them too.
+//
 // Not checked, because only the backend itself can bring the stack there: a damaged `current`
 // pointer, a failing journal (kIncomplete), a stale or unknown holder (kStale, kUnknown,
 // break_stale), a tampered snapshot (kIntegrity; a wrong key, kWrongKey, is checked), strays, and

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include <sealstate/backend.h>
+#include <sealstate/backend_registry.h>
 #include <sealstate/maintenance.h>
 
 #include "cli/child_process.h"
@@ -68,8 +69,11 @@ struct ForceUnlockArgs {
 // with --force.
 std::string BreakCommand(const GlobalOptions& g, const Backend& backend, const std::optional<LockHolder>& holder) {
   std::string command = "sealstate";
-  auto root = ResolvedRoot(g);
-  if (root.ok()) command += " --root " + ShellQuote(*root);
+  if (!g.backend.empty()) {
+    command += " --backend " + ShellQuote(RedactSpec(g.backend));
+  } else if (auto root = ResolvedRoot(g); root.ok()) {
+    command += " --root " + ShellQuote(*root);
+  }
   command +=
       " --factory " + ShellQuote(backend.factory()) + " --stack " + ShellQuote(backend.stack()) + " force-unlock";
   if (holder && !holder->lock_id.empty()) return command + " --id " + holder->lock_id;

@@ -24,5 +24,9 @@ void RegisterLockCommands(CLI::App& app, CommandContext& context);
 void RegisterLog(CLI::App& app, CommandContext& context);
 // diff.
 void RegisterDiff(CLI::App& app, CommandContext& context);
+// migrate-schema.
+void RegisterMigrateSchema(CLI::App& app, CommandContext& context);
+// copy --to SPEC.
+void RegisterCopy(CLI::App& app, CommandContext& context);
 
 }  // namespace sealstate::cli

@@ -14,8 +14,8 @@ struct CommandContext {
   GlobalOptions globals;
   int exit_status = 0;  // set by the command that ran
 
-  // The Output the --json flag selects (valid once parsing is done).
-  Output output() const { return Output(globals.json); }
+  // The Output the --json flag selects, redacting the --backend spec (valid once parsing is done).
+  Output output() const { return Output(globals.json).Redacting(BackendSpec(globals)); }
 };
 
 // A command body: returns the exit status, reporting errors through the Output it is given.

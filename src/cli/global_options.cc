@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include <sealstate/backend_registry.h>
 #include <sealstate/envelope.h>
 #include <sealstate/local_store.h>
 
@@ -32,6 +33,10 @@ void AddGlobalOptions(CLI::App& app, GlobalOptions& options) {
   app.add_option("--root", options.root, "Store root (default $XDG_DATA_HOME/sealstate)")
       ->envname("SEALSTATE_ROOT")
       ->type_name("DIR");
+  app.add_option("--backend", options.backend,
+                 "Backend spec NAME:LOCATION, e.g. local:/srv/state or postgres://host/db (wins over --root)")
+      ->envname("SEALSTATE_BACKEND")
+      ->type_name("SPEC");
   app.add_option("--factory", options.factory, "Factory name")->envname("SEALSTATE_FACTORY")->type_name("NAME");
   app.add_option("--stack", options.stack, "Stack name")->envname("SEALSTATE_STACK")->type_name("NAME");
   app.add_option("--encrypter", options.encrypter, "Key source: noop, env-key or key-file")
@@ -74,6 +79,11 @@ Result<std::string> ResolvedRoot(const GlobalOptions& options) {
   return DefaultStoreRoot();
 }
 
+std::string BackendSpec(const GlobalOptions& options) {
+  if (!options.backend.empty()) return options.backend;
+  return "local:" + options.root;
+}
+
 Result<std::shared_ptr<const Encrypter>> CreateEncrypter(const GlobalOptions& options) {
   JsonObject config;
   if (options.encrypter == "env-key") {
@@ -105,19 +115,23 @@ Status ApplyCompression(const GlobalOptions& options, EnvelopePolicy& envelope) 
 }  // namespace
 
 Result<std::unique_ptr<Backend>> OpenStack(const GlobalOptions& options, StackAccess access) {
-  LocalStoreOptions store;
-  store.root = options.root;
-  store.factory = options.factory;
-  store.stack = options.stack;
-  store.envelope.unobin_compatible = options.unobin;
-  store.envelope.accept_v1 = options.accept_v1;
-  store.envelope.allow_plaintext = options.allow_plaintext;
-  SEALSTATE_RETURN_IF_ERROR(ApplyCompression(options, store.envelope));
-  store.create = access.create;
+  return OpenStackAt(options, BackendSpec(options), access);
+}
+
+Result<std::unique_ptr<Backend>> OpenStackAt(const GlobalOptions& options, const std::string& spec,
+                                             StackAccess access) {
+  BackendContext context;
+  context.factory = options.factory;
+  context.stack = options.stack;
+  context.envelope.unobin_compatible = options.unobin;
+  context.envelope.accept_v1 = options.accept_v1;
+  context.envelope.allow_plaintext = options.allow_plaintext;
+  SEALSTATE_RETURN_IF_ERROR(ApplyCompression(options, context.envelope));
+  context.create = access.create;
   if (access.need_key) {
-    SEALSTATE_ASSIGN_OR_RETURN(store.encrypter, CreateEncrypter(options));
+    SEALSTATE_ASSIGN_OR_RETURN(context.encrypter, CreateEncrypter(options));
   }
-  return OpenLocalStore(store);
+  return BackendRegistry::WithBuiltins().Open(spec, context);
 }
 
 Result<LockOptions> MakeLockOptions(const GlobalOptions& options, std::string operation,

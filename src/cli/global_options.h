@@ -19,6 +19,7 @@ namespace sealstate::cli {
 // The parsed global options. Empty strings mean "not given".
 struct GlobalOptions {
   std::string root;                       // --root / SEALSTATE_ROOT; empty: DefaultStoreRoot()
+  std::string backend;                    // --backend / SEALSTATE_BACKEND: a spec; empty: local at root
   std::string factory;                    // --factory / SEALSTATE_FACTORY
   std::string stack;                      // --stack / SEALSTATE_STACK
   std::string encrypter = "env-key";      // --encrypter / SEALSTATE_ENCRYPTER
@@ -49,6 +50,10 @@ std::optional<std::string> MissingStackOption(const GlobalOptions& options);
 // The store root the options select: --root, else DefaultStoreRoot(). Errors: as DefaultStoreRoot.
 Result<std::string> ResolvedRoot(const GlobalOptions& options);
 
+// The backend spec the options select: --backend (or SEALSTATE_BACKEND), which wins over
+// --root; else "local:ROOT" with --root (empty: the default root), as before --backend existed.
+std::string BackendSpec(const GlobalOptions& options);
+
 // Creates the encrypter the options select through EncrypterRegistry::WithBuiltins(). Errors:
 // kInvalidArgument for a missing --key-file with key-file, or the registry's (e.g. "env-key
 // encrypter: SEALSTATE_KEY is not set").
@@ -60,9 +65,13 @@ struct StackAccess {
   bool need_key = false;  // create the encrypter (commands that read or write snapshots)
 };
 
-// Opens the stack the options name. REQUIRES: !MissingStackOption(options). Errors: as
-// CreateEncrypter and OpenLocalStore; kInvalidArgument for --compression zstd with --unobin.
+// Opens the stack the options name, on the backend BackendSpec(options) names, through
+// BackendRegistry::WithBuiltins(). REQUIRES: !MissingStackOption(options). Errors: as
+// CreateEncrypter and BackendRegistry::Open; kInvalidArgument for --compression zstd with --unobin.
 Result<std::unique_ptr<Backend>> OpenStack(const GlobalOptions& options, StackAccess access);
+
+// As OpenStack, on the backend `spec` names instead of the options'.
+Result<std::unique_ptr<Backend>> OpenStackAt(const GlobalOptions& options, const std::string& spec, StackAccess access);
 
 // Lock options for `operation`: the timeout (`timeout_text` if non-empty, else --lock-timeout)
 // and the cancel flag of signals.h. Errors: kInvalidArgument for a bad duration.

@@ -41,6 +41,8 @@ void Register(CLI::App& app, CommandContext& context) {
   RegisterLockCommands(app, context);
   RegisterLog(app, context);
   RegisterDiff(app, context);
+  RegisterMigrateSchema(app, context);
+  RegisterCopy(app, context);
 }
 
 // Flushes stdout; a failed write turns success into exit 1.

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <string>
 
+#include <sealstate/backend_registry.h>
 #include <sealstate/stream.h>
 
 #include "cli/exit_status.h"
@@ -98,18 +99,42 @@ Status Output::Flush() const {
   return Status::IoError("write", "standard output", errno);
 }
 
+Output Output::Redacting(std::string_view spec) const {
+  Output copy = *this;
+  const std::string redacted = RedactSpec(spec);
+  if (redacted == spec) return copy;
+  copy.redactions_.emplace_back(spec, redacted);
+  // The LOCATION alone ("//user:secret@host/db"), as a backend may quote it.
+  const std::size_t colon = spec.find(':');
+  if (colon != std::string_view::npos && colon + 1 < spec.size()) {
+    const std::string_view location = spec.substr(colon + 1);
+    copy.redactions_.emplace_back(location, RedactSpec(location));
+  }
+  return copy;
+}
+
+std::string Output::Redact(std::string_view text) const {
+  std::string out(text);
+  for (const auto& [secret, shown] : redactions_) {
+    for (std::size_t at = out.find(secret); at != std::string::npos; at = out.find(secret, at + shown.size())) {
+      out.replace(at, secret.size(), shown);
+    }
+  }
+  return out;
+}
+
 int Output::Fail(const Status& status) const {
-  WriteError(json_, CodeName(status.code()), status.message());
+  WriteError(json_, CodeName(status.code()), Redact(status.message()));
   return ExitStatusFor(status.code());
 }
 
 int Output::Usage(std::string_view message) const {
-  WriteError(json_, "usage", message);
+  WriteError(json_, "usage", Redact(message));
   return kExitUsage;
 }
 
 void Output::Warn(std::string_view message) const {
-  WriteStderr("sealstate: " + internal::GoEscapeForDisplay(message) + "\n");
+  WriteStderr("sealstate: " + internal::GoEscapeForDisplay(Redact(message)) + "\n");
 }
 
 bool Output::Color() const {

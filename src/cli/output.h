@@ -6,6 +6,8 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <sealstate/status.h>
 #include <sealstate/stream.h>
@@ -32,6 +34,10 @@ using JsonBuilder = std::function<void(internal::GoJsonWriter&)>;
 class Output {
  public:
   explicit Output(bool json) : json_(json) {}
+
+  // A copy whose Fail, Usage and Warn messages show backend spec `spec` (and its LOCATION) only
+  // redacted (RedactSpec): a password in a spec never reaches the output, whoever quoted it.
+  Output Redacting(std::string_view spec) const;
 
   // True when --json was given.
   bool json() const { return json_; }
@@ -69,7 +75,11 @@ class Output {
   bool ShowProgress() const;
 
  private:
+  // `text` with every spec given to Redacting replaced by its redacted form.
+  std::string Redact(std::string_view text) const;
+
   bool json_;
+  std::vector<std::pair<std::string, std::string>> redactions_;  // (as given, as shown)
 };
 
 // Writes the error document {"error":{"code":CODE,"message":MESSAGE}} or the line

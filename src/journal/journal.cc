@@ -261,6 +261,26 @@ Result<std::uint64_t> JournalFile::Append(JournalEvent event, JournalSync sync) 
   return event.seq;
 }
 
+Status JournalFile::AppendAll(std::vector<JournalEvent> events) {
+  if (events.empty()) return Status::OK();
+  for (JournalEvent& event : events) {
+    if (event.time == Timestamp{}) event.time = env_.Now();
+    SEALSTATE_RETURN_IF_ERROR(CheckJournalLineLength(event));
+  }
+  SEALSTATE_ASSIGN_OR_RETURN(const int fd, OpenOrCreate(env_, dir_));
+  UniqueFd file(env_, fd, dir_.Join(kJournalFileName));
+  SEALSTATE_RETURN_IF_ERROR(LockForAppend(env_, file));
+  SEALSTATE_ASSIGN_OR_RETURN(const Tail tail, RepairTail(env_, file));
+  std::string lines;
+  std::uint64_t seq = tail.last_seq;
+  for (JournalEvent& event : events) {
+    event.seq = ++seq;
+    lines += EncodeJournalEvent(event) + "\n";
+  }
+  SEALSTATE_RETURN_IF_ERROR(WriteLine(env_, file, tail.end, lines, JournalSync::kNow));
+  return file.Close();  // also releases the lock
+}
+
 Result<std::vector<JournalEvent>> JournalFile::Read(std::uint64_t since_seq) {
   Result<int> opened = OpenStackFile(env_, dir_, kJournalFileName, O_RDONLY);
   if (!opened.ok()) {

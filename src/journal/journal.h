@@ -66,6 +66,12 @@ class JournalFile {
   // stays readable.
   Result<std::uint64_t> Append(JournalEvent event, JournalSync sync = JournalSync::kNow);
 
+  // Appends `events` in order, renumbered with the next seqs (their own seq is ignored; an unset
+  // time is set as Append sets it), with one write and one fsync (Backend::ImportJournal). A
+  // power cut during it may leave a prefix of the lines. Errors: as Append (kInvalidArgument for
+  // any line that is too long: nothing is appended).
+  Status AppendAll(std::vector<JournalEvent> events);
+
   // Events with seq > since_seq in file order. A missing journal is empty. The torn tail is
   // skipped; any other malformed line, and any line longer than kMaxJournalLineBytes, is
   // kIntegrity naming its line number; kIntegrity also when the journal is not a regular file

@@ -8,7 +8,9 @@
 #include <sealstate/version.h>
 
 #include "backend/backend_checks.h"
+#include "backend/envelope_import.h"
 #include "envelope/seal_validated.h"
+#include "journal/journal.h"
 #include "journal/stamped_event.h"
 #include "lock/holder_text.h"
 #include "lock/lock_record.h"
@@ -74,6 +76,12 @@ class MemoryStore final : public Backend {
                               const CancelCheck& cancelled) override {
     return state_->WaitForJournal(after_seq, timeout, cancelled);
   }
+  Status ReadEnvelope(std::string_view rev, ByteSink& sink) override {
+    SEALSTATE_ASSIGN_OR_RETURN(std::shared_ptr<const std::string> sealed, Sealed(rev));
+    return sink.Append(*sealed);
+  }
+  Status ImportEnvelope(std::string_view rev, ByteSource& source, std::string_view lock_id) override;
+  Status ImportJournal(const std::vector<JournalEvent>& events, std::string_view lock_id) override;
   // Commit: Backend's default, built from the operations above (nothing to gain from doing it in
   // one piece here).
 
@@ -198,6 +206,42 @@ Status MemoryStore::SetCurrent(std::string_view rev, const SetCurrentOptions& op
   }
   state_->current = std::string(rev);
   return state_->JournalLocked(Stamped("set-current", std::string(rev), options.lock_id, ""));
+}
+
+Status MemoryStore::ImportEnvelope(std::string_view rev, ByteSource& source, std::string_view lock_id) {
+  SEALSTATE_RETURN_IF_ERROR(CheckImportedRevisionName(kPrefix, rev));
+  const std::string not_done = "revision " + std::string(rev) + " was not imported";
+  {
+    std::lock_guard<std::mutex> guard(state_->mutex);
+    SEALSTATE_RETURN_IF_ERROR(state_->CheckFenceLocked(lock_id, not_done));
+  }
+  ImportedEnvelope envelope(source);
+  SEALSTATE_RETURN_IF_ERROR(
+      envelope.Check(EnvelopeBinding{"state", factory(), stack(), std::string(rev)}, options_.envelope, kPrefix));
+  // Read outside the mutex, as Store seals outside it: the store holds every revision in memory.
+  auto bytes = std::make_shared<std::string>();
+  StringSink sink(*bytes);
+  SEALSTATE_RETURN_IF_ERROR(CopyBytes(envelope, sink));
+  std::lock_guard<std::mutex> guard(state_->mutex);
+  SEALSTATE_RETURN_IF_ERROR(state_->CheckFenceLocked(lock_id, not_done));
+  const auto found = state_->revisions.find(std::string(rev));
+  if (found != state_->revisions.end()) {  // a resumed copy: the same bytes are fine
+    return *found->second == *bytes ? Status::OK() : DifferentEnvelopeError(kPrefix, rev);
+  }
+  if (state_->reserved.contains(std::string(rev))) return DifferentEnvelopeError(kPrefix, rev);  // a write's
+  state_->revisions.emplace(std::string(rev), std::move(bytes));
+  return Status::OK();
+}
+
+Status MemoryStore::ImportJournal(const std::vector<JournalEvent>& events, std::string_view lock_id) {
+  for (const JournalEvent& event : events) SEALSTATE_RETURN_IF_ERROR(CheckJournalLineLength(event));
+  std::lock_guard<std::mutex> guard(state_->mutex);
+  SEALSTATE_RETURN_IF_ERROR(state_->CheckFenceLocked(lock_id, "the journal was not imported"));
+  for (const JournalEvent& event : events) {
+    // Checked above: cannot fail, so the batch goes in whole.
+    (void)state_->JournalLocked(event);
+  }
+  return Status::OK();
 }
 
 Result<std::vector<std::string>> MemoryStore::List() {

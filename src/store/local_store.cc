@@ -15,6 +15,7 @@
 #include <sealstate/version.h>
 
 #include "backend/backend_checks.h"
+#include "backend/envelope_import.h"
 #include "envelope/seal_validated.h"
 #include "io/counting_sink.h"
 #include "io/durable_file.h"
@@ -88,6 +89,16 @@ class LocalStore final : public Backend {
   Result<bool> WaitForJournal(std::uint64_t after_seq, std::chrono::milliseconds timeout,
                               const CancelCheck& cancelled) override {
     return WaitForJournalEvents(core_->env, core_->dirs->stack, core_->journal, after_seq, timeout, cancelled);
+  }
+  Status ReadEnvelope(std::string_view rev, ByteSink& sink) override {
+    SEALSTATE_ASSIGN_OR_RETURN(SnapshotFile file, OpenSnapshotFile(rev));
+    FdSource source(core_->env, file.fd.get(), file.path);
+    return CopyBytes(source, sink);
+  }
+  Status ImportEnvelope(std::string_view rev, ByteSource& source, std::string_view lock_id) override;
+  Status ImportJournal(const std::vector<JournalEvent>& events, std::string_view lock_id) override {
+    SEALSTATE_RETURN_IF_ERROR(CheckFence(std::string(lock_id), "the journal was not imported"));
+    return core_->journal.AppendAll(events);
   }
 
  private:
@@ -361,6 +372,28 @@ Status LocalStore::Remove(std::string_view rev, std::string_view lock_id) {
                               journaled);
   }
   return journaled;
+}
+
+Status LocalStore::ImportEnvelope(std::string_view rev, ByteSource& source, std::string_view lock_id) {
+  SEALSTATE_RETURN_IF_ERROR(CheckImportedRevisionName(kPrefix, rev));
+  const std::string not_done = "revision " + std::string(rev) + " was not imported";
+  SEALSTATE_RETURN_IF_ERROR(CheckFence(std::string(lock_id), not_done));
+  ImportedEnvelope envelope(source);
+  SEALSTATE_RETURN_IF_ERROR(
+      envelope.Check(EnvelopeBinding{"state", factory(), stack(), std::string(rev)}, core_->options.envelope, kPrefix));
+  Result<SnapshotFile> existing = OpenSnapshotFile(rev);
+  if (existing.ok()) {  // a resumed copy: the same bytes are fine
+    FdSource stored(core_->env, existing->fd.get(), existing->path);
+    SEALSTATE_ASSIGN_OR_RETURN(const bool same, SameBytes(stored, envelope));
+    return same ? Status::OK() : DifferentEnvelopeError(kPrefix, rev);
+  }
+  if (existing.status().code() != Code::kNotFound) return existing.status();
+  Status written = WriteNewFile(
+      core_->env, core_->dirs->snapshots, SnapshotFileName(rev),
+      [&](ByteSink& sink) { return CopyBytes(envelope, sink); },
+      [&] { return CheckFence(std::string(lock_id), not_done); });
+  if (written.code() == Code::kAlreadyExists) return DifferentEnvelopeError(kPrefix, rev);  // imported meanwhile
+  return written;
 }
 
 void LocalStore::CleanDebrisOnce() {

@@ -63,5 +63,6 @@ void CheckConsumers(Fixture& f);
 void CheckNames(Fixture& f);
 void CheckConcurrency(Fixture& f);
 void CheckCompression(Fixture& f);
+void CheckImport(Fixture& f);
 
 }  // namespace sealstate::testing::conformance

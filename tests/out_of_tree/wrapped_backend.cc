@@ -40,6 +40,13 @@ class WrappedBackend : public Backend {
   Status AppendJournal(std::string event, std::string rev, std::string detail, std::string lock_id) override {
     return inner_->AppendJournal(std::move(event), std::move(rev), std::move(detail), std::move(lock_id));
   }
+  Status ReadEnvelope(std::string_view rev, ByteSink& sink) override { return inner_->ReadEnvelope(rev, sink); }
+  Status ImportEnvelope(std::string_view rev, ByteSource& source, std::string_view lock_id) override {
+    return inner_->ImportEnvelope(rev, source, lock_id);
+  }
+  Status ImportJournal(const std::vector<JournalEvent>& events, std::string_view lock_id) override {
+    return inner_->ImportJournal(events, lock_id);
+  }
   Result<std::uint64_t> GetCheckpoint(std::string_view name) override { return inner_->GetCheckpoint(name); }
   Status Checkpoint(std::string_view name, std::uint64_t seq) override { return inner_->Checkpoint(name, seq); }
   Result<bool> WaitForJournal(std::uint64_t after_seq, std::chrono::milliseconds timeout,
