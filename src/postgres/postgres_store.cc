@@ -1,0 +1,353 @@
+// PostgresStore: the Backend over one stack in a PostgreSQL schema. See postgres_store.h for the
+// contract; the messages and error codes are the local store's, prefixed "postgres store: ".
+#include <sealstate/postgres_store.h>
+
+#include <mutex>
+
+#include <sealstate/names.h>
+#include <sealstate/revision.h>
+#include <sealstate/timestamp.h>
+
+#include "backend/backend_checks.h"
+#include "envelope/seal_validated.h"
+#include "journal/stamped_event.h"
+#include "lock/process_identity.h"
+#include "postgres/pg_connection.h"
+#include "postgres/pg_holder.h"
+#include "postgres/pg_journal.h"
+#include "postgres/pg_lock.h"
+#include "postgres/pg_place.h"
+#include "postgres/pg_revisions.h"
+#include "postgres/pg_schema.h"
+#include "postgres/pg_spec.h"
+
+namespace sealstate {
+namespace internal {
+namespace {
+
+constexpr std::string_view kPrefix = kPostgresPrefix;
+
+JournalEvent Stamped(std::string event, std::string rev, std::string lock_id, std::string detail,
+                     std::int64_t envelope_version = 0) {
+  return StampedEvent(ProcessProbe::Default()->Self(), std::move(event), std::move(rev), std::move(lock_id),
+                      std::move(detail), envelope_version);
+}
+
+class PostgresStore final : public Backend {
+ public:
+  PostgresStore(std::shared_ptr<const PgStackPlace> place, std::unique_ptr<PgConnection> conn,
+                PostgresStoreOptions options)
+      : place_(std::move(place)), conn_(std::move(conn)), options_(std::move(options)) {}
+
+  const std::string& stack() const override { return options_.stack; }
+  const std::string& factory() const override { return options_.factory; }
+
+  Result<Snapshot> Current() override {
+    SEALSTATE_ASSIGN_OR_RETURN(std::string rev, CurrentRev());
+    return Get(rev);
+  }
+  Result<std::string> CurrentRev() override;
+  Result<Snapshot> Get(std::string_view rev) override;
+  Result<EnvelopeHeader> ReadHeader(std::string_view rev) override;
+  Result<std::string> Write(const Snapshot& snapshot, const WriteOptions& options) override;
+  Status SetCurrent(std::string_view rev, const SetCurrentOptions& options) override;
+  Result<std::vector<std::string>> List() override;
+  Status Remove(std::string_view rev, std::string_view lock_id) override;
+  Result<std::unique_ptr<Lock>> AcquireLock(const LockOptions& options) override {
+    return AcquirePgLock(place_, options);
+  }
+  Status ForceUnlock(std::string_view expected_id) override {
+    std::lock_guard<std::mutex> guard(mutex_);
+    SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
+    return ForcePgUnlock(*conn_, *place_, expected_id);
+  }
+  Result<LockInfo> GetLockInfo() override {
+    std::lock_guard<std::mutex> guard(mutex_);
+    SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
+    return PgLockInfo(*conn_, *place_);
+  }
+  // Commit: Backend's default (lock, write, set-current fenced by the lock, unlock): each step
+  // is already one transaction with its journal event.
+  Result<std::vector<JournalEvent>> Journal(std::uint64_t since_seq) override {
+    std::lock_guard<std::mutex> guard(mutex_);
+    SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
+    return ReadPgJournal(*conn_, *place_, since_seq);
+  }
+  Status AppendJournal(std::string event, std::string rev, std::string detail, std::string lock_id) override {
+    std::lock_guard<std::mutex> guard(mutex_);
+    SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
+    JournalEvent stamped = Stamped(std::move(event), std::move(rev), std::move(lock_id), std::move(detail));
+    return InTransaction(*conn_, "journal", [&] { return AppendPgJournal(*conn_, *place_, stamped); });
+  }
+  Status ReadEnvelope(std::string_view rev, ByteSink& sink) override;
+  Status ImportJournal(const std::vector<JournalEvent>& events, std::string_view lock_id) override;
+
+ private:
+  // Streams the stored envelope of `rev` to `read`, in one read-only REPEATABLE READ
+  // transaction. Errors: kInvalidArgument (bad name), kNotFound, `read`'s, kIoError.
+  Status ReadStored(std::string_view rev, const std::function<Status(ByteSource&)>& read);
+  Result<Snapshot> Open(const std::string& rev, const OpenOptions& open_options);
+  // Seals `snapshot` under a fresh revision in one transaction with its "write" event.
+  Result<std::string> Store(const Snapshot& snapshot, const std::string& lock_id);
+  // Inside Store's transaction: the fresh revision, its row inserted.
+  Result<std::string> ReserveRevision();
+
+  const std::shared_ptr<const PgStackPlace> place_;
+  std::mutex mutex_;  // guards conn_
+  const std::unique_ptr<PgConnection> conn_;
+  const PostgresStoreOptions options_;
+};
+
+Result<std::string> PostgresStore::CurrentRev() {
+  std::lock_guard<std::mutex> guard(mutex_);
+  SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
+  SEALSTATE_ASSIGN_OR_RETURN(PgRows rows, conn_->Exec("read current", "SELECT current FROM " + place_->Table("stacks") +
+                                                                          " WHERE id = $1",
+                                                      {PgParam::Int(place_->stack_id)}));
+  if (rows.empty() || rows.IsNull(0, 0)) return Status::NoCurrent();
+  return rows.Text(0, 0);
+}
+
+Status PostgresStore::ReadStored(std::string_view rev, const std::function<Status(ByteSource&)>& read) {
+  SEALSTATE_RETURN_IF_ERROR(ValidateName("revision", rev));
+  std::lock_guard<std::mutex> guard(mutex_);
+  SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
+  return InTransaction(
+      *conn_, "read " + std::string(rev),
+      [&]() -> Status {
+        SEALSTATE_ASSIGN_OR_RETURN(std::int64_t chunks, RevisionChunkCount(*conn_, *place_, rev));
+        PgChunkSource source(*conn_, *place_, std::string(rev), chunks);
+        return read(source);
+      },
+      "ISOLATION LEVEL REPEATABLE READ READ ONLY");
+}
+
+Result<Snapshot> PostgresStore::Open(const std::string& rev, const OpenOptions& open_options) {
+  std::optional<Snapshot> snapshot;
+  const Status read = ReadStored(rev, [&](ByteSource& source) -> Status {
+    SEALSTATE_ASSIGN_OR_RETURN(
+        snapshot, OpenSnapshot(source, EnvelopeBinding{"state", factory(), stack(), rev}, *options_.encrypter,
+                               open_options));
+    return Status::OK();
+  });
+  SEALSTATE_RETURN_IF_ERROR(read);
+  return std::move(*snapshot);
+}
+
+Result<Snapshot> PostgresStore::Get(std::string_view rev) {
+  SEALSTATE_RETURN_IF_ERROR(ValidateName("revision", rev));
+  SEALSTATE_RETURN_IF_ERROR(RequireEncrypter(options_.encrypter.get(), kPrefix));
+  Result<Snapshot> snapshot = Open(std::string(rev), options_.envelope.open_options());
+  if (!snapshot.ok() && snapshot.status().code() != Code::kNotFound && snapshot.status().code() != Code::kIoError) {
+    return snapshot.status().WithPrefix(std::string(kPrefix) + "open " + std::string(rev) + ": ");
+  }
+  return snapshot;
+}
+
+Result<EnvelopeHeader> PostgresStore::ReadHeader(std::string_view rev) {
+  std::optional<EnvelopeHeader> header;
+  const Status done = ReadStored(rev, [&](ByteSource& source) -> Status {
+    Result<EnvelopeHeader> read = ReadEnvelopeHeader(source);
+    if (!read.ok()) return read.status().WithPrefix(std::string(kPrefix) + "header of " + std::string(rev) + ": ");
+    header = std::move(*read);
+    return Status::OK();
+  });
+  SEALSTATE_RETURN_IF_ERROR(done);
+  return std::move(*header);
+}
+
+Result<std::string> PostgresStore::ReserveRevision() {
+  const Timestamp now = NowUtc();
+  for (int attempt = 0; attempt < kMaxRevisionAttempts; ++attempt) {
+    std::string rev = MakeRevision(now, attempt);
+    // A name another writer holds (committed, or in a transaction still running: then this waits
+    // for it) is taken: the next suffix.
+    SEALSTATE_ASSIGN_OR_RETURN(
+        PgRows inserted, conn_->Exec("write " + rev,
+                                     "INSERT INTO " + place_->Table("revisions") +
+                                         " (stack_id, rev, envelope_version, chunks, bytes) VALUES ($1, $2, $3, 0, 0) "
+                                         "ON CONFLICT DO NOTHING",
+                                     {PgParam::Int(place_->stack_id), PgParam::Text(rev),
+                                      PgParam::Int(options_.envelope.written_version())}));
+    if (inserted.Affected() == 1) return rev;
+  }
+  return NoFreshRevisionError(kPrefix);
+}
+
+Result<std::string> PostgresStore::Store(const Snapshot& snapshot, const std::string& lock_id) {
+  SEALSTATE_RETURN_IF_ERROR(RequireEncrypter(options_.encrypter.get(), kPrefix));
+  SEALSTATE_RETURN_IF_ERROR(ValidateSnapshot(snapshot));
+  std::lock_guard<std::mutex> guard(mutex_);
+  SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
+  std::string rev;
+  const Status written = InTransaction(*conn_, "write", [&]() -> Status {
+    SEALSTATE_ASSIGN_OR_RETURN(rev, ReserveRevision());
+    PgChunkSink sink(*conn_, *place_, rev);
+    SEALSTATE_RETURN_IF_ERROR(SealValidatedSnapshot(snapshot, options_.envelope.written_version(),
+                                                    EnvelopeBinding{"state", factory(), stack(), rev},
+                                                    *options_.encrypter, sink));
+    SEALSTATE_RETURN_IF_ERROR(sink.Finish());
+    SEALSTATE_RETURN_IF_ERROR(conn_->Exec("write " + rev,
+                                          "UPDATE " + place_->Table("revisions") +
+                                              " SET chunks = $3, bytes = $4 WHERE stack_id = $1 AND rev = $2",
+                                          {PgParam::Int(place_->stack_id), PgParam::Text(rev),
+                                           PgParam::Int(sink.chunks()), PgParam::Int(sink.bytes())})
+                                  .status());
+    return AppendPgJournal(*conn_, *place_,
+                           Stamped("write", rev, lock_id, "", options_.envelope.written_version()));
+  });
+  SEALSTATE_RETURN_IF_ERROR(written);
+  return rev;
+}
+
+Result<std::string> PostgresStore::Write(const Snapshot& snapshot, const WriteOptions& options) {
+  const auto open = [this](const std::string& rev, const OpenOptions& open_options) {
+    return Open(rev, open_options);
+  };
+  SEALSTATE_RETURN_IF_ERROR(
+      CheckKeyOpensCurrent(*this, options_.encrypter.get(), options, options_.envelope.allow_plaintext, open, kPrefix));
+  return Store(snapshot, options.lock_id);
+}
+
+Status PostgresStore::SetCurrent(std::string_view rev, const SetCurrentOptions& options) {
+  SEALSTATE_RETURN_IF_ERROR(ValidateName("revision", rev));
+  // The snapshot must exist, open with our key, and carry this store's factory and stack.
+  Result<Snapshot> snapshot = Get(rev);
+  if (!snapshot.ok()) return snapshot.status().WithPrefix("set-current " + std::string(rev) + ": ");
+  std::lock_guard<std::mutex> guard(mutex_);
+  SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
+  return InTransaction(*conn_, "set-current", [&]() -> Status {
+    SEALSTATE_RETURN_IF_ERROR(LockStackRow(*conn_, *place_, "set-current"));
+    SEALSTATE_RETURN_IF_ERROR(CheckPgFence(*conn_, *place_, options.lock_id, "current was not moved"));
+    SEALSTATE_ASSIGN_OR_RETURN(
+        PgRows current, conn_->Exec("set-current",
+                                    "SELECT coalesce(current, ''), EXISTS (SELECT 1 FROM " + place_->Table("revisions") +
+                                        " WHERE stack_id = $1 AND rev = $2) FROM " + place_->Table("stacks") +
+                                        " WHERE id = $1",
+                                    {PgParam::Int(place_->stack_id), PgParam::Text(std::string(rev))}));
+    if (options.expected_current && current.Text(0, 0) != *options.expected_current) {
+      return CurrentMovedError(kPrefix, current.Text(0, 0), *options.expected_current);
+    }
+    if (current.Text(0, 1) != "t") {  // removed since Get read it
+      return NoSuchRevisionError(kPrefix, rev, stack()).WithPrefix("set-current " + std::string(rev) + ": ");
+    }
+    SEALSTATE_RETURN_IF_ERROR(conn_->Exec("set-current",
+                                          "UPDATE " + place_->Table("stacks") + " SET current = $2 WHERE id = $1",
+                                          {PgParam::Int(place_->stack_id), PgParam::Text(std::string(rev))})
+                                  .status());
+    return AppendPgJournal(*conn_, *place_, Stamped("set-current", std::string(rev), options.lock_id, ""));
+  });
+}
+
+Result<std::vector<std::string>> PostgresStore::List() {
+  std::lock_guard<std::mutex> guard(mutex_);
+  SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
+  SEALSTATE_ASSIGN_OR_RETURN(PgRows rows, conn_->Exec("list", "SELECT rev FROM " + place_->Table("revisions") +
+                                                                  " WHERE stack_id = $1",
+                                                      {PgParam::Int(place_->stack_id)}));
+  std::vector<std::string> revs;
+  revs.reserve(static_cast<std::size_t>(rows.size()));
+  for (int i = 0; i < rows.size(); ++i) revs.push_back(rows.Text(i, 0));
+  return SortRevisions(revs);
+}
+
+Status PostgresStore::Remove(std::string_view rev, std::string_view lock_id) {
+  SEALSTATE_RETURN_IF_ERROR(ValidateName("revision", rev));
+  std::lock_guard<std::mutex> guard(mutex_);
+  SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
+  return InTransaction(*conn_, "remove", [&]() -> Status {
+    SEALSTATE_RETURN_IF_ERROR(LockStackRow(*conn_, *place_, "remove"));
+    SEALSTATE_RETURN_IF_ERROR(
+        CheckPgFence(*conn_, *place_, lock_id, "revision " + std::string(rev) + " was not removed"));
+    SEALSTATE_ASSIGN_OR_RETURN(
+        PgRows deleted, conn_->Exec("remove",
+                                    "DELETE FROM " + place_->Table("revisions") +
+                                        " r WHERE r.stack_id = $1 AND r.rev = $2 AND NOT EXISTS (SELECT 1 FROM " +
+                                        place_->Table("stacks") + " s WHERE s.id = $1 AND s.current = $2) "
+                                        "RETURNING 1",
+                                    {PgParam::Int(place_->stack_id), PgParam::Text(std::string(rev))}));
+    if (deleted.empty()) {
+      SEALSTATE_ASSIGN_OR_RETURN(PgRows current, conn_->Exec("remove", "SELECT current FROM " +
+                                                                           place_->Table("stacks") + " WHERE id = $1",
+                                                             {PgParam::Int(place_->stack_id)}));
+      if (current.Text(0, 0) == rev) return RemovingCurrentError(kPrefix, rev);
+      return Status::OK();  // already gone: not an error (unobin)
+    }
+    return AppendPgJournal(*conn_, *place_, Stamped("remove", std::string(rev), std::string(lock_id), ""));
+  });
+}
+
+Status PostgresStore::ReadEnvelope(std::string_view rev, ByteSink& sink) {
+  return ReadStored(rev, [&](ByteSource& source) -> Status {
+    std::string buffer(kPgChunkBytes, '\0');
+    while (true) {
+      SEALSTATE_ASSIGN_OR_RETURN(std::size_t n, source.Read(buffer.data(), buffer.size()));
+      if (n == 0) return Status::OK();
+      SEALSTATE_RETURN_IF_ERROR(sink.Append(std::string_view(buffer.data(), n)));
+    }
+  });
+}
+
+Status PostgresStore::ImportJournal(const std::vector<JournalEvent>& events, std::string_view lock_id) {
+  std::lock_guard<std::mutex> guard(mutex_);
+  SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
+  return InTransaction(*conn_, "import the journal", [&]() -> Status {
+    SEALSTATE_RETURN_IF_ERROR(LockStackRow(*conn_, *place_, "import the journal"));
+    SEALSTATE_RETURN_IF_ERROR(CheckPgFence(*conn_, *place_, lock_id, "no journal event was imported"));
+    for (const JournalEvent& event : events) SEALSTATE_RETURN_IF_ERROR(AppendPgJournal(*conn_, *place_, event));
+    return Status::OK();
+  });
+}
+
+// The stack's row id, created when missing and `create`. Errors: kNotFound; kIoError.
+Result<std::int64_t> FindStack(PgConnection& conn, const PgSchemaInfo& schema, const PostgresStoreOptions& options) {
+  const std::vector<PgParam> names = {PgParam::Text(options.factory), PgParam::Text(options.stack)};
+  if (options.create) {
+    SEALSTATE_RETURN_IF_ERROR(conn.Exec("create the stack",
+                                        "INSERT INTO " + schema.quoted +
+                                            ".stacks (factory, stack) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                                        names)
+                                  .status());
+  }
+  SEALSTATE_ASSIGN_OR_RETURN(PgRows rows, conn.Exec("find the stack",
+                                                    "SELECT id FROM " + schema.quoted +
+                                                        ".stacks WHERE factory = $1 AND stack = $2",
+                                                    names));
+  if (rows.empty()) {
+    return Status::NotFound(std::string(kPrefix) + "no such stack: " + options.factory + "/" + options.stack +
+                            " in " + conn.redacted_spec());
+  }
+  return rows.Int(0, 0);
+}
+
+}  // namespace
+}  // namespace internal
+
+Result<std::unique_ptr<Backend>> OpenPostgresStore(const PostgresStoreOptions& options) {
+  using namespace internal;
+  SEALSTATE_ASSIGN_OR_RETURN(PostgresSpec spec, ParsePostgresSpec(options.spec));
+  Status factory_ok = ValidateName("factory", options.factory);
+  if (!factory_ok.ok()) return factory_ok.WithPrefix(std::string(kPrefix));
+  Status stack_ok = ValidateName("stack", options.stack);
+  if (!stack_ok.ok()) return stack_ok.WithPrefix(std::string(kPrefix));
+  SEALSTATE_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> conn, PgConnection::Connect(spec.conninfo, spec.redacted));
+  if (options.migrate) SEALSTATE_RETURN_IF_ERROR(MigratePostgresSchema(*conn, spec.schema).status());
+  SEALSTATE_ASSIGN_OR_RETURN(PgSchemaInfo schema, CheckPostgresSchema(*conn, spec.schema));
+  auto place = std::make_shared<PgStackPlace>();
+  SEALSTATE_ASSIGN_OR_RETURN(place->stack_id, FindStack(*conn, schema, options));
+  place->spec = std::move(spec);
+  place->quoted_schema = schema.quoted;
+  place->namespace_oid = schema.namespace_oid;
+  place->factory = options.factory;
+  place->stack = options.stack;
+  return std::unique_ptr<Backend>(std::make_unique<PostgresStore>(std::move(place), std::move(conn), options));
+}
+
+Result<MigrationReport> MigratePostgres(std::string_view spec_text) {
+  using namespace internal;
+  SEALSTATE_ASSIGN_OR_RETURN(PostgresSpec spec, ParsePostgresSpec(spec_text));
+  SEALSTATE_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> conn, PgConnection::Connect(spec.conninfo, spec.redacted));
+  return MigratePostgresSchema(*conn, spec.schema);
+}
+
+}  // namespace sealstate
