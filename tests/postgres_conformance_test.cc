@@ -14,9 +14,9 @@ const bool kServerConfigured = sealstate::testing_support::RequireTestPostgres()
 // The spec of a fresh, migrated schema for this process.
 const std::string& ConformanceSpec() {
   static const std::string spec = [] {
-    std::string s = sealstate::testing_support::WithParameter(
-        sealstate::testing_support::TestPostgresSpec(), "schema",
-        sealstate::testing_support::FreshSchemaName("conformance"));
+    std::string s =
+        sealstate::testing_support::WithParameter(sealstate::testing_support::TestPostgresSpec(), "schema",
+                                                  sealstate::testing_support::FreshSchemaName("conformance"));
     sealstate::Result<sealstate::MigrationReport> migrated = sealstate::BackendRegistry::WithBuiltins().Migrate(s);
     if (!migrated.ok()) {
       std::fprintf(stderr, "migrate: %s\n", migrated.status().ToString().c_str());

@@ -72,8 +72,8 @@ Result<PgRows> PgConnection::Exec(std::string_view what, const std::string& sql,
     lengths.push_back(static_cast<int>(param.value.size()));
     formats.push_back(param.binary ? 1 : 0);
   }
-  PgRows rows(PQexecParams(conn_, sql.c_str(), static_cast<int>(params.size()), nullptr, values.data(),
-                           lengths.data(), formats.data(), binary_result ? 1 : 0));
+  PgRows rows(PQexecParams(conn_, sql.c_str(), static_cast<int>(params.size()), nullptr, values.data(), lengths.data(),
+                           formats.data(), binary_result ? 1 : 0));
   return CheckResult(what, std::move(rows));
 }
 

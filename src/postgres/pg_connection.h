@@ -51,9 +51,7 @@ class PgRows {
   // The number of rows an INSERT, UPDATE or DELETE touched.
   std::int64_t Affected() const;
   // PGRES_FATAL_ERROR when there is no result (out of memory, connection lost).
-  ExecStatusType status() const {
-    return result_ ? PQresultStatus(result_.get()) : PGRES_FATAL_ERROR;
-  }
+  ExecStatusType status() const { return result_ ? PQresultStatus(result_.get()) : PGRES_FATAL_ERROR; }
   bool has_result() const { return result_ != nullptr; }
   // The SQLSTATE of a failed statement, or "".
   std::string sqlstate() const {

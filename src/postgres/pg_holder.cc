@@ -28,8 +28,8 @@ Result<std::optional<PgHolderRow>> ReadPgHolder(PgConnection& conn, const PgStac
   row.holder.pid = rows.Int(0, 3);
   Result<Timestamp> created = ParseRfc3339(rows.Text(0, 4));
   if (!created.ok()) {
-    return Status::Integrity(std::string(kPostgresPrefix) + "the lock's holder row has a bad time: " +
-                             created.status().message());
+    return Status::Integrity(std::string(kPostgresPrefix) +
+                             "the lock's holder row has a bad time: " + created.status().message());
   }
   row.holder.created = *created;
   row.holder.operation = rows.Text(0, 5);
@@ -56,10 +56,9 @@ Result<bool> PgHolderAlive(PgConnection& conn, const PgStackPlace& place, const 
 Status CheckPgFence(PgConnection& conn, const PgStackPlace& place, std::string_view lock_id,
                     std::string_view not_done) {
   if (lock_id.empty()) return Status::OK();
-  SEALSTATE_ASSIGN_OR_RETURN(PgRows rows,
-                             conn.Exec("check the lock", "SELECT lock_id FROM " + place.Table("locks") +
-                                                             " WHERE stack_id = $1",
-                                       {PgParam::Int(place.stack_id)}));
+  SEALSTATE_ASSIGN_OR_RETURN(
+      PgRows rows, conn.Exec("check the lock", "SELECT lock_id FROM " + place.Table("locks") + " WHERE stack_id = $1",
+                             {PgParam::Int(place.stack_id)}));
   if (!rows.empty() && rows.Text(0, 0) == lock_id) return Status::OK();
   return BrokenLockError(kPostgresPrefix, lock_id, not_done);
 }
@@ -75,10 +74,9 @@ Status ForceUnlockLocked(PgConnection& conn, const PgStackPlace& place, std::str
                           DescribeHolder(row->holder) + ", not as " + std::string(expected_id) +
                           "; nothing was broken");
   }
-  SEALSTATE_RETURN_IF_ERROR(
-      conn.Exec("force-unlock", "DELETE FROM " + place.Table("locks") + " WHERE stack_id = $1",
-                {PgParam::Int(place.stack_id)})
-          .status());
+  SEALSTATE_RETURN_IF_ERROR(conn.Exec("force-unlock", "DELETE FROM " + place.Table("locks") + " WHERE stack_id = $1",
+                                      {PgParam::Int(place.stack_id)})
+                                .status());
   return AppendPgJournal(conn, place,
                          StampedEvent(ProcessProbe::Default()->Self(), "force-unlock", "", row->holder.lock_id,
                                       "removed the lock of " + DescribeHolder(row->holder)));

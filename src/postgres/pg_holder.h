@@ -33,8 +33,7 @@ Result<bool> PgHolderAlive(PgConnection& conn, const PgStackPlace& place, const 
 
 // Fencing, inside a transaction that has locked the stack's row: OK when `lock_id` is empty or
 // still the holder row's; else kLocked (BrokenLockError with `not_done`). Errors: kIoError.
-Status CheckPgFence(PgConnection& conn, const PgStackPlace& place, std::string_view lock_id,
-                    std::string_view not_done);
+Status CheckPgFence(PgConnection& conn, const PgStackPlace& place, std::string_view lock_id, std::string_view not_done);
 
 // Backend::ForceUnlock: deletes the holder row (checking `expected_id`) and journals
 // "force-unlock", in one transaction.

@@ -20,7 +20,6 @@ Status AppendPgJournal(PgConnection& conn, const PgStackPlace& place, JournalEve
 
 // Events with seq > since_seq, in seq order. Errors: kIntegrity for a row whose time does not
 // parse; kIoError.
-Result<std::vector<JournalEvent>> ReadPgJournal(PgConnection& conn, const PgStackPlace& place,
-                                                std::uint64_t since_seq);
+Result<std::vector<JournalEvent>> ReadPgJournal(PgConnection& conn, const PgStackPlace& place, std::uint64_t since_seq);
 
 }  // namespace sealstate::internal

@@ -43,11 +43,11 @@ class PgLock final : public Lock {
 Result<bool> PgLock::DeleteRow() {
   SEALSTATE_RETURN_IF_ERROR(conn_->Begin("unlock"));
   Status locked = LockStackRow(*conn_, *place_, "unlock");
-  Result<PgRows> deleted = locked.ok() ? conn_->Exec("unlock",
-                                                     "DELETE FROM " + place_->Table("locks") +
-                                                         " WHERE stack_id = $1 AND lock_id = $2",
-                                                     {PgParam::Int(place_->stack_id), PgParam::Text(id_)})
-                                       : Result<PgRows>(locked);
+  Result<PgRows> deleted =
+      locked.ok()
+          ? conn_->Exec("unlock", "DELETE FROM " + place_->Table("locks") + " WHERE stack_id = $1 AND lock_id = $2",
+                        {PgParam::Int(place_->stack_id), PgParam::Text(id_)})
+          : Result<PgRows>(locked);
   Result<std::optional<PgHolderRow>> other =
       deleted.ok() ? ReadPgHolder(*conn_, *place_) : Result<std::optional<PgHolderRow>>(deleted.status());
   if (!other.ok()) {
@@ -95,8 +95,7 @@ Result<std::optional<PgHolderRow>> TakeLocked(PgConnection& conn, const PgStackP
     SEALSTATE_ASSIGN_OR_RETURN(bool alive, PgHolderAlive(conn, place, *row));
     if (alive) return row;
     if (!options.break_stale) {
-      return LockedError(*row, "; it is stale (its " + SessionName(*row) +
-                                   " is gone): break it with force-unlock");
+      return LockedError(*row, "; it is stale (its " + SessionName(*row) + " is gone): break it with force-unlock");
     }
     SEALSTATE_RETURN_IF_ERROR(conn.Exec("break the stale lock",
                                         "DELETE FROM " + place.Table("locks") + " WHERE stack_id = $1",
@@ -104,9 +103,9 @@ Result<std::optional<PgHolderRow>> TakeLocked(PgConnection& conn, const PgStackP
                                   .status());
     SEALSTATE_RETURN_IF_ERROR(AppendPgJournal(
         conn, place,
-        StampedEvent(ProcessProbe::Default()->Self(), "lock-break", "", row->holder.lock_id,
-                     "broke the stale lock of " + DescribeHolder(row->holder) + ": its " + SessionName(*row) +
-                         " is gone")));
+        StampedEvent(
+            ProcessProbe::Default()->Self(), "lock-break", "", row->holder.lock_id,
+            "broke the stale lock of " + DescribeHolder(row->holder) + ": its " + SessionName(*row) + " is gone")));
   }
   SEALSTATE_ASSIGN_OR_RETURN(PgRows fresh, conn.Exec("lock", "SELECT nextval($1::regclass)::int4, pg_backend_pid()",
                                                      {PgParam::Text(place.Table("lock_keys"))}));

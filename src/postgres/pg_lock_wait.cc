@@ -36,8 +36,9 @@ Status WaitForPgRelease(PgConnection& conn, const PgStackPlace& place, const PgH
                                 .status());
   const std::string ns = std::to_string(static_cast<std::int32_t>(place.namespace_oid));
   const std::string key = std::to_string(blocker.advisory_key);
-  const std::string sql = "SELECT pg_advisory_lock_shared($1::int4, $2::int4), pg_advisory_unlock_shared($1::int4, "
-                          "$2::int4)";
+  const std::string sql =
+      "SELECT pg_advisory_lock_shared($1::int4, $2::int4), pg_advisory_unlock_shared($1::int4, "
+      "$2::int4)";
   const char* values[] = {ns.c_str(), key.c_str()};
   if (PQsendQueryParams(conn.raw(), sql.c_str(), 2, nullptr, values, nullptr, nullptr, 0) == 0) {
     return conn.Failure("wait for the lock on", PQerrorMessage(conn.raw()));

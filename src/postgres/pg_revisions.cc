@@ -21,12 +21,13 @@ Status PgChunkSink::Append(std::string_view data) {
 Status PgChunkSink::Finish() { return buffer_.empty() ? Status::OK() : Flush(); }
 
 Status PgChunkSink::Flush() {
-  SEALSTATE_RETURN_IF_ERROR(conn_.Exec("write " + rev_,
-                                       "INSERT INTO " + place_.Table("revision_chunks") +
-                                           " (stack_id, rev, chunk, data) VALUES ($1, $2, $3, $4)",
-                                       {PgParam::Int(place_.stack_id), PgParam::Text(rev_), PgParam::Int(chunks_),
-                                        PgParam::Bytes(buffer_)})
-                                .status());
+  SEALSTATE_RETURN_IF_ERROR(
+      conn_
+          .Exec("write " + rev_,
+                "INSERT INTO " + place_.Table("revision_chunks") +
+                    " (stack_id, rev, chunk, data) VALUES ($1, $2, $3, $4)",
+                {PgParam::Int(place_.stack_id), PgParam::Text(rev_), PgParam::Int(chunks_), PgParam::Bytes(buffer_)})
+          .status());
   ++chunks_;
   bytes_ += static_cast<std::int64_t>(buffer_.size());
   buffer_.clear();
@@ -57,10 +58,10 @@ Result<std::size_t> PgChunkSource::Read(char* buffer, std::size_t capacity) {
 }
 
 Result<std::int64_t> RevisionChunkCount(PgConnection& conn, const PgStackPlace& place, std::string_view rev) {
-  SEALSTATE_ASSIGN_OR_RETURN(PgRows rows, conn.Exec("read " + std::string(rev),
-                                                    "SELECT chunks FROM " + place.Table("revisions") +
-                                                        " WHERE stack_id = $1 AND rev = $2",
-                                                    {PgParam::Int(place.stack_id), PgParam::Text(std::string(rev))}));
+  SEALSTATE_ASSIGN_OR_RETURN(
+      PgRows rows, conn.Exec("read " + std::string(rev),
+                             "SELECT chunks FROM " + place.Table("revisions") + " WHERE stack_id = $1 AND rev = $2",
+                             {PgParam::Int(place.stack_id), PgParam::Text(std::string(rev))}));
   if (rows.empty()) return NoSuchRevisionError(kPostgresPrefix, rev, place.stack);
   return rows.Int(0, 0);
 }

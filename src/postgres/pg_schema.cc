@@ -64,8 +64,8 @@ Status NewerSchema(int found, const std::string& schema) {
 
 Result<int> AppliedVersion(PgConnection& conn, const std::string& quoted) {
   SEALSTATE_ASSIGN_OR_RETURN(PgRows rows,
-                             conn.Exec("read the schema version", "SELECT coalesce(max(version), 0) FROM " + quoted +
-                                                                      ".sealstate_migrations"));
+                             conn.Exec("read the schema version",
+                                       "SELECT coalesce(max(version), 0) FROM " + quoted + ".sealstate_migrations"));
   return static_cast<int>(rows.Int(0, 0));
 }
 
@@ -92,11 +92,10 @@ Result<MigrationReport> MigrateLocked(PgConnection& conn, const std::string& sch
     for (const char* statement : migration.statements) {
       SEALSTATE_RETURN_IF_ERROR(conn.Exec(what, WithSchema(statement, quoted)).status());
     }
-    SEALSTATE_RETURN_IF_ERROR(conn.Exec(what,
-                                        "INSERT INTO " + quoted +
-                                            ".sealstate_migrations (version, description) VALUES ($1, $2)",
-                                        {PgParam::Int(migration.version), PgParam::Text(migration.description)})
-                                  .status());
+    SEALSTATE_RETURN_IF_ERROR(
+        conn.Exec(what, "INSERT INTO " + quoted + ".sealstate_migrations (version, description) VALUES ($1, $2)",
+                  {PgParam::Int(migration.version), PgParam::Text(migration.description)})
+            .status());
     report.applied.push_back(std::to_string(migration.version) + ": " + migration.description);
   }
   report.to_version = kPostgresSchemaVersion;
@@ -121,9 +120,10 @@ Result<PgSchemaInfo> CheckPostgresSchema(PgConnection& conn, const std::string& 
   PgSchemaInfo info;
   SEALSTATE_ASSIGN_OR_RETURN(info.quoted, conn.QuoteIdentifier(schema));
   SEALSTATE_ASSIGN_OR_RETURN(
-      PgRows found, conn.Exec("look up the schema",
-                              "SELECT n.oid::bigint, to_regclass($2) IS NOT NULL FROM pg_namespace n WHERE nspname = $1",
-                              {PgParam::Text(schema), PgParam::Text(info.quoted + ".sealstate_migrations")}));
+      PgRows found,
+      conn.Exec("look up the schema",
+                "SELECT n.oid::bigint, to_regclass($2) IS NOT NULL FROM pg_namespace n WHERE nspname = $1",
+                {PgParam::Text(schema), PgParam::Text(info.quoted + ".sealstate_migrations")}));
   const std::string advice = "; run `sealstate migrate-schema --backend " + conn.redacted_spec() +
                              "` (library: Migrate) to create or upgrade it";
   if (found.empty() || found.Text(0, 1) != "t") {

@@ -22,7 +22,6 @@
 
 namespace sealstate::internal {
 
-
 // Brings schema `schema` (unquoted) to kPostgresSchemaVersion in one transaction, serialised
 // with every other migrator of the same schema by a transaction-level advisory lock: creates the
 // schema and the migrations table when missing, applies the missing migrations in order and
@@ -32,7 +31,7 @@ Result<MigrationReport> MigratePostgresSchema(PgConnection& conn, const std::str
 
 // What an open store needs to know about its schema.
 struct PgSchemaInfo {
-  std::string quoted;            // the schema as a quoted identifier, for SQL
+  std::string quoted;               // the schema as a quoted identifier, for SQL
   std::uint32_t namespace_oid = 0;  // pg_namespace's oid: the first half of every lock key
 };
 

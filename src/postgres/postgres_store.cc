@@ -101,9 +101,9 @@ class PostgresStore final : public Backend {
 Result<std::string> PostgresStore::CurrentRev() {
   std::lock_guard<std::mutex> guard(mutex_);
   SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
-  SEALSTATE_ASSIGN_OR_RETURN(PgRows rows, conn_->Exec("read current", "SELECT current FROM " + place_->Table("stacks") +
-                                                                          " WHERE id = $1",
-                                                      {PgParam::Int(place_->stack_id)}));
+  SEALSTATE_ASSIGN_OR_RETURN(
+      PgRows rows, conn_->Exec("read current", "SELECT current FROM " + place_->Table("stacks") + " WHERE id = $1",
+                               {PgParam::Int(place_->stack_id)}));
   if (rows.empty() || rows.IsNull(0, 0)) return Status::NoCurrent();
   return rows.Text(0, 0);
 }
@@ -125,9 +125,8 @@ Status PostgresStore::ReadStored(std::string_view rev, const std::function<Statu
 Result<Snapshot> PostgresStore::Open(const std::string& rev, const OpenOptions& open_options) {
   std::optional<Snapshot> snapshot;
   const Status read = ReadStored(rev, [&](ByteSource& source) -> Status {
-    SEALSTATE_ASSIGN_OR_RETURN(
-        snapshot, OpenSnapshot(source, EnvelopeBinding{"state", factory(), stack(), rev}, *options_.encrypter,
-                               open_options));
+    SEALSTATE_ASSIGN_OR_RETURN(snapshot, OpenSnapshot(source, EnvelopeBinding{"state", factory(), stack(), rev},
+                                                      *options_.encrypter, open_options));
     return Status::OK();
   });
   SEALSTATE_RETURN_IF_ERROR(read);
@@ -187,23 +186,21 @@ Result<std::string> PostgresStore::Store(const Snapshot& snapshot, const std::st
                                                     EnvelopeBinding{"state", factory(), stack(), rev},
                                                     *options_.encrypter, sink));
     SEALSTATE_RETURN_IF_ERROR(sink.Finish());
-    SEALSTATE_RETURN_IF_ERROR(conn_->Exec("write " + rev,
-                                          "UPDATE " + place_->Table("revisions") +
-                                              " SET chunks = $3, bytes = $4 WHERE stack_id = $1 AND rev = $2",
-                                          {PgParam::Int(place_->stack_id), PgParam::Text(rev),
-                                           PgParam::Int(sink.chunks()), PgParam::Int(sink.bytes())})
+    SEALSTATE_RETURN_IF_ERROR(conn_
+                                  ->Exec("write " + rev,
+                                         "UPDATE " + place_->Table("revisions") +
+                                             " SET chunks = $3, bytes = $4 WHERE stack_id = $1 AND rev = $2",
+                                         {PgParam::Int(place_->stack_id), PgParam::Text(rev),
+                                          PgParam::Int(sink.chunks()), PgParam::Int(sink.bytes())})
                                   .status());
-    return AppendPgJournal(*conn_, *place_,
-                           Stamped("write", rev, lock_id, "", options_.envelope.written_version()));
+    return AppendPgJournal(*conn_, *place_, Stamped("write", rev, lock_id, "", options_.envelope.written_version()));
   });
   SEALSTATE_RETURN_IF_ERROR(written);
   return rev;
 }
 
 Result<std::string> PostgresStore::Write(const Snapshot& snapshot, const WriteOptions& options) {
-  const auto open = [this](const std::string& rev, const OpenOptions& open_options) {
-    return Open(rev, open_options);
-  };
+  const auto open = [this](const std::string& rev, const OpenOptions& open_options) { return Open(rev, open_options); };
   SEALSTATE_RETURN_IF_ERROR(
       CheckKeyOpensCurrent(*this, options_.encrypter.get(), options, options_.envelope.allow_plaintext, open, kPrefix));
   return Store(snapshot, options.lock_id);
@@ -220,20 +217,21 @@ Status PostgresStore::SetCurrent(std::string_view rev, const SetCurrentOptions& 
     SEALSTATE_RETURN_IF_ERROR(LockStackRow(*conn_, *place_, "set-current"));
     SEALSTATE_RETURN_IF_ERROR(CheckPgFence(*conn_, *place_, options.lock_id, "current was not moved"));
     SEALSTATE_ASSIGN_OR_RETURN(
-        PgRows current, conn_->Exec("set-current",
-                                    "SELECT coalesce(current, ''), EXISTS (SELECT 1 FROM " + place_->Table("revisions") +
-                                        " WHERE stack_id = $1 AND rev = $2) FROM " + place_->Table("stacks") +
-                                        " WHERE id = $1",
-                                    {PgParam::Int(place_->stack_id), PgParam::Text(std::string(rev))}));
+        PgRows current,
+        conn_->Exec("set-current",
+                    "SELECT coalesce(current, ''), EXISTS (SELECT 1 FROM " + place_->Table("revisions") +
+                        " WHERE stack_id = $1 AND rev = $2) FROM " + place_->Table("stacks") + " WHERE id = $1",
+                    {PgParam::Int(place_->stack_id), PgParam::Text(std::string(rev))}));
     if (options.expected_current && current.Text(0, 0) != *options.expected_current) {
       return CurrentMovedError(kPrefix, current.Text(0, 0), *options.expected_current);
     }
     if (current.Text(0, 1) != "t") {  // removed since Get read it
       return NoSuchRevisionError(kPrefix, rev, stack()).WithPrefix("set-current " + std::string(rev) + ": ");
     }
-    SEALSTATE_RETURN_IF_ERROR(conn_->Exec("set-current",
-                                          "UPDATE " + place_->Table("stacks") + " SET current = $2 WHERE id = $1",
-                                          {PgParam::Int(place_->stack_id), PgParam::Text(std::string(rev))})
+    SEALSTATE_RETURN_IF_ERROR(conn_
+                                  ->Exec("set-current",
+                                         "UPDATE " + place_->Table("stacks") + " SET current = $2 WHERE id = $1",
+                                         {PgParam::Int(place_->stack_id), PgParam::Text(std::string(rev))})
                                   .status());
     return AppendPgJournal(*conn_, *place_, Stamped("set-current", std::string(rev), options.lock_id, ""));
   });
@@ -242,9 +240,9 @@ Status PostgresStore::SetCurrent(std::string_view rev, const SetCurrentOptions& 
 Result<std::vector<std::string>> PostgresStore::List() {
   std::lock_guard<std::mutex> guard(mutex_);
   SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
-  SEALSTATE_ASSIGN_OR_RETURN(PgRows rows, conn_->Exec("list", "SELECT rev FROM " + place_->Table("revisions") +
-                                                                  " WHERE stack_id = $1",
-                                                      {PgParam::Int(place_->stack_id)}));
+  SEALSTATE_ASSIGN_OR_RETURN(
+      PgRows rows, conn_->Exec("list", "SELECT rev FROM " + place_->Table("revisions") + " WHERE stack_id = $1",
+                               {PgParam::Int(place_->stack_id)}));
   std::vector<std::string> revs;
   revs.reserve(static_cast<std::size_t>(rows.size()));
   for (int i = 0; i < rows.size(); ++i) revs.push_back(rows.Text(i, 0));
@@ -263,13 +261,14 @@ Status PostgresStore::Remove(std::string_view rev, std::string_view lock_id) {
         PgRows deleted, conn_->Exec("remove",
                                     "DELETE FROM " + place_->Table("revisions") +
                                         " r WHERE r.stack_id = $1 AND r.rev = $2 AND NOT EXISTS (SELECT 1 FROM " +
-                                        place_->Table("stacks") + " s WHERE s.id = $1 AND s.current = $2) "
+                                        place_->Table("stacks") +
+                                        " s WHERE s.id = $1 AND s.current = $2) "
                                         "RETURNING 1",
                                     {PgParam::Int(place_->stack_id), PgParam::Text(std::string(rev))}));
     if (deleted.empty()) {
-      SEALSTATE_ASSIGN_OR_RETURN(PgRows current, conn_->Exec("remove", "SELECT current FROM " +
-                                                                           place_->Table("stacks") + " WHERE id = $1",
-                                                             {PgParam::Int(place_->stack_id)}));
+      SEALSTATE_ASSIGN_OR_RETURN(
+          PgRows current, conn_->Exec("remove", "SELECT current FROM " + place_->Table("stacks") + " WHERE id = $1",
+                                      {PgParam::Int(place_->stack_id)}));
       if (current.Text(0, 0) == rev) return RemovingCurrentError(kPrefix, rev);
       return Status::OK();  // already gone: not an error (unobin)
     }
@@ -303,19 +302,18 @@ Status PostgresStore::ImportJournal(const std::vector<JournalEvent>& events, std
 Result<std::int64_t> FindStack(PgConnection& conn, const PgSchemaInfo& schema, const PostgresStoreOptions& options) {
   const std::vector<PgParam> names = {PgParam::Text(options.factory), PgParam::Text(options.stack)};
   if (options.create) {
-    SEALSTATE_RETURN_IF_ERROR(conn.Exec("create the stack",
-                                        "INSERT INTO " + schema.quoted +
-                                            ".stacks (factory, stack) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                                        names)
-                                  .status());
+    SEALSTATE_RETURN_IF_ERROR(
+        conn.Exec("create the stack",
+                  "INSERT INTO " + schema.quoted + ".stacks (factory, stack) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                  names)
+            .status());
   }
-  SEALSTATE_ASSIGN_OR_RETURN(PgRows rows, conn.Exec("find the stack",
-                                                    "SELECT id FROM " + schema.quoted +
-                                                        ".stacks WHERE factory = $1 AND stack = $2",
-                                                    names));
+  SEALSTATE_ASSIGN_OR_RETURN(
+      PgRows rows, conn.Exec("find the stack",
+                             "SELECT id FROM " + schema.quoted + ".stacks WHERE factory = $1 AND stack = $2", names));
   if (rows.empty()) {
-    return Status::NotFound(std::string(kPrefix) + "no such stack: " + options.factory + "/" + options.stack +
-                            " in " + conn.redacted_spec());
+    return Status::NotFound(std::string(kPrefix) + "no such stack: " + options.factory + "/" + options.stack + " in " +
+                            conn.redacted_spec());
   }
   return rows.Int(0, 0);
 }

@@ -21,8 +21,9 @@ inline bool RequireTestPostgres() {
   if (spec != nullptr && *spec != '\0') return true;
   const char* required = ::getenv("SEALSTATE_REQUIRE_POSTGRES");
   if (required != nullptr && std::string(required) == "1") {
-    std::fprintf(stderr, "SEALSTATE_REQUIRE_POSTGRES=1 but SEALSTATE_TEST_POSTGRES is not set: start the server "
-                         "with scripts/postgres_server.sh start\n");
+    std::fprintf(stderr,
+                 "SEALSTATE_REQUIRE_POSTGRES=1 but SEALSTATE_TEST_POSTGRES is not set: start the server "
+                 "with scripts/postgres_server.sh start\n");
     ::_exit(1);
   }
   std::fprintf(stderr, "skipped: SEALSTATE_TEST_POSTGRES is not set (scripts/postgres_server.sh start)\n");
