@@ -14,12 +14,18 @@ std::string Trimmed(const char* message) {
   return text.empty() ? "no reason given" : text;
 }
 
+// The server's notices ("schema ... already exists, skipping") are not errors: a library does
+// not print them (libpq's default prints them to stderr).
+void IgnoreNotice(void* /*arg*/, const char* /*message*/) {}
+
 PGconn* ConnectRaw(const std::string& conninfo) {
   // expand_dbname: `conninfo` (a URI or keyword string) supplies everything else; libpq's
   // environment variables and ~/.pgpass fill in what it leaves out, as for psql.
   const char* keywords[] = {"dbname", "fallback_application_name", "client_encoding", nullptr};
   const char* values[] = {conninfo.c_str(), "sealstate", "UTF8", nullptr};
-  return PQconnectdbParams(keywords, values, 1);
+  PGconn* conn = PQconnectdbParams(keywords, values, 1);
+  if (conn != nullptr) PQsetNoticeProcessor(conn, IgnoreNotice, nullptr);
+  return conn;
 }
 
 }  // namespace

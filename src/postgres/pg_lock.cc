@@ -34,7 +34,7 @@ class PgLock final : public Lock {
 
   const std::shared_ptr<const PgStackPlace> place_;
   std::mutex mutex_;
-  const std::unique_ptr<PgConnection> conn_;
+  std::unique_ptr<PgConnection> conn_;  // null once released (back in the pool)
   const std::string id_;
   const std::int32_t key_;
   bool released_ = false;
@@ -42,7 +42,8 @@ class PgLock final : public Lock {
 
 Result<bool> PgLock::DeleteRow() {
   SEALSTATE_RETURN_IF_ERROR(conn_->Begin("unlock"));
-  Status locked = LockStackRow(*conn_, *place_, "unlock");
+  Status locked = SkipFlushAtCommit(*conn_, "unlock");
+  if (locked.ok()) locked = LockStackRow(*conn_, *place_, "unlock");
   Result<PgRows> deleted =
       locked.ok()
           ? conn_->Exec("unlock", "DELETE FROM " + place_->Table("locks") + " WHERE stack_id = $1 AND lock_id = $2",
@@ -68,6 +69,7 @@ Status PgLock::Unlock() {
   (void)conn_->Exec("unlock", "SELECT pg_advisory_unlock($1::int4, $2::int4)",
                     {PgParam::Text(NamespaceKey(*place_)), PgParam::Int(key_)});
   released_ = true;
+  place_->lock_connections->Return(std::move(conn_));
   if (someone_else) {
     return Status::Locked(std::string(kPostgresPrefix) + "the lock " + id_ +
                           " was broken while held and someone else holds the lock now; nothing was released");
@@ -89,6 +91,7 @@ struct Attempt {
 // lock for `holder`. Returns the live holder in the way instead, if there is one.
 Result<std::optional<PgHolderRow>> TakeLocked(PgConnection& conn, const PgStackPlace& place, const LockHolder& holder,
                                               const LockOptions& options, std::int32_t& key) {
+  SEALSTATE_RETURN_IF_ERROR(SkipFlushAtCommit(conn, "lock"));
   SEALSTATE_RETURN_IF_ERROR(LockStackRow(conn, place, "lock"));
   SEALSTATE_ASSIGN_OR_RETURN(std::optional<PgHolderRow> row, ReadPgHolder(conn, place));
   if (row) {
@@ -150,13 +153,10 @@ Result<Attempt> TryTake(std::shared_ptr<const PgStackPlace> place, std::unique_p
   return Attempt{std::make_unique<PgLock>(std::move(place), std::move(conn), holder.lock_id, key), std::nullopt};
 }
 
-}  // namespace
-
-Result<std::unique_ptr<Lock>> AcquirePgLock(std::shared_ptr<const PgStackPlace> place, const LockOptions& options) {
-  SEALSTATE_ASSIGN_OR_RETURN(LockHolder holder, NewProcessHolder(options, kPostgresPrefix));
-  const Deadline deadline(options.timeout);
-  SEALSTATE_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> conn,
-                             PgConnection::Connect(place->spec.conninfo, place->spec.redacted));
+// Takes the lock on `conn` (which the Lock then owns), waiting and breaking as options say.
+Result<std::unique_ptr<Lock>> WaitAndTake(const std::shared_ptr<const PgStackPlace>& place,
+                                          std::unique_ptr<PgConnection>& conn, const LockHolder& holder,
+                                          const LockOptions& options, const Deadline& deadline) {
   while (true) {
     SEALSTATE_ASSIGN_OR_RETURN(Attempt attempt, TryTake(place, conn, holder, options));
     if (attempt.lock) return std::move(attempt.lock);
@@ -166,6 +166,18 @@ Result<std::unique_ptr<Lock>> AcquirePgLock(std::shared_ptr<const PgStackPlace> 
     if (deadline.Passed()) return LockedError(*attempt.blocker, "");
     SEALSTATE_RETURN_IF_ERROR(WaitForPgRelease(*conn, *place, *attempt.blocker, deadline, options.cancelled));
   }
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Lock>> AcquirePgLock(std::shared_ptr<const PgStackPlace> place, const LockOptions& options) {
+  SEALSTATE_ASSIGN_OR_RETURN(LockHolder holder, NewProcessHolder(options, kPostgresPrefix));
+  const Deadline deadline(options.timeout);
+  SEALSTATE_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> conn, place->lock_connections->Take());
+  SEALSTATE_RETURN_IF_ERROR(conn->EnsureConnected());  // an idle one may have lost its session
+  Result<std::unique_ptr<Lock>> lock = WaitAndTake(place, conn, holder, options, deadline);
+  if (conn) place->lock_connections->Return(std::move(conn));
+  return lock;
 }
 
 }  // namespace sealstate::internal

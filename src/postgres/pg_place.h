@@ -3,11 +3,13 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include <sealstate/status.h>
 
 #include "postgres/pg_connection.h"
+#include "postgres/pg_connection_pool.h"
 #include "postgres/pg_spec.h"
 
 namespace sealstate::internal {
@@ -19,6 +21,8 @@ struct PgStackPlace {
   std::int64_t stack_id = 0;        // S.stacks.id
   std::string factory;
   std::string stack;
+  // Connections for Locks (never null).
+  std::shared_ptr<PgConnectionPool> lock_connections;
 
   // quoted_schema + "." + table.
   std::string Table(std::string_view table) const { return quoted_schema + "." + std::string(table); }
@@ -29,5 +33,11 @@ struct PgStackPlace {
 // or appends to the journal does this first, so they run one at a time per stack (and never
 // block other stacks). Errors: kIoError.
 Status LockStackRow(PgConnection& conn, const PgStackPlace& place, std::string_view what);
+
+// Inside a transaction: its COMMIT does not wait for the WAL flush. For the lock's own
+// transactions only (taking, releasing and breaking it): a server crash ends every session and
+// so every holder's advisory lock anyway; a holder row that comes back is provably stale. The
+// next synchronous commit (a Commit's) flushes them with its own.
+Status SkipFlushAtCommit(PgConnection& conn, std::string_view what);
 
 }  // namespace sealstate::internal

@@ -66,8 +66,8 @@ class PostgresStore final : public Backend {
     SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
     return PgLockInfo(*conn_, *place_);
   }
-  // Commit: Backend's default (lock, write, set-current fenced by the lock, unlock): each step
-  // is already one transaction with its journal event.
+  Result<std::string> Commit(const Snapshot& snapshot, const LockOptions& options,
+                             const WriteOptions& write_options) override;
   Result<std::vector<JournalEvent>> Journal(std::uint64_t since_seq) override {
     std::lock_guard<std::mutex> guard(mutex_);
     SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
@@ -87,8 +87,13 @@ class PostgresStore final : public Backend {
   // transaction. Errors: kInvalidArgument (bad name), kNotFound, `read`'s, kIoError.
   Status ReadStored(std::string_view rev, const std::function<Status(ByteSource&)>& read);
   Result<Snapshot> Open(const std::string& rev, const OpenOptions& open_options);
-  // Seals `snapshot` under a fresh revision in one transaction with its "write" event.
-  Result<std::string> Store(const Snapshot& snapshot, const std::string& lock_id);
+  // Seals `snapshot` under a fresh revision in one transaction with its "write" event; with
+  // `make_current`, the same transaction also moves current to it, fenced by `lock_id`, with its
+  // "set-current" event (Commit).
+  Result<std::string> Store(const Snapshot& snapshot, const std::string& lock_id, bool make_current);
+  // Inside a transaction that has locked the stack's row and checked the fence: points current
+  // at `rev` and journals it.
+  Status MoveCurrentLocked(const std::string& rev, const std::string& lock_id);
   // Inside Store's transaction: the fresh revision, its row inserted.
   Result<std::string> ReserveRevision();
 
@@ -173,7 +178,16 @@ Result<std::string> PostgresStore::ReserveRevision() {
   return NoFreshRevisionError(kPrefix);
 }
 
-Result<std::string> PostgresStore::Store(const Snapshot& snapshot, const std::string& lock_id) {
+Status PostgresStore::MoveCurrentLocked(const std::string& rev, const std::string& lock_id) {
+  SEALSTATE_RETURN_IF_ERROR(conn_
+                                ->Exec("set-current",
+                                       "UPDATE " + place_->Table("stacks") + " SET current = $2 WHERE id = $1",
+                                       {PgParam::Int(place_->stack_id), PgParam::Text(rev)})
+                                .status());
+  return AppendPgJournal(*conn_, *place_, Stamped("set-current", rev, lock_id, ""));
+}
+
+Result<std::string> PostgresStore::Store(const Snapshot& snapshot, const std::string& lock_id, bool make_current) {
   SEALSTATE_RETURN_IF_ERROR(RequireEncrypter(options_.encrypter.get(), kPrefix));
   SEALSTATE_RETURN_IF_ERROR(ValidateSnapshot(snapshot));
   std::lock_guard<std::mutex> guard(mutex_);
@@ -193,7 +207,12 @@ Result<std::string> PostgresStore::Store(const Snapshot& snapshot, const std::st
                                          {PgParam::Int(place_->stack_id), PgParam::Text(rev),
                                           PgParam::Int(sink.chunks()), PgParam::Int(sink.bytes())})
                                   .status());
-    return AppendPgJournal(*conn_, *place_, Stamped("write", rev, lock_id, "", options_.envelope.written_version()));
+    SEALSTATE_RETURN_IF_ERROR(
+        AppendPgJournal(*conn_, *place_, Stamped("write", rev, lock_id, "", options_.envelope.written_version())));
+    if (!make_current) return Status::OK();
+    SEALSTATE_RETURN_IF_ERROR(LockStackRow(*conn_, *place_, "commit"));
+    SEALSTATE_RETURN_IF_ERROR(CheckPgFence(*conn_, *place_, lock_id, "nothing was committed"));
+    return MoveCurrentLocked(rev, lock_id);
   });
   SEALSTATE_RETURN_IF_ERROR(written);
   return rev;
@@ -203,7 +222,30 @@ Result<std::string> PostgresStore::Write(const Snapshot& snapshot, const WriteOp
   const auto open = [this](const std::string& rev, const OpenOptions& open_options) { return Open(rev, open_options); };
   SEALSTATE_RETURN_IF_ERROR(
       CheckKeyOpensCurrent(*this, options_.encrypter.get(), options, options_.envelope.allow_plaintext, open, kPrefix));
-  return Store(snapshot, options.lock_id);
+  return Store(snapshot, options.lock_id, /*make_current=*/false);
+}
+
+// One transaction under the lock: the write, the fenced move of current and both journal
+// events commit together (one WAL flush), so a failure leaves no new revision behind.
+Result<std::string> PostgresStore::Commit(const Snapshot& snapshot, const LockOptions& options,
+                                          const WriteOptions& write_options) {
+  SEALSTATE_ASSIGN_OR_RETURN(std::unique_ptr<Lock> lock, AcquireLock(options));
+  WriteOptions write = write_options;
+  write.lock_id = lock->id();
+  const auto open = [this](const std::string& rev, const OpenOptions& open_options) { return Open(rev, open_options); };
+  Result<std::string> rev = [&]() -> Result<std::string> {
+    SEALSTATE_RETURN_IF_ERROR(
+        CheckKeyOpensCurrent(*this, options_.encrypter.get(), write, options_.envelope.allow_plaintext, open, kPrefix));
+    return Store(snapshot, write.lock_id, /*make_current=*/true);
+  }();
+  Status released = lock->Unlock();
+  SEALSTATE_RETURN_IF_ERROR(rev.status());
+  if (!released.ok()) {
+    return Status::Incomplete(
+        std::string(kPrefix) + "committed " + *rev + " (durable and current), but releasing the lock failed: ",
+        released);
+  }
+  return rev;
 }
 
 Status PostgresStore::SetCurrent(std::string_view rev, const SetCurrentOptions& options) {
@@ -228,12 +270,7 @@ Status PostgresStore::SetCurrent(std::string_view rev, const SetCurrentOptions& 
     if (current.Text(0, 1) != "t") {  // removed since Get read it
       return NoSuchRevisionError(kPrefix, rev, stack()).WithPrefix("set-current " + std::string(rev) + ": ");
     }
-    SEALSTATE_RETURN_IF_ERROR(conn_
-                                  ->Exec("set-current",
-                                         "UPDATE " + place_->Table("stacks") + " SET current = $2 WHERE id = $1",
-                                         {PgParam::Int(place_->stack_id), PgParam::Text(std::string(rev))})
-                                  .status());
-    return AppendPgJournal(*conn_, *place_, Stamped("set-current", std::string(rev), options.lock_id, ""));
+    return MoveCurrentLocked(std::string(rev), options.lock_id);
   });
 }
 
@@ -338,6 +375,7 @@ Result<std::unique_ptr<Backend>> OpenPostgresStore(const PostgresStoreOptions& o
   place->namespace_oid = schema.namespace_oid;
   place->factory = options.factory;
   place->stack = options.stack;
+  place->lock_connections = std::make_shared<PgConnectionPool>(place->spec.conninfo, place->spec.redacted);
   return std::unique_ptr<Backend>(std::make_unique<PostgresStore>(std::move(place), std::move(conn), options));
 }
 
