@@ -334,3 +334,289 @@ TEST_CASE(
   REQUIRE(current.ok());
   CHECK(*current == journal->back().rev);
 }
+
+namespace {
+
+// Revisions acknowledged by forked committers: each child appends "REV\n" after Commit returned.
+class AckedFile {
+ public:
+  AckedFile() : path_("/tmp/sealstate-pg-acked-XXXXXX") {
+    fd_ = ::mkstemp(path_.data());
+    REQUIRE(fd_ >= 0);
+  }
+  ~AckedFile() {
+    ::close(fd_);
+    ::unlink(path_.c_str());
+  }
+  // In a child: records `rev` (one write(2): whole lines even when killed).
+  bool Record(const std::string& rev) const {
+    const std::string line = rev + "\n";
+    return ::write(fd_, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+  }
+  std::vector<std::string> Read() const {
+    std::ifstream in(path_);
+    std::vector<std::string> revs;
+    std::string rev;
+    while (in >> rev) revs.push_back(rev);
+    return revs;
+  }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+};
+
+// Everything acknowledged is listed and readable; the journal is numbered 1..N without a gap;
+// every write is a listed revision and every set-current names one.
+void CheckStackConsistent(Backend& backend, const std::vector<std::string>& acked) {
+  Result<std::vector<std::string>> list = backend.List();
+  REQUIRE(list.ok());
+  const std::set<std::string> listed(list->begin(), list->end());
+  for (const std::string& rev : acked) {
+    INFO(rev);
+    REQUIRE(listed.contains(rev));
+    CHECK(backend.Get(rev).ok());
+  }
+  Result<std::vector<JournalEvent>> journal = backend.Journal(0);
+  REQUIRE(journal.ok());
+  std::size_t writes = 0;
+  for (std::size_t i = 0; i < journal->size(); ++i) {
+    const JournalEvent& e = (*journal)[i];
+    REQUIRE(e.seq == i + 1);
+    if (e.event == "write" || e.event == "set-current") CHECK(listed.contains(e.rev));
+    writes += e.event == "write" ? 1 : 0;
+  }
+  CHECK(writes == listed.size());  // a killed commit left no revision behind
+}
+
+// The test server's control script and dir (scripts/postgres_server.sh); empty when not set.
+std::string ServerControl(const std::string& command) {
+  const char* ctl = ::getenv("SEALSTATE_TEST_POSTGRES_CTL");
+  const char* dir = ::getenv("SEALSTATE_TEST_POSTGRES_DIR");
+  if (ctl == nullptr || dir == nullptr) return "";
+  return std::string(ctl) + " " + command + " '" + dir + "'";
+}
+
+}  // namespace
+
+TEST_CASE(
+    "clients killed with SIGKILL mid-commit (500 kills): nothing acknowledged lost, their locks provably "
+    "stale and broken") {
+  const std::string spec = MigratedSpec("killed");
+  AckedFile acked;
+  constexpr int kKills = 500;
+  constexpr int kParallel = 4;
+  std::mt19937 random(std::random_device{}());
+  std::uniform_int_distribution<int> delay_us(2000, 60000);
+  std::vector<pid_t> running;
+  int killed = 0;
+  while (killed < kKills) {
+    while (static_cast<int>(running.size()) < kParallel) {
+      running.push_back(Spawn([&] {
+        Result<std::unique_ptr<Backend>> backend = OpenPostgresStore(Options(spec, "killed"));
+        if (!backend.ok()) return 2;
+        for (int i = 0;; ++i) {
+          Result<std::string> rev = CommitOnce(**backend, std::to_string(::getpid()) + "-" + std::to_string(i),
+                                               std::chrono::milliseconds(30000));
+          if (!rev.ok() || !acked.Record(*rev)) return 3;
+        }
+      }));
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(delay_us(random) / kParallel));
+    ::kill(running.front(), SIGKILL);
+    CHECK(Reap(running.front()) == 128 + SIGKILL);  // not an error exit: every commit it tried worked
+    running.erase(running.begin());
+    ++killed;
+  }
+  for (pid_t child : running) ::kill(child, SIGKILL);
+  for (pid_t child : running) Reap(child);
+
+  std::unique_ptr<Backend> backend = OpenStack(spec, "killed");
+  // Every holder is dead: the lock is free or provably stale, never "held".
+  Result<LockInfo> info = backend->GetLockInfo();
+  REQUIRE(info.ok());
+  CHECK(info->state != LockState::kHeld);
+  REQUIRE(CommitOnce(*backend, "after", std::chrono::milliseconds(5000)).ok());
+  CheckStackConsistent(*backend, acked.Read());
+  Result<std::vector<JournalEvent>> journal = backend->Journal(0);
+  REQUIRE(journal.ok());
+  std::size_t breaks = 0;
+  for (const JournalEvent& e : *journal) breaks += e.event == "lock-break" ? 1 : 0;
+  CHECK(breaks > 0);  // killed holders' locks were broken by the next committer
+  WARN(acked.Read().size() << " commits acknowledged, " << breaks << " stale locks broken, " << kKills << " kills");
+}
+
+TEST_CASE(
+    "a stale lock is reported stale, refused without break_stale, and broken by exactly one of several "
+    "racing acquirers") {
+  const std::string spec = MigratedSpec("stale");
+  const pid_t holder = Spawn([&] {
+    Result<std::unique_ptr<Backend>> backend = OpenPostgresStore(Options(spec, "stale"));
+    if (!backend.ok()) return 2;
+    Result<std::unique_ptr<Lock>> lock = (*backend)->AcquireLock(LockOptions{});
+    if (!lock.ok()) return 3;
+    ::kill(::getpid(), SIGKILL);  // dies holding it
+    return 4;
+  });
+  REQUIRE(Reap(holder) == 128 + SIGKILL);
+  std::unique_ptr<Backend> backend = OpenStack(spec, "stale");
+  Result<LockInfo> info = backend->GetLockInfo();
+  for (int i = 0; i < 200 && info.ok() && info->state != LockState::kStale; ++i) {
+    // The server notices the closed connection within milliseconds.
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    info = backend->GetLockInfo();
+  }
+  REQUIRE(info.ok());
+  CHECK(info->state == LockState::kStale);
+  REQUIRE(info->holder.has_value());
+  CHECK(info->holder->pid == holder);
+  CHECK(info->holder->detail.contains(std::string(kPostgresHolderSessionPid)));
+  LockOptions no_break;
+  no_break.break_stale = false;
+  Status refused = backend->AcquireLock(no_break).status();
+  CHECK(refused.code() == Code::kLocked);
+  CHECK(refused.message().find("stale") != std::string::npos);
+
+  AckedFile winners;
+  std::vector<pid_t> racers;
+  for (int i = 0; i < 6; ++i) {
+    racers.push_back(Spawn([&] {
+      Result<std::unique_ptr<Backend>> racer = OpenPostgresStore(Options(spec, "stale"));
+      if (!racer.ok()) return 2;
+      Result<std::unique_ptr<Lock>> lock = (*racer)->AcquireLock(LockOptions{});  // no waiting
+      if (lock.ok()) {
+        (void)winners.Record("won");
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));  // hold it while the others try
+        return 0;
+      }
+      return lock.status().code() == Code::kLocked ? 0 : 3;
+    }));
+  }
+  for (pid_t racer : racers) CHECK(Reap(racer) == 0);
+  CHECK(winners.Read().size() == 1);
+  Result<std::vector<JournalEvent>> journal = backend->Journal(0);
+  REQUIRE(journal.ok());
+  std::size_t breaks = 0;
+  for (const JournalEvent& e : *journal) breaks += e.event == "lock-break" ? 1 : 0;
+  CHECK(breaks == 1);
+}
+
+TEST_CASE(
+    "the server crashing mid-run (pg_ctl stop -m immediate) and restarting: acknowledged commits survive, "
+    "clients get kIoError meanwhile and succeed after") {
+  if (ServerControl("crash").empty()) {
+    WARN("SEALSTATE_TEST_POSTGRES_CTL/_DIR not set: not crashing the server");
+    return;
+  }
+  const std::string spec = MigratedSpec("crash");
+  AckedFile acked;
+  constexpr int kCommitsEach = 40;
+  std::vector<pid_t> children;
+  for (int c = 0; c < 2; ++c) {
+    children.push_back(Spawn([&] {
+      Result<std::unique_ptr<Backend>> backend = OpenPostgresStore(Options(spec, "crash"));
+      if (!backend.ok()) return 2;
+      int done = 0;
+      int io_errors = 0;
+      const Clock::time_point give_up = Clock::now() + std::chrono::seconds(60);
+      while (done < kCommitsEach && Clock::now() < give_up) {
+        Result<std::string> rev = CommitOnce(**backend, std::to_string(done), std::chrono::milliseconds(5000));
+        if (rev.ok()) {
+          if (!acked.Record(*rev)) return 3;
+          ++done;
+          std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        } else if (rev.status().code() == Code::kIoError) {
+          ++io_errors;
+          std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        } else {
+          std::fprintf(stderr, "unexpected: %s\n", rev.status().ToString().c_str());
+          return 4;
+        }
+      }
+      return done == kCommitsEach && io_errors > 0 ? 0 : 5;
+    }));
+  }
+  std::unique_ptr<Backend> backend = OpenStack(spec, "crash");
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  REQUIRE(std::system(ServerControl("crash").c_str()) == 0);
+  Status down = backend->CurrentRev().status();
+  CHECK(down.code() == Code::kIoError);
+  CHECK(down.message().find("postgres store: ") == 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  REQUIRE(std::system(ServerControl("restart").c_str()) == 0);
+  for (pid_t child : children) CHECK(Reap(child) == 0);
+  // The same Backend reconnects.
+  REQUIRE(CommitOnce(*backend, "after", std::chrono::milliseconds(5000)).ok());
+  const std::vector<std::string> revs = acked.Read();
+  CHECK(revs.size() == 2 * kCommitsEach);
+  CheckStackConsistent(*backend, revs);
+}
+
+TEST_CASE(
+    "a waiter whose connection is dropped fails with kIoError at once; a holder whose connection is dropped "
+    "loses the lock to the next taker") {
+  const std::string spec = MigratedSpec("dropped");
+  std::unique_ptr<Backend> backend = OpenStack(spec, "dropped");
+  Result<std::unique_ptr<Lock>> holder = backend->AcquireLock(LockOptions{});
+  REQUIRE(holder.ok());
+
+  Status waited;
+  Clock::time_point ended;
+  std::thread waiter([&] {
+    LockOptions options;
+    options.timeout = std::chrono::milliseconds(20000);
+    waited = OpenStack(spec, "dropped")->AcquireLock(options).status();
+    ended = Clock::now();
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  const Clock::time_point dropped = Clock::now();
+  CHECK(Sql("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE query LIKE "
+            "'SELECT pg_advisory_lock_shared%' AND state = 'active'") == "1");
+  waiter.join();
+  CHECK(waited.code() == Code::kIoError);
+  CHECK(std::chrono::duration_cast<std::chrono::milliseconds>(ended - dropped).count() < 2000);
+
+  // Drop the holder's session: its lock is provably gone and the next taker breaks it at once.
+  Result<LockInfo> info = backend->GetLockInfo();
+  REQUIRE(info.ok());
+  const std::string session = info->holder->detail.at(std::string(kPostgresHolderSessionPid));
+  CHECK(Sql("SELECT pg_terminate_backend(" + session + ")") == "t");
+  LockOptions options;
+  options.timeout = std::chrono::milliseconds(5000);
+  Result<std::unique_ptr<Lock>> taker = OpenStack(spec, "dropped")->AcquireLock(options);
+  INFO(taker.status().ToString());
+  REQUIRE(taker.ok());
+  // The old holder can neither move current nor release the new holder's lock.
+  Result<std::string> rev = backend->Write(Snap("dropped", "x"), WriteOptions{});
+  REQUIRE(rev.ok());
+  CHECK(backend->SetCurrent(*rev, SetCurrentOptions{.expected_current = std::nullopt, .lock_id = (*holder)->id()})
+            .code() == Code::kLocked);
+  CHECK((*holder)->Unlock().code() == Code::kLocked);
+  CHECK(backend->GetLockInfo()->holder->lock_id == (*taker)->id());
+}
+
+TEST_CASE("a statement timeout (options=-c statement_timeout) fails the operation with kIoError and changes nothing") {
+  const std::string schema = FreshSchemaName("timeout");
+  const std::string spec = SpecFor(schema);
+  REQUIRE(MigratePostgres(spec).ok());
+  std::unique_ptr<Backend> backend = OpenStack(spec + "&options=-c%20statement_timeout%3D300", "slow");
+  Result<std::string> rev = backend->Write(Snap("slow", "a"), WriteOptions{});
+  REQUIRE(rev.ok());
+  // Another session holds the stack's row.
+  PGconn* blocker = PQconnectdb(TestPostgresSpec().c_str());
+  REQUIRE(PQstatus(blocker) == CONNECTION_OK);
+  PQclear(PQexec(blocker, "BEGIN"));
+  PGresult* locked =
+      PQexec(blocker, ("SELECT 1 FROM \"" + schema + "\".stacks WHERE stack = 'slow' FOR UPDATE").c_str());
+  REQUIRE(PQresultStatus(locked) == PGRES_TUPLES_OK);
+  PQclear(locked);
+  const Clock::time_point start = Clock::now();
+  Status timed_out = backend->SetCurrent(*rev, SetCurrentOptions{});
+  CHECK(timed_out.code() == Code::kIoError);
+  CHECK(timed_out.message().find("statement timeout") != std::string::npos);
+  CHECK(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count() < 3000);
+  PQclear(PQexec(blocker, "ROLLBACK"));
+  PQfinish(blocker);
+  CHECK(backend->CurrentRev().status().code() == Code::kNoCurrent);
+  CHECK(backend->SetCurrent(*rev, SetCurrentOptions{}).ok());
+}

@@ -100,6 +100,11 @@ Result<PgRows> PgConnection::CheckResult(std::string_view what, PgRows rows) {
 Status PgConnection::Begin(std::string_view what, std::string_view mode) {
   std::string sql = "BEGIN";
   if (!mode.empty()) sql += " " + std::string(mode);
+  Status begun = Exec(what, sql).status();
+  if (begun.ok() || healthy()) return begun;
+  // The session was gone before anything happened (libpq learns it only now): start again on a
+  // new one, once.
+  SEALSTATE_RETURN_IF_ERROR(EnsureConnected());
   return Exec(what, sql).status();
 }
 

@@ -81,6 +81,8 @@ class PgConnection {
   Result<PgRows> Exec(std::string_view what, const std::string& sql, const std::vector<PgParam>& params = {},
                       bool binary_result = false);
   // BEGIN (with `mode`, e.g. "ISOLATION LEVEL REPEATABLE READ READ ONLY"), COMMIT, ROLLBACK.
+  // A BEGIN that finds the session gone (the server restarted, the session was terminated)
+  // reconnects and begins again, once: nothing had happened yet.
   Status Begin(std::string_view what, std::string_view mode = "");
   Status Commit(std::string_view what);
   // Best effort: a failed transaction ends here; errors are ignored (a lost connection ends it).
