@@ -620,3 +620,74 @@ TEST_CASE("a statement timeout (options=-c statement_timeout) fails the operatio
   CHECK(backend->CurrentRev().status().code() == Code::kNoCurrent);
   CHECK(backend->SetCurrent(*rev, SetCurrentOptions{}).ok());
 }
+
+namespace {
+
+constexpr std::size_t kMiB = 1024 * 1024;
+
+// "VmRSS" or "VmHWM" of this process, in bytes.
+std::size_t ProcStatusBytes(const std::string& field) {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind(field + ":", 0) == 0) return std::stoull(line.substr(field.size() + 1)) * 1024;
+  }
+  return 0;
+}
+
+void ResetPeak() { std::ofstream("/proc/self/clear_refs") << "5"; }
+
+struct MemoryFigures {
+  std::size_t commit_extra = 0;  // peak RSS during Commit beyond the RSS before it
+  std::size_t get_extra = 0;     // peak RSS during Get beyond the RSS after it (holding the result)
+  std::size_t stored_bytes = 0;
+  int ok = 0;
+};
+
+}  // namespace
+
+TEST_CASE("a 100 MB snapshot is committed and read through the server in bounded memory") {
+  const std::string spec = MigratedSpec("large");
+  ::setenv("SEALSTATE_PG_TEST_KEY", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", 1);
+  int fds[2];
+  REQUIRE(::pipe(fds) == 0);
+  const pid_t child = Spawn([&] {
+    MemoryFigures f;
+    PostgresStoreOptions options = Options(spec, "large");
+    options.encrypter = std::move(*NewEnvKeyEncrypter("SEALSTATE_PG_TEST_KEY"));
+    Result<std::unique_ptr<Backend>> backend = OpenPostgresStore(options);
+    if (!backend.ok()) return 2;
+    std::string rev;
+    {
+      const Snapshot large = sealstate::testing::LargeTestSnapshot(kFactory, "large", 100 * kMiB);
+      ResetPeak();
+      const std::size_t before = ProcStatusBytes("VmRSS");
+      LockOptions lock;
+      lock.timeout = std::chrono::milliseconds(10000);
+      Result<std::string> committed = (*backend)->Commit(large, lock, WriteOptions{});
+      if (!committed.ok()) return 3;
+      f.commit_extra = ProcStatusBytes("VmHWM") - before;
+      rev = *committed;
+    }
+    ResetPeak();
+    Result<Snapshot> read = (*backend)->Get(rev);
+    if (!read.ok() || read->entries.size() < 1000) return 4;
+    const std::size_t after = ProcStatusBytes("VmRSS");
+    f.get_extra = ProcStatusBytes("VmHWM") - after;
+    f.ok = 1;
+    return ::write(fds[1], &f, sizeof f) == sizeof f ? 0 : 5;
+  });
+  ::close(fds[1]);
+  MemoryFigures f;
+  const ssize_t n = ::read(fds[0], &f, sizeof f);
+  ::close(fds[0]);
+  REQUIRE(Reap(child) == 0);
+  REQUIRE(n == static_cast<ssize_t>(sizeof f));
+  f.stored_bytes =
+      std::stoull(Sql("SELECT sum(bytes) FROM \"" + spec.substr(spec.rfind("schema=") + 7) + "\".revisions"));
+  WARN("100 MB snapshot (" << f.stored_bytes / kMiB << " MiB stored): peak extra RSS " << f.commit_extra / kMiB
+                           << " MiB committing, " << f.get_extra / kMiB << " MiB reading");
+  CHECK(f.stored_bytes >= 100 * kMiB);
+  CHECK(f.commit_extra < 24 * kMiB);
+  CHECK(f.get_extra < 24 * kMiB);
+}
