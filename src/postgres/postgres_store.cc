@@ -2,6 +2,8 @@
 // contract; the messages and error codes are the local store's, prefixed "postgres store: ".
 #include <sealstate/postgres_store.h>
 
+#include <algorithm>
+#include <cstring>
 #include <mutex>
 
 #include <sealstate/names.h>
@@ -80,6 +82,7 @@ class PostgresStore final : public Backend {
     return InTransaction(*conn_, "journal", [&] { return AppendPgJournal(*conn_, *place_, stamped); });
   }
   Status ReadEnvelope(std::string_view rev, ByteSink& sink) override;
+  Status ImportEnvelope(std::string_view rev, ByteSource& source, std::string_view lock_id) override;
   Status ImportJournal(const std::vector<JournalEvent>& events, std::string_view lock_id) override;
 
  private:
@@ -94,6 +97,12 @@ class PostgresStore final : public Backend {
   // Inside a transaction that has locked the stack's row and checked the fence: points current
   // at `rev` and journals it.
   Status MoveCurrentLocked(const std::string& rev, const std::string& lock_id);
+  // The envelope version of `first_bytes` (an envelope's start) if this stack accepts it as
+  // revision `rev` (ImportEnvelope's checks). Errors: kIntegrity, kFormat.
+  Result<std::int64_t> CheckImportedHeader(const std::string& first_bytes, std::string_view rev) const;
+  // Inside a transaction: stores revision `rev` from `source`, or compares it with the stored
+  // one when it exists (ImportEnvelope).
+  Status ImportLocked(const std::string& rev, std::int64_t version, ByteSource& source, std::string_view lock_id);
   // Inside Store's transaction: the fresh revision, its row inserted.
   Result<std::string> ReserveRevision();
 
@@ -322,6 +331,114 @@ Status PostgresStore::ReadEnvelope(std::string_view rev, ByteSink& sink) {
       SEALSTATE_RETURN_IF_ERROR(sink.Append(std::string_view(buffer.data(), n)));
     }
   });
+}
+
+// The bytes of `prefix`, then those of `rest`.
+class PrefixedSource final : public ByteSource {
+ public:
+  PrefixedSource(std::string prefix, ByteSource& rest) : prefix_(std::move(prefix)), rest_(rest) {}
+  Result<std::size_t> Read(char* buffer, std::size_t capacity) override {
+    if (offset_ == prefix_.size()) return rest_.Read(buffer, capacity);
+    const std::size_t n = std::min(capacity, prefix_.size() - offset_);
+    std::memcpy(buffer, prefix_.data() + offset_, n);
+    offset_ += n;
+    return n;
+  }
+
+ private:
+  const std::string prefix_;
+  std::size_t offset_ = 0;
+  ByteSource& rest_;
+};
+
+// Up to `limit` bytes from the start of `source` (fewer only at its end).
+Result<std::string> ReadUpTo(ByteSource& source, std::size_t limit) {
+  std::string bytes(limit, '\0');
+  std::size_t filled = 0;
+  while (filled < limit) {
+    SEALSTATE_ASSIGN_OR_RETURN(std::size_t n, source.Read(bytes.data() + filled, limit - filled));
+    if (n == 0) break;
+    filled += n;
+  }
+  bytes.resize(filled);
+  return bytes;
+}
+
+// Whether `a` and `b` hold the same bytes (read in chunks, never whole).
+Result<bool> SameBytes(ByteSource& a, ByteSource& b) {
+  while (true) {
+    SEALSTATE_ASSIGN_OR_RETURN(std::string left, ReadUpTo(a, kPgChunkBytes));
+    SEALSTATE_ASSIGN_OR_RETURN(std::string right, ReadUpTo(b, kPgChunkBytes));
+    if (left != right) return false;
+    if (left.empty()) return true;
+  }
+}
+
+Result<std::int64_t> PostgresStore::CheckImportedHeader(const std::string& first_bytes, std::string_view rev) const {
+  const std::string what = std::string(kPrefix) + "import " + std::string(rev) + ": ";
+  StringSource source(first_bytes);
+  Result<EnvelopeHeader> header = ReadEnvelopeHeader(source);
+  if (!header.ok()) return header.status().WithPrefix(what);
+  if (header->envelope_version == kEnvelopeV1) {
+    if (!options_.envelope.open_options().accept_v1) {
+      return Status::Format(what +
+                            "a v1 (unobin) envelope, which this stack does not accept (accept v1 files, or "
+                            "open it unobin-compatible)");
+    }
+    return kEnvelopeV1;
+  }
+  if (header->factory != factory() || header->stack != stack() || header->rev != rev) {
+    return Status::Integrity(what + "the envelope is sealed for " + header->factory + "/" + header->stack + " " +
+                             header->rev + ", not " + factory() + "/" + stack() + " " + std::string(rev));
+  }
+  return header->envelope_version;
+}
+
+Status PostgresStore::ImportLocked(const std::string& rev, std::int64_t version, ByteSource& source,
+                                   std::string_view lock_id) {
+  SEALSTATE_RETURN_IF_ERROR(LockStackRow(*conn_, *place_, "import"));
+  SEALSTATE_RETURN_IF_ERROR(CheckPgFence(*conn_, *place_, lock_id, "revision " + rev + " was not imported"));
+  Result<std::int64_t> existing = RevisionChunkCount(*conn_, *place_, rev);
+  if (existing.ok()) {
+    PgChunkSource stored(*conn_, *place_, rev, *existing);
+    SEALSTATE_ASSIGN_OR_RETURN(bool same, SameBytes(stored, source));
+    if (same) return Status::OK();  // a resumed copy
+    return Status::AlreadyExists(std::string(kPrefix) + "import " + rev +
+                                 ": the stack has this revision already, with other bytes; nothing was changed");
+  }
+  if (existing.status().code() != Code::kNotFound) return existing.status();
+  SEALSTATE_RETURN_IF_ERROR(
+      conn_
+          ->Exec("import " + rev,
+                 "INSERT INTO " + place_->Table("revisions") +
+                     " (stack_id, rev, envelope_version, chunks, bytes) VALUES ($1, $2, $3, 0, 0)",
+                 {PgParam::Int(place_->stack_id), PgParam::Text(rev), PgParam::Int(version)})
+          .status());
+  PgChunkSink sink(*conn_, *place_, rev);
+  while (true) {
+    SEALSTATE_ASSIGN_OR_RETURN(std::string bytes, ReadUpTo(source, kPgChunkBytes));
+    if (bytes.empty()) break;
+    SEALSTATE_RETURN_IF_ERROR(sink.Append(bytes));
+  }
+  SEALSTATE_RETURN_IF_ERROR(sink.Finish());
+  return conn_
+      ->Exec(
+          "import " + rev,
+          "UPDATE " + place_->Table("revisions") + " SET chunks = $3, bytes = $4 WHERE stack_id = $1 AND rev = $2",
+          {PgParam::Int(place_->stack_id), PgParam::Text(rev), PgParam::Int(sink.chunks()), PgParam::Int(sink.bytes())})
+      .status();
+}
+
+Status PostgresStore::ImportEnvelope(std::string_view rev, ByteSource& source, std::string_view lock_id) {
+  SEALSTATE_RETURN_IF_ERROR(ValidateName("revision", rev));
+  // The header is in the first bytes (at most kV2MaxHeaderBytes; a v1 envelope is detected from
+  // its start).
+  SEALSTATE_ASSIGN_OR_RETURN(std::string first, ReadUpTo(source, kPgChunkBytes));
+  SEALSTATE_ASSIGN_OR_RETURN(std::int64_t version, CheckImportedHeader(first, rev));
+  PrefixedSource whole(std::move(first), source);
+  std::lock_guard<std::mutex> guard(mutex_);
+  SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
+  return InTransaction(*conn_, "import", [&] { return ImportLocked(std::string(rev), version, whole, lock_id); });
 }
 
 Status PostgresStore::ImportJournal(const std::vector<JournalEvent>& events, std::string_view lock_id) {
