@@ -759,3 +759,36 @@ TEST_CASE("ReadEnvelope, ImportEnvelope and ImportJournal move a stack's bytes a
   }
   CHECK(to->List()->size() == 2);
 }
+
+TEST_CASE("a cancelled wait leaves its connection as it found it: the next lock waits for a busy stack row") {
+  const std::string schema = FreshSchemaName("cancelled");
+  const std::string spec = SpecFor(schema);
+  REQUIRE(MigratePostgres(spec).ok());
+  std::unique_ptr<Backend> backend = OpenStack(spec, "busy");
+  {
+    Result<std::unique_ptr<Lock>> holder = OpenStack(spec, "busy")->AcquireLock(LockOptions{});
+    REQUIRE(holder.ok());
+    LockOptions options;
+    options.timeout = std::chrono::milliseconds(10000);
+    const Clock::time_point start = Clock::now();
+    options.cancelled = [&] { return Clock::now() - start > std::chrono::milliseconds(100); };
+    CHECK(backend->AcquireLock(options).status().code() == Code::kCancelled);
+  }
+  // Another session holds the stack's row for 600 ms; the lock (on the connection the cancelled
+  // wait used) waits for it instead of failing.
+  PGconn* blocker = PQconnectdb(TestPostgresSpec().c_str());
+  REQUIRE(PQstatus(blocker) == CONNECTION_OK);
+  PQclear(PQexec(blocker, "BEGIN"));
+  PQclear(PQexec(blocker, ("SELECT 1 FROM \"" + schema + "\".stacks WHERE stack = 'busy' FOR UPDATE").c_str()));
+  std::thread release([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(600));
+    PQclear(PQexec(blocker, "ROLLBACK"));
+  });
+  LockOptions options;
+  options.timeout = std::chrono::milliseconds(5000);
+  Result<std::unique_ptr<Lock>> lock = backend->AcquireLock(options);
+  release.join();
+  PQfinish(blocker);
+  INFO(lock.status().ToString());
+  CHECK(lock.ok());
+}

@@ -25,6 +25,11 @@ bool WaitReadable(PgConnection& conn, std::chrono::milliseconds slice) {
   return ::poll(&fd, 1, static_cast<int>(slice.count())) >= 0 || errno == EINTR;
 }
 
+// Back to no lock_timeout, which the wait set for the whole session.
+Status ResetLockTimeout(PgConnection& conn) {
+  return conn.Exec("wait for the lock", "SELECT set_config('lock_timeout', '0', false)").status();
+}
+
 }  // namespace
 
 Status WaitForPgRelease(PgConnection& conn, const PgStackPlace& place, const PgHolderRow& blocker,
@@ -46,6 +51,7 @@ Status WaitForPgRelease(PgConnection& conn, const PgStackPlace& place, const PgH
   while (PQisBusy(conn.raw()) != 0) {
     if (cancelled && cancelled()) {
       CancelRunning(conn);
+      SEALSTATE_RETURN_IF_ERROR(ResetLockTimeout(conn));  // the connection goes back to the pool
       return Status::Cancelled(std::string(kPostgresPrefix) + "cancelled while waiting for the lock");
     }
     const std::chrono::milliseconds poll = cancelled ? kPgCancelPoll : slice;
@@ -70,9 +76,10 @@ Status WaitForPgRelease(PgConnection& conn, const PgStackPlace& place, const PgH
     PQclear(result);
   }
   if (!failure.empty() || PQstatus(conn.raw()) != CONNECTION_OK) {
+    if (conn.healthy()) (void)ResetLockTimeout(conn);
     return conn.Failure("wait for the lock on", failure.empty() ? PQerrorMessage(conn.raw()) : failure);
   }
-  return conn.Exec("wait for the lock", "SELECT set_config('lock_timeout', '0', false)").status();
+  return ResetLockTimeout(conn);
 }
 
 }  // namespace sealstate::internal
