@@ -85,6 +85,11 @@ std::vector<std::pair<std::string, RowRunner>> RowRunners(const Config& config) 
                                                             {"lock-handoff", one(LockHandoffRow)},
                                                             {"list", one(ListRow)}};
   if (config.memory_rows) runners.push_back({"memory", MemoryRows});
+  const char* postgres = std::getenv("SEALSTATE_BENCH_POSTGRES");
+  if (postgres != nullptr && postgres[0] != '\0') {
+    runners.push_back({"pg-small-commit", one(PgSmallCommitRow)});
+    runners.push_back({"pg-list", one(PgListRow)});
+  }
   return runners;
 }
 

@@ -1,0 +1,128 @@
+// Rows "pg-small-commit" and "pg-list": the postgres backend against the server named by
+// SEALSTATE_BENCH_POSTGRES (scripts/bench.sh starts a throwaway one), each against what the same
+// server does with the bare statements: one INSERT of the same sealed bytes in its own
+// transaction (synchronous_commit on), and one SELECT of the revision names.
+#include <libpq-fe.h>
+
+#include <cstdlib>
+
+#include <sealstate/postgres_store.h>
+
+#include "bench_store.h"
+#include "clock.h"
+#include "document.h"
+#include "fail.h"
+#include "rows.h"
+
+namespace sealstate::bench {
+namespace {
+
+std::string SpecWithSchema() {
+  const std::string spec = std::getenv("SEALSTATE_BENCH_POSTGRES");
+  return spec + (spec.find('?') == std::string::npos ? "?" : "&") + "schema=bench_" + std::to_string(NowNs());
+}
+
+std::string SchemaOf(const std::string& spec) { return spec.substr(spec.rfind("schema=") + 7); }
+
+std::unique_ptr<Backend> OpenPg(const std::string& spec, const std::string& stack) {
+  PostgresStoreOptions options;
+  options.spec = spec;
+  options.factory = kFactory;
+  options.stack = stack;
+  options.encrypter = Must(NewEnvKeyEncrypter(kKeyVariable), "encrypter");
+  options.migrate = true;
+  return Must(OpenPostgresStore(options), "open postgres");
+}
+
+// A plain libpq connection for the floor statements.
+class Floor {
+ public:
+  explicit Floor(const std::string& spec) : conn_(PQconnectdb(spec.substr(0, spec.rfind("schema=") - 1).c_str())) {
+    if (PQstatus(conn_) != CONNECTION_OK) Die("floor: cannot connect");
+  }
+  ~Floor() { PQfinish(conn_); }
+  void Run(const std::string& sql, const std::string& binary_param = "", bool has_param = false) {
+    const char* values[] = {binary_param.data()};
+    const int lengths[] = {static_cast<int>(binary_param.size())};
+    const int formats[] = {1};
+    PGresult* result = PQexecParams(conn_, sql.c_str(), has_param ? 1 : 0, nullptr, values, lengths, formats, 0);
+    const ExecStatusType status = PQresultStatus(result);
+    PQclear(result);
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) Die("floor: " + sql + ": " + PQerrorMessage(conn_));
+  }
+
+ private:
+  PGconn* conn_;
+};
+
+}  // namespace
+
+Row PgSmallCommitRow(const Config& config) {
+  const std::string spec = SpecWithSchema();
+  std::unique_ptr<Backend> store = OpenPg(spec, "small");
+  Floor floor(spec);
+  const std::string table = "\"" + SchemaOf(spec) + "\".floor";
+  floor.Run("CREATE TABLE " + table + " (id bigserial PRIMARY KEY, data bytea NOT NULL)");
+  floor.Run("SET synchronous_commit TO on");
+  std::vector<double> commit, bare;
+  std::string sealed;
+  for (int i = -1; i < config.small_iterations; ++i) {  // iteration -1 warms up, untimed
+    const Snapshot doc = MakeDocument({config.small_resources, static_cast<std::uint64_t>(i + 2), kFactory, "small"});
+    std::string rev;
+    const double commit_ms = TimeMs([&] { rev = Must(store->Commit(doc, BenchLockOptions(), {}), "commit"); });
+    sealed.clear();
+    StringSink sink(sealed);
+    Must(store->ReadEnvelope(rev, sink), "read envelope");
+    const double bare_ms =
+        TimeMs([&] { floor.Run("INSERT INTO " + table + " (data) VALUES ($1)", sealed, /*has_param=*/true); });
+    if (i < 0) continue;
+    commit.push_back(commit_ms);
+    bare.push_back(bare_ms);
+  }
+  Row row;
+  row.id = "pg-small-commit";
+  row.title = "small commit through PostgreSQL (" + std::to_string(config.small_resources) + " res)";
+  row.unit = "ms";
+  row.sealstate = Summarize(commit);
+  row.comparison = "one INSERT of the same sealed bytes, own transaction, synchronous_commit=on";
+  row.floor = Summarize(bare);
+  row.target = "<= 2x";
+  JudgeRatio(row, 2.0);
+  row.note = "sealed envelope " + std::to_string(sealed.size()) + " bytes";
+  return row;
+}
+
+Row PgListRow(const Config& config) {
+  const std::string spec = SpecWithSchema();
+  std::unique_ptr<Backend> store = OpenPg(spec, "list");
+  Floor floor(spec);
+  const std::string schema = "\"" + SchemaOf(spec) + "\"";
+  // The revision rows (names only: List never reads a snapshot), inserted in one statement.
+  floor.Run("INSERT INTO " + schema +
+            ".revisions (stack_id, rev, envelope_version, chunks, bytes) SELECT (SELECT id FROM " + schema +
+            ".stacks WHERE stack = 'list'), to_char(timestamp '2026-01-01' + g * interval '1 second', " +
+            "'YYYY-MM-DD\"T\"HH24:MI:SS') || '.' || lpad(g::text, 9, '0') || 'Z', 2, 0, 0 FROM generate_series(1, " +
+            std::to_string(config.list_revisions) + ") g");
+  std::vector<double> list, bare;
+  for (int i = -1; i < config.list_iterations; ++i) {
+    std::size_t listed = 0;
+    const double list_ms = TimeMs([&] { listed = Must(store->List(), "list").size(); });
+    if (listed != config.list_revisions) Die("pg-list: listed " + std::to_string(listed));
+    const double bare_ms = TimeMs([&] { floor.Run("SELECT rev FROM " + schema + ".revisions"); });
+    if (i < 0) continue;
+    list.push_back(list_ms);
+    bare.push_back(bare_ms);
+  }
+  Row row;
+  row.id = "pg-list";
+  row.title = "list " + std::to_string(config.list_revisions) + " revisions through PostgreSQL";
+  row.unit = "ms";
+  row.sealstate = Summarize(list);
+  row.comparison = "SELECT of the revision names (unsorted)";
+  row.floor = Summarize(bare);
+  row.target = "<= 100 ms";
+  row.met = row.sealstate.median <= 100.0;
+  return row;
+}
+
+}  // namespace sealstate::bench
