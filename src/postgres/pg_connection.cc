@@ -97,15 +97,18 @@ Result<PgRows> PgConnection::CheckResult(std::string_view what, PgRows rows) {
   return Failure(std::string(what) + " on", reason);
 }
 
-Status PgConnection::Begin(std::string_view what, std::string_view mode) {
+Status PgConnection::Begin(std::string_view what, std::string_view mode, bool wait_for_flush) {
   std::string sql = "BEGIN";
   if (!mode.empty()) sql += " " + std::string(mode);
-  Status begun = Exec(what, sql).status();
+  if (!wait_for_flush) sql += "; SET LOCAL synchronous_commit TO off";
+  // No parameters: the simple protocol, so both statements go in one round trip.
+  const auto begin = [&] { return CheckResult(what, PgRows(PQexec(conn_, sql.c_str()))).status(); };
+  Status begun = begin();
   if (begun.ok() || healthy()) return begun;
   // The session was gone before anything happened (libpq learns it only now): start again on a
   // new one, once.
   SEALSTATE_RETURN_IF_ERROR(EnsureConnected());
-  return Exec(what, sql).status();
+  return begin();
 }
 
 Status PgConnection::Commit(std::string_view what) { return Exec(what, "COMMIT").status(); }
@@ -116,8 +119,8 @@ void PgConnection::Rollback() {
 }
 
 Status InTransaction(PgConnection& conn, std::string_view what, const std::function<Status()>& body,
-                     std::string_view mode) {
-  SEALSTATE_RETURN_IF_ERROR(conn.Begin(what, mode));
+                     std::string_view mode, bool wait_for_flush) {
+  SEALSTATE_RETURN_IF_ERROR(conn.Begin(what, mode, wait_for_flush));
   Status done = body();
   if (!done.ok()) {
     conn.Rollback();

@@ -82,8 +82,10 @@ class PgConnection {
                       bool binary_result = false);
   // BEGIN (with `mode`, e.g. "ISOLATION LEVEL REPEATABLE READ READ ONLY"), COMMIT, ROLLBACK.
   // A BEGIN that finds the session gone (the server restarted, the session was terminated)
-  // reconnects and begins again, once: nothing had happened yet.
-  Status Begin(std::string_view what, std::string_view mode = "");
+  // reconnects and begins again, once: nothing had happened yet. !wait_for_flush: the COMMIT
+  // will not wait for the WAL flush (synchronous_commit off for this transaction only): for the
+  // lock's own transactions (see pg_lock.h).
+  Status Begin(std::string_view what, std::string_view mode = "", bool wait_for_flush = true);
   Status Commit(std::string_view what);
   // Best effort: a failed transaction ends here; errors are ignored (a lost connection ends it).
   void Rollback();
@@ -115,7 +117,7 @@ class PgConnection {
 // Runs `body` in one transaction on `conn` (BEGIN `mode` ... COMMIT); rolls back when it fails.
 // Errors: body's, or kIoError from BEGIN or COMMIT.
 Status InTransaction(PgConnection& conn, std::string_view what, const std::function<Status()>& body,
-                     std::string_view mode = "");
+                     std::string_view mode = "", bool wait_for_flush = true);
 
 // SQLSTATEs the store acts on.
 inline constexpr std::string_view kSqlUniqueViolation = "23505";

@@ -10,20 +10,17 @@ namespace sealstate::internal {
 Status AppendPgJournal(PgConnection& conn, const PgStackPlace& place, JournalEvent event) {
   if (event.time == Timestamp{}) event.time = NowUtc();
   SEALSTATE_RETURN_IF_ERROR(CheckJournalLineLength(event));
-  SEALSTATE_ASSIGN_OR_RETURN(PgRows seq, conn.Exec("journal " + event.event,
-                                                   "UPDATE " + place.Table("stacks") +
-                                                       " SET journal_seq = journal_seq + 1 WHERE id = $1 "
-                                                       "RETURNING journal_seq",
-                                                   {PgParam::Int(place.stack_id)}));
+  // The next seq and the row in one statement, under the stack row's lock (the UPDATE).
   return conn
       .Exec("journal " + event.event,
-            "INSERT INTO " + place.Table("journal") +
+            "WITH next AS (UPDATE " + place.Table("stacks") +
+                " SET journal_seq = journal_seq + 1 WHERE id = $1 RETURNING journal_seq) INSERT INTO " +
+                place.Table("journal") +
                 " (stack_id, seq, time, event, rev, lock_id, actor, pid, detail, envelope_version) "
-                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            {PgParam::Int(place.stack_id), PgParam::Int(seq.Int(0, 0)), PgParam::Text(FormatRfc3339Nano(event.time)),
-             PgParam::Text(event.event), PgParam::Text(event.rev), PgParam::Text(event.lock_id),
-             PgParam::Text(event.actor), PgParam::Int(event.pid), PgParam::Text(event.detail),
-             PgParam::Int(event.envelope_version)})
+                "SELECT $1, journal_seq, $2, $3, $4, $5, $6, $7, $8, $9 FROM next",
+            {PgParam::Int(place.stack_id), PgParam::Text(FormatRfc3339Nano(event.time)), PgParam::Text(event.event),
+             PgParam::Text(event.rev), PgParam::Text(event.lock_id), PgParam::Text(event.actor),
+             PgParam::Int(event.pid), PgParam::Text(event.detail), PgParam::Int(event.envelope_version)})
       .status();
 }
 

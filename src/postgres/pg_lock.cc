@@ -41,22 +41,24 @@ class PgLock final : public Lock {
 };
 
 Result<bool> PgLock::DeleteRow() {
-  SEALSTATE_RETURN_IF_ERROR(conn_->Begin("unlock"));
-  Status locked = SkipFlushAtCommit(*conn_, "unlock");
-  if (locked.ok()) locked = LockStackRow(*conn_, *place_, "unlock");
-  Result<PgRows> deleted =
-      locked.ok()
-          ? conn_->Exec("unlock", "DELETE FROM " + place_->Table("locks") + " WHERE stack_id = $1 AND lock_id = $2",
-                        {PgParam::Int(place_->stack_id), PgParam::Text(id_)})
-          : Result<PgRows>(locked);
-  Result<std::optional<PgHolderRow>> other =
-      deleted.ok() ? ReadPgHolder(*conn_, *place_) : Result<std::optional<PgHolderRow>>(deleted.status());
-  if (!other.ok()) {
-    conn_->Rollback();
-    return other.status();
-  }
-  SEALSTATE_RETURN_IF_ERROR(conn_->Commit("unlock"));
-  return other->has_value();
+  bool someone_else = false;
+  const Status done = InTransaction(
+      *conn_, "unlock",
+      [&]() -> Status {
+        // After any acquirer that is judging this holder right now (pg_holder.h).
+        SEALSTATE_RETURN_IF_ERROR(LockStackRow(*conn_, *place_, "unlock"));
+        SEALSTATE_ASSIGN_OR_RETURN(
+            PgRows deleted,
+            conn_->Exec("unlock", "DELETE FROM " + place_->Table("locks") + " WHERE stack_id = $1 AND lock_id = $2",
+                        {PgParam::Int(place_->stack_id), PgParam::Text(id_)}));
+        if (deleted.Affected() == 1) return Status::OK();
+        SEALSTATE_ASSIGN_OR_RETURN(std::optional<PgHolderRow> other, ReadPgHolder(*conn_, *place_));
+        someone_else = other.has_value();
+        return Status::OK();
+      },
+      "", /*wait_for_flush=*/false);
+  SEALSTATE_RETURN_IF_ERROR(done);
+  return someone_else;
 }
 
 Status PgLock::Unlock() {
@@ -91,7 +93,6 @@ struct Attempt {
 // lock for `holder`. Returns the live holder in the way instead, if there is one.
 Result<std::optional<PgHolderRow>> TakeLocked(PgConnection& conn, const PgStackPlace& place, const LockHolder& holder,
                                               const LockOptions& options, std::int32_t& key) {
-  SEALSTATE_RETURN_IF_ERROR(SkipFlushAtCommit(conn, "lock"));
   SEALSTATE_RETURN_IF_ERROR(LockStackRow(conn, place, "lock"));
   SEALSTATE_ASSIGN_OR_RETURN(std::optional<PgHolderRow> row, ReadPgHolder(conn, place));
   if (row) {
@@ -110,13 +111,14 @@ Result<std::optional<PgHolderRow>> TakeLocked(PgConnection& conn, const PgStackP
             ProcessProbe::Default()->Self(), "lock-break", "", row->holder.lock_id,
             "broke the stale lock of " + DescribeHolder(row->holder) + ": its " + SessionName(*row) + " is gone")));
   }
-  SEALSTATE_ASSIGN_OR_RETURN(PgRows fresh, conn.Exec("lock", "SELECT nextval($1::regclass)::int4, pg_backend_pid()",
-                                                     {PgParam::Text(place.Table("lock_keys"))}));
+  // A fresh key, and the session-level advisory lock on it: held until Unlock or the session
+  // ends, whatever this transaction does.
+  SEALSTATE_ASSIGN_OR_RETURN(PgRows fresh,
+                             conn.Exec("lock",
+                                       "SELECT k, pg_backend_pid(), pg_advisory_lock($2::int4, k) FROM "
+                                       "(SELECT nextval($1::regclass)::int4 AS k) fresh",
+                                       {PgParam::Text(place.Table("lock_keys")), PgParam::Text(NamespaceKey(place))}));
   key = static_cast<std::int32_t>(fresh.Int(0, 0));
-  // Session level: held until Unlock or the session ends, whatever this transaction does.
-  SEALSTATE_RETURN_IF_ERROR(conn.Exec("lock", "SELECT pg_advisory_lock($1::int4, $2::int4)",
-                                      {PgParam::Text(NamespaceKey(place)), PgParam::Int(key)})
-                                .status());
   SEALSTATE_RETURN_IF_ERROR(
       conn.Exec("lock",
                 "INSERT INTO " + place.Table("locks") +
@@ -132,7 +134,7 @@ Result<std::optional<PgHolderRow>> TakeLocked(PgConnection& conn, const PgStackP
 
 Result<Attempt> TryTake(std::shared_ptr<const PgStackPlace> place, std::unique_ptr<PgConnection>& conn,
                         const LockHolder& holder, const LockOptions& options) {
-  SEALSTATE_RETURN_IF_ERROR(conn->Begin("lock"));
+  SEALSTATE_RETURN_IF_ERROR(conn->Begin("lock", "", /*wait_for_flush=*/false));
   std::int32_t key = 0;
   Result<std::optional<PgHolderRow>> blocker = TakeLocked(*conn, *place, holder, options, key);
   const bool taken = blocker.ok() && !blocker->has_value();

@@ -3,6 +3,10 @@
 //
 // Each Lock owns a connection of its own: its server session holds the advisory lock for as
 // long as the Lock is held, so the lock dies with the holder's process or connection.
+//
+// The transactions that only take, release or break the lock do not wait for their WAL flush:
+// a server crash ends every session and so every holder's advisory lock anyway, and a holder row
+// that comes back is provably stale. The next synchronous commit (a Commit's) flushes them.
 #pragma once
 
 #include <memory>

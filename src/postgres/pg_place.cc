@@ -10,8 +10,4 @@ Status LockStackRow(PgConnection& conn, const PgStackPlace& place, std::string_v
       .status();
 }
 
-Status SkipFlushAtCommit(PgConnection& conn, std::string_view what) {
-  return conn.Exec(what, "SET LOCAL synchronous_commit TO off").status();
-}
-
 }  // namespace sealstate::internal

@@ -34,10 +34,4 @@ struct PgStackPlace {
 // block other stacks). Errors: kIoError.
 Status LockStackRow(PgConnection& conn, const PgStackPlace& place, std::string_view what);
 
-// Inside a transaction: its COMMIT does not wait for the WAL flush. For the lock's own
-// transactions only (taking, releasing and breaking it): a server crash ends every session and
-// so every holder's advisory lock anyway; a holder row that comes back is provably stale. The
-// next synchronous commit (a Commit's) flushes them with its own.
-Status SkipFlushAtCommit(PgConnection& conn, std::string_view what);
-
 }  // namespace sealstate::internal
