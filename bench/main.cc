@@ -88,6 +88,7 @@ std::vector<std::pair<std::string, RowRunner>> RowRunners(const Config& config) 
   const char* postgres = std::getenv("SEALSTATE_BENCH_POSTGRES");
   if (postgres != nullptr && postgres[0] != '\0') {
     runners.push_back({"pg-small-commit", one(PgSmallCommitRow)});
+    runners.push_back({"pg-lock-handoff", one(PgLockHandoffRow)});
     runners.push_back({"pg-list", one(PgListRow)});
   }
   return runners;

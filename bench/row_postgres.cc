@@ -1,10 +1,14 @@
-// Rows "pg-small-commit" and "pg-list": the postgres backend against the server named by
+// Rows "pg-small-commit", "pg-lock-handoff" and "pg-list": the postgres backend against the server named by
 // SEALSTATE_BENCH_POSTGRES (scripts/bench.sh starts a throwaway one), each against what the same
 // server does with the bare statements: one INSERT of the same sealed bytes in its own
 // transaction (synchronous_commit on), and one SELECT of the revision names.
 #include <libpq-fe.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
+#include <thread>
 
 #include <sealstate/postgres_store.h>
 
@@ -89,6 +93,57 @@ Row PgSmallCommitRow(const Config& config) {
   row.target = "<= 2x";
   JudgeRatio(row, 2.0);
   row.note = "sealed envelope " + std::to_string(sealed.size()) + " bytes";
+  return row;
+}
+
+namespace {
+
+// One hand-off: this process holds the lock, a forked child (with its own connections) waits for
+// it; the latency is from just before Unlock() to the child holding the lock.
+double OnePgHandoff(Backend& store, const std::string& spec) {
+  std::unique_ptr<Lock> lock = Must(store.AcquireLock(BenchLockOptions()), "acquire");
+  int fds[2];
+  CheckErrno(::pipe(fds) == 0, "pipe");
+  const pid_t child = ::fork();
+  CheckErrno(child >= 0, "fork");
+  if (child == 0) {
+    std::unique_ptr<Backend> waiter = OpenPg(spec, "lock");
+    std::unique_ptr<Lock> got = Must(waiter->AcquireLock(BenchLockOptions()), "waiter: acquire");
+    const std::int64_t acquired = NowNs();
+    (void)!::write(fds[1], &acquired, sizeof acquired);
+    (void)got->Unlock();
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  // Hold long enough (20 ms) for the child to connect and block in its wait on the server.
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const std::int64_t released = NowNs();
+  Must(lock->Unlock(), "release");
+  std::int64_t acquired = 0;
+  const bool read = ::read(fds[0], &acquired, sizeof acquired) == sizeof acquired;
+  ::close(fds[0]);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  if (!read) Die("pg-lock-handoff: the waiter reported nothing");
+  return static_cast<double>(acquired - released) / 1e6;
+}
+
+}  // namespace
+
+Row PgLockHandoffRow(const Config& config) {
+  const std::string spec = SpecWithSchema();
+  std::unique_ptr<Backend> store = OpenPg(spec, "lock");
+  std::vector<double> samples;
+  for (int i = 0; i < config.lock_samples; ++i) samples.push_back(OnePgHandoff(*store, spec));
+  Row row;
+  row.id = "pg-lock-handoff";
+  row.title = "lock hand-off through PostgreSQL, A -> waiting B";
+  row.unit = "ms";
+  row.sealstate = Summarize(samples);
+  row.target = "p50<=2ms p99<=10ms";
+  row.met = row.sealstate.median <= 2.0 && row.sealstate.p99 <= 10.0;
+  row.phases = {{"p99", row.sealstate.p99}};
+  row.note = std::to_string(samples.size()) + " samples; release stamped before Unlock()";
   return row;
 }
 
