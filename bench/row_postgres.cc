@@ -1,4 +1,5 @@
-// Rows "pg-small-commit", "pg-lock-handoff" and "pg-list": the postgres backend against the server named by
+// Rows "pg-small-commit", "pg-large-commit", "pg-large-read", "pg-lock-handoff" and "pg-list":
+// the postgres backend against the server named by
 // SEALSTATE_BENCH_POSTGRES (scripts/bench.sh starts a throwaway one), each against what the same
 // server does with the bare statements: one INSERT of the same sealed bytes in its own
 // transaction (synchronous_commit on), and one SELECT of the revision names.
@@ -93,6 +94,47 @@ Row PgSmallCommitRow(const Config& config) {
   row.target = "<= 2x";
   JudgeRatio(row, 2.0);
   row.note = "sealed envelope " + std::to_string(sealed.size()) + " bytes";
+  return row;
+}
+
+Row PgLargeRows(const Config& config, bool read) {
+  const std::string spec = SpecWithSchema();
+  std::unique_ptr<Backend> store = OpenPg(spec, "large");
+  Floor floor(spec);
+  const std::string table = "\"" + SchemaOf(spec) + "\".floor";
+  floor.Run("CREATE TABLE " + table + " (id bigint PRIMARY KEY, data bytea NOT NULL)");
+  floor.Run("ALTER TABLE " + table + " ALTER COLUMN data SET STORAGE EXTERNAL");  // as the chunks: no compression
+  const Snapshot doc = MakeDocument({config.large_resources, 7, kFactory, "large"});
+  std::vector<double> ours, bare;
+  std::string sealed;
+  for (int i = -1; i < config.large_iterations; ++i) {
+    std::string rev;
+    const double commit_ms = TimeMs([&] { rev = Must(store->Commit(doc, BenchLockOptions(), {}), "commit"); });
+    sealed.clear();
+    StringSink sink(sealed);
+    Must(store->ReadEnvelope(rev, sink), "read envelope");
+    const std::string id = std::to_string(i + 1);
+    const double insert_ms = TimeMs(
+        [&] { floor.Run("INSERT INTO " + table + " (id, data) VALUES (" + id + ", $1)", sealed, /*has_param=*/true); });
+    const double get_ms = TimeMs([&] {
+      if (!(Must(store->Get(rev), "get") == doc)) Die("pg-large-read: the snapshot does not read back equal");
+    });
+    const double select_ms = TimeMs([&] { floor.Run("SELECT data FROM " + table + " WHERE id = " + id); });
+    if (i < 0) continue;
+    ours.push_back(read ? get_ms : commit_ms);
+    bare.push_back(read ? select_ms : insert_ms);
+  }
+  Row row;
+  row.id = read ? "pg-large-read" : "pg-large-commit";
+  row.title = std::string(read ? "read" : "commit") + " ~16 MiB through PostgreSQL";
+  row.unit = "ms";
+  row.sealstate = Summarize(ours);
+  row.comparison = read ? "SELECT of the same sealed bytes (one row)" : "INSERT of the same sealed bytes (one row)";
+  row.floor = Summarize(bare);
+  row.target = "<= 1.5x";
+  JudgeRatio(row, 1.5);
+  row.note = "sealed envelope " + std::to_string(sealed.size()) + " bytes; ours includes encode+encrypt (commit) or " +
+             "decrypt+decode (read)";
   return row;
 }
 

@@ -40,6 +40,9 @@ Row PgListRow(const Config& config);
 // Release in this process -> acquired in a waiting child, through the server: p50 <= 2 ms,
 // p99 <= 10 ms.
 Row PgLockHandoffRow(const Config& config);
+// Commit() (read = false) or Get() (read = true) of ~16 MiB vs INSERT or SELECT of the same
+// sealed bytes as one row: target <= 1.5x.
+Row PgLargeRows(const Config& config, bool read);
 
 // Child: `lock-waiter ROOT STACK`. Prints "ready", waits for the lock, prints the
 // CLOCK_MONOTONIC nanoseconds at which it got it, releases it. Returns the exit status.
