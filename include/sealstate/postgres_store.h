@@ -22,8 +22,9 @@
 // them, race-free (a unique key; a taken name moves to the next suffix). Every operation is one
 // transaction with its journal event: a write with its "write" event, a move of `current` (with
 // its compare-and-swap and fencing check) with its "set-current", a removal with its "remove",
-// a lock break with its "lock-break". So kIncomplete never comes from journaling; and a failed
-// operation changes nothing. Strays cannot exist (StrayEntries finds none); CheckPermissions
+// a lock break with its "lock-break"; Commit, under the lock, writes, moves current (fenced)
+// and journals both in one transaction (one WAL flush). So kIncomplete never comes from
+// journaling (only from a failed Unlock after a Commit); and a failed operation changes nothing. Strays cannot exist (StrayEntries finds none); CheckPermissions
 // finds nothing (the server's roles guard the tables).
 //
 // The lock: one per stack, held by a row in S.locks and a session-level advisory lock in the
@@ -45,6 +46,12 @@
 // kPostgresHolder* keys below). Fencing: SetCurrent and Remove check the lock id in the same
 // transaction that changes the stack. LockOptions::operation is refused where the local store
 // refuses it.
+//
+// Moving stacks (backend.h): ReadEnvelope streams a revision's stored bytes; ImportEnvelope stores
+// another backend's envelope verbatim in one fenced transaction after checking its header (v2
+// bound to this factory, stack and revision; v1 only where the policy accepts it), accepting the
+// same bytes again (a resumed copy) and refusing other bytes (kAlreadyExists); ImportJournal
+// appends another backend's events, fenced, all or none.
 //
 // A server that cannot be reached, a dropped connection or a statement timeout is kIoError
 // naming the redacted spec and the server's reason; the next call reconnects.
