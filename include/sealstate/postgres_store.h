@@ -24,8 +24,9 @@
 // its compare-and-swap and fencing check) with its "set-current", a removal with its "remove",
 // a lock break with its "lock-break"; Commit, under the lock, writes, moves current (fenced)
 // and journals both in one transaction (one WAL flush). So kIncomplete never comes from
-// journaling (only from a failed Unlock after a Commit); and a failed operation changes nothing. Strays cannot exist (StrayEntries finds none); CheckPermissions
-// finds nothing (the server's roles guard the tables).
+// journaling (only from a failed Unlock after a Commit); and a failed operation changes nothing.
+// Strays cannot exist (StrayEntries finds none); CheckPermissions finds nothing (the server's
+// roles guard the tables).
 //
 // The lock: one per stack, held by a row in S.locks and a session-level advisory lock in the
 // two-int form (the schema's namespace oid, a key drawn from the sequence S.lock_keys for every
