@@ -37,7 +37,7 @@ ensure_server_user() {
 start_cluster() {
   local dir="$1"
   as_server_user "$pg_bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-    -o "-k $dir -c listen_addresses= -c max_connections=200 -c fsync=on" start >/dev/null
+    -o "-k $dir -c listen_addresses= -c max_connections=200 -c fsync=on -c recovery_init_sync_method=syncfs" start >/dev/null
 }
 
 case "${1:-}" in

@@ -525,7 +525,7 @@ TEST_CASE(
         if (rev.ok()) {
           if (!acked.Record(*rev)) return 3;
           ++done;
-          std::this_thread::sleep_for(std::chrono::milliseconds(10));
+          std::this_thread::sleep_for(std::chrono::milliseconds(20));
         } else if (rev.status().code() == Code::kIoError) {
           ++io_errors;
           std::this_thread::sleep_for(std::chrono::milliseconds(50));
