@@ -119,13 +119,14 @@ Result<std::optional<PgHolderRow>> TakeLocked(PgConnection& conn, const PgStackP
                                        "(SELECT nextval($1::regclass)::int4 AS k) fresh",
                                        {PgParam::Text(place.Table("lock_keys")), PgParam::Text(NamespaceKey(place))}));
   key = static_cast<std::int32_t>(fresh.Int(0, 0));
+  // "created" is when the lock was taken, not when the wait for it began.
   SEALSTATE_RETURN_IF_ERROR(
       conn.Exec("lock",
                 "INSERT INTO " + place.Table("locks") +
                     " (stack_id, lock_id, holder_user, holder_host, holder_pid, created, operation, version, "
                     "advisory_key, session_pid) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
                 {PgParam::Int(place.stack_id), PgParam::Text(holder.lock_id), PgParam::Text(holder.user),
-                 PgParam::Text(holder.host), PgParam::Int(holder.pid), PgParam::Text(FormatRfc3339Nano(holder.created)),
+                 PgParam::Text(holder.host), PgParam::Int(holder.pid), PgParam::Text(FormatRfc3339Nano(NowUtc())),
                  PgParam::Text(holder.operation), PgParam::Text(holder.version), PgParam::Int(key),
                  PgParam::Int(fresh.Int(0, 1))})
           .status());
