@@ -86,6 +86,14 @@ std::vector<std::pair<std::string, RowRunner>> RowRunners(const Config& config) 
                                                             {"list", one(ListRow)},
                                                             {"zstd", CompressionRows}};
   if (config.memory_rows) runners.push_back({"memory", MemoryRows});
+  const char* postgres = std::getenv("SEALSTATE_BENCH_POSTGRES");
+  if (postgres != nullptr && postgres[0] != '\0') {
+    runners.push_back({"pg-small-commit", one(PgSmallCommitRow)});
+    runners.push_back({"pg-lock-handoff", one(PgLockHandoffRow)});
+    runners.push_back({"pg-large-commit", [](const Config& c) { return std::vector<Row>{PgLargeRows(c, false)}; }});
+    runners.push_back({"pg-large-read", [](const Config& c) { return std::vector<Row>{PgLargeRows(c, true)}; }});
+    runners.push_back({"pg-list", one(PgListRow)});
+  }
   return runners;
 }
 

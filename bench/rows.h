@@ -37,6 +37,18 @@ Row LockHandoffRow(const Config& config);
 // List() of a stack with many (empty) revision files vs readdir + sort. Target <= 1.5x.
 Row ListRow(const Config& config);
 
+// The postgres backend, on the server SEALSTATE_BENCH_POSTGRES names (rows run only when it is
+// set). Commit() of a small snapshot vs one INSERT of the same sealed bytes (synchronous_commit
+// on): target <= 2x. List() of config.list_revisions revisions: target <= 100 ms.
+Row PgSmallCommitRow(const Config& config);
+Row PgListRow(const Config& config);
+// Release in this process -> acquired in a waiting child, through the server: p50 <= 2 ms,
+// p99 <= 10 ms.
+Row PgLockHandoffRow(const Config& config);
+// Commit() (read = false) or Get() (read = true) of ~16 MiB vs INSERT or SELECT of the same
+// sealed bytes as one row: target <= 1.5x.
+Row PgLargeRows(const Config& config, bool read);
+
 // Child: `lock-waiter ROOT STACK`. Prints "ready", waits for the lock, prints the
 // CLOCK_MONOTONIC nanoseconds at which it got it, releases it. Returns the exit status.
 int LockWaiterMain(const std::vector<std::string>& args);

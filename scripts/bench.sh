@@ -19,7 +19,7 @@ source scripts/lib.sh
 
 # Only what the bench needs (ensure_packages installs SEALSTATE_PACKAGES when missing).
 SEALSTATE_PACKAGES=(meson ninja-build pkg-config g++ python3 libsodium-dev rapidjson-dev libcli11-dev
-                    hyperfine restic sqlite3 git strace)
+                    libpq-dev postgresql hyperfine restic sqlite3 git strace)
 ensure_packages
 
 builddir="${SEALSTATE_BENCH_BUILD:-build-bench}"
@@ -45,7 +45,10 @@ parent="${SEALSTATE_BENCH_DIR:-$PWD/$builddir/run}"
 mkdir -p -m 700 "$parent"
 run="$(mktemp -d "$parent/run-XXXXXX")"
 chmod 700 "$run"
-trap 'rm -rf "$run"' EXIT
+# The postgres rows run against a throwaway server (scripts/postgres_server.sh), removed on exit.
+eval "$(scripts/postgres_server.sh start)"
+export SEALSTATE_BENCH_POSTGRES="$SEALSTATE_TEST_POSTGRES"
+trap 'rm -rf "$run"; scripts/postgres_server.sh stop "$SEALSTATE_TEST_POSTGRES_DIR"' EXIT
 umask 077
 started="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 load_at_start="$(cut -d' ' -f1-3 /proc/loadavg)"

@@ -4,6 +4,7 @@
 SEALSTATE_PACKAGES=(
   meson ninja-build pkg-config g++ python3
   libsodium-dev libzstd-dev rapidjson-dev libcli11-dev catch2 scdoc man-db groff-base
+  libpq-dev postgresql  # the postgres backend and its test server (scripts/postgres_server.sh)
   strace  # the syscall-order audit (tests/reliability/process)
   # Fuzzing and sanitizers (scripts/fuzz.sh, scripts/sanitizers.sh).
   clang-14 libclang-rt-14-dev valgrind

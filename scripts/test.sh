@@ -3,7 +3,8 @@
 # Exits non-zero if any test failed or none ran.
 #
 # The default run (each step's meson tests count in the final line):
-#   1. the gcc build ($SEALSTATE_BUILD_DIR, default build): every suite;
+#   1. the gcc build ($SEALSTATE_BUILD_DIR, default build): every suite, the postgres ones against
+#      a throwaway server (scripts/postgres_server.sh);
 #   2. valgrind memcheck on the unit suite of that build;
 #   3. clang-14 ASan+UBSan (build-asan): the unit and reliability suites;
 #   4. libFuzzer (same build): every target in fuzz/ for SEALSTATE_FUZZ_SECONDS (default 60);
@@ -32,6 +33,11 @@ rm -f "$builddir/meson-logs/testlog.json" "$builddir"/meson-logs/valgrind*.json 
 
 status=0
 build_sealstate "$builddir"
+# A throwaway PostgreSQL server for the postgres suites (scripts/postgres_server.sh), stopped and
+# removed on exit whatever happens; with SEALSTATE_REQUIRE_POSTGRES=1 its tests fail without it.
+eval "$(scripts/postgres_server.sh start)" || true
+trap 'if [ -n "${SEALSTATE_TEST_POSTGRES_DIR:-}" ]; then scripts/postgres_server.sh stop "$SEALSTATE_TEST_POSTGRES_DIR"; fi' EXIT
+export SEALSTATE_REQUIRE_POSTGRES=1
 meson test -C "$builddir" --print-errorlogs --num-processes 2 || status=$?
 logs+=("gcc=$builddir/meson-logs/testlog.json")
 

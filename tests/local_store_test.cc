@@ -761,7 +761,7 @@ TEST_CASE("a unobin v1 snapshot written by another implementation is read throug
 TEST_CASE("the backend registry creates the local store by name") {
   ScratchDir root;
   BackendRegistry registry = BackendRegistry::WithBuiltins();
-  CHECK(registry.Names() == std::vector<std::string>{"local", "memory"});
+  CHECK(registry.Names() == std::vector<std::string>{"local", "memory", "postgres", "postgresql"});
   BackendContext context;
   context.factory = kFactory;
   context.stack = kStack;
@@ -772,7 +772,7 @@ TEST_CASE("the backend registry creates the local store by name") {
   CHECK((*store)->Write(Fixture(), {}).ok());
   Result<std::unique_ptr<Backend>> s3 = registry.Create("s3", {}, context);
   REQUIRE_FALSE(s3.ok());
-  CHECK(s3.status().message() == "state: no backend named \"s3\"; available: local, memory");
+  CHECK(s3.status().message() == "state: no backend named \"s3\"; available: local, memory, postgres, postgresql");
   CHECK(registry.Create("local", JsonObject{{"bucket", Json("x")}}, context).status().code() == Code::kInvalidArgument);
 }
 

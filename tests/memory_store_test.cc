@@ -118,7 +118,7 @@ TEST_CASE("bad store, factory and stack names are refused") {
 
 TEST_CASE("the registry opens memory:NAME and creates memory by name") {
   BackendRegistry registry = BackendRegistry::WithBuiltins();
-  CHECK(registry.Names() == std::vector<std::string>{"local", "memory"});
+  CHECK(registry.Names() == std::vector<std::string>{"local", "memory", "postgres", "postgresql"});
   BackendContext context;
   context.factory = kFactory;
   context.stack = kStack;

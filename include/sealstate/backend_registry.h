@@ -82,6 +82,8 @@ class SEALSTATE_EXPORT BackendRegistry {
   //            keys "path" (the root) and "unobin-compatible" (bool: EnvelopePolicy's, for
   //            configuration files written for unobin).
   //   "memory" (memory_store.h): location = the shared store's name; config key "name".
+  //   "postgres", "postgresql" (postgres_store.h): the spec is a libpq URI ("postgres://u@h/db?
+  //            schema=NAME"); config key "spec" (the whole URI). Each has a migrator (Migrate).
   static BackendRegistry WithBuiltins();
 
   // Errors: kAlreadyExists for a taken name; kInvalidArgument for a name that is not lower-case
@@ -95,7 +97,7 @@ class SEALSTATE_EXPORT BackendRegistry {
   // Errors: as Open's for the spec; the migrator's.
   Result<MigrationReport> Migrate(std::string_view spec) const;
   // Creates backend `name` from a configuration object. Errors: kInvalidArgument "state: no
-  // backend named "x"; available: local, memory", or the factory's.
+  // backend named "x"; available: local, memory, postgres, postgresql", or the factory's.
   Result<std::unique_ptr<Backend>> Create(std::string_view name, const JsonObject& config,
                                           const BackendContext& context) const;
   // Opens a backend from a spec "NAME:LOCATION". Errors: kInvalidArgument for a spec without

@@ -3,6 +3,7 @@
 
 #include <sealstate/local_store.h>
 #include <sealstate/memory_store.h>
+#include <sealstate/postgres_store.h>
 
 #include "registry/named_table.h"
 
@@ -73,6 +74,29 @@ Result<std::unique_ptr<Backend>> CreateMemory(const BackendLocation& where, cons
   return OpenMemoryStore(options);
 }
 
+// The factory of "postgres" and "postgresql": the spec is the URI again (SCHEME:LOCATION); the
+// config key "spec" gives it whole.
+BackendFactory PostgresFactory(std::string scheme) {
+  return [scheme](const BackendLocation& where, const BackendContext& context) -> Result<std::unique_ptr<Backend>> {
+    PostgresStoreOptions options = OptionsFor<PostgresStoreOptions>(context);
+    options.spec = where.location.empty() ? "" : scheme + ":" + where.location;
+    for (const auto& [key, value] : where.config) {
+      if (key == "spec" && value.type() == Json::Type::kString) {
+        options.spec = value.as_string();
+      } else if (key == "spec") {
+        return WrongType(scheme, key);
+      } else {
+        return UnknownField(scheme, key, "spec");
+      }
+    }
+    return OpenPostgresStore(options);
+  };
+}
+
+BackendMigrator PostgresMigrator(std::string scheme) {
+  return [scheme](const BackendLocation& where) { return MigratePostgres(scheme + ":" + where.location); };
+}
+
 }  // namespace
 
 BackendRegistry BackendRegistry::WithBuiltins() {
@@ -80,6 +104,11 @@ BackendRegistry BackendRegistry::WithBuiltins() {
   // A fresh registry: always succeeds.
   (void)registry.Register("local", "Snapshots in a directory per stack on the local filesystem.", CreateLocal);
   (void)registry.Register("memory", "Snapshots in this process's memory, shared by name: for tests.", CreateMemory);
+  for (const char* scheme : {"postgres", "postgresql"}) {
+    (void)registry.Register(scheme, "Snapshots, lock and journal in a PostgreSQL schema, shared by a team.",
+                            PostgresFactory(scheme));
+    (void)registry.SetMigrator(scheme, PostgresMigrator(scheme));
+  }
   return registry;
 }
 

@@ -5,7 +5,6 @@
 #include <sealstate/names.h>
 #include <sealstate/revision.h>
 #include <sealstate/timestamp.h>
-#include <sealstate/version.h>
 
 #include "backend/backend_checks.h"
 #include "backend/envelope_import.h"
@@ -13,7 +12,7 @@
 #include "journal/journal.h"
 #include "journal/stamped_event.h"
 #include "lock/holder_text.h"
-#include "lock/lock_record.h"
+#include "lock/new_holder.h"
 #include "lock/process_identity.h"
 #include "memory/memory_lock.h"
 #include "memory/memory_stack.h"
@@ -263,35 +262,9 @@ Status MemoryStore::Remove(std::string_view rev, std::string_view lock_id) {
   return state_->JournalLocked(Stamped("remove", std::string(rev), std::string(lock_id), ""));
 }
 
-// This process's holder record for a new lock, with a fresh id. Errors: kInvalidArgument when
-// the operation is too long: the limit of the local store's holder record, so an operation one
-// backend accepts the other accepts too (see memory_store.h).
-Result<LockHolder> NewHolder(const LockOptions& options) {
-  const ProcessIdentity& self = ProcessProbe::Default()->Self();
-  MarkerHolder record;
-  record.lock_id = NewLockId();
-  record.pid = self.pid;
-  record.host = self.host;
-  record.user = self.user;
-  record.boot_id = self.boot_id;
-  record.start_time = self.start_time;
-  record.created = NowUtc();
-  record.operation = options.operation;
-  record.version = SEALSTATE_VERSION;
-  const std::size_t record_bytes = EncodeLockRecord(record).size();
-  if (record_bytes > kMaxLockRecordBytes) {
-    return Status::InvalidArgument(std::string(kPrefix) + "lock operation is too long: the holder record would be " +
-                                   std::to_string(record_bytes) + " bytes, more than " +
-                                   std::to_string(kMaxLockRecordBytes) +
-                                   "; use a shorter operation (LockOptions.operation)");
-  }
-  LockHolder holder = ToLockHolder(record);
-  holder.detail.clear();  // memory_store.h: no backend-specific facts
-  return holder;
-}
-
 Result<std::unique_ptr<Lock>> MemoryStore::AcquireLock(const LockOptions& options) {
-  SEALSTATE_ASSIGN_OR_RETURN(LockHolder holder, NewHolder(options));
+  // The local store's limit on the operation (memory_store.h).
+  SEALSTATE_ASSIGN_OR_RETURN(LockHolder holder, NewProcessHolder(options, kPrefix));
   const std::string lock_id = holder.lock_id;
   SEALSTATE_RETURN_IF_ERROR(state_->AcquireLock(options, std::move(holder)));
   return std::unique_ptr<Lock>(std::make_unique<MemoryLock>(state_, lock_id));

@@ -1,0 +1,506 @@
+// PostgresStore: the Backend over one stack in a PostgreSQL schema. See postgres_store.h for the
+// contract; the messages and error codes are the local store's, prefixed "postgres store: ".
+#include <sealstate/postgres_store.h>
+
+#include <algorithm>
+#include <cstring>
+#include <mutex>
+
+#include <sealstate/names.h>
+#include <sealstate/revision.h>
+#include <sealstate/timestamp.h>
+
+#include "backend/backend_checks.h"
+#include "envelope/seal_validated.h"
+#include "journal/stamped_event.h"
+#include "lock/process_identity.h"
+#include "postgres/pg_connection.h"
+#include "postgres/pg_holder.h"
+#include "postgres/pg_journal.h"
+#include "postgres/pg_lock.h"
+#include "postgres/pg_place.h"
+#include "postgres/pg_revisions.h"
+#include "postgres/pg_schema.h"
+#include "postgres/pg_spec.h"
+
+namespace sealstate {
+namespace internal {
+namespace {
+
+constexpr std::string_view kPrefix = kPostgresPrefix;
+
+JournalEvent Stamped(std::string event, std::string rev, std::string lock_id, std::string detail,
+                     std::int64_t envelope_version = 0) {
+  return StampedEvent(ProcessProbe::Default()->Self(), std::move(event), std::move(rev), std::move(lock_id),
+                      std::move(detail), envelope_version);
+}
+
+class PostgresStore final : public Backend {
+ public:
+  PostgresStore(std::shared_ptr<const PgStackPlace> place, std::unique_ptr<PgConnection> conn,
+                PostgresStoreOptions options)
+      : place_(std::move(place)), conn_(std::move(conn)), options_(std::move(options)) {}
+
+  const std::string& stack() const override { return options_.stack; }
+  const std::string& factory() const override { return options_.factory; }
+
+  Result<Snapshot> Current() override {
+    SEALSTATE_ASSIGN_OR_RETURN(std::string rev, CurrentRev());
+    return Get(rev);
+  }
+  Result<std::string> CurrentRev() override;
+  Result<Snapshot> Get(std::string_view rev) override;
+  Result<EnvelopeHeader> ReadHeader(std::string_view rev) override;
+  Result<std::string> Write(const Snapshot& snapshot, const WriteOptions& options) override;
+  Status SetCurrent(std::string_view rev, const SetCurrentOptions& options) override;
+  Result<std::vector<std::string>> List() override;
+  Status Remove(std::string_view rev, std::string_view lock_id) override;
+  Result<std::unique_ptr<Lock>> AcquireLock(const LockOptions& options) override {
+    return AcquirePgLock(place_, options);
+  }
+  Status ForceUnlock(std::string_view expected_id) override {
+    std::lock_guard<std::mutex> guard(mutex_);
+    SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
+    return ForcePgUnlock(*conn_, *place_, expected_id);
+  }
+  Result<LockInfo> GetLockInfo() override {
+    std::lock_guard<std::mutex> guard(mutex_);
+    SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
+    return PgLockInfo(*conn_, *place_);
+  }
+  Result<std::string> Commit(const Snapshot& snapshot, const LockOptions& options,
+                             const WriteOptions& write_options) override;
+  Result<std::vector<JournalEvent>> Journal(std::uint64_t since_seq) override {
+    std::lock_guard<std::mutex> guard(mutex_);
+    SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
+    return ReadPgJournal(*conn_, *place_, since_seq);
+  }
+  Status AppendJournal(std::string event, std::string rev, std::string detail, std::string lock_id) override {
+    std::lock_guard<std::mutex> guard(mutex_);
+    SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
+    JournalEvent stamped = Stamped(std::move(event), std::move(rev), std::move(lock_id), std::move(detail));
+    return InTransaction(*conn_, "journal", [&] { return AppendPgJournal(*conn_, *place_, stamped); });
+  }
+  Status ReadEnvelope(std::string_view rev, ByteSink& sink) override;
+  Status ImportEnvelope(std::string_view rev, ByteSource& source, std::string_view lock_id) override;
+  Status ImportJournal(const std::vector<JournalEvent>& events, std::string_view lock_id) override;
+
+ private:
+  // Streams the stored envelope of `rev` to `read`, in one read-only REPEATABLE READ
+  // transaction. Errors: kInvalidArgument (bad name), kNotFound, `read`'s, kIoError.
+  Status ReadStored(std::string_view rev, const std::function<Status(ByteSource&)>& read);
+  Result<Snapshot> Open(const std::string& rev, const OpenOptions& open_options);
+  // Seals `snapshot` under a fresh revision in one transaction with its "write" event; with
+  // `make_current`, the same transaction also moves current to it, fenced by `lock_id`, with its
+  // "set-current" event (Commit).
+  Result<std::string> Store(const Snapshot& snapshot, const std::string& lock_id, bool make_current);
+  // Inside a transaction that has locked the stack's row and checked the fence: points current
+  // at `rev` and journals it.
+  Status MoveCurrentLocked(const std::string& rev, const std::string& lock_id);
+  // The envelope version of `first_bytes` (an envelope's start) if this stack accepts it as
+  // revision `rev` (ImportEnvelope's checks). Errors: kIntegrity, kFormat.
+  Result<std::int64_t> CheckImportedHeader(const std::string& first_bytes, std::string_view rev) const;
+  // Inside a transaction: stores revision `rev` from `source`, or compares it with the stored
+  // one when it exists (ImportEnvelope).
+  Status ImportLocked(const std::string& rev, std::int64_t version, ByteSource& source, std::string_view lock_id);
+  // Inside Store's transaction: the fresh revision, its row inserted.
+  Result<std::string> ReserveRevision();
+
+  const std::shared_ptr<const PgStackPlace> place_;
+  std::mutex mutex_;  // guards conn_
+  const std::unique_ptr<PgConnection> conn_;
+  const PostgresStoreOptions options_;
+};
+
+Result<std::string> PostgresStore::CurrentRev() {
+  std::lock_guard<std::mutex> guard(mutex_);
+  SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
+  SEALSTATE_ASSIGN_OR_RETURN(
+      PgRows rows, conn_->Exec("read current", "SELECT current FROM " + place_->Table("stacks") + " WHERE id = $1",
+                               {PgParam::Int(place_->stack_id)}));
+  if (rows.empty() || rows.IsNull(0, 0)) return Status::NoCurrent();
+  return rows.Text(0, 0);
+}
+
+Status PostgresStore::ReadStored(std::string_view rev, const std::function<Status(ByteSource&)>& read) {
+  SEALSTATE_RETURN_IF_ERROR(ValidateName("revision", rev));
+  std::lock_guard<std::mutex> guard(mutex_);
+  SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
+  return InTransaction(
+      *conn_, "read " + std::string(rev),
+      [&]() -> Status {
+        SEALSTATE_ASSIGN_OR_RETURN(std::int64_t chunks, RevisionChunkCount(*conn_, *place_, rev));
+        PgChunkSource source(*conn_, *place_, std::string(rev), chunks);
+        return read(source);
+      },
+      "ISOLATION LEVEL REPEATABLE READ READ ONLY");
+}
+
+Result<Snapshot> PostgresStore::Open(const std::string& rev, const OpenOptions& open_options) {
+  std::optional<Snapshot> snapshot;
+  const Status read = ReadStored(rev, [&](ByteSource& source) -> Status {
+    SEALSTATE_ASSIGN_OR_RETURN(snapshot, OpenSnapshot(source, EnvelopeBinding{"state", factory(), stack(), rev},
+                                                      *options_.encrypter, open_options));
+    return Status::OK();
+  });
+  SEALSTATE_RETURN_IF_ERROR(read);
+  return std::move(*snapshot);
+}
+
+Result<Snapshot> PostgresStore::Get(std::string_view rev) {
+  SEALSTATE_RETURN_IF_ERROR(ValidateName("revision", rev));
+  SEALSTATE_RETURN_IF_ERROR(RequireEncrypter(options_.encrypter.get(), kPrefix));
+  Result<Snapshot> snapshot = Open(std::string(rev), options_.envelope.open_options());
+  if (!snapshot.ok() && snapshot.status().code() != Code::kNotFound && snapshot.status().code() != Code::kIoError) {
+    return snapshot.status().WithPrefix(std::string(kPrefix) + "open " + std::string(rev) + ": ");
+  }
+  return snapshot;
+}
+
+Result<EnvelopeHeader> PostgresStore::ReadHeader(std::string_view rev) {
+  std::optional<EnvelopeHeader> header;
+  const Status done = ReadStored(rev, [&](ByteSource& source) -> Status {
+    Result<EnvelopeHeader> read = ReadEnvelopeHeader(source);
+    if (!read.ok()) return read.status().WithPrefix(std::string(kPrefix) + "header of " + std::string(rev) + ": ");
+    header = std::move(*read);
+    return Status::OK();
+  });
+  SEALSTATE_RETURN_IF_ERROR(done);
+  return std::move(*header);
+}
+
+Result<std::string> PostgresStore::ReserveRevision() {
+  const Timestamp now = NowUtc();
+  for (int attempt = 0; attempt < kMaxRevisionAttempts; ++attempt) {
+    std::string rev = MakeRevision(now, attempt);
+    // A name another writer holds (committed, or in a transaction still running: then this waits
+    // for it) is taken: the next suffix.
+    SEALSTATE_ASSIGN_OR_RETURN(
+        PgRows inserted, conn_->Exec("write " + rev,
+                                     "INSERT INTO " + place_->Table("revisions") +
+                                         " (stack_id, rev, envelope_version, chunks, bytes) VALUES ($1, $2, $3, 0, 0) "
+                                         "ON CONFLICT DO NOTHING",
+                                     {PgParam::Int(place_->stack_id), PgParam::Text(rev),
+                                      PgParam::Int(options_.envelope.written_version())}));
+    if (inserted.Affected() == 1) return rev;
+  }
+  return NoFreshRevisionError(kPrefix);
+}
+
+Status PostgresStore::MoveCurrentLocked(const std::string& rev, const std::string& lock_id) {
+  SEALSTATE_RETURN_IF_ERROR(conn_
+                                ->Exec("set-current",
+                                       "UPDATE " + place_->Table("stacks") + " SET current = $2 WHERE id = $1",
+                                       {PgParam::Int(place_->stack_id), PgParam::Text(rev)})
+                                .status());
+  return AppendPgJournal(*conn_, *place_, Stamped("set-current", rev, lock_id, ""));
+}
+
+Result<std::string> PostgresStore::Store(const Snapshot& snapshot, const std::string& lock_id, bool make_current) {
+  SEALSTATE_RETURN_IF_ERROR(RequireEncrypter(options_.encrypter.get(), kPrefix));
+  SEALSTATE_RETURN_IF_ERROR(ValidateSnapshot(snapshot));
+  std::lock_guard<std::mutex> guard(mutex_);
+  SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
+  std::string rev;
+  const Status written = InTransaction(*conn_, "write", [&]() -> Status {
+    SEALSTATE_ASSIGN_OR_RETURN(rev, ReserveRevision());
+    PgChunkSink sink(*conn_, *place_, rev);
+    SEALSTATE_RETURN_IF_ERROR(SealValidatedSnapshot(snapshot, options_.envelope.written_version(),
+                                                    EnvelopeBinding{"state", factory(), stack(), rev},
+                                                    *options_.encrypter, sink));
+    SEALSTATE_RETURN_IF_ERROR(sink.Finish());
+    SEALSTATE_RETURN_IF_ERROR(conn_
+                                  ->Exec("write " + rev,
+                                         "UPDATE " + place_->Table("revisions") +
+                                             " SET chunks = $3, bytes = $4 WHERE stack_id = $1 AND rev = $2",
+                                         {PgParam::Int(place_->stack_id), PgParam::Text(rev),
+                                          PgParam::Int(sink.chunks()), PgParam::Int(sink.bytes())})
+                                  .status());
+    SEALSTATE_RETURN_IF_ERROR(
+        AppendPgJournal(*conn_, *place_, Stamped("write", rev, lock_id, "", options_.envelope.written_version())));
+    if (!make_current) return Status::OK();
+    SEALSTATE_RETURN_IF_ERROR(LockStackRow(*conn_, *place_, "commit"));
+    SEALSTATE_RETURN_IF_ERROR(CheckPgFence(*conn_, *place_, lock_id, "nothing was committed"));
+    return MoveCurrentLocked(rev, lock_id);
+  });
+  SEALSTATE_RETURN_IF_ERROR(written);
+  return rev;
+}
+
+Result<std::string> PostgresStore::Write(const Snapshot& snapshot, const WriteOptions& options) {
+  const auto open = [this](const std::string& rev, const OpenOptions& open_options) { return Open(rev, open_options); };
+  SEALSTATE_RETURN_IF_ERROR(
+      CheckKeyOpensCurrent(*this, options_.encrypter.get(), options, options_.envelope.allow_plaintext, open, kPrefix));
+  return Store(snapshot, options.lock_id, /*make_current=*/false);
+}
+
+// One transaction under the lock: the write, the fenced move of current and both journal
+// events commit together (one WAL flush), so a failure leaves no new revision behind.
+Result<std::string> PostgresStore::Commit(const Snapshot& snapshot, const LockOptions& options,
+                                          const WriteOptions& write_options) {
+  SEALSTATE_ASSIGN_OR_RETURN(std::unique_ptr<Lock> lock, AcquireLock(options));
+  WriteOptions write = write_options;
+  write.lock_id = lock->id();
+  const auto open = [this](const std::string& rev, const OpenOptions& open_options) { return Open(rev, open_options); };
+  Result<std::string> rev = [&]() -> Result<std::string> {
+    SEALSTATE_RETURN_IF_ERROR(
+        CheckKeyOpensCurrent(*this, options_.encrypter.get(), write, options_.envelope.allow_plaintext, open, kPrefix));
+    return Store(snapshot, write.lock_id, /*make_current=*/true);
+  }();
+  Status released = lock->Unlock();
+  SEALSTATE_RETURN_IF_ERROR(rev.status());
+  if (!released.ok()) {
+    return Status::Incomplete(
+        std::string(kPrefix) + "committed " + *rev + " (durable and current), but releasing the lock failed: ",
+        released);
+  }
+  return rev;
+}
+
+Status PostgresStore::SetCurrent(std::string_view rev, const SetCurrentOptions& options) {
+  SEALSTATE_RETURN_IF_ERROR(ValidateName("revision", rev));
+  // The snapshot must exist, open with our key, and carry this store's factory and stack.
+  Result<Snapshot> snapshot = Get(rev);
+  if (!snapshot.ok()) return snapshot.status().WithPrefix("set-current " + std::string(rev) + ": ");
+  std::lock_guard<std::mutex> guard(mutex_);
+  SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
+  return InTransaction(*conn_, "set-current", [&]() -> Status {
+    SEALSTATE_RETURN_IF_ERROR(LockStackRow(*conn_, *place_, "set-current"));
+    SEALSTATE_RETURN_IF_ERROR(CheckPgFence(*conn_, *place_, options.lock_id, "current was not moved"));
+    SEALSTATE_ASSIGN_OR_RETURN(
+        PgRows current,
+        conn_->Exec("set-current",
+                    "SELECT coalesce(current, ''), EXISTS (SELECT 1 FROM " + place_->Table("revisions") +
+                        " WHERE stack_id = $1 AND rev = $2) FROM " + place_->Table("stacks") + " WHERE id = $1",
+                    {PgParam::Int(place_->stack_id), PgParam::Text(std::string(rev))}));
+    if (options.expected_current && current.Text(0, 0) != *options.expected_current) {
+      return CurrentMovedError(kPrefix, current.Text(0, 0), *options.expected_current);
+    }
+    if (current.Text(0, 1) != "t") {  // removed since Get read it
+      return NoSuchRevisionError(kPrefix, rev, stack()).WithPrefix("set-current " + std::string(rev) + ": ");
+    }
+    return MoveCurrentLocked(std::string(rev), options.lock_id);
+  });
+}
+
+Result<std::vector<std::string>> PostgresStore::List() {
+  std::lock_guard<std::mutex> guard(mutex_);
+  SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
+  SEALSTATE_ASSIGN_OR_RETURN(
+      PgRows rows, conn_->Exec("list", "SELECT rev FROM " + place_->Table("revisions") + " WHERE stack_id = $1",
+                               {PgParam::Int(place_->stack_id)}));
+  std::vector<std::string> revs;
+  revs.reserve(static_cast<std::size_t>(rows.size()));
+  for (int i = 0; i < rows.size(); ++i) revs.push_back(rows.Text(i, 0));
+  return SortRevisions(revs);
+}
+
+Status PostgresStore::Remove(std::string_view rev, std::string_view lock_id) {
+  SEALSTATE_RETURN_IF_ERROR(ValidateName("revision", rev));
+  std::lock_guard<std::mutex> guard(mutex_);
+  SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
+  return InTransaction(*conn_, "remove", [&]() -> Status {
+    SEALSTATE_RETURN_IF_ERROR(LockStackRow(*conn_, *place_, "remove"));
+    SEALSTATE_RETURN_IF_ERROR(
+        CheckPgFence(*conn_, *place_, lock_id, "revision " + std::string(rev) + " was not removed"));
+    SEALSTATE_ASSIGN_OR_RETURN(
+        PgRows deleted, conn_->Exec("remove",
+                                    "DELETE FROM " + place_->Table("revisions") +
+                                        " r WHERE r.stack_id = $1 AND r.rev = $2 AND NOT EXISTS (SELECT 1 FROM " +
+                                        place_->Table("stacks") +
+                                        " s WHERE s.id = $1 AND s.current = $2) "
+                                        "RETURNING 1",
+                                    {PgParam::Int(place_->stack_id), PgParam::Text(std::string(rev))}));
+    if (deleted.empty()) {
+      SEALSTATE_ASSIGN_OR_RETURN(
+          PgRows current, conn_->Exec("remove", "SELECT current FROM " + place_->Table("stacks") + " WHERE id = $1",
+                                      {PgParam::Int(place_->stack_id)}));
+      if (current.Text(0, 0) == rev) return RemovingCurrentError(kPrefix, rev);
+      return Status::OK();  // already gone: not an error (unobin)
+    }
+    return AppendPgJournal(*conn_, *place_, Stamped("remove", std::string(rev), std::string(lock_id), ""));
+  });
+}
+
+Status PostgresStore::ReadEnvelope(std::string_view rev, ByteSink& sink) {
+  return ReadStored(rev, [&](ByteSource& source) -> Status {
+    std::string buffer(kPgChunkBytes, '\0');
+    while (true) {
+      SEALSTATE_ASSIGN_OR_RETURN(std::size_t n, source.Read(buffer.data(), buffer.size()));
+      if (n == 0) return Status::OK();
+      SEALSTATE_RETURN_IF_ERROR(sink.Append(std::string_view(buffer.data(), n)));
+    }
+  });
+}
+
+// The bytes of `prefix`, then those of `rest`.
+class PrefixedSource final : public ByteSource {
+ public:
+  PrefixedSource(std::string prefix, ByteSource& rest) : prefix_(std::move(prefix)), rest_(rest) {}
+  Result<std::size_t> Read(char* buffer, std::size_t capacity) override {
+    if (offset_ == prefix_.size()) return rest_.Read(buffer, capacity);
+    const std::size_t n = std::min(capacity, prefix_.size() - offset_);
+    std::memcpy(buffer, prefix_.data() + offset_, n);
+    offset_ += n;
+    return n;
+  }
+
+ private:
+  const std::string prefix_;
+  std::size_t offset_ = 0;
+  ByteSource& rest_;
+};
+
+// Up to `limit` bytes from the start of `source` (fewer only at its end).
+Result<std::string> ReadUpTo(ByteSource& source, std::size_t limit) {
+  std::string bytes(limit, '\0');
+  std::size_t filled = 0;
+  while (filled < limit) {
+    SEALSTATE_ASSIGN_OR_RETURN(std::size_t n, source.Read(bytes.data() + filled, limit - filled));
+    if (n == 0) break;
+    filled += n;
+  }
+  bytes.resize(filled);
+  return bytes;
+}
+
+// Whether `a` and `b` hold the same bytes (read in chunks, never whole).
+Result<bool> SameBytes(ByteSource& a, ByteSource& b) {
+  while (true) {
+    SEALSTATE_ASSIGN_OR_RETURN(std::string left, ReadUpTo(a, kPgChunkBytes));
+    SEALSTATE_ASSIGN_OR_RETURN(std::string right, ReadUpTo(b, kPgChunkBytes));
+    if (left != right) return false;
+    if (left.empty()) return true;
+  }
+}
+
+Result<std::int64_t> PostgresStore::CheckImportedHeader(const std::string& first_bytes, std::string_view rev) const {
+  const std::string what = std::string(kPrefix) + "import " + std::string(rev) + ": ";
+  StringSource source(first_bytes);
+  Result<EnvelopeHeader> header = ReadEnvelopeHeader(source);
+  if (!header.ok()) return header.status().WithPrefix(what);
+  if (header->envelope_version == kEnvelopeV1) {
+    if (!options_.envelope.open_options().accept_v1) {
+      return Status::Format(what +
+                            "a v1 (unobin) envelope, which this stack does not accept (accept v1 files, or "
+                            "open it unobin-compatible)");
+    }
+    return kEnvelopeV1;
+  }
+  if (header->factory != factory() || header->stack != stack() || header->rev != rev) {
+    return Status::Integrity(what + "the envelope is sealed for " + header->factory + "/" + header->stack + " " +
+                             header->rev + ", not " + factory() + "/" + stack() + " " + std::string(rev));
+  }
+  return header->envelope_version;
+}
+
+Status PostgresStore::ImportLocked(const std::string& rev, std::int64_t version, ByteSource& source,
+                                   std::string_view lock_id) {
+  SEALSTATE_RETURN_IF_ERROR(LockStackRow(*conn_, *place_, "import"));
+  SEALSTATE_RETURN_IF_ERROR(CheckPgFence(*conn_, *place_, lock_id, "revision " + rev + " was not imported"));
+  Result<std::int64_t> existing = RevisionChunkCount(*conn_, *place_, rev);
+  if (existing.ok()) {
+    PgChunkSource stored(*conn_, *place_, rev, *existing);
+    SEALSTATE_ASSIGN_OR_RETURN(bool same, SameBytes(stored, source));
+    if (same) return Status::OK();  // a resumed copy
+    return Status::AlreadyExists(std::string(kPrefix) + "import " + rev +
+                                 ": the stack has this revision already, with other bytes; nothing was changed");
+  }
+  if (existing.status().code() != Code::kNotFound) return existing.status();
+  SEALSTATE_RETURN_IF_ERROR(
+      conn_
+          ->Exec("import " + rev,
+                 "INSERT INTO " + place_->Table("revisions") +
+                     " (stack_id, rev, envelope_version, chunks, bytes) VALUES ($1, $2, $3, 0, 0)",
+                 {PgParam::Int(place_->stack_id), PgParam::Text(rev), PgParam::Int(version)})
+          .status());
+  PgChunkSink sink(*conn_, *place_, rev);
+  while (true) {
+    SEALSTATE_ASSIGN_OR_RETURN(std::string bytes, ReadUpTo(source, kPgChunkBytes));
+    if (bytes.empty()) break;
+    SEALSTATE_RETURN_IF_ERROR(sink.Append(bytes));
+  }
+  SEALSTATE_RETURN_IF_ERROR(sink.Finish());
+  return conn_
+      ->Exec(
+          "import " + rev,
+          "UPDATE " + place_->Table("revisions") + " SET chunks = $3, bytes = $4 WHERE stack_id = $1 AND rev = $2",
+          {PgParam::Int(place_->stack_id), PgParam::Text(rev), PgParam::Int(sink.chunks()), PgParam::Int(sink.bytes())})
+      .status();
+}
+
+Status PostgresStore::ImportEnvelope(std::string_view rev, ByteSource& source, std::string_view lock_id) {
+  SEALSTATE_RETURN_IF_ERROR(ValidateName("revision", rev));
+  // The header is in the first bytes (at most kV2MaxHeaderBytes; a v1 envelope is detected from
+  // its start).
+  SEALSTATE_ASSIGN_OR_RETURN(std::string first, ReadUpTo(source, kPgChunkBytes));
+  SEALSTATE_ASSIGN_OR_RETURN(std::int64_t version, CheckImportedHeader(first, rev));
+  PrefixedSource whole(std::move(first), source);
+  std::lock_guard<std::mutex> guard(mutex_);
+  SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
+  return InTransaction(*conn_, "import", [&] { return ImportLocked(std::string(rev), version, whole, lock_id); });
+}
+
+Status PostgresStore::ImportJournal(const std::vector<JournalEvent>& events, std::string_view lock_id) {
+  std::lock_guard<std::mutex> guard(mutex_);
+  SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
+  return InTransaction(*conn_, "import the journal", [&]() -> Status {
+    SEALSTATE_RETURN_IF_ERROR(LockStackRow(*conn_, *place_, "import the journal"));
+    SEALSTATE_RETURN_IF_ERROR(CheckPgFence(*conn_, *place_, lock_id, "no journal event was imported"));
+    for (const JournalEvent& event : events) SEALSTATE_RETURN_IF_ERROR(AppendPgJournal(*conn_, *place_, event));
+    return Status::OK();
+  });
+}
+
+// The stack's row id, created when missing and `create`. Errors: kNotFound; kIoError.
+Result<std::int64_t> FindStack(PgConnection& conn, const PgSchemaInfo& schema, const PostgresStoreOptions& options) {
+  const std::vector<PgParam> names = {PgParam::Text(options.factory), PgParam::Text(options.stack)};
+  if (options.create) {
+    SEALSTATE_RETURN_IF_ERROR(
+        conn.Exec("create the stack",
+                  "INSERT INTO " + schema.quoted + ".stacks (factory, stack) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                  names)
+            .status());
+  }
+  SEALSTATE_ASSIGN_OR_RETURN(
+      PgRows rows, conn.Exec("find the stack",
+                             "SELECT id FROM " + schema.quoted + ".stacks WHERE factory = $1 AND stack = $2", names));
+  if (rows.empty()) {
+    return Status::NotFound(std::string(kPrefix) + "no such stack: " + options.factory + "/" + options.stack + " in " +
+                            conn.redacted_spec());
+  }
+  return rows.Int(0, 0);
+}
+
+}  // namespace
+}  // namespace internal
+
+Result<std::unique_ptr<Backend>> OpenPostgresStore(const PostgresStoreOptions& options) {
+  using namespace internal;
+  SEALSTATE_ASSIGN_OR_RETURN(PostgresSpec spec, ParsePostgresSpec(options.spec));
+  Status factory_ok = ValidateName("factory", options.factory);
+  if (!factory_ok.ok()) return factory_ok.WithPrefix(std::string(kPrefix));
+  Status stack_ok = ValidateName("stack", options.stack);
+  if (!stack_ok.ok()) return stack_ok.WithPrefix(std::string(kPrefix));
+  SEALSTATE_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> conn, PgConnection::Connect(spec.conninfo, spec.redacted));
+  if (options.migrate) SEALSTATE_RETURN_IF_ERROR(MigratePostgresSchema(*conn, spec.schema).status());
+  SEALSTATE_ASSIGN_OR_RETURN(PgSchemaInfo schema, CheckPostgresSchema(*conn, spec.schema));
+  auto place = std::make_shared<PgStackPlace>();
+  SEALSTATE_ASSIGN_OR_RETURN(place->stack_id, FindStack(*conn, schema, options));
+  place->spec = std::move(spec);
+  place->quoted_schema = schema.quoted;
+  place->namespace_oid = schema.namespace_oid;
+  place->factory = options.factory;
+  place->stack = options.stack;
+  place->lock_connections = std::make_shared<PgConnectionPool>(place->spec.conninfo, place->spec.redacted);
+  return std::unique_ptr<Backend>(std::make_unique<PostgresStore>(std::move(place), std::move(conn), options));
+}
+
+Result<MigrationReport> MigratePostgres(std::string_view spec_text) {
+  using namespace internal;
+  SEALSTATE_ASSIGN_OR_RETURN(PostgresSpec spec, ParsePostgresSpec(spec_text));
+  SEALSTATE_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> conn, PgConnection::Connect(spec.conninfo, spec.redacted));
+  return MigratePostgresSchema(*conn, spec.schema);
+}
+
+}  // namespace sealstate
