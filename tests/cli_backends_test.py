@@ -346,4 +346,19 @@ TESTS = [
 ]
 
 if __name__ == "__main__":
+    if os.environ.get("SEALSTATE_TEST_ON_POSTGRES") == "1":
+        # The registration on the test server (scripts/postgres_server.sh, started by test.sh).
+        if not os.environ.get("SEALSTATE_TEST_POSTGRES"):
+            if os.environ.get("SEALSTATE_REQUIRE_POSTGRES") == "1":
+                sys.exit("SEALSTATE_TEST_POSTGRES is not set, but SEALSTATE_REQUIRE_POSTGRES=1: the test server "
+                         "did not start")
+            print("SKIP: no test server (SEALSTATE_TEST_POSTGRES is not set)")
+            sys.exit(77)
+        os.environ["SEALSTATE_TEST_BACKEND"] = os.environ["SEALSTATE_TEST_POSTGRES"]
+    if os.environ.get("SEALSTATE_TEST_BACKEND"):
+        # A database's schema must exist before any stack does (idempotent; local: nothing to do).
+        migrated = cli_test.run_raw(["--backend", os.environ["SEALSTATE_TEST_BACKEND"], "migrate-schema"],
+                                    cli_test.base_env())
+        if migrated.returncode != 0:
+            sys.exit("migrate-schema failed: " + migrated.stderr)
     sys.exit(cli_test.run_tests(TESTS, prefix="sealstate-cli-backends-"))

@@ -16,21 +16,24 @@ Status AppendPgJournal(PgConnection& conn, const PgStackPlace& place, JournalEve
             "WITH next AS (UPDATE " + place.Table("stacks") +
                 " SET journal_seq = journal_seq + 1 WHERE id = $1 RETURNING journal_seq) INSERT INTO " +
                 place.Table("journal") +
-                " (stack_id, seq, time, event, rev, lock_id, actor, pid, detail, envelope_version) "
-                "SELECT $1, journal_seq, $2, $3, $4, $5, $6, $7, $8, $9 FROM next",
+                " (stack_id, seq, time, event, rev, lock_id, actor, pid, detail, envelope_version, size, entries, "
+                "operation) SELECT $1, journal_seq, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 FROM next",
             {PgParam::Int(place.stack_id), PgParam::Text(FormatRfc3339Nano(event.time)), PgParam::Text(event.event),
              PgParam::Text(event.rev), PgParam::Text(event.lock_id), PgParam::Text(event.actor),
-             PgParam::Int(event.pid), PgParam::Text(event.detail), PgParam::Int(event.envelope_version)})
+             PgParam::Int(event.pid), PgParam::Text(event.detail), PgParam::Int(event.envelope_version),
+             PgParam::Int(event.size), PgParam::Int(event.entries), PgParam::Text(event.operation)})
       .status();
 }
 
 Result<std::vector<JournalEvent>> ReadPgJournal(PgConnection& conn, const PgStackPlace& place,
                                                 std::uint64_t since_seq) {
   SEALSTATE_ASSIGN_OR_RETURN(
-      PgRows rows, conn.Exec("read the journal",
-                             "SELECT seq, time, event, rev, lock_id, actor, pid, detail, envelope_version FROM " +
-                                 place.Table("journal") + " WHERE stack_id = $1 AND seq > $2 ORDER BY seq",
-                             {PgParam::Int(place.stack_id), PgParam::Text(std::to_string(since_seq))}));
+      PgRows rows,
+      conn.Exec("read the journal",
+                "SELECT seq, time, event, rev, lock_id, actor, pid, detail, envelope_version, size, entries, "
+                "operation FROM " +
+                    place.Table("journal") + " WHERE stack_id = $1 AND seq > $2 ORDER BY seq",
+                {PgParam::Int(place.stack_id), PgParam::Text(std::to_string(since_seq))}));
   std::vector<JournalEvent> events;
   events.reserve(static_cast<std::size_t>(rows.size()));
   for (int i = 0; i < rows.size(); ++i) {
@@ -49,6 +52,9 @@ Result<std::vector<JournalEvent>> ReadPgJournal(PgConnection& conn, const PgStac
     e.pid = rows.Int(i, 6);
     e.detail = rows.Text(i, 7);
     e.envelope_version = rows.Int(i, 8);
+    e.size = rows.Int(i, 9);
+    e.entries = rows.Int(i, 10);
+    e.operation = rows.Text(i, 11);
     events.push_back(std::move(e));
   }
   return events;

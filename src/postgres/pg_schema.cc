@@ -16,7 +16,7 @@ struct Migration {
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> migrations = {
       {1,
-       "stacks, revisions in chunks, holder rows with advisory-lock keys, journal",
+       "stacks, revisions in chunks, holder rows with advisory-lock keys, journal, journal consumers",
        {
            "CREATE TABLE S.stacks (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, factory text NOT NULL, "
            "stack text NOT NULL, current text, journal_seq bigint NOT NULL DEFAULT 0, "
@@ -36,7 +36,16 @@ const std::vector<Migration>& Migrations() {
            "session_pid integer NOT NULL)",
            "CREATE TABLE S.journal (stack_id bigint NOT NULL REFERENCES S.stacks (id), seq bigint NOT NULL, "
            "time text NOT NULL, event text NOT NULL, rev text NOT NULL, lock_id text NOT NULL, actor text NOT NULL, "
-           "pid bigint NOT NULL, detail text NOT NULL, envelope_version bigint NOT NULL, PRIMARY KEY (stack_id, seq))",
+           "pid bigint NOT NULL, detail text NOT NULL, envelope_version bigint NOT NULL, size bigint NOT NULL, "
+           "entries bigint NOT NULL, operation text NOT NULL, PRIMARY KEY (stack_id, seq))",
+           // Wakes WaitForJournal's listeners on channel "sealstate_journal_<journal table oid>_<stack id>"
+           // (the table's oid tells schemas apart) when the inserting transaction commits.
+           "CREATE FUNCTION S.notify_journal() RETURNS trigger LANGUAGE plpgsql AS $fn$ BEGIN "
+           "PERFORM pg_notify('sealstate_journal_' || TG_RELID::bigint || '_' || NEW.stack_id, NEW.seq::text); "
+           "RETURN NULL; END $fn$",
+           "CREATE TRIGGER notify_journal AFTER INSERT ON S.journal FOR EACH ROW EXECUTE FUNCTION S.notify_journal()",
+           "CREATE TABLE S.consumers (stack_id bigint NOT NULL REFERENCES S.stacks (id), name text NOT NULL, "
+           "seq numeric(20, 0) NOT NULL, PRIMARY KEY (stack_id, name))",
        }},
   };
   return migrations;

@@ -15,6 +15,7 @@
 #include "journal/stamped_event.h"
 #include "lock/process_identity.h"
 #include "postgres/pg_connection.h"
+#include "postgres/pg_consumers.h"
 #include "postgres/pg_holder.h"
 #include "postgres/pg_journal.h"
 #include "postgres/pg_lock.h"
@@ -29,10 +30,9 @@ namespace {
 
 constexpr std::string_view kPrefix = kPostgresPrefix;
 
-JournalEvent Stamped(std::string event, std::string rev, std::string lock_id, std::string detail,
-                     std::int64_t envelope_version = 0) {
+JournalEvent Stamped(std::string event, std::string rev, std::string lock_id, std::string detail) {
   return StampedEvent(ProcessProbe::Default()->Self(), std::move(event), std::move(rev), std::move(lock_id),
-                      std::move(detail), envelope_version);
+                      std::move(detail));
 }
 
 class PostgresStore final : public Backend {
@@ -81,6 +81,21 @@ class PostgresStore final : public Backend {
     JournalEvent stamped = Stamped(std::move(event), std::move(rev), std::move(lock_id), std::move(detail));
     return InTransaction(*conn_, "journal", [&] { return AppendPgJournal(*conn_, *place_, stamped); });
   }
+  Result<std::uint64_t> GetCheckpoint(std::string_view name) override {
+    std::lock_guard<std::mutex> guard(mutex_);
+    SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
+    return ReadPgCheckpoint(*conn_, *place_, name);
+  }
+  Status Checkpoint(std::string_view name, std::uint64_t seq) override {
+    std::lock_guard<std::mutex> guard(mutex_);
+    SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
+    return WritePgCheckpoint(*conn_, *place_, name, seq);
+  }
+  // On a connection of its own: conn_ stays free for the store's other callers.
+  Result<bool> WaitForJournal(std::uint64_t after_seq, std::chrono::milliseconds timeout,
+                              const CancelCheck& cancelled) override {
+    return WaitForPgJournal(*place_, after_seq, timeout, cancelled);
+  }
   Status ReadEnvelope(std::string_view rev, ByteSink& sink) override;
   Status ImportEnvelope(std::string_view rev, ByteSource& source, std::string_view lock_id) override;
   Status ImportJournal(const std::vector<JournalEvent>& events, std::string_view lock_id) override;
@@ -93,7 +108,9 @@ class PostgresStore final : public Backend {
   // Seals `snapshot` under a fresh revision in one transaction with its "write" event; with
   // `make_current`, the same transaction also moves current to it, fenced by `lock_id`, with its
   // "set-current" event (Commit).
-  Result<std::string> Store(const Snapshot& snapshot, const std::string& lock_id, bool make_current);
+  // `operation`: the lock's, recorded in the "write" event.
+  Result<std::string> Store(const Snapshot& snapshot, const std::string& lock_id, const std::string& operation,
+                            bool make_current);
   // Inside a transaction that has locked the stack's row and checked the fence: points current
   // at `rev` and journals it.
   Status MoveCurrentLocked(const std::string& rev, const std::string& lock_id);
@@ -196,7 +213,8 @@ Status PostgresStore::MoveCurrentLocked(const std::string& rev, const std::strin
   return AppendPgJournal(*conn_, *place_, Stamped("set-current", rev, lock_id, ""));
 }
 
-Result<std::string> PostgresStore::Store(const Snapshot& snapshot, const std::string& lock_id, bool make_current) {
+Result<std::string> PostgresStore::Store(const Snapshot& snapshot, const std::string& lock_id,
+                                         const std::string& operation, bool make_current) {
   SEALSTATE_RETURN_IF_ERROR(RequireEncrypter(options_.encrypter.get(), kPrefix));
   SEALSTATE_RETURN_IF_ERROR(ValidateSnapshot(snapshot));
   std::lock_guard<std::mutex> guard(mutex_);
@@ -205,9 +223,9 @@ Result<std::string> PostgresStore::Store(const Snapshot& snapshot, const std::st
   const Status written = InTransaction(*conn_, "write", [&]() -> Status {
     SEALSTATE_ASSIGN_OR_RETURN(rev, ReserveRevision());
     PgChunkSink sink(*conn_, *place_, rev);
-    SEALSTATE_RETURN_IF_ERROR(SealValidatedSnapshot(snapshot, options_.envelope.written_version(),
-                                                    EnvelopeBinding{"state", factory(), stack(), rev},
-                                                    *options_.encrypter, sink));
+    SEALSTATE_RETURN_IF_ERROR(SealValidatedSnapshot(
+        snapshot, options_.envelope.written_version(), EnvelopeBinding{"state", factory(), stack(), rev},
+        *options_.encrypter, sink, options_.envelope.written_compression()));
     SEALSTATE_RETURN_IF_ERROR(sink.Finish());
     SEALSTATE_RETURN_IF_ERROR(conn_
                                   ->Exec("write " + rev,
@@ -216,8 +234,12 @@ Result<std::string> PostgresStore::Store(const Snapshot& snapshot, const std::st
                                          {PgParam::Int(place_->stack_id), PgParam::Text(rev),
                                           PgParam::Int(sink.chunks()), PgParam::Int(sink.bytes())})
                                   .status());
+    const WrittenFacts facts{.envelope_version = options_.envelope.written_version(),
+                             .size = sink.bytes(),
+                             .entries = static_cast<std::int64_t>(snapshot.entries.size()),
+                             .operation = operation};
     SEALSTATE_RETURN_IF_ERROR(
-        AppendPgJournal(*conn_, *place_, Stamped("write", rev, lock_id, "", options_.envelope.written_version())));
+        AppendPgJournal(*conn_, *place_, StampedWriteEvent(ProcessProbe::Default()->Self(), rev, lock_id, facts)));
     if (!make_current) return Status::OK();
     SEALSTATE_RETURN_IF_ERROR(LockStackRow(*conn_, *place_, "commit"));
     SEALSTATE_RETURN_IF_ERROR(CheckPgFence(*conn_, *place_, lock_id, "nothing was committed"));
@@ -231,7 +253,7 @@ Result<std::string> PostgresStore::Write(const Snapshot& snapshot, const WriteOp
   const auto open = [this](const std::string& rev, const OpenOptions& open_options) { return Open(rev, open_options); };
   SEALSTATE_RETURN_IF_ERROR(
       CheckKeyOpensCurrent(*this, options_.encrypter.get(), options, options_.envelope.allow_plaintext, open, kPrefix));
-  return Store(snapshot, options.lock_id, /*make_current=*/false);
+  return Store(snapshot, options.lock_id, options.operation, /*make_current=*/false);
 }
 
 // One transaction under the lock: the write, the fenced move of current and both journal
@@ -245,7 +267,7 @@ Result<std::string> PostgresStore::Commit(const Snapshot& snapshot, const LockOp
   Result<std::string> rev = [&]() -> Result<std::string> {
     SEALSTATE_RETURN_IF_ERROR(
         CheckKeyOpensCurrent(*this, options_.encrypter.get(), write, options_.envelope.allow_plaintext, open, kPrefix));
-    return Store(snapshot, write.lock_id, /*make_current=*/true);
+    return Store(snapshot, write.lock_id, options.operation, /*make_current=*/true);
   }();
   Status released = lock->Unlock();
   SEALSTATE_RETURN_IF_ERROR(rev.status());
