@@ -22,6 +22,8 @@ void RegisterVerify(CLI::App& app, CommandContext& context);
 void RegisterLockCommands(CLI::App& app, CommandContext& context);
 // log.
 void RegisterLog(CLI::App& app, CommandContext& context);
+// history.
+void RegisterHistory(CLI::App& app, CommandContext& context);
 // diff.
 void RegisterDiff(CLI::App& app, CommandContext& context);
 // migrate-schema.

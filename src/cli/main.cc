@@ -40,6 +40,7 @@ void Register(CLI::App& app, CommandContext& context) {
   RegisterVerify(app, context);
   RegisterLockCommands(app, context);
   RegisterLog(app, context);
+  RegisterHistory(app, context);
   RegisterDiff(app, context);
   RegisterMigrateSchema(app, context);
   RegisterCopy(app, context);

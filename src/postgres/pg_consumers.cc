@@ -20,9 +20,10 @@ constexpr std::chrono::milliseconds kCancelPoll{100};
 
 // The stack's last journal seq.
 Result<std::uint64_t> LastSeq(PgConnection& conn, const PgStackPlace& place) {
-  SEALSTATE_ASSIGN_OR_RETURN(PgRows rows, conn.Exec("read the journal's last seq",
-                                                    "SELECT journal_seq FROM " + place.Table("stacks") + " WHERE id = $1",
-                                                    {PgParam::Int(place.stack_id)}));
+  SEALSTATE_ASSIGN_OR_RETURN(
+      PgRows rows,
+      conn.Exec("read the journal's last seq", "SELECT journal_seq FROM " + place.Table("stacks") + " WHERE id = $1",
+                {PgParam::Int(place.stack_id)}));
   if (rows.empty()) return Status::NotFound(std::string(kPostgresPrefix) + "the stack's row is gone");
   return static_cast<std::uint64_t>(rows.Int(0, 0));
 }
@@ -69,10 +70,10 @@ Result<bool> WaitOn(PgConnection& conn, const PgStackPlace& place, std::uint64_t
 
 Result<std::uint64_t> ReadPgCheckpoint(PgConnection& conn, const PgStackPlace& place, std::string_view name) {
   SEALSTATE_RETURN_IF_ERROR(ValidateName("consumer", name));
-  SEALSTATE_ASSIGN_OR_RETURN(PgRows rows, conn.Exec("read consumer " + std::string(name) + "'s checkpoint",
-                                                    "SELECT seq::text FROM " + place.Table("consumers") +
-                                                        " WHERE stack_id = $1 AND name = $2",
-                                                    {PgParam::Int(place.stack_id), PgParam::Text(std::string(name))}));
+  SEALSTATE_ASSIGN_OR_RETURN(
+      PgRows rows, conn.Exec("read consumer " + std::string(name) + "'s checkpoint",
+                             "SELECT seq::text FROM " + place.Table("consumers") + " WHERE stack_id = $1 AND name = $2",
+                             {PgParam::Int(place.stack_id), PgParam::Text(std::string(name))}));
   if (rows.empty()) return 0;
   const std::string text = rows.Text(0, 0);
   std::uint64_t seq = 0;
