@@ -27,9 +27,7 @@ struct HistoryArgs {
 
 // "-" for what the journal did not record.
 std::string OrDash(const std::string& s) { return s.empty() ? "-" : s; }
-std::string CountOrDash(std::int64_t n, const std::string& unit) {
-  return n < 0 ? "-" : std::to_string(n) + unit;
-}
+std::string CountOrDash(std::int64_t n, const std::string& unit) { return n < 0 ? "-" : std::to_string(n) + unit; }
 
 // "* REV  OPERATION  ACTOR  SIZE  N entries" and "never current" for a revision that never was.
 std::string HistoryLine(const RevisionHistory& h) {
@@ -117,7 +115,8 @@ void RegisterHistory(CLI::App& app, CommandContext& context) {
   args->limit_option = history->add_option("--limit", args->limit, "Show the newest N revisions only")
                            ->check(WholeNumberValidator("--limit", std::numeric_limits<std::int64_t>::max()))
                            ->type_name("N");
-  SetStackCommand(history, context, [args](const GlobalOptions& g, const Output& out) { return RunHistory(g, out, *args); });
+  SetStackCommand(history, context,
+                  [args](const GlobalOptions& g, const Output& out) { return RunHistory(g, out, *args); });
 }
 
 }  // namespace sealstate::cli
