@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs an end-to-end session of the sealstate CLI on a
 # throwaway store: keygen, three commits, list, show, a rollback, a lock held by one process
-# while another times out, a SIGKILLed holder found stale and force-unlocked, verify and the
-# audit journal. Then runs the README's embedding example. Every command is printed before it
+# while another times out, a SIGKILLed holder found stale and force-unlocked, verify, the
+# audit journal and the history. Then the stack moves to a throwaway PostgreSQL server
+# (scripts/postgres_server.sh) and two "machines" contend for its lock. Then runs the README's
+# embedding example. Every command is printed before it
 # runs; expected failures are checked for their exit status.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,8 +24,10 @@ fi
 tmp="$(mktemp -d /tmp/sealstate-demo-XXXXXX)"
 root="$tmp/store"
 holder_pid=""
+pg_dir=""
 cleanup() {
   if [ -n "$holder_pid" ]; then kill -KILL "$holder_pid" 2>/dev/null || true; fi
+  if [ -n "$pg_dir" ]; then scripts/postgres_server.sh stop "$pg_dir" || true; fi
   if [ -s "$tmp/ci-job.pid" ]; then kill -KILL "$(cat "$tmp/ci-job.pid")" 2>/dev/null || true; fi
   rm -rf "$tmp"
 }
@@ -155,6 +159,53 @@ step "the files of the stack (0700 directories, 0600 files)"
 (cd "$root" && find network -printf '%M %p\n' | sort -k2)
 echo "first line of a snapshot file (its v2 header; the rest is ciphertext):"
 head -n 1 "$root/network/prod/snapshots/${revs[0]}.json.enc"
+
+step "history: every revision newest first, from the journal (no key needed)"
+run history
+
+step "share the stack with your team: copy it to PostgreSQL (a throwaway server here)"
+eval "$(scripts/postgres_server.sh start)"
+pg_dir="$SEALSTATE_TEST_POSTGRES_DIR"
+spec="$SEALSTATE_TEST_POSTGRES"
+run migrate-schema --backend "$spec"
+run copy --to "$spec"
+run --backend "$spec" list
+run --backend "$spec" verify
+
+# Runs sealstate as another machine: its own host name when we may set one (root: a UTS
+# namespace of its own), else this host.
+as_machine() {
+  local host="$1"
+  shift
+  if [ "$(id -u)" -eq 0 ] && unshare --uts true 2>/dev/null; then
+    unshare --uts sh -c 'hostname "$0" && exec "$@"' "$host" "$sealstate_bin" "$@"
+  else
+    "$sealstate_bin" "$@"
+  fi
+}
+
+step "two machines share the stack's lock through the server"
+echo "$ sealstate --backend SPEC lock -- sleep 3 &    # on ci-runner"
+as_machine ci-runner --backend "$spec" lock -- sleep 3 &
+holder_pid=$!
+for _ in $(seq 100); do
+  if [ "$("$sealstate_bin" --backend "$spec" lock-status | head -n 1)" = held ]; then break; fi
+  sleep 0.05
+done
+run --backend "$spec" lock-status
+printf '$ sealstate --backend SPEC --lock-timeout 500ms set-current %s    # on laptop: expected to fail with exit status 4\n' "${revs[1]}"
+got=0
+as_machine laptop --backend "$spec" --lock-timeout 500ms set-current "${revs[1]}" || got=$?
+if [ "$got" -ne 4 ]; then
+  echo "demo: expected exit status 4 (locked), got $got" >&2
+  exit 1
+fi
+echo "(exit status 4: the holder is named above)"
+echo "$ sealstate --backend SPEC --lock-timeout 10s set-current ${revs[1]}    # on laptop: waits for the hand-off"
+as_machine laptop --backend "$spec" --lock-timeout 10s set-current "${revs[1]}"
+wait "$holder_pid"
+holder_pid=""
+run --backend "$spec" log
 
 step "the README's embedding example (examples/readme_example.cc) on its own stack"
 export SEALSTATE_EXAMPLE_KEY="$SEALSTATE_KEY"
