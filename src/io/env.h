@@ -98,7 +98,7 @@ class Env {
   // inotify_init1(IN_NONBLOCK | IN_CLOEXEC) plus inotify_add_watch on `dir` (through
   // /proc/self/fd, so the open directory is watched, not whatever its path names now) for
   // entries created, moved in, modified or closed after writing. Returns the inotify fd: wait on
-  // it with WaitReadable, drain it with Read (EAGAIN once empty: a short read of 0), close it
+  // it with WaitReadable, drain it with Read (which fails with EAGAIN once it is empty), close it
   // with Close. Two system calls: a fault lands before or after both.
   virtual Result<int> WatchDir(const Dir& dir) = 0;
   // poll(2) for POLLIN on `fd` for at most `timeout` (negative: forever). True when readable;
