@@ -21,6 +21,7 @@
 #include <sealstate/export.h>
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -79,6 +80,10 @@ struct StrayEntry {
   friend bool operator==(const StrayEntry&, const StrayEntry&) = default;
 };
 
+// The longest WriteOptions::operation Write accepts, in bytes: the bound the lock marker's
+// 4096-byte record puts on a lock's operation, so a write line always fits the journal.
+inline constexpr std::size_t kMaxWriteOperationBytes = 4096;
+
 // How Write and Commit seal a new snapshot.
 struct WriteOptions {
   // The key is meant to change: skip the check that the configured key can open the current
@@ -88,7 +93,8 @@ struct WriteOptions {
   // "write" line. Commit ignores it (it takes its own lock).
   std::string lock_id;
   // The operation of that lock (LockOptions::operation, e.g. "apply"), or empty: recorded in the
-  // journal's "write" line. Commit records its own LockOptions::operation instead.
+  // journal's "write" line; at most kMaxWriteOperationBytes. Commit records its own
+  // LockOptions::operation instead.
   std::string operation;
 };
 
@@ -137,7 +143,8 @@ class SEALSTATE_EXPORT Backend {
   // key's (the header only); for a v1 current, which records no key id, by opening it. A
   // mismatch is kWrongKey naming both key ids (v1: the cause) and nothing is written. No
   // current, or a current that is damaged or missing, is not checked. Errors: kInvalidArgument
-  // (invalid snapshot, or one naming another stack or factory), kWrongKey, kIoError; kIncomplete
+  // (invalid snapshot, one naming another stack or factory, or options.operation longer than
+  // kMaxWriteOperationBytes: nothing written), kWrongKey, kIoError; kIncomplete
   // ("wrote REV (durable), but journaling it failed: ...") when the revision exists but its
   // journal line could not be written: do not write it again.
   virtual Result<std::string> Write(const Snapshot& snapshot, const WriteOptions& options) = 0;

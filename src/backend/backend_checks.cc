@@ -52,6 +52,14 @@ Status CheckKeyOpensCurrent(Backend& backend, const Encrypter* encrypter, const 
                           KeyIdText(ours.key_id) + " cannot open it (" + opened.status().message() + ")" + advice);
 }
 
+Status CheckWriteOptions(const WriteOptions& options, std::string_view prefix) {
+  if (options.operation.size() <= kMaxWriteOperationBytes) return Status::OK();
+  return Status::InvalidArgument(std::string(prefix) + "write: the operation is " +
+                                 std::to_string(options.operation.size()) + " bytes, more than the " +
+                                 std::to_string(kMaxWriteOperationBytes) +
+                                 " a journal record allows; shorten it (nothing was written)");
+}
+
 Status BrokenLockError(std::string_view prefix, std::string_view lock_id, std::string_view not_done) {
   return Status::Locked(std::string(prefix) + "the lock " + std::string(lock_id) +
                         " was broken while held (force-unlock?); " + std::string(not_done) +

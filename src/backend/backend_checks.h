@@ -31,6 +31,10 @@ using RevisionOpener = std::function<Result<Snapshot>(const std::string& rev, co
 Status CheckKeyOpensCurrent(Backend& backend, const Encrypter* encrypter, const WriteOptions& options,
                             bool allow_plaintext, const RevisionOpener& open, std::string_view prefix);
 
+// kInvalidArgument naming the limit when options.operation is longer than
+// kMaxWriteOperationBytes; Write checks this before it writes anything.
+Status CheckWriteOptions(const WriteOptions& options, std::string_view prefix);
+
 // kLocked: the lock `lock_id` was broken while held, so `not_done` ("current was not moved").
 Status BrokenLockError(std::string_view prefix, std::string_view lock_id, std::string_view not_done);
 

@@ -172,6 +172,7 @@ Result<MemoryStore::StoredRevision> MemoryStore::Store(const Snapshot& snapshot)
 }
 
 Result<std::string> MemoryStore::Write(const Snapshot& snapshot, const WriteOptions& options) {
+  SEALSTATE_RETURN_IF_ERROR(CheckWriteOptions(options, kPrefix));
   const auto open = [this](const std::string& rev, const OpenOptions& open_options) -> Result<Snapshot> {
     SEALSTATE_ASSIGN_OR_RETURN(std::shared_ptr<const std::string> sealed, Sealed(rev));
     return Open(*sealed, rev, open_options);
@@ -184,8 +185,8 @@ Result<std::string> MemoryStore::Write(const Snapshot& snapshot, const WriteOpti
                            .entries = static_cast<std::int64_t>(snapshot.entries.size()),
                            .operation = options.operation};
   std::lock_guard<std::mutex> guard(state_->mutex);
-  // A "write" line is within the journal's line limit (the operation is at most 512 bytes): it
-  // cannot fail.
+  // A "write" line is within the journal's line limit (CheckWriteOptions bounded the operation):
+  // it cannot fail.
   (void)state_->JournalLocked(StampedWriteEvent(ProcessProbe::Default()->Self(), stored.rev, options.lock_id, facts));
   return stored.rev;
 }

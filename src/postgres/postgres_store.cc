@@ -250,6 +250,7 @@ Result<std::string> PostgresStore::Store(const Snapshot& snapshot, const std::st
 }
 
 Result<std::string> PostgresStore::Write(const Snapshot& snapshot, const WriteOptions& options) {
+  SEALSTATE_RETURN_IF_ERROR(CheckWriteOptions(options, kPrefix));
   const auto open = [this](const std::string& rev, const OpenOptions& open_options) { return Open(rev, open_options); };
   SEALSTATE_RETURN_IF_ERROR(
       CheckKeyOpensCurrent(*this, options_.encrypter.get(), options, options_.envelope.allow_plaintext, open, kPrefix));

@@ -242,6 +242,7 @@ Status LocalStore::CheckKeyOpensCurrent(const WriteOptions& options) {
 }
 
 Result<std::string> LocalStore::Write(const Snapshot& snapshot, const WriteOptions& options) {
+  SEALSTATE_RETURN_IF_ERROR(CheckWriteOptions(options, kPrefix));
   SEALSTATE_RETURN_IF_ERROR(CheckKeyOpensCurrent(options));
   SEALSTATE_ASSIGN_OR_RETURN(WrittenRevision written, WriteSnapshotFile(snapshot, options.operation));
   Status journaled = core_->journal

@@ -84,6 +84,20 @@ void CheckJournal(Fixture& f) {
     CHECK(journal[2].size > 0);
   }
 
+  SECTION("Write refuses an operation longer than kMaxWriteOperationBytes and writes nothing") {
+    const std::string longest(kMaxWriteOperationBytes, 'o');
+    REQUIRE(b.Write(f.Snap("one"), WriteOptions{.new_key = false, .lock_id = "", .operation = longest}).ok());
+    const std::vector<std::string> before = f.Revisions();
+    Result<std::string> refused =
+        b.Write(f.Snap("two"), WriteOptions{.new_key = false, .lock_id = "", .operation = longest + "o"});
+    CHECK(refused.status().code() == Code::kInvalidArgument);
+    CHECK(refused.status().message().find("4096") != std::string::npos);
+    CHECK(f.Revisions() == before);
+    std::vector<JournalEvent> journal = f.Journal();
+    REQUIRE(journal.size() == 1);
+    CHECK(journal[0].operation == longest);
+  }
+
   SECTION("AppendJournal refuses an event whose line would exceed 1 MiB with kInvalidArgument") {
     REQUIRE(b.AppendJournal("note", "", "short", "").ok());
     CHECK(b.AppendJournal("note", "", std::string((1 << 20) + 1, 'd'), "").code() == Code::kInvalidArgument);
