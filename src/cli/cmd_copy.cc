@@ -7,6 +7,7 @@
 #include <sealstate/copy.h>
 
 #include "cli/commands.h"
+#include "cli/json_optional.h"
 #include "cli/signals.h"
 
 namespace sealstate::cli {
@@ -30,11 +31,7 @@ void PrintCopy(const Output& out, const std::string& shown_target, const CopyRep
     w.Key("journal-events");
     w.Uint(report.journal_events);
     w.Key("current");
-    if (report.current.empty()) {
-      w.Null();
-    } else {
-      w.String(report.current);
-    }
+    WriteStringOrNull(w, report.current);
     w.Key("verified");
     w.Bool(true);
     w.EndObject();

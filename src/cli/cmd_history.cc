@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "cli/damaged_current.h"
+#include "cli/json_optional.h"
 #include "cli/size_format.h"
 #include "cli/time_format.h"
 #include "cli/whole_number.h"
@@ -40,22 +41,6 @@ std::string HistoryLine(const RevisionHistory& h) {
   return line;
 }
 
-void WriteOptionalInt(internal::GoJsonWriter& w, std::int64_t n) {
-  if (n < 0) {
-    w.Null();
-  } else {
-    w.Int(n);
-  }
-}
-
-void WriteOptionalString(internal::GoJsonWriter& w, const std::string& s) {
-  if (s.empty()) {
-    w.Null();
-  } else {
-    w.String(s);
-  }
-}
-
 void WriteHistoryEntry(internal::GoJsonWriter& w, const RevisionHistory& h) {
   const JournalEvent none;
   const JournalEvent& e = h.write ? *h.write : none;
@@ -67,15 +52,15 @@ void WriteHistoryEntry(internal::GoJsonWriter& w, const RevisionHistory& h) {
   w.Key("ever-current");
   w.Bool(h.ever_current);
   w.Key("written");
-  WriteOptionalString(w, h.write ? FormatUtc(e.time) : "");
+  WriteStringOrNull(w, h.write ? FormatUtc(e.time) : "");
   w.Key("actor");
-  WriteOptionalString(w, e.actor);
+  WriteStringOrNull(w, e.actor);
   w.Key("operation");
-  WriteOptionalString(w, e.operation);
+  WriteStringOrNull(w, e.operation);
   w.Key("size");
-  WriteOptionalInt(w, e.size);
+  WriteCountOrNull(w, e.size);
   w.Key("entries");
-  WriteOptionalInt(w, e.entries);
+  WriteCountOrNull(w, e.entries);
   w.EndObject();
 }
 

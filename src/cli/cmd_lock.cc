@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/duration.h"
 #include "cli/holder_format.h"
+#include "cli/json_optional.h"
 #include "cli/lock_operation.h"
 #include "cli/signals.h"
 #include "cli/time_format.h"
@@ -146,11 +147,7 @@ void PrintLockRun(const Output& out, const std::string& lock_id, const ChildExit
     w.Key("released");
     w.Bool(unlocked.ok());
     w.Key("release-error");
-    if (unlocked.ok()) {
-      w.Null();
-    } else {
-      w.String(unlocked.message());
-    }
+    WriteStringOrNull(w, unlocked.ok() ? std::string() : unlocked.message());
     w.EndObject();
   });
 }

@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/damaged_current.h"
 #include "cli/diff_format.h"
+#include "cli/json_optional.h"
 #include "cli/with_lock.h"
 
 namespace sealstate::cli {
@@ -55,11 +56,7 @@ void PrintMoved(const Output& out, const std::string& rev, const Replaced& repla
     w.Key("rev");
     w.String(rev);
     w.Key("previous");
-    if (replaced.previous.empty()) {
-      w.Null();
-    } else {
-      w.String(replaced.previous);
-    }
+    WriteStringOrNull(w, replaced.previous);
     if (!replaced.damaged.ok()) {
       w.Key("repaired");
       w.String(replaced.damaged.message());
@@ -119,11 +116,7 @@ int RunSetCurrentDryRun(const GlobalOptions& g, const Output& out, const std::st
     w.Key("rev");
     w.String(rev);
     w.Key("previous");
-    if (sides.from.empty()) {
-      w.Null();
-    } else {
-      w.String(sides.from);
-    }
+    WriteStringOrNull(w, sides.from);
     w.Key("diff");
     WriteDiffJson(w, sides, diff, show_values);
     w.EndObject();

@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "cli/damaged_current.h"
+#include "cli/json_optional.h"
 #include "cli/signals.h"
 #include "cli/snapshot_input.h"
 #include "cli/whole_number.h"
@@ -137,11 +138,7 @@ void PrintList(const Output& out, const std::vector<std::string>& page, std::siz
   out.Document([&](internal::GoJsonWriter& w) {
     w.StartObject();
     w.Key("current");
-    if (current.empty()) {
-      w.Null();
-    } else {
-      w.String(current);
-    }
+    WriteStringOrNull(w, current);
     if (!damaged.ok()) {
       w.Key("current-damaged");
       w.String(damaged.message());

@@ -1,4 +1,5 @@
 #include "cli/diff_format.h"
+#include "cli/json_optional.h"
 
 #include <optional>
 #include <string_view>
@@ -61,14 +62,6 @@ std::string Summary(const DiffSides& sides, const SnapshotDiff& diff) {
          std::to_string(diff.outputs.size()) + " stack outputs changed";
 }
 
-void WriteRevOrNull(internal::GoJsonWriter& w, const std::string& rev) {
-  if (rev.empty()) {
-    w.Null();
-  } else {
-    w.String(rev);
-  }
-}
-
 void WriteStrings(internal::GoJsonWriter& w, const std::vector<std::string>& values) {
   w.StartArray();
   for (const auto& value : values) w.String(value);
@@ -121,7 +114,7 @@ void PrintDiffText(const Output& out, const DiffSides& sides, const SnapshotDiff
 void WriteDiffJson(internal::GoJsonWriter& w, const DiffSides& sides, const SnapshotDiff& diff, bool show_values) {
   w.StartObject();
   w.Key("from");
-  WriteRevOrNull(w, sides.from);
+  WriteStringOrNull(w, sides.from);
   w.Key("to");
   w.String(sides.to);
   w.Key("added");
