@@ -84,7 +84,7 @@ std::string DescribeBytes(std::size_t bytes) {
 }  // namespace
 
 SourceStream::SourceStream(ByteSource& source, std::size_t max_bytes)
-    : source_(source), max_bytes_(max_bytes), buffer_(std::make_unique<char[]>(kReadChunk + 1)) {
+    : source_(source), max_bytes_(max_bytes), buffer_(std::make_unique_for_overwrite<char[]>(kReadChunk + 1)) {
   buffer_[0] = '\0';
 }
 
