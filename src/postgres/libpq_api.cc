@@ -17,8 +17,8 @@ Status Load() {
   void* handle = dlopen(kLibpqSoname, RTLD_NOW | RTLD_LOCAL);
   std::string missing;
   if (handle != nullptr) {
-#define SEALSTATE_LIBPQ_RESOLVE(name)                                                      \
-  loaded_api.name = reinterpret_cast<decltype(&::name)>(dlsym(handle, #name));            \
+#define SEALSTATE_LIBPQ_RESOLVE(name)                                          \
+  loaded_api.name = reinterpret_cast<decltype(&::name)>(dlsym(handle, #name)); \
   if (loaded_api.name == nullptr && missing.empty()) missing = "it has no " #name;
     SEALSTATE_LIBPQ_FUNCTIONS(SEALSTATE_LIBPQ_RESOLVE)
 #undef SEALSTATE_LIBPQ_RESOLVE

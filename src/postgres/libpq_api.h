@@ -14,12 +14,37 @@
 namespace sealstate::internal {
 
 // The libpq functions the postgres store calls, each X(name).
-#define SEALSTATE_LIBPQ_FUNCTIONS(X)                                                                              \
-  X(PQcancel) X(PQclear) X(PQcmdTuples) X(PQconnectdbParams) X(PQconsumeInput) X(PQerrorMessage)                \
-      X(PQescapeIdentifier) X(PQexec) X(PQexecParams) X(PQfinish) X(PQfreeCancel) X(PQfreemem) X(PQgetCancel)    \
-          X(PQgetResult) X(PQgetisnull) X(PQgetlength) X(PQgetvalue) X(PQisBusy) X(PQnotifies) X(PQntuples)     \
-              X(PQresultErrorField) X(PQresultErrorMessage) X(PQresultStatus) X(PQsendQueryParams)              \
-                  X(PQsetNoticeProcessor) X(PQsocket) X(PQstatus) X(PQtransactionStatus)
+// clang-format off
+#define SEALSTATE_LIBPQ_FUNCTIONS(X) \
+  X(PQcancel) \
+  X(PQclear) \
+  X(PQcmdTuples) \
+  X(PQconnectdbParams) \
+  X(PQconsumeInput) \
+  X(PQerrorMessage) \
+  X(PQescapeIdentifier) \
+  X(PQexec) \
+  X(PQexecParams) \
+  X(PQfinish) \
+  X(PQfreeCancel) \
+  X(PQfreemem) \
+  X(PQgetCancel) \
+  X(PQgetResult) \
+  X(PQgetisnull) \
+  X(PQgetlength) \
+  X(PQgetvalue) \
+  X(PQisBusy) \
+  X(PQnotifies) \
+  X(PQntuples) \
+  X(PQresultErrorField) \
+  X(PQresultErrorMessage) \
+  X(PQresultStatus) \
+  X(PQsendQueryParams) \
+  X(PQsetNoticeProcessor) \
+  X(PQsocket) \
+  X(PQstatus) \
+  X(PQtransactionStatus)
+// clang-format on
 
 // Pointers to libpq's functions, named as libpq names them.
 struct LibpqApi {
