@@ -5,12 +5,14 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include <sealstate/backend.h>
 #include <sealstate/snapshot.h>
 
 #include "cli/commands.h"
 #include "cli/damaged_current.h"
+#include "cli/keep_until_exit.h"
 #include "cli/signals.h"
 #include "cli/snapshot_input.h"
 #include "cli/whole_number.h"
@@ -49,6 +51,7 @@ int RunCommit(const GlobalOptions& g, const Output& out, const WriteArgs& args) 
                                 WriteOptions{.new_key = args.new_key, .lock_id = "", .operation = ""});
   if (!rev.ok()) return out.Fail(rev.status());
   PrintRev(out, *rev);
+  KeepUntilExit(std::move(*snapshot));
   return 0;
 }
 
@@ -99,7 +102,9 @@ int RunShow(const GlobalOptions& g, const Output& out, const std::optional<std::
   auto snapshot = (*backend)->Get(rev);
   if (!snapshot.ok()) return out.Fail(snapshot.status());
   if (auto warning = WrittenElsewhereWarning(rev, *snapshot, g.factory, g.stack)) out.Warn(*warning);
-  return PrintSnapshot(out, rev, *snapshot);
+  const int status = PrintSnapshot(out, rev, *snapshot);
+  KeepUntilExit(std::move(*snapshot));
+  return status;
 }
 
 // The current revision, or "" when there is none.
