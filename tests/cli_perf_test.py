@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """End-to-end tests of what the CLI's speed work (issue 15) must keep or guarantee: libpq is loaded
-only when a PostgreSQL store is opened, not at every start-up; commit and show leave the decoded
+only when a PostgreSQL store is opened, not at every start-up, and the C++ runtime is linked in
+(SEALSTATE_TEST_CLI_STATIC_CXX=1, as meson builds it without sanitizers); commit and show leave the decoded
 snapshot to the process's exit instead of freeing it node by node.
 
 Usage: cli_perf_test.py PATH/TO/sealstate [PATH/TO/free_counter.so]   (the helpers of cli_test.py
@@ -31,6 +32,9 @@ def test_local_commands_do_not_load_libpq(s):
           r.stderr[-2000:])
     check(not [lib for lib in loaded_libraries(r) if "libpq" in lib], "--version does not load libpq",
           loaded_libraries(r))
+    if os.environ.get("SEALSTATE_TEST_CLI_STATIC_CXX") == "1":
+        check(not [lib for lib in loaded_libraries(r) if "libstdc++" in lib], "--version loads no libstdc++",
+              loaded_libraries(r))
     runs = {
         "commit": s.run("commit", stdin=json.dumps(SNAPSHOT), env=debug),
         "show": s.run("show", env=debug),
