@@ -10,6 +10,7 @@
 #include <sealstate/backend.h>
 #include <sealstate/snapshot.h>
 
+#include "cli/authenticated_plaintext.h"
 #include "cli/commands.h"
 #include "cli/damaged_current.h"
 #include "cli/keep_until_exit.h"
@@ -98,6 +99,12 @@ int RunShow(const GlobalOptions& g, const Output& out, const std::optional<std::
     auto current = (*backend)->CurrentRev();
     if (!current.ok()) return out.Fail(current.status());
     rev = *current;
+  }
+  if (!out.json()) {
+    if (auto plaintext = AuthenticatedV2Plaintext::Open(g, **backend, rev)) {
+      Status printed = out.TextStream([&](ByteSink& sink) { return plaintext->WriteTo(sink); });
+      return printed.ok() ? 0 : out.Fail(printed);
+    }
   }
   auto snapshot = (*backend)->Get(rev);
   if (!snapshot.ok()) return out.Fail(snapshot.status());
