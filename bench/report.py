@@ -4,6 +4,10 @@
 Inputs (all in --run): inprocess.jsonl (sealstate-bench --json), hf-<label>-<round>.json
 (hyperfine --export-json, two rounds per label, merged), fsyncs.txt ("tool count" lines).
 Every figure comes from that run; nothing is estimated or filled in.
+
+A run that started on a busy machine (load average above its core count) gives misleading ratios:
+--check-load (bench.sh, before it builds anything) and writing bench/results.json refuse it,
+unless SEALSTATE_BENCH_ALLOW_LOAD=1 (the load is recorded in the results either way).
 """
 import argparse
 import datetime
@@ -89,6 +93,27 @@ def read_fsyncs(run):
     return counts
 
 
+def core_count():
+    return int(subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip())
+
+
+def load_refusal(load_at_start, cores, allowed):
+    """Why a run that started at `load_at_start` ("/proc/loadavg"'s first fields) on `cores` cores
+    must not be recorded, or None when it may (its 1-minute load is at most the core count, or
+    `allowed`)."""
+    one_minute = float(load_at_start.split()[0])
+    if allowed or one_minute <= cores:
+        return None
+    return (f"the load average at the start ({load_at_start}) is above the {cores} cores: other work "
+            "competes for the CPUs and the ratios would be noise, so bench/results.json is not written. "
+            "Run it on a quiet machine, or set SEALSTATE_BENCH_ALLOW_LOAD=1 to record it anyway "
+            "(the load is recorded with the results).")
+
+
+def load_allowed():
+    return os.environ.get("SEALSTATE_BENCH_ALLOW_LOAD", "") == "1"
+
+
 def machine():
     model = ""
     with open("/proc/cpuinfo") as f:
@@ -96,7 +121,7 @@ def machine():
             if line.startswith("model name"):
                 model = line.split(":", 1)[1].strip()
                 break
-    nproc = int(subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip())
+    nproc = core_count()
     with open("/proc/meminfo") as f:
         mem_kib = int(f.readline().split()[1])
     with open("/proc/loadavg") as f:
@@ -157,12 +182,24 @@ def phases_text(rows):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--run", required=True)
-    parser.add_argument("--started", required=True)
-    parser.add_argument("--out", required=True)
+    parser.add_argument("--check-load", metavar="LOADAVG",
+                        help="only check that a run starting at this load may be recorded; exit 1 if not")
+    parser.add_argument("--run")
+    parser.add_argument("--started")
+    parser.add_argument("--out")
     parser.add_argument("--markdown", help="also write the table as markdown to this file")
+    parser.add_argument("--filesystem", default="", help="the file system type of the bench directory")
     parser.add_argument("--load-at-start", default="", help="/proc/loadavg's first 3 fields when the run began")
     args = parser.parse_args()
+    if args.check_load is not None or args.load_at_start:
+        refusal = load_refusal(args.check_load or args.load_at_start, core_count(), load_allowed())
+        if refusal:
+            print(f"sealstate-bench: refused: {refusal}", file=sys.stderr)
+            return 1
+    if args.check_load is not None:
+        return 0
+    if not (args.run and args.started and args.out):
+        parser.error("--run, --started and --out are required")
     rows = read_inprocess(args.run) + cli_rows(args.run)
     fsyncs = read_fsyncs(args.run)
     result = {"schema": 1, "started": args.started, "finished": datetime.datetime.now(datetime.timezone.utc)
@@ -172,6 +209,9 @@ def main():
                       "ratios are what carries over"}
     if args.load_at_start:
         result["machine"]["load_average_at_start"] = args.load_at_start
+    result["machine"]["load_allowed_by_override"] = load_allowed()
+    if args.filesystem:
+        result["machine"]["filesystem"] = args.filesystem
     with open(args.out, "w") as f:
         json.dump(result, f, indent=2)
         f.write("\n")
@@ -180,7 +220,8 @@ def main():
             f.write(markdown(rows))
     m = result["machine"]
     print(f"sealstate bench, started {args.started}, finished {result['finished']} on {m['cpu']} "
-          f"({m['nproc']} vCPU, {m['memory_gib']} GiB; load average at end {m['load_average_at_end']})")
+          f"({m['nproc']} vCPU, {m['memory_gib']} GiB, {m.get('filesystem', 'file system not given')}; load average at "
+          f"start {m.get('load_average_at_start', 'not given')}, at end {m['load_average_at_end']})")
     print(table(rows))
     print()
     print("fsync-class calls per small commit (strace, one commit each): " +

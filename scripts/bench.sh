@@ -12,8 +12,14 @@
 #                          in it and removed at the end.
 #   SEALSTATE_BENCH_QUICK  1: smoke sizes in-process and fewer CLI runs (a few minutes), for trying
 #                          the script out; its table is not the benchmark
+#   SEALSTATE_BENCH_ALLOW_LOAD  1: run and write bench/results.json even though the load average at
+#                          the start is above the core count (otherwise refused before anything is
+#                          built, exit 1: other work on the CPUs turns the ratios into noise); the
+#                          load at start and end is recorded in results.json either way
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Before this script adds any load of its own (installing, building).
+load_at_start="$(cut -d' ' -f1-3 /proc/loadavg)"
 # shellcheck source=lib.sh
 source scripts/lib.sh
 
@@ -21,6 +27,10 @@ source scripts/lib.sh
 SEALSTATE_PACKAGES=(meson ninja-build pkg-config g++ python3 libsodium-dev rapidjson-dev libcli11-dev
                     libpq-dev postgresql hyperfine restic sqlite3 git strace)
 ensure_packages
+
+cpu_model="$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+echo "sealstate-bench: machine: ${cpu_model:-unknown CPU}, $(nproc) cores; load average at start $load_at_start" >&2
+python3 bench/report.py --check-load "$load_at_start"  # exits 1, saying why, on a busy machine
 
 builddir="${SEALSTATE_BENCH_BUILD:-build-bench}"
 quick="${SEALSTATE_BENCH_QUICK:-0}"
@@ -51,8 +61,8 @@ export SEALSTATE_BENCH_POSTGRES="$SEALSTATE_TEST_POSTGRES"
 trap 'rm -rf "$run"; scripts/postgres_server.sh stop "$SEALSTATE_TEST_POSTGRES_DIR"' EXIT
 umask 077
 started="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-load_at_start="$(cut -d' ' -f1-3 /proc/loadavg)"
-echo "sealstate-bench: working in $run ($(df --output=fstype "$run" | tail -1 | tr -d ' '))" >&2
+filesystem="$(df --output=fstype "$run" | tail -1 | tr -d ' ')"
+echo "sealstate-bench: working in $run ($filesystem)" >&2
 
 # ---- in-process rows -------------------------------------------------------------------------
 inprocess_args=()
@@ -145,4 +155,5 @@ for i in 0 1 2; do
 done
 
 python3 bench/report.py --run "$run" --started "$started" --out bench/results.json --markdown "$builddir/results.md" \
-  --load-at-start "$load_at_start"
+  --load-at-start "$load_at_start" --filesystem "$filesystem"
+echo "sealstate-bench: load average at end $(cut -d' ' -f1-3 /proc/loadavg)" >&2

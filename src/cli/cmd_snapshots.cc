@@ -5,13 +5,16 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include <sealstate/backend.h>
 #include <sealstate/snapshot.h>
 
+#include "cli/authenticated_plaintext.h"
 #include "cli/commands.h"
 #include "cli/damaged_current.h"
 #include "cli/json_optional.h"
+#include "cli/keep_until_exit.h"
 #include "cli/signals.h"
 #include "cli/snapshot_input.h"
 #include "cli/whole_number.h"
@@ -50,6 +53,7 @@ int RunCommit(const GlobalOptions& g, const Output& out, const WriteArgs& args) 
                                 WriteOptions{.new_key = args.new_key, .lock_id = "", .operation = ""});
   if (!rev.ok()) return out.Fail(rev.status());
   PrintRev(out, *rev);
+  KeepUntilExit(std::move(*snapshot));
   return 0;
 }
 
@@ -97,10 +101,18 @@ int RunShow(const GlobalOptions& g, const Output& out, const std::optional<std::
     if (!current.ok()) return out.Fail(current.status());
     rev = *current;
   }
+  if (!out.json()) {
+    if (auto plaintext = AuthenticatedV2Plaintext::Open(g, **backend, rev)) {
+      Status printed = out.TextStream([&](ByteSink& sink) { return plaintext->WriteTo(sink); });
+      return printed.ok() ? 0 : out.Fail(printed);
+    }
+  }
   auto snapshot = (*backend)->Get(rev);
   if (!snapshot.ok()) return out.Fail(snapshot.status());
   if (auto warning = WrittenElsewhereWarning(rev, *snapshot, g.factory, g.stack)) out.Warn(*warning);
-  return PrintSnapshot(out, rev, *snapshot);
+  const int status = PrintSnapshot(out, rev, *snapshot);
+  KeepUntilExit(std::move(*snapshot));
+  return status;
 }
 
 // The current revision, or "" when there is none.

@@ -23,8 +23,8 @@ PGconn* ConnectRaw(const std::string& conninfo) {
   // environment variables and ~/.pgpass fill in what it leaves out, as for psql.
   const char* keywords[] = {"dbname", "fallback_application_name", "client_encoding", nullptr};
   const char* values[] = {conninfo.c_str(), "sealstate", "UTF8", nullptr};
-  PGconn* conn = PQconnectdbParams(keywords, values, 1);
-  if (conn != nullptr) PQsetNoticeProcessor(conn, IgnoreNotice, nullptr);
+  PGconn* conn = Libpq().PQconnectdbParams(keywords, values, 1);
+  if (conn != nullptr) Libpq().PQsetNoticeProcessor(conn, IgnoreNotice, nullptr);
   return conn;
 }
 
@@ -32,38 +32,39 @@ PGconn* ConnectRaw(const std::string& conninfo) {
 
 std::int64_t PgRows::Int(int row, int column) const {
   if (IsNull(row, column)) return 0;
-  return std::strtoll(PQgetvalue(result_.get(), row, column), nullptr, 10);
+  return std::strtoll(Libpq().PQgetvalue(result_.get(), row, column), nullptr, 10);
 }
 
-std::int64_t PgRows::Affected() const { return std::strtoll(PQcmdTuples(result_.get()), nullptr, 10); }
+std::int64_t PgRows::Affected() const { return std::strtoll(Libpq().PQcmdTuples(result_.get()), nullptr, 10); }
 
 Result<std::unique_ptr<PgConnection>> PgConnection::Connect(std::string conninfo, std::string redacted_spec) {
+  if (Status loaded = LoadLibpq(); !loaded.ok()) return loaded;
   PGconn* conn = ConnectRaw(conninfo);
   if (conn == nullptr) {
     return Status::IoError(std::string(kPostgresPrefix) + "connect to", redacted_spec, ENOMEM);
   }
   std::unique_ptr<PgConnection> connection(new PgConnection(conn, std::move(redacted_spec)));
   connection->conninfo_ = std::move(conninfo);
-  if (PQstatus(conn) != CONNECTION_OK) {
-    return connection->Failure("connect to", Trimmed(PQerrorMessage(conn)));
+  if (Libpq().PQstatus(conn) != CONNECTION_OK) {
+    return connection->Failure("connect to", Trimmed(Libpq().PQerrorMessage(conn)));
   }
   return connection;
 }
 
-PgConnection::~PgConnection() { PQfinish(conn_); }
+PgConnection::~PgConnection() { Libpq().PQfinish(conn_); }
 
 Status PgConnection::Failure(std::string_view what, std::string_view reason) const {
-  const int err = PQstatus(conn_) == CONNECTION_OK ? EIO : ECONNABORTED;
+  const int err = Libpq().PQstatus(conn_) == CONNECTION_OK ? EIO : ECONNABORTED;
   return Status::IoError(std::string(kPostgresPrefix) + std::string(what), redacted_spec_, err)
       .WithSuffix(" (" + std::string(reason) + ")");
 }
 
 Status PgConnection::EnsureConnected() {
-  if (PQstatus(conn_) == CONNECTION_OK) return Status::OK();
-  PQfinish(conn_);
+  if (Libpq().PQstatus(conn_) == CONNECTION_OK) return Status::OK();
+  Libpq().PQfinish(conn_);
   conn_ = ConnectRaw(conninfo_);
   if (conn_ == nullptr) return Status::IoError(std::string(kPostgresPrefix) + "reconnect to", redacted_spec_, ENOMEM);
-  if (PQstatus(conn_) != CONNECTION_OK) return Failure("reconnect to", Trimmed(PQerrorMessage(conn_)));
+  if (Libpq().PQstatus(conn_) != CONNECTION_OK) return Failure("reconnect to", Trimmed(Libpq().PQerrorMessage(conn_)));
   return Status::OK();
 }
 
@@ -78,8 +79,8 @@ Result<PgRows> PgConnection::Exec(std::string_view what, const std::string& sql,
     lengths.push_back(static_cast<int>(param.value.size()));
     formats.push_back(param.binary ? 1 : 0);
   }
-  PgRows rows(PQexecParams(conn_, sql.c_str(), static_cast<int>(params.size()), nullptr, values.data(), lengths.data(),
-                           formats.data(), binary_result ? 1 : 0));
+  PgRows rows(Libpq().PQexecParams(conn_, sql.c_str(), static_cast<int>(params.size()), nullptr, values.data(),
+                                   lengths.data(), formats.data(), binary_result ? 1 : 0));
   return CheckResult(what, std::move(rows));
 }
 
@@ -91,7 +92,7 @@ Result<PgRows> PgConnection::CheckResult(std::string_view what, PgRows rows) {
     return rows;
   }
   last_sqlstate_ = rows.sqlstate();
-  last_error_ = Trimmed(rows.has_result() ? rows.error_message() : PQerrorMessage(conn_));
+  last_error_ = Trimmed(rows.has_result() ? rows.error_message() : Libpq().PQerrorMessage(conn_));
   std::string reason = last_error_;
   if (!last_sqlstate_.empty()) reason += ", SQLSTATE " + last_sqlstate_;
   return Failure(std::string(what) + " on", reason);
@@ -102,7 +103,7 @@ Status PgConnection::Begin(std::string_view what, std::string_view mode, bool wa
   if (!mode.empty()) sql += " " + std::string(mode);
   if (!wait_for_flush) sql += "; SET LOCAL synchronous_commit TO off";
   // No parameters: the simple protocol, so both statements go in one round trip.
-  const auto begin = [&] { return CheckResult(what, PgRows(PQexec(conn_, sql.c_str()))).status(); };
+  const auto begin = [&] { return CheckResult(what, PgRows(Libpq().PQexec(conn_, sql.c_str()))).status(); };
   Status begun = begin();
   if (begun.ok() || healthy()) return begun;
   // The session was gone before anything happened (libpq learns it only now): start again on a
@@ -114,8 +115,8 @@ Status PgConnection::Begin(std::string_view what, std::string_view mode, bool wa
 Status PgConnection::Commit(std::string_view what) { return Exec(what, "COMMIT").status(); }
 
 void PgConnection::Rollback() {
-  if (PQstatus(conn_) != CONNECTION_OK) return;
-  PQclear(PQexec(conn_, "ROLLBACK"));
+  if (Libpq().PQstatus(conn_) != CONNECTION_OK) return;
+  Libpq().PQclear(Libpq().PQexec(conn_, "ROLLBACK"));
 }
 
 Status InTransaction(PgConnection& conn, std::string_view what, const std::function<Status()>& body,
@@ -130,13 +131,13 @@ Status InTransaction(PgConnection& conn, std::string_view what, const std::funct
 }
 
 Result<std::string> PgConnection::QuoteIdentifier(std::string_view name) {
-  char* quoted = PQescapeIdentifier(conn_, name.data(), name.size());
+  char* quoted = Libpq().PQescapeIdentifier(conn_, name.data(), name.size());
   if (quoted == nullptr) {
     return Status::InvalidArgument(std::string(kPostgresPrefix) + "cannot quote the name \"" + std::string(name) +
-                                   "\": " + Trimmed(PQerrorMessage(conn_)));
+                                   "\": " + Trimmed(Libpq().PQerrorMessage(conn_)));
   }
   std::string result = quoted;
-  PQfreemem(quoted);
+  Libpq().PQfreemem(quoted);
   return result;
 }
 

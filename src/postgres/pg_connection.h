@@ -9,6 +9,8 @@
 
 #include <libpq-fe.h>
 
+#include "postgres/libpq_api.h"
+
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -37,31 +39,31 @@ struct PgParam {
 // A query's result rows (owned).
 class PgRows {
  public:
-  explicit PgRows(PGresult* result) : result_(result, &PQclear) {}
-  int size() const { return PQntuples(result_.get()); }
+  explicit PgRows(PGresult* result) : result_(result, Libpq().PQclear) {}
+  int size() const { return Libpq().PQntuples(result_.get()); }
   bool empty() const { return size() == 0; }
-  bool IsNull(int row, int column) const { return PQgetisnull(result_.get(), row, column) != 0; }
+  bool IsNull(int row, int column) const { return Libpq().PQgetisnull(result_.get(), row, column) != 0; }
   // The value as text (or raw bytes, for a binary result), "" for NULL.
   std::string Text(int row, int column) const {
-    return std::string(PQgetvalue(result_.get(), row, column),
-                       static_cast<std::size_t>(PQgetlength(result_.get(), row, column)));
+    return std::string(Libpq().PQgetvalue(result_.get(), row, column),
+                       static_cast<std::size_t>(Libpq().PQgetlength(result_.get(), row, column)));
   }
   // The value of a text-format integer column; 0 for NULL or garbage.
   std::int64_t Int(int row, int column) const;
   // The number of rows an INSERT, UPDATE or DELETE touched.
   std::int64_t Affected() const;
   // PGRES_FATAL_ERROR when there is no result (out of memory, connection lost).
-  ExecStatusType status() const { return result_ ? PQresultStatus(result_.get()) : PGRES_FATAL_ERROR; }
+  ExecStatusType status() const { return result_ ? Libpq().PQresultStatus(result_.get()) : PGRES_FATAL_ERROR; }
   bool has_result() const { return result_ != nullptr; }
   // The SQLSTATE of a failed statement, or "".
   std::string sqlstate() const {
-    const char* state = result_ ? PQresultErrorField(result_.get(), PG_DIAG_SQLSTATE) : nullptr;
+    const char* state = result_ ? Libpq().PQresultErrorField(result_.get(), PG_DIAG_SQLSTATE) : nullptr;
     return state == nullptr ? "" : state;
   }
-  const char* error_message() const { return PQresultErrorMessage(result_.get()); }
+  const char* error_message() const { return Libpq().PQresultErrorMessage(result_.get()); }
 
  private:
-  std::unique_ptr<PGresult, decltype(&PQclear)> result_;
+  std::unique_ptr<PGresult, decltype(&::PQclear)> result_;
 };
 
 class PgConnection {
@@ -98,7 +100,7 @@ class PgConnection {
   // Re-establishes a lost connection (the server restarted, the session was terminated); call
   // it before an operation's first statement, never inside a transaction. Errors: kIoError.
   Status EnsureConnected();
-  bool healthy() const { return PQstatus(conn_) == CONNECTION_OK; }
+  bool healthy() const { return Libpq().PQstatus(conn_) == CONNECTION_OK; }
   // The kIoError for a failure `what` with the server's (or libpq's) message `reason`.
   Status Failure(std::string_view what, std::string_view reason) const;
   const std::string& redacted_spec() const { return redacted_spec_; }

@@ -33,7 +33,7 @@ void PgConnectionPool::Return(std::unique_ptr<PgConnection> conn) {
     (void)conn.release();  // a forked child's copy of a parent's session: see the destructor
     return;
   }
-  if (!conn->healthy() || PQtransactionStatus(conn->raw()) != PQTRANS_IDLE) return;
+  if (!conn->healthy() || Libpq().PQtransactionStatus(conn->raw()) != PQTRANS_IDLE) return;
   std::lock_guard<std::mutex> guard(mutex_);
   if (idle_.size() < kMaxIdle) idle_.push_back(std::move(conn));
 }

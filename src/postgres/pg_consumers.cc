@@ -41,12 +41,13 @@ Status Listen(PgConnection& conn, const PgStackPlace& place) {
 // Waits up to `slice` for the socket, then takes in whatever arrived (notifications dropped: the
 // caller reads the last seq again). Errors: kIoError (the connection broke).
 Status AwaitNotification(PgConnection& conn, std::chrono::milliseconds slice) {
-  pollfd fd{PQsocket(conn.raw()), POLLIN, 0};
+  pollfd fd{Libpq().PQsocket(conn.raw()), POLLIN, 0};
   if (::poll(&fd, 1, static_cast<int>(slice.count())) < 0 && errno != EINTR) {
     return conn.Failure("wait for journal events on", std::string("poll: ") + std::strerror(errno));
   }
-  if (PQconsumeInput(conn.raw()) == 0) return conn.Failure("wait for journal events on", PQerrorMessage(conn.raw()));
-  while (PGnotify* notification = PQnotifies(conn.raw())) PQfreemem(notification);
+  if (Libpq().PQconsumeInput(conn.raw()) == 0)
+    return conn.Failure("wait for journal events on", Libpq().PQerrorMessage(conn.raw()));
+  while (PGnotify* notification = Libpq().PQnotifies(conn.raw())) Libpq().PQfreemem(notification);
   return Status::OK();
 }
 
