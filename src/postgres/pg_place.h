@@ -33,5 +33,7 @@ struct PgStackPlace {
 // or appends to the journal does this first, so they run one at a time per stack (and never
 // block other stacks). Errors: kIoError.
 Status LockStackRow(PgConnection& conn, const PgStackPlace& place, std::string_view what);
+// LockStackRow's statement (parameter $1: the stack's id), to queue in a pipeline.
+std::string LockStackRowSql(const PgStackPlace& place);
 
 }  // namespace sealstate::internal
