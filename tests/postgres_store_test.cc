@@ -763,6 +763,21 @@ TEST_CASE("a commit through the server makes six round trips and a read one") {
   CHECK(proxy.round_trips() - before == 1);
 }
 
+TEST_CASE("a wait for journal events that are already there makes two round trips") {
+  const std::string spec = MigratedSpec("trips");
+  RoundTripProxy proxy;
+  std::unique_ptr<Backend> backend = OpenStack(proxy.Through(spec), "waits");
+  REQUIRE(CommitOnce(*backend, "first", std::chrono::milliseconds(5000)).ok());
+  // The first wait also opens its connection.
+  REQUIRE(backend->WaitForJournal(0, std::chrono::milliseconds(1000), nullptr).ok());
+  const int before = proxy.round_trips();
+  Result<bool> waited = backend->WaitForJournal(0, std::chrono::milliseconds(1000), nullptr);
+  REQUIRE(waited.ok());
+  CHECK(*waited);
+  // LISTEN with the read of the last seq; UNLISTEN (the journal's channel is known from the open).
+  CHECK(proxy.round_trips() - before == 2);
+}
+
 TEST_CASE("a 100 MB snapshot is committed and read through the server in bounded memory") {
   const std::string spec = MigratedSpec("large");
   ::setenv("SEALSTATE_PG_TEST_KEY", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", 1);

@@ -19,6 +19,7 @@ struct PgStackPlace {
   std::string quoted_schema;        // for SQL
   std::uint32_t namespace_oid = 0;  // the schema's oid: the first half of the stack's lock keys
   std::int64_t stack_id = 0;        // S.stacks.id
+  std::string journal_channel;      // the stack's journal NOTIFY channel (notify_journal, pg_schema.cc)
   std::string factory;
   std::string stack;
   // Connections for Locks (never null).

@@ -585,6 +585,7 @@ Result<std::unique_ptr<Backend>> OpenPostgresStore(const PostgresStoreOptions& o
   place->spec = std::move(spec);
   place->quoted_schema = schema.quoted;
   place->namespace_oid = schema.namespace_oid;
+  place->journal_channel = "sealstate_journal_" + schema.journal_oid + "_" + std::to_string(place->stack_id);
   place->factory = options.factory;
   place->stack = options.stack;
   place->lock_connections = std::make_shared<PgConnectionPool>(place->spec.conninfo, place->spec.redacted);
