@@ -7,7 +7,10 @@
 
 #include <fcntl.h>
 #include <libpq-fe.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,6 +19,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <random>
 #include <set>
 #include <sstream>
@@ -130,6 +134,101 @@ Result<std::string> CommitOnce(Backend& backend, const std::string& mark, std::c
   return backend.Commit(Snap(backend.stack(), mark, backend.factory()), options, WriteOptions{});
 }
 
+// A Unix-socket proxy in front of the test server that counts round trips: every time a client
+// sends after the server has answered it (a new turn of the conversation), on any connection.
+class RoundTripProxy {
+ public:
+  RoundTripProxy() {
+    char dir[] = "/tmp/sealstate-rtt.XXXXXX";
+    REQUIRE(::mkdtemp(dir) != nullptr);
+    dir_ = dir;
+    const std::string spec = TestPostgresSpec();
+    const std::size_t host = spec.find("host=") + 5;
+    server_dir_ = spec.substr(host, spec.find('&', host) - host);
+    listen_ = ::socket(AF_UNIX, SOCK_STREAM, 0);
+    const sockaddr_un address = Address(dir_);
+    REQUIRE(::bind(listen_, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0);
+    REQUIRE(::listen(listen_, 16) == 0);
+    acceptor_ = std::thread([this] { AcceptLoop(); });
+  }
+  ~RoundTripProxy() {
+    stop_ = true;
+    acceptor_.join();
+    for (std::thread& pump : pumps_) pump.join();
+    ::close(listen_);
+    ::unlink(Address(dir_).sun_path);
+    ::rmdir(dir_.c_str());
+  }
+  // `spec` reaching the server through this proxy.
+  std::string Through(std::string spec) const {
+    spec.replace(spec.find(server_dir_), server_dir_.size(), dir_);
+    return spec;
+  }
+  int round_trips() const { return round_trips_; }
+
+ private:
+  static sockaddr_un Address(const std::string& dir) {
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::snprintf(address.sun_path, sizeof address.sun_path, "%s/.s.PGSQL.5432", dir.c_str());
+    return address;
+  }
+  void AcceptLoop() {
+    while (!stop_) {
+      pollfd ready{listen_, POLLIN, 0};
+      if (::poll(&ready, 1, 20) <= 0) continue;
+      const int client = ::accept(listen_, nullptr, nullptr);
+      const int server = ::socket(AF_UNIX, SOCK_STREAM, 0);
+      const sockaddr_un address = Address(server_dir_);
+      if (::connect(server, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
+        ::close(client);
+        ::close(server);
+        continue;
+      }
+      pumps_.emplace_back([this, client, server] { Pump(client, server); });
+    }
+  }
+  static bool WriteAll(int fd, const char* data, ssize_t n) {
+    while (n > 0) {
+      const ssize_t written = ::write(fd, data, static_cast<std::size_t>(n));
+      if (written <= 0) return false;
+      data += written;
+      n -= written;
+    }
+    return true;
+  }
+  void Pump(int client, int server) {
+    bool answered = true;  // the client's first bytes start a turn
+    std::vector<char> buffer(1 << 16);
+    while (!stop_) {
+      pollfd ready[2] = {{client, POLLIN, 0}, {server, POLLIN, 0}};
+      if (::poll(ready, 2, 20) <= 0) continue;
+      if (ready[0].revents != 0) {
+        const ssize_t n = ::read(client, buffer.data(), buffer.size());
+        if (n <= 0) break;
+        if (answered) ++round_trips_;
+        answered = false;
+        if (!WriteAll(server, buffer.data(), n)) break;
+      }
+      if (ready[1].revents != 0) {
+        const ssize_t n = ::read(server, buffer.data(), buffer.size());
+        if (n <= 0) break;
+        answered = true;
+        if (!WriteAll(client, buffer.data(), n)) break;
+      }
+    }
+    ::close(client);
+    ::close(server);
+  }
+
+  std::string dir_;
+  std::string server_dir_;
+  int listen_ = -1;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> round_trips_{0};
+  std::thread acceptor_;
+  std::vector<std::thread> pumps_;  // only the acceptor adds, before the destructor joins
+};
 }  // namespace
 
 TEST_CASE("migrations: versioned, recorded, idempotent") {
@@ -646,6 +745,38 @@ struct MemoryFigures {
 };
 
 }  // namespace
+
+TEST_CASE("a commit through the server makes six round trips and a read one") {
+  const std::string spec = MigratedSpec("trips");
+  RoundTripProxy proxy;
+  std::unique_ptr<Backend> backend = OpenStack(proxy.Through(spec), "trips");
+  // The first commit also opens the lock's connection.
+  REQUIRE(CommitOnce(*backend, "first", std::chrono::milliseconds(5000)).ok());
+  int before = proxy.round_trips();
+  Result<std::string> rev = CommitOnce(*backend, "second", std::chrono::milliseconds(5000));
+  REQUIRE(rev.ok());
+  // Take the lock; read current and its header; the write with the fenced move; its COMMIT;
+  // release the lock (see sealstate-format(5), "Round trips").
+  CHECK(proxy.round_trips() - before == 6);
+  before = proxy.round_trips();
+  REQUIRE(backend->Get(*rev).ok());
+  CHECK(proxy.round_trips() - before == 1);
+}
+
+TEST_CASE("a wait for journal events that are already there makes two round trips") {
+  const std::string spec = MigratedSpec("trips");
+  RoundTripProxy proxy;
+  std::unique_ptr<Backend> backend = OpenStack(proxy.Through(spec), "waits");
+  REQUIRE(CommitOnce(*backend, "first", std::chrono::milliseconds(5000)).ok());
+  // The first wait also opens its connection.
+  REQUIRE(backend->WaitForJournal(0, std::chrono::milliseconds(1000), nullptr).ok());
+  const int before = proxy.round_trips();
+  Result<bool> waited = backend->WaitForJournal(0, std::chrono::milliseconds(1000), nullptr);
+  REQUIRE(waited.ok());
+  CHECK(*waited);
+  // LISTEN with the read of the last seq; UNLISTEN (the journal's channel is known from the open).
+  CHECK(proxy.round_trips() - before == 2);
+}
 
 TEST_CASE("a 100 MB snapshot is committed and read through the server in bounded memory") {
   const std::string spec = MigratedSpec("large");

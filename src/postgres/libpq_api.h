@@ -21,10 +21,12 @@ namespace sealstate::internal {
   X(PQcmdTuples) \
   X(PQconnectdbParams) \
   X(PQconsumeInput) \
+  X(PQenterPipelineMode) \
   X(PQerrorMessage) \
   X(PQescapeIdentifier) \
   X(PQexec) \
   X(PQexecParams) \
+  X(PQexitPipelineMode) \
   X(PQfinish) \
   X(PQfreeCancel) \
   X(PQfreemem) \
@@ -36,11 +38,13 @@ namespace sealstate::internal {
   X(PQisBusy) \
   X(PQnotifies) \
   X(PQntuples) \
+  X(PQpipelineSync) \
   X(PQresultErrorField) \
   X(PQresultErrorMessage) \
   X(PQresultStatus) \
   X(PQsendQueryParams) \
   X(PQsetNoticeProcessor) \
+  X(PQsetSingleRowMode) \
   X(PQsocket) \
   X(PQstatus) \
   X(PQtransactionStatus)

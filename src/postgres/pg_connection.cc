@@ -68,6 +68,11 @@ Status PgConnection::EnsureConnected() {
   return Status::OK();
 }
 
+void PgConnection::Abandon() {
+  Libpq().PQfinish(conn_);
+  conn_ = nullptr;  // libpq treats a null connection as a bad one (PQstatus: CONNECTION_BAD)
+}
+
 Result<PgRows> PgConnection::Exec(std::string_view what, const std::string& sql, const std::vector<PgParam>& params,
                                   bool binary_result) {
   std::vector<const char*> values;
@@ -86,7 +91,7 @@ Result<PgRows> PgConnection::Exec(std::string_view what, const std::string& sql,
 
 Result<PgRows> PgConnection::CheckResult(std::string_view what, PgRows rows) {
   const ExecStatusType status = rows.status();
-  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_SINGLE_TUPLE) {
     last_sqlstate_.clear();
     last_error_.clear();
     return rows;

@@ -101,14 +101,20 @@ class PgConnection {
   // it before an operation's first statement, never inside a transaction. Errors: kIoError.
   Status EnsureConnected();
   bool healthy() const { return Libpq().PQstatus(conn_) == CONNECTION_OK; }
+  // Closes the connection, for a state libpq cannot leave (a pipeline whose results will never
+  // come: the server went away while libpq still thinks it there): unhealthy from now on, and
+  // the next EnsureConnected reconnects.
+  void Abandon();
   // The kIoError for a failure `what` with the server's (or libpq's) message `reason`.
   Status Failure(std::string_view what, std::string_view reason) const;
   const std::string& redacted_spec() const { return redacted_spec_; }
   PGconn* raw() { return conn_; }
+  // `rows` when its statement succeeded; else the failure as Exec reports it (and remembered as
+  // last_sqlstate / last_error). For results read straight from libpq (PgPipeline).
+  Result<PgRows> CheckResult(std::string_view what, PgRows rows);
 
  private:
   PgConnection(PGconn* conn, std::string redacted_spec) : conn_(conn), redacted_spec_(std::move(redacted_spec)) {}
-  Result<PgRows> CheckResult(std::string_view what, PgRows rows);
   PGconn* conn_;
   std::string conninfo_;
   std::string redacted_spec_;

@@ -12,30 +12,38 @@
 
 #include "lock/deadline.h"
 #include "postgres/pg_connection_pool.h"
+#include "postgres/pg_pipeline.h"
 
 namespace sealstate::internal {
 namespace {
 
 constexpr std::chrono::milliseconds kCancelPoll{100};
 
-// The stack's last journal seq.
-Result<std::uint64_t> LastSeq(PgConnection& conn, const PgStackPlace& place) {
-  SEALSTATE_ASSIGN_OR_RETURN(
-      PgRows rows,
-      conn.Exec("read the journal's last seq", "SELECT journal_seq FROM " + place.Table("stacks") + " WHERE id = $1",
-                {PgParam::Int(place.stack_id)}));
+std::string LastSeqSql(const PgStackPlace& place) {
+  return "SELECT journal_seq FROM " + place.Table("stacks") + " WHERE id = $1";
+}
+
+Result<std::uint64_t> LastSeqOf(const PgRows& rows) {
   if (rows.empty()) return Status::NotFound(std::string(kPostgresPrefix) + "the stack's row is gone");
   return static_cast<std::uint64_t>(rows.Int(0, 0));
 }
 
-// LISTENs on the stack's journal channel (see the notify_journal trigger, pg_schema.cc).
-Status Listen(PgConnection& conn, const PgStackPlace& place) {
-  SEALSTATE_ASSIGN_OR_RETURN(PgRows rows, conn.Exec("watch the journal", "SELECT to_regclass($1)::oid::bigint",
-                                                    {PgParam::Text(place.Table("journal"))}));
-  if (rows.empty()) return Status::NotFound(std::string(kPostgresPrefix) + "the journal table is gone");
-  const std::string channel = "sealstate_journal_" + rows.Text(0, 0) + "_" + std::to_string(place.stack_id);
-  SEALSTATE_ASSIGN_OR_RETURN(std::string quoted, conn.QuoteIdentifier(channel));
-  return conn.Exec("watch the journal", "LISTEN " + quoted).status();
+// The stack's last journal seq.
+Result<std::uint64_t> LastSeq(PgConnection& conn, const PgStackPlace& place) {
+  SEALSTATE_ASSIGN_OR_RETURN(
+      PgRows rows, conn.Exec("read the journal's last seq", LastSeqSql(place), {PgParam::Int(place.stack_id)}));
+  return LastSeqOf(rows);
+}
+
+// In one round trip: LISTENs on the stack's journal channel (see the notify_journal trigger,
+// pg_schema.cc) and reads the last seq.
+Result<std::uint64_t> ListenAndReadLastSeq(PgConnection& conn, const PgStackPlace& place) {
+  SEALSTATE_ASSIGN_OR_RETURN(std::string quoted, conn.QuoteIdentifier(place.journal_channel));
+  PgPipeline pipeline(conn);
+  (void)pipeline.Send("watch the journal", "LISTEN " + quoted);
+  (void)pipeline.Send("read the journal's last seq", LastSeqSql(place), {PgParam::Int(place.stack_id)});
+  SEALSTATE_RETURN_IF_ERROR(pipeline.Finish());
+  return LastSeqOf(pipeline.result(1));
 }
 
 // Waits up to `slice` for the socket, then takes in whatever arrived (notifications dropped: the
@@ -53,10 +61,10 @@ Status AwaitNotification(PgConnection& conn, std::chrono::milliseconds slice) {
 
 Result<bool> WaitOn(PgConnection& conn, const PgStackPlace& place, std::uint64_t after_seq,
                     std::chrono::milliseconds timeout, const CancelCheck& cancelled) {
-  SEALSTATE_RETURN_IF_ERROR(Listen(conn, place));
   const Deadline deadline(timeout);
-  for (;;) {
-    SEALSTATE_ASSIGN_OR_RETURN(const std::uint64_t last, LastSeq(conn, place));
+  for (bool first = true;; first = false) {
+    SEALSTATE_ASSIGN_OR_RETURN(const std::uint64_t last,
+                               first ? ListenAndReadLastSeq(conn, place) : LastSeq(conn, place));
     if (last > after_seq) return true;
     if (cancelled && cancelled()) {
       return Status::Cancelled(std::string(kPostgresPrefix) + "waiting for journal events was cancelled");

@@ -7,22 +7,26 @@
 
 namespace sealstate::internal {
 
-Status AppendPgJournal(PgConnection& conn, const PgStackPlace& place, JournalEvent event) {
+Result<PgStatement> PgJournalInsert(const PgStackPlace& place, JournalEvent event) {
   if (event.time == Timestamp{}) event.time = NowUtc();
   SEALSTATE_RETURN_IF_ERROR(CheckJournalLineLength(event));
   // The next seq and the row in one statement, under the stack row's lock (the UPDATE).
-  return conn
-      .Exec("journal " + event.event,
-            "WITH next AS (UPDATE " + place.Table("stacks") +
-                " SET journal_seq = journal_seq + 1 WHERE id = $1 RETURNING journal_seq) INSERT INTO " +
-                place.Table("journal") +
-                " (stack_id, seq, time, event, rev, lock_id, actor, pid, detail, envelope_version, size, entries, "
-                "operation) SELECT $1, journal_seq, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 FROM next",
-            {PgParam::Int(place.stack_id), PgParam::Text(FormatRfc3339Nano(event.time)), PgParam::Text(event.event),
-             PgParam::Text(event.rev), PgParam::Text(event.lock_id), PgParam::Text(event.actor),
-             PgParam::Int(event.pid), PgParam::Text(event.detail), PgParam::Int(event.envelope_version),
-             PgParam::Int(event.size), PgParam::Int(event.entries), PgParam::Text(event.operation)})
-      .status();
+  return PgStatement{
+      "WITH next AS (UPDATE " + place.Table("stacks") +
+          " SET journal_seq = journal_seq + 1 WHERE id = $1 RETURNING journal_seq) INSERT INTO " +
+          place.Table("journal") +
+          " (stack_id, seq, time, event, rev, lock_id, actor, pid, detail, envelope_version, size, entries, "
+          "operation) SELECT $1, journal_seq, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 FROM next",
+      {PgParam::Int(place.stack_id), PgParam::Text(FormatRfc3339Nano(event.time)), PgParam::Text(event.event),
+       PgParam::Text(event.rev), PgParam::Text(event.lock_id), PgParam::Text(event.actor), PgParam::Int(event.pid),
+       PgParam::Text(event.detail), PgParam::Int(event.envelope_version), PgParam::Int(event.size),
+       PgParam::Int(event.entries), PgParam::Text(event.operation)}};
+}
+
+Status AppendPgJournal(PgConnection& conn, const PgStackPlace& place, JournalEvent event) {
+  const std::string what = "journal " + event.event;
+  SEALSTATE_ASSIGN_OR_RETURN(PgStatement insert, PgJournalInsert(place, std::move(event)));
+  return conn.Exec(what, insert.sql, insert.params).status();
 }
 
 Result<std::vector<JournalEvent>> ReadPgJournal(PgConnection& conn, const PgStackPlace& place,

@@ -8,6 +8,7 @@
 #include <sealstate/status.h>
 
 #include "postgres/pg_connection.h"
+#include "postgres/pg_pipeline.h"
 #include "postgres/pg_place.h"
 
 namespace sealstate::internal {
@@ -17,6 +18,9 @@ namespace sealstate::internal {
 // if unset) and inserts it, so the event is committed exactly when the operation is. Errors:
 // kInvalidArgument if its journal line would exceed 1 MiB (as the local store's); kIoError.
 Status AppendPgJournal(PgConnection& conn, const PgStackPlace& place, JournalEvent event);
+// AppendPgJournal's statement (its checks done here), to queue in a pipeline inside such a
+// transaction. Errors: kInvalidArgument (as AppendPgJournal).
+Result<PgStatement> PgJournalInsert(const PgStackPlace& place, JournalEvent event);
 
 // Events with seq > since_seq, in seq order. Errors: kIntegrity for a row whose time does not
 // parse; kIoError.

@@ -10,6 +10,7 @@
 #include "lock/new_holder.h"
 #include "lock/process_identity.h"
 #include "postgres/pg_journal.h"
+#include "postgres/pg_pipeline.h"
 
 namespace sealstate::internal {
 namespace {
@@ -28,9 +29,9 @@ class PgLock final : public Lock {
   Status Unlock() override;
 
  private:
-  // Deletes this lock's row (if it is still this lock's). Returns whether someone else's row
-  // is there instead.
-  Result<bool> DeleteRow();
+  // In one round trip: deletes this lock's row (if it is still this lock's), commits, then
+  // releases the advisory lock. Returns whether someone else's row is there instead.
+  Result<bool> DeleteRowAndRelease();
 
   const std::shared_ptr<const PgStackPlace> place_;
   std::mutex mutex_;
@@ -40,25 +41,32 @@ class PgLock final : public Lock {
   bool released_ = false;
 };
 
-Result<bool> PgLock::DeleteRow() {
-  bool someone_else = false;
-  const Status done = InTransaction(
-      *conn_, "unlock",
-      [&]() -> Status {
-        // After any acquirer that is judging this holder right now (pg_holder.h).
-        SEALSTATE_RETURN_IF_ERROR(LockStackRow(*conn_, *place_, "unlock"));
-        SEALSTATE_ASSIGN_OR_RETURN(
-            PgRows deleted,
-            conn_->Exec("unlock", "DELETE FROM " + place_->Table("locks") + " WHERE stack_id = $1 AND lock_id = $2",
-                        {PgParam::Int(place_->stack_id), PgParam::Text(id_)}));
-        if (deleted.Affected() == 1) return Status::OK();
-        SEALSTATE_ASSIGN_OR_RETURN(std::optional<PgHolderRow> other, ReadPgHolder(*conn_, *place_));
-        someone_else = other.has_value();
-        return Status::OK();
-      },
-      "", /*wait_for_flush=*/false);
-  SEALSTATE_RETURN_IF_ERROR(done);
-  return someone_else;
+Result<bool> PgLock::DeleteRowAndRelease() {
+  PgPipeline pipeline(*conn_);
+  (void)pipeline.Send("unlock", "BEGIN");
+  (void)pipeline.Send("unlock", "SET LOCAL synchronous_commit TO off");
+  // After any acquirer that is judging this holder right now (pg_holder.h).
+  (void)pipeline.Send("unlock", LockStackRowSql(*place_), {PgParam::Int(place_->stack_id)});
+  // Whether the row is someone else's now (ours was broken), in the statement that deletes ours.
+  (void)pipeline.Send("unlock",
+                      "WITH gone AS (DELETE FROM " + place_->Table("locks") +
+                          " WHERE stack_id = $1 AND lock_id = $2 RETURNING 1) SELECT NOT EXISTS (SELECT 1 FROM gone) "
+                          "AND EXISTS (SELECT 1 FROM " +
+                          place_->Table("locks") + " WHERE stack_id = $1 AND lock_id <> $2)",
+                      {PgParam::Int(place_->stack_id), PgParam::Text(id_)});
+  (void)pipeline.Send("unlock", "COMMIT");
+  // After the row is gone, never before (pg_holder.h): a failure above skips it. A new session
+  // has nothing to release (false, not an error).
+  (void)pipeline.Send("unlock", "SELECT pg_advisory_unlock($1::int4, $2::int4)",
+                      {PgParam::Text(NamespaceKey(*place_)), PgParam::Int(key_)});
+  const Status done = pipeline.Finish();
+  constexpr int kDelete = 3;
+  constexpr int kAdvisoryUnlock = 5;
+  if (!done.ok() && pipeline.failed_index() != kAdvisoryUnlock) {
+    if (pipeline.failed_index() >= 0 && conn_->healthy()) conn_->Rollback();
+    return done;
+  }
+  return pipeline.result(kDelete).Text(0, 0) == "t";
 }
 
 Status PgLock::Unlock() {
@@ -66,13 +74,17 @@ Status PgLock::Unlock() {
   if (released_) return Status::OK();
   // A session the server dropped took the advisory lock with it; the row is still ours to delete.
   SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
-  SEALSTATE_ASSIGN_OR_RETURN(bool someone_else, DeleteRow());
-  // After the row is gone, never before (pg_holder.h). A new session has nothing to release.
-  (void)conn_->Exec("unlock", "SELECT pg_advisory_unlock($1::int4, $2::int4)",
-                    {PgParam::Text(NamespaceKey(*place_)), PgParam::Int(key_)});
+  Result<bool> someone_else = DeleteRowAndRelease();
+  if (!someone_else.ok() && !conn_->healthy()) {
+    // The session was gone before anything happened (libpq learns it only now): once more on a
+    // new one.
+    SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
+    someone_else = DeleteRowAndRelease();
+  }
+  SEALSTATE_RETURN_IF_ERROR(someone_else.status());
   released_ = true;
   place_->lock_connections->Return(std::move(conn_));
-  if (someone_else) {
+  if (*someone_else) {
     return Status::Locked(std::string(kPostgresPrefix) + "the lock " + id_ +
                           " was broken while held and someone else holds the lock now; nothing was released");
   }
@@ -133,8 +145,55 @@ Result<std::optional<PgHolderRow>> TakeLocked(PgConnection& conn, const PgStackP
   return std::optional<PgHolderRow>();
 }
 
+// The common case in one round trip: when no holder row is there, inserts ours with a fresh
+// key, takes that key's advisory lock and commits. Returns the key, or 0 when a holder row was
+// there (then nothing changed: TakeLocked judges that holder).
+Result<std::int32_t> TakeFree(PgConnection& conn, const PgStackPlace& place, const LockHolder& holder) {
+  PgPipeline pipeline(conn);
+  (void)pipeline.Send("lock", "BEGIN");
+  (void)pipeline.Send("lock", "SET LOCAL synchronous_commit TO off");
+  (void)pipeline.Send("lock", LockStackRowSql(place), {PgParam::Int(place.stack_id)});
+  // The advisory lock only for a row that went in, before it commits (pg_holder.h).
+  (void)pipeline.Send(
+      "lock",
+      "WITH taken AS (INSERT INTO " + place.Table("locks") +
+          " (stack_id, lock_id, holder_user, holder_host, holder_pid, created, operation, version, advisory_key, "
+          "session_pid) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, nextval($9::regclass)::int4, pg_backend_pid()) "
+          "ON CONFLICT (stack_id) DO NOTHING RETURNING advisory_key) "
+          "SELECT advisory_key, pg_advisory_lock($10::int4, advisory_key) FROM taken",
+      {PgParam::Int(place.stack_id), PgParam::Text(holder.lock_id), PgParam::Text(holder.user),
+       PgParam::Text(holder.host), PgParam::Int(holder.pid), PgParam::Text(FormatRfc3339Nano(NowUtc())),
+       PgParam::Text(holder.operation), PgParam::Text(holder.version), PgParam::Text(place.Table("lock_keys")),
+       PgParam::Text(NamespaceKey(place))});
+  (void)pipeline.Send("lock", "COMMIT");
+  const Status done = pipeline.Finish();
+  if (!done.ok()) {
+    // Whatever was taken goes: this connection holds no other advisory lock (a Lock owns its own).
+    if (pipeline.failed_index() >= 0 && conn.healthy()) {
+      conn.Rollback();
+      (void)conn.Exec("lock", "SELECT pg_advisory_unlock_all()");
+    }
+    return done;
+  }
+  constexpr int kInsert = 3;
+  const PgRows& taken = pipeline.result(kInsert);
+  return taken.empty() ? 0 : static_cast<std::int32_t>(taken.Int(0, 0));
+}
+
 Result<Attempt> TryTake(std::shared_ptr<const PgStackPlace> place, std::unique_ptr<PgConnection>& conn,
                         const LockHolder& holder, const LockOptions& options) {
+  Result<std::int32_t> free_key = TakeFree(*conn, *place, holder);
+  if (!free_key.ok() && !conn->healthy()) {
+    // The session was gone before anything happened (libpq learns it only now): once more on a
+    // new one.
+    SEALSTATE_RETURN_IF_ERROR(conn->EnsureConnected());
+    free_key = TakeFree(*conn, *place, holder);
+  }
+  SEALSTATE_RETURN_IF_ERROR(free_key.status());
+  if (*free_key != 0) {
+    return Attempt{std::make_unique<PgLock>(std::move(place), std::move(conn), holder.lock_id, *free_key),
+                   std::nullopt};
+  }
   SEALSTATE_RETURN_IF_ERROR(conn->Begin("lock", "", /*wait_for_flush=*/false));
   std::int32_t key = 0;
   Result<std::optional<PgHolderRow>> blocker = TakeLocked(*conn, *place, holder, options, key);

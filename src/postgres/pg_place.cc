@@ -3,11 +3,12 @@
 
 namespace sealstate::internal {
 
+std::string LockStackRowSql(const PgStackPlace& place) {
+  return "SELECT 1 FROM " + place.Table("stacks") + " WHERE id = $1 FOR NO KEY UPDATE";
+}
+
 Status LockStackRow(PgConnection& conn, const PgStackPlace& place, std::string_view what) {
-  return conn
-      .Exec(what, "SELECT 1 FROM " + place.Table("stacks") + " WHERE id = $1 FOR NO KEY UPDATE",
-            {PgParam::Int(place.stack_id)})
-      .status();
+  return conn.Exec(what, LockStackRowSql(place), {PgParam::Int(place.stack_id)}).status();
 }
 
 }  // namespace sealstate::internal

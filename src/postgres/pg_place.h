@@ -19,6 +19,7 @@ struct PgStackPlace {
   std::string quoted_schema;        // for SQL
   std::uint32_t namespace_oid = 0;  // the schema's oid: the first half of the stack's lock keys
   std::int64_t stack_id = 0;        // S.stacks.id
+  std::string journal_channel;      // the stack's journal NOTIFY channel (notify_journal, pg_schema.cc)
   std::string factory;
   std::string stack;
   // Connections for Locks (never null).
@@ -33,5 +34,7 @@ struct PgStackPlace {
 // or appends to the journal does this first, so they run one at a time per stack (and never
 // block other stacks). Errors: kIoError.
 Status LockStackRow(PgConnection& conn, const PgStackPlace& place, std::string_view what);
+// LockStackRow's statement (parameter $1: the stack's id), to queue in a pipeline.
+std::string LockStackRowSql(const PgStackPlace& place);
 
 }  // namespace sealstate::internal

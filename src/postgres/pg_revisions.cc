@@ -21,49 +21,88 @@ Status PgChunkSink::Append(std::string_view data) {
 Status PgChunkSink::Finish() { return buffer_.empty() ? Status::OK() : Flush(); }
 
 Status PgChunkSink::Flush() {
-  SEALSTATE_RETURN_IF_ERROR(
-      conn_
-          .Exec("write " + rev_,
-                "INSERT INTO " + place_.Table("revision_chunks") +
-                    " (stack_id, rev, chunk, data) VALUES ($1, $2, $3, $4)",
-                {PgParam::Int(place_.stack_id), PgParam::Text(rev_), PgParam::Int(chunks_), PgParam::Bytes(buffer_)})
-          .status());
+  SEALSTATE_RETURN_IF_ERROR(pipeline_.Send(
+      "write " + rev_,
+      "INSERT INTO " + place_.Table("revision_chunks") + " (stack_id, rev, chunk, data) VALUES ($1, $2, $3, $4)",
+      {PgParam::Int(place_.stack_id), PgParam::Text(rev_), PgParam::Int(chunks_), PgParam::Bytes(buffer_)}));
   ++chunks_;
   bytes_ += static_cast<std::int64_t>(buffer_.size());
   buffer_.clear();
   return Status::OK();
 }
 
-Result<std::size_t> PgChunkSource::Read(char* buffer, std::size_t capacity) {
-  while (offset_ == chunk_.size()) {
-    if (next_chunk_ == chunks_) return std::size_t{0};
-    SEALSTATE_ASSIGN_OR_RETURN(
-        PgRows rows, conn_.Exec("read " + rev_,
-                                "SELECT data FROM " + place_.Table("revision_chunks") +
-                                    " WHERE stack_id = $1 AND rev = $2 AND chunk = $3",
-                                {PgParam::Int(place_.stack_id), PgParam::Text(rev_), PgParam::Int(next_chunk_)},
-                                /*binary_result=*/true));
-    if (rows.empty()) {
+PgChunkSource::~PgChunkSource() { Drain(); }
+
+void PgChunkSource::Drain() {
+  if (!running_) return;
+  while (PGresult* result = Libpq().PQgetResult(conn_.raw())) Libpq().PQclear(result);
+  running_ = false;
+}
+
+Status PgChunkSource::Start() {
+  // Binary results: the bytes as stored; the numbers as text (PgRows::Int).
+  const std::string sql = "SELECT r.chunks::text, c.chunk::text, c.data FROM " + place_.Table("revisions") +
+                          " r LEFT JOIN " + place_.Table("revision_chunks") +
+                          " c ON c.stack_id = r.stack_id AND c.rev = r.rev WHERE r.stack_id = $1 AND r.rev = $2 "
+                          "ORDER BY c.chunk";
+  const std::string stack_id = std::to_string(place_.stack_id);
+  const char* values[] = {stack_id.c_str(), rev_.c_str()};
+  if (Libpq().PQsendQueryParams(conn_.raw(), sql.c_str(), 2, nullptr, values, nullptr, nullptr, 1) == 0) {
+    return conn_.Failure("read " + rev_ + " on", Libpq().PQerrorMessage(conn_.raw()));
+  }
+  running_ = true;
+  (void)Libpq().PQsetSingleRowMode(conn_.raw());
+  SEALSTATE_RETURN_IF_ERROR(NextRow());
+  if (chunks_ < 0) return NoSuchRevisionError(kPostgresPrefix, rev_, place_.stack);
+  return Status::OK();
+}
+
+Status PgChunkSource::NextRow() {
+  PGresult* raw = Libpq().PQgetResult(conn_.raw());
+  if (raw == nullptr) {
+    running_ = false;
+    return conn_.Failure("read " + rev_ + " on", Libpq().PQerrorMessage(conn_.raw()));
+  }
+  SEALSTATE_ASSIGN_OR_RETURN(PgRows row, conn_.CheckResult("read " + rev_, PgRows(raw)));
+  if (row.status() == PGRES_TUPLES_OK) {  // after the last row
+    Drain();
+    done_ = true;
+    if (chunks_ >= 0 && next_chunk_ != chunks_) {
       return Status::Integrity(std::string(kPostgresPrefix) + "revision " + rev_ + " is missing its chunk " +
                                std::to_string(next_chunk_) + " of " + std::to_string(chunks_));
     }
-    chunk_ = rows.Text(0, 0);
+    return Status::OK();
+  }
+  chunks_ = row.Int(0, 0);
+  if (next_chunk_ == chunks_) {  // rows past the count are not the envelope's
+    Drain();
+    done_ = true;
+    return Status::OK();
+  }
+  if (row.IsNull(0, 1)) {  // no chunk at all
+    chunk_.clear();
     offset_ = 0;
-    ++next_chunk_;
+    return Status::OK();
+  }
+  if (row.Int(0, 1) != next_chunk_) {
+    return Status::Integrity(std::string(kPostgresPrefix) + "revision " + rev_ + " is missing its chunk " +
+                             std::to_string(next_chunk_) + " of " + std::to_string(chunks_));
+  }
+  chunk_ = row.Text(0, 2);
+  offset_ = 0;
+  ++next_chunk_;
+  return Status::OK();
+}
+
+Result<std::size_t> PgChunkSource::Read(char* buffer, std::size_t capacity) {
+  while (offset_ == chunk_.size()) {
+    if (done_) return std::size_t{0};
+    SEALSTATE_RETURN_IF_ERROR(NextRow());
   }
   const std::size_t n = std::min(capacity, chunk_.size() - offset_);
   std::memcpy(buffer, chunk_.data() + offset_, n);
   offset_ += n;
   return n;
-}
-
-Result<std::int64_t> RevisionChunkCount(PgConnection& conn, const PgStackPlace& place, std::string_view rev) {
-  SEALSTATE_ASSIGN_OR_RETURN(
-      PgRows rows, conn.Exec("read " + std::string(rev),
-                             "SELECT chunks FROM " + place.Table("revisions") + " WHERE stack_id = $1 AND rev = $2",
-                             {PgParam::Int(place.stack_id), PgParam::Text(std::string(rev))}));
-  if (rows.empty()) return NoSuchRevisionError(kPostgresPrefix, rev, place.stack);
-  return rows.Int(0, 0);
 }
 
 }  // namespace sealstate::internal

@@ -131,8 +131,10 @@ Result<PgSchemaInfo> CheckPostgresSchema(PgConnection& conn, const std::string& 
   SEALSTATE_ASSIGN_OR_RETURN(
       PgRows found,
       conn.Exec("look up the schema",
-                "SELECT n.oid::bigint, to_regclass($2) IS NOT NULL FROM pg_namespace n WHERE nspname = $1",
-                {PgParam::Text(schema), PgParam::Text(info.quoted + ".sealstate_migrations")}));
+                "SELECT n.oid::bigint, to_regclass($2) IS NOT NULL, to_regclass($3)::oid::bigint FROM pg_namespace n "
+                "WHERE nspname = $1",
+                {PgParam::Text(schema), PgParam::Text(info.quoted + ".sealstate_migrations"),
+                 PgParam::Text(info.quoted + ".journal")}));
   const std::string advice = "; run `sealstate migrate-schema --backend " + conn.redacted_spec() +
                              "` (library: Migrate) to create or upgrade it";
   if (found.empty() || found.Text(0, 1) != "t") {
@@ -140,6 +142,7 @@ Result<PgSchemaInfo> CheckPostgresSchema(PgConnection& conn, const std::string& 
                             advice);
   }
   info.namespace_oid = static_cast<std::uint32_t>(found.Int(0, 0));
+  info.journal_oid = found.Text(0, 2);
   SEALSTATE_ASSIGN_OR_RETURN(int version, AppliedVersion(conn, info.quoted));
   if (version > kPostgresSchemaVersion) return NewerSchema(version, schema);
   if (version < kPostgresSchemaVersion) {

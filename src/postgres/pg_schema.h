@@ -33,6 +33,7 @@ Result<MigrationReport> MigratePostgresSchema(PgConnection& conn, const std::str
 struct PgSchemaInfo {
   std::string quoted;               // the schema as a quoted identifier, for SQL
   std::uint32_t namespace_oid = 0;  // pg_namespace's oid: the first half of every lock key
+  std::string journal_oid;          // S.journal's oid, as text: names the journal's NOTIFY channel
 };
 
 // Checks that `schema` is at this build's version. Errors: kNotFound when it has no sealstate

@@ -19,6 +19,7 @@
 #include "postgres/pg_holder.h"
 #include "postgres/pg_journal.h"
 #include "postgres/pg_lock.h"
+#include "postgres/pg_pipeline.h"
 #include "postgres/pg_place.h"
 #include "postgres/pg_revisions.h"
 #include "postgres/pg_schema.h"
@@ -120,8 +121,14 @@ class PostgresStore final : public Backend {
   // Inside a transaction: stores revision `rev` from `source`, or compares it with the stored
   // one when it exists (ImportEnvelope).
   Status ImportLocked(const std::string& rev, std::int64_t version, ByteSource& source, std::string_view lock_id);
-  // Inside Store's transaction: the fresh revision, its row inserted.
-  Result<std::string> ReserveRevision();
+  // Queues on `pipeline` the transaction (up to, not with, its COMMIT) that stores `snapshot` as
+  // revision `rev` (Store), sealing it into chunks that leave as they fill. Errors: the seal's.
+  Status QueueStore(PgPipeline& pipeline, const Snapshot& snapshot, const std::string& rev, const std::string& lock_id,
+                    const std::string& operation, bool make_current);
+  // Store under the name `rev`, in two round trips: the queued transaction, then (the fence
+  // holding) its COMMIT. `name_taken`: it failed only because `rev` exists.
+  Status StoreAs(const Snapshot& snapshot, const std::string& rev, const std::string& lock_id,
+                 const std::string& operation, bool make_current, bool& name_taken);
 
   const std::shared_ptr<const PgStackPlace> place_;
   std::mutex mutex_;  // guards conn_
@@ -143,14 +150,19 @@ Status PostgresStore::ReadStored(std::string_view rev, const std::function<Statu
   SEALSTATE_RETURN_IF_ERROR(ValidateName("revision", rev));
   std::lock_guard<std::mutex> guard(mutex_);
   SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
-  return InTransaction(
-      *conn_, "read " + std::string(rev),
-      [&]() -> Status {
-        SEALSTATE_ASSIGN_OR_RETURN(std::int64_t chunks, RevisionChunkCount(*conn_, *place_, rev));
-        PgChunkSource source(*conn_, *place_, std::string(rev), chunks);
-        return read(source);
-      },
-      "ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  std::optional<PgChunkSource> source;
+  source.emplace(*conn_, *place_, std::string(rev));
+  Status started = source->Start();
+  if (!started.ok() && !conn_->healthy()) {
+    // The session was gone before anything happened (libpq learns it only now): once more on a
+    // new one.
+    source.reset();
+    SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
+    source.emplace(*conn_, *place_, std::string(rev));
+    started = source->Start();
+  }
+  SEALSTATE_RETURN_IF_ERROR(started);
+  return read(*source);
 }
 
 Result<Snapshot> PostgresStore::Open(const std::string& rev, const OpenOptions& open_options) {
@@ -174,34 +186,34 @@ Result<Snapshot> PostgresStore::Get(std::string_view rev) {
   return snapshot;
 }
 
+// One statement: the envelope's first kV2MaxHeaderBytes (where the header is; v1 is told from
+// its start), not the whole first chunk.
 Result<EnvelopeHeader> PostgresStore::ReadHeader(std::string_view rev) {
-  std::optional<EnvelopeHeader> header;
-  const Status done = ReadStored(rev, [&](ByteSource& source) -> Status {
-    Result<EnvelopeHeader> read = ReadEnvelopeHeader(source);
-    if (!read.ok()) return read.status().WithPrefix(std::string(kPrefix) + "header of " + std::string(rev) + ": ");
-    header = std::move(*read);
-    return Status::OK();
-  });
-  SEALSTATE_RETURN_IF_ERROR(done);
-  return std::move(*header);
-}
-
-Result<std::string> PostgresStore::ReserveRevision() {
-  const Timestamp now = NowUtc();
-  for (int attempt = 0; attempt < kMaxRevisionAttempts; ++attempt) {
-    std::string rev = MakeRevision(now, attempt);
-    // A name another writer holds (committed, or in a transaction still running: then this waits
-    // for it) is taken: the next suffix.
-    SEALSTATE_ASSIGN_OR_RETURN(
-        PgRows inserted, conn_->Exec("write " + rev,
-                                     "INSERT INTO " + place_->Table("revisions") +
-                                         " (stack_id, rev, envelope_version, chunks, bytes) VALUES ($1, $2, $3, 0, 0) "
-                                         "ON CONFLICT DO NOTHING",
-                                     {PgParam::Int(place_->stack_id), PgParam::Text(rev),
-                                      PgParam::Int(options_.envelope.written_version())}));
-    if (inserted.Affected() == 1) return rev;
+  SEALSTATE_RETURN_IF_ERROR(ValidateName("revision", rev));
+  std::lock_guard<std::mutex> guard(mutex_);
+  SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
+  const auto read = [&] {
+    return conn_->Exec("read " + std::string(rev),
+                       "SELECT substr(c.data, 1, $3) FROM " + place_->Table("revisions") + " r LEFT JOIN " +
+                           place_->Table("revision_chunks") +
+                           " c ON c.stack_id = r.stack_id AND c.rev = r.rev AND c.chunk = 0 "
+                           "WHERE r.stack_id = $1 AND r.rev = $2",
+                       {PgParam::Int(place_->stack_id), PgParam::Text(std::string(rev)),
+                        PgParam::Int(static_cast<std::int64_t>(kV2MaxHeaderBytes))},
+                       /*binary_result=*/true);
+  };
+  Result<PgRows> rows = read();
+  if (!rows.ok() && !conn_->healthy()) {  // the session was gone: once more on a new one
+    SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
+    rows = read();
   }
-  return NoFreshRevisionError(kPrefix);
+  SEALSTATE_RETURN_IF_ERROR(rows.status());
+  if (rows->empty()) return NoSuchRevisionError(kPrefix, rev, stack());
+  const std::string first_bytes = rows->Text(0, 0);
+  StringSource source(first_bytes);
+  Result<EnvelopeHeader> header = ReadEnvelopeHeader(source);
+  if (!header.ok()) return header.status().WithPrefix(std::string(kPrefix) + "header of " + std::string(rev) + ": ");
+  return header;
 }
 
 Status PostgresStore::MoveCurrentLocked(const std::string& rev, const std::string& lock_id) {
@@ -213,40 +225,97 @@ Status PostgresStore::MoveCurrentLocked(const std::string& rev, const std::strin
   return AppendPgJournal(*conn_, *place_, Stamped("set-current", rev, lock_id, ""));
 }
 
+Status PostgresStore::QueueStore(PgPipeline& pipeline, const Snapshot& snapshot, const std::string& rev,
+                                 const std::string& lock_id, const std::string& operation, bool make_current) {
+  (void)pipeline.Send("write", "BEGIN");
+  // A name another writer holds (committed, or in a transaction still running: then this waits
+  // for it) fails this statement with a unique violation: the caller tries the next suffix.
+  (void)pipeline.Send(
+      "write " + rev,
+      "INSERT INTO " + place_->Table("revisions") +
+          " (stack_id, rev, envelope_version, chunks, bytes) VALUES ($1, $2, $3, 0, 0)",
+      {PgParam::Int(place_->stack_id), PgParam::Text(rev), PgParam::Int(options_.envelope.written_version())});
+  PgChunkSink sink(pipeline, *place_, rev);
+  SEALSTATE_RETURN_IF_ERROR(SealValidatedSnapshot(snapshot, options_.envelope.written_version(),
+                                                  EnvelopeBinding{"state", factory(), stack(), rev},
+                                                  *options_.encrypter, sink, options_.envelope.written_compression()));
+  SEALSTATE_RETURN_IF_ERROR(sink.Finish());
+  (void)pipeline.Send(
+      "write " + rev,
+      "UPDATE " + place_->Table("revisions") + " SET chunks = $3, bytes = $4 WHERE stack_id = $1 AND rev = $2",
+      {PgParam::Int(place_->stack_id), PgParam::Text(rev), PgParam::Int(sink.chunks()), PgParam::Int(sink.bytes())});
+  const WrittenFacts facts{.envelope_version = options_.envelope.written_version(),
+                           .size = sink.bytes(),
+                           .entries = static_cast<std::int64_t>(snapshot.entries.size()),
+                           .operation = operation};
+  SEALSTATE_ASSIGN_OR_RETURN(
+      PgStatement written,
+      PgJournalInsert(*place_, StampedWriteEvent(ProcessProbe::Default()->Self(), rev, lock_id, facts)));
+  (void)pipeline.Send("journal write", written);
+  if (!make_current) return Status::OK();
+  (void)pipeline.Send("commit", LockStackRowSql(*place_), {PgParam::Int(place_->stack_id)});
+  // The fence: read here, judged by Store before it commits.
+  (void)pipeline.Send("check the lock", "SELECT lock_id FROM " + place_->Table("locks") + " WHERE stack_id = $1",
+                      {PgParam::Int(place_->stack_id)});
+  (void)pipeline.Send("set-current", "UPDATE " + place_->Table("stacks") + " SET current = $2 WHERE id = $1",
+                      {PgParam::Int(place_->stack_id), PgParam::Text(rev)});
+  SEALSTATE_ASSIGN_OR_RETURN(PgStatement moved, PgJournalInsert(*place_, Stamped("set-current", rev, lock_id, "")));
+  return pipeline.Send("journal set-current", moved);
+}
+
+Status PostgresStore::StoreAs(const Snapshot& snapshot, const std::string& rev, const std::string& lock_id,
+                              const std::string& operation, bool make_current, bool& name_taken) {
+  constexpr int kReserve = 1;
+  Status queued;
+  int failed = -1;
+  Status sent;
+  std::size_t fence = 0;
+  {
+    PgPipeline pipeline(*conn_);
+    queued = QueueStore(pipeline, snapshot, rev, lock_id, operation, make_current);
+    if (queued.ok()) {
+      sent = pipeline.Finish();
+      failed = pipeline.failed_index();
+      // The fence's row: the statement before the last two.
+      if (sent.ok() && make_current) fence = pipeline.succeeded() - 3;
+      if (sent.ok() && make_current && !lock_id.empty()) {
+        const PgRows& holder = pipeline.result(fence);
+        if (holder.empty() || holder.Text(0, 0) != lock_id) {
+          sent = BrokenLockError(kPrefix, lock_id, "nothing was committed");
+        }
+      }
+    }
+  }
+  if (!queued.ok() || !sent.ok()) {
+    if (conn_->healthy()) conn_->Rollback();
+    name_taken = failed == kReserve && conn_->last_sqlstate() == kSqlUniqueViolation;
+    return queued.ok() ? sent : queued;
+  }
+  return conn_->Commit("write");
+}
+
 Result<std::string> PostgresStore::Store(const Snapshot& snapshot, const std::string& lock_id,
                                          const std::string& operation, bool make_current) {
   SEALSTATE_RETURN_IF_ERROR(RequireEncrypter(options_.encrypter.get(), kPrefix));
   SEALSTATE_RETURN_IF_ERROR(ValidateSnapshot(snapshot));
   std::lock_guard<std::mutex> guard(mutex_);
   SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
-  std::string rev;
-  const Status written = InTransaction(*conn_, "write", [&]() -> Status {
-    SEALSTATE_ASSIGN_OR_RETURN(rev, ReserveRevision());
-    PgChunkSink sink(*conn_, *place_, rev);
-    SEALSTATE_RETURN_IF_ERROR(SealValidatedSnapshot(
-        snapshot, options_.envelope.written_version(), EnvelopeBinding{"state", factory(), stack(), rev},
-        *options_.encrypter, sink, options_.envelope.written_compression()));
-    SEALSTATE_RETURN_IF_ERROR(sink.Finish());
-    SEALSTATE_RETURN_IF_ERROR(conn_
-                                  ->Exec("write " + rev,
-                                         "UPDATE " + place_->Table("revisions") +
-                                             " SET chunks = $3, bytes = $4 WHERE stack_id = $1 AND rev = $2",
-                                         {PgParam::Int(place_->stack_id), PgParam::Text(rev),
-                                          PgParam::Int(sink.chunks()), PgParam::Int(sink.bytes())})
-                                  .status());
-    const WrittenFacts facts{.envelope_version = options_.envelope.written_version(),
-                             .size = sink.bytes(),
-                             .entries = static_cast<std::int64_t>(snapshot.entries.size()),
-                             .operation = operation};
-    SEALSTATE_RETURN_IF_ERROR(
-        AppendPgJournal(*conn_, *place_, StampedWriteEvent(ProcessProbe::Default()->Self(), rev, lock_id, facts)));
-    if (!make_current) return Status::OK();
-    SEALSTATE_RETURN_IF_ERROR(LockStackRow(*conn_, *place_, "commit"));
-    SEALSTATE_RETURN_IF_ERROR(CheckPgFence(*conn_, *place_, lock_id, "nothing was committed"));
-    return MoveCurrentLocked(rev, lock_id);
-  });
-  SEALSTATE_RETURN_IF_ERROR(written);
-  return rev;
+  const Timestamp now = NowUtc();
+  bool reconnected = false;
+  for (int attempt = 0; attempt < kMaxRevisionAttempts; ++attempt) {
+    const std::string rev = MakeRevision(now, attempt);
+    bool name_taken = false;
+    const Status written = StoreAs(snapshot, rev, lock_id, operation, make_current, name_taken);
+    if (written.ok()) return rev;
+    if (name_taken) continue;
+    // The session was gone before the COMMIT (libpq learns it only now; nothing was committed):
+    // once more on a new one.
+    if (conn_->healthy() || reconnected) return written;
+    reconnected = true;
+    SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
+    --attempt;
+  }
+  return NoFreshRevisionError(kPrefix);
 }
 
 Result<std::string> PostgresStore::Write(const Snapshot& snapshot, const WriteOptions& options) {
@@ -421,15 +490,17 @@ Status PostgresStore::ImportLocked(const std::string& rev, std::int64_t version,
                                    std::string_view lock_id) {
   SEALSTATE_RETURN_IF_ERROR(LockStackRow(*conn_, *place_, "import"));
   SEALSTATE_RETURN_IF_ERROR(CheckPgFence(*conn_, *place_, lock_id, "revision " + rev + " was not imported"));
-  Result<std::int64_t> existing = RevisionChunkCount(*conn_, *place_, rev);
-  if (existing.ok()) {
-    PgChunkSource stored(*conn_, *place_, rev, *existing);
-    SEALSTATE_ASSIGN_OR_RETURN(bool same, SameBytes(stored, source));
-    if (same) return Status::OK();  // a resumed copy
-    return Status::AlreadyExists(std::string(kPrefix) + "import " + rev +
-                                 ": the stack has this revision already, with other bytes; nothing was changed");
+  {
+    PgChunkSource stored(*conn_, *place_, rev);
+    const Status existing = stored.Start();
+    if (existing.ok()) {
+      SEALSTATE_ASSIGN_OR_RETURN(bool same, SameBytes(stored, source));
+      if (same) return Status::OK();  // a resumed copy
+      return Status::AlreadyExists(std::string(kPrefix) + "import " + rev +
+                                   ": the stack has this revision already, with other bytes; nothing was changed");
+    }
+    if (existing.code() != Code::kNotFound) return existing;
   }
-  if (existing.status().code() != Code::kNotFound) return existing.status();
   SEALSTATE_RETURN_IF_ERROR(
       conn_
           ->Exec("import " + rev,
@@ -437,13 +508,15 @@ Status PostgresStore::ImportLocked(const std::string& rev, std::int64_t version,
                      " (stack_id, rev, envelope_version, chunks, bytes) VALUES ($1, $2, $3, 0, 0)",
                  {PgParam::Int(place_->stack_id), PgParam::Text(rev), PgParam::Int(version)})
           .status());
-  PgChunkSink sink(*conn_, *place_, rev);
+  PgPipeline pipeline(*conn_);
+  PgChunkSink sink(pipeline, *place_, rev);
   while (true) {
     SEALSTATE_ASSIGN_OR_RETURN(std::string bytes, ReadUpTo(source, kPgChunkBytes));
     if (bytes.empty()) break;
     SEALSTATE_RETURN_IF_ERROR(sink.Append(bytes));
   }
   SEALSTATE_RETURN_IF_ERROR(sink.Finish());
+  SEALSTATE_RETURN_IF_ERROR(pipeline.Finish());
   return conn_
       ->Exec(
           "import " + rev,
@@ -513,6 +586,7 @@ Result<std::unique_ptr<Backend>> OpenPostgresStore(const PostgresStoreOptions& o
   place->spec = std::move(spec);
   place->quoted_schema = schema.quoted;
   place->namespace_oid = schema.namespace_oid;
+  place->journal_channel = "sealstate_journal_" + schema.journal_oid + "_" + std::to_string(place->stack_id);
   place->factory = options.factory;
   place->stack = options.stack;
   place->lock_connections = std::make_shared<PgConnectionPool>(place->spec.conninfo, place->spec.redacted);
