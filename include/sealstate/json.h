@@ -44,8 +44,8 @@ class SEALSTATE_EXPORT JsonObject {
   JsonObject() = default;
   // As std::map's: a repeated key keeps its first value.
   JsonObject(std::initializer_list<value_type> members);
-  // Takes `members` in any order; a repeated key keeps its LAST value (as a parser wants).
-  // Capacity is trimmed to the size.
+  // Takes `members` in any order; a repeated key keeps its LAST value (as a parser wants). The
+  // vector's storage is kept, with its capacity.
   static JsonObject FromMembers(std::vector<value_type> members);
 
   iterator begin();

@@ -50,7 +50,6 @@ JsonObject JsonObject::FromMembers(std::vector<value_type> members) {
     }
     members.erase(kept, members.end());
   }
-  members.shrink_to_fit();
   object.members_ = std::move(members);
   return object;
 }

@@ -6,10 +6,16 @@
 namespace sealstate::internal {
 namespace {
 
+// From this many elements on, a container's scratch vector is taken whole instead of copied.
+constexpr std::size_t kTakeWholeElements = 4096;
+
 // The contents of `scratch` moved into a vector of exactly their number; `scratch` is left empty
-// with its capacity.
+// with its capacity. A large container is taken whole instead: copying it would hold it twice at
+// the copy, and the spare capacity of a large (mmap-backed) buffer is mostly never touched, so it
+// costs address space rather than memory. Small containers, the bulk of a snapshot, are exact.
 template <typename T>
 std::vector<T> TakeExact(std::vector<T>& scratch) {
+  if (scratch.size() >= kTakeWholeElements) return std::exchange(scratch, {});
   std::vector<T> exact(std::make_move_iterator(scratch.begin()), std::make_move_iterator(scratch.end()));
   scratch.clear();
   return exact;

@@ -16,7 +16,8 @@ namespace sealstate::internal {
 // member value, every Start matched by an End. Each open container collects its members or
 // elements in a scratch vector kept per depth (reused by the next container at that depth, so
 // it stops growing after the first few); at its End they are moved into a vector of exactly
-// their number, so a decoded tree carries no spare capacity. Values are moved, never copied. A
+// their number, so a decoded tree carries no spare capacity (a container of 4096 or more takes
+// the scratch vector itself, so it is never held twice). Values are moved, never copied. A
 // repeated object key keeps the last value, as in Go; members need not arrive sorted. Nesting is
 // not limited here: the parser's caller counts depth.
 class JsonTreeBuilder {
