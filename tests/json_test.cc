@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <limits>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -479,6 +480,49 @@ TEST_CASE("Reader keeps the last value of a duplicate key", "[json][reader]") {
   const JsonObject& o = parsed.as_object();
   REQUIRE(o.size() == 2);
   CHECK(o.at("a") == Json(JsonObject{{"z", Json(3)}}));
+}
+
+TEST_CASE("Reader sorts members given in any order and keeps the last of a repeated key", "[json][reader]") {
+  std::string text = "{";
+  for (int i = 2000; i > 0; --i) text += "\"k" + std::to_string(i) + "\": " + std::to_string(i) + ", ";
+  text += "\"k7\": \"last\"}";
+  const Json parsed = Parse(text);
+  const JsonObject& o = parsed.as_object();
+  REQUIRE(o.size() == 2000);
+  CHECK(std::is_sorted(o.begin(), o.end(), [](const auto& a, const auto& b) { return a.first < b.first; }));
+  CHECK(o.at("k7") == Json("last"));
+  CHECK(o.at("k1999") == Json(1999));
+}
+
+TEST_CASE("JsonObject keeps keys sorted bytewise and unique, as std::map did", "[json][object]") {
+  JsonObject o{{"b", Json(2)}, {"\xc3\xa9", Json(3)}, {"a", Json(1)}, {"b", Json("first wins")}, {"B", Json(0)}};
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : o) keys.push_back(key);
+  CHECK(keys == std::vector<std::string>{"B", "a", "b", "\xc3\xa9"});  // bytewise: 0xc3 after ASCII
+  CHECK(o.at("b") == Json(2));
+
+  const auto [it, inserted] = o.emplace("a", Json(9));
+  CHECK_FALSE(inserted);
+  CHECK(it->second == Json(1));
+  CHECK(o.insert({"c", Json(4)}).second);
+  CHECK(o.insert_or_assign("c", Json(5)).second == false);
+  CHECK(o.at("c") == Json(5));
+  o["d"] = Json(true);
+  CHECK(o.find("d") != o.end());
+  CHECK(o.find("zz") == o.end());
+  CHECK(o.count("d") == 1);
+  CHECK_FALSE(o.contains("zz"));
+  CHECK(o.erase("d") == 1);
+  CHECK(o.erase("d") == 0);
+  CHECK_THROWS_AS(o.at("d"), std::out_of_range);
+  CHECK(o.size() == 5);
+  CHECK(o == JsonObject{{"a", Json(1)}, {"b", Json(2)}, {"c", Json(5)}, {"B", Json(0)}, {"\xc3\xa9", Json(3)}});
+}
+
+TEST_CASE("JsonObject::FromMembers sorts and keeps the last of a repeated key", "[json][object]") {
+  std::vector<JsonObject::value_type> members = {{"z", Json(1)}, {"a", Json(2)}, {"z", Json(3)}, {"m", Json(4)}};
+  const JsonObject o = JsonObject::FromMembers(std::move(members));
+  CHECK(o == JsonObject{{"a", Json(2)}, {"m", Json(4)}, {"z", Json(3)}});
 }
 
 TEST_CASE("Reader enforces the depth limit", "[json][reader]") {

@@ -13,9 +13,13 @@
 namespace sealstate::internal {
 
 // Events must form one grammatical JSON value (the parser guarantees it): a Key before each
-// member value, every Start matched by an End. Each open container is a frame; a finished value
-// is moved into its parent, so nothing is copied. A repeated object key keeps the last value, as
-// in Go. Nesting is not limited here: the parser's caller counts depth.
+// member value, every Start matched by an End. Each open container collects its members or
+// elements in a scratch vector kept per depth (reused by the next container at that depth, so
+// it stops growing after the first few); at its End they are moved into a vector of exactly
+// their number, so a decoded tree carries no spare capacity (a container of 4096 or more takes
+// the scratch vector itself, so it is never held twice). Values are moved, never copied. A
+// repeated object key keeps the last value, as in Go; members need not arrive sorted. Nesting is
+// not limited here: the parser's caller counts depth.
 class JsonTreeBuilder {
  public:
   // A complete scalar (or an already built value).
@@ -37,11 +41,14 @@ class JsonTreeBuilder {
 
  private:
   struct Frame {
-    Json container;
+    bool object = false;
     std::string key;  // the pending member name when the container is an object
   };
 
   std::vector<Frame> stack_;
+  // The open containers' contents, by depth (index = depth - 1); kept to be reused.
+  std::vector<std::vector<JsonObject::value_type>> members_;
+  std::vector<JsonArray> elements_;
   Json root_;
 };
 

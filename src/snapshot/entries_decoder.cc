@@ -145,15 +145,17 @@ void EntriesDecoder::String(std::string_view value) {
 }
 
 EntriesDecoder::FieldError EntriesDecoder::AssignString(std::string_view value) {
+  // Assigned as new strings, not assign(): libstdc++ gives a string growing past its inline
+  // buffer twice that capacity, and a decoded snapshot should carry no spare bytes.
   Entry& e = entry();
   switch (field_) {
-    case kAddress: e.address.assign(value); break;
-    case kEntryKind: e.entry_kind.assign(value); break;
-    case kCategory: e.category.assign(value); break;
-    case kTriggerHash: e.trigger_hash.assign(value); break;
-    case kBindingAlias: e.binding->alias.assign(value); break;
-    case kBindingLibraryPath: e.binding->library_path.assign(value); break;
-    case kBindingKind: e.binding->kind.assign(value); break;
+    case kAddress: e.address = std::string(value); break;
+    case kEntryKind: e.entry_kind = std::string(value); break;
+    case kCategory: e.category = std::string(value); break;
+    case kTriggerHash: e.trigger_hash = std::string(value); break;
+    case kBindingAlias: e.binding->alias = std::string(value); break;
+    case kBindingLibraryPath: e.binding->library_path = std::string(value); break;
+    case kBindingKind: e.binding->kind = std::string(value); break;
     case kUnknown: break;
     default: return FieldError::kWrongType;
   }
