@@ -26,9 +26,7 @@ using sealstate::fuzz::Require;
 
 namespace {
 
-bool IsRefusal(const Status& status) {
-  return status.code() == Code::kFormat || status.code() == Code::kIntegrity;
-}
+bool IsRefusal(const Status& status) { return status.code() == Code::kFormat || status.code() == Code::kIntegrity; }
 
 const Encrypter& CheapPassphrase() {
   static const std::unique_ptr<Encrypter> encrypter = [] {

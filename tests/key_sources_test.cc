@@ -134,7 +134,8 @@ std::string SealV2With(const Encrypter& encrypter, std::string_view payload) {
   std::string out;
   StringSink sink(out);
   const EnvelopeBinding binding{"state", "factory", "stack", "2026-01-01T00:00:00Z"};
-  const Status sealed = SealV2(binding, encrypter, [&](ByteSink& p) { return p.Append(payload); }, sink);
+  const Status sealed = SealV2(
+      binding, encrypter, [&](ByteSink& p) { return p.Append(payload); }, sink);
   REQUIRE(sealed.ok());
   return out;
 }
@@ -155,8 +156,7 @@ Status OpenV2With(const Encrypter& encrypter, std::string_view file) {
 
 // ---- passphrase --------------------------------------------------------------------------------
 
-TEST_CASE("passphrase: a wrap opens with the same passphrase and carries its salt and parameters",
-          "[passphrase]") {
+TEST_CASE("passphrase: a wrap opens with the same passphrase and carries its salt and parameters", "[passphrase]") {
   const auto encrypter = CheapPassphrase("correct horse battery staple");
   const SecretBytes data_key = DataKey();
   const Result<std::string> wrapped = encrypter->WrapKey(data_key, kAd);

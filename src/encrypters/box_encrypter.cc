@@ -66,7 +66,8 @@ class BoxEncrypter final : public Encrypter {
     internal::EnsureSodium();
     SEALSTATE_ASSIGN_OR_RETURN(SecretBytes message, SecretBytes::Allocate(kAssociatedHashBytes + data_key.size()));
     HashAssociatedData(associated_data, message.data());
-    if (data_key.size() > 0) std::copy(data_key.data(), data_key.data() + data_key.size(), message.data() + kAssociatedHashBytes);
+    if (data_key.size() > 0)
+      std::copy(data_key.data(), data_key.data() + data_key.size(), message.data() + kAssociatedHashBytes);
     std::string out(1 + crypto_box_SEALBYTES + message.size(), '\0');
     out[0] = static_cast<char>(kBoxWrapVersion);
     if (crypto_box_seal(reinterpret_cast<unsigned char*>(out.data()) + 1, message.data(), message.size(),
@@ -100,7 +101,8 @@ class BoxEncrypter final : public Encrypter {
       return Status::Integrity(std::string(kAuthenticationFailed));
     }
     SEALSTATE_ASSIGN_OR_RETURN(SecretBytes data_key, SecretBytes::Allocate(message.size() - kAssociatedHashBytes));
-    if (data_key.size() > 0) std::copy(message.data() + kAssociatedHashBytes, message.data() + message.size(), data_key.data());
+    if (data_key.size() > 0)
+      std::copy(message.data() + kAssociatedHashBytes, message.data() + message.size(), data_key.data());
     return data_key;
   }
 
@@ -135,10 +137,9 @@ Result<std::unique_ptr<Encrypter>> NewBoxPublicEncrypter(std::string public_key_
 
 Result<std::unique_ptr<Encrypter>> NewBoxKeyFileEncrypter(std::string path) {
   const std::string subject = "box-key-file encrypter: " + path;
-  SEALSTATE_ASSIGN_OR_RETURN(SecretBytes contents,
-                             internal::ReadOwnerOnlySecretFile(path, "box-key-file encrypter: ", subject,
-                                                               kMaxBoxKeyFileBytes,
-                                                               "it should hold one base64 secret key"));
+  SEALSTATE_ASSIGN_OR_RETURN(SecretBytes contents, internal::ReadOwnerOnlySecretFile(
+                                                       path, "box-key-file encrypter: ", subject, kMaxBoxKeyFileBytes,
+                                                       "it should hold one base64 secret key"));
   const std::string_view text = internal::Trim(
       std::string_view(reinterpret_cast<const char*>(contents.data()), contents.size()), internal::kAsciiWhitespace);
   Result<SecretBytes> secret_key = internal::Base64DecodeSecret(text);
@@ -149,8 +150,8 @@ Result<std::unique_ptr<Encrypter>> NewBoxKeyFileEncrypter(std::string path) {
   std::string public_key(kBoxKeyBytes, '\0');
   crypto_scalarmult_base(reinterpret_cast<unsigned char*>(public_key.data()), secret_key->data());
   JsonObject config{{"path", Json(std::move(path))}};
-  return std::unique_ptr<Encrypter>(std::make_unique<BoxEncrypter>("box-key-file", std::move(config),
-                                                                   std::move(public_key), std::move(*secret_key)));
+  return std::unique_ptr<Encrypter>(
+      std::make_unique<BoxEncrypter>("box-key-file", std::move(config), std::move(public_key), std::move(*secret_key)));
 }
 
 Result<BoxKeyPair> GenerateBoxKeyPair() {

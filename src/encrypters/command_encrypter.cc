@@ -50,7 +50,8 @@ std::string CommandKeyIdOf(std::string_view reported) {
 
 // Base64 text of `bytes` in guarded memory, with a newline; the ordinary-memory copy is wiped.
 Result<SecretBytes> Base64Line(const SecretBytes& bytes) {
-  std::string text = internal::Base64Encode(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+  std::string text =
+      internal::Base64Encode(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
   text.push_back('\n');
   Result<SecretBytes> line = SecretBytes::Allocate(text.size());
   if (line.ok()) std::copy(text.begin(), text.end(), line->data());
@@ -70,8 +71,10 @@ class WrapCommandEncrypter final : public Encrypter {
 
   Result<std::string> WrapKey(const SecretBytes& data_key, std::string_view associated_data) const override {
     SEALSTATE_ASSIGN_OR_RETURN(SecretBytes message, SecretBytes::Allocate(kAssociatedHashBytes + data_key.size()));
-    crypto_generichash(message.data(), kAssociatedHashBytes, Bytes(associated_data), associated_data.size(), nullptr, 0);
-    if (data_key.size() > 0) std::copy(data_key.data(), data_key.data() + data_key.size(), message.data() + kAssociatedHashBytes);
+    crypto_generichash(message.data(), kAssociatedHashBytes, Bytes(associated_data), associated_data.size(), nullptr,
+                       0);
+    if (data_key.size() > 0)
+      std::copy(data_key.data(), data_key.data() + data_key.size(), message.data() + kAssociatedHashBytes);
     SEALSTATE_ASSIGN_OR_RETURN(SecretBytes input, Base64Line(message));
     SEALSTATE_ASSIGN_OR_RETURN(SecretBytes output, Run("wrap", input));
     const std::string_view wrapped = TextOf(output);
@@ -123,9 +126,9 @@ Result<std::unique_ptr<Encrypter>> NewCommandEncrypter(CommandOptions options) {
   if (options.timeout_seconds < 1 || options.timeout_seconds > 3600) {
     return Status::InvalidArgument("command encrypter: the timeout must be 1 to 3600 seconds");
   }
-  SEALSTATE_ASSIGN_OR_RETURN(SecretBytes output,
-                             internal::RunKeyCommand(options.command, "key", SecretBytes(),
-                                                     std::chrono::seconds(options.timeout_seconds)));
+  SEALSTATE_ASSIGN_OR_RETURN(
+      SecretBytes output,
+      internal::RunKeyCommand(options.command, "key", SecretBytes(), std::chrono::seconds(options.timeout_seconds)));
   JsonObject config{{"command", Json(options.command)}};
   const std::string_view text = TextOf(output);
   const std::string subject = "key command " + internal::GoQuote(options.command);
@@ -134,8 +137,9 @@ Result<std::unique_ptr<Encrypter>> NewCommandEncrypter(CommandOptions options) {
     bool valid = !reported.empty() && reported.size() <= kMaxReportedIdBytes;
     for (char c : reported) valid = valid && IsReportedIdCharacter(c);
     if (!valid) {
-      return Status::InvalidArgument(subject + " announced wrap mode with an invalid key id: want 1 to 128 "
-                                               "characters of A-Z a-z 0-9 . _ : / @ + -");
+      return Status::InvalidArgument(subject +
+                                     " announced wrap mode with an invalid key id: want 1 to 128 "
+                                     "characters of A-Z a-z 0-9 . _ : / @ + -");
     }
     std::string key_id = CommandKeyIdOf(reported);
     return std::unique_ptr<Encrypter>(

@@ -107,7 +107,8 @@ bool Pump(int& to_child, int& from_out, int& from_err, const SecretBytes& input,
   if (input.size() == 0) CloseIfOpen(to_child);
   char scratch[4096];
   while (from_out >= 0 || from_err >= 0) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return false;
     pollfd fds[3] = {{to_child, POLLOUT, 0}, {from_out, POLLIN, 0}, {from_err, POLLIN, 0}};
     const int ready = ::poll(fds, 3, static_cast<int>(left.count()));
@@ -130,7 +131,8 @@ bool Pump(int& to_child, int& from_out, int& from_err, const SecretBytes& input,
     }
     if (from_err >= 0 && fds[2].revents != 0) {
       const ssize_t n = ::read(from_err, scratch, sizeof scratch);
-      if (n > 0 && collected.err.size() <= kMaxKeyCommandStderrShown) collected.err.append(scratch, static_cast<std::size_t>(n));
+      if (n > 0 && collected.err.size() <= kMaxKeyCommandStderrShown)
+        collected.err.append(scratch, static_cast<std::size_t>(n));
       if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) CloseIfOpen(from_err);
     }
   }
@@ -193,7 +195,8 @@ Result<SecretBytes> RunKeyCommand(const std::string& command, std::string_view o
   CloseIfOpen(in.write_end);
   CloseIfOpen(out->read_end);
   CloseIfOpen(err->read_end);
-  const std::optional<int> status = Reap(pid, in_time && !collected.out_overflow ? deadline : std::chrono::steady_clock::now());
+  const std::optional<int> status =
+      Reap(pid, in_time && !collected.out_overflow ? deadline : std::chrono::steady_clock::now());
   const std::string what = Describe(command, operation);
   if (collected.out_overflow) {
     return Status::InvalidArgument(what + " printed more than " + std::to_string(kMaxKeyCommandOutputBytes) +

@@ -77,10 +77,9 @@ class PassphraseEncrypter final : public Encrypter {
     SEALSTATE_ASSIGN_OR_RETURN(const Derivation* derived, DerivationFor(sealing_));
     auto* sealed = reinterpret_cast<unsigned char*>(out.data()) + nonce_at + kPassphraseNonceBytes;
     unsigned long long sealed_size = 0;
-    if (crypto_aead_xchacha20poly1305_ietf_encrypt(sealed, &sealed_size, data_key.data(), data_key.size(),
-                                                   Bytes(associated), associated.size(), nullptr,
-                                                   Bytes(std::string_view(out).substr(nonce_at)),
-                                                   derived->wrap_key.data()) != 0) {
+    if (crypto_aead_xchacha20poly1305_ietf_encrypt(
+            sealed, &sealed_size, data_key.data(), data_key.size(), Bytes(associated), associated.size(), nullptr,
+            Bytes(std::string_view(out).substr(nonce_at)), derived->wrap_key.data()) != 0) {
       return Status::Internal("passphrase encrypter: XChaCha20-Poly1305 encryption failed");
     }
     return out;
@@ -171,10 +170,9 @@ Result<SecretBytes> ReadPassphrase(const std::string& file) {
   SEALSTATE_ASSIGN_OR_RETURN(SecretBytes from_environment, PassphraseFromEnvironment());
   if (from_environment.size() > 0) return from_environment;
   SEALSTATE_ASSIGN_OR_RETURN(
-      SecretBytes typed,
-      ReadPassphraseFromTerminal("sealstate passphrase: ", kMaxPassphraseBytes,
-                                 "passphrase encrypter: no passphrase: give a passphrase file, set "
-                                 "SEALSTATE_PASSPHRASE, or run on a terminal to type it"));
+      SecretBytes typed, ReadPassphraseFromTerminal("sealstate passphrase: ", kMaxPassphraseBytes,
+                                                    "passphrase encrypter: no passphrase: give a passphrase file, set "
+                                                    "SEALSTATE_PASSPHRASE, or run on a terminal to type it"));
   if (typed.size() == 0) return Status::InvalidArgument("passphrase encrypter: the passphrase typed is empty");
   return typed;
 }
@@ -196,8 +194,8 @@ Result<std::unique_ptr<Encrypter>> NewPassphraseEncrypterFor(SecretBytes passphr
                                                              Argon2idParameters sealing) {
   SEALSTATE_RETURN_IF_ERROR(CheckArgon2idParameters(sealing));
   SEALSTATE_ASSIGN_OR_RETURN(Derivation derived, Derive(passphrase, sealing));
-  return std::unique_ptr<Encrypter>(std::make_unique<PassphraseEncrypter>(
-      std::move(passphrase), std::move(config), std::move(sealing), std::move(derived)));
+  return std::unique_ptr<Encrypter>(std::make_unique<PassphraseEncrypter>(std::move(passphrase), std::move(config),
+                                                                          std::move(sealing), std::move(derived)));
 }
 
 std::size_t PassphraseDerivationCount(const Encrypter& encrypter) {

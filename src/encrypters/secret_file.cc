@@ -44,8 +44,8 @@ Result<SecretBytes> ReadOwnerOnlySecretFile(const std::string& path, std::string
       ReadAtMost(*Env::Default(), fd, reinterpret_cast<char*>(contents.data()), contents.size(), path);
   if (!filled.ok()) return filled.status().WithPrefix(std::string(source));
   if (*filled > max_bytes) {
-    return Status::InvalidArgument(std::string(subject) + " is larger than " + std::to_string(max_bytes) +
-                                   " bytes; " + std::string(what_it_holds));
+    return Status::InvalidArgument(std::string(subject) + " is larger than " + std::to_string(max_bytes) + " bytes; " +
+                                   std::string(what_it_holds));
   }
   contents.Truncate(*filled);
   return contents;

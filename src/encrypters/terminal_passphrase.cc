@@ -74,7 +74,8 @@ class EchoOff {
   ~EchoOff() {
     ::tcsetattr(fd_, TCSAFLUSH, &saved_settings);
     prompt_fd = -1;
-    for (std::size_t i = 0; i < kRestoringSignals.size(); ++i) ::sigaction(kRestoringSignals[i], &previous_[i], nullptr);
+    for (std::size_t i = 0; i < kRestoringSignals.size(); ++i)
+      ::sigaction(kRestoringSignals[i], &previous_[i], nullptr);
   }
 
  private:
