@@ -652,9 +652,10 @@ TEST_CASE("key-file and env-key with the same key have the same key id and inter
 
 // ---- registry ----------------------------------------------------------------------------------
 
-TEST_CASE("registry builtins are noop, env-key and key-file, sorted, with descriptions", "[registry]") {
+TEST_CASE("registry builtins are the seven key sources, sorted, with descriptions", "[registry]") {
   const EncrypterRegistry registry = EncrypterRegistry::WithBuiltins();
-  CHECK(registry.Names() == std::vector<std::string>{"env-key", "key-file", "noop"});
+  CHECK(registry.Names() ==
+        std::vector<std::string>{"box-key-file", "box-public", "command", "env-key", "key-file", "noop", "passphrase"});
   CHECK(registry.Description("noop") == "No encryption; state is written as plaintext.");
   CHECK_THAT(registry.Description("env-key"), Catch::Contains("environment variable"));
   CHECK_THAT(registry.Description("key-file"), Catch::Contains("file"));
@@ -682,7 +683,9 @@ TEST_CASE("registry: an unknown name lists the available ones", "[registry]") {
   Result<std::unique_ptr<Encrypter>> encrypter = EncrypterRegistry::WithBuiltins().Create("x", {});
   REQUIRE_FALSE(encrypter.ok());
   CHECK(encrypter.status().code() == Code::kInvalidArgument);
-  CHECK(encrypter.status().message() == "encryption: no key-source named \"x\"; available: env-key, key-file, noop");
+  CHECK(encrypter.status().message() ==
+        "encryption: no key-source named \"x\"; available: box-key-file, box-public, "
+        "command, env-key, key-file, noop, passphrase");
 }
 
 TEST_CASE("registry: noop refuses configuration", "[registry]") {
@@ -728,7 +731,8 @@ TEST_CASE("registry: a custom registration is used by Create", "[registry]") {
                           return NewNoopEncrypter();
                         })
               .ok());
-  CHECK(registry.Names() == std::vector<std::string>{"custom", "env-key", "key-file", "noop"});
+  CHECK(registry.Names() == std::vector<std::string>{"box-key-file", "box-public", "command", "custom", "env-key",
+                                                     "key-file", "noop", "passphrase"});
   CHECK(registry.Description("custom") == "A test key source.");
   Result<std::unique_ptr<Encrypter>> encrypter = registry.Create("custom", {{"region", Json("eu")}});
   REQUIRE(encrypter.ok());
@@ -745,7 +749,7 @@ TEST_CASE("registry: duplicate, empty names and null factories are refused", "[r
   CHECK(empty.code() == Code::kInvalidArgument);
   const Status null_factory = registry.Register("null", "no factory", nullptr);
   CHECK(null_factory.code() == Code::kInvalidArgument);
-  CHECK(registry.Names().size() == 3);
+  CHECK(registry.Names().size() == 7);
 }
 
 TEST_CASE("registry: an empty registry says so for unknown names", "[registry]") {

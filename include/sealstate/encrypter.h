@@ -6,6 +6,12 @@
 //   env-key   a 32-byte key, standard base64, in a named environment variable (config "env-var")
 //   key-file  the same key text read from a file (config "path") that group and others cannot
 //             read (mode 0600 or stricter)
+//   passphrase   a key derived from a passphrase with Argon2id (config "file", optional)
+//   command      a key printed by, or data keys wrapped by, an operator's command (config "command")
+//   box-public   data keys sealed for an X25519 public key (config "public-key"); cannot open
+//   box-key-file the matching X25519 secret key from a file (config "path"); seals and opens
+// The last four only wrap data keys (v2 envelopes and later): their Encrypt/Decrypt return
+// kUnsupported, so they cannot write or read unobin v1 envelopes.
 // Key material stays in SecretBytes; Describe() never contains it.
 //
 // Thread safety: Encrypter methods are const and safe to call concurrently. The registry is
@@ -88,6 +94,57 @@ SEALSTATE_EXPORT Result<std::unique_ptr<Encrypter>> NewKeyFileEncrypter(std::str
 // A fresh random 32-byte key as standard padded base64 (what `sealstate keygen` prints).
 SEALSTATE_EXPORT Result<std::string> GenerateKeyBase64();
 
+// The passphrase key source. The passphrase comes from `file` when it is not empty (one line; the
+// trailing line ending is not part of it; the same permission rules as key-file), else from the
+// environment variable SEALSTATE_PASSPHRASE, else it is typed on the controlling terminal
+// (/dev/tty) with echo off. Runs Argon2id once now (about a second): the key id is a fingerprint
+// of its output (see src/encrypters/passphrase_encrypter.h for the salt and cost choices). Wraps
+// carry their Argon2id salt and parameters; reading one that asks for more than 4 passes or
+// 1 GiB is refused (kIntegrity naming the limit). Errors: as key-file for the file;
+// kInvalidArgument for an empty passphrase or when there is no passphrase and no terminal.
+SEALSTATE_EXPORT Result<std::unique_ptr<Encrypter>> NewPassphraseEncrypter(std::string file);
+
+// The box-public key source: seals data keys for the X25519 public key given as standard base64
+// (not secret). It cannot open them: UnwrapKey returns kWrongKey. Key id: a BLAKE2b fingerprint
+// of the public key, the same as box-key-file's for the matching secret key. Errors:
+// kInvalidArgument for text that is not base64 of 32 bytes.
+SEALSTATE_EXPORT Result<std::unique_ptr<Encrypter>> NewBoxPublicEncrypter(std::string public_key_base64);
+
+// The box-key-file key source: the X25519 secret key (base64, as `sealstate keygen --box`
+// writes it) from `path`, with key-file's permission rules; seals and opens.
+SEALSTATE_EXPORT Result<std::unique_ptr<Encrypter>> NewBoxKeyFileEncrypter(std::string path);
+
+// A fresh X25519 key pair for box-public / box-key-file, as standard padded base64.
+struct BoxKeyPair {
+  std::string secret_key_base64;  // the content of a box-key-file: never print it by accident
+  std::string public_key_base64;  // box-public's "public-key"
+  std::string key_id;             // the key id both report
+};
+SEALSTATE_EXPORT Result<BoxKeyPair> GenerateBoxKeyPair();
+
+// How the command key source talks to its command (see NewCommandEncrypter).
+struct CommandOptions {
+  std::string command;       // run as /bin/sh -c COMMAND
+  int timeout_seconds = 30;  // the child is killed after this long; 1 to 3600
+};
+
+// The command key source. Runs `options.command` now with SEALSTATE_KEY_OPERATION=key in its
+// environment, stdin empty. The command either
+//   prints a key (standard base64 of 32 bytes, like a key file): the encrypter then works like
+//     key-file with that key (its key id is the key's fingerprint, as for key-file); or
+//   prints the line "sealstate-wrap-command v1 key-id=ID" (ID: 1 to 128 characters of
+//     [A-Za-z0-9._:/@+-], e.g. a KMS key name): it wraps and unwraps itself. WrapKey runs the
+//     command with SEALSTATE_KEY_OPERATION=wrap and writes a base64 text to its stdin (a hash of
+//     the associated data and the data key), and stores what it prints (at most 64 KiB, trimmed);
+//     UnwrapKey runs it with SEALSTATE_KEY_OPERATION=unwrap, writes that text back to its stdin
+//     and expects the base64 text it was given when wrapping. The key id is a BLAKE2b
+//     fingerprint of ID.
+// No key is ever in the command's argv or environment (SEALSTATE_KEY and SEALSTATE_PASSPHRASE
+// are removed from the environment it inherits). Errors: kInvalidArgument naming the command
+// for a non-zero exit, a signal, a timeout, more than 64 KiB of output, or output that is
+// neither a key nor the line above, with the command's stderr (at most 4 KiB) in the message.
+SEALSTATE_EXPORT Result<std::unique_ptr<Encrypter>> NewCommandEncrypter(CommandOptions options);
+
 // Creates an encrypter from its registry name and configuration.
 using EncrypterFactory = std::function<Result<std::unique_ptr<Encrypter>>(const JsonObject& config)>;
 
@@ -96,7 +153,9 @@ class SEALSTATE_EXPORT EncrypterRegistry {
  public:
   // An empty registry.
   EncrypterRegistry() = default;
-  // A registry holding noop (no config), env-key ("env-var", required) and key-file ("path",
+  // A registry holding noop (no config), env-key ("env-var", required), key-file ("path",
+  // required), passphrase ("file", optional), command ("command" required, "timeout-seconds"
+  // optional, a number), box-public ("public-key", required) and box-key-file ("path",
   // required).
   static EncrypterRegistry WithBuiltins();
 

@@ -39,7 +39,8 @@ void AddGlobalOptions(CLI::App& app, GlobalOptions& options) {
       ->type_name("SPEC");
   app.add_option("--factory", options.factory, "Factory name")->envname("SEALSTATE_FACTORY")->type_name("NAME");
   app.add_option("--stack", options.stack, "Stack name")->envname("SEALSTATE_STACK")->type_name("NAME");
-  app.add_option("--encrypter", options.encrypter, "Key source: noop, env-key or key-file")
+  app.add_option("--encrypter", options.encrypter,
+                 "Key source: noop, env-key, key-file, passphrase, command, box-public or box-key-file")
       ->envname("SEALSTATE_ENCRYPTER")
       ->type_name("NAME")
       ->capture_default_str();
@@ -48,6 +49,18 @@ void AddGlobalOptions(CLI::App& app, GlobalOptions& options) {
       ->capture_default_str();
   app.add_option("--key-file", options.key_file, "Key file for key-file (mode 0600)")
       ->envname("SEALSTATE_KEY_FILE")
+      ->type_name("PATH");
+  app.add_option("--passphrase-file", options.passphrase_file,
+                 "Passphrase file for passphrase (mode 0600; else SEALSTATE_PASSPHRASE or the terminal)")
+      ->envname("SEALSTATE_PASSPHRASE_FILE")
+      ->type_name("PATH");
+  app.add_option("--key-command", options.key_command, "Command for command: prints a key or wraps data keys")
+      ->envname("SEALSTATE_KEY_COMMAND")
+      ->type_name("CMD");
+  app.add_option("--box-public-key", options.box_public_key, "Base64 X25519 public key for box-public")
+      ->type_name("BASE64");
+  app.add_option("--box-key-file", options.box_key_file, "X25519 secret key file for box-key-file (mode 0600)")
+      ->envname("SEALSTATE_BOX_KEY_FILE")
       ->type_name("PATH");
   app.add_flag("--unobin", options.unobin, "Write and read unobin v1 envelopes");
   app.add_option("--compression", options.compression,
@@ -93,6 +106,22 @@ Result<std::shared_ptr<const Encrypter>> CreateEncrypter(const GlobalOptions& op
       return Status::InvalidArgument("--key-file is required with --encrypter key-file (or set SEALSTATE_KEY_FILE)");
     }
     config["path"] = options.key_file;
+  } else if (options.encrypter == "passphrase" && !options.passphrase_file.empty()) {
+    config["file"] = options.passphrase_file;
+  } else if (options.encrypter == "command") {
+    if (options.key_command.empty())
+      return Status::InvalidArgument("--key-command is required with --encrypter command");
+    config["command"] = options.key_command;
+  } else if (options.encrypter == "box-public") {
+    if (options.box_public_key.empty()) {
+      return Status::InvalidArgument("--box-public-key is required with --encrypter box-public");
+    }
+    config["public-key"] = options.box_public_key;
+  } else if (options.encrypter == "box-key-file") {
+    if (options.box_key_file.empty()) {
+      return Status::InvalidArgument("--box-key-file is required with --encrypter box-key-file");
+    }
+    config["path"] = options.box_key_file;
   }
   SEALSTATE_ASSIGN_OR_RETURN(auto encrypter, EncrypterRegistry::WithBuiltins().Create(options.encrypter, config));
   return std::shared_ptr<const Encrypter>(std::move(encrypter));

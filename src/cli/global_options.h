@@ -25,6 +25,10 @@ struct GlobalOptions {
   std::string encrypter = "env-key";      // --encrypter / SEALSTATE_ENCRYPTER
   std::string key_env = "SEALSTATE_KEY";  // --key-env
   std::string key_file;                   // --key-file / SEALSTATE_KEY_FILE
+  std::string passphrase_file;            // --passphrase-file / SEALSTATE_PASSPHRASE_FILE (passphrase)
+  std::string key_command;                // --key-command / SEALSTATE_KEY_COMMAND (command)
+  std::string box_public_key;             // --box-public-key (box-public)
+  std::string box_key_file;               // --box-key-file / SEALSTATE_BOX_KEY_FILE (box-key-file)
   bool unobin = false;                    // --unobin
   std::string compression;                // --compression / SEALSTATE_COMPRESSION; empty: the store default
   bool accept_v1 = false;                 // --accept-v1 / SEALSTATE_ACCEPT_V1

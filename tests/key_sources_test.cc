@@ -1,0 +1,476 @@
+// Tests for the key sources of issue 13: passphrase (Argon2id), box-public / box-key-file
+// (crypto_box_seal) and command (an operator's command that prints a key or wraps data keys).
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include <catch2/catch.hpp>
+
+#include <sealstate/encrypter.h>
+#include <sealstate/envelope.h>
+#include <sealstate/secret.h>
+
+#include "crypto/base64.h"
+#include "encrypters/passphrase_encrypter.h"
+#include "encrypters/passphrase_wrap.h"
+
+namespace sealstate {
+namespace {
+
+using internal::Argon2idParameters;
+
+constexpr std::string_view kAd = "sealstate data key";
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "sealstate-keysrc-XXXXXX").string();
+    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
+    path_ = pattern;
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  std::string File(std::string_view name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+void WriteFile(const std::string& path, std::string_view contents, mode_t mode) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  REQUIRE(fd >= 0);
+  REQUIRE(::write(fd, contents.data(), contents.size()) == static_cast<ssize_t>(contents.size()));
+  REQUIRE(::fchmod(fd, mode) == 0);
+  REQUIRE(::close(fd) == 0);
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Sets (or unsets, for nullptr) an environment variable for the test's lifetime.
+class ScopedVariable {
+ public:
+  ScopedVariable(std::string name, const char* value) : name_(std::move(name)) {
+    if (const char* old = std::getenv(name_.c_str())) old_ = old;
+    if (value == nullptr) {
+      ::unsetenv(name_.c_str());
+    } else {
+      ::setenv(name_.c_str(), value, 1);
+    }
+  }
+  ScopedVariable(const ScopedVariable&) = delete;
+  ScopedVariable& operator=(const ScopedVariable&) = delete;
+  ~ScopedVariable() {
+    if (old_.has_value()) {
+      ::setenv(name_.c_str(), old_->c_str(), 1);
+    } else {
+      ::unsetenv(name_.c_str());
+    }
+  }
+
+ private:
+  std::string name_;
+  std::optional<std::string> old_;
+};
+
+SecretBytes Secret(std::string_view text) {
+  Result<SecretBytes> secret = SecretBytes::Allocate(text.size());
+  REQUIRE(secret.ok());
+  std::copy(text.begin(), text.end(), secret->data());
+  return std::move(secret).value();
+}
+
+SecretBytes DataKey() {
+  Result<SecretBytes> key = SecretBytes::Random(32);
+  REQUIRE(key.ok());
+  return std::move(key).value();
+}
+
+// Cheap Argon2id parameters so the tests run fast; the salt is chosen by the test.
+Argon2idParameters Cheap(char salt_fill = 's') {
+  return Argon2idParameters{std::string(internal::kPassphraseSaltBytes, salt_fill), 1, 64};
+}
+
+std::unique_ptr<Encrypter> CheapPassphrase(std::string_view passphrase, char salt_fill = 's') {
+  auto encrypter = internal::NewPassphraseEncrypterFor(Secret(passphrase), {}, Cheap(salt_fill));
+  REQUIRE(encrypter.ok());
+  return std::move(encrypter).value();
+}
+
+std::unique_ptr<Encrypter> Created(const std::string& name, const JsonObject& config) {
+  auto encrypter = EncrypterRegistry::WithBuiltins().Create(name, config);
+  if (!encrypter.ok()) FAIL(encrypter.status().ToString());
+  return std::move(encrypter).value();
+}
+
+// A wrap with the given parameters (as bytes) and a valid-length rest.
+std::string HostileWrap(std::uint32_t opslimit, std::uint32_t memlimit_kib, std::uint8_t version = 1) {
+  Argon2idParameters parameters{std::string(internal::kPassphraseSaltBytes, 'x'), opslimit, memlimit_kib};
+  std::string wrap = internal::EncodePassphraseWrapPrefix(parameters);
+  wrap[0] = static_cast<char>(version);
+  wrap += std::string(internal::kPassphraseNonceBytes + 32 + internal::kPassphraseTagBytes, '\x01');
+  return wrap;
+}
+
+std::string SealV2With(const Encrypter& encrypter, std::string_view payload) {
+  std::string out;
+  StringSink sink(out);
+  const EnvelopeBinding binding{"state", "factory", "stack", "2026-01-01T00:00:00Z"};
+  const Status sealed = SealV2(
+      binding, encrypter, [&](ByteSink& p) { return p.Append(payload); }, sink);
+  REQUIRE(sealed.ok());
+  return out;
+}
+
+Status OpenV2With(const Encrypter& encrypter, std::string_view file) {
+  StringSource source(file);
+  const EnvelopeBinding binding{"state", "factory", "stack", "2026-01-01T00:00:00Z"};
+  return OpenV2(source, binding, encrypter, {}, [](ByteSource& p) {
+    char buffer[256];
+    for (;;) {
+      SEALSTATE_ASSIGN_OR_RETURN(std::size_t n, p.Read(buffer, sizeof buffer));
+      if (n == 0) return Status::OK();
+    }
+  });
+}
+
+}  // namespace
+
+// ---- passphrase --------------------------------------------------------------------------------
+
+TEST_CASE("passphrase: a wrap opens with the same passphrase and carries its salt and parameters", "[passphrase]") {
+  const auto encrypter = CheapPassphrase("correct horse battery staple");
+  const SecretBytes data_key = DataKey();
+  const Result<std::string> wrapped = encrypter->WrapKey(data_key, kAd);
+  REQUIRE(wrapped.ok());
+  const auto parsed = internal::ParsePassphraseWrap(*wrapped);
+  REQUIRE(parsed.ok());
+  CHECK(parsed->parameters == Cheap());
+  const auto other_instance = CheapPassphrase("correct horse battery staple");
+  CHECK(other_instance->Describe().key_id == encrypter->Describe().key_id);
+  const Result<SecretBytes> opened = other_instance->UnwrapKey(*wrapped, kAd);
+  REQUIRE(opened.ok());
+  CHECK(opened->Equals(data_key));
+  CHECK(encrypter->Describe().key_source == "passphrase");
+}
+
+TEST_CASE("passphrase: a wrong passphrase has another key id and is the wrong-key error in an envelope",
+          "[passphrase]") {
+  const auto right = CheapPassphrase("right passphrase");
+  const auto wrong = CheapPassphrase("wrong passphrase");
+  CHECK(right->Describe().key_id != wrong->Describe().key_id);
+  CHECK(right->Describe().key_id.size() == 16);
+  const Result<std::string> wrapped = right->WrapKey(DataKey(), kAd);
+  REQUIRE(wrapped.ok());
+  CHECK(wrong->UnwrapKey(*wrapped, kAd).status().code() == Code::kIntegrity);
+  const std::string file = SealV2With(*right, "payload");
+  CHECK(OpenV2With(*right, file).ok());
+  const Status refused = OpenV2With(*wrong, file);
+  CHECK(refused.code() == Code::kWrongKey);
+  CHECK_THAT(refused.message(), Catch::Contains(right->Describe().key_id));
+}
+
+TEST_CASE("passphrase: other associated data or an edited wrap does not authenticate", "[passphrase]") {
+  const auto encrypter = CheapPassphrase("pass");
+  const Result<std::string> wrapped = encrypter->WrapKey(DataKey(), kAd);
+  REQUIRE(wrapped.ok());
+  CHECK(encrypter->UnwrapKey(*wrapped, "other").status().code() == Code::kIntegrity);
+  for (std::size_t at = 0; at < wrapped->size(); ++at) {
+    std::string edited = *wrapped;
+    edited[at] = static_cast<char>(edited[at] ^ 0x01);
+    const Result<SecretBytes> opened = encrypter->UnwrapKey(edited, kAd);
+    INFO("byte " << at);
+    CHECK_FALSE(opened.ok());
+  }
+}
+
+TEST_CASE("passphrase: hostile Argon2id parameters are refused at once, naming the limit", "[passphrase]") {
+  const auto encrypter = CheapPassphrase("pass");
+  const auto started = std::chrono::steady_clock::now();
+  const Status memory = encrypter->UnwrapKey(HostileWrap(1, 64u * 1024 * 1024), kAd).status();  // 64 GiB
+  CHECK(memory.code() == Code::kIntegrity);
+  CHECK_THAT(memory.message(), Catch::Contains("memlimit 67108864 KiB is above the limit of 1048576 KiB (1 GiB)"));
+  const Status passes = encrypter->UnwrapKey(HostileWrap(1000000, 64), kAd).status();
+  CHECK(passes.code() == Code::kIntegrity);
+  CHECK_THAT(passes.message(), Catch::Contains("opslimit 1000000 is above the limit of 4"));
+  CHECK(encrypter->UnwrapKey(HostileWrap(0, 64), kAd).status().code() == Code::kIntegrity);
+  CHECK(encrypter->UnwrapKey(HostileWrap(1, 1), kAd).status().code() == Code::kIntegrity);
+  const Status version = encrypter->UnwrapKey(HostileWrap(1, 64, 9), kAd).status();
+  CHECK(version.code() == Code::kFormat);
+  CHECK_THAT(version.message(), Catch::Contains("version 9 is not supported"));
+  CHECK(encrypter->UnwrapKey("short", kAd).status().code() == Code::kFormat);
+  CHECK(encrypter->UnwrapKey(std::string(5000, '\x01'), kAd).status().code() == Code::kFormat);
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(2));
+  CHECK(internal::PassphraseDerivationCount(*encrypter) == 1);
+}
+
+TEST_CASE("passphrase: reading many wraps costs one Argon2id run per salt and parameters", "[passphrase]") {
+  const auto writer = CheapPassphrase("pass");
+  const auto reader = CheapPassphrase("pass");
+  for (int i = 0; i < 50; ++i) {
+    const Result<std::string> wrapped = writer->WrapKey(DataKey(), kAd);
+    REQUIRE(wrapped.ok());
+    REQUIRE(reader->UnwrapKey(*wrapped, kAd).ok());
+  }
+  CHECK(internal::PassphraseDerivationCount(*writer) == 1);
+  CHECK(internal::PassphraseDerivationCount(*reader) == 1);
+  const auto other_salt = CheapPassphrase("pass", 't');
+  const Result<std::string> wrapped = other_salt->WrapKey(DataKey(), kAd);
+  REQUIRE(wrapped.ok());
+  REQUIRE(reader->UnwrapKey(*wrapped, kAd).ok());
+  REQUIRE(reader->UnwrapKey(*wrapped, kAd).ok());
+  CHECK(internal::PassphraseDerivationCount(*reader) == 2);
+}
+
+TEST_CASE("passphrase: from a file (line ending dropped) or SEALSTATE_PASSPHRASE, with the same key id",
+          "[passphrase]") {
+  TempDir dir;
+  const std::string file = dir.File("pass");
+  WriteFile(file, "open sesame\n", 0600);
+  const ScopedVariable variable("SEALSTATE_PASSPHRASE", "open sesame");
+  const auto from_file = Created("passphrase", {{"file", Json(file)}});
+  const auto from_environment = Created("passphrase", {});
+  CHECK(from_file->Describe().key_id == from_environment->Describe().key_id);
+  CHECK(from_file->Describe().config == JsonObject{{"file", Json(file)}});
+  CHECK(internal::SealingParameters().memlimit_kib == 128 * 1024);
+  const Result<std::string> wrapped = from_file->WrapKey(DataKey(), kAd);
+  REQUIRE(wrapped.ok());
+  CHECK(from_environment->UnwrapKey(*wrapped, kAd).ok());
+  CHECK(from_file->Encrypt("x", "").status().code() == Code::kUnsupported);
+}
+
+TEST_CASE("passphrase: a file group or others can read, or an empty one, is refused", "[passphrase]") {
+  TempDir dir;
+  const std::string file = dir.File("pass");
+  WriteFile(file, "open sesame\n", 0644);
+  const auto open = EncrypterRegistry::WithBuiltins().Create("passphrase", {{"file", Json(file)}});
+  CHECK(open.status().code() == Code::kInvalidArgument);
+  CHECK_THAT(open.status().message(), Catch::Contains("run: chmod 600 " + file));
+  WriteFile(file, "\n", 0600);
+  const auto empty = NewPassphraseEncrypter(file);
+  CHECK_THAT(empty.status().message(), Catch::Contains("holds an empty passphrase"));
+  const auto unknown = EncrypterRegistry::WithBuiltins().Create("passphrase", {{"path", Json(file)}});
+  CHECK_THAT(unknown.status().message(), Catch::Contains("unknown configuration field \"path\" (known: file)"));
+}
+
+// ---- box-public / box-key-file ------------------------------------------------------------------
+
+TEST_CASE("box: the public key seals, the secret key file opens, both with one key id", "[box]") {
+  TempDir dir;
+  const Result<BoxKeyPair> pair = GenerateBoxKeyPair();
+  REQUIRE(pair.ok());
+  WriteFile(dir.File("box"), pair->secret_key_base64 + "\n", 0600);
+  const auto sealer = Created("box-public", {{"public-key", Json(pair->public_key_base64)}});
+  const auto opener = Created("box-key-file", {{"path", Json(dir.File("box"))}});
+  CHECK(sealer->Describe().key_id == pair->key_id);
+  CHECK(opener->Describe().key_id == pair->key_id);
+  const SecretBytes data_key = DataKey();
+  const Result<std::string> wrapped = sealer->WrapKey(data_key, kAd);
+  REQUIRE(wrapped.ok());
+  const Result<SecretBytes> opened = opener->UnwrapKey(*wrapped, kAd);
+  REQUIRE(opened.ok());
+  CHECK(opened->Equals(data_key));
+  const Status cannot = sealer->UnwrapKey(*wrapped, kAd).status();
+  CHECK(cannot.code() == Code::kWrongKey);
+  CHECK_THAT(cannot.message(), Catch::Contains("box-key-file"));
+  // The v2 envelope round trip: sealed for the public key, opened with the secret key.
+  const std::string file = SealV2With(*sealer, "payload");
+  CHECK(OpenV2With(*opener, file).ok());
+  CHECK(sealer->Decrypt("x", "").status().code() == Code::kUnsupported);
+}
+
+TEST_CASE("box: other associated data, edits and another secret key do not open", "[box]") {
+  TempDir dir;
+  const Result<BoxKeyPair> pair = GenerateBoxKeyPair();
+  const Result<BoxKeyPair> other = GenerateBoxKeyPair();
+  REQUIRE((pair.ok() && other.ok()));
+  WriteFile(dir.File("box"), pair->secret_key_base64, 0600);
+  WriteFile(dir.File("other"), other->secret_key_base64, 0600);
+  const auto opener = Created("box-key-file", {{"path", Json(dir.File("box"))}});
+  const auto stranger = Created("box-key-file", {{"path", Json(dir.File("other"))}});
+  CHECK(opener->Describe().key_id != stranger->Describe().key_id);
+  const Result<std::string> wrapped = opener->WrapKey(DataKey(), kAd);
+  REQUIRE(wrapped.ok());
+  CHECK(opener->UnwrapKey(*wrapped, "other").status().code() == Code::kIntegrity);
+  CHECK(stranger->UnwrapKey(*wrapped, kAd).status().code() == Code::kIntegrity);
+  for (std::size_t at = 1; at < wrapped->size(); ++at) {
+    std::string edited = *wrapped;
+    edited[at] = static_cast<char>(edited[at] ^ 0x80);
+    INFO("byte " << at);
+    CHECK(opener->UnwrapKey(edited, kAd).status().code() == Code::kIntegrity);
+  }
+  CHECK(opener->UnwrapKey("", kAd).status().code() == Code::kFormat);
+}
+
+TEST_CASE("box: a readable secret key file and a bad public key are refused", "[box]") {
+  TempDir dir;
+  const Result<BoxKeyPair> pair = GenerateBoxKeyPair();
+  REQUIRE(pair.ok());
+  WriteFile(dir.File("box"), pair->secret_key_base64, 0640);
+  const auto readable = NewBoxKeyFileEncrypter(dir.File("box"));
+  CHECK(readable.status().code() == Code::kInvalidArgument);
+  CHECK_THAT(readable.status().message(), Catch::Contains("chmod 600"));
+  CHECK(NewBoxPublicEncrypter("not base64!").status().code() == Code::kInvalidArgument);
+  CHECK_THAT(NewBoxPublicEncrypter(internal::Base64Encode("short")).status().message(),
+             Catch::Contains("decodes to 5 bytes, want 32"));
+}
+
+// ---- command -----------------------------------------------------------------------------------
+
+namespace {
+
+std::unique_ptr<Encrypter> Command(const std::string& command, int timeout_seconds = 30) {
+  auto encrypter = NewCommandEncrypter(CommandOptions{command, timeout_seconds});
+  if (!encrypter.ok()) FAIL(encrypter.status().ToString());
+  return std::move(encrypter).value();
+}
+
+Status CommandError(const std::string& command, int timeout_seconds = 30) {
+  return NewCommandEncrypter(CommandOptions{command, timeout_seconds}).status();
+}
+
+// A "KMS" for tests: wrap prints the input reversed with a prefix, unwrap undoes it. Each run
+// records its argv and environment into DIR/<operation>.argv / .environ, from /proc.
+std::string WrapScript(const TempDir& dir) {
+  const std::string script = dir.File("kms.sh");
+  WriteFile(script,
+            "tr '\\0' ' ' < /proc/$$/cmdline > \"$(dirname \"$0\")/$SEALSTATE_KEY_OPERATION.argv\"\n"
+            "tr '\\0' '\\n' < /proc/$$/environ > \"$(dirname \"$0\")/$SEALSTATE_KEY_OPERATION.environ\"\n"
+            "case \"$SEALSTATE_KEY_OPERATION\" in\n"
+            "  key) echo 'sealstate-wrap-command v1 key-id=test-kms/key-1' ;;\n"
+            "  wrap) printf 'kms:'; rev ;;\n"
+            "  unwrap) cut -c5- | rev ;;\n"
+            "  *) echo \"unknown operation $SEALSTATE_KEY_OPERATION\" >&2; exit 2 ;;\n"
+            "esac\n",
+            0700);
+  return script;
+}
+
+}  // namespace
+
+TEST_CASE("command: a command that prints a key works like key-file with that key", "[command]") {
+  TempDir dir;
+  const std::string key = internal::Base64Encode(std::string(32, 'k'));
+  WriteFile(dir.File("key"), key + "\n", 0600);
+  const auto from_command = Command("printf '%s\\n' " + key);
+  const auto from_file = Created("key-file", {{"path", Json(dir.File("key"))}});
+  CHECK(from_command->Describe().key_id == from_file->Describe().key_id);
+  CHECK(from_command->Describe().key_source == "command");
+  const Result<std::string> wrapped = from_command->WrapKey(DataKey(), kAd);
+  REQUIRE(wrapped.ok());
+  CHECK(from_file->UnwrapKey(*wrapped, kAd).ok());
+}
+
+TEST_CASE("command: a wrap command wraps and unwraps, with a key id from the id it reports", "[command]") {
+  TempDir dir;
+  const std::string script = WrapScript(dir);
+  const auto encrypter = Created("command", {{"command", Json("sh " + script)}, {"timeout-seconds", Json(10)}});
+  const auto again = Command("sh " + script);
+  CHECK(encrypter->Describe().key_id == again->Describe().key_id);
+  CHECK(encrypter->Describe().key_id.size() == 16);
+  CHECK(encrypter->Describe().key_id != Command("echo 'sealstate-wrap-command v1 key-id=other'")->Describe().key_id);
+  const SecretBytes data_key = DataKey();
+  const Result<std::string> wrapped = encrypter->WrapKey(data_key, kAd);
+  REQUIRE(wrapped.ok());
+  CHECK(wrapped->starts_with("kms:"));
+  const Result<SecretBytes> opened = again->UnwrapKey(*wrapped, kAd);
+  REQUIRE(opened.ok());
+  CHECK(opened->Equals(data_key));
+  CHECK(again->UnwrapKey(*wrapped, "other").status().code() == Code::kIntegrity);
+  const std::string file = SealV2With(*encrypter, "payload");
+  CHECK(OpenV2With(*again, file).ok());
+}
+
+TEST_CASE("command: no key reaches the command's argv or environment", "[command]") {
+  TempDir dir;
+  const std::string script = WrapScript(dir);
+  const std::string env_key = internal::Base64Encode(std::string(32, 'e'));
+  const ScopedVariable key_variable("SEALSTATE_KEY", env_key.c_str());
+  const ScopedVariable passphrase_variable("SEALSTATE_PASSPHRASE", "a passphrase in our environment");
+  const auto encrypter = Command("sh " + script);
+  const SecretBytes data_key = DataKey();
+  const std::string data_key_text =
+      internal::Base64Encode(std::string_view(reinterpret_cast<const char*>(data_key.data()), 32));
+  const Result<std::string> wrapped = encrypter->WrapKey(data_key, kAd);
+  REQUIRE(wrapped.ok());
+  REQUIRE(encrypter->UnwrapKey(*wrapped, kAd).ok());
+  for (const std::string operation : {"key", "wrap", "unwrap"}) {
+    const std::string argv = ReadFile(dir.File(operation + ".argv"));
+    const std::string environment = ReadFile(dir.File(operation + ".environ"));
+    INFO(operation);
+    CHECK_THAT(argv, Catch::Contains(script));
+    CHECK_THAT(environment, Catch::Contains("SEALSTATE_KEY_OPERATION=" + operation));
+    for (const std::string& secret : {env_key, std::string("a passphrase in our environment"), *wrapped}) {
+      CHECK_THAT(argv, !Catch::Contains(secret));
+      CHECK_THAT(environment, !Catch::Contains(secret));
+    }
+    // The data key travels inside a base64 text whose bytes are shifted; check its raw key too.
+    CHECK_THAT(environment, !Catch::Contains(data_key_text.substr(0, 20)));
+  }
+}
+
+TEST_CASE("command: a failing command is an error naming it, with its stderr", "[command]") {
+  const Status failed = CommandError("echo 'vault: permission denied' >&2; exit 3");
+  CHECK(failed.code() == Code::kInvalidArgument);
+  CHECK_THAT(failed.message(), Catch::Contains("key command \"echo 'vault: permission denied' >&2; exit 3\""));
+  CHECK_THAT(failed.message(), Catch::Contains("exited with status 3; its stderr: vault: permission denied"));
+  const Status killed = CommandError("kill -9 $$");
+  CHECK_THAT(killed.message(), Catch::Contains("was killed by signal 9"));
+  const Status missing = CommandError("/nonexistent/kms");
+  CHECK_THAT(missing.message(), Catch::Contains("exited with status 127"));
+}
+
+TEST_CASE("command: a command that does not finish in time is killed", "[command]") {
+  const auto started = std::chrono::steady_clock::now();
+  const Status slow = CommandError("echo waiting >&2; sleep 30", 1);
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(10));
+  CHECK_THAT(slow.message(), Catch::Contains("did not finish within 1 seconds (killed); its stderr: waiting"));
+}
+
+TEST_CASE("command: garbage, too much output and too much stderr are refused", "[command]") {
+  const Status garbage = CommandError("echo hello");
+  CHECK(garbage.code() == Code::kInvalidArgument);
+  CHECK_THAT(garbage.message(), Catch::Contains("not valid base64"));
+  CHECK_THAT(garbage.message(), Catch::Contains("sealstate-wrap-command v1 key-id=ID"));
+  const Status flood = CommandError("head -c 1000000 /dev/zero");
+  CHECK_THAT(flood.message(), Catch::Contains("printed more than 65536 bytes on stdout (killed)"));
+  const Status noisy = CommandError("head -c 100000 /dev/zero | tr '\\0' x >&2; exit 1");
+  CHECK_THAT(noisy.message(), Catch::Contains("[stderr cut at 4096 bytes]"));
+  CHECK(noisy.message().size() < 4096 + 200);
+  const Status bad_id = CommandError("echo 'sealstate-wrap-command v1 key-id=has space'");
+  CHECK_THAT(bad_id.message(), Catch::Contains("invalid key id"));
+  const auto bad_timeout =
+      EncrypterRegistry::WithBuiltins().Create("command", {{"command", Json("true")}, {"timeout-seconds", Json(0)}});
+  CHECK_THAT(bad_timeout.status().message(), Catch::Contains("\"timeout-seconds\" must be a whole number"));
+}
+
+TEST_CASE("command: an unwrap that prints something else is an integrity error", "[command]") {
+  const auto encrypter = Command(
+      "case $SEALSTATE_KEY_OPERATION in key) echo 'sealstate-wrap-command v1 key-id=k';; wrap) cat;; "
+      "unwrap) echo garbage;; esac");
+  const Result<std::string> wrapped = encrypter->WrapKey(DataKey(), kAd);
+  REQUIRE(wrapped.ok());
+  const Status garbage = encrypter->UnwrapKey(*wrapped, kAd).status();
+  CHECK(garbage.code() == Code::kIntegrity);
+  CHECK_THAT(garbage.message(), Catch::Contains("did not print the base64 text it was given"));
+}
+
+}  // namespace sealstate
