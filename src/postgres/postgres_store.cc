@@ -11,6 +11,7 @@
 #include <sealstate/timestamp.h>
 
 #include "backend/backend_checks.h"
+#include "backend/parent_link.h"
 #include "envelope/seal_validated.h"
 #include "journal/stamped_event.h"
 #include "lock/process_identity.h"
@@ -105,12 +106,13 @@ class PostgresStore final : public Backend {
   // transaction. Errors: kInvalidArgument (bad name), kNotFound, `read`'s, kIoError.
   Status ReadStored(std::string_view rev, const std::function<Status(ByteSource&)>& read);
   Result<Snapshot> Open(const std::string& rev, const OpenOptions& open_options);
-  // Seals `snapshot` under a fresh revision in one transaction with its "write" event; with
+  // Seals `snapshot` under a fresh revision linked to `parent` (ParentForNewRevision) in one
+  // transaction with its "write" event; with
   // `make_current`, the same transaction also moves current to it, fenced by `lock_id`, with its
   // "set-current" event (Commit).
   // `operation`: the lock's, recorded in the "write" event.
-  Result<std::string> Store(const Snapshot& snapshot, const std::string& lock_id, const std::string& operation,
-                            bool make_current);
+  Result<std::string> Store(const Snapshot& snapshot, const std::optional<EnvelopeParent>& parent,
+                            const std::string& lock_id, const std::string& operation, bool make_current);
   // Inside a transaction that has locked the stack's row and checked the fence: points current
   // at `rev` and journals it.
   Status MoveCurrentLocked(const std::string& rev, const std::string& lock_id);
@@ -213,8 +215,8 @@ Status PostgresStore::MoveCurrentLocked(const std::string& rev, const std::strin
   return AppendPgJournal(*conn_, *place_, Stamped("set-current", rev, lock_id, ""));
 }
 
-Result<std::string> PostgresStore::Store(const Snapshot& snapshot, const std::string& lock_id,
-                                         const std::string& operation, bool make_current) {
+Result<std::string> PostgresStore::Store(const Snapshot& snapshot, const std::optional<EnvelopeParent>& parent,
+                                         const std::string& lock_id, const std::string& operation, bool make_current) {
   SEALSTATE_RETURN_IF_ERROR(RequireEncrypter(options_.encrypter.get(), kPrefix));
   SEALSTATE_RETURN_IF_ERROR(ValidateSnapshot(snapshot));
   std::lock_guard<std::mutex> guard(mutex_);
@@ -224,7 +226,7 @@ Result<std::string> PostgresStore::Store(const Snapshot& snapshot, const std::st
     SEALSTATE_ASSIGN_OR_RETURN(rev, ReserveRevision());
     PgChunkSink sink(*conn_, *place_, rev);
     SEALSTATE_RETURN_IF_ERROR(SealValidatedSnapshot(
-        snapshot, options_.envelope.written_version(), EnvelopeBinding{"state", factory(), stack(), rev},
+        snapshot, options_.envelope.written_version(), EnvelopeBinding{"state", factory(), stack(), rev, parent},
         *options_.encrypter, sink, options_.envelope.written_compression()));
     SEALSTATE_RETURN_IF_ERROR(sink.Finish());
     SEALSTATE_RETURN_IF_ERROR(conn_
@@ -253,7 +255,9 @@ Result<std::string> PostgresStore::Write(const Snapshot& snapshot, const WriteOp
   const auto open = [this](const std::string& rev, const OpenOptions& open_options) { return Open(rev, open_options); };
   SEALSTATE_RETURN_IF_ERROR(
       CheckKeyOpensCurrent(*this, options_.encrypter.get(), options, options_.envelope.allow_plaintext, open, kPrefix));
-  return Store(snapshot, options.lock_id, options.operation, /*make_current=*/false);
+  SEALSTATE_ASSIGN_OR_RETURN(const std::optional<EnvelopeParent> parent,
+                             ParentForNewRevision(*this, options_.envelope.written_version()));
+  return Store(snapshot, parent, options.lock_id, options.operation, /*make_current=*/false);
 }
 
 // One transaction under the lock: the write, the fenced move of current and both journal
@@ -267,7 +271,9 @@ Result<std::string> PostgresStore::Commit(const Snapshot& snapshot, const LockOp
   Result<std::string> rev = [&]() -> Result<std::string> {
     SEALSTATE_RETURN_IF_ERROR(
         CheckKeyOpensCurrent(*this, options_.encrypter.get(), write, options_.envelope.allow_plaintext, open, kPrefix));
-    return Store(snapshot, write.lock_id, options.operation, /*make_current=*/true);
+    SEALSTATE_ASSIGN_OR_RETURN(const std::optional<EnvelopeParent> parent,
+                               ParentForNewRevision(*this, options_.envelope.written_version()));
+    return Store(snapshot, parent, write.lock_id, options.operation, /*make_current=*/true);
   }();
   Status released = lock->Unlock();
   SEALSTATE_RETURN_IF_ERROR(rev.status());
