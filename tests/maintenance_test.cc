@@ -324,3 +324,19 @@ TEST_CASE("verify --chain lists revisions never current and those a set-current 
   CHECK(report.never_current == std::vector<std::string>{written});
   CHECK(report.off_chain == std::vector<std::string>{r[1], r[2]});
 }
+
+TEST_CASE("verify --chain: a journal that cannot be read is a problem, and a missing parent is then reported") {
+  ScratchDir root;
+  auto store = OpenStore(root);
+  const std::vector<std::string> r = CommitRevisions(*store, 3);
+  REQUIRE(store->Remove(r[0], "").ok());
+  std::string journal = ReadWhole(StackPath(root) + "/journal");
+  journal[0] = 'x';  // the first line is no longer JSON: not a torn tail, a damaged journal
+  WriteWhole(StackPath(root) + "/journal", journal);
+  Result<ChainReport> report = VerifyChain(*store);
+  REQUIRE(report.ok());
+  REQUIRE(report->problems.size() == 2);
+  CHECK(report->problems[0].rev == "journal");
+  CHECK(report->problems[1].rev == r[0]);
+  CHECK(report->chain == std::vector<std::string>{r[2], r[1]});
+}

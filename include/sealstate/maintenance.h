@@ -188,8 +188,10 @@ struct ChainReport {
 // sealed for another revision than its name; a parent that is not older than its child, or a
 // link back into the walked chain (reordered); a header that cannot be read. The walk stops at
 // the first problem. A parent removed through sealstate (prune, delete: journaled "remove") ends
-// the walk quietly (kPruned). `progress` is called per revision walked, with total = the number
-// of listed revisions. Errors: List's, Journal's, and CurrentRev's other than kNoCurrent.
+// the walk quietly (kPruned). A journal that cannot be read is a problem of rev "journal"; then
+// no removal is known (a missing parent is reported) and the revisions off the chain are not
+// listed. `progress` is called per revision walked, with total = the number of listed
+// revisions. Errors: List's, and CurrentRev's other than kNoCurrent.
 SEALSTATE_EXPORT Result<ChainReport> VerifyChain(Backend& backend, const ProgressFn& progress = nullptr);
 
 // What ForceUnlockWithPolicy did.

@@ -7,8 +7,7 @@ namespace {
 
 // The errors after which a new revision is written without a parent rather than not at all.
 bool NoUsableParent(Code code) {
-  return code == Code::kNoCurrent || code == Code::kIntegrity || code == Code::kNotFound ||
-         code == Code::kUnsupported;
+  return code == Code::kNoCurrent || code == Code::kIntegrity || code == Code::kNotFound || code == Code::kUnsupported;
 }
 
 }  // namespace

@@ -51,8 +51,8 @@ class ChainWalk {
     if (!digest.ok()) return Broken(parent.rev, digest.status().WithPrefix("hashing its stored envelope: "));
     if (*digest != parent.blake2b) {
       return Broken(parent.rev, Status::Integrity("its stored envelope does not match the digest its child " + rev +
-                                                  " recorded (blake2b " + parent.blake2b + ", the file has " +
-                                                  *digest + "): it was replaced or swapped, e.g. by a copy of "
+                                                  " recorded (blake2b " + parent.blake2b + ", the file has " + *digest +
+                                                  "): it was replaced or swapped, e.g. by a copy of "
                                                   "another revision's file"));
     }
     return parent.rev;
@@ -112,15 +112,19 @@ Result<ChainReport> VerifyChain(Backend& backend, const ProgressFn& progress) {
   ChainReport report;
   SEALSTATE_ASSIGN_OR_RETURN(const std::vector<std::string> revs, backend.List());
   const std::set<std::string> listed(revs.begin(), revs.end());
-  SEALSTATE_ASSIGN_OR_RETURN(const std::set<std::string> removed, JournaledRemovals(backend));
+  // A journal that cannot be read (damaged by a crash, edited) is a problem, and then no removal
+  // is known: a missing parent is reported.
+  Result<std::set<std::string>> journaled = JournaledRemovals(backend);
+  if (!journaled.ok()) report.problems.push_back({"journal", journaled.status()});
+  const std::set<std::string> removed = journaled.ok() ? *journaled : std::set<std::string>();
   Result<std::string> current = backend.CurrentRev();
   if (!current.ok() && current.status().code() != Code::kNoCurrent) return current.status();
   if (current.ok()) {
     ChainWalk walk(backend, listed, removed, report);
     std::string rev = *current;
     if (!listed.contains(rev)) {
-      report.problems.push_back({"current", Status::Integrity("current names revision " + rev +
-                                                              ", which does not exist")});
+      report.problems.push_back(
+          {"current", Status::Integrity("current names revision " + rev + ", which does not exist")});
       report.end = ChainEnd::kBroken;
       rev.clear();
     }
@@ -130,7 +134,7 @@ Result<ChainReport> VerifyChain(Backend& backend, const ProgressFn& progress) {
       rev = walk.Step(rev);
     }
   }
-  SEALSTATE_RETURN_IF_ERROR(ListOffChain(backend, current.ok() ? *current : std::string(), report));
+  if (journaled.ok()) SEALSTATE_RETURN_IF_ERROR(ListOffChain(backend, current.ok() ? *current : std::string(), report));
   return report;
 }
 

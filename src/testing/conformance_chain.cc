@@ -50,8 +50,8 @@ void CheckChain(Fixture& f) {
 
   SECTION("each header names the revision current named when it was written, with a digest") {
     CHECK(!ParentOf(b, first));
-    for (const auto& [child, parent] : std::vector<std::pair<std::string, std::string>>{
-             {second, first}, {written, second}, {third, second}}) {
+    for (const auto& [child, parent] :
+         std::vector<std::pair<std::string, std::string>>{{second, first}, {written, second}, {third, second}}) {
       INFO(child);
       const std::optional<EnvelopeParent> link = ParentOf(b, child);
       REQUIRE(link);
