@@ -152,6 +152,69 @@ TEST_CASE("v2 every header field edit fails to open") {
   CHECK(edits.size() == 11);
 }
 
+TEST_CASE("v2 header records the parent after rev when the binding has one; without one the key is absent") {
+  auto key = EnvKey("SEALSTATE_TEST_V2_PARENT", sealstate::testing::kKeyA);
+  const std::string digest(2 * kParentDigestBytes, 'a');
+  EnvelopeBinding child = kBinding;
+  child.parent = EnvelopeParent{.rev = "2026-04-30T11:00:00Z", .blake2b = digest};
+  const std::string file = Seal(*key, "{}", child);
+  CHECK(HeaderOf(file).parent == child.parent);
+  CHECK(file.substr(0, HeaderEnd(file))
+            .find("\"rev\":\"2026-04-30T12:00:00Z\",\"parent\":{\"rev\":"
+                  "\"2026-04-30T11:00:00Z\",\"blake2b\":\"" +
+                  digest + "\"}}\n") != std::string::npos);
+  CHECK(*Open(*key, file) == "{}");
+
+  const std::string first = Seal(*key, "{}");  // as every file written before parent links
+  CHECK(first.substr(0, HeaderEnd(first)).find("parent") == std::string::npos);
+  CHECK_FALSE(HeaderOf(first).parent);
+  CHECK(*Open(*key, first) == "{}");
+}
+
+TEST_CASE("v2 an added, removed or edited parent fails to open") {
+  auto key = EnvKey("SEALSTATE_TEST_V2_PARENT_EDIT", sealstate::testing::kKeyA);
+  EnvelopeBinding child = kBinding;
+  child.parent = EnvelopeParent{.rev = "2026-04-30T11:00:00Z", .blake2b = std::string(2 * kParentDigestBytes, 'a')};
+  const std::string linked = Seal(*key, Payload(1000), child);
+  const std::string unlinked = Seal(*key, Payload(1000));
+  std::vector<std::pair<std::string, std::string>> edits;
+  EnvelopeHeader h = HeaderOf(linked);
+  h.parent.reset();
+  edits.emplace_back("removed", ReplaceHeader(linked, h));
+  h = HeaderOf(linked);
+  h.parent->rev = "2026-04-30T10:00:00Z";
+  edits.emplace_back("rev", ReplaceHeader(linked, h));
+  h = HeaderOf(linked);
+  h.parent->blake2b = std::string(2 * kParentDigestBytes, 'b');
+  edits.emplace_back("blake2b", ReplaceHeader(linked, h));
+  h = HeaderOf(unlinked);
+  h.parent = child.parent;
+  edits.emplace_back("added", ReplaceHeader(unlinked, h));
+  for (const auto& [name, edited] : edits) {
+    INFO("parent " << name);
+    CHECK(Open(*key, edited).status().code() == Code::kIntegrity);
+  }
+}
+
+TEST_CASE("v2 header parent must be {rev, blake2b} with a valid name and 64 lower-case hex digits") {
+  const std::string good = Seal(*NewNoopEncrypter(), "{}");
+  const std::string line = good.substr(0, HeaderEnd(good) - 1);
+  const std::string digest(2 * kParentDigestBytes, 'a');
+  const auto with_parent = [&](const std::string& parent) {
+    return internal::ParseV2Header(line.substr(0, line.size() - 1) + ",\"parent\":" + parent + "}");
+  };
+  CHECK(with_parent("{\"rev\":\"2026-04-30T11:00:00Z\",\"blake2b\":\"" + digest + "\"}").ok());
+  for (const std::string& bad : {std::string("null"), std::string("{}"), std::string("\"x\""),
+                                 "{\"rev\":\"2026-04-30T11:00:00Z\",\"blake2b\":\"" + digest + "\",\"x\":1}",
+                                 "{\"rev\":\"../x\",\"blake2b\":\"" + digest + "\"}",
+                                 "{\"rev\":\"2026-04-30T11:00:00Z\",\"blake2b\":\"" + digest.substr(1) + "\"}",
+                                 "{\"rev\":\"2026-04-30T11:00:00Z\",\"blake2b\":\"" + std::string(64, 'A') + "\"}"}) {
+    INFO(bad);
+    Result<EnvelopeHeader> parsed = with_parent(bad);
+    CHECK(parsed.status().code() == Code::kIntegrity);
+  }
+}
+
 TEST_CASE("v2 an edited key id with the right key is tampering, not a wrong key") {
   auto key = EnvKey("SEALSTATE_TEST_V2_KID", sealstate::testing::kKeyA);
   const std::string file = Seal(*key, "payload");

@@ -213,3 +213,130 @@ TEST_CASE("force-unlock policy: a unobin bare-pid marker needs force") {
   CHECK(forced->removed);
   CHECK(store->Journal(0)->back().event == "force-unlock");
 }
+
+namespace {
+
+std::vector<std::string> CommitRevisions(Backend& store, int n) {
+  std::vector<std::string> revs;
+  for (int i = 0; i < n; ++i) revs.push_back(*store.Commit(sealstate::testing::FixtureSnapshot(), {}, {}));
+  return revs;
+}
+
+std::string RevisionFile(const ScratchDir& root, const std::string& rev) {
+  return SnapshotsPath(root) + "/" + rev + ".json.enc";
+}
+
+std::string ReadWhole(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+void WriteWhole(const std::string& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+}
+
+}  // namespace
+
+TEST_CASE("verify --chain: a clean chain of commits walks from current to the first revision") {
+  ScratchDir root;
+  auto store = OpenStore(root);
+  const std::vector<std::string> r = CommitRevisions(*store, 3);
+  ChainReport report = *VerifyChain(*store);
+  CHECK(report.problems.empty());
+  CHECK(report.chain == std::vector<std::string>{r[2], r[1], r[0]});
+  CHECK(report.end == ChainEnd::kFirst);
+}
+
+TEST_CASE("verify --chain names a middle revision whose file was deleted by hand") {
+  ScratchDir root;
+  auto store = OpenStore(root);
+  const std::vector<std::string> r = CommitRevisions(*store, 3);
+  REQUIRE(std::remove(RevisionFile(root, r[1]).c_str()) == 0);
+  ChainReport report = *VerifyChain(*store);
+  REQUIRE(report.problems.size() == 1);
+  CHECK(report.problems[0].rev == r[1]);
+  CHECK(report.problems[0].status.code() == Code::kIntegrity);
+  CHECK(report.problems[0].status.message() ==
+        "revision " + r[1] + ", the parent of " + r[2] +
+            ", is missing and the journal records no removal of it: it was deleted behind sealstate's back");
+  CHECK(report.chain == std::vector<std::string>{r[2]});
+  CHECK(report.end == ChainEnd::kBroken);
+}
+
+TEST_CASE("verify --chain names a revision replaced by another genuine revision's file") {
+  ScratchDir root;
+  auto store = OpenStore(root);
+  const std::vector<std::string> r = CommitRevisions(*store, 3);
+  WriteWhole(RevisionFile(root, r[1]), ReadWhole(RevisionFile(root, r[0])));
+  ChainReport report = *VerifyChain(*store);
+  REQUIRE(report.problems.size() == 1);
+  CHECK(report.problems[0].rev == r[1]);
+  CHECK(report.problems[0].status.code() == Code::kIntegrity);
+  CHECK_THAT(report.problems[0].status.message(),
+             Catch::Contains("its stored envelope does not match the digest its child " + r[2] + " recorded"));
+}
+
+TEST_CASE("verify --chain names a revision whose parent is not older than it (reordered)") {
+  ScratchDir root;
+  auto store = OpenStore(root);
+  const std::vector<std::string> r = CommitRevisions(*store, 3);
+  const std::string newer = *store->Write(sealstate::testing::FixtureSnapshot(), {});
+  // A noop header is not authenticated: point current's parent link at the newer revision.
+  std::string bytes = ReadWhole(RevisionFile(root, r[2]));
+  const std::string link = "\"parent\":{\"rev\":\"" + r[1] + "\"";
+  REQUIRE(bytes.find(link) != std::string::npos);
+  bytes.replace(bytes.find(link), link.size(), "\"parent\":{\"rev\":\"" + newer + "\"");
+  WriteWhole(RevisionFile(root, r[2]), bytes);
+  ChainReport report = *VerifyChain(*store);
+  REQUIRE(report.problems.size() == 1);
+  CHECK(report.problems[0].rev == r[2]);
+  CHECK_THAT(report.problems[0].status.message(), Catch::Contains("the chain is out of order"));
+}
+
+TEST_CASE("verify --chain: prune and delete are journaled, so the chain stays quiet") {
+  ScratchDir root;
+  auto store = OpenStore(root);
+  const std::vector<std::string> r = CommitRevisions(*store, 4);
+  REQUIRE(ExecutePrune(*store, *PlanPrune(*store, 2), "", nullptr).ok());
+  ChainReport pruned = *VerifyChain(*store);
+  CHECK(pruned.problems.empty());
+  CHECK(pruned.chain == std::vector<std::string>{r[3], r[2]});
+  CHECK(pruned.end == ChainEnd::kPruned);
+  CHECK(pruned.pruned_parent == r[1]);
+
+  const std::vector<std::string> more = CommitRevisions(*store, 2);
+  REQUIRE(store->Remove(more[0], "").ok());  // sealstate delete
+  ChainReport deleted = *VerifyChain(*store);
+  CHECK(deleted.problems.empty());
+  CHECK(deleted.chain == std::vector<std::string>{more[1]});
+  CHECK(deleted.pruned_parent == more[0]);
+}
+
+TEST_CASE("verify --chain lists revisions never current and those a set-current rollback left") {
+  ScratchDir root;
+  auto store = OpenStore(root);
+  const std::vector<std::string> r = CommitRevisions(*store, 3);
+  const std::string written = *store->Write(sealstate::testing::FixtureSnapshot(), {});
+  REQUIRE(store->SetCurrent(r[0], {}).ok());
+  ChainReport report = *VerifyChain(*store);
+  CHECK(report.problems.empty());
+  CHECK(report.chain == std::vector<std::string>{r[0]});
+  CHECK(report.never_current == std::vector<std::string>{written});
+  CHECK(report.off_chain == std::vector<std::string>{r[1], r[2]});
+}
+
+TEST_CASE("verify --chain: a journal that cannot be read is a problem, and a missing parent is then reported") {
+  ScratchDir root;
+  auto store = OpenStore(root);
+  const std::vector<std::string> r = CommitRevisions(*store, 3);
+  REQUIRE(store->Remove(r[0], "").ok());
+  std::string journal = ReadWhole(StackPath(root) + "/journal");
+  journal[0] = 'x';  // the first line is no longer JSON: not a torn tail, a damaged journal
+  WriteWhole(StackPath(root) + "/journal", journal);
+  Result<ChainReport> report = VerifyChain(*store);
+  REQUIRE(report.ok());
+  REQUIRE(report->problems.size() == 2);
+  CHECK(report->problems[0].rev == "journal");
+  CHECK(report->problems[1].rev == r[0]);
+  CHECK(report->chain == std::vector<std::string>{r[2], r[1]});
+}

@@ -21,6 +21,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -38,6 +39,8 @@ inline constexpr std::size_t kV2ChunkSize = 64 * 1024;
 inline constexpr std::size_t kV2MaxHeaderBytes = 16 * 1024;
 inline constexpr std::string_view kCipherSecretstream = "xchacha20poly1305-secretstream";
 inline constexpr std::string_view kCipherNone = "none";
+// The size of a parent's BLAKE2b digest (EnvelopeParent::blake2b holds twice as many hex digits).
+inline constexpr std::size_t kParentDigestBytes = 32;
 
 // How a v2 payload is compressed before it is encrypted. v1 (unobin) is never compressed.
 enum class Compression {
@@ -52,6 +55,17 @@ SEALSTATE_EXPORT std::string_view CompressionName(Compression compression);
 // "unknown compression \"NAME\" (expected zstd or none)".
 SEALSTATE_EXPORT Result<Compression> ParseCompression(std::string_view name);
 
+// A v2 revision's parent: the revision `current` named when it was written, and the BLAKE2b-256
+// digest (libsodium crypto_generichash, 32 bytes, 64 lower-case hex digits) of that revision's
+// stored file: the whole envelope as stored, header included. Recorded in the authenticated
+// header, so `verify --chain` (VerifyChain) can tell a deleted, swapped or reordered revision.
+struct EnvelopeParent {
+  std::string rev;
+  std::string blake2b;
+
+  friend bool operator==(const EnvelopeParent&, const EnvelopeParent&) = default;
+};
+
 // What a v2 file is bound to. Sealing writes these into the header; opening checks each
 // non-empty field against the header (an empty field is not checked).
 struct EnvelopeBinding {
@@ -59,6 +73,9 @@ struct EnvelopeBinding {
   std::string factory;
   std::string stack;
   std::string rev;
+  // Written into a v2 header when set (none: the first revision, or a current that could not be
+  // read); never checked when opening. v1 cannot carry it and ignores it.
+  std::optional<EnvelopeParent> parent = std::nullopt;
 };
 
 // How strictly to open.
@@ -116,6 +133,7 @@ struct EnvelopeHeader {
   std::string factory;
   std::string stack;
   std::string rev;
+  std::optional<EnvelopeParent> parent = std::nullopt;  // the "parent" key; absent in older files
 };
 
 // Writes the payload into the given sink; called once while sealing.

@@ -152,6 +152,48 @@ struct VerifyReport {
 // Errors: only failures to list the stack, read the pointer or inspect the lock at all.
 SEALSTATE_EXPORT Result<VerifyReport> VerifyStack(Backend& backend, const ProgressFn& progress = nullptr);
 
+// Why VerifyChain's walk from current stopped.
+enum class ChainEnd {
+  kNoCurrent,  // no current revision: nothing to walk
+  kFirst,      // a revision without a parent: the first one, or one written before parent links
+               // (or while current could not be read)
+  kV1,         // a v1 (unobin) revision, which cannot record a parent
+  kPruned,     // a parent the journal records as removed ("remove": prune or delete)
+  kBroken,     // a finding (a problem in ChainReport::problems) stopped the walk
+};
+
+// "no current", "first revision", "v1 revision", "pruned parent" or "broken".
+SEALSTATE_EXPORT std::string_view ChainEndName(ChainEnd end);
+
+// What VerifyChain found.
+struct ChainReport {
+  std::vector<std::string> chain;  // the revisions walked, newest (current) first
+  ChainEnd end = ChainEnd::kNoCurrent;
+  std::string pruned_parent;  // for kPruned: the removed parent's revision
+  // Listed revisions the walk did not reach, oldest first, in two kinds (neither is a problem):
+  std::vector<std::string> never_current;  // never current: written but not committed
+  std::vector<std::string> off_chain;      // current once: left by a set-current rollback, or
+                                           // older than where the walk stopped
+  std::vector<VerifyProblem> problems;     // tampering found, each naming the revision
+};
+
+// verify --chain: walks from current back through each revision's parent link (its header's
+// "parent": the revision current named when it was written, and the BLAKE2b digest of that
+// revision's stored envelope) until a revision without one. Reads headers (ReadHeader) and
+// hashes each parent's stored bytes (ReadEnvelope); decrypts nothing, so a header is trusted as
+// stored: VerifyStack, which authenticates every revision, is what catches an edited header.
+// kIntegrity problems, each naming the revision: a parent that is missing while the journal
+// records no "remove" of it (deleted behind sealstate's back); a parent whose stored bytes do
+// not match the digest (replaced or swapped, e.g. by another genuine revision's file); a file
+// sealed for another revision than its name; a parent that is not older than its child, or a
+// link back into the walked chain (reordered); a header that cannot be read. The walk stops at
+// the first problem. A parent removed through sealstate (prune, delete: journaled "remove") ends
+// the walk quietly (kPruned). A journal that cannot be read is a problem of rev "journal"; then
+// no removal is known (a missing parent is reported) and the revisions off the chain are not
+// listed. `progress` is called per revision walked, with total = the number of listed
+// revisions. Errors: List's, and CurrentRev's other than kNoCurrent.
+SEALSTATE_EXPORT Result<ChainReport> VerifyChain(Backend& backend, const ProgressFn& progress = nullptr);
+
 // What ForceUnlockWithPolicy did.
 struct ForceUnlockOutcome {
   bool removed = false;              // a lock was broken

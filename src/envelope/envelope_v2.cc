@@ -59,6 +59,7 @@ EnvelopeHeader MakeHeader(const EnvelopeBinding& binding, const EncrypterDescrip
   header.factory = binding.factory;
   header.stack = binding.stack;
   header.rev = binding.rev;
+  header.parent = binding.parent;
   return header;
 }
 

@@ -1,5 +1,7 @@
 #include "envelope/envelope_v2_header.h"
 
+#include <sealstate/names.h>
+
 #include "json/go_json_writer.h"
 #include "json/json_fields.h"
 #include "json/json_reader.h"
@@ -31,10 +33,32 @@ Status ReadEncrypter(const RequiredFields& fields, EnvelopeHeader& header) {
   return inner.Object("config", header.encrypter_config);
 }
 
+bool IsLowerHexDigest(std::string_view digest) {
+  return digest.size() == 2 * kParentDigestBytes &&
+         digest.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
+// The optional "parent" member: absent is no parent; anything else must be {rev, blake2b}.
+Status ReadParent(const JsonObject& object, EnvelopeHeader& header) {
+  if (object.find("parent") == object.end()) return Status::OK();
+  JsonObject parent;
+  SEALSTATE_RETURN_IF_ERROR(RequiredFields(object).Object("parent", parent));
+  const RequiredFields inner(parent);
+  SEALSTATE_RETURN_IF_ERROR(inner.OnlyKeys({"rev", "blake2b"}));
+  EnvelopeParent read;
+  SEALSTATE_RETURN_IF_ERROR(inner.String("rev", read.rev));
+  SEALSTATE_RETURN_IF_ERROR(inner.String("blake2b", read.blake2b));
+  SEALSTATE_RETURN_IF_ERROR(ValidateName("parent revision", read.rev));
+  if (!IsLowerHexDigest(read.blake2b)) return Status::Integrity("parent \"blake2b\" is not 64 lower-case hex digits");
+  header.parent = std::move(read);
+  return Status::OK();
+}
+
 Status ReadFields(const JsonObject& object, EnvelopeHeader& header) {
   const RequiredFields fields(object);
   SEALSTATE_RETURN_IF_ERROR(fields.OnlyKeys({"envelope-version", "payload-type", "encrypter", "key-id", "cipher",
-                                             "chunk-size", "compression", "factory", "stack", "rev"}));
+                                             "chunk-size", "compression", "factory", "stack", "rev", "parent"}));
+  SEALSTATE_RETURN_IF_ERROR(ReadParent(object, header));
   SEALSTATE_RETURN_IF_ERROR(fields.String("payload-type", header.payload_type));
   SEALSTATE_RETURN_IF_ERROR(ReadEncrypter(fields, header));
   SEALSTATE_RETURN_IF_ERROR(fields.String("key-id", header.key_id));
@@ -78,6 +102,15 @@ std::string EncodeV2Header(const EnvelopeHeader& header) {
   w.String(header.stack);
   w.Key("rev");
   w.String(header.rev);
+  if (header.parent) {
+    w.Key("parent");
+    w.StartObject();
+    w.Key("rev");
+    w.String(header.parent->rev);
+    w.Key("blake2b");
+    w.String(header.parent->blake2b);
+    w.EndObject();
+  }
   w.EndObject();
   (void)w.Finish();  // a StringSink never fails
   return out;

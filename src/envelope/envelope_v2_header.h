@@ -14,12 +14,15 @@ inline constexpr std::uint64_t kMinChunkSize = 1024;
 inline constexpr std::uint64_t kMaxChunkSize = 4 * 1024 * 1024;
 
 // The header as compact JSON, keys in this order: envelope-version, payload-type,
-// encrypter {name, config}, key-id, cipher, chunk-size, compression, factory, stack, rev.
-// No trailing newline. These exact bytes are the stream's associated data.
+// encrypter {name, config}, key-id, cipher, chunk-size, compression, factory, stack, rev, and
+// then, only when header.parent is set, parent {rev, blake2b}. No trailing newline. These exact bytes are the stream's
+// associated data.
 std::string EncodeV2Header(const EnvelopeHeader& header);
 
-// Parses a header line (without its newline). Every key above is required, no other key is
-// allowed, and each must have its type. Errors: kFormat for an envelope-version other than 2
+// Parses a header line (without its newline). Every key above is required except "parent"
+// (absent: no parent; null is malformed), no other key is allowed, and each must have its type;
+// a parent's rev must be a valid name and its blake2b 64 lower-case hex digits. Errors: kFormat for an envelope-version
+// other than 2
 // ("envelope: unsupported envelope-version N (this build expects 1 or 2)"), kIntegrity
 // "envelope: malformed v2 header: ..." otherwise.
 Result<EnvelopeHeader> ParseV2Header(std::string_view line);

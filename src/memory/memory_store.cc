@@ -8,6 +8,7 @@
 
 #include "backend/backend_checks.h"
 #include "backend/envelope_import.h"
+#include "backend/parent_link.h"
 #include "envelope/seal_validated.h"
 #include "journal/journal.h"
 #include "journal/stamped_event.h"
@@ -95,8 +96,8 @@ class MemoryStore final : public Backend {
     std::string rev;
     std::int64_t size = 0;
   };
-  // Seals `snapshot` under a fresh revision and stores it.
-  Result<StoredRevision> Store(const Snapshot& snapshot);
+  // Seals `snapshot` under a fresh revision linked to `parent` (ParentForNewRevision) and stores it.
+  Result<StoredRevision> Store(const Snapshot& snapshot, const std::optional<EnvelopeParent>& parent);
   // A fresh revision name, reserved until Store publishes or drops it. Errors: kAlreadyExists.
   Result<std::string> ReserveRevision();
   JournalEvent Stamped(std::string event, std::string rev, std::string lock_id, std::string detail) const {
@@ -153,7 +154,8 @@ Result<std::string> MemoryStore::ReserveRevision() {
   return NoFreshRevisionError(kPrefix);
 }
 
-Result<MemoryStore::StoredRevision> MemoryStore::Store(const Snapshot& snapshot) {
+Result<MemoryStore::StoredRevision> MemoryStore::Store(const Snapshot& snapshot,
+                                                       const std::optional<EnvelopeParent>& parent) {
   SEALSTATE_RETURN_IF_ERROR(RequireEncrypter(options_.encrypter.get(), kPrefix));
   SEALSTATE_RETURN_IF_ERROR(ValidateSnapshot(snapshot));
   SEALSTATE_ASSIGN_OR_RETURN(std::string rev, ReserveRevision());
@@ -161,8 +163,8 @@ Result<MemoryStore::StoredRevision> MemoryStore::Store(const Snapshot& snapshot)
   StringSink sink(*sealed);
   // Sealed outside the mutex: a large snapshot takes a while, and readers must not wait for it.
   const Status written = SealValidatedSnapshot(snapshot, options_.envelope.written_version(),
-                                               EnvelopeBinding{"state", factory(), stack(), rev}, *options_.encrypter,
-                                               sink, options_.envelope.written_compression());
+                                               EnvelopeBinding{"state", factory(), stack(), rev, parent},
+                                               *options_.encrypter, sink, options_.envelope.written_compression());
   std::lock_guard<std::mutex> guard(state_->mutex);
   state_->reserved.erase(rev);
   SEALSTATE_RETURN_IF_ERROR(written);
@@ -179,7 +181,9 @@ Result<std::string> MemoryStore::Write(const Snapshot& snapshot, const WriteOpti
   };
   SEALSTATE_RETURN_IF_ERROR(
       CheckKeyOpensCurrent(*this, options_.encrypter.get(), options, options_.envelope.allow_plaintext, open, kPrefix));
-  SEALSTATE_ASSIGN_OR_RETURN(StoredRevision stored, Store(snapshot));
+  SEALSTATE_ASSIGN_OR_RETURN(const std::optional<EnvelopeParent> parent,
+                             ParentForNewRevision(*this, options_.envelope.written_version()));
+  SEALSTATE_ASSIGN_OR_RETURN(StoredRevision stored, Store(snapshot, parent));
   const WrittenFacts facts{.envelope_version = options_.envelope.written_version(),
                            .size = stored.size,
                            .entries = static_cast<std::int64_t>(snapshot.entries.size()),

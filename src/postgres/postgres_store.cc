@@ -11,6 +11,7 @@
 #include <sealstate/timestamp.h>
 
 #include "backend/backend_checks.h"
+#include "backend/parent_link.h"
 #include "envelope/seal_validated.h"
 #include "journal/stamped_event.h"
 #include "lock/process_identity.h"
@@ -106,12 +107,13 @@ class PostgresStore final : public Backend {
   // transaction. Errors: kInvalidArgument (bad name), kNotFound, `read`'s, kIoError.
   Status ReadStored(std::string_view rev, const std::function<Status(ByteSource&)>& read);
   Result<Snapshot> Open(const std::string& rev, const OpenOptions& open_options);
-  // Seals `snapshot` under a fresh revision in one transaction with its "write" event; with
+  // Seals `snapshot` under a fresh revision linked to `parent` (ParentForNewRevision) in one
+  // transaction with its "write" event; with
   // `make_current`, the same transaction also moves current to it, fenced by `lock_id`, with its
   // "set-current" event (Commit).
   // `operation`: the lock's, recorded in the "write" event.
-  Result<std::string> Store(const Snapshot& snapshot, const std::string& lock_id, const std::string& operation,
-                            bool make_current);
+  Result<std::string> Store(const Snapshot& snapshot, const std::optional<EnvelopeParent>& parent,
+                            const std::string& lock_id, const std::string& operation, bool make_current);
   // Inside a transaction that has locked the stack's row and checked the fence: points current
   // at `rev` and journals it.
   Status MoveCurrentLocked(const std::string& rev, const std::string& lock_id);
@@ -123,12 +125,13 @@ class PostgresStore final : public Backend {
   Status ImportLocked(const std::string& rev, std::int64_t version, ByteSource& source, std::string_view lock_id);
   // Queues on `pipeline` the transaction (up to, not with, its COMMIT) that stores `snapshot` as
   // revision `rev` (Store), sealing it into chunks that leave as they fill. Errors: the seal's.
-  Status QueueStore(PgPipeline& pipeline, const Snapshot& snapshot, const std::string& rev, const std::string& lock_id,
-                    const std::string& operation, bool make_current);
+  Status QueueStore(PgPipeline& pipeline, const Snapshot& snapshot, const std::optional<EnvelopeParent>& parent,
+                    const std::string& rev, const std::string& lock_id, const std::string& operation,
+                    bool make_current);
   // Store under the name `rev`, in two round trips: the queued transaction, then (the fence
   // holding) its COMMIT. `name_taken`: it failed only because `rev` exists.
-  Status StoreAs(const Snapshot& snapshot, const std::string& rev, const std::string& lock_id,
-                 const std::string& operation, bool make_current, bool& name_taken);
+  Status StoreAs(const Snapshot& snapshot, const std::optional<EnvelopeParent>& parent, const std::string& rev,
+                 const std::string& lock_id, const std::string& operation, bool make_current, bool& name_taken);
 
   const std::shared_ptr<const PgStackPlace> place_;
   std::mutex mutex_;  // guards conn_
@@ -225,7 +228,8 @@ Status PostgresStore::MoveCurrentLocked(const std::string& rev, const std::strin
   return AppendPgJournal(*conn_, *place_, Stamped("set-current", rev, lock_id, ""));
 }
 
-Status PostgresStore::QueueStore(PgPipeline& pipeline, const Snapshot& snapshot, const std::string& rev,
+Status PostgresStore::QueueStore(PgPipeline& pipeline, const Snapshot& snapshot,
+                                 const std::optional<EnvelopeParent>& parent, const std::string& rev,
                                  const std::string& lock_id, const std::string& operation, bool make_current) {
   (void)pipeline.Send("write", "BEGIN");
   // A name another writer holds (committed, or in a transaction still running: then this waits
@@ -237,7 +241,7 @@ Status PostgresStore::QueueStore(PgPipeline& pipeline, const Snapshot& snapshot,
       {PgParam::Int(place_->stack_id), PgParam::Text(rev), PgParam::Int(options_.envelope.written_version())});
   PgChunkSink sink(pipeline, *place_, rev);
   SEALSTATE_RETURN_IF_ERROR(SealValidatedSnapshot(snapshot, options_.envelope.written_version(),
-                                                  EnvelopeBinding{"state", factory(), stack(), rev},
+                                                  EnvelopeBinding{"state", factory(), stack(), rev, parent},
                                                   *options_.encrypter, sink, options_.envelope.written_compression()));
   SEALSTATE_RETURN_IF_ERROR(sink.Finish());
   (void)pipeline.Send(
@@ -263,7 +267,8 @@ Status PostgresStore::QueueStore(PgPipeline& pipeline, const Snapshot& snapshot,
   return pipeline.Send("journal set-current", moved);
 }
 
-Status PostgresStore::StoreAs(const Snapshot& snapshot, const std::string& rev, const std::string& lock_id,
+Status PostgresStore::StoreAs(const Snapshot& snapshot, const std::optional<EnvelopeParent>& parent,
+                              const std::string& rev, const std::string& lock_id,
                               const std::string& operation, bool make_current, bool& name_taken) {
   constexpr int kReserve = 1;
   Status queued;
@@ -272,7 +277,7 @@ Status PostgresStore::StoreAs(const Snapshot& snapshot, const std::string& rev, 
   std::size_t fence = 0;
   {
     PgPipeline pipeline(*conn_);
-    queued = QueueStore(pipeline, snapshot, rev, lock_id, operation, make_current);
+    queued = QueueStore(pipeline, snapshot, parent, rev, lock_id, operation, make_current);
     if (queued.ok()) {
       sent = pipeline.Finish();
       failed = pipeline.failed_index();
@@ -294,8 +299,8 @@ Status PostgresStore::StoreAs(const Snapshot& snapshot, const std::string& rev, 
   return conn_->Commit("write");
 }
 
-Result<std::string> PostgresStore::Store(const Snapshot& snapshot, const std::string& lock_id,
-                                         const std::string& operation, bool make_current) {
+Result<std::string> PostgresStore::Store(const Snapshot& snapshot, const std::optional<EnvelopeParent>& parent,
+                                         const std::string& lock_id, const std::string& operation, bool make_current) {
   SEALSTATE_RETURN_IF_ERROR(RequireEncrypter(options_.encrypter.get(), kPrefix));
   SEALSTATE_RETURN_IF_ERROR(ValidateSnapshot(snapshot));
   std::lock_guard<std::mutex> guard(mutex_);
@@ -305,7 +310,7 @@ Result<std::string> PostgresStore::Store(const Snapshot& snapshot, const std::st
   for (int attempt = 0; attempt < kMaxRevisionAttempts; ++attempt) {
     const std::string rev = MakeRevision(now, attempt);
     bool name_taken = false;
-    const Status written = StoreAs(snapshot, rev, lock_id, operation, make_current, name_taken);
+    const Status written = StoreAs(snapshot, parent, rev, lock_id, operation, make_current, name_taken);
     if (written.ok()) return rev;
     if (name_taken) continue;
     // The session was gone before the COMMIT (libpq learns it only now; nothing was committed):
@@ -323,7 +328,9 @@ Result<std::string> PostgresStore::Write(const Snapshot& snapshot, const WriteOp
   const auto open = [this](const std::string& rev, const OpenOptions& open_options) { return Open(rev, open_options); };
   SEALSTATE_RETURN_IF_ERROR(
       CheckKeyOpensCurrent(*this, options_.encrypter.get(), options, options_.envelope.allow_plaintext, open, kPrefix));
-  return Store(snapshot, options.lock_id, options.operation, /*make_current=*/false);
+  SEALSTATE_ASSIGN_OR_RETURN(const std::optional<EnvelopeParent> parent,
+                             ParentForNewRevision(*this, options_.envelope.written_version()));
+  return Store(snapshot, parent, options.lock_id, options.operation, /*make_current=*/false);
 }
 
 // One transaction under the lock: the write, the fenced move of current and both journal
@@ -337,7 +344,9 @@ Result<std::string> PostgresStore::Commit(const Snapshot& snapshot, const LockOp
   Result<std::string> rev = [&]() -> Result<std::string> {
     SEALSTATE_RETURN_IF_ERROR(
         CheckKeyOpensCurrent(*this, options_.encrypter.get(), write, options_.envelope.allow_plaintext, open, kPrefix));
-    return Store(snapshot, write.lock_id, options.operation, /*make_current=*/true);
+    SEALSTATE_ASSIGN_OR_RETURN(const std::optional<EnvelopeParent> parent,
+                               ParentForNewRevision(*this, options_.envelope.written_version()));
+    return Store(snapshot, parent, write.lock_id, options.operation, /*make_current=*/true);
   }();
   Status released = lock->Unlock();
   SEALSTATE_RETURN_IF_ERROR(rev.status());

@@ -16,6 +16,7 @@
 
 #include "backend/backend_checks.h"
 #include "backend/envelope_import.h"
+#include "backend/parent_link.h"
 #include "envelope/seal_validated.h"
 #include "io/counting_sink.h"
 #include "io/durable_file.h"
@@ -116,8 +117,10 @@ class LocalStore final : public Backend {
     std::string rev;
     WrittenFacts facts;
   };
-  // Seals `snapshot` into a new revision's file; `operation` is the lock's, for the journal.
-  Result<WrittenRevision> WriteSnapshotFile(const Snapshot& snapshot, std::string operation);
+  // Seals `snapshot` into a new revision's file, linked to `parent` (ParentForNewRevision);
+  // `operation` is the lock's, for the journal.
+  Result<WrittenRevision> WriteSnapshotFile(const Snapshot& snapshot, const std::optional<EnvelopeParent>& parent,
+                                            std::string operation);
   // Unless options.new_key: kWrongKey if the configured key cannot open the current revision
   // (see Backend::Write).
   Status CheckKeyOpensCurrent(const WriteOptions& options);
@@ -187,7 +190,9 @@ Result<EnvelopeHeader> LocalStore::ReadHeader(std::string_view rev) {
   return header;
 }
 
-Result<LocalStore::WrittenRevision> LocalStore::WriteSnapshotFile(const Snapshot& snapshot, std::string operation) {
+Result<LocalStore::WrittenRevision> LocalStore::WriteSnapshotFile(const Snapshot& snapshot,
+                                                                  const std::optional<EnvelopeParent>& parent,
+                                                                  std::string operation) {
   SEALSTATE_RETURN_IF_ERROR(RequireEncrypter());
   SEALSTATE_RETURN_IF_ERROR(ValidateSnapshot(snapshot));
   const std::int64_t version = WrittenEnvelopeVersion();
@@ -199,7 +204,7 @@ Result<LocalStore::WrittenRevision> LocalStore::WriteSnapshotFile(const Snapshot
     Result<struct stat> existing = core_->env.StatAt(dir, name);
     if (existing.ok()) continue;  // taken: try the next suffix
     if (existing.status().code() != Code::kNotFound) return existing.status();
-    const EnvelopeBinding binding{"state", factory(), stack(), rev};
+    const EnvelopeBinding binding{"state", factory(), stack(), rev, parent};
     std::int64_t size = 0;
     Status written = WriteNewFile(core_->env, dir, name, [&](ByteSink& sink) {
       CountingSink counted(sink);
@@ -244,7 +249,9 @@ Status LocalStore::CheckKeyOpensCurrent(const WriteOptions& options) {
 Result<std::string> LocalStore::Write(const Snapshot& snapshot, const WriteOptions& options) {
   SEALSTATE_RETURN_IF_ERROR(CheckWriteOptions(options, kPrefix));
   SEALSTATE_RETURN_IF_ERROR(CheckKeyOpensCurrent(options));
-  SEALSTATE_ASSIGN_OR_RETURN(WrittenRevision written, WriteSnapshotFile(snapshot, options.operation));
+  SEALSTATE_ASSIGN_OR_RETURN(const std::optional<EnvelopeParent> parent,
+                             internal::ParentForNewRevision(*this, WrittenEnvelopeVersion()));
+  SEALSTATE_ASSIGN_OR_RETURN(WrittenRevision written, WriteSnapshotFile(snapshot, parent, options.operation));
   Status journaled = core_->journal
                          .Append(StampedWriteEvent(core_->probe.Self(), written.rev, options.lock_id, written.facts),
                                  internal::JournalSync::kNow)
@@ -427,11 +434,13 @@ Result<std::string> LocalStore::Commit(const Snapshot& snapshot, const LockOptio
                                        const WriteOptions& write_options) {
   SEALSTATE_ASSIGN_OR_RETURN(std::unique_ptr<Lock> lock, AcquireLock(options));
   Status key_ok = CheckKeyOpensCurrent(write_options);
-  if (!key_ok.ok()) {
+  Result<std::optional<EnvelopeParent>> parent = key_ok;
+  if (key_ok.ok()) parent = internal::ParentForNewRevision(*this, WrittenEnvelopeVersion());
+  if (!parent.ok()) {
     (void)lock->Unlock();  // nothing was written: the refusal is the error that matters
-    return key_ok;
+    return parent.status();
   }
-  Result<WrittenRevision> written = WriteSnapshotFile(snapshot, options.operation);
+  Result<WrittenRevision> written = WriteSnapshotFile(snapshot, *parent, options.operation);
   Result<std::string> rev = written.ok() ? Result<std::string>(written->rev) : Result<std::string>(written.status());
   // The "write" line becomes durable with the "set-current" line's fsync, before Commit reports
   // success: one journal fsync per commit. A power cut in between can lose it, together with

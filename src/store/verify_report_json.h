@@ -11,7 +11,11 @@ namespace sealstate::internal {
 enum class EmptyStrays { kOmit, kWrite };
 
 // Writes {"revisions": N, "problems": [{"rev","code","message"}...], "strays": [...]}; "strays"
-// is left out when there are none and `empty_strays` is kOmit.
-void WriteVerifyReport(GoJsonWriter& w, const VerifyReport& report, EmptyStrays empty_strays);
+// is left out when there are none and `empty_strays` is kOmit. With `chain` (verify --chain),
+// its problems follow the report's in "problems", and "chain" follows: {"revisions": [newest
+// first], "end": ChainEndName, "pruned-parent": REV (only for kPruned), "never-current":
+// [oldest first], "off-chain": [oldest first]}.
+void WriteVerifyReport(GoJsonWriter& w, const VerifyReport& report, EmptyStrays empty_strays,
+                       const ChainReport* chain = nullptr);
 
 }  // namespace sealstate::internal

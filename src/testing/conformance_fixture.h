@@ -63,6 +63,7 @@ void CheckConsumers(Fixture& f);
 void CheckNames(Fixture& f);
 void CheckConcurrency(Fixture& f);
 void CheckCompression(Fixture& f);
+void CheckChain(Fixture& f);
 void CheckImport(Fixture& f);
 
 }  // namespace sealstate::testing::conformance

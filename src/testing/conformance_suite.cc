@@ -18,6 +18,7 @@ void RunBackendConformance(const ConformanceTarget& target) {
   SECTION("names") { conformance::CheckNames(f); }
   SECTION("concurrency") { conformance::CheckConcurrency(f); }
   SECTION("compression") { conformance::CheckCompression(f); }
+  SECTION("parent links and VerifyChain") { conformance::CheckChain(f); }
   SECTION("ReadEnvelope, ImportEnvelope, ImportJournal") { conformance::CheckImport(f); }
 }
 

@@ -1,0 +1,29 @@
+// The parent link of a new revision (EnvelopeParent): which revision current names and the
+// BLAKE2b digest of its stored envelope. Every backend's Write and Commit use this one function,
+// and VerifyChain uses the same digest.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <sealstate/backend.h>
+#include <sealstate/envelope.h>
+#include <sealstate/status.h>
+
+namespace sealstate::internal {
+
+// The BLAKE2b-256 digest (64 lower-case hex digits) of revision `rev`'s stored envelope, read
+// with backend.ReadEnvelope: hashes the bytes as stored, never opens or decrypts them.
+// Errors: ReadEnvelope's (kNotFound for a missing revision).
+Result<std::string> StoredEnvelopeDigest(Backend& backend, std::string_view rev);
+
+// The parent a revision written now records: none when `written_version` is not kEnvelopeV2
+// (v1 cannot carry it), when there is no current, when current is damaged (kIntegrity) or names
+// a revision that is gone (the write that replaces it must not be blocked), or when the backend
+// cannot read stored envelopes (kUnsupported). Reads the whole current envelope once (hashing
+// it costs about as much as reading it). Errors: CurrentRev's and ReadEnvelope's other errors.
+Result<std::optional<EnvelopeParent>> ParentForNewRevision(Backend& backend, std::int64_t written_version);
+
+}  // namespace sealstate::internal
