@@ -13,6 +13,7 @@ namespace {
 void PrintReport(const Output& out, const VerifyReport& report) {
   for (const auto& problem : report.problems) out.Line(problem.rev + ": " + problem.status.message());
   for (const auto& stray : report.strays) out.Line("stray: snapshots/" + stray + " is not a revision (left alone)");
+  for (const auto& note : report.notes) out.Line("note: " + note);
   out.Line("verified " + std::to_string(report.revisions) + " revisions, " + std::to_string(report.problems.size()) +
            " problems" + (report.strays.empty() ? "" : ", " + std::to_string(report.strays.size()) + " strays"));
   out.Document([&](internal::GoJsonWriter& w) { WriteVerifyReport(w, report, internal::EmptyStrays::kOmit); });
@@ -21,10 +22,12 @@ void PrintReport(const Output& out, const VerifyReport& report) {
 int RunVerify(const GlobalOptions& g, const Output& out) {
   auto backend = OpenStack(g, {.create = false, .need_key = true});
   if (!backend.ok()) return out.Fail(backend.status());
+  auto encrypter = CreateEncrypter(g);
+  if (!encrypter.ok()) return out.Fail(encrypter.status());
   Result<VerifyReport> report = Status::Internal("verify did not run");
   {
     ProgressLine progress(out, "verifying");
-    report = VerifyStack(**backend, progress.Callback());
+    report = VerifyStack(**backend, progress.Callback(), {encrypter->get()});
   }
   if (!report.ok()) return out.Fail(report.status());
   PrintReport(out, *report);
