@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <utility>
 
+#include <sealstate/revision.h>
+
 #include "crypto/sodium_init.h"
 #include "journal/journal_event_json.h"
 
@@ -41,6 +43,19 @@ const JournalMacKey* KeyNamed(const std::vector<std::shared_ptr<const JournalMac
 }
 
 std::string Seq(std::uint64_t seq) { return "seq " + std::to_string(seq); }
+
+bool Later(const Timestamp& a, const Timestamp& b) {
+  return a.unix_seconds != b.unix_seconds ? a.unix_seconds > b.unix_seconds : a.nanos > b.nanos;
+}
+
+// What a commit cut off by a crash between moving the pointer and journaling it leaves: the
+// pointer at a revision written after `newest` (the newest authenticated line), or at the one
+// `newest` journals as written (its "write" line survived, its "set-current" line did not).
+bool InterruptedCommit(const std::string& pointer, const JournalEvent& newest) {
+  if (newest.event == "write" && newest.rev == pointer) return true;
+  const ParsedRevision parsed = ParseRevision(pointer);
+  return parsed.valid && Later(parsed.time, newest.time);
+}
 
 // Counts runs of lines that were not checked, reported as one note per run.
 class UncheckedRuns {
@@ -161,13 +176,15 @@ Status CheckCurrentAgainstJournal(std::string_view prefix, const std::string& po
                              ": the journal was edited (run `sealstate verify`)");
   }
   if (!newest->current || *newest->current == pointer) return Status::OK();
+  if (!pointer.empty() && InterruptedCommit(pointer, *newest)) return Status::OK();
   const std::string says = pointer.empty() ? std::string("there is no current") : "current names " + pointer;
   const std::string record = newest->current->empty() ? std::string("no current") : *newest->current;
   return Status::Integrity(std::string(prefix) + "rollback detected: " + says +
                            ", but the authenticated journal (line " + Seq(newest->seq) + ") says current is " +
                            record +
-                           ": current was moved behind sealstate's back (a legitimate rollback is `sealstate "
-                           "set-current REV`, which journals it)");
+                           ": current was moved behind sealstate's back, or a set-current was cut off by a crash "
+                           "before journaling it (a legitimate rollback is `sealstate set-current REV`, which "
+                           "journals it and repairs this)");
 }
 
 }  // namespace sealstate::internal

@@ -61,7 +61,8 @@ JournalChainFindings CheckJournalChain(const std::vector<JournalEvent>& events,
 // line before the newest line that names `key` (or the whole journal). OK when no line of it
 // names `key`, or the newest that does records no current; kIntegrity ("PREFIX...") when that
 // line does not authenticate, or when `pointer` ("" for no current) is not the current it
-// records: current was moved behind sealstate's back.
+// records: current was moved behind sealstate's back. Not when `pointer` is what a commit cut
+// off by a crash leaves (a revision written after that line, or the one it journals as written).
 Status CheckCurrentAgainstJournal(std::string_view prefix, const std::string& pointer,
                                   const std::vector<JournalEvent>& tail, const JournalMacKey& key);
 
