@@ -125,9 +125,10 @@ JournalChainFindings CheckJournalChain(const std::vector<JournalEvent>& events,
   for (const JournalEvent& event : events) {
     const std::uint64_t expected_seq = previous != nullptr ? previous->seq + 1 : 1;
     if (event.seq > expected_seq) {
-      found.problems.push_back("journal: " + (event.seq - expected_seq == 1 ? "line " + Seq(expected_seq)
-                                                                            : "lines " + Seq(expected_seq) + " to " +
-                                                                                  Seq(event.seq - 1)) +
+      found.problems.push_back("journal: " +
+                               (event.seq - expected_seq == 1
+                                    ? "line " + Seq(expected_seq)
+                                    : "lines " + Seq(expected_seq) + " to " + Seq(event.seq - 1)) +
                                " removed (the line after them is " + Seq(event.seq) + ")");
     } else if (event.seq < expected_seq) {
       found.problems.push_back("journal: line " + Seq(event.seq) + " follows " + Seq(previous->seq) +
@@ -165,8 +166,8 @@ JournalChainFindings CheckJournalChain(const std::vector<JournalEvent>& events,
 
 Status CheckCurrentAgainstJournal(std::string_view prefix, const std::string& pointer,
                                   const std::vector<JournalEvent>& tail, const JournalMacKey& key) {
-  const auto newest = std::find_if(tail.rbegin(), tail.rend(),
-                                   [&](const JournalEvent& event) { return event.mac_key == key.key_id; });
+  const auto newest =
+      std::find_if(tail.rbegin(), tail.rend(), [&](const JournalEvent& event) { return event.mac_key == key.key_id; });
   if (newest == tail.rend()) return Status::OK();
   const auto before = std::next(newest);
   const std::string previous_mac = before != tail.rend() ? before->mac : std::string();
@@ -180,8 +181,7 @@ Status CheckCurrentAgainstJournal(std::string_view prefix, const std::string& po
   const std::string says = pointer.empty() ? std::string("there is no current") : "current names " + pointer;
   const std::string record = newest->current->empty() ? std::string("no current") : *newest->current;
   return Status::Integrity(std::string(prefix) + "rollback detected: " + says +
-                           ", but the authenticated journal (line " + Seq(newest->seq) + ") says current is " +
-                           record +
+                           ", but the authenticated journal (line " + Seq(newest->seq) + ") says current is " + record +
                            ": current was moved behind sealstate's back, or a set-current was cut off by a crash "
                            "before journaling it (a legitimate rollback is `sealstate set-current REV`, which "
                            "journals it and repairs this)");

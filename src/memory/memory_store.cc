@@ -62,7 +62,8 @@ class MemoryStore final : public Backend {
   }
   Status AppendJournal(std::string event, std::string rev, std::string detail, std::string lock_id) override {
     std::lock_guard<std::mutex> guard(state_->mutex);
-    return state_->JournalLocked(mac_key_.get(), Stamped(std::move(event), std::move(rev), std::move(lock_id), std::move(detail)));
+    return state_->JournalLocked(mac_key_.get(),
+                                 Stamped(std::move(event), std::move(rev), std::move(lock_id), std::move(detail)));
   }
   Result<std::uint64_t> GetCheckpoint(std::string_view name) override {
     SEALSTATE_RETURN_IF_ERROR(ValidateName("consumer", name));
@@ -193,7 +194,8 @@ Result<std::string> MemoryStore::Write(const Snapshot& snapshot, const WriteOpti
   std::lock_guard<std::mutex> guard(state_->mutex);
   // A "write" line is within the journal's line limit (the operation is at most 512 bytes): it
   // cannot fail.
-  (void)state_->JournalLocked(mac_key_.get(), StampedWriteEvent(ProcessProbe::Default()->Self(), stored.rev, options.lock_id, facts));
+  (void)state_->JournalLocked(mac_key_.get(),
+                              StampedWriteEvent(ProcessProbe::Default()->Self(), stored.rev, options.lock_id, facts));
   return stored.rev;
 }
 
@@ -281,8 +283,8 @@ Status MemoryStore::ForceUnlock(std::string_view expected_id) {
   std::lock_guard<std::mutex> guard(state_->mutex);
   SEALSTATE_ASSIGN_OR_RETURN(std::optional<LockHolder> broken, state_->BreakLockLocked(expected_id));
   if (!broken) return Status::OK();  // no lock: idempotent, as the local store
-  return state_->JournalLocked(mac_key_.get(), 
-      Stamped("force-unlock", "", broken->lock_id, "removed the lock of " + DescribeHolder(*broken)));
+  return state_->JournalLocked(
+      mac_key_.get(), Stamped("force-unlock", "", broken->lock_id, "removed the lock of " + DescribeHolder(*broken)));
 }
 
 Result<LockInfo> MemoryStore::GetLockInfo() {

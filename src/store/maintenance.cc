@@ -226,11 +226,10 @@ Status CheckExpectAtLeast(Backend& backend, const Encrypter& key, std::string_vi
     }
     previous_mac = event.mac;
   }
-  return Status::Integrity("expected at least " + std::string(rev) +
-                           ", but the authenticated journal never made it current" +
-                           (chain_intact ? "" : " (before a line that does not authenticate)") +
-                           ": the stack was restored from an older copy, or " + std::string(rev) +
-                           " is not of this stack");
+  return Status::Integrity(
+      "expected at least " + std::string(rev) + ", but the authenticated journal never made it current" +
+      (chain_intact ? "" : " (before a line that does not authenticate)") +
+      ": the stack was restored from an older copy, or " + std::string(rev) + " is not of this stack");
 }
 
 Result<ForceUnlockOutcome> ForceUnlockWithPolicy(Backend& backend, std::string_view expected_id, bool force) {
