@@ -11,6 +11,8 @@
 #include <string_view>
 #include <utility>
 
+#include <sealstate/names.h>
+
 #include "io/durable_file.h"
 #include "io/stack_file.h"
 #include "io/unique_fd.h"
@@ -256,6 +258,10 @@ class LineDecoder {
 
 Status CheckJournalLineLength(JournalEvent event) {
   event.seq = std::numeric_limits<std::uint64_t>::max();
+  // The authentication members the append adds (SealJournalEvent), at their longest.
+  event.current = std::string(kMaxNameBytes, 'r');
+  event.mac_key = std::string(kJournalMacKeyIdBytes, 'k');
+  event.mac = std::string(kJournalMacHexBytes, 'm');
   const std::size_t length = EncodeJournalEvent(event).size() + 1;
   if (length <= kMaxJournalLineBytes) return Status::OK();
   return Status::InvalidArgument("journal event \"" + event.event + "\": its line of " + std::to_string(length) +

@@ -38,7 +38,8 @@ inline constexpr std::size_t kMaxJournalLineBytes = 1 << 20;
 // With kMaxJournalLineBytes it bounds how far back an append reads.
 inline constexpr std::size_t kMaxTornTailBytes = 1 << 20;
 
-// kInvalidArgument if the event's line, with any seq, would be longer than kMaxJournalLineBytes
+// kInvalidArgument if the event's line, with any seq and the longest authentication members an
+// append adds (SealJournalEvent), would be longer than kMaxJournalLineBytes
 // ("journal event \"EVENT\": its line of N bytes is longer than 1 MiB, ..."). The memory
 // store holds its journal to the same limit.
 Status CheckJournalLineLength(JournalEvent event);

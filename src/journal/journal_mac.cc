@@ -13,7 +13,7 @@
 namespace sealstate::internal {
 namespace {
 
-constexpr std::size_t kMacBytes = 32;
+constexpr std::size_t kMacBytes = kJournalMacHexBytes / 2;
 
 // What a line's MAC covers: the previous line's mac and this line without its mac.
 std::string MacInput(JournalEvent event, std::string_view previous_mac) {

@@ -18,6 +18,9 @@ namespace sealstate::internal {
 
 // The label the journal's MAC subkey is derived with (Encrypter::DeriveKey).
 inline constexpr std::string_view kJournalMacLabel = "sealstate journal mac v1";
+// The longest `mac` (BLAKE2b-256 in hex) and `mac_key` (a key id, EncrypterDescription::key_id).
+inline constexpr std::size_t kJournalMacHexBytes = 64;
+inline constexpr std::size_t kJournalMacKeyIdBytes = 16;
 // The `mac` of a line written without a key that can derive one.
 inline constexpr std::string_view kUnauthenticatedMac = "none";
 
