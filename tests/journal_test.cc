@@ -125,7 +125,10 @@ TEST_CASE("journal: every field round-trips; the line is compact JSON in a fixed
   CHECK(text.back() == '\n');
 }
 
-TEST_CASE("journal: a write's envelope version is recorded after the other members (before the MAC), and lines without it read as 0", "[journal]") {
+TEST_CASE(
+    "journal: a write's envelope version is recorded after the other members (before the MAC), and lines without it "
+    "read as 0",
+    "[journal]") {
   ScratchDir scratch;
   JournalFile journal(*Env::Default(), scratch.dir());
   JournalEvent e;
@@ -513,7 +516,6 @@ TEST_CASE("journal: the first append to a new journal survives a sweep of failur
   }
   WARN("journal create sweep: " << cases << " failure cases");
 }
-
 
 TEST_CASE("journal: lines are MAC-chained; an edited, removed or inserted line is found by its seq", "[journal]") {
   ScratchDir scratch;

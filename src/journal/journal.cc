@@ -323,15 +323,6 @@ Status JournalFile::AppendAll(std::vector<JournalEvent> events) {
   return file.Close();  // also releases the lock
 }
 
-Status JournalFile::UnderAppendLock(const std::function<Status()>& look) {
-  SEALSTATE_ASSIGN_OR_RETURN(const int fd, OpenOrCreate(env_, dir_));
-  UniqueFd file(env_, fd, dir_.Join(kJournalFileName));
-  SEALSTATE_RETURN_IF_ERROR(LockForAppend(env_, file));
-  Status looked = look();
-  SEALSTATE_RETURN_IF_ERROR(file.Close());  // also releases the lock
-  return looked;
-}
-
 Result<std::vector<JournalEvent>> JournalFile::ReadBackTo(const std::string& key_id) {
   Result<int> opened = OpenStackFile(env_, dir_, kJournalFileName, O_RDONLY);
   if (!opened.ok()) {

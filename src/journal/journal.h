@@ -68,10 +68,6 @@ class JournalFile {
   Result<std::uint64_t> AppendAfter(const std::function<Status()>& change, JournalEvent event, JournalSync sync,
                                     bool& changed);
 
-  // Runs `look` under the journal's append lock (creating the journal if it is missing), so that
-  // no AppendAfter's change is half done meanwhile; returns what it returns.
-  Status UnderAppendLock(const std::function<Status()>& look);
-
   // The key lines are authenticated with, or nullptr.
   const JournalMacKey* mac_key() const { return mac_key_.get(); }
 

@@ -1,6 +1,6 @@
 // The journal's tamper evidence: each line's MAC, chained to the previous line's, keyed from the
 // stack key; the high-water mark of `current` the authenticated lines carry; and the checks of
-// both (verify, and every Current() read). See sealstate-format(5), "Journal authentication".
+// both (verify; the memory store's reads of current). See sealstate-format(5).
 #pragma once
 
 #include <memory>

@@ -46,13 +46,7 @@ class LocalStore final : public Backend {
   const std::string& stack() const override { return core_->options.stack; }
   const std::string& factory() const override { return core_->options.factory; }
 
-  Result<std::string> CurrentRev() override {
-    Result<std::string> rev = ReadCurrentRevOrEmpty(core_->env, core_->dirs->stack);
-    if (!rev.ok()) return rev;
-    SEALSTATE_RETURN_IF_ERROR(CheckRollback(*rev));
-    if (rev->empty()) return Status::NoCurrent();
-    return rev;
-  }
+  Result<std::string> CurrentRev() override { return ReadCurrentRev(core_->env, core_->dirs->stack); }
 
   Result<Snapshot> Current() override {
     SEALSTATE_ASSIGN_OR_RETURN(std::string rev, CurrentRev());
@@ -108,24 +102,6 @@ class LocalStore final : public Backend {
   }
 
  private:
-  // kIntegrity if `pointer` ("" for none) is not the current the journal's newest line
-  // authenticated with our key records (CheckCurrentAgainstJournal): current was moved behind
-  // sealstate's back. A disagreement is looked at again under the journal's append lock, under
-  // which set-current moves the pointer and journals it, so one in flight is not mistaken for it.
-  Status CheckRollback(const std::string& pointer) {
-    const JournalMacKey* key = core_->journal.mac_key();
-    if (key == nullptr) return Status::OK();
-    const auto check = [&](const std::string& seen) -> Status {
-      SEALSTATE_ASSIGN_OR_RETURN(std::vector<JournalEvent> tail, core_->journal.ReadBackTo(key->key_id));
-      return CheckCurrentAgainstJournal(kPrefix, seen, tail, *key);
-    };
-    Status first = check(pointer);
-    if (first.code() != Code::kIntegrity) return first;
-    return core_->journal.UnderAppendLock([&]() -> Status {
-      SEALSTATE_ASSIGN_OR_RETURN(std::string seen, ReadCurrentRevOrEmpty(core_->env, core_->dirs->stack));
-      return check(seen);
-    });
-  }
   Status RequireEncrypter() const { return internal::RequireEncrypter(core_->options.encrypter.get(), kPrefix); }
   // A revision's file, open for reading (checked to be a regular file).
   struct SnapshotFile {
@@ -306,8 +282,8 @@ Status LocalStore::PublishCurrent(const std::string& rev, const SetCurrentOption
     }
     return Status::OK();
   };
-  // The pointer moves under the journal's append lock, so readers comparing it with the journal's
-  // mark (CheckRollback) never see it moved but not yet journaled.
+  // The pointer moves under the journal's append lock, so a reader comparing it with the journal's
+  // mark (CheckCurrentAgainstJournal) under that lock never sees it moved but not yet journaled.
   bool moved = false;
   const Status journaled =
       core_->journal
