@@ -14,8 +14,10 @@
 
 #include "journal/journal.h"
 #include "journal/journal_event_json.h"
+#include "journal/journal_mac.h"
 #include "support/fault_injection_env.h"
 #include "support/scratch_dir.h"
+#include "test_support.h"
 
 namespace sealstate::internal {
 namespace {
@@ -69,6 +71,14 @@ std::string Line(std::uint64_t seq) {
   return EncodeJournalEvent(e) + "\n";
 }
 
+// Line(seq) as a JournalFile without a MAC key appends it: saying it is unauthenticated.
+std::string AppendedLine(std::uint64_t seq) {
+  JournalEvent e = Event("write");
+  e.seq = seq;
+  e.mac = "none";
+  return EncodeJournalEvent(e) + "\n";
+}
+
 TEST_CASE("journal: appends get seqs 1, 2, 3 and read back in file order", "[journal]") {
   ScratchDir scratch;
   JournalFile journal(*Env::Default(), scratch.dir());
@@ -105,6 +115,7 @@ TEST_CASE("journal: every field round-trips; the line is compact JSON in a fixed
   const std::vector<JournalEvent> events = MustRead(journal);
   REQUIRE(events.size() == 1);
   e.seq = 1;
+  e.mac = "none";  // appended without a MAC key
   CHECK(events[0] == e);
   const std::string text = *scratch.Read("journal");
   CHECK(text.rfind("{\"seq\":1,\"time\":\"2026-04-30T14:00:00.123456789+02:00\",\"event\":\"lock-break\","
@@ -114,7 +125,10 @@ TEST_CASE("journal: every field round-trips; the line is compact JSON in a fixed
   CHECK(text.back() == '\n');
 }
 
-TEST_CASE("journal: a write's envelope version is recorded last, and lines without it read as 0", "[journal]") {
+TEST_CASE(
+    "journal: a write's envelope version is recorded after the other members (before the MAC), and lines without it "
+    "read as 0",
+    "[journal]") {
   ScratchDir scratch;
   JournalFile journal(*Env::Default(), scratch.dir());
   JournalEvent e;
@@ -129,8 +143,8 @@ TEST_CASE("journal: a write's envelope version is recorded last, and lines witho
   REQUIRE(MustAppend(journal, other) == 2);
   const std::string text = *scratch.Read("journal");
   const std::string first = text.substr(0, text.find('\n'));
-  CHECK(first.size() > 22);
-  CHECK(first.substr(first.size() - 22) == ",\"envelope-version\":2}");
+  CHECK(first.size() > 35);
+  CHECK(first.substr(first.size() - 35) == ",\"envelope-version\":2,\"mac\":\"none\"}");
   CHECK(text.substr(first.size() + 1).find("envelope-version") == std::string::npos);  // only when recorded
   const std::vector<JournalEvent> events = MustRead(journal);
   REQUIRE(events.size() == 2);
@@ -286,7 +300,7 @@ TEST_CASE("journal: a longest line followed by a longest torn tail is repaired",
   scratch.Write("journal", Line(1) + line + "not json\n" + std::string(kMaxTornTailBytes - 9, 'y'));
   JournalFile journal(*Env::Default(), scratch.dir());
   CHECK(MustAppend(journal, Event("write")) == 3);
-  CHECK(*scratch.Read("journal") == Line(1) + line + Line(3));
+  CHECK(*scratch.Read("journal") == Line(1) + line + AppendedLine(3));
 }
 
 TEST_CASE("journal: append refuses an event longer than a journal line may be", "[journal]") {
@@ -297,7 +311,7 @@ TEST_CASE("journal: append refuses an event longer than a journal line may be", 
   REQUIRE_FALSE(seq.ok());
   CHECK(seq.status().code() == Code::kInvalidArgument);
   CHECK(seq.status().message().find("1 MiB") != std::string::npos);
-  CHECK(*scratch.Read("journal") == Line(1));
+  CHECK(*scratch.Read("journal") == AppendedLine(1));
 }
 
 TEST_CASE("journal: read refuses a line longer than a journal line may be", "[journal]") {
@@ -501,6 +515,64 @@ TEST_CASE("journal: the first append to a new journal survives a sweep of failur
     CHECK(scratch.Mode("journal") == 0600);
   }
   WARN("journal create sweep: " << cases << " failure cases");
+}
+
+TEST_CASE("journal: lines are MAC-chained; an edited, removed or inserted line is found by its seq", "[journal]") {
+  ScratchDir scratch;
+  const auto key = JournalMacKeyFor(testing::EnvKey("SEALSTATE_JOURNAL_TEST_KEY", testing::kKeyA).get());
+  REQUIRE(key != nullptr);
+  JournalFile journal(*Env::Default(), scratch.dir(), key);
+  MustAppend(journal, Event("write"));
+  JournalEvent moved = Event("set-current");
+  MustAppend(journal, moved);
+  MustAppend(journal, Event("prune"));
+  const std::vector<JournalEvent> events = MustRead(journal);
+  REQUIRE(events.size() == 3);
+  CHECK(events[0].mac_key == key->key_id);
+  CHECK(events[1].current == std::optional<std::string>("0000000001"));
+  CHECK(events[2].current == events[1].current);  // carried: the line before authenticates
+  CHECK(CheckJournalChain(events, {key}).problems.empty());
+
+  std::vector<JournalEvent> edited = events;
+  edited[1].actor = "mallory@h9";
+  const JournalChainFindings edit = CheckJournalChain(edited, {key});
+  REQUIRE(edit.problems.size() == 1);
+  CHECK(edit.problems[0].find("line seq 2 does not authenticate") != std::string::npos);
+
+  std::vector<JournalEvent> removed = {events[0], events[2]};
+  const JournalChainFindings removal = CheckJournalChain(removed, {key});
+  REQUIRE_FALSE(removal.problems.empty());
+  CHECK(removal.problems[0].find("line seq 2 removed") != std::string::npos);
+
+  std::vector<JournalEvent> inserted = {events[0], events[1], events[1], events[2]};
+  const JournalChainFindings insertion = CheckJournalChain(inserted, {key});
+  REQUIRE_FALSE(insertion.problems.empty());
+  CHECK(insertion.problems[0].find("line seq 2 follows seq 2") != std::string::npos);
+
+  const JournalChainFindings keyless = CheckJournalChain(events, {});
+  CHECK(keyless.problems.empty());
+  REQUIRE(keyless.notes.size() == 1);
+  CHECK(keyless.notes[0].find("not checked: key " + key->key_id + " not given") != std::string::npos);
+}
+
+TEST_CASE("journal: the rollback check compares the pointer with the newest authenticated line", "[journal]") {
+  ScratchDir scratch;
+  const auto key = JournalMacKeyFor(testing::EnvKey("SEALSTATE_JOURNAL_TEST_KEY", testing::kKeyA).get());
+  JournalFile journal(*Env::Default(), scratch.dir(), key);
+  JournalEvent moved = Event("set-current");
+  moved.rev = "2026-04-30T12:00:00Z";
+  MustAppend(journal, moved);
+  MustAppend(journal, Event("prune"));
+  Result<std::vector<JournalEvent>> tail = journal.ReadBackTo(key->key_id);
+  REQUIRE(tail.ok());
+  CHECK(tail->size() == 2);
+  CHECK(CheckCurrentAgainstJournal("", "2026-04-30T12:00:00Z", *tail, *key).ok());
+  const Status rolled_back = CheckCurrentAgainstJournal("", "2026-04-29T12:00:00Z", *tail, *key);
+  CHECK(rolled_back.code() == Code::kIntegrity);
+  CHECK(rolled_back.message().find("rollback detected: current names 2026-04-29T12:00:00Z") != std::string::npos);
+  CHECK(CheckCurrentAgainstJournal("", "", *tail, *key).code() == Code::kIntegrity);
+  // What a commit cut off by a crash leaves: a revision written after the newest line.
+  CHECK(CheckCurrentAgainstJournal("", "2099-01-01T00:00:00Z", *tail, *key).ok());
 }
 
 }  // namespace

@@ -59,6 +59,20 @@ struct JournalEvent {
   std::int64_t size = -1;
   std::int64_t entries = -1;
   std::string operation;
+  // Tamper evidence (sealstate-format(5), "Journal authentication"). What `current` named after
+  // this event as the writer knew it (the high-water mark: a "set-current" line's rev, else
+  // carried from the line before when that line authenticated with the writer's key);
+  // std::nullopt when not known (lines written before sealstate recorded it, or after a line it
+  // could not authenticate).
+  std::optional<std::string> current;
+  // The key id (EncrypterDescription::key_id) of the key whose journal subkey made `mac`, or
+  // empty.
+  std::string mac_key;
+  // BLAKE2b-256 (hex) keyed with the journal subkey over the previous line's `mac` and this line
+  // without `mac`; "none" for a line written without a key that can derive one (noop); empty
+  // for lines written before sealstate authenticated its journal. Backends set current, mac_key
+  // and mac when they append; callers' values are ignored.
+  std::string mac;
   friend bool operator==(const JournalEvent&, const JournalEvent&) = default;
 };
 

@@ -73,6 +73,14 @@ class SEALSTATE_EXPORT Encrypter {
 
   // Inverse of WrapKey. Errors as for Decrypt.
   virtual Result<SecretBytes> UnwrapKey(std::string_view wrapped, std::string_view associated_data) const;
+
+  // A 32-byte subkey for another purpose than sealing (e.g. the journal's MACs), derived from
+  // the key and `label` so that it reveals nothing about the key nor about other labels' subkeys:
+  // for env-key and key-file, BLAKE2b-256 keyed with the key over the label. The same key and
+  // label always give the same subkey. This default, for encrypters that hold no key (noop) or
+  // cannot derive one (a KMS that never releases its key), is kUnsupported: what would be
+  // authenticated with it is then written unauthenticated, and says so.
+  virtual Result<SecretBytes> DeriveKey(std::string_view label) const;
 };
 
 // The pass-through encrypter. Describe() is exactly {key_source "noop", no config, no key id}.

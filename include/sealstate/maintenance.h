@@ -139,6 +139,9 @@ struct VerifyReport {
   // name that is not a regular file (a directory, a symlink) is listed by List, so it is a
   // problem of that revision instead.
   std::vector<std::string> strays;
+  // What verify could not check, not problems: journal lines written unauthenticated (before
+  // sealstate authenticated its journal, or without a key), or with a key not given.
+  std::vector<std::string> notes;
 };
 
 // Reads, opens (authenticates) and decodes every revision, and checks that `current`, if set,
@@ -148,9 +151,25 @@ struct VerifyReport {
 // is a problem (kIntegrity: the file was replaced), even where v1 files are accepted; journal
 // lines that do not record the version are not checked. A journal that cannot be read is a
 // problem of rev "journal". Each finding of backend.CheckPermissions(PermissionScope::kEverything)
-// is a kIntegrity problem of "permissions". Problems are collected, not returned as errors.
-// Errors: only failures to list the stack, read the pointer or inspect the lock at all.
-SEALSTATE_EXPORT Result<VerifyReport> VerifyStack(Backend& backend, const ProgressFn& progress = nullptr);
+// is a kIntegrity problem of "permissions". The journal's MAC chain (sealstate-format(5),
+// "Journal authentication") is checked with the keys in `journal_keys` (the stack's key, and old
+// keys after a rotation): an edited, removed, inserted or re-ordered line is a kIntegrity
+// problem of "journal" naming its seq; lines made with a key not given, and unauthenticated
+// lines, are notes. A current the journal's authenticated record contradicts (a rollback made
+// behind sealstate's back) is a problem of "current" (Backend::CurrentRev). Problems are
+// collected, not returned as errors. Errors: only failures to list the stack, read the pointer
+// or inspect the lock at all.
+SEALSTATE_EXPORT Result<VerifyReport> VerifyStack(Backend& backend, const ProgressFn& progress = nullptr,
+                                                  const std::vector<const Encrypter*>& journal_keys = {});
+
+// For callers that keep their own record of the newest revision they saw current (state outside
+// the stack, which is what catches a restored older copy of the whole stack): OK if the journal
+// records, in a line authenticated with `key` whose chain back to the start is intact, that `rev`
+// became current (its "set-current" line); kIntegrity otherwise ("expected at least REV, but the
+// authenticated journal never made it current: the stack was restored from an older copy, or
+// REV is not of this stack"); kInvalidArgument when `key` cannot authenticate a journal (noop).
+// Reads the whole journal. Errors: as Backend::Journal.
+SEALSTATE_EXPORT Status CheckExpectAtLeast(Backend& backend, const Encrypter& key, std::string_view rev);
 
 // Why VerifyChain's walk from current stopped.
 enum class ChainEnd {

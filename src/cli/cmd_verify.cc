@@ -56,6 +56,7 @@ void PrintChain(const Output& out, const ChainReport& chain) {
 void PrintReport(const Output& out, const VerifyReport& report, const std::optional<ChainReport>& chain) {
   for (const auto& problem : report.problems) out.Line(problem.rev + ": " + problem.status.message());
   for (const auto& stray : report.strays) out.Line("stray: snapshots/" + stray + " is not a revision (left alone)");
+  for (const auto& note : report.notes) out.Line("note: " + note);
   if (chain) PrintChain(out, *chain);
   const std::size_t problems = report.problems.size() + (chain ? chain->problems.size() : 0);
   out.Line("verified " + std::to_string(report.revisions) + " revisions, " + std::to_string(problems) + " problems" +
@@ -68,10 +69,12 @@ void PrintReport(const Output& out, const VerifyReport& report, const std::optio
 int RunVerify(const GlobalOptions& g, const Output& out, const VerifyArgs& args) {
   auto backend = OpenStack(g, {.create = false, .need_key = true});
   if (!backend.ok()) return out.Fail(backend.status());
+  auto encrypter = CreateEncrypter(g);
+  if (!encrypter.ok()) return out.Fail(encrypter.status());
   Result<VerifyReport> report = Status::Internal("verify did not run");
   {
     ProgressLine progress(out, "verifying");
-    report = VerifyStack(**backend, progress.Callback());
+    report = VerifyStack(**backend, progress.Callback(), {encrypter->get()});
   }
   if (!report.ok()) return out.Fail(report.status());
   std::optional<ChainReport> chain;

@@ -5,6 +5,7 @@
 #include <sealstate/backend_registry.h>
 #include <sealstate/envelope.h>
 #include <sealstate/local_store.h>
+#include <sealstate/maintenance.h>
 
 #include "cli/duration.h"
 #include "cli/signals.h"
@@ -73,6 +74,11 @@ void AddGlobalOptions(CLI::App& app, GlobalOptions& options) {
       ->envname("SEALSTATE_ACCEPT_V1");
   app.add_flag("--allow-plaintext", options.allow_plaintext, "Read noop (plaintext) snapshots")
       ->envname("SEALSTATE_ALLOW_PLAINTEXT");
+  app.add_option("--expect-at-least", options.expect_at_least,
+                 "Fail (exit 5) unless the authenticated journal made REV current once (catches a restored "
+                 "older copy of the stack)")
+      ->envname("SEALSTATE_EXPECT_AT_LEAST")
+      ->type_name("REV");
   app.add_flag("--json", options.json, "Print exactly one JSON document on stdout");
   app.add_option("--lock-timeout", options.lock_timeout, "How long to wait for a held lock (250ms, 30s, 5m, 1h)")
       ->envname("SEALSTATE_LOCK_TIMEOUT")
@@ -144,7 +150,11 @@ Status ApplyCompression(const GlobalOptions& options, EnvelopePolicy& envelope) 
 }  // namespace
 
 Result<std::unique_ptr<Backend>> OpenStack(const GlobalOptions& options, StackAccess access) {
-  return OpenStackAt(options, BackendSpec(options), access);
+  SEALSTATE_ASSIGN_OR_RETURN(std::unique_ptr<Backend> backend, OpenStackAt(options, BackendSpec(options), access));
+  if (options.expect_at_least.empty()) return backend;
+  SEALSTATE_ASSIGN_OR_RETURN(const std::shared_ptr<const Encrypter> key, CreateEncrypter(options));
+  SEALSTATE_RETURN_IF_ERROR(CheckExpectAtLeast(*backend, *key, options.expect_at_least));
+  return backend;
 }
 
 Result<std::unique_ptr<Backend>> OpenStackAt(const GlobalOptions& options, const std::string& spec,

@@ -35,6 +35,7 @@ struct GlobalOptions {
   bool allow_plaintext = false;           // --allow-plaintext / SEALSTATE_ALLOW_PLAINTEXT
   bool json = false;                      // --json
   std::string lock_timeout = "0";         // --lock-timeout / SEALSTATE_LOCK_TIMEOUT, validated DUR
+  std::string expect_at_least;            // --expect-at-least REV / SEALSTATE_EXPECT_AT_LEAST; empty: none
 };
 
 // A CLI11 validator accepting what ParseDuration accepts; its message names the value.
@@ -70,8 +71,11 @@ struct StackAccess {
 };
 
 // Opens the stack the options name, on the backend BackendSpec(options) names, through
-// BackendRegistry::WithBuiltins(). REQUIRES: !MissingStackOption(options). Errors: as
-// CreateEncrypter and BackendRegistry::Open; kInvalidArgument for --compression zstd with --unobin.
+// BackendRegistry::WithBuiltins(). REQUIRES: !MissingStackOption(options). With
+// --expect-at-least REV, then checks CheckExpectAtLeast (maintenance.h) with the encrypter
+// (created for it when `access` does not need the key). Errors: as CreateEncrypter,
+// BackendRegistry::Open and CheckExpectAtLeast; kInvalidArgument for --compression zstd with
+// --unobin.
 Result<std::unique_ptr<Backend>> OpenStack(const GlobalOptions& options, StackAccess access);
 
 // As OpenStack, on the backend `spec` names instead of the options'.

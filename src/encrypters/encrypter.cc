@@ -41,6 +41,10 @@ Result<SecretBytes> Encrypter::UnwrapKey(std::string_view wrapped, std::string_v
   return data_key;
 }
 
+Result<SecretBytes> Encrypter::DeriveKey(std::string_view /*label*/) const {
+  return Status::Unsupported(Describe().key_source + " encrypter: cannot derive a subkey");
+}
+
 Result<std::string> GenerateKeyBase64() {
   SEALSTATE_ASSIGN_OR_RETURN(SecretBytes key, SecretBytes::Random(kGeneratedKeyBytes));
   return internal::Base64Encode(std::string_view(reinterpret_cast<const char*>(key.data()), key.size()));

@@ -143,4 +143,13 @@ Result<SecretBytes> LocalKeyEncrypter::UnwrapKey(std::string_view wrapped, std::
   return data_key;
 }
 
+Result<SecretBytes> LocalKeyEncrypter::DeriveKey(std::string_view label) const {
+  EnsureSodium();
+  SEALSTATE_ASSIGN_OR_RETURN(SecretBytes subkey, SecretBytes::Allocate(kLocalKeyBytes));
+  if (crypto_generichash(subkey.data(), subkey.size(), Bytes(label), label.size(), key_.data(), key_.size()) != 0) {
+    return Status::Internal(name_ + " encrypter: BLAKE2b key derivation failed");
+  }
+  return subkey;
+}
+
 }  // namespace sealstate::internal

@@ -56,6 +56,8 @@ class LocalKeyEncrypter final : public Encrypter {
   Result<std::string> WrapKey(const SecretBytes& data_key, std::string_view associated_data) const override;
   // Inverse of WrapKey, into guarded memory. Errors: kIntegrity as for Decrypt.
   Result<SecretBytes> UnwrapKey(std::string_view wrapped, std::string_view associated_data) const override;
+  // BLAKE2b-256 keyed with the key over `label`, into guarded memory.
+  Result<SecretBytes> DeriveKey(std::string_view label) const override;
 
  private:
   // kUnsupported explaining why unobin v1 (AES-GCM) envelopes cannot be used here.

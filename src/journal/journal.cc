@@ -6,14 +6,18 @@
 #include <algorithm>
 #include <cerrno>
 #include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
+
+#include <sealstate/names.h>
 
 #include "io/durable_file.h"
 #include "io/stack_file.h"
 #include "io/unique_fd.h"
 #include "journal/journal_event_json.h"
+#include "journal/journal_mac.h"
 
 namespace sealstate::internal {
 namespace {
@@ -106,10 +110,13 @@ class TailWindow {
   std::string bytes_;  // [start_, end_)
 };
 
-// Where the next line goes and the seq of the last complete line (0 if none).
+// Where the next line goes and the seq of the last complete line (0 if none), that line and the
+// one before it (when it decodes), which the next line's MAC and mark follow.
 struct Tail {
   off_t end = 0;
   std::uint64_t last_seq = 0;
+  std::optional<JournalEvent> last;
+  std::optional<JournalEvent> before_last;
 };
 
 Status TornTailTooLong(const std::string& what) {
@@ -123,6 +130,17 @@ Status LineTooLong(const std::string& what, off_t newline) {
   return Status::Integrity("journal " + what + ": the line ending at byte " + std::to_string(newline) +
                            " is longer than 1 MiB: corruption; refusing to append (inspect the journal, then "
                            "truncate it after its last intact line or move it aside)");
+}
+
+// The intact line that ends at `newline` (kNoNewline: none), if it decodes and is within the
+// window.
+std::optional<JournalEvent> LineBefore(TailWindow& tail, off_t newline) {
+  if (newline < 0) return std::nullopt;
+  Result<off_t> previous = tail.LastNewlineBefore(newline);
+  if (!previous.ok() || *previous == kNewlineBeyondLimit) return std::nullopt;
+  Result<JournalEvent> event = DecodeJournalEvent(tail.Bytes(*previous + 1, newline));
+  if (!event.ok()) return std::nullopt;
+  return std::move(event).value();
 }
 
 // The end of the last complete line that decodes, and its seq. Skips back over the torn tail a
@@ -143,7 +161,7 @@ Result<Tail> FindIntactEnd(Env& env, const UniqueFd& file, off_t size) {
     SEALSTATE_ASSIGN_OR_RETURN(const off_t previous, tail.LastNewlineBefore(newline));
     if (previous == kNewlineBeyondLimit) return LineTooLong(file.what(), newline);
     Result<JournalEvent> event = DecodeJournalEvent(tail.Bytes(previous + 1, newline));
-    if (event.ok()) return Tail{newline + 1, event->seq};
+    if (event.ok()) return Tail{newline + 1, event->seq, std::move(event).value(), LineBefore(tail, previous)};
     newline = previous;
   }
 }
@@ -240,22 +258,40 @@ class LineDecoder {
 
 Status CheckJournalLineLength(JournalEvent event) {
   event.seq = std::numeric_limits<std::uint64_t>::max();
+  // The authentication members the append adds (SealJournalEvent), at their longest.
+  event.current = std::string(kMaxNameBytes, 'r');
+  event.mac_key = std::string(kJournalMacKeyIdBytes, 'k');
+  event.mac = std::string(kJournalMacHexBytes, 'm');
   const std::size_t length = EncodeJournalEvent(event).size() + 1;
   if (length <= kMaxJournalLineBytes) return Status::OK();
   return Status::InvalidArgument("journal event \"" + event.event + "\": its line of " + std::to_string(length) +
                                  " bytes is longer than 1 MiB, the most a journal line holds (shorten its detail)");
 }
 
-JournalFile::JournalFile(Env& env, const Dir& stack_dir) : env_(env), dir_(stack_dir) {}
+JournalFile::JournalFile(Env& env, const Dir& stack_dir, std::shared_ptr<const JournalMacKey> mac_key)
+    : env_(env), dir_(stack_dir), mac_key_(std::move(mac_key)) {}
 
 Result<std::uint64_t> JournalFile::Append(JournalEvent event, JournalSync sync) {
+  bool changed = false;
+  return AppendAfter(nullptr, std::move(event), sync, changed);
+}
+
+Result<std::uint64_t> JournalFile::AppendAfter(const std::function<Status()>& change, JournalEvent event,
+                                               JournalSync sync, bool& changed) {
+  changed = false;
   if (event.time == Timestamp{}) event.time = env_.Now();
   SEALSTATE_RETURN_IF_ERROR(CheckJournalLineLength(event));
   SEALSTATE_ASSIGN_OR_RETURN(const int fd, OpenOrCreate(env_, dir_));
   UniqueFd file(env_, fd, dir_.Join(kJournalFileName));
   SEALSTATE_RETURN_IF_ERROR(LockForAppend(env_, file));
   SEALSTATE_ASSIGN_OR_RETURN(const Tail tail, RepairTail(env_, file));
+  if (change) {
+    SEALSTATE_RETURN_IF_ERROR(change());
+    changed = true;
+  }
   event.seq = tail.last_seq + 1;
+  SealJournalEvent(event, tail.last ? &*tail.last : nullptr, tail.before_last ? &*tail.before_last : nullptr,
+                   mac_key_.get());
   SEALSTATE_RETURN_IF_ERROR(WriteLine(env_, file, tail.end, EncodeJournalEvent(event) + "\n", sync));
   SEALSTATE_RETURN_IF_ERROR(file.Close());  // also releases the lock
   return event.seq;
@@ -273,12 +309,43 @@ Status JournalFile::AppendAll(std::vector<JournalEvent> events) {
   SEALSTATE_ASSIGN_OR_RETURN(const Tail tail, RepairTail(env_, file));
   std::string lines;
   std::uint64_t seq = tail.last_seq;
+  std::optional<JournalEvent> before_previous = tail.before_last;
+  std::optional<JournalEvent> previous = tail.last;
   for (JournalEvent& event : events) {
     event.seq = ++seq;
+    SealJournalEvent(event, previous ? &*previous : nullptr, before_previous ? &*before_previous : nullptr,
+                     mac_key_.get());
     lines += EncodeJournalEvent(event) + "\n";
+    before_previous = std::move(previous);
+    previous = event;
   }
   SEALSTATE_RETURN_IF_ERROR(WriteLine(env_, file, tail.end, lines, JournalSync::kNow));
   return file.Close();  // also releases the lock
+}
+
+Result<std::vector<JournalEvent>> JournalFile::ReadBackTo(const std::string& key_id) {
+  Result<int> opened = OpenStackFile(env_, dir_, kJournalFileName, O_RDONLY);
+  if (!opened.ok()) {
+    if (opened.status().code() == Code::kNotFound) return std::vector<JournalEvent>{};
+    return opened.status();
+  }
+  UniqueFd file(env_, *opened, dir_.Join(kJournalFileName));
+  SEALSTATE_ASSIGN_OR_RETURN(const off_t size, env_.SeekEnd(file.get(), file.what()));
+  SEALSTATE_ASSIGN_OR_RETURN(const Tail intact, FindIntactEnd(env_, file, size));
+  std::vector<JournalEvent> newest_first;
+  TailWindow window(env_, file, intact.end, intact.end);
+  bool found = false;
+  for (off_t newline = intact.end - 1; newline >= 0;) {
+    SEALSTATE_ASSIGN_OR_RETURN(const off_t previous, window.LastNewlineBefore(newline));
+    Result<JournalEvent> event = DecodeJournalEvent(window.Bytes(previous + 1, newline));
+    if (!event.ok()) return Status::Integrity("journal " + file.what() + ": " + event.status().message());
+    newest_first.push_back(std::move(event).value());
+    if (found) break;
+    found = newest_first.back().mac_key == key_id;
+    newline = previous;
+  }
+  SEALSTATE_RETURN_IF_ERROR(file.Close());
+  return std::vector<JournalEvent>(newest_first.rbegin(), newest_first.rend());
 }
 
 Result<std::vector<JournalEvent>> JournalFile::Read(std::uint64_t since_seq) {

@@ -16,6 +16,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -23,6 +25,7 @@
 #include <sealstate/status.h>
 
 #include "io/env.h"
+#include "journal/journal_mac.h"
 #include "store/stack_layout.h"
 
 namespace sealstate::internal {
@@ -35,7 +38,8 @@ inline constexpr std::size_t kMaxJournalLineBytes = 1 << 20;
 // With kMaxJournalLineBytes it bounds how far back an append reads.
 inline constexpr std::size_t kMaxTornTailBytes = 1 << 20;
 
-// kInvalidArgument if the event's line, with any seq, would be longer than kMaxJournalLineBytes
+// kInvalidArgument if the event's line, with any seq and the longest authentication members an
+// append adds (SealJournalEvent), would be longer than kMaxJournalLineBytes
 // ("journal event \"EVENT\": its line of N bytes is longer than 1 MiB, ..."). The memory
 // store holds its journal to the same limit.
 Status CheckJournalLineLength(JournalEvent event);
@@ -52,8 +56,26 @@ enum class JournalSync {
 
 class JournalFile {
  public:
-  // `env` and `stack_dir` must outlive this object.
-  JournalFile(Env& env, const Dir& stack_dir);
+  // `env` and `stack_dir` must outlive this object. Lines are authenticated with `mac_key`
+  // (SealJournalEvent; nullptr: they say they are unauthenticated).
+  JournalFile(Env& env, const Dir& stack_dir, std::shared_ptr<const JournalMacKey> mac_key = nullptr);
+
+  // As Append, but first runs `change` under the journal's append lock (after repairing the
+  // torn tail), and appends only if it succeeds; `changed` says whether it did. Readers that find
+  // the journal's mark and the state `change` alters disagree take the same lock to look again
+  // (the local store moves current this way, so a reader never sees the pointer moved but not
+  // yet journaled).
+  Result<std::uint64_t> AppendAfter(const std::function<Status()>& change, JournalEvent event, JournalSync sync,
+                                    bool& changed);
+
+  // The key lines are authenticated with, or nullptr.
+  const JournalMacKey* mac_key() const { return mac_key_.get(); }
+
+  // The end of the journal, oldest first, back to the line before the newest intact line whose
+  // mac_key is `key_id` (the whole journal when there is none): what CheckCurrentAgainstJournal
+  // needs. Usually the last two lines. A missing journal is empty. Errors: kIntegrity (a malformed
+  // line before the torn tail; not a regular file), kIoError.
+  Result<std::vector<JournalEvent>> ReadBackTo(const std::string& key_id);
 
   // Assigns the next seq (and the time, from env.Now(), if event.time is unset: left at the
   // zero time), appends, and fsyncs before returning (unless `sync` defers it, see
@@ -81,6 +103,7 @@ class JournalFile {
  private:
   Env& env_;
   const Dir& dir_;
+  std::shared_ptr<const JournalMacKey> mac_key_;
 };
 
 }  // namespace sealstate::internal

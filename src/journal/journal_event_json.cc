@@ -32,6 +32,13 @@ Result<JournalEvent> DecodeWriteFacts(const JsonObject& object, const RequiredFi
   if (object.count("size") != 0) SEALSTATE_RETURN_IF_ERROR(fields.Int("size", event.size));
   if (object.count("entries") != 0) SEALSTATE_RETURN_IF_ERROR(fields.Int("entries", event.entries));
   if (object.count("operation") != 0) SEALSTATE_RETURN_IF_ERROR(fields.String("operation", event.operation));
+  if (object.count("current") != 0) {
+    std::string current;
+    SEALSTATE_RETURN_IF_ERROR(fields.String("current", current));
+    event.current = std::move(current);
+  }
+  if (object.count("mac-key") != 0) SEALSTATE_RETURN_IF_ERROR(fields.String("mac-key", event.mac_key));
+  if (object.count("mac") != 0) SEALSTATE_RETURN_IF_ERROR(fields.String("mac", event.mac));
   if (event.size < -1 || event.entries < -1) return Status::Integrity("\"size\" and \"entries\" cannot be negative");
   return event;
 }
@@ -71,6 +78,18 @@ void WriteJournalEvent(GoJsonWriter& writer, const JournalEvent& event) {
   if (!event.operation.empty()) {
     writer.Key("operation");
     writer.String(event.operation);
+  }
+  if (event.current) {
+    writer.Key("current");
+    writer.String(*event.current);
+  }
+  if (!event.mac_key.empty()) {
+    writer.Key("mac-key");
+    writer.String(event.mac_key);
+  }
+  if (!event.mac.empty()) {
+    writer.Key("mac");
+    writer.String(event.mac);
   }
   writer.EndObject();
 }

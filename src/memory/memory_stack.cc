@@ -77,10 +77,13 @@ Status MemoryStack::CheckFenceLocked(std::string_view lock_id, std::string_view 
   return BrokenLockError(kMemoryPrefix, lock_id, not_done);
 }
 
-Status MemoryStack::JournalLocked(JournalEvent event) {
+Status MemoryStack::JournalLocked(const JournalMacKey* mac_key, JournalEvent event) {
   if (event.time == Timestamp{}) event.time = NowUtc();
   SEALSTATE_RETURN_IF_ERROR(CheckJournalLineLength(event));
   event.seq = journal_.size() + 1;
+  const std::size_t size = journal_.size();
+  SealJournalEvent(event, size >= 1 ? &journal_[size - 1] : nullptr, size >= 2 ? &journal_[size - 2] : nullptr,
+                   mac_key);
   journal_.push_back(std::move(event));
   journal_appended_.notify_all();
   return Status::OK();
@@ -112,6 +115,13 @@ std::vector<JournalEvent> MemoryStack::JournalSinceLocked(std::uint64_t since_se
   if (since_seq < journal_.size())
     events.assign(journal_.begin() + static_cast<std::ptrdiff_t>(since_seq), journal_.end());
   return events;
+}
+
+std::vector<JournalEvent> MemoryStack::JournalBackToLocked(const std::string& key_id) const {
+  std::size_t from = journal_.size();
+  while (from > 0 && journal_[from - 1].mac_key != key_id) --from;
+  from = from > 1 ? from - 2 : 0;  // the newest line with the key, and the one before it
+  return std::vector<JournalEvent>(journal_.begin() + static_cast<std::ptrdiff_t>(from), journal_.end());
 }
 
 }  // namespace sealstate::internal

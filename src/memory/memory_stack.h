@@ -23,6 +23,8 @@
 #include <sealstate/lock.h>
 #include <sealstate/status.h>
 
+#include "journal/journal_mac.h"
+
 namespace sealstate::internal {
 
 // How often a waiter polls LockOptions::cancelled.
@@ -59,12 +61,15 @@ class MemoryStack {
   // `not_done`. REQUIRES: `mutex` held.
   Status CheckFenceLocked(std::string_view lock_id, std::string_view not_done) const;
 
-  // Appends `event` with the next seq (1, 2, 3, ...) and, if unset, the time now. Errors:
-  // kInvalidArgument for a line the journal could not hold (CheckJournalLineLength).
-  // REQUIRES: `mutex` held.
-  Status JournalLocked(JournalEvent event);
+  // Appends `event` with the next seq (1, 2, 3, ...) and, if unset, the time now, authenticated
+  // with `mac_key` (SealJournalEvent; nullptr: unauthenticated). Errors: kInvalidArgument for a
+  // line the journal could not hold (CheckJournalLineLength). REQUIRES: `mutex` held.
+  Status JournalLocked(const JournalMacKey* mac_key, JournalEvent event);
   // Events with seq > since_seq. REQUIRES: `mutex` held.
   std::vector<JournalEvent> JournalSinceLocked(std::uint64_t since_seq) const;
+  // The end of the journal back to the line before the newest whose mac_key is `key_id` (see
+  // JournalFile::ReadBackTo). REQUIRES: `mutex` held.
+  std::vector<JournalEvent> JournalBackToLocked(const std::string& key_id) const;
   // Waits until the journal holds an event with seq > after_seq, woken by JournalLocked (see
   // Backend::WaitForJournal: true, or false when the timeout passed; kCancelled). Takes `mutex`.
   Result<bool> WaitForJournal(std::uint64_t after_seq, std::chrono::milliseconds timeout, const CancelCheck& cancelled);

@@ -11,6 +11,7 @@
 #include "backend/parent_link.h"
 #include "envelope/seal_validated.h"
 #include "journal/journal.h"
+#include "journal/journal_mac.h"
 #include "journal/stamped_event.h"
 #include "lock/holder_text.h"
 #include "lock/new_holder.h"
@@ -29,7 +30,7 @@ constexpr std::size_t kMaxStoreNameBytes = 255;
 class MemoryStore final : public Backend {
  public:
   MemoryStore(std::shared_ptr<MemoryStack> state, MemoryStoreOptions options)
-      : state_(std::move(state)), options_(std::move(options)) {}
+      : state_(std::move(state)), options_(std::move(options)), mac_key_(JournalMacKeyFor(options_.encrypter.get())) {}
 
   const std::string& stack() const override { return options_.stack; }
   const std::string& factory() const override { return options_.factory; }
@@ -40,6 +41,10 @@ class MemoryStore final : public Backend {
   }
   Result<std::string> CurrentRev() override {
     std::lock_guard<std::mutex> guard(state_->mutex);
+    if (mac_key_ != nullptr) {
+      const std::vector<JournalEvent> tail = state_->JournalBackToLocked(mac_key_->key_id);
+      SEALSTATE_RETURN_IF_ERROR(CheckCurrentAgainstJournal(kPrefix, state_->current, tail, *mac_key_));
+    }
     if (state_->current.empty()) return Status::NoCurrent();
     return state_->current;
   }
@@ -58,7 +63,8 @@ class MemoryStore final : public Backend {
   }
   Status AppendJournal(std::string event, std::string rev, std::string detail, std::string lock_id) override {
     std::lock_guard<std::mutex> guard(state_->mutex);
-    return state_->JournalLocked(Stamped(std::move(event), std::move(rev), std::move(lock_id), std::move(detail)));
+    return state_->JournalLocked(mac_key_.get(),
+                                 Stamped(std::move(event), std::move(rev), std::move(lock_id), std::move(detail)));
   }
   Result<std::uint64_t> GetCheckpoint(std::string_view name) override {
     SEALSTATE_RETURN_IF_ERROR(ValidateName("consumer", name));
@@ -107,6 +113,8 @@ class MemoryStore final : public Backend {
 
   std::shared_ptr<MemoryStack> state_;
   const MemoryStoreOptions options_;
+  // Authenticates the journal lines this store appends (nullptr: they say they are not).
+  const std::shared_ptr<const JournalMacKey> mac_key_;
 };
 
 Result<std::shared_ptr<const std::string>> MemoryStore::Sealed(std::string_view rev) {
@@ -191,7 +199,8 @@ Result<std::string> MemoryStore::Write(const Snapshot& snapshot, const WriteOpti
   std::lock_guard<std::mutex> guard(state_->mutex);
   // A "write" line is within the journal's line limit (CheckWriteOptions bounded the operation):
   // it cannot fail.
-  (void)state_->JournalLocked(StampedWriteEvent(ProcessProbe::Default()->Self(), stored.rev, options.lock_id, facts));
+  (void)state_->JournalLocked(mac_key_.get(),
+                              StampedWriteEvent(ProcessProbe::Default()->Self(), stored.rev, options.lock_id, facts));
   return stored.rev;
 }
 
@@ -209,7 +218,7 @@ Status MemoryStore::SetCurrent(std::string_view rev, const SetCurrentOptions& op
     return NoSuchRevisionError(kPrefix, rev, stack()).WithPrefix("set-current " + std::string(rev) + ": ");
   }
   state_->current = std::string(rev);
-  return state_->JournalLocked(Stamped("set-current", std::string(rev), options.lock_id, ""));
+  return state_->JournalLocked(mac_key_.get(), Stamped("set-current", std::string(rev), options.lock_id, ""));
 }
 
 Status MemoryStore::ImportEnvelope(std::string_view rev, ByteSource& source, std::string_view lock_id) {
@@ -243,7 +252,7 @@ Status MemoryStore::ImportJournal(const std::vector<JournalEvent>& events, std::
   SEALSTATE_RETURN_IF_ERROR(state_->CheckFenceLocked(lock_id, "the journal was not imported"));
   for (const JournalEvent& event : events) {
     // Checked above: cannot fail, so the batch goes in whole.
-    (void)state_->JournalLocked(event);
+    (void)state_->JournalLocked(mac_key_.get(), event);
   }
   return Status::OK();
 }
@@ -264,7 +273,7 @@ Status MemoryStore::Remove(std::string_view rev, std::string_view lock_id) {
   SEALSTATE_RETURN_IF_ERROR(state_->CheckFenceLocked(lock_id, "revision " + std::string(rev) + " was not removed"));
   if (state_->current == rev) return RemovingCurrentError(kPrefix, rev);
   if (state_->revisions.erase(std::string(rev)) == 0) return Status::OK();  // already gone: not an error (unobin)
-  return state_->JournalLocked(Stamped("remove", std::string(rev), std::string(lock_id), ""));
+  return state_->JournalLocked(mac_key_.get(), Stamped("remove", std::string(rev), std::string(lock_id), ""));
 }
 
 Result<std::unique_ptr<Lock>> MemoryStore::AcquireLock(const LockOptions& options) {
@@ -280,7 +289,7 @@ Status MemoryStore::ForceUnlock(std::string_view expected_id) {
   SEALSTATE_ASSIGN_OR_RETURN(std::optional<LockHolder> broken, state_->BreakLockLocked(expected_id));
   if (!broken) return Status::OK();  // no lock: idempotent, as the local store
   return state_->JournalLocked(
-      Stamped("force-unlock", "", broken->lock_id, "removed the lock of " + DescribeHolder(*broken)));
+      mac_key_.get(), Stamped("force-unlock", "", broken->lock_id, "removed the lock of " + DescribeHolder(*broken)));
 }
 
 Result<LockInfo> MemoryStore::GetLockInfo() {

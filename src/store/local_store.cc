@@ -290,8 +290,16 @@ Status LocalStore::PublishCurrent(const std::string& rev, const SetCurrentOption
     }
     return Status::OK();
   };
-  SEALSTATE_RETURN_IF_ERROR(WriteCurrentRev(core_->env, core_->dirs->stack, rev, fence_and_compare));
-  Status journaled = core_->Journal("set-current", rev, options.lock_id, std::move(detail));
+  // The pointer moves under the journal's append lock, so a reader comparing it with the journal's
+  // mark (CheckCurrentAgainstJournal) under that lock never sees it moved but not yet journaled.
+  bool moved = false;
+  const Status journaled =
+      core_->journal
+          .AppendAfter([&] { return WriteCurrentRev(core_->env, core_->dirs->stack, rev, fence_and_compare); },
+                       StampedEvent(core_->probe.Self(), "set-current", rev, options.lock_id, std::move(detail)),
+                       JournalSync::kNow, moved)
+          .status();
+  if (!moved) return journaled;
   if (!journaled.ok()) {
     return Status::Incomplete(std::string(kPrefix) + std::string(done) + ", but journaling it failed: ", journaled);
   }
@@ -473,7 +481,7 @@ StackCore::StackCore(Env& e, ProcessProbe& p, std::unique_ptr<StackDirs> d, cons
       dirs(std::move(d)),
       options(o),
       marker(e, p, dirs->stack, SEALSTATE_VERSION),
-      journal(e, dirs->stack) {
+      journal(e, dirs->stack, JournalMacKeyFor(options.encrypter.get())) {
   marker.SetBreakObserver([this](const MarkerHolder& broken) {
     return Journal("lock-break", "", broken.lock_id, "broke the stale lock of " + DescribeHolder(ToLockHolder(broken)));
   });

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "journal/journal_mac.h"
 #include "lock/holder_text.h"
 
 namespace sealstate {
@@ -116,6 +117,17 @@ Status CheckRecordedVersion(Backend& backend, const std::string& rev,
                            "), but its file is a v1 envelope: it was replaced, e.g. by a copy of another revision");
 }
 
+// The journal's MAC chain, checked with `journal_keys`.
+void VerifyJournalChain(Backend& backend, const std::vector<const Encrypter*>& journal_keys, VerifyReport& report) {
+  Result<std::vector<JournalEvent>> events = backend.Journal(0);
+  if (!events.ok()) return;  // RecordedWrites reported it
+  std::vector<std::shared_ptr<const internal::JournalMacKey>> keys;
+  for (const Encrypter* encrypter : journal_keys) keys.push_back(internal::JournalMacKeyFor(encrypter));
+  internal::JournalChainFindings found = internal::CheckJournalChain(*events, keys);
+  for (std::string& problem : found.problems) report.problems.push_back({"journal", Status::Integrity(problem)});
+  report.notes = std::move(found.notes);
+}
+
 }  // namespace
 
 Result<RetentionPlan> PlanRetention(Backend& backend, const RetentionPolicy& policy) {
@@ -164,7 +176,8 @@ Status ExecutePrune(Backend& backend, const PrunePlan& plan, std::string_view lo
       std::string(lock_id));
 }
 
-Result<VerifyReport> VerifyStack(Backend& backend, const ProgressFn& progress) {
+Result<VerifyReport> VerifyStack(Backend& backend, const ProgressFn& progress,
+                                 const std::vector<const Encrypter*>& journal_keys) {
   SEALSTATE_ASSIGN_OR_RETURN(Revisions listed, ListRevisions(backend));
   const std::vector<std::string>& revs = listed.revs;
   VerifyReport report;
@@ -173,6 +186,7 @@ Result<VerifyReport> VerifyStack(Backend& backend, const ProgressFn& progress) {
   // A journal that cannot be read (corrupt, not a regular file, hard-linked) is a problem.
   Result<std::map<std::string, JournalEvent>> writes = RecordedWrites(backend);
   if (!writes.ok()) report.problems.push_back({"journal", writes.status()});
+  VerifyJournalChain(backend, journal_keys, report);
   for (std::size_t i = 0; i < revs.size(); ++i) {
     Status replaced = writes.ok() ? CheckRecordedVersion(backend, revs[i], *writes) : Status::OK();
     if (!replaced.ok()) {
@@ -193,6 +207,29 @@ Result<VerifyReport> VerifyStack(Backend& backend, const ProgressFn& progress) {
   SEALSTATE_RETURN_IF_ERROR(VerifyLock(backend, report));
   VerifyPermissions(backend, report);
   return report;
+}
+
+Status CheckExpectAtLeast(Backend& backend, const Encrypter& key, std::string_view rev) {
+  const std::shared_ptr<const internal::JournalMacKey> mac_key = internal::JournalMacKeyFor(&key);
+  if (mac_key == nullptr) {
+    return Status::InvalidArgument("--expect-at-least needs a key that authenticates the journal (not noop)");
+  }
+  SEALSTATE_ASSIGN_OR_RETURN(std::vector<JournalEvent> events, backend.Journal(0));
+  std::string previous_mac;
+  bool chain_intact = true;
+  for (const JournalEvent& event : events) {
+    if (event.mac_key == mac_key->key_id && !internal::JournalMacMatches(event, previous_mac, *mac_key)) {
+      chain_intact = false;
+    }
+    if (chain_intact && event.event == "set-current" && event.rev == rev && event.mac_key == mac_key->key_id) {
+      return Status::OK();
+    }
+    previous_mac = event.mac;
+  }
+  return Status::Integrity(
+      "expected at least " + std::string(rev) + ", but the authenticated journal never made it current" +
+      (chain_intact ? "" : " (before a line that does not authenticate)") +
+      ": the stack was restored from an older copy, or " + std::string(rev) + " is not of this stack");
 }
 
 Result<ForceUnlockOutcome> ForceUnlockWithPolicy(Backend& backend, std::string_view expected_id, bool force) {

@@ -56,6 +56,12 @@ void WriteVerifyReport(GoJsonWriter& w, const VerifyReport& report, EmptyStrays 
     for (const auto& stray : report.strays) w.String(stray);
     w.EndArray();
   }
+  if (!report.notes.empty()) {
+    w.Key("notes");
+    w.StartArray();
+    for (const auto& note : report.notes) w.String(note);
+    w.EndArray();
+  }
   if (chain != nullptr) WriteChain(w, *chain);
   w.EndObject();
 }

@@ -1,6 +1,8 @@
 // Conformance: Journal and AppendJournal (backend.h).
 #include <unistd.h>
 
+#include <sealstate/maintenance.h>
+
 #include "conformance_fixture.h"
 
 namespace sealstate::testing::conformance {
@@ -102,6 +104,26 @@ void CheckJournal(Fixture& f) {
     REQUIRE(b.AppendJournal("note", "", "short", "").ok());
     CHECK(b.AppendJournal("note", "", std::string((1 << 20) + 1, 'd'), "").code() == Code::kInvalidArgument);
     CHECK(f.Journal().size() == 1);
+  }
+
+  SECTION("set-current back to an older revision is a legitimate rollback; the journal's chain verifies") {
+    Result<std::string> first = b.Commit(f.Snap("one"), LockOptions{}, WriteOptions{});
+    REQUIRE(first.ok());
+    REQUIRE(b.Commit(f.Snap("two"), LockOptions{}, WriteOptions{}).ok());
+    REQUIRE(b.SetCurrent(*first, SetCurrentOptions{}).ok());
+    Result<std::string> current = b.CurrentRev();
+    REQUIRE(current.ok());
+    CHECK(*current == *first);
+    CHECK(b.Current().ok());
+    CHECK(f.Open()->CurrentRev().ok());  // another opener with the same key agrees
+    Result<VerifyReport> report = VerifyStack(b, nullptr, {f.key_a.get()});
+    REQUIRE(report.ok());
+    for (const VerifyProblem& problem : report->problems) FAIL_CHECK(problem.rev << ": " << problem.status.message());
+    const std::vector<JournalEvent> journal = f.Journal();
+    if (!journal.back().mac.empty()) {  // a backend that authenticates its journal (not PostgreSQL's rows)
+      for (const JournalEvent& event : journal) CHECK(event.mac_key == f.key_a->Describe().key_id);
+      CHECK(journal.back().current == std::optional<std::string>(*first));
+    }
   }
 }
 
