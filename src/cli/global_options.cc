@@ -4,6 +4,7 @@
 
 #include <sealstate/backend_registry.h>
 #include <sealstate/envelope.h>
+#include <sealstate/key_ring.h>
 #include <sealstate/local_store.h>
 
 #include "cli/duration.h"
@@ -49,6 +50,15 @@ void AddGlobalOptions(CLI::App& app, GlobalOptions& options) {
   app.add_option("--key-file", options.key_file, "Key file for key-file (mode 0600)")
       ->envname("SEALSTATE_KEY_FILE")
       ->type_name("PATH");
+  app.add_option("--key", options.keys,
+                 "A key to open with (repeatable; the first also seals): env:VAR, file:PATH, passphrase, "
+                 "command:CMD, box-file:PATH")
+      ->type_name("SPEC")
+      ->allow_extra_args(false);
+  app.add_option("--recipient", options.recipients,
+                 "A wrap-only key new snapshots are also sealed for (repeatable): a --key SPEC or pub:BASE64")
+      ->type_name("SPEC")
+      ->allow_extra_args(false);
   app.add_flag("--unobin", options.unobin, "Write and read unobin v1 envelopes");
   app.add_option("--compression", options.compression,
                  "Compress new snapshots: zstd (default) or none; unobin v1 envelopes are never compressed")
@@ -84,7 +94,9 @@ std::string BackendSpec(const GlobalOptions& options) {
   return "local:" + options.root;
 }
 
-Result<std::shared_ptr<const Encrypter>> CreateEncrypter(const GlobalOptions& options) {
+namespace {
+
+Result<std::shared_ptr<const Encrypter>> CreateEncrypterFromOptions(const GlobalOptions& options) {
   JsonObject config;
   if (options.encrypter == "env-key") {
     config["env-var"] = options.key_env;
@@ -96,6 +108,36 @@ Result<std::shared_ptr<const Encrypter>> CreateEncrypter(const GlobalOptions& op
   }
   SEALSTATE_ASSIGN_OR_RETURN(auto encrypter, EncrypterRegistry::WithBuiltins().Create(options.encrypter, config));
   return std::shared_ptr<const Encrypter>(std::move(encrypter));
+}
+
+Result<std::vector<std::shared_ptr<const Encrypter>>> CreateFromSpecs(const std::vector<std::string>& specs,
+                                                                      std::string_view option) {
+  const EncrypterRegistry registry = EncrypterRegistry::WithBuiltins();
+  std::vector<std::shared_ptr<const Encrypter>> created;
+  for (const std::string& spec : specs) {
+    Result<KeySpec> parsed = ParseKeySpec(spec);
+    if (!parsed.ok()) return parsed.status().WithPrefix(std::string(option) + ": ");
+    Result<std::unique_ptr<Encrypter>> encrypter = registry.Create(parsed->key_source, parsed->config);
+    if (!encrypter.ok()) return encrypter.status().WithPrefix(std::string(option) + " " + spec + ": ");
+    created.push_back(std::shared_ptr<const Encrypter>(std::move(*encrypter)));
+  }
+  return created;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const Encrypter>> CreateEncrypter(const GlobalOptions& options) {
+  if (options.keys.empty() && options.recipients.empty()) return CreateEncrypterFromOptions(options);
+  std::vector<std::shared_ptr<const Encrypter>> keys;
+  if (options.keys.empty()) {
+    SEALSTATE_ASSIGN_OR_RETURN(auto only, CreateEncrypterFromOptions(options));
+    keys.push_back(std::move(only));
+  } else {
+    SEALSTATE_ASSIGN_OR_RETURN(keys, CreateFromSpecs(options.keys, "--key"));
+  }
+  SEALSTATE_ASSIGN_OR_RETURN(auto recipients, CreateFromSpecs(options.recipients, "--recipient"));
+  SEALSTATE_ASSIGN_OR_RETURN(auto ring, KeyRing::Make(std::move(keys), std::move(recipients)));
+  return std::shared_ptr<const Encrypter>(std::move(ring));
 }
 
 namespace {
