@@ -173,8 +173,12 @@ TEST_CASE("RekeyStack re-wraps every revision of a memory stack, and a rerun cha
   auto a = Key("KR_A", sealstate::testing::kKeyA);
   auto b = Key("KR_B", sealstate::testing::kKeyB);
   ForgetMemoryStore("rekey");
-  MemoryStoreOptions options{.name = "rekey", .factory = "cluster-deploy", .stack = "prod-east-alpha",
-                             .encrypter = a, .envelope = {}, .create = true};
+  MemoryStoreOptions options{.name = "rekey",
+                             .factory = "cluster-deploy",
+                             .stack = "prod-east-alpha",
+                             .encrypter = a,
+                             .envelope = {},
+                             .create = true};
   auto store = OpenMemoryStore(options);
   REQUIRE(store.ok());
   const Snapshot snapshot = sealstate::testing::FixtureSnapshot();
@@ -207,6 +211,5 @@ TEST_CASE("RekeyStack re-wraps every revision of a memory stack, and a rerun cha
   for (const RevisionKeys& r : *listed) CHECK(r.key_ids == std::vector<std::string>{b->Describe().key_id});
   auto journal = (*store)->Journal(0);
   REQUIRE(journal.ok());
-  CHECK(std::count_if(journal->begin(), journal->end(), [](const JournalEvent& e) { return e.event == "rekey"; }) ==
-        3);
+  CHECK(std::count_if(journal->begin(), journal->end(), [](const JournalEvent& e) { return e.event == "rekey"; }) == 3);
 }

@@ -55,8 +55,7 @@ struct RekeyOptions {
 // given key opens a revision: it names the key ids the revision wants), kIntegrity, kNotFound,
 // kLocked, kUnsupported (a backend without ReplaceEnvelope), kIoError.
 SEALSTATE_EXPORT Result<std::vector<RekeyedRevision>> RekeyStack(Backend& backend, const Encrypter& keys,
-                                                                 std::string_view lock_id,
-                                                                 const RekeyOptions& options);
+                                                                 std::string_view lock_id, const RekeyOptions& options);
 
 // Which key ids open each revision, read from headers only (nothing is decrypted): a v3
 // revision's recipients, a v2 revision's one key id, none for v1 (which records none).

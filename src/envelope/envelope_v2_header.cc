@@ -165,6 +165,9 @@ Result<EnvelopeHeader> ParseV2Header(std::string_view line) {
   if (header.envelope_version == kEnvelopeV3 && EncodeV2Header(header) != line) {
     return Malformed("not in canonical form (a v3 header is exactly what sealstate writes)");
   }
+  if (header.envelope_version == kEnvelopeV3 && header.cipher != kCipherNone && header.recipients.empty()) {
+    return Malformed("an encrypted v3 file names no recipients");
+  }
   return header;
 }
 

@@ -51,6 +51,21 @@ Status NoMatchingKey(const EnvelopeHeader& header, const std::vector<const Encry
                           ", but the configured keys have key ids " + ours + "; give one of its keys (--key)");
 }
 
+// Whether one of `keys` unwraps an entry that names another key id of the same key source: then
+// the header's key id was edited (kIntegrity), not the key wrong. Only wraps are tried, never the
+// payload, and only in this error path.
+bool EditedKeyId(const EnvelopeHeader& header, const std::vector<const Encrypter*>& keys,
+                 const std::string& associated_data) {
+  for (const Encrypter* key : keys) {
+    const EncrypterDescription ours = key->Describe();
+    for (const WrappedDataKey& entry : header.recipients) {
+      if (entry.key_source != ours.key_source) continue;
+      if (key->UnwrapKey(entry.wrapped, associated_data).ok()) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 std::string RecipientsMac(const EnvelopeHeader& header, const SecretBytes& data_key) {
@@ -101,6 +116,11 @@ Result<SecretBytes> UnwrapDataKey(const EnvelopeHeader& header, const Encrypter&
           "envelope: the recipients-mac does not match: a wrapped key was edited, removed, reordered or added");
     }
     return data_key;
+  }
+  if (EditedKeyId(header, keys, WrapAssociatedData(header))) {
+    return Status::Integrity(
+        "envelope: a wrapped data key opens with a configured key whose key id the header "
+        "does not name: the header was edited");
   }
   return NoMatchingKey(header, keys);
 }

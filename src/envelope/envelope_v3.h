@@ -23,7 +23,8 @@ Result<EnvelopeHeader> WrapDataKey(EnvelopeHeader header, const SecretBytes& dat
 // The data key of a v3 file, unwrapped with the first of OpeningKeys(encrypter) whose key id the
 // header names, after which the recipients-mac is checked. Errors: kWrongKey "envelope: wrong
 // key: the file is wrapped for key ids A (env-key), B (key-file), but the configured keys have
-// key ids C" when no key matches; kIntegrity when the matching entry does not unwrap, the data
+// key ids C" when no key matches (unless one of them unwraps an entry of its own key source that
+// names another id: kIntegrity, the id was edited); kIntegrity when the matching entry does not unwrap, the data
 // key has the wrong length, or the MAC does not match (an entry edited, removed, reordered or
 // grafted from another file); the encrypter's other errors.
 Result<SecretBytes> UnwrapDataKey(const EnvelopeHeader& header, const Encrypter& encrypter);

@@ -115,16 +115,11 @@ Result<RekeyedRevision> RekeyOne(Backend& backend, const std::string& rev, const
 
 std::string_view RekeyActionName(RekeyAction action) {
   switch (action) {
-    case RekeyAction::kRewrapped:
-      return "rewrapped";
-    case RekeyAction::kResealed:
-      return "resealed";
-    case RekeyAction::kUnchanged:
-      return "unchanged";
-    case RekeyAction::kSkippedV1:
-      return "skipped-v1";
-    case RekeyAction::kUpgraded:
-      return "upgraded";
+    case RekeyAction::kRewrapped: return "rewrapped";
+    case RekeyAction::kResealed: return "resealed";
+    case RekeyAction::kUnchanged: return "unchanged";
+    case RekeyAction::kSkippedV1: return "skipped-v1";
+    case RekeyAction::kUpgraded: return "upgraded";
   }
   return "unchanged";
 }
