@@ -103,7 +103,7 @@ def test_v1_copied_over_v2(s):
     old = old.stdout.strip()
     rev = s.commit()
     events = json_doc(s.run("log", "--json"))["events"]
-    check([e.get("envelope-version") for e in events if e["event"] == "write"] == [1, 2],
+    check([e.get("envelope-version") for e in events if e["event"] == "write"] == [1, 3],
           "the journal records each write's envelope version", events)
     with open(s.snapshot_path(old), "rb") as f:
         v1_bytes = f.read()
@@ -121,8 +121,8 @@ def test_v1_copied_over_v2(s):
     check(r.returncode == 0, "SEALSTATE_ACCEPT_V1=1 reads v1 history", r)
     for flags in ([], ["--accept-v1"], ["--unobin"]):
         r = s.run(*flags, "verify")
-        check(r.returncode == 5 and f"{rev}: the journal recorded a v2 write of {rev}" in r.stdout,
-              f"verify {' '.join(flags)}: flags the v1 file where the journal recorded a v2 write", r)
+        check(r.returncode == 5 and f"{rev}: the journal recorded a v3 write of {rev}" in r.stdout,
+              f"verify {' '.join(flags)}: flags the v1 file where the journal recorded a v3 write", r)
         check(f"{old}: the journal" not in r.stdout, f"verify {' '.join(flags)}: genuine v1 history is no replacement")
     r = s.run("--unobin", "show")
     check(r.returncode == 0, "--unobin still reads v1 files (the copy is undetectable by the file alone)", r)

@@ -625,7 +625,7 @@ def test_envelopes(s):
     with open(s.snapshot_path(v2), "rb") as f:
         first_v2 = f.readline()
     check(first_v1 == b"{\n", "--unobin writes a v1 envelope (first line '{')", first_v1)
-    check(first_v2.startswith(b'{"envelope-version":2'), "default writes a v2 envelope", first_v2[:40])
+    check(first_v2.startswith(b'{"envelope-version":3'), "default writes a v3 envelope", first_v2[:40])
     check(json.loads(s.run("--accept-v1", "show", v1).stdout) == SNAPSHOT, "v1 envelope reads back")
     check(s.run("--accept-v1", "verify").returncode == 0, "verify reads both envelope versions")
 

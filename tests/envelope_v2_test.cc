@@ -400,7 +400,7 @@ TEST_CASE("v2 header with an unknown key or a future version is refused") {
   std::string extra = good;
   extra.insert(1, "\"x\":1,");
   CHECK(Open(*NewNoopEncrypter(), extra).status().code() == Code::kIntegrity);
-  CHECK(DetectEnvelopeVersion("{\"envelope-version\":3}\n").status().code() == Code::kFormat);
+  CHECK(DetectEnvelopeVersion("{\"envelope-version\":4}\n").status().code() == Code::kFormat);
   CHECK(*DetectEnvelopeVersion("{\n  \"envelope-version\": 1,") == 1);
   CHECK(*DetectEnvelopeVersion(good) == 2);
 }

@@ -893,10 +893,10 @@ TEST_CASE("a v1 file copied over a v2 revision is refused unless v1 is accepted,
   const std::string old_rev = *Open(unobin)->Commit(old_state, {}, {});
   auto store = Open(Options(root, key));
   const std::string rev = *store->Commit(Fixture(), {}, {});
-  CHECK(store->ReadHeader(rev)->envelope_version == kEnvelopeV2);
+  CHECK(store->ReadHeader(rev)->envelope_version == kEnvelopeV3);
   CHECK(store->ReadHeader(old_rev)->envelope_version == kEnvelopeV1);
   CHECK(store->Journal(0)->back().event == "set-current");
-  CHECK((*store->Journal(0))[store->Journal(0)->size() - 2].envelope_version == kEnvelopeV2);
+  CHECK((*store->Journal(0))[store->Journal(0)->size() - 2].envelope_version == kEnvelopeV3);
   CHECK(store->Journal(0)->front().envelope_version == kEnvelopeV1);
   std::filesystem::copy_file(StackPath(root) + "/snapshots/" + old_rev + ".json.enc",
                              StackPath(root) + "/snapshots/" + rev + ".json.enc",
@@ -918,7 +918,7 @@ TEST_CASE("a v1 file copied over a v2 revision is refused unless v1 is accepted,
     const VerifyProblem& replaced = report.problems.back();  // revisions are checked oldest first
     CHECK(replaced.rev == rev);
     CHECK(replaced.status.code() == Code::kIntegrity);
-    CHECK(replaced.status.message().find("recorded a v2 write") != std::string::npos);
+    CHECK(replaced.status.message().find("recorded a v3 write") != std::string::npos);
     CHECK(report.problems.size() == (reader == store.get() ? 2u : 1u));  // the strict store also refuses old_rev
   }
 }

@@ -296,7 +296,7 @@ TEST_CASE("the memory journal numbers its events 1, 2, 3 and records what the lo
     CHECK((*events)[i].pid == ::getpid());
     CHECK((*events)[i].actor.find('@') != std::string::npos);
   }
-  CHECK((*events)[0].envelope_version == kEnvelopeV2);
+  CHECK((*events)[0].envelope_version == kEnvelopeV3);
   CHECK((*events)[0].lock_id == (*events)[1].lock_id);
   CHECK_FALSE((*events)[1].lock_id.empty());
   CHECK((*events)[4].lock_id == (*held)->id());

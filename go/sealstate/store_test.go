@@ -151,7 +151,7 @@ func TestNewKeyJournalAndVerify(t *testing.T) {
 		events, err := store.Journal(0)
 		must(t, err)
 		if len(events) != 3 || events[0].Seq != 1 || events[0].Event != "write" || events[0].Rev != rev ||
-			events[0].EnvelopeVersion != 2 || events[1].Event != "set-current" || events[2].Rev != bad || events[0].Time.IsZero() {
+			events[0].EnvelopeVersion != 3 || events[1].Event != "set-current" || events[2].Rev != bad || events[0].Time.IsZero() {
 			t.Fatalf("journal: %+v", events)
 		}
 		later, err := store.Journal(1)

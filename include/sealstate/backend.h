@@ -305,6 +305,19 @@ class SEALSTATE_EXPORT Backend {
   virtual Status ImportJournal(const std::vector<JournalEvent>& /*events*/, std::string_view /*lock_id*/) {
     return Status::Unsupported("this backend cannot import journal events");
   }
+
+  // Key rotation (RekeyStack, key_ring.h): replaces the stored envelope of the existing revision
+  // `rev` with `source`'s bytes (the same revision with its data key re-wrapped), atomically and
+  // durable before it returns: a reader sees the old bytes or the new, never a mix or neither,
+  // also across a crash. The bytes must start a v2 or v3 header naming this factory, stack and
+  // `rev` (kIntegrity otherwise; ImportEnvelope's check). Does not journal (the caller does).
+  // Fenced by `lock_id` as Remove (kLocked). Errors: kInvalidArgument (bad rev name), kNotFound
+  // (no such revision: nothing is created), kIntegrity, kFormat, kLocked, kIoError, or the
+  // source's error; on any error the revision keeps its old bytes. The default, for backends
+  // written before it existed: kUnsupported.
+  virtual Status ReplaceEnvelope(std::string_view /*rev*/, ByteSource& /*source*/, std::string_view /*lock_id*/) {
+    return Status::Unsupported("this backend cannot replace a revision's stored envelope (rekey)");
+  }
 };
 
 }  // namespace sealstate

@@ -24,6 +24,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <sealstate/encrypter.h>
 #include <sealstate/json.h>
@@ -35,6 +36,9 @@ namespace sealstate {
 
 inline constexpr std::int64_t kEnvelopeV1 = 1;
 inline constexpr std::int64_t kEnvelopeV2 = 2;
+inline constexpr std::int64_t kEnvelopeV3 = 3;
+// Most recipients a v3 header may carry (a reader refuses more).
+inline constexpr std::size_t kV3MaxRecipients = 32;
 inline constexpr std::size_t kV2ChunkSize = 64 * 1024;
 inline constexpr std::size_t kV2MaxHeaderBytes = 16 * 1024;
 inline constexpr std::string_view kCipherSecretstream = "xchacha20poly1305-secretstream";
@@ -109,8 +113,8 @@ struct EnvelopePolicy {
   // mode, whose v1 envelopes are never compressed. Reading accepts either, whatever this says.
   Compression compression = Compression::kZstd;
 
-  // The envelope version new snapshots are sealed with: kEnvelopeV1 or kEnvelopeV2.
-  std::int64_t written_version() const { return unobin_compatible ? kEnvelopeV1 : kEnvelopeV2; }
+  // The envelope version new snapshots are sealed with: kEnvelopeV1 or kEnvelopeV3.
+  std::int64_t written_version() const { return unobin_compatible ? kEnvelopeV1 : kEnvelopeV3; }
   // The compression new snapshots are sealed with: `compression`, or kNone for v1.
   Compression written_compression() const { return unobin_compatible ? Compression::kNone : compression; }
   // How OpenSnapshot must open a stored snapshot under this policy.
@@ -120,13 +124,28 @@ struct EnvelopePolicy {
   friend bool operator==(const EnvelopePolicy&, const EnvelopePolicy&) = default;
 };
 
-// A parsed v2 header, as written on the first line of the file.
+// One recipient of a v3 file: the file's data key wrapped (Encrypter::WrapKey) for one key.
+struct WrappedDataKey {
+  std::string key_source;  // the registry name of the key's source ("env-key", "key-file", ...)
+  JsonObject config;       // that source's non-secret configuration (Describe().config)
+  std::string key_id;      // the key's id (Describe().key_id): what a reader matches keys by
+  std::string wrapped;     // the wrapped data key (raw bytes; base64 in the header)
+  friend bool operator==(const WrappedDataKey&, const WrappedDataKey&) = default;
+};
+
+// A parsed v2 or v3 header, as written on the first line of the file.
 struct EnvelopeHeader {
   std::int64_t envelope_version = kEnvelopeV2;
   std::string payload_type;
+  // v2 only: the one encrypter the data key is wrapped for (v3: recipients).
   std::string encrypter_name;
   JsonObject encrypter_config;
   std::string key_id;
+  // v3 only: the data key wrapped for each recipient key (1..kV3MaxRecipients; none for a
+  // plaintext file), and the MAC that binds that list, in its order, to the rest of the header
+  // (sealstate-format(5), ENVELOPE V3).
+  std::vector<WrappedDataKey> recipients;
+  std::string recipients_mac;
   std::string cipher;
   std::uint64_t chunk_size = kV2ChunkSize;
   std::string compression = "none";
@@ -176,26 +195,39 @@ SEALSTATE_EXPORT Status SealV2(const EnvelopeBinding& binding, const Encrypter& 
                                const PayloadWriter& write_payload, ByteSink& out,
                                Compression compression = Compression::kNone);
 
-// Reads and checks the header, then hands the authenticated-as-it-goes payload to
+// ---- v3 (sealstate, several recipient keys) ----
+
+// As SealV2, but the header carries the data key wrapped for each of WrapTargets(encrypter)
+// (key_ring.h: a KeyRing's first key and its recipients, or the one encrypter) and the payload
+// authenticates the header without those wraps, so they can be replaced (RekeyEnvelope)
+// without touching the payload. A noop encrypter writes a plaintext v3 file with no recipients.
+SEALSTATE_EXPORT Status SealV3(const EnvelopeBinding& binding, const Encrypter& encrypter,
+                               const PayloadWriter& write_payload, ByteSink& out,
+                               Compression compression = Compression::kNone);
+
+// ---- v2 and v3 ----
+
+// Reads and checks the header (v2 or v3), then hands the authenticated-as-it-goes payload to
 // `read_payload` (decompressed, if the header says so), then checks the stream ended properly.
 // Errors: kFormat (not v2, unknown cipher or compression), kIntegrity (malformed or edited
 // header, binding mismatch, tampering, truncation, trailing bytes, refused plaintext, a corrupt
 // compressed payload or a decompression bomb, naming the revision), kWrongKey (key ids
-// differ), reader errors.
+// differ; for v3, no configured key's id is among the file's recipients, naming the ids it
+// wants), reader errors. `encrypter` may be a KeyRing: the key the file names is used.
 // Past the first 1 MiB of payload, `in` is read from a second thread (stream.h).
 SEALSTATE_EXPORT Status OpenV2(ByteSource& in, const EnvelopeBinding& expected, const Encrypter& encrypter,
                                const OpenOptions& options, const PayloadReader& read_payload);
 
-// Reads only the first line of a v2 file and parses it, without authenticating it (for
-// inspection and diagnostics). Errors: kFormat if the input is not a v2 envelope; kIntegrity if
+// Reads only the first line of a v2 or v3 file and parses it, without authenticating it (for
+// inspection and diagnostics). Errors: kFormat if the input is a v1 envelope; kIntegrity if
 // the header is malformed.
 SEALSTATE_EXPORT Result<EnvelopeHeader> ReadV2Header(ByteSource& in);
 
 // ---- version-independent ----
 
-// Which version a file is: 2 if its first line is a v2 header, else 1 (v1 is pretty JSON whose
+// Which version a file is: 2 or 3 if its first line is a v2 or v3 header, else 1 (v1 is pretty JSON whose
 // first line is "{"). Inspects only `first_bytes` (at least the first line, or the whole file
-// if shorter). Errors: kFormat for an envelope-version other than 1 or 2.
+// if shorter). Errors: kFormat for an envelope-version other than 1, 2 or 3.
 SEALSTATE_EXPORT Result<std::int64_t> DetectEnvelopeVersion(std::string_view first_bytes);
 
 // The header of a file of either version, without authenticating or decrypting anything: for
@@ -205,8 +237,9 @@ SEALSTATE_EXPORT Result<std::int64_t> DetectEnvelopeVersion(std::string_view fir
 // kFormat (an unknown envelope-version), kIntegrity (a malformed v2 header), source errors.
 SEALSTATE_EXPORT Result<EnvelopeHeader> ReadEnvelopeHeader(ByteSource& in);
 
-// Seals a snapshot: version kEnvelopeV2 (default) or kEnvelopeV1 (unobin-compatible). The
-// payload is EncodeSnapshot's bytes. For v2, `binding` is written to the header; payload_type
+// Seals a snapshot: version kEnvelopeV3 (what stores write), kEnvelopeV2 (default here, for
+// compatibility) or kEnvelopeV1 (unobin-compatible). The payload is EncodeSnapshot's bytes. For
+// v2 and v3, `binding` is written to the header; payload_type
 // is forced to "state"; the payload is compressed as `compression` says. Errors: as
 // EncodeSnapshot, SealV1/SealV2; kInvalidArgument for v1 with a compression other than kNone.
 SEALSTATE_EXPORT Status SealSnapshot(const Snapshot& snapshot, std::int64_t envelope_version,

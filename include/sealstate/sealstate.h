@@ -8,11 +8,13 @@
 #include <sealstate/encrypter.h>
 #include <sealstate/envelope.h>
 #include <sealstate/json.h>
+#include <sealstate/key_ring.h>
 #include <sealstate/local_store.h>
 #include <sealstate/lock.h>
 #include <sealstate/maintenance.h>
 #include <sealstate/memory_store.h>
 #include <sealstate/names.h>
+#include <sealstate/rekey.h>
 #include <sealstate/revision.h>
 #include <sealstate/secret.h>
 #include <sealstate/snapshot.h>

@@ -95,7 +95,7 @@ def test_journal_since_seq(store):
     rev = store.commit(make_snapshot())
     events = store.journal()
     assert [e["event"] for e in events] == ["write", "set-current"]
-    assert events[0]["seq"] == 1 and events[0]["rev"] == rev and events[0]["envelope-version"] == 2
+    assert events[0]["seq"] == 1 and events[0]["rev"] == rev and events[0]["envelope-version"] == 3
     assert store.journal(since_seq=1) == events[1:]
     assert store.journal(since_seq=10**6) == []
 

@@ -1,6 +1,9 @@
 #include "backend/backend_checks.h"
 
+#include <sealstate/key_ring.h>
 #include <sealstate/revision.h>
+
+#include <algorithm>
 
 namespace sealstate::internal {
 namespace {
@@ -14,6 +17,29 @@ bool IsV1DecryptFailure(const Status& status) {
 }
 
 std::string KeyIdText(const std::string& key_id) { return key_id.empty() ? std::string("none (noop)") : key_id; }
+
+// The key ids a v2 or v3 header says open the file.
+std::vector<std::string> HeaderKeyIds(const EnvelopeHeader& header) {
+  if (header.envelope_version == kEnvelopeV2) return {header.key_id};
+  std::vector<std::string> ids;
+  for (const WrappedDataKey& entry : header.recipients) ids.push_back(entry.key_id);
+  if (ids.empty()) ids.emplace_back();  // a plaintext v3 file: noop's empty id
+  return ids;
+}
+
+// Whether one of the configured keys is among `ids`.
+bool OpensWithOneOf(const Encrypter& encrypter, const std::vector<std::string>& ids) {
+  for (const Encrypter* key : OpeningKeys(encrypter)) {
+    if (std::find(ids.begin(), ids.end(), key->Describe().key_id) != ids.end()) return true;
+  }
+  return false;
+}
+
+std::string JoinIds(const std::vector<std::string>& ids) {
+  std::string out;
+  for (const std::string& id : ids) out += (out.empty() ? "" : ", ") + KeyIdText(id);
+  return out;
+}
 
 }  // namespace
 
@@ -40,8 +66,14 @@ Status CheckKeyOpensCurrent(Backend& backend, const Encrypter* encrypter, const 
       "; readers holding that key could not read the new revision. If the key is meant to "
       "change, write with new_key (sealstate --new-key)";
   const EncrypterDescription ours = encrypter->Describe();
+  if (header->envelope_version == kEnvelopeV3) {
+    const std::vector<std::string> ids = HeaderKeyIds(*header);
+    if (OpensWithOneOf(*encrypter, ids)) return Status::OK();
+    return Status::WrongKey(refusal + "it is wrapped for key ids " + JoinIds(ids) + ", the configured " +
+                            ours.key_source + " key has key id " + KeyIdText(ours.key_id) + advice);
+  }
   if (header->envelope_version == kEnvelopeV2) {
-    if (header->key_id == ours.key_id) return Status::OK();
+    if (OpensWithOneOf(*encrypter, HeaderKeyIds(*header))) return Status::OK();
     return Status::WrongKey(refusal + "it is sealed with " + header->encrypter_name + " key id " +
                             KeyIdText(header->key_id) + ", the configured " + ours.key_source + " key has key id " +
                             KeyIdText(ours.key_id) + advice);

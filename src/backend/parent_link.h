@@ -15,12 +15,14 @@
 namespace sealstate::internal {
 
 // The BLAKE2b-256 digest (64 lower-case hex digits) of revision `rev`'s stored envelope, read
-// with backend.ReadEnvelope: hashes the bytes as stored, never opens or decrypts them.
+// with backend.ReadEnvelope: hashes the bytes as stored, never opens or decrypts them, except
+// that a v3 header line is hashed without its recipients and recipients-mac (its sealed part),
+// so a revision rekey re-wrapped keeps its digest.
 // Errors: ReadEnvelope's (kNotFound for a missing revision).
 Result<std::string> StoredEnvelopeDigest(Backend& backend, std::string_view rev);
 
-// The parent a revision written now records: none when `written_version` is not kEnvelopeV2
-// (v1 cannot carry it), when there is no current, when current is damaged (kIntegrity) or names
+// The parent a revision written now records: none when `written_version` is v1 (v1 cannot
+// carry it), when there is no current, when current is damaged (kIntegrity) or names
 // a revision that is gone (the write that replaces it must not be blocked), or when the backend
 // cannot read stored envelopes (kUnsupported). Reads the whole current envelope once (hashing
 // it costs about as much as reading it). Errors: CurrentRev's and ReadEnvelope's other errors.

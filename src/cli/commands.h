@@ -28,6 +28,8 @@ void RegisterHistory(CLI::App& app, CommandContext& context);
 void RegisterDiff(CLI::App& app, CommandContext& context);
 // migrate-schema.
 void RegisterMigrateSchema(CLI::App& app, CommandContext& context);
+// rekey, upgrade, keys.
+void RegisterKeyCommands(CLI::App& app, CommandContext& context);
 // copy --to SPEC.
 void RegisterCopy(CLI::App& app, CommandContext& context);
 

@@ -1,9 +1,11 @@
 #include "cli/global_options.h"
 
+#include <mutex>
 #include <utility>
 
 #include <sealstate/backend_registry.h>
 #include <sealstate/envelope.h>
+#include <sealstate/key_ring.h>
 #include <sealstate/local_store.h>
 #include <sealstate/maintenance.h>
 
@@ -63,6 +65,15 @@ void AddGlobalOptions(CLI::App& app, GlobalOptions& options) {
   app.add_option("--box-key-file", options.box_key_file, "X25519 secret key file for box-key-file (mode 0600)")
       ->envname("SEALSTATE_BOX_KEY_FILE")
       ->type_name("PATH");
+  app.add_option("--key", options.keys,
+                 "A key to open with (repeatable; the first also seals): env:VAR, file:PATH, passphrase, "
+                 "command:CMD, box-file:PATH")
+      ->type_name("SPEC")
+      ->allow_extra_args(false);
+  app.add_option("--recipient", options.recipients,
+                 "A wrap-only key new snapshots are also sealed for (repeatable): a --key SPEC or pub:BASE64")
+      ->type_name("SPEC")
+      ->allow_extra_args(false);
   app.add_flag("--unobin", options.unobin, "Write and read unobin v1 envelopes");
   app.add_option("--compression", options.compression,
                  "Compress new snapshots: zstd (default) or none; unobin v1 envelopes are never compressed")
@@ -103,7 +114,9 @@ std::string BackendSpec(const GlobalOptions& options) {
   return "local:" + options.root;
 }
 
-Result<std::shared_ptr<const Encrypter>> CreateEncrypter(const GlobalOptions& options) {
+namespace {
+
+Result<std::shared_ptr<const Encrypter>> CreateEncrypterFromOptions(const GlobalOptions& options) {
   JsonObject config;
   if (options.encrypter == "env-key") {
     config["env-var"] = options.key_env;
@@ -131,6 +144,63 @@ Result<std::shared_ptr<const Encrypter>> CreateEncrypter(const GlobalOptions& op
   }
   SEALSTATE_ASSIGN_OR_RETURN(auto encrypter, EncrypterRegistry::WithBuiltins().Create(options.encrypter, config));
   return std::shared_ptr<const Encrypter>(std::move(encrypter));
+}
+
+// The encrypters of `specs` (--key or --recipient); a `passphrase` spec reads --passphrase-file
+// when one is given.
+Result<std::vector<std::shared_ptr<const Encrypter>>> CreateFromSpecs(const std::vector<std::string>& specs,
+                                                                      std::string_view option,
+                                                                      const GlobalOptions& options) {
+  const EncrypterRegistry registry = EncrypterRegistry::WithBuiltins();
+  std::vector<std::shared_ptr<const Encrypter>> created;
+  for (const std::string& spec : specs) {
+    Result<KeySpec> parsed = ParseKeySpec(spec);
+    if (!parsed.ok()) return parsed.status().WithPrefix(std::string(option) + ": ");
+    if (parsed->key_source == "passphrase" && !options.passphrase_file.empty()) {
+      parsed->config["file"] = options.passphrase_file;
+    }
+    Result<std::unique_ptr<Encrypter>> encrypter = registry.Create(parsed->key_source, parsed->config);
+    if (!encrypter.ok()) return encrypter.status().WithPrefix(std::string(option) + " " + spec + ": ");
+    created.push_back(std::shared_ptr<const Encrypter>(std::move(*encrypter)));
+  }
+  return created;
+}
+
+Result<std::shared_ptr<const Encrypter>> BuildEncrypter(const GlobalOptions& options) {
+  if (options.keys.empty() && options.recipients.empty()) return CreateEncrypterFromOptions(options);
+  std::vector<std::shared_ptr<const Encrypter>> keys;
+  if (options.keys.empty()) {
+    SEALSTATE_ASSIGN_OR_RETURN(auto only, CreateEncrypterFromOptions(options));
+    keys.push_back(std::move(only));
+  } else {
+    SEALSTATE_ASSIGN_OR_RETURN(keys, CreateFromSpecs(options.keys, "--key", options));
+  }
+  SEALSTATE_ASSIGN_OR_RETURN(auto recipients, CreateFromSpecs(options.recipients, "--recipient", options));
+  SEALSTATE_ASSIGN_OR_RETURN(auto ring, KeyRing::Make(std::move(keys), std::move(recipients)));
+  return std::shared_ptr<const Encrypter>(std::move(ring));
+}
+
+// What selects the encrypter: equal for two option sets that select the same keys.
+std::string KeySelection(const GlobalOptions& o) {
+  std::string selection = o.encrypter + '\0' + o.key_env + '\0' + o.key_file + '\0' + o.passphrase_file + '\0' +
+                          o.key_command + '\0' + o.box_public_key + '\0' + o.box_key_file;
+  for (const auto& spec : o.keys) selection += std::string(1, '\0') + "k" + spec;
+  for (const auto& spec : o.recipients) selection += std::string(1, '\0') + "r" + spec;
+  return selection;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const Encrypter>> CreateEncrypter(const GlobalOptions& options) {
+  static std::mutex mutex;
+  static std::string made_for;
+  static std::shared_ptr<const Encrypter> made;
+  const std::string selection = KeySelection(options);
+  std::lock_guard<std::mutex> guard(mutex);
+  if (made && made_for == selection) return made;
+  SEALSTATE_ASSIGN_OR_RETURN(made, BuildEncrypter(options));
+  made_for = selection;
+  return made;
 }
 
 namespace {

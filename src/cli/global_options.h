@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -29,6 +30,8 @@ struct GlobalOptions {
   std::string key_command;                // --key-command / SEALSTATE_KEY_COMMAND (command)
   std::string box_public_key;             // --box-public-key (box-public)
   std::string box_key_file;               // --box-key-file / SEALSTATE_BOX_KEY_FILE (box-key-file)
+  std::vector<std::string> keys;          // --key SPEC (repeatable): wins over --encrypter
+  std::vector<std::string> recipients;    // --recipient SPEC (repeatable): wrap-only keys
   bool unobin = false;                    // --unobin
   std::string compression;                // --compression / SEALSTATE_COMPRESSION; empty: the store default
   bool accept_v1 = false;                 // --accept-v1 / SEALSTATE_ACCEPT_V1
@@ -59,9 +62,13 @@ Result<std::string> ResolvedRoot(const GlobalOptions& options);
 // --root; else "local:ROOT" with --root (empty: the default root), as before --backend existed.
 std::string BackendSpec(const GlobalOptions& options);
 
-// Creates the encrypter the options select through EncrypterRegistry::WithBuiltins(). Errors:
-// kInvalidArgument for a missing --key-file with key-file, or the registry's (e.g. "env-key
-// encrypter: SEALSTATE_KEY is not set").
+// Creates the encrypter the options select through EncrypterRegistry::WithBuiltins(): with
+// --key or --recipient, a KeyRing of the --key specs (ParseKeySpec; none: the --encrypter key)
+// and the --recipient specs; else the one --encrypter key. Errors: kInvalidArgument for a
+// missing --key-file with key-file, a bad spec, or the registry's (e.g. "env-key encrypter:
+// SEALSTATE_KEY is not set"). Made once per process for the same key options and shared
+// afterwards, so a passphrase is asked for (and derived) once however many parts of a command
+// need the key.
 Result<std::shared_ptr<const Encrypter>> CreateEncrypter(const GlobalOptions& options);
 
 // How a command uses its stack.

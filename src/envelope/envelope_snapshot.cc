@@ -60,9 +60,9 @@ Result<std::int64_t> DetectEnvelopeVersion(std::string_view first_bytes) {
   const auto it = parsed->as_object().find("envelope-version");
   if (it == parsed->as_object().end() || it->second.type() != Json::Type::kInt) return kEnvelopeV1;
   const std::int64_t version = it->second.as_int();
-  if (version == kEnvelopeV1 || version == kEnvelopeV2) return version;
+  if (version == kEnvelopeV1 || version == kEnvelopeV2 || version == kEnvelopeV3) return version;
   return Status::Format("envelope: unsupported envelope-version " + std::to_string(version) +
-                        " (this build expects 1 or 2)");
+                        " (this build expects 1, 2 or 3)");
 }
 
 namespace internal {
@@ -80,15 +80,15 @@ Status SealValidatedSnapshot(const Snapshot& snapshot, std::int64_t envelope_ver
     SEALSTATE_ASSIGN_OR_RETURN(std::string sealed, SealV1(encoded, kStatePayload, encrypter));
     return out.Append(sealed);
   }
-  if (envelope_version != kEnvelopeV2) {
+  if (envelope_version != kEnvelopeV2 && envelope_version != kEnvelopeV3) {
     return Status::InvalidArgument("envelope: cannot write envelope-version " + std::to_string(envelope_version) +
-                                   " (this build writes 1 or 2)");
+                                   " (this build writes 1, 2 or 3)");
   }
   EnvelopeBinding state_binding = binding;
   state_binding.payload_type = std::string(kStatePayload);
-  return SealV2(
-      state_binding, encrypter, [&](ByteSink& payload) { return EncodeValidatedSnapshot(snapshot, payload); }, out,
-      compression);
+  const PayloadWriter write = [&](ByteSink& payload) { return EncodeValidatedSnapshot(snapshot, payload); };
+  if (envelope_version == kEnvelopeV3) return SealV3(state_binding, encrypter, write, out, compression);
+  return SealV2(state_binding, encrypter, write, out, compression);
 }
 
 }  // namespace internal
@@ -114,7 +114,7 @@ Result<std::int64_t> DetectFileVersion(internal::BufferedSource& buffered) {
 Result<EnvelopeHeader> ReadEnvelopeHeader(ByteSource& in) {
   internal::BufferedSource buffered(in, 4096);
   SEALSTATE_ASSIGN_OR_RETURN(std::int64_t version, DetectFileVersion(buffered));
-  if (version == kEnvelopeV2) return ReadV2Header(buffered);
+  if (version != kEnvelopeV1) return ReadV2Header(buffered);
   EnvelopeHeader v1;
   v1.envelope_version = kEnvelopeV1;
   return v1;
@@ -124,7 +124,7 @@ Result<Snapshot> OpenSnapshot(ByteSource& in, const EnvelopeBinding& expected, c
                               const OpenOptions& options) {
   internal::BufferedSource buffered(in);
   SEALSTATE_ASSIGN_OR_RETURN(const std::int64_t version, DetectFileVersion(buffered));
-  if (version == kEnvelopeV2) {
+  if (version != kEnvelopeV1) {
     SEALSTATE_ASSIGN_OR_RETURN(Snapshot snapshot, OpenSnapshotV2(buffered, expected, encrypter, options));
     SEALSTATE_RETURN_IF_ERROR(CheckSnapshotBinding(snapshot, expected, Code::kIntegrity));
     return snapshot;

@@ -1,8 +1,9 @@
-// sealstate's v2 envelope: header line, then a wrapped data key and a secretstream (or, for
-// noop, the plaintext). See envelope.h for the contract and man/sealstate-format.5.scd for
-// the layout.
+// sealstate's v2 and v3 envelopes: header line, then (v2) a wrapped data key and a
+// secretstream, or (v3, whose header carries the wrapped data keys) the secretstream; for noop,
+// the plaintext. See envelope.h for the contract and man/sealstate-format.5.scd for the layout.
 #include <sealstate/envelope.h>
 
+#include <sealstate/key_ring.h>
 #include <sealstate/names.h>
 
 #include <optional>
@@ -10,6 +11,7 @@
 #include "envelope/buffered_source.h"
 #include "envelope/encrypter_checks.h"
 #include "envelope/envelope_v2_header.h"
+#include "envelope/envelope_v3.h"
 #include "envelope/secretstream.h"
 #include "envelope/zstd_stream.h"
 #include "pipeline/pipelined_sink.h"
@@ -23,7 +25,7 @@ namespace {
 // unwraps but the header's key id differs, the header was edited (kIntegrity); if it does not
 // unwrap and the key ids differ, the key is wrong (kWrongKey).
 constexpr std::string_view kDataKeyLabel = "sealstate v2 data key";
-constexpr std::size_t kDataKeyBytes = 32;
+using internal::kDataKeyBytes;
 constexpr std::size_t kMaxWrappedKeyBytes = 64 * 1024;
 
 std::string EncodeLength(std::size_t n) {
@@ -46,13 +48,18 @@ Status ValidateBinding(const EnvelopeBinding& binding) {
   return Status::OK();
 }
 
-EnvelopeHeader MakeHeader(const EnvelopeBinding& binding, const EncrypterDescription& description, bool plaintext,
-                          Compression compression) {
+// The header of a new file of `version` (kEnvelopeV2 or kEnvelopeV3); a v3 header gets its
+// recipients from WrapDataKey.
+EnvelopeHeader MakeHeader(std::int64_t version, const EnvelopeBinding& binding, const EncrypterDescription& description,
+                          bool plaintext, Compression compression) {
   EnvelopeHeader header;
+  header.envelope_version = version;
   header.payload_type = binding.payload_type;
-  header.encrypter_name = description.key_source;
-  header.encrypter_config = description.config;
-  header.key_id = description.key_id;
+  if (version == kEnvelopeV2) {
+    header.encrypter_name = description.key_source;
+    header.encrypter_config = description.config;
+    header.key_id = description.key_id;
+  }
   header.cipher = std::string(plaintext ? kCipherNone : kCipherSecretstream);
   header.chunk_size = kV2ChunkSize;
   header.compression = std::string(CompressionName(compression));
@@ -71,9 +78,10 @@ Status WriteCompressed(const PayloadWriter& write_payload, Compression compressi
   return compressing.Finish();
 }
 
-Status SealPlaintext(const EnvelopeBinding& binding, const Encrypter& encrypter, const PayloadWriter& write_payload,
-                     ByteSink& out, Compression compression) {
-  const std::string header = internal::EncodeV2Header(MakeHeader(binding, encrypter.Describe(), true, compression));
+Status SealPlaintext(std::int64_t version, const EnvelopeBinding& binding, const Encrypter& encrypter,
+                     const PayloadWriter& write_payload, ByteSink& out, Compression compression) {
+  const std::string header =
+      internal::EncodeV2Header(MakeHeader(version, binding, encrypter.Describe(), true, compression));
   SEALSTATE_RETURN_IF_ERROR(out.Append(header + "\n"));
   return WriteCompressed(write_payload, compression, out);
 }
@@ -98,15 +106,10 @@ class CompressThenEncrypt final : public ByteSink {
   std::optional<internal::CompressingSink> compressing_;
 };
 
-Status SealEncrypted(const EnvelopeBinding& binding, const Encrypter& encrypter, const PayloadWriter& write_payload,
-                     ByteSink& out, Compression compression) {
-  SEALSTATE_ASSIGN_OR_RETURN(SecretBytes data_key, SecretBytes::Random(kDataKeyBytes));
-  Result<std::string> wrapped = encrypter.WrapKey(data_key, kDataKeyLabel);
-  if (!wrapped.ok()) return wrapped.status().WithPrefix("seal: wrap data key: ");
-  const std::string header = internal::EncodeV2Header(MakeHeader(binding, encrypter.Describe(), false, compression));
-  SEALSTATE_RETURN_IF_ERROR(out.Append(header + "\n"));
-  SEALSTATE_RETURN_IF_ERROR(out.Append(EncodeLength(wrapped->size()) + *wrapped));
-  internal::EncryptingSink sink(data_key, header, kV2ChunkSize, out);
+// Encrypts what `write_payload` produces under `data_key`, authenticating `associated_data`.
+Status WriteSealedPayload(const SecretBytes& data_key, std::string_view associated_data,
+                          const PayloadWriter& write_payload, ByteSink& out, Compression compression) {
+  internal::EncryptingSink sink(data_key, associated_data, kV2ChunkSize, out);
   CompressThenEncrypt payload(sink, compression);
   {
     // A big payload is compressed, encrypted and written on a second thread while it is being
@@ -116,6 +119,27 @@ Status SealEncrypted(const EnvelopeBinding& binding, const Encrypter& encrypter,
     SEALSTATE_RETURN_IF_ERROR(pipelined.Finish());
   }
   return payload.Finish();
+}
+
+Status SealEncryptedV2(const EnvelopeBinding& binding, const Encrypter& encrypter, const PayloadWriter& write_payload,
+                       ByteSink& out, Compression compression) {
+  SEALSTATE_ASSIGN_OR_RETURN(SecretBytes data_key, SecretBytes::Random(kDataKeyBytes));
+  Result<std::string> wrapped = encrypter.WrapKey(data_key, kDataKeyLabel);
+  if (!wrapped.ok()) return wrapped.status().WithPrefix("seal: wrap data key: ");
+  const std::string header =
+      internal::EncodeV2Header(MakeHeader(kEnvelopeV2, binding, encrypter.Describe(), false, compression));
+  SEALSTATE_RETURN_IF_ERROR(out.Append(header + "\n"));
+  SEALSTATE_RETURN_IF_ERROR(out.Append(EncodeLength(wrapped->size()) + *wrapped));
+  return WriteSealedPayload(data_key, header, write_payload, out, compression);
+}
+
+Status SealEncryptedV3(const EnvelopeBinding& binding, const Encrypter& encrypter, const PayloadWriter& write_payload,
+                       ByteSink& out, Compression compression) {
+  SEALSTATE_ASSIGN_OR_RETURN(SecretBytes data_key, SecretBytes::Random(kDataKeyBytes));
+  const EnvelopeHeader sealed = MakeHeader(kEnvelopeV3, binding, encrypter.Describe(), false, compression);
+  SEALSTATE_ASSIGN_OR_RETURN(const EnvelopeHeader header, internal::WrapDataKey(sealed, data_key, encrypter));
+  SEALSTATE_RETURN_IF_ERROR(out.Append(internal::EncodeV2Header(header) + "\n"));
+  return WriteSealedPayload(data_key, internal::V3PayloadAssociatedData(header), write_payload, out, compression);
 }
 
 Status CheckField(std::string_view what, const std::string& actual, const std::string& expected) {
@@ -148,8 +172,20 @@ Status CheckSupported(const EnvelopeHeader& header) {
   return Status::OK();
 }
 
+// The key of `configured` (a KeyRing or one encrypter) whose id the v2 header names, else its
+// first key (whose id then explains the refusal).
+const Encrypter& V2KeyFor(const EnvelopeHeader& header, const Encrypter& configured) {
+  const std::vector<const Encrypter*> keys = OpeningKeys(configured);
+  for (const Encrypter* key : keys) {
+    if (!header.key_id.empty() && key->Describe().key_id == header.key_id) return *key;
+  }
+  return *keys.front();
+}
+
 // Unwraps the data key and tells a wrong key apart from an edited header (see kDataKeyLabel).
-Result<SecretBytes> UnwrapDataKey(const EnvelopeHeader& header, std::string_view wrapped, const Encrypter& encrypter) {
+Result<SecretBytes> UnwrapV2DataKey(const EnvelopeHeader& header, std::string_view wrapped,
+                                    const Encrypter& configured) {
+  const Encrypter& encrypter = V2KeyFor(header, configured);
   const EncrypterDescription ours = encrypter.Describe();
   const bool ids_known = !ours.key_id.empty();
   const bool ids_differ = ids_known && header.key_id != ours.key_id;
@@ -169,6 +205,14 @@ Result<SecretBytes> UnwrapDataKey(const EnvelopeHeader& header, std::string_view
   return key;
 }
 
+// What a file says it is sealed with, for the plaintext rule's messages.
+std::string SealedWith(const EnvelopeHeader& header) {
+  if (header.envelope_version == kEnvelopeV3) {
+    return header.recipients.empty() ? "noop" : header.recipients.front().key_source;
+  }
+  return header.encrypter_name.empty() ? "an unnamed encrypter" : header.encrypter_name;
+}
+
 // What errors about the payload call it: its revision, when the header names one.
 std::string PayloadName(const EnvelopeHeader& header) {
   return header.rev.empty() ? std::string("the payload") : "revision " + header.rev;
@@ -183,14 +227,10 @@ Status ReadDecompressed(const EnvelopeHeader& header, ByteSource& in, const Payl
   return internal::ExpectPayloadEnd(decompressing);
 }
 
-Status OpenEncrypted(internal::BufferedSource& in, std::string_view header_line, const EnvelopeHeader& header,
-                     const Encrypter& encrypter, const PayloadReader& read_payload) {
-  SEALSTATE_ASSIGN_OR_RETURN(std::string length, in.ReadExact(4, "wrapped key length"));
-  const std::size_t wrapped_size = DecodeLength(length);
-  if (wrapped_size > kMaxWrappedKeyBytes) return Status::Integrity("envelope: the wrapped key length is implausible");
-  SEALSTATE_ASSIGN_OR_RETURN(std::string wrapped, in.ReadExact(wrapped_size, "wrapped key"));
-  SEALSTATE_ASSIGN_OR_RETURN(SecretBytes data_key, UnwrapDataKey(header, wrapped, encrypter));
-  internal::DecryptingSource decrypting(data_key, header_line, header.chunk_size, in);
+// Decrypts the payload under `data_key` (authenticating `associated_data`) into `read_payload`.
+Status ReadSealedPayload(internal::BufferedSource& in, const SecretBytes& data_key, std::string_view associated_data,
+                         const EnvelopeHeader& header, const PayloadReader& read_payload) {
+  internal::DecryptingSource decrypting(data_key, associated_data, header.chunk_size, in);
   std::optional<internal::DecompressingSource> decompressing;
   if (header.compression != CompressionName(Compression::kNone)) decompressing.emplace(decrypting, PayloadName(header));
   ByteSource& payload = decompressing ? static_cast<ByteSource&>(*decompressing) : decrypting;
@@ -199,6 +239,28 @@ Status OpenEncrypted(internal::BufferedSource& in, std::string_view header_line,
   internal::PrefetchingSource prefetched(payload);
   SEALSTATE_RETURN_IF_ERROR(read_payload(prefetched));
   return internal::ExpectPayloadEnd(prefetched);
+}
+
+Status OpenEncrypted(internal::BufferedSource& in, std::string_view header_line, const EnvelopeHeader& header,
+                     const Encrypter& encrypter, const PayloadReader& read_payload) {
+  if (header.envelope_version == kEnvelopeV3) {
+    SEALSTATE_ASSIGN_OR_RETURN(SecretBytes data_key, internal::UnwrapDataKey(header, encrypter));
+    return ReadSealedPayload(in, data_key, internal::V3PayloadAssociatedData(header), header, read_payload);
+  }
+  SEALSTATE_ASSIGN_OR_RETURN(std::string length, in.ReadExact(4, "wrapped key length"));
+  const std::size_t wrapped_size = DecodeLength(length);
+  if (wrapped_size > kMaxWrappedKeyBytes) return Status::Integrity("envelope: the wrapped key length is implausible");
+  SEALSTATE_ASSIGN_OR_RETURN(std::string wrapped, in.ReadExact(wrapped_size, "wrapped key"));
+  SEALSTATE_ASSIGN_OR_RETURN(SecretBytes data_key, UnwrapV2DataKey(header, wrapped, encrypter));
+  return ReadSealedPayload(in, data_key, header_line, header, read_payload);
+}
+
+// A plaintext v3 file names no recipients: a list there was added.
+Status CheckPlaintextRecipients(const EnvelopeHeader& header) {
+  if (header.envelope_version != kEnvelopeV3 || (header.recipients.empty() && header.recipients_mac.empty())) {
+    return Status::OK();
+  }
+  return Status::Integrity("envelope: a plaintext v3 file names recipients: the header was edited");
 }
 
 }  // namespace
@@ -216,8 +278,15 @@ Result<Compression> ParseCompression(std::string_view name) {
 Status SealV2(const EnvelopeBinding& binding, const Encrypter& encrypter, const PayloadWriter& write_payload,
               ByteSink& out, Compression compression) {
   SEALSTATE_RETURN_IF_ERROR(ValidateBinding(binding));
-  if (encrypter.is_plaintext()) return SealPlaintext(binding, encrypter, write_payload, out, compression);
-  return SealEncrypted(binding, encrypter, write_payload, out, compression);
+  if (encrypter.is_plaintext()) return SealPlaintext(kEnvelopeV2, binding, encrypter, write_payload, out, compression);
+  return SealEncryptedV2(binding, encrypter, write_payload, out, compression);
+}
+
+Status SealV3(const EnvelopeBinding& binding, const Encrypter& encrypter, const PayloadWriter& write_payload,
+              ByteSink& out, Compression compression) {
+  SEALSTATE_RETURN_IF_ERROR(ValidateBinding(binding));
+  if (encrypter.is_plaintext()) return SealPlaintext(kEnvelopeV3, binding, encrypter, write_payload, out, compression);
+  return SealEncryptedV3(binding, encrypter, write_payload, out, compression);
 }
 
 Result<EnvelopeHeader> ReadV2Header(ByteSource& in) {
@@ -225,7 +294,7 @@ Result<EnvelopeHeader> ReadV2Header(ByteSource& in) {
   Result<std::string_view> line = buffered.PeekLine(kV2MaxHeaderBytes);
   if (!line.ok()) return line.status().WithPrefix("envelope: ");
   SEALSTATE_ASSIGN_OR_RETURN(std::int64_t version, DetectEnvelopeVersion(*line));
-  if (version != kEnvelopeV2) return Status::Format("envelope: not a v2 envelope (version 1)");
+  if (version == kEnvelopeV1) return Status::Format("envelope: not a v2 envelope (version 1)");
   return internal::ParseV2Header(*line);
 }
 
@@ -240,7 +309,8 @@ Status OpenV2(ByteSource& in, const EnvelopeBinding& expected, const Encrypter& 
   SEALSTATE_RETURN_IF_ERROR(CheckBinding(header, expected));
   SEALSTATE_RETURN_IF_ERROR(CheckSupported(header));
   const bool plaintext = header.cipher == kCipherNone;
-  const std::string sealed_with = header.encrypter_name.empty() ? "an unnamed encrypter" : header.encrypter_name;
+  if (plaintext) SEALSTATE_RETURN_IF_ERROR(CheckPlaintextRecipients(header));
+  const std::string sealed_with = SealedWith(header);
   SEALSTATE_RETURN_IF_ERROR(internal::CheckPlaintextRule(plaintext, sealed_with, encrypter, options));
   if (plaintext) return ReadDecompressed(header, buffered, read_payload);
   return OpenEncrypted(buffered, header_line, header, encrypter, read_payload);

@@ -161,9 +161,15 @@ Status WriteNewFile(Env& env, const Dir& dir, std::string_view name, const std::
 
 Status ReplaceFile(Env& env, const Dir& dir, std::string_view name, std::string_view contents,
                    const BeforePublish& before_publish) {
+  return ReplaceFile(
+      env, dir, name, [&](ByteSink& sink) { return sink.Append(contents); }, before_publish);
+}
+
+Status ReplaceFile(Env& env, const Dir& dir, std::string_view name, const std::function<Status(ByteSink&)>& produce,
+                   const BeforePublish& before_publish) {
   TempFile temp(env, dir, TempNameFor(name));
   SEALSTATE_RETURN_IF_ERROR(temp.Create());
-  SEALSTATE_RETURN_IF_ERROR(temp.Fill([&](ByteSink& sink) { return sink.Append(contents); }));
+  SEALSTATE_RETURN_IF_ERROR(temp.Fill(produce));
   if (before_publish) SEALSTATE_RETURN_IF_ERROR(before_publish());
   SEALSTATE_RETURN_IF_ERROR(env.RenameAt(dir, temp.name(), name, /*no_replace=*/false));
   temp.Published();

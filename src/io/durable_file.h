@@ -74,4 +74,9 @@ Status WriteNewFile(Env& env, const Dir& dir, std::string_view name, const std::
 Status ReplaceFile(Env& env, const Dir& dir, std::string_view name, std::string_view contents,
                    const BeforePublish& before_publish = nullptr);
 
+// The same, with the bytes `produce` writes (streamed, so memory stays bounded). Errors: also
+// produce's (nothing replaced then).
+Status ReplaceFile(Env& env, const Dir& dir, std::string_view name, const std::function<Status(ByteSink&)>& produce,
+                   const BeforePublish& before_publish = nullptr);
+
 }  // namespace sealstate::internal

@@ -87,6 +87,7 @@ class MemoryStore final : public Backend {
     return sink.Append(*sealed);
   }
   Status ImportEnvelope(std::string_view rev, ByteSource& source, std::string_view lock_id) override;
+  Status ReplaceEnvelope(std::string_view rev, ByteSource& source, std::string_view lock_id) override;
   Status ImportJournal(const std::vector<JournalEvent>& events, std::string_view lock_id) override;
   // Commit: Backend's default, built from the operations above (nothing to gain from doing it in
   // one piece here).
@@ -243,6 +244,23 @@ Status MemoryStore::ImportEnvelope(std::string_view rev, ByteSource& source, std
   }
   if (state_->reserved.contains(std::string(rev))) return DifferentEnvelopeError(kPrefix, rev);  // a write's
   state_->revisions.emplace(std::string(rev), std::move(bytes));
+  return Status::OK();
+}
+
+Status MemoryStore::ReplaceEnvelope(std::string_view rev, ByteSource& source, std::string_view lock_id) {
+  SEALSTATE_RETURN_IF_ERROR(CheckImportedRevisionName(kPrefix, rev));
+  const std::string not_done = "revision " + std::string(rev) + " was not replaced";
+  ImportedEnvelope envelope(source);
+  SEALSTATE_RETURN_IF_ERROR(
+      envelope.Check(EnvelopeBinding{"state", factory(), stack(), std::string(rev)}, options_.envelope, kPrefix));
+  auto bytes = std::make_shared<std::string>();
+  StringSink sink(*bytes);
+  SEALSTATE_RETURN_IF_ERROR(CopyBytes(envelope, sink));
+  std::lock_guard<std::mutex> guard(state_->mutex);
+  SEALSTATE_RETURN_IF_ERROR(state_->CheckFenceLocked(lock_id, not_done));
+  const auto found = state_->revisions.find(std::string(rev));
+  if (found == state_->revisions.end()) return NoSuchRevisionError(kPrefix, rev, stack());
+  found->second = std::move(bytes);
   return Status::OK();
 }
 

@@ -100,6 +100,7 @@ class PostgresStore final : public Backend {
   }
   Status ReadEnvelope(std::string_view rev, ByteSink& sink) override;
   Status ImportEnvelope(std::string_view rev, ByteSource& source, std::string_view lock_id) override;
+  Status ReplaceEnvelope(std::string_view rev, ByteSource& source, std::string_view lock_id) override;
   Status ImportJournal(const std::vector<JournalEvent>& events, std::string_view lock_id) override;
 
  private:
@@ -132,6 +133,11 @@ class PostgresStore final : public Backend {
   // holding) its COMMIT. `name_taken`: it failed only because `rev` exists.
   Status StoreAs(const Snapshot& snapshot, const std::optional<EnvelopeParent>& parent, const std::string& rev,
                  const std::string& lock_id, const std::string& operation, bool make_current, bool& name_taken);
+  // Inside a transaction: replaces the chunks of the existing revision `rev` (ReplaceEnvelope).
+  Status ReplaceLocked(const std::string& rev, std::int64_t version, ByteSource& source, std::string_view lock_id);
+  // Inside a transaction: writes `source` as the chunks of `rev` (whose row exists) and records
+  // their count and size.
+  Status WriteChunksLocked(const std::string& rev, const std::string& what, ByteSource& source);
 
   const std::shared_ptr<const PgStackPlace> place_;
   std::mutex mutex_;  // guards conn_
@@ -517,6 +523,10 @@ Status PostgresStore::ImportLocked(const std::string& rev, std::int64_t version,
                      " (stack_id, rev, envelope_version, chunks, bytes) VALUES ($1, $2, $3, 0, 0)",
                  {PgParam::Int(place_->stack_id), PgParam::Text(rev), PgParam::Int(version)})
           .status());
+  return WriteChunksLocked(rev, "import " + rev, source);
+}
+
+Status PostgresStore::WriteChunksLocked(const std::string& rev, const std::string& what, ByteSource& source) {
   PgPipeline pipeline(*conn_);
   PgChunkSink sink(pipeline, *place_, rev);
   while (true) {
@@ -528,10 +538,40 @@ Status PostgresStore::ImportLocked(const std::string& rev, std::int64_t version,
   SEALSTATE_RETURN_IF_ERROR(pipeline.Finish());
   return conn_
       ->Exec(
-          "import " + rev,
+          what,
           "UPDATE " + place_->Table("revisions") + " SET chunks = $3, bytes = $4 WHERE stack_id = $1 AND rev = $2",
           {PgParam::Int(place_->stack_id), PgParam::Text(rev), PgParam::Int(sink.chunks()), PgParam::Int(sink.bytes())})
       .status();
+}
+
+Status PostgresStore::ReplaceLocked(const std::string& rev, std::int64_t version, ByteSource& source,
+                                    std::string_view lock_id) {
+  const std::string what = "replace " + rev;
+  SEALSTATE_RETURN_IF_ERROR(LockStackRow(*conn_, *place_, "replace"));
+  SEALSTATE_RETURN_IF_ERROR(CheckPgFence(*conn_, *place_, lock_id, "revision " + rev + " was not replaced"));
+  SEALSTATE_RETURN_IF_ERROR(RevisionChunkCount(*conn_, *place_, rev).status());
+  SEALSTATE_RETURN_IF_ERROR(
+      conn_
+          ->Exec(what, "DELETE FROM " + place_->Table("revision_chunks") + " WHERE stack_id = $1 AND rev = $2",
+                 {PgParam::Int(place_->stack_id), PgParam::Text(rev)})
+          .status());
+  SEALSTATE_RETURN_IF_ERROR(
+      conn_
+          ->Exec(what,
+                 "UPDATE " + place_->Table("revisions") + " SET envelope_version = $3 WHERE stack_id = $1 AND rev = $2",
+                 {PgParam::Int(place_->stack_id), PgParam::Text(rev), PgParam::Int(version)})
+          .status());
+  return WriteChunksLocked(rev, what, source);
+}
+
+Status PostgresStore::ReplaceEnvelope(std::string_view rev, ByteSource& source, std::string_view lock_id) {
+  SEALSTATE_RETURN_IF_ERROR(ValidateName("revision", rev));
+  SEALSTATE_ASSIGN_OR_RETURN(std::string first, ReadUpTo(source, kPgChunkBytes));
+  SEALSTATE_ASSIGN_OR_RETURN(std::int64_t version, CheckImportedHeader(first, rev));
+  PrefixedSource whole(std::move(first), source);
+  std::lock_guard<std::mutex> guard(mutex_);
+  SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
+  return InTransaction(*conn_, "replace", [&] { return ReplaceLocked(std::string(rev), version, whole, lock_id); });
 }
 
 Status PostgresStore::ImportEnvelope(std::string_view rev, ByteSource& source, std::string_view lock_id) {

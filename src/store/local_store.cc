@@ -97,6 +97,7 @@ class LocalStore final : public Backend {
     return CopyBytes(source, sink);
   }
   Status ImportEnvelope(std::string_view rev, ByteSource& source, std::string_view lock_id) override;
+  Status ReplaceEnvelope(std::string_view rev, ByteSource& source, std::string_view lock_id) override;
   Status ImportJournal(const std::vector<JournalEvent>& events, std::string_view lock_id) override {
     SEALSTATE_RETURN_IF_ERROR(CheckFence(std::string(lock_id), "the journal was not imported"));
     return core_->journal.AppendAll(events);
@@ -410,6 +411,21 @@ Status LocalStore::ImportEnvelope(std::string_view rev, ByteSource& source, std:
       [&] { return CheckFence(std::string(lock_id), not_done); });
   if (written.code() == Code::kAlreadyExists) return DifferentEnvelopeError(kPrefix, rev);  // imported meanwhile
   return written;
+}
+
+Status LocalStore::ReplaceEnvelope(std::string_view rev, ByteSource& source, std::string_view lock_id) {
+  SEALSTATE_RETURN_IF_ERROR(CheckImportedRevisionName(kPrefix, rev));
+  const std::string not_done = "revision " + std::string(rev) + " was not replaced";
+  SEALSTATE_RETURN_IF_ERROR(CheckFence(std::string(lock_id), not_done));
+  ImportedEnvelope envelope(source);
+  SEALSTATE_RETURN_IF_ERROR(
+      envelope.Check(EnvelopeBinding{"state", factory(), stack(), std::string(rev)}, core_->options.envelope, kPrefix));
+  // Only an existing revision is replaced: a rekey never creates one.
+  SEALSTATE_RETURN_IF_ERROR(OpenSnapshotFile(rev).status());
+  return ReplaceFile(
+      core_->env, core_->dirs->snapshots, SnapshotFileName(rev),
+      [&](ByteSink& sink) { return CopyBytes(envelope, sink); },
+      [&] { return CheckFence(std::string(lock_id), not_done); });
 }
 
 void LocalStore::CleanDebrisOnce() {

@@ -105,15 +105,16 @@ Result<std::map<std::string, JournalEvent>> RecordedWrites(Backend& backend) {
   return writes;
 }
 
-// A revision written as v2 whose file is no longer v2 was replaced: v1 binds nothing, so a v1
+// A revision written as v2 or v3 whose file is now v1 was replaced (rekey turns v2 into v3): v1 binds nothing, so a v1
 // file copied over it would otherwise open as that revision.
 Status CheckRecordedVersion(Backend& backend, const std::string& rev,
                             const std::map<std::string, JournalEvent>& writes) {
   const auto write = writes.find(rev);
-  if (write == writes.end() || write->second.envelope_version != kEnvelopeV2) return Status::OK();
+  if (write == writes.end() || write->second.envelope_version < kEnvelopeV2) return Status::OK();
   Result<EnvelopeHeader> header = backend.ReadHeader(rev);
-  if (!header.ok() || header->envelope_version == kEnvelopeV2) return Status::OK();  // Get reports what is wrong
-  return Status::Integrity("the journal recorded a v2 write of " + rev + " (seq " + std::to_string(write->second.seq) +
+  if (!header.ok() || header->envelope_version != kEnvelopeV1) return Status::OK();  // Get reports what is wrong
+  return Status::Integrity("the journal recorded a v" + std::to_string(write->second.envelope_version) + " write of " +
+                           rev + " (seq " + std::to_string(write->second.seq) +
                            "), but its file is a v1 envelope: it was replaced, e.g. by a copy of another revision");
 }
 

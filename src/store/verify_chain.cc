@@ -34,7 +34,7 @@ class ChainWalk {
   std::string Step(const std::string& rev) {
     Result<EnvelopeHeader> header = backend_.ReadHeader(rev);
     if (!header.ok()) return Broken(rev, header.status().WithPrefix("reading its header: "));
-    if (header->envelope_version != kEnvelopeV2) return End(ChainEnd::kV1);
+    if (header->envelope_version < kEnvelopeV2) return End(ChainEnd::kV1);
     if (header->rev != rev) {
       return Broken(rev, Status::Integrity("its file is sealed for revision " + header->rev +
                                            ": it was replaced by (or renamed from) another revision's file"));

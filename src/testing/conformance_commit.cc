@@ -63,7 +63,7 @@ void CheckOneCommitKind(Fixture& f, const CommitFn& commit) {
     REQUIRE(journal.size() == 2);
     CHECK(journal[0].event == "write");
     CHECK(journal[0].rev == *rev);
-    CHECK(journal[0].envelope_version == 2);
+    CHECK(journal[0].envelope_version == 3);
     CHECK(journal[1].event == "set-current");
     CHECK(journal[1].rev == *rev);
     CHECK_FALSE(journal[0].lock_id.empty());

@@ -1,6 +1,9 @@
 // Conformance: ReadEnvelope, ImportEnvelope and ImportJournal (backend.h), what copy.h builds on.
 #include <algorithm>
 
+#include <sealstate/key_ring.h>
+#include <sealstate/rekey.h>
+
 #include "conformance_fixture.h"
 
 namespace sealstate::testing::conformance {
@@ -53,6 +56,29 @@ void CheckImport(Fixture& f) {
   const std::string rev = *written;
   const std::string bytes = StoredBytes(b, rev);
   REQUIRE(!bytes.empty());
+
+  SECTION("ReplaceEnvelope swaps a revision's envelope in place under the lock (rekey), or is kUnsupported") {
+    Result<std::unique_ptr<Lock>> lock = b.AcquireLock(LockOptions{});
+    REQUIRE(lock.ok());
+    StringSource same(bytes);
+    const Status probe = b.ReplaceEnvelope(rev, same, (*lock)->id());
+    if (probe.code() != Code::kUnsupported) {
+      INFO(probe.ToString());
+      REQUIRE(probe.ok());
+      StringSource missing(bytes);
+      CHECK(b.ReplaceEnvelope("2001-01-01T00:00:00Z", missing, (*lock)->id()).code() != Code::kOk);
+      StringSource unfenced(bytes);
+      CHECK(b.ReplaceEnvelope(rev, unfenced, "0123456789abcdef0123456789abcdef").code() == Code::kLocked);
+      Result<std::shared_ptr<const KeyRing>> ring = KeyRing::Make({f.key_b, f.key_a});
+      REQUIRE(ring.ok());
+      Result<std::vector<RekeyedRevision>> rekeyed = RekeyStack(b, **ring, (*lock)->id(), RekeyOptions{});
+      INFO(rekeyed.status().ToString());
+      REQUIRE(rekeyed.ok());
+      CHECK(f.Open(f.key_b)->Get(rev).ok());
+      CHECK(f.Open(f.key_a)->Get(rev).status().code() == Code::kWrongKey);
+    }
+    REQUIRE((*lock)->Unlock().ok());
+  }
 
   SECTION("the journal's write event records the stored envelope's size") {
     const std::vector<JournalEvent> journal = f.Journal();

@@ -68,7 +68,7 @@ void CheckSnapshots(Fixture& f) {
     CHECK(journal[0].event == "write");
     CHECK(journal[0].rev == *rev);
     CHECK(journal[0].lock_id == (*lock)->id());
-    CHECK(journal[0].envelope_version == 2);
+    CHECK(journal[0].envelope_version == 3);
   }
 
   SECTION("Write refuses an invalid snapshot with kInvalidArgument and writes nothing") {
@@ -105,7 +105,7 @@ void CheckSnapshots(Fixture& f) {
     CHECK(b.Get("2001-01-01T00:00:00Z").status().code() == Code::kNotFound);
   }
 
-  SECTION("ReadHeader reads a revision's v2 header without opening it (or the backend says kUnsupported)") {
+  SECTION("ReadHeader reads a revision's v3 header without opening it (or the backend says kUnsupported)") {
     Result<std::string> rev = b.Write(f.Snap("one"), WriteOptions{});
     REQUIRE(rev.ok());
     std::unique_ptr<Backend> other_key = f.Open(f.key_b);  // could not open the revision
@@ -113,11 +113,12 @@ void CheckSnapshots(Fixture& f) {
     if (header.status().code() != Code::kUnsupported) {
       INFO(header.status().ToString());
       REQUIRE(header.ok());
-      CHECK(header->envelope_version == 2);
+      CHECK(header->envelope_version == 3);
       CHECK(header->factory == f.factory);
       CHECK(header->stack == f.stack);
       CHECK(header->rev == *rev);
-      CHECK(header->key_id == f.key_a->Describe().key_id);
+      REQUIRE(header->recipients.size() == 1);
+      CHECK(header->recipients[0].key_id == f.key_a->Describe().key_id);
       CHECK(other_key->ReadHeader("2001-01-01T00:00:00Z").status().code() == Code::kNotFound);
     }
   }

@@ -47,6 +47,9 @@ class WrappedBackend : public Backend {
   Status ImportJournal(const std::vector<JournalEvent>& events, std::string_view lock_id) override {
     return inner_->ImportJournal(events, lock_id);
   }
+  Status ReplaceEnvelope(std::string_view rev, ByteSource& source, std::string_view lock_id) override {
+    return inner_->ReplaceEnvelope(rev, source, lock_id);
+  }
   Result<std::uint64_t> GetCheckpoint(std::string_view name) override { return inner_->GetCheckpoint(name); }
   Status Checkpoint(std::string_view name, std::uint64_t seq) override { return inner_->Checkpoint(name, seq); }
   Result<bool> WaitForJournal(std::uint64_t after_seq, std::chrono::milliseconds timeout,

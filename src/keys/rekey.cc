@@ -1,0 +1,166 @@
+// RekeyStack and ListRevisionKeys: see rekey.h.
+#include <sealstate/rekey.h>
+
+#include <sealstate/envelope.h>
+#include <sealstate/key_ring.h>
+
+#include "envelope/envelope_v2_header.h"
+#include "envelope/envelope_v3.h"
+
+namespace sealstate {
+namespace {
+
+std::vector<std::string> HeaderKeyIds(const EnvelopeHeader& header) {
+  if (header.envelope_version == kEnvelopeV1) return {};
+  if (header.envelope_version == kEnvelopeV2) return {header.key_id};
+  std::vector<std::string> ids;
+  for (const WrappedDataKey& entry : header.recipients) ids.push_back(entry.key_id);
+  return ids;
+}
+
+std::vector<std::string> TargetKeyIds(const Encrypter& keys) {
+  std::vector<std::string> ids;
+  for (const Encrypter* target : WrapTargets(keys)) ids.push_back(target->Describe().key_id);
+  return ids;
+}
+
+std::string JoinIds(const std::vector<std::string>& ids) {
+  std::string out;
+  for (const std::string& id : ids) out += (out.empty() ? "" : ",") + (id.empty() ? std::string("none") : id);
+  return out.empty() ? "none" : out;
+}
+
+// A revision's stored bytes, split after the header line.
+struct StoredEnvelope {
+  std::string bytes;
+  std::size_t payload_offset = 0;
+  EnvelopeHeader header;
+};
+
+Result<StoredEnvelope> ReadStored(Backend& backend, const std::string& rev) {
+  StoredEnvelope stored;
+  StringSink sink(stored.bytes);
+  SEALSTATE_RETURN_IF_ERROR(backend.ReadEnvelope(rev, sink));
+  StringSource source(stored.bytes);
+  SEALSTATE_ASSIGN_OR_RETURN(stored.header, ReadEnvelopeHeader(source));
+  if (stored.header.envelope_version != kEnvelopeV1) stored.payload_offset = stored.bytes.find('\n') + 1;
+  return stored;
+}
+
+// The new bytes of a v3 revision: its header with the data key re-wrapped, then its payload.
+Result<std::string> Rewrapped(const StoredEnvelope& stored, const Encrypter& keys) {
+  SEALSTATE_ASSIGN_OR_RETURN(SecretBytes data_key, internal::UnwrapDataKey(stored.header, keys));
+  SEALSTATE_ASSIGN_OR_RETURN(EnvelopeHeader header, internal::WrapDataKey(stored.header, data_key, keys));
+  return internal::EncodeV2Header(header) + "\n" + stored.bytes.substr(stored.payload_offset);
+}
+
+// The new bytes of a v2 revision: opened with `keys` and sealed again as v3.
+// A v1 file is opened as unobin reads it and sealed with zstd compression.
+Result<std::string> Resealed(Backend& backend, const StoredEnvelope& stored, const std::string& rev,
+                             const Encrypter& keys) {
+  const EnvelopeBinding binding{"state", backend.factory(), backend.stack(), rev};
+  StringSource source(stored.bytes);
+  const bool v1 = stored.header.envelope_version == kEnvelopeV1;
+  SEALSTATE_ASSIGN_OR_RETURN(Snapshot snapshot, OpenSnapshot(source, binding, keys, OpenOptions{.accept_v1 = v1}));
+  Compression compression = Compression::kZstd;
+  if (!v1) {
+    SEALSTATE_ASSIGN_OR_RETURN(compression, ParseCompression(stored.header.compression));
+  }
+  std::string sealed;
+  StringSink sink(sealed);
+  SEALSTATE_RETURN_IF_ERROR(SealSnapshot(snapshot, kEnvelopeV3, binding, keys, sink, compression));
+  return sealed;
+}
+
+// Reads `rev` back and checks it is `expected`, and that the new first key unwraps it.
+Status VerifyReplaced(Backend& backend, const std::string& rev, const std::string& expected, const Encrypter& keys) {
+  SEALSTATE_ASSIGN_OR_RETURN(StoredEnvelope stored, ReadStored(backend, rev));
+  if (stored.bytes != expected) return Status::Integrity("the stored bytes differ from what was written");
+  return internal::UnwrapDataKey(stored.header, *WrapTargets(keys).front()).status();
+}
+
+Result<RekeyedRevision> RekeyOne(Backend& backend, const std::string& rev, const Encrypter& keys,
+                                 std::string_view lock_id, const RekeyOptions& options) {
+  const bool dry_run = options.dry_run;
+  SEALSTATE_ASSIGN_OR_RETURN(StoredEnvelope stored, ReadStored(backend, rev));
+  RekeyedRevision done{rev, RekeyAction::kUnchanged, {}, TargetKeyIds(keys)};
+  if (stored.header.envelope_version == kEnvelopeV1 && !options.upgrade_v1) {
+    done.action = RekeyAction::kSkippedV1;
+    done.key_ids_after.clear();
+    return done;
+  }
+  done.key_ids_before = HeaderKeyIds(stored.header);
+  const bool v3 = stored.header.envelope_version == kEnvelopeV3;
+  if (v3 && done.key_ids_before == done.key_ids_after) {
+    // Still check that a given key opens it, so a dry run reports what a rekey would refuse.
+    SEALSTATE_RETURN_IF_ERROR(internal::UnwrapDataKey(stored.header, keys).status());
+    return done;
+  }
+  const bool v1 = stored.header.envelope_version == kEnvelopeV1;
+  done.action = v3 ? RekeyAction::kRewrapped : (v1 ? RekeyAction::kUpgraded : RekeyAction::kResealed);
+  SEALSTATE_ASSIGN_OR_RETURN(std::string replacement,
+                             v3 ? Rewrapped(stored, keys) : Resealed(backend, stored, rev, keys));
+  if (dry_run) return done;
+  StringSource source(replacement);
+  SEALSTATE_RETURN_IF_ERROR(backend.ReplaceEnvelope(rev, source, lock_id));
+  Status verified = VerifyReplaced(backend, rev, replacement, keys);
+  if (!verified.ok()) return verified.WithPrefix("verifying the rewritten revision: ");
+  std::string detail = "key ids " + JoinIds(done.key_ids_before) + " -> " + JoinIds(done.key_ids_after);
+  if (!v3) detail += v1 ? " (upgraded from unobin v1 to v3)" : " (re-sealed from v2 as v3)";
+  SEALSTATE_RETURN_IF_ERROR(backend.AppendJournal("rekey", rev, detail, std::string(lock_id)));
+  return done;
+}
+
+}  // namespace
+
+std::string_view RekeyActionName(RekeyAction action) {
+  switch (action) {
+    case RekeyAction::kRewrapped: return "rewrapped";
+    case RekeyAction::kResealed: return "resealed";
+    case RekeyAction::kUnchanged: return "unchanged";
+    case RekeyAction::kSkippedV1: return "skipped-v1";
+    case RekeyAction::kUpgraded: return "upgraded";
+  }
+  return "unchanged";
+}
+
+Result<std::vector<RekeyedRevision>> RekeyStack(Backend& backend, const Encrypter& keys, std::string_view lock_id,
+                                                const RekeyOptions& options) {
+  std::vector<std::string> revs = options.revs;
+  if (revs.empty()) {
+    SEALSTATE_ASSIGN_OR_RETURN(revs, backend.List());
+  }
+  std::vector<RekeyedRevision> report;
+  for (std::size_t i = 0; i < revs.size(); ++i) {
+    Result<RekeyedRevision> done = RekeyOne(backend, revs[i], keys, lock_id, options);
+    if (!done.ok()) {
+      return done.status().WithPrefix("rekey: revision " + revs[i] + " (after " + std::to_string(i) + " of " +
+                                      std::to_string(revs.size()) + " done): ");
+    }
+    report.push_back(std::move(*done));
+    if (options.progress) options.progress(i + 1, revs.size());
+  }
+  return report;
+}
+
+Result<std::vector<RevisionKeys>> ListRevisionKeys(Backend& backend) {
+  SEALSTATE_ASSIGN_OR_RETURN(std::vector<std::string> revs, backend.List());
+  std::vector<RevisionKeys> out;
+  for (const std::string& rev : revs) {
+    Result<EnvelopeHeader> header = backend.ReadHeader(rev);
+    if (!header.ok()) return header.status().WithPrefix("keys: revision " + rev + ": ");
+    RevisionKeys keys{rev, header->envelope_version, {}, {}};
+    if (header->envelope_version == kEnvelopeV2) {
+      keys.key_ids.push_back(header->key_id);
+      keys.key_sources.push_back(header->encrypter_name);
+    }
+    for (const WrappedDataKey& entry : header->recipients) {
+      keys.key_ids.push_back(entry.key_id);
+      keys.key_sources.push_back(entry.key_source);
+    }
+    out.push_back(std::move(keys));
+  }
+  return out;
+}
+
+}  // namespace sealstate
