@@ -549,7 +549,11 @@ Status PostgresStore::ReplaceLocked(const std::string& rev, std::int64_t version
   const std::string what = "replace " + rev;
   SEALSTATE_RETURN_IF_ERROR(LockStackRow(*conn_, *place_, "replace"));
   SEALSTATE_RETURN_IF_ERROR(CheckPgFence(*conn_, *place_, lock_id, "revision " + rev + " was not replaced"));
-  SEALSTATE_RETURN_IF_ERROR(RevisionChunkCount(*conn_, *place_, rev).status());
+  SEALSTATE_ASSIGN_OR_RETURN(
+      PgRows existing,
+      conn_->Exec(what, "SELECT 1 FROM " + place_->Table("revisions") + " WHERE stack_id = $1 AND rev = $2",
+                  {PgParam::Int(place_->stack_id), PgParam::Text(rev)}));
+  if (existing.empty()) return NoSuchRevisionError(kPrefix, rev, stack());
   SEALSTATE_RETURN_IF_ERROR(
       conn_
           ->Exec(what, "DELETE FROM " + place_->Table("revision_chunks") + " WHERE stack_id = $1 AND rev = $2",
