@@ -7,6 +7,7 @@ public key, reopen with the secret key file).
 Usage: cli_keysrc_test.py PATH/TO/sealstate   (the helpers of cli_test.py read the same argument)
 """
 
+import base64
 import fcntl
 import json
 import os
@@ -38,7 +39,9 @@ def test_passphrase_from_environment_and_file(s):
     rev = r.stdout.strip()
     with open(s.snapshot_path(rev), "rb") as f:
         header = json.loads(f.readline())
-    check(header["encrypter"] == {"name": "passphrase", "config": {}} and len(header["key-id"]) == 16,
+    recipients = header.get("recipients", [])
+    check(len(recipients) == 1 and recipients[0]["key-source"] == "passphrase" and recipients[0]["config"] == {}
+          and len(recipients[0]["key-id"]) == 16,
           "the header names the passphrase key source and its key id, and no passphrase", header)
     pass_file = write_file(os.path.join(s.root + "-pass"), "correct horse battery staple\n", 0o600)
     r = s.run("--encrypter", "passphrase", "--passphrase-file", pass_file, "show", env={"SEALSTATE_KEY": None})
@@ -137,8 +140,10 @@ def test_command_that_wraps_and_unwraps(s):
     check(r.returncode == 0, "commit with a wrap command", r.stderr)
     rev = r.stdout.strip()
     with open(s.snapshot_path(rev), "rb") as f:
-        data = f.read()
-    check(b"kms:" in data, "the file holds what the command printed when wrapping")
+        header = json.loads(f.readline())
+    wrapped = [base64.b64decode(r["wrapped"]) for r in header.get("recipients", [])]
+    check(len(wrapped) == 1 and wrapped[0].startswith(b"kms:"),
+          "the file's wrap entry holds what the command printed when wrapping", header)
     r = s.run("--encrypter", "command", "--key-command", command, "show", env={"SEALSTATE_KEY": None})
     check(r.returncode == 0 and json.loads(r.stdout)["stack"] == SNAPSHOT["stack"],
           "show unwraps through the command", r.stderr)

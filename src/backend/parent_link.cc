@@ -59,10 +59,9 @@ Result<std::string> StoredEnvelopeDigest(Backend& backend, std::string_view rev)
 Result<std::optional<EnvelopeParent>> ParentForNewRevision(Backend& backend, std::int64_t written_version) {
   if (written_version < kEnvelopeV2) return std::optional<EnvelopeParent>();
   Result<std::string> current = backend.CurrentRev();
-  if (!current.ok()) {
-    if (NoUsableParent(current.status().code())) return std::optional<EnvelopeParent>();
-    return current.status();
-  }
+  // None, or damaged in any way (garbage, a symlink: ELOOP, ...): the commit that replaces a
+  // damaged pointer must not be blocked by it (as the key check, CheckKeyOpensCurrent).
+  if (!current.ok()) return std::optional<EnvelopeParent>();
   Result<std::string> digest = StoredEnvelopeDigest(backend, *current);
   if (!digest.ok()) {
     if (NoUsableParent(digest.status().code())) return std::optional<EnvelopeParent>();

@@ -22,10 +22,10 @@ namespace sealstate::internal {
 Result<std::string> StoredEnvelopeDigest(Backend& backend, std::string_view rev);
 
 // The parent a revision written now records: none when `written_version` is v1 (v1 cannot
-// carry it), when there is no current, when current is damaged (kIntegrity) or names
-// a revision that is gone (the write that replaces it must not be blocked), or when the backend
+// carry it), when there is no current, when the pointer is damaged in any way or
+// names a revision that is gone (the write that replaces it must not be blocked), or when the backend
 // cannot read stored envelopes (kUnsupported). Reads the whole current envelope once (hashing
-// it costs about as much as reading it). Errors: CurrentRev's and ReadEnvelope's other errors.
+// it costs about as much as reading it). Errors: ReadEnvelope's other errors.
 Result<std::optional<EnvelopeParent>> ParentForNewRevision(Backend& backend, std::int64_t written_version);
 
 }  // namespace sealstate::internal

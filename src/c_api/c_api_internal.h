@@ -13,11 +13,14 @@
 #include <string_view>
 
 #include <sealstate/backend.h>
+#include <sealstate/encrypter.h>
 #include <sealstate/lock.h>
 #include <sealstate/status.h>
 
 struct sealstate_store {
   std::unique_ptr<sealstate::Backend> backend;
+  // The store's key, also for checking the journal's MACs (sealstate_verify).
+  std::shared_ptr<const sealstate::Encrypter> encrypter;
 };
 
 struct sealstate_lock {

@@ -53,7 +53,7 @@ extern "C" int sealstate_open(const char* backend_spec, const char* factory, con
     context.envelope.allow_plaintext = (flags & SEALSTATE_OPEN_ALLOW_PLAINTEXT) != 0;
     context.create = (flags & SEALSTATE_OPEN_CREATE) != 0;
     SEALSTATE_ASSIGN_OR_RETURN(auto backend, sealstate::BackendRegistry::WithBuiltins().Open(backend_spec, context));
-    *store_out = new sealstate_store{std::move(backend)};
+    *store_out = new sealstate_store{std::move(backend), context.encrypter};
     return Status::OK();
   });
 }

@@ -27,7 +27,8 @@ extern "C" int sealstate_verify(sealstate_store* store, char** json_out, size_t*
     SEALSTATE_RETURN_IF_ERROR(RequireNonNull(json_out, "sealstate_verify", "json_out"));
     ClearOutputs(json_out, json_len);
     SEALSTATE_RETURN_IF_ERROR(RequireNonNull(store, "sealstate_verify", "store"));
-    SEALSTATE_ASSIGN_OR_RETURN(const sealstate::VerifyReport report, sealstate::VerifyStack(*store->backend));
+    SEALSTATE_ASSIGN_OR_RETURN(const sealstate::VerifyReport report,
+                               sealstate::VerifyStack(*store->backend, nullptr, {store->encrypter.get()}));
     std::string json;
     SEALSTATE_RETURN_IF_ERROR(EncodeReport(report, json));
     HandOut(json, json_out, json_len);

@@ -102,8 +102,8 @@ Status AuthenticatedV2Plaintext::WriteTo(ByteSink& sink) const {
   return Status::OK();
 }
 
-std::optional<AuthenticatedV2Plaintext> AuthenticatedV2Plaintext::Open(const GlobalOptions& options,
-                                                                       Backend& backend, const std::string& rev) {
+std::optional<AuthenticatedV2Plaintext> AuthenticatedV2Plaintext::Open(const GlobalOptions& options, Backend& backend,
+                                                                       const std::string& rev) {
   Result<EnvelopeHeader> header = backend.ReadHeader(rev);
   if (!header.ok() || header->envelope_version < kEnvelopeV2) return std::nullopt;
   Result<std::shared_ptr<const Encrypter>> encrypter = CreateEncrypter(options);

@@ -89,8 +89,9 @@ Status ReadRecipients(const JsonObject& object, EnvelopeHeader& header) {
 Status ReadKeyFields(const JsonObject& object, EnvelopeHeader& header) {
   const RequiredFields fields(object);
   if (header.envelope_version == kEnvelopeV3) {
-    SEALSTATE_RETURN_IF_ERROR(fields.OnlyKeys({"envelope-version", "payload-type", "recipients", "recipients-mac",
-                                               "cipher", "chunk-size", "compression", "factory", "stack", "rev", "parent"}));
+    SEALSTATE_RETURN_IF_ERROR(
+        fields.OnlyKeys({"envelope-version", "payload-type", "recipients", "recipients-mac", "cipher", "chunk-size",
+                         "compression", "factory", "stack", "rev", "parent"}));
     return ReadRecipients(object, header);
   }
   SEALSTATE_RETURN_IF_ERROR(fields.OnlyKeys({"envelope-version", "payload-type", "encrypter", "key-id", "cipher",

@@ -140,7 +140,10 @@ JournalChainFindings CheckJournalChain(const std::vector<JournalEvent>& events,
         found.problems.push_back("journal: line " + Seq(event.seq) +
                                  " carries no MAC after authenticated lines: it was inserted or edited");
       } else {
-        unchecked.Add("unauthenticated (written before sealstate authenticated its journal)", event.seq, found.notes);
+        unchecked.Add(
+            "unauthenticated (no MAC: written before sealstate authenticated its journal, or by a backend that does "
+            "not)",
+            event.seq, found.notes);
       }
     } else if (event.mac == kUnauthenticatedMac && event.mac_key.empty()) {
       unchecked.Add("unauthenticated (written without a key)", event.seq, found.notes);
@@ -178,6 +181,8 @@ Status CheckCurrentAgainstJournal(std::string_view prefix, const std::string& po
   }
   if (!newest->current || *newest->current == pointer) return Status::OK();
   if (!pointer.empty() && InterruptedCommit(pointer, *newest)) return Status::OK();
+  // A copy imports the journal (ending in its "copied-from" line) before it sets current.
+  if (pointer.empty() && newest->event == "copied-from") return Status::OK();
   const std::string says = pointer.empty() ? std::string("there is no current") : "current names " + pointer;
   const std::string record = newest->current->empty() ? std::string("no current") : *newest->current;
   return Status::Integrity(std::string(prefix) + "rollback detected: " + says +

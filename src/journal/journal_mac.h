@@ -65,7 +65,8 @@ JournalChainFindings CheckJournalChain(const std::vector<JournalEvent>& events,
 // names `key`, or the newest that does records no current; kIntegrity ("PREFIX...") when that
 // line does not authenticate, or when `pointer` ("" for no current) is not the current it
 // records: current was moved behind sealstate's back. Not when `pointer` is what a commit cut
-// off by a crash leaves (a revision written after that line, or the one it journals as written).
+// off by a crash leaves (a revision written after that line, or the one it journals as written),
+// nor when there is no current yet after a copy's imported journal (its "copied-from" line).
 Status CheckCurrentAgainstJournal(std::string_view prefix, const std::string& pointer,
                                   const std::vector<JournalEvent>& tail, const JournalMacKey& key);
 

@@ -22,7 +22,7 @@ Status PgPipeline::Send(std::string_view what, const std::string& sql, const std
     formats.push_back(param.binary ? 1 : 0);
   }
   if (Libpq().PQsendQueryParams(conn_.raw(), sql.c_str(), static_cast<int>(params.size()), nullptr, values.data(),
-                        lengths.data(), formats.data(), binary_result ? 1 : 0) == 0) {
+                                lengths.data(), formats.data(), binary_result ? 1 : 0) == 0) {
     send_failure_ = conn_.Failure(std::string(what) + " on", Libpq().PQerrorMessage(conn_.raw()));
     return send_failure_;
   }

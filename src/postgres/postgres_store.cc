@@ -274,8 +274,8 @@ Status PostgresStore::QueueStore(PgPipeline& pipeline, const Snapshot& snapshot,
 }
 
 Status PostgresStore::StoreAs(const Snapshot& snapshot, const std::optional<EnvelopeParent>& parent,
-                              const std::string& rev, const std::string& lock_id,
-                              const std::string& operation, bool make_current, bool& name_taken) {
+                              const std::string& rev, const std::string& lock_id, const std::string& operation,
+                              bool make_current, bool& name_taken) {
   constexpr int kReserve = 1;
   Status queued;
   int failed = -1;

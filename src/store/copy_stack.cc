@@ -39,9 +39,16 @@ std::vector<JournalEvent> History(std::vector<JournalEvent> events) {
   return events;
 }
 
-// Two events are the same history when everything but the seq (renumbered by the import) is.
+// Two events are the same history when everything but the seq (renumbered by the import) and
+// the journal's authentication (current, mac-key, mac: recomputed by the import, or not kept by
+// a backend that does not authenticate its journal) is.
 bool SameEvent(JournalEvent a, JournalEvent b) {
-  a.seq = b.seq = 0;
+  for (JournalEvent* e : {&a, &b}) {
+    e->seq = 0;
+    e->current.reset();
+    e->mac_key.clear();
+    e->mac.clear();
+  }
   return a == b;
 }
 
