@@ -81,7 +81,8 @@ Status BuildStartingTree(const std::string& root, const Keys& keys, int revision
 
 class RekeyStateCheck {
  public:
-  RekeyStateCheck(const Keys& keys, const std::map<std::string, Snapshot>& committed, std::vector<std::string>& problems)
+  RekeyStateCheck(const Keys& keys, const std::map<std::string, Snapshot>& committed,
+                  std::vector<std::string>& problems)
       : keys_(keys), committed_(committed), problems_(problems) {}
 
   // Returns true if at least one revision already opened with the new key alone.
@@ -153,7 +154,8 @@ class RekeyStateCheck {
     }
     Result<VerifyReport> report = VerifyStack(with_ring);
     if (!report.ok()) return Fail("verify failed: " + report.status().ToString());
-    for (const VerifyProblem& problem : report->problems) Fail("verify: " + problem.rev + ": " + problem.status.ToString());
+    for (const VerifyProblem& problem : report->problems)
+      Fail("verify: " + problem.rev + ": " + problem.status.ToString());
     const std::string stack_dir = store_root + "/" + kFactory + "/" + kStack;
     for (const std::string& dir : {stack_dir, stack_dir + "/snapshots"}) {
       for (const auto& entry : std::filesystem::directory_iterator(dir)) {
@@ -180,9 +182,9 @@ void Record(PowerLossFigures& figures, const std::string& where, const std::vect
 
 // Copies the starting tree, rekeys it crashing before mutation `index` (never when `index` is
 // past the end), and checks every seed's crash state. Returns the mutations executed.
-std::uint64_t RunIndex(const std::string& start_root, const Keys& keys, const std::map<std::string, Snapshot>& committed,
-                       const RekeyPowerLossConfig& config, std::optional<std::uint64_t> index,
-                       RekeyPowerLossFigures& result) {
+std::uint64_t RunIndex(const std::string& start_root, const Keys& keys,
+                       const std::map<std::string, Snapshot>& committed, const RekeyPowerLossConfig& config,
+                       std::optional<std::uint64_t> index, RekeyPowerLossFigures& result) {
   PowerLossFigures& figures = result.sweep;
   TempTree work;
   std::filesystem::copy(start_root, work.path(), std::filesystem::copy_options::recursive);
@@ -196,7 +198,8 @@ std::uint64_t RunIndex(const std::string& start_root, const Keys& keys, const st
     Result<std::unique_ptr<Backend>> store =
         internal::OpenLocalStoreWith(StoreOptions(work.path(), keys.rotation), *env, *ProcessProbe::Default());
     const Status rekeyed = store.ok() ? Rekey(**store, *keys.rotation) : store.status();
-    if (!rekeyed.ok() && !crash.crashed()) harness_errors.push_back("rekey failed without a crash: " + rekeyed.ToString());
+    if (!rekeyed.ok() && !crash.crashed())
+      harness_errors.push_back("rekey failed without a crash: " + rekeyed.ToString());
   }  // the store closes its directories before the crash states are made
   for (const std::string& error : crash.model_errors()) harness_errors.push_back("crash env model: " + error);
   const std::string where = "rekey index " + (index ? std::to_string(*index) : std::string("end"));
