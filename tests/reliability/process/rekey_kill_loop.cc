@@ -109,7 +109,8 @@ class RekeyKillLoop {
     }
     Result<std::unique_ptr<Backend>> a = OpenStack(root_, kStack, TestEncrypter());
     Result<std::unique_ptr<Backend>> b = OpenStack(root_, kStack, SecondTestEncrypter());
-    if (!checks_.CheckOk(a.status(), "open with key a") || !checks_.CheckOk(b.status(), "open with key b")) return false;
+    if (!checks_.CheckOk(a.status(), "open with key a") || !checks_.CheckOk(b.status(), "open with key b"))
+      return false;
     stores_.a = std::move(*a);
     stores_.b = std::move(*b);
     return true;
@@ -200,9 +201,10 @@ int Run(const std::string& driver) {
   }
   std::error_code ignored;
   std::filesystem::remove_all(root, ignored);
-  std::printf("kill -9 loop (rekey): %ld kills of a rekey of %d revisions, %ld mid-rekey (both keys in use), %ld checks, "
-              "%ld violations\n",
-              loop.kills(), kRevisions, loop.mid_rekey(), loop.checks().checks(), loop.checks().violations());
+  std::printf(
+      "kill -9 loop (rekey): %ld kills of a rekey of %d revisions, %ld mid-rekey (both keys in use), %ld checks, "
+      "%ld violations\n",
+      loop.kills(), kRevisions, loop.mid_rekey(), loop.checks().checks(), loop.checks().violations());
   const bool ok = loop.checks().violations() == 0 && loop.kills() == kills && loop.mid_rekey() > 0;
   return ok ? 0 : 1;
 }
