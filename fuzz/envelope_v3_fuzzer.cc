@@ -112,7 +112,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const Result<SecretBytes> alone = Unwrap(*header, FixedKeyEncrypter());
     const Result<SecretBytes> ring = Unwrap(*header, Ring());
     // The MAC binds every entry: whichever entry a key set picks, the data key is the same one.
-    if (alone.ok()) Require(ring.ok() && SameBytes(*ring, *alone), "the ring unwraps the same data key as the key alone");
+    if (alone.ok())
+      Require(ring.ok() && SameBytes(*ring, *alone), "the ring unwraps the same data key as the key alone");
     unwraps = alone.ok();
   }
   const Result<Snapshot> whole = Open(input, input.size() + 1, FixedKeyEncrypter());
