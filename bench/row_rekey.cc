@@ -120,7 +120,8 @@ Row RekeyRow(const Config& config) {
   };
   const auto reseal = [&] {
     const Encrypter& to = on_first ? *keys.to_second : *keys.to_first;
-    floor.push_back(TimeLocked(*store, [&](const std::string& id) { return ResealAll(*store, revs, to, id); }, "reseal"));
+    floor.push_back(TimeLocked(
+        *store, [&](const std::string& id) { return ResealAll(*store, revs, to, id); }, "reseal"));
     on_first = !on_first;
     CheckOpens(root, revs, on_first ? keys.first : keys.second, doc);
   };
