@@ -14,6 +14,9 @@ Config SmokeConfig() {
   c.lock_samples = 10;
   c.list_revisions = 1'000;
   c.list_iterations = 2;
+  c.rekey_revisions = 3;
+  c.rekey_resources = 50;
+  c.rekey_iterations = 1;
   return c;
 }
 

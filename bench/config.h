@@ -19,6 +19,9 @@ struct Config {
   int lock_samples = 250;                // lock hand-offs measured
   std::size_t list_revisions = 100'000;  // revision files in the listed stack
   int list_iterations = 11;              // timed List() calls (and readdir+sort), after one warm-up
+  std::size_t rekey_revisions = 1'000;   // revisions in the rekeyed stack (the 1,000 x 1 MiB)
+  std::size_t rekey_resources = 650;     // per revision: ~1 MiB sealed
+  int rekey_iterations = 2;              // timed rekeys (and re-seals), interleaved
 };
 
 // The full run of the table.

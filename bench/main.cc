@@ -84,6 +84,7 @@ std::vector<std::pair<std::string, RowRunner>> RowRunners(const Config& config) 
                                                             {"large-read", one(LargeReadRow)},
                                                             {"lock-handoff", one(LockHandoffRow)},
                                                             {"list", one(ListRow)},
+                                                            {"rekey", one(RekeyRow)},
                                                             {"zstd", CompressionRows}};
   if (config.memory_rows) runners.push_back({"memory", MemoryRows});
   const char* postgres = std::getenv("SEALSTATE_BENCH_POSTGRES");

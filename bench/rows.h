@@ -37,6 +37,10 @@ Row LockHandoffRow(const Config& config);
 // List() of a stack with many (empty) revision files vs readdir + sort. Target <= 1.5x.
 Row ListRow(const Config& config);
 
+// RekeyStack of config.rekey_revisions revisions of ~1 MiB vs re-sealing them for the new key
+// (open, seal v3, replace), both under the lock. Target <= 0.25x ("a small fraction").
+Row RekeyRow(const Config& config);
+
 // The postgres backend, on the server SEALSTATE_BENCH_POSTGRES names (rows run only when it is
 // set). Commit() of a small snapshot vs one INSERT of the same sealed bytes (synchronous_commit
 // on): target <= 2x. List() of config.list_revisions revisions: target <= 100 ms.

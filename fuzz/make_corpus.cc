@@ -8,6 +8,7 @@
 #include <string>
 
 #include <sealstate/envelope.h>
+#include <sealstate/key_ring.h>
 #include <sealstate/snapshot.h>
 
 #include "fuzz_common.h"
@@ -105,6 +106,26 @@ std::string SealedV2(const Snapshot& snapshot, const Encrypter& encrypter,
   return out;
 }
 
+// As SealedV2, as a v3 envelope (what stores write): the data key wrapped for each of
+// WrapTargets(encrypter).
+std::string SealedV3(const Snapshot& snapshot, const Encrypter& encrypter,
+                     Compression compression = Compression::kNone) {
+  std::string out;
+  StringSink sink(out);
+  const EnvelopeBinding binding{"state", kFactory, kStack, kRev};
+  const Status status = SealSnapshot(snapshot, kEnvelopeV3, binding, encrypter, sink, compression);
+  if (!status.ok()) Violation("make_corpus", status.message());
+  return out;
+}
+
+// {the fixed key, a second env-key}: a v3 file with two recipients, the fixed key's first.
+std::shared_ptr<const Encrypter> TwoRecipients() {
+  ::setenv("SEALSTATE_FUZZ_OTHER_KEY", "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=", 1);
+  std::shared_ptr<const Encrypter> fixed(&FixedKeyEncrypter(), [](const Encrypter*) {});
+  std::shared_ptr<const Encrypter> other(Must(NewEnvKeyEncrypter("SEALSTATE_FUZZ_OTHER_KEY")));
+  return Must(KeyRing::Make({fixed}, {other}));
+}
+
 void SnapshotSeeds() {
   Write("snapshot", "small.json", Must(EncodeSnapshot(Small())));
   Write("snapshot", "rich.json", Must(EncodeSnapshot(Rich())));
@@ -136,6 +157,11 @@ void EnvelopeSeeds() {
   Write("envelope_v2", "env-key-zstd.enc", SealedV2(Rich(), FixedKeyEncrypter(), Compression::kZstd));
   Write("envelope_v2", "noop-zstd.json", SealedV2(Rich(), Noop(), Compression::kZstd));
   Write("envelope_v2", "noop-zstd-small.json", SealedV2(Small(), Noop(), Compression::kZstd));
+
+  Write("envelope_v3", "env-key.enc", SealedV3(Small(), FixedKeyEncrypter()));
+  Write("envelope_v3", "env-key-zstd.enc", SealedV3(Rich(), FixedKeyEncrypter(), Compression::kZstd));
+  Write("envelope_v3", "two-recipients.enc", SealedV3(Small(), *TwoRecipients()));
+  Write("envelope_v3", "noop.json", SealedV3(Small(), Noop()));
 }
 
 void LockSeeds() {

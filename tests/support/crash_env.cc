@@ -52,11 +52,15 @@ std::string FillTail(std::string bytes, std::size_t cut, bool zero, std::mt19937
   return bytes;
 }
 
-// Each sector independently from the old bytes, the new bytes, zeros or garbage.
-std::string MixSectors(const std::string& old_bytes, const std::string& new_bytes, std::mt19937_64& rng) {
+// Each sector independently from the old bytes, the new bytes, zeros or garbage, except the
+// sectors wholly inside the first `common` bytes (equal in both): those were synced and never
+// written since (an append), so they survive as they are.
+std::string MixSectors(const std::string& old_bytes, const std::string& new_bytes, std::size_t common,
+                       std::mt19937_64& rng) {
   std::string out = Draw(rng, 2) == 0 ? old_bytes : new_bytes;
   for (std::size_t start = 0; start < out.size(); start += kSector) {
     const std::size_t end = std::min(out.size(), start + kSector);
+    if (end <= common) continue;
     const std::uint64_t pick = Draw(rng, 4);
     for (std::size_t i = start; i < end; ++i) {
       if (pick == 0) out[i] = i < old_bytes.size() ? old_bytes[i] : '\0';
@@ -436,7 +440,7 @@ std::string CrashSimulatingEnv::CrashContent(const Node& file, std::mt19937_64& 
       out = new_bytes.substr(0, cut);
       if (old_bytes.size() > cut) out += old_bytes.substr(cut);
       break;
-    default: out = MixSectors(old_bytes, new_bytes, rng); break;  // sectors in any state
+    default: out = MixSectors(old_bytes, new_bytes, common, rng); break;  // sectors in any state
   }
   if (out != new_bytes) stats->files_damaged++;
   return out;

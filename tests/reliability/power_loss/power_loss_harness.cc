@@ -17,6 +17,7 @@
 
 #include "io/durable_file.h"
 #include "lock/process_identity.h"
+#include "power_loss_support.h"
 #include "store/local_store_internal.h"
 #include "support/crash_env.h"
 #include "support/fault_injection_env.h"
@@ -25,40 +26,12 @@
 namespace sealstate::testing {
 namespace {
 
-using internal::ProcessIdentity;
 using internal::ProcessProbe;
 
 constexpr const char* kFactory = "cluster-deploy";
 constexpr const char* kStack = "prod-east-alpha";
 constexpr const char* kStoreDir = "store";
 constexpr std::size_t kMaxSamples = 12;
-
-// A temporary directory tree, removed on destruction. On /dev/shm when it is usable: the crash
-// env simulates durability itself, so the real fsyncs need not reach a disk (on ext4 they made
-// the sweep ten times slower); /tmp otherwise.
-class TempTree {
- public:
-  TempTree() {
-    for (const char* parent : {"/dev/shm", "/tmp"}) {
-      std::string templ = std::string(parent) + "/sealstate-power-XXXXXX";
-      if (::mkdtemp(templ.data()) != nullptr) {
-        path_ = templ;
-        return;
-      }
-    }
-    std::abort();
-  }
-  TempTree(const TempTree&) = delete;
-  TempTree& operator=(const TempTree&) = delete;
-  ~TempTree() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 // ---- the broken variants (negative controls) ----
 
@@ -114,6 +87,8 @@ class CurrentInPlaceEnv : public EnvWrapper {
   }
 };
 
+}  // namespace
+
 std::unique_ptr<Env> MakeBrokenEnv(Breakage breakage, Env* target) {
   switch (breakage) {
     case Breakage::kNone: return std::make_unique<EnvWrapper>(target);
@@ -124,21 +99,7 @@ std::unique_ptr<Env> MakeBrokenEnv(Breakage breakage, Env* target) {
   return nullptr;
 }
 
-// After the power cut the machine rebooted: another boot id, and no process from before is alive.
-class RebootedProbe : public ProcessProbe {
- public:
-  const ProcessIdentity& Self() override {
-    if (!self_) {
-      self_ = ProcessProbe::Default()->Self();
-      self_->boot_id += "-rebooted";
-    }
-    return *self_;
-  }
-  std::optional<std::uint64_t> StartTimeOf(std::int64_t) override { return std::nullopt; }
-
- private:
-  std::optional<ProcessIdentity> self_;
-};
+namespace {
 
 // ---- the workload ----
 

@@ -24,6 +24,8 @@
 
 #include <sealstate/encrypter.h>
 
+#include "io/env.h"
+
 namespace sealstate::testing {
 
 // Deliberately broken variants of the store's I/O, for the negative controls.
@@ -35,6 +37,9 @@ enum class Breakage {
 };
 
 std::string BreakageName(Breakage breakage);
+
+// `target` with `breakage` applied (kNone: `target` as it is); `target` must outlive it.
+std::unique_ptr<internal::Env> MakeBrokenEnv(Breakage breakage, internal::Env* target);
 
 struct PowerLossConfig {
   std::shared_ptr<const Encrypter> encrypter;

@@ -22,6 +22,7 @@ namespace sealstate::process_test {
 
 inline constexpr const char* kFactory = "cluster-deploy";
 inline constexpr const char* kKeyVar = "SEALSTATE_PROCESS_TEST_KEY";
+inline constexpr const char* kSecondKeyVar = "SEALSTATE_PROCESS_TEST_KEY_B";  // the rekey kill loop's other key
 
 // True when SEALSTATE_LONG=1 asks for the release sizes.
 inline bool LongRun() {
@@ -41,6 +42,11 @@ inline long EnvCount(const char* name, long fallback) {
 // The env-key encrypter every process of these tests shares (a fixed test key).
 inline std::shared_ptr<const Encrypter> TestEncrypter() {
   return std::shared_ptr<const Encrypter>(testing::EnvKey(kKeyVar, testing::kKeyA));
+}
+
+// A second env-key encrypter with another fixed test key (the key a rekey rotates to and from).
+inline std::shared_ptr<const Encrypter> SecondTestEncrypter() {
+  return std::shared_ptr<const Encrypter>(testing::EnvKey(kSecondKeyVar, testing::kKeyB));
 }
 
 // Opens (creating) `stack` under `root` with the test key.
