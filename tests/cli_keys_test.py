@@ -222,7 +222,8 @@ def test_v1_stack_readable_and_skipped(s):
     check(r.returncode == 0 and actions.get(v1) == "skipped-v1" and actions.get(rev) == "unchanged",
           "rekey leaves v1 files alone and says so", r)
     r = s.run("keys")
-    check(r.returncode == 0 and "v1 records none" in r.stdout, "keys: a v1 revision records no key id", r)
+    check(r.returncode == 0 and f"{v1}  v1  unknown (v1 records none)" in r.stdout and "\\t" not in r.stdout,
+          "keys: a v1 revision records no key id (columns apart by spaces, no escaped tab)", r)
 
 
 def test_upgrade_unobin_stack(s):

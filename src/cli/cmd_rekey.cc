@@ -108,14 +108,14 @@ int RunKeys(const GlobalOptions& g, const Output& out) {
   if (!backend.ok()) return out.Fail(backend.status());
   auto listed = ListRevisionKeys(**backend);
   if (!listed.ok()) return out.Fail(listed.status());
-  out.Line("REV\tENVELOPE\tKEY IDS");
+  out.Line("REV  ENVELOPE  KEY IDS");
   for (const RevisionKeys& r : *listed) {
     std::string ids;
     for (std::size_t i = 0; i < r.key_ids.size(); ++i) {
       ids += (ids.empty() ? "" : ", ") + (r.key_ids[i].empty() ? std::string("none") : r.key_ids[i]) + " (" +
              r.key_sources[i] + ")";
     }
-    out.Line(r.rev + "\tv" + std::to_string(r.envelope_version) + "\t" +
+    out.Line(r.rev + "  v" + std::to_string(r.envelope_version) + "  " +
              (r.envelope_version == kEnvelopeV1 ? std::string("unknown (v1 records none)") : ids));
   }
   out.Document([&](internal::GoJsonWriter& w) {
