@@ -152,12 +152,26 @@ run set-current "${revs[2]}"
 step "verify every revision"
 run verify
 
+step "verify --chain: each header names its parent (and its digest); the walk names a deleted or swapped revision"
+run verify --chain
+
+step "rotate the key: rekey re-wraps every revision's data key for a new key (payloads untouched)"
+echo '$ export NEW_KEY="$(sealstate keygen)"'
+NEW_KEY="$("$sealstate_bin" keygen)"
+export NEW_KEY
+run --key env:NEW_KEY --key env:SEALSTATE_KEY rekey
+run --key env:NEW_KEY keys
+expect_failure 5 "wrong key" show
+echo '$ export SEALSTATE_KEY="$NEW_KEY"    # the old key opens nothing any more: it can be destroyed'
+SEALSTATE_KEY="$NEW_KEY"
+run show >/dev/null && echo "(the new key opens the current revision)"
+
 step "the audit journal"
 run log
 
 step "the files of the stack (0700 directories, 0600 files)"
 (cd "$root" && find network -printf '%M %p\n' | sort -k2)
-echo "first line of a snapshot file (its v2 header; the rest is ciphertext):"
+echo "first line of a snapshot file (its v3 header; the rest is ciphertext):"
 head -n 1 "$root/network/prod/snapshots/${revs[0]}.json.enc"
 
 step "history: every revision newest first, from the journal (no key needed)"
