@@ -28,6 +28,7 @@
 #include <vector>
 
 #include <sealstate/backend_registry.h>
+#include <sealstate/maintenance.h>
 #include <sealstate/postgres_store.h>
 #include <sealstate/testing.h>
 
@@ -238,7 +239,7 @@ TEST_CASE("migrations: versioned, recorded, idempotent") {
   REQUIRE(first.ok());
   CHECK(first->from_version == 0);
   CHECK(first->to_version == kPostgresSchemaVersion);
-  CHECK(first->applied.size() == 1);
+  CHECK(first->applied.size() == 2);  // 1 and 3
   Result<MigrationReport> again = MigratePostgres(spec);
   REQUIRE(again.ok());
   CHECK(again->from_version == kPostgresSchemaVersion);
@@ -264,7 +265,7 @@ TEST_CASE("migrations: several processes migrating one schema at once apply each
     appliers += code == 11 ? 1 : 0;
   }
   CHECK(appliers == 1);
-  CHECK(Sql("SELECT count(*) FROM \"" + schema + "\".sealstate_migrations") == "1");
+  CHECK(Sql("SELECT count(*) FROM \"" + schema + "\".sealstate_migrations") == "2");  // 1 and 3
 }
 
 TEST_CASE("an unmigrated database says to run migrate-schema; a newer schema is refused with kFormat") {
@@ -746,7 +747,7 @@ struct MemoryFigures {
 
 }  // namespace
 
-TEST_CASE("a commit through the server makes eight round trips and a read one") {
+TEST_CASE("a commit through the server makes five round trips and a read one") {
   const std::string spec = MigratedSpec("trips");
   RoundTripProxy proxy;
   std::unique_ptr<Backend> backend = OpenStack(proxy.Through(spec), "trips");
@@ -755,13 +756,99 @@ TEST_CASE("a commit through the server makes eight round trips and a read one") 
   int before = proxy.round_trips();
   Result<std::string> rev = CommitOnce(*backend, "second", std::chrono::milliseconds(5000));
   REQUIRE(rev.ok());
-  // Take the lock; read current and its header; read current and its envelope for the parent
-  // link; the write with the fenced move; its COMMIT; release the lock (see sealstate-format(5),
-  // "Round trips").
-  CHECK(proxy.round_trips() - before == 8);
+  // Take the lock; read current, its header and its stored digest (the parent link); the write
+  // with the fenced move; its COMMIT; release the lock (see sealstate-format(5), "Round trips").
+  CHECK(proxy.round_trips() - before == 5);
   before = proxy.round_trips();
   REQUIRE(backend->Get(*rev).ok());
   CHECK(proxy.round_trips() - before == 1);
+}
+
+namespace {
+
+// The schema's name in `spec` as an SQL identifier.
+std::string QuotedSchemaOf(const std::string& spec) {
+  const std::size_t at = spec.find("schema=") + 7;
+  return "\"" + spec.substr(at, spec.find('&', at) - at) + "\"";
+}
+
+// Revision `rev`'s stored digest (S.revisions.digest), "" when NULL.
+std::string StoredDigest(const std::string& spec, const std::string& rev) {
+  return Sql("SELECT digest FROM " + QuotedSchemaOf(spec) + ".revisions WHERE rev = '" + rev + "'");
+}
+
+// The parent link revision `rev`'s header records ("" when none).
+std::string ParentDigest(Backend& backend, const std::string& rev) {
+  Result<EnvelopeHeader> header = backend.ReadHeader(rev);
+  REQUIRE(header.ok());
+  return header->parent ? header->parent->blake2b : "";
+}
+
+}  // namespace
+
+TEST_CASE("each revision's row stores its envelope's digest, which the next revision's parent link records") {
+  const std::string spec = MigratedSpec("digest");
+  std::unique_ptr<Backend> backend = OpenStack(spec, "digest");
+  Result<std::string> first = CommitOnce(*backend, "first", std::chrono::milliseconds(5000));
+  REQUIRE(first.ok());
+  const std::string stored = StoredDigest(spec, *first);
+  CHECK(stored.size() == 64);
+  Result<std::string> second = CommitOnce(*backend, "second", std::chrono::milliseconds(5000));
+  REQUIRE(second.ok());
+  CHECK(ParentDigest(*backend, *second) == stored);
+  // verify --chain hashes the stored bytes: the stored digest is theirs.
+  Result<ChainReport> chain = VerifyChain(*backend);
+  REQUIRE(chain.ok());
+  CHECK(chain->problems.empty());
+  CHECK(chain->chain == std::vector<std::string>{*second, *first});
+
+  // A revision that comes in by ImportEnvelope, or is replaced (rekey), stores the digest too.
+  const std::string to_spec = MigratedSpec("digestto");
+  std::unique_ptr<Backend> to = OpenStack(to_spec, "digest");
+  Result<std::unique_ptr<Lock>> lock = to->AcquireLock(LockOptions{});
+  REQUIRE(lock.ok());
+  std::string envelope;
+  StringSink sink(envelope);
+  REQUIRE(backend->ReadEnvelope(*first, sink).ok());
+  StringSource source(envelope);
+  REQUIRE(to->ImportEnvelope(*first, source, (*lock)->id()).ok());
+  CHECK(StoredDigest(to_spec, *first) == stored);
+  Sql("UPDATE " + QuotedSchemaOf(to_spec) + ".revisions SET digest = NULL");
+  StringSource again(envelope);
+  REQUIRE(to->ReplaceEnvelope(*first, again, (*lock)->id()).ok());
+  CHECK(StoredDigest(to_spec, *first) == stored);
+}
+
+TEST_CASE("a revision written before migration 3 (no stored digest) is still linked as the parent, by hashing it") {
+  const std::string spec = MigratedSpec("premig");
+  const std::string schema = QuotedSchemaOf(spec);
+  std::unique_ptr<Backend> backend = OpenStack(spec, "premig");
+  Result<std::string> first = CommitOnce(*backend, "first", std::chrono::milliseconds(5000));
+  REQUIRE(first.ok());
+  const std::string digest = StoredDigest(spec, *first);
+  // Back to the schema an older build left: no digest column, migration 3 not applied.
+  Sql("ALTER TABLE " + schema + ".revisions DROP COLUMN digest");
+  Sql("DELETE FROM " + schema + ".sealstate_migrations WHERE version = 3");
+  Result<MigrationReport> migrated = MigratePostgres(spec);
+  REQUIRE(migrated.ok());
+  CHECK(migrated->applied.size() == 1);
+  CHECK(StoredDigest(spec, *first).empty());
+  backend = OpenStack(spec, "premig");
+  Result<std::string> second = CommitOnce(*backend, "second", std::chrono::milliseconds(5000));
+  REQUIRE(second.ok());
+  CHECK(ParentDigest(*backend, *second) == digest);
+  // A stored value that is not a digest is not trusted either: the parent is hashed.
+  Sql("UPDATE " + schema + ".revisions SET digest = 'not a digest'");
+  const std::string second_digest = [&] {
+    Result<std::string> third = CommitOnce(*backend, "third", std::chrono::milliseconds(5000));
+    REQUIRE(third.ok());
+    return ParentDigest(*backend, *third);
+  }();
+  CHECK(second_digest.size() == 64);
+  Result<ChainReport> chain = VerifyChain(*backend);
+  REQUIRE(chain.ok());
+  CHECK(chain->problems.empty());
+  CHECK(chain->chain.size() == 3);
 }
 
 TEST_CASE("a wait for journal events that are already there makes two round trips") {

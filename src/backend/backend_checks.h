@@ -31,6 +31,13 @@ using RevisionOpener = std::function<Result<Snapshot>(const std::string& rev, co
 Status CheckKeyOpensCurrent(Backend& backend, const Encrypter* encrypter, const WriteOptions& options,
                             bool allow_plaintext, const RevisionOpener& open, std::string_view prefix);
 
+// CheckKeyOpensCurrent's judgement once current is known to be `current` and its header was
+// read as `header` (an error: damaged or missing, so OK), for a backend that reads both in one
+// go. Does not look at options.new_key or a missing encrypter (the caller does). Errors:
+// kWrongKey.
+Status CheckKeyOpensHeader(const Encrypter& encrypter, const std::string& current, const Result<EnvelopeHeader>& header,
+                           bool allow_plaintext, const RevisionOpener& open, std::string_view prefix);
+
 // kInvalidArgument naming the limit when options.operation is longer than
 // kMaxWriteOperationBytes; Write checks this before it writes anything.
 Status CheckWriteOptions(const WriteOptions& options, std::string_view prefix);

@@ -47,6 +47,13 @@ const std::vector<Migration>& Migrations() {
            "CREATE TABLE S.consumers (stack_id bigint NOT NULL REFERENCES S.stacks (id), name text NOT NULL, "
            "seq numeric(20, 0) NOT NULL, PRIMARY KEY (stack_id, name))",
        }},
+      // Depends only on migration 1 (2 is the journal MACs').
+      {3,
+       "revisions.digest: each revision's envelope digest (its parent link's), stored as it is written",
+       {
+           // NULL for a revision written before this migration: the parent link hashes its envelope.
+           "ALTER TABLE S.revisions ADD COLUMN digest text",
+       }},
   };
   return migrations;
 }

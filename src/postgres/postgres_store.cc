@@ -12,6 +12,7 @@
 
 #include "backend/backend_checks.h"
 #include "backend/parent_link.h"
+#include "envelope/envelope_v2_header.h"
 #include "envelope/seal_validated.h"
 #include "journal/stamped_event.h"
 #include "lock/process_identity.h"
@@ -136,8 +137,33 @@ class PostgresStore final : public Backend {
   // Inside a transaction: replaces the chunks of the existing revision `rev` (ReplaceEnvelope).
   Status ReplaceLocked(const std::string& rev, std::int64_t version, ByteSource& source, std::string_view lock_id);
   // Inside a transaction: writes `source` as the chunks of `rev` (whose row exists) and records
-  // their count and size.
+  // their count, size and digest.
   Status WriteChunksLocked(const std::string& rev, const std::string& what, ByteSource& source);
+  // The statement, and its parameters, that records on revision `rev`'s row the count, size and
+  // digest of the chunks `sink` wrote.
+  std::string RecordChunksSql() const {
+    return "UPDATE " + place_->Table("revisions") +
+           " SET chunks = $3, bytes = $4, digest = $5 WHERE stack_id = $1 AND rev = $2";
+  }
+  std::vector<PgParam> RecordChunksParams(const std::string& rev, const PgChunkSink& sink,
+                                          const std::string& digest) const {
+    return {PgParam::Int(place_->stack_id), PgParam::Text(rev), PgParam::Int(sink.chunks()), PgParam::Int(sink.bytes()),
+            PgParam::Text(digest)};
+  }
+  // What a write reads of current before it seals: its name, its envelope's first
+  // kV2MaxHeaderBytes (the header) and its stored digest (none for a revision written before
+  // migration 3, or a value that is not a digest).
+  struct CurrentFacts {
+    std::string rev;
+    std::string first_bytes;
+    std::optional<std::string> digest;
+  };
+  // CurrentFacts in one statement; none without a current. Errors: kIoError.
+  Result<std::optional<CurrentFacts>> ReadCurrentFacts();
+  // Before a write seals, from one ReadCurrentFacts: the key check (CheckKeyOpensCurrent's) and
+  // the new revision's parent link (ParentForNewRevision's, from the stored digest; a current
+  // without one is hashed as ParentForNewRevision does). Errors: kWrongKey; kIoError.
+  Result<std::optional<EnvelopeParent>> CheckKeyAndLinkParent(const WriteOptions& options);
 
   const std::shared_ptr<const PgStackPlace> place_;
   std::mutex mutex_;  // guards conn_
@@ -225,6 +251,49 @@ Result<EnvelopeHeader> PostgresStore::ReadHeader(std::string_view rev) {
   return header;
 }
 
+Result<std::optional<PostgresStore::CurrentFacts>> PostgresStore::ReadCurrentFacts() {
+  std::lock_guard<std::mutex> guard(mutex_);
+  SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
+  const auto read = [&] {
+    return conn_->Exec("read current",
+                       "SELECT s.current, substr(c.data, 1, $2), r.digest FROM " + place_->Table("stacks") +
+                           " s LEFT JOIN " + place_->Table("revisions") +
+                           " r ON r.stack_id = s.id AND r.rev = s.current LEFT JOIN " +
+                           place_->Table("revision_chunks") +
+                           " c ON c.stack_id = s.id AND c.rev = s.current AND c.chunk = 0 WHERE s.id = $1",
+                       {PgParam::Int(place_->stack_id), PgParam::Int(static_cast<std::int64_t>(kV2MaxHeaderBytes))},
+                       /*binary_result=*/true);
+  };
+  Result<PgRows> rows = read();
+  if (!rows.ok() && !conn_->healthy()) {  // the session was gone: once more on a new one
+    SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
+    rows = read();
+  }
+  SEALSTATE_RETURN_IF_ERROR(rows.status());
+  if (rows->empty() || rows->IsNull(0, 0)) return std::optional<CurrentFacts>();
+  CurrentFacts facts{
+      .rev = rows->Text(0, 0), .first_bytes = rows->IsNull(0, 1) ? "" : rows->Text(0, 1), .digest = std::nullopt};
+  if (!rows->IsNull(0, 2) && IsLowerHexDigest(rows->Text(0, 2))) facts.digest = rows->Text(0, 2);
+  return std::optional<CurrentFacts>(std::move(facts));
+}
+
+Result<std::optional<EnvelopeParent>> PostgresStore::CheckKeyAndLinkParent(const WriteOptions& options) {
+  SEALSTATE_ASSIGN_OR_RETURN(const std::optional<CurrentFacts> facts, ReadCurrentFacts());
+  if (!facts) return std::optional<EnvelopeParent>();
+  if (!options.new_key && options_.encrypter != nullptr) {
+    StringSource first_bytes(facts->first_bytes);
+    const auto open = [this](const std::string& rev, const OpenOptions& open_options) {
+      return Open(rev, open_options);
+    };
+    SEALSTATE_RETURN_IF_ERROR(CheckKeyOpensHeader(*options_.encrypter, facts->rev, ReadEnvelopeHeader(first_bytes),
+                                                  options_.envelope.allow_plaintext, open, kPrefix));
+  }
+  const std::int64_t version = options_.envelope.written_version();
+  if (version < kEnvelopeV2) return std::optional<EnvelopeParent>();
+  if (facts->digest) return std::optional<EnvelopeParent>(EnvelopeParent{.rev = facts->rev, .blake2b = *facts->digest});
+  return ParentForNewRevision(*this, version);  // written before migration 3: hash it
+}
+
 Status PostgresStore::MoveCurrentLocked(const std::string& rev, const std::string& lock_id) {
   SEALSTATE_RETURN_IF_ERROR(conn_
                                 ->Exec("set-current",
@@ -250,10 +319,8 @@ Status PostgresStore::QueueStore(PgPipeline& pipeline, const Snapshot& snapshot,
                                                   EnvelopeBinding{"state", factory(), stack(), rev, parent},
                                                   *options_.encrypter, sink, options_.envelope.written_compression()));
   SEALSTATE_RETURN_IF_ERROR(sink.Finish());
-  (void)pipeline.Send(
-      "write " + rev,
-      "UPDATE " + place_->Table("revisions") + " SET chunks = $3, bytes = $4 WHERE stack_id = $1 AND rev = $2",
-      {PgParam::Int(place_->stack_id), PgParam::Text(rev), PgParam::Int(sink.chunks()), PgParam::Int(sink.bytes())});
+  SEALSTATE_ASSIGN_OR_RETURN(std::string digest, sink.Digest());
+  (void)pipeline.Send("write " + rev, RecordChunksSql(), RecordChunksParams(rev, sink, digest));
   const WrittenFacts facts{.envelope_version = options_.envelope.written_version(),
                            .size = sink.bytes(),
                            .entries = static_cast<std::int64_t>(snapshot.entries.size()),
@@ -331,11 +398,7 @@ Result<std::string> PostgresStore::Store(const Snapshot& snapshot, const std::op
 
 Result<std::string> PostgresStore::Write(const Snapshot& snapshot, const WriteOptions& options) {
   SEALSTATE_RETURN_IF_ERROR(CheckWriteOptions(options, kPrefix));
-  const auto open = [this](const std::string& rev, const OpenOptions& open_options) { return Open(rev, open_options); };
-  SEALSTATE_RETURN_IF_ERROR(
-      CheckKeyOpensCurrent(*this, options_.encrypter.get(), options, options_.envelope.allow_plaintext, open, kPrefix));
-  SEALSTATE_ASSIGN_OR_RETURN(const std::optional<EnvelopeParent> parent,
-                             ParentForNewRevision(*this, options_.envelope.written_version()));
+  SEALSTATE_ASSIGN_OR_RETURN(const std::optional<EnvelopeParent> parent, CheckKeyAndLinkParent(options));
   return Store(snapshot, parent, options.lock_id, options.operation, /*make_current=*/false);
 }
 
@@ -346,12 +409,8 @@ Result<std::string> PostgresStore::Commit(const Snapshot& snapshot, const LockOp
   SEALSTATE_ASSIGN_OR_RETURN(std::unique_ptr<Lock> lock, AcquireLock(options));
   WriteOptions write = write_options;
   write.lock_id = lock->id();
-  const auto open = [this](const std::string& rev, const OpenOptions& open_options) { return Open(rev, open_options); };
   Result<std::string> rev = [&]() -> Result<std::string> {
-    SEALSTATE_RETURN_IF_ERROR(
-        CheckKeyOpensCurrent(*this, options_.encrypter.get(), write, options_.envelope.allow_plaintext, open, kPrefix));
-    SEALSTATE_ASSIGN_OR_RETURN(const std::optional<EnvelopeParent> parent,
-                               ParentForNewRevision(*this, options_.envelope.written_version()));
+    SEALSTATE_ASSIGN_OR_RETURN(const std::optional<EnvelopeParent> parent, CheckKeyAndLinkParent(write));
     return Store(snapshot, parent, write.lock_id, options.operation, /*make_current=*/true);
   }();
   Status released = lock->Unlock();
@@ -535,13 +594,9 @@ Status PostgresStore::WriteChunksLocked(const std::string& rev, const std::strin
     SEALSTATE_RETURN_IF_ERROR(sink.Append(bytes));
   }
   SEALSTATE_RETURN_IF_ERROR(sink.Finish());
-  SEALSTATE_RETURN_IF_ERROR(pipeline.Finish());
-  return conn_
-      ->Exec(
-          what,
-          "UPDATE " + place_->Table("revisions") + " SET chunks = $3, bytes = $4 WHERE stack_id = $1 AND rev = $2",
-          {PgParam::Int(place_->stack_id), PgParam::Text(rev), PgParam::Int(sink.chunks()), PgParam::Int(sink.bytes())})
-      .status();
+  SEALSTATE_ASSIGN_OR_RETURN(std::string digest, sink.Digest());
+  (void)pipeline.Send(what, RecordChunksSql(), RecordChunksParams(rev, sink, digest));
+  return pipeline.Finish();
 }
 
 Status PostgresStore::ReplaceLocked(const std::string& rev, std::int64_t version, ByteSource& source,
