@@ -69,8 +69,9 @@ void PrintRekey(const Output& out, const std::vector<RekeyedRevision>& done, boo
 int RunRekeyStack(const GlobalOptions& g, const Output& out, const RekeyArgs& args, bool upgrade) {
   auto encrypter = CreateEncrypter(g);
   if (!encrypter.ok()) return out.Fail(encrypter.status());
-  // The keys are created once (a passphrase is asked once); the store itself needs none.
-  auto backend = OpenStack(g, {.create = false, .need_key = false});
+  // The keys are created once (a passphrase is asked once); the store gets them too, so its
+  // journal lines (the rekey events) are authenticated with the first key.
+  auto backend = OpenStack(g, {.create = false, .need_key = true});
   if (!backend.ok()) return out.Fail(backend.status());
   auto lock_options = MakeLockOptions(g, upgrade ? "upgrade" : "rekey");
   if (!lock_options.ok()) return out.Fail(lock_options.status());
