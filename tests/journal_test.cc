@@ -558,21 +558,22 @@ TEST_CASE("journal: lines are MAC-chained; an edited, removed or inserted line i
 TEST_CASE("journal: the rollback check compares the pointer with the newest authenticated line", "[journal]") {
   ScratchDir scratch;
   const auto key = JournalMacKeyFor(testing::EnvKey("SEALSTATE_JOURNAL_TEST_KEY", testing::kKeyA).get());
+  const JournalMacKeys keys{key};
   JournalFile journal(*Env::Default(), scratch.dir(), key);
   JournalEvent moved = Event("set-current");
   moved.rev = "2026-04-30T12:00:00Z";
   MustAppend(journal, moved);
   MustAppend(journal, Event("prune"));
-  Result<std::vector<JournalEvent>> tail = journal.ReadBackTo(key->key_id);
+  Result<std::vector<JournalEvent>> tail = journal.ReadBackTo(keys);
   REQUIRE(tail.ok());
   CHECK(tail->size() == 2);
-  CHECK(CheckCurrentAgainstJournal("", "2026-04-30T12:00:00Z", *tail, *key).ok());
-  const Status rolled_back = CheckCurrentAgainstJournal("", "2026-04-29T12:00:00Z", *tail, *key);
+  CHECK(CheckCurrentAgainstJournal("", "2026-04-30T12:00:00Z", *tail, keys).ok());
+  const Status rolled_back = CheckCurrentAgainstJournal("", "2026-04-29T12:00:00Z", *tail, keys);
   CHECK(rolled_back.code() == Code::kIntegrity);
   CHECK(rolled_back.message().find("rollback detected: current names 2026-04-29T12:00:00Z") != std::string::npos);
-  CHECK(CheckCurrentAgainstJournal("", "", *tail, *key).code() == Code::kIntegrity);
+  CHECK(CheckCurrentAgainstJournal("", "", *tail, keys).code() == Code::kIntegrity);
   // What a commit cut off by a crash leaves: a revision written after the newest line.
-  CHECK(CheckCurrentAgainstJournal("", "2099-01-01T00:00:00Z", *tail, *key).ok());
+  CHECK(CheckCurrentAgainstJournal("", "2099-01-01T00:00:00Z", *tail, keys).ok());
 }
 
 }  // namespace

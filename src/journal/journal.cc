@@ -323,7 +323,7 @@ Status JournalFile::AppendAll(std::vector<JournalEvent> events) {
   return file.Close();  // also releases the lock
 }
 
-Result<std::vector<JournalEvent>> JournalFile::ReadBackTo(const std::string& key_id) {
+Result<std::vector<JournalEvent>> JournalFile::ReadBackTo(const JournalMacKeys& keys) {
   Result<int> opened = OpenStackFile(env_, dir_, kJournalFileName, O_RDONLY);
   if (!opened.ok()) {
     if (opened.status().code() == Code::kNotFound) return std::vector<JournalEvent>{};
@@ -341,7 +341,7 @@ Result<std::vector<JournalEvent>> JournalFile::ReadBackTo(const std::string& key
     if (!event.ok()) return Status::Integrity("journal " + file.what() + ": " + event.status().message());
     newest_first.push_back(std::move(event).value());
     if (found) break;
-    found = newest_first.back().mac_key == key_id;
+    found = JournalMacKeyNamed(keys, newest_first.back().mac_key) != nullptr;
     newline = previous;
   }
   SEALSTATE_RETURN_IF_ERROR(file.Close());

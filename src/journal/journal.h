@@ -72,10 +72,10 @@ class JournalFile {
   const JournalMacKey* mac_key() const { return mac_key_.get(); }
 
   // The end of the journal, oldest first, back to the line before the newest intact line whose
-  // mac_key is `key_id` (the whole journal when there is none): what CheckCurrentAgainstJournal
-  // needs. Usually the last two lines. A missing journal is empty. Errors: kIntegrity (a malformed
-  // line before the torn tail; not a regular file), kIoError.
-  Result<std::vector<JournalEvent>> ReadBackTo(const std::string& key_id);
+  // mac_key names one of `keys` (the whole journal when there is none): what
+  // CheckCurrentAgainstJournal needs. Usually the last two lines. A missing journal is empty. Errors: kIntegrity (a
+  // malformed line before the torn tail; not a regular file), kIoError.
+  Result<std::vector<JournalEvent>> ReadBackTo(const JournalMacKeys& keys);
 
   // Assigns the next seq (and the time, from env.Now(), if event.time is unset: left at the
   // zero time), appends, and fsyncs before returning (unless `sync` defers it, see

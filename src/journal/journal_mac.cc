@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <utility>
 
+#include <sealstate/key_ring.h>
 #include <sealstate/revision.h>
 
 #include "crypto/sodium_init.h"
@@ -33,13 +34,6 @@ std::string MacOf(const JournalEvent& event, std::string_view previous_mac, cons
   char hex[kMacBytes * 2 + 1];
   sodium_bin2hex(hex, sizeof hex, mac, sizeof mac);
   return std::string(hex, kMacBytes * 2);
-}
-
-const JournalMacKey* KeyNamed(const std::vector<std::shared_ptr<const JournalMacKey>>& keys, const std::string& id) {
-  for (const auto& key : keys) {
-    if (key && key->key_id == id) return key.get();
-  }
-  return nullptr;
 }
 
 std::string Seq(std::uint64_t seq) { return "seq " + std::to_string(seq); }
@@ -91,6 +85,24 @@ std::shared_ptr<const JournalMacKey> JournalMacKeyFor(const Encrypter* encrypter
   return std::make_shared<const JournalMacKey>(JournalMacKey{key_id, std::move(subkey).value()});
 }
 
+JournalMacKeys JournalMacKeysFor(const Encrypter* encrypter) {
+  if (encrypter == nullptr) return {};
+  JournalMacKeys keys;
+  for (const Encrypter* key : OpeningKeys(*encrypter)) {
+    std::shared_ptr<const JournalMacKey> mac_key = JournalMacKeyFor(key);
+    if (mac_key != nullptr) keys.push_back(std::move(mac_key));
+  }
+  return keys;
+}
+
+const JournalMacKey* JournalMacKeyNamed(const JournalMacKeys& keys, std::string_view key_id) {
+  if (key_id.empty()) return nullptr;
+  for (const auto& key : keys) {
+    if (key && key->key_id == key_id) return key.get();
+  }
+  return nullptr;
+}
+
 bool JournalMacMatches(const JournalEvent& event, std::string_view previous_mac, const JournalMacKey& key) {
   if (event.mac_key != key.key_id || event.mac.size() != kMacBytes * 2) return false;
   const std::string expected = MacOf(event, previous_mac, key);
@@ -116,8 +128,7 @@ void SealJournalEvent(JournalEvent& event, const JournalEvent* previous, const J
   event.mac = MacOf(event, previous_mac, *key);
 }
 
-JournalChainFindings CheckJournalChain(const std::vector<JournalEvent>& events,
-                                       const std::vector<std::shared_ptr<const JournalMacKey>>& keys) {
+JournalChainFindings CheckJournalChain(const std::vector<JournalEvent>& events, const JournalMacKeys& keys) {
   JournalChainFindings found;
   UncheckedRuns unchecked;
   const JournalEvent* previous = nullptr;
@@ -149,7 +160,7 @@ JournalChainFindings CheckJournalChain(const std::vector<JournalEvent>& events,
       unchecked.Add("unauthenticated (written without a key)", event.seq, found.notes);
     } else {
       authenticated_seen = true;
-      const JournalMacKey* key = KeyNamed(keys, event.mac_key);
+      const JournalMacKey* key = JournalMacKeyNamed(keys, event.mac_key);
       if (key == nullptr) {
         unchecked.Add("not checked: key " + event.mac_key + " not given", event.seq, found.notes);
       } else if (!JournalMacMatches(event, previous_mac, *key)) {
@@ -168,10 +179,12 @@ JournalChainFindings CheckJournalChain(const std::vector<JournalEvent>& events,
 }
 
 Status CheckCurrentAgainstJournal(std::string_view prefix, const std::string& pointer,
-                                  const std::vector<JournalEvent>& tail, const JournalMacKey& key) {
-  const auto newest =
-      std::find_if(tail.rbegin(), tail.rend(), [&](const JournalEvent& event) { return event.mac_key == key.key_id; });
+                                  const std::vector<JournalEvent>& tail, const JournalMacKeys& keys) {
+  const auto newest = std::find_if(tail.rbegin(), tail.rend(), [&](const JournalEvent& event) {
+    return JournalMacKeyNamed(keys, event.mac_key) != nullptr;
+  });
   if (newest == tail.rend()) return Status::OK();
+  const JournalMacKey& key = *JournalMacKeyNamed(keys, newest->mac_key);
   const auto before = std::next(newest);
   const std::string previous_mac = before != tail.rend() ? before->mac : std::string();
   if (!JournalMacMatches(*newest, previous_mac, key)) {

@@ -30,9 +30,20 @@ struct JournalMacKey {
   SecretBytes key;
 };
 
-// The journal MAC key of `encrypter`; nullptr when there is none (no encrypter, noop, or one
-// whose DeriveKey fails: its lines are written unauthenticated).
+// The journal MAC keys a journal's lines are checked with, each line with the one whose key id it
+// names.
+using JournalMacKeys = std::vector<std::shared_ptr<const JournalMacKey>>;
+
+// The journal MAC key of `encrypter` (a KeyRing's: its first key's); nullptr when there is none
+// (no encrypter, noop, or one whose DeriveKey fails: its lines are written unauthenticated).
 std::shared_ptr<const JournalMacKey> JournalMacKeyFor(const Encrypter* encrypter);
+
+// The journal MAC keys of every key `encrypter` opens files with (OpeningKeys: a KeyRing's keys,
+// in order, else `encrypter` alone), leaving out those that have none. Empty for no encrypter.
+JournalMacKeys JournalMacKeysFor(const Encrypter* encrypter);
+
+// The key of `keys` whose key id is `key_id`, or nullptr (also for an empty `key_id`).
+const JournalMacKey* JournalMacKeyNamed(const JournalMacKeys& keys, std::string_view key_id);
 
 // True if `event` carries a MAC made with `key` that is right after a line whose mac is
 // `previous_mac` (empty for the first line).
@@ -57,17 +68,17 @@ struct JournalChainFindings {
 
 // Checks `events` (a whole journal, oldest first) line by line: consecutive seqs, and each line's
 // MAC with the key it names when that key is among `keys`.
-JournalChainFindings CheckJournalChain(const std::vector<JournalEvent>& events,
-                                       const std::vector<std::shared_ptr<const JournalMacKey>>& keys);
+JournalChainFindings CheckJournalChain(const std::vector<JournalEvent>& events, const JournalMacKeys& keys);
 
 // The rollback check. `tail` is the end of the journal (oldest first) back to, and including, the
-// line before the newest line that names `key` (or the whole journal). OK when no line of it
-// names `key`, or the newest that does records no current; kIntegrity ("PREFIX...") when that
-// line does not authenticate, or when `pointer` ("" for no current) is not the current it
+// line before the newest line that names one of `keys` (or the whole journal). OK when no line of
+// it names one of `keys`, or the newest that does records no current; kIntegrity ("PREFIX...")
+// when that line does not authenticate with the key it names, or when `pointer` ("" for no
+// current) is not the current it
 // records: current was moved behind sealstate's back. Not when `pointer` is what a commit cut
 // off by a crash leaves (a revision written after that line, or the one it journals as written),
 // nor when there is no current yet after a copy's imported journal (its "copied-from" line).
 Status CheckCurrentAgainstJournal(std::string_view prefix, const std::string& pointer,
-                                  const std::vector<JournalEvent>& tail, const JournalMacKey& key);
+                                  const std::vector<JournalEvent>& tail, const JournalMacKeys& keys);
 
 }  // namespace sealstate::internal

@@ -30,7 +30,10 @@ constexpr std::size_t kMaxStoreNameBytes = 255;
 class MemoryStore final : public Backend {
  public:
   MemoryStore(std::shared_ptr<MemoryStack> state, MemoryStoreOptions options)
-      : state_(std::move(state)), options_(std::move(options)), mac_key_(JournalMacKeyFor(options_.encrypter.get())) {}
+      : state_(std::move(state)),
+        options_(std::move(options)),
+        mac_key_(JournalMacKeyFor(options_.encrypter.get())),
+        opening_mac_keys_(JournalMacKeysFor(options_.encrypter.get())) {}
 
   const std::string& stack() const override { return options_.stack; }
   const std::string& factory() const override { return options_.factory; }
@@ -41,9 +44,9 @@ class MemoryStore final : public Backend {
   }
   Result<std::string> CurrentRev() override {
     std::lock_guard<std::mutex> guard(state_->mutex);
-    if (mac_key_ != nullptr) {
-      const std::vector<JournalEvent> tail = state_->JournalBackToLocked(mac_key_->key_id);
-      SEALSTATE_RETURN_IF_ERROR(CheckCurrentAgainstJournal(kPrefix, state_->current, tail, *mac_key_));
+    if (!opening_mac_keys_.empty()) {
+      const std::vector<JournalEvent> tail = state_->JournalBackToLocked(opening_mac_keys_);
+      SEALSTATE_RETURN_IF_ERROR(CheckCurrentAgainstJournal(kPrefix, state_->current, tail, opening_mac_keys_));
     }
     if (state_->current.empty()) return Status::NoCurrent();
     return state_->current;
@@ -115,7 +118,9 @@ class MemoryStore final : public Backend {
   std::shared_ptr<MemoryStack> state_;
   const MemoryStoreOptions options_;
   // Authenticates the journal lines this store appends (nullptr: they say they are not).
+  // The key new journal lines are authenticated with, and those the rollback check reads them with.
   const std::shared_ptr<const JournalMacKey> mac_key_;
+  const JournalMacKeys opening_mac_keys_;
 };
 
 Result<std::shared_ptr<const std::string>> MemoryStore::Sealed(std::string_view rev) {
