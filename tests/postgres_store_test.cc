@@ -29,7 +29,9 @@
 #include <vector>
 
 #include <sealstate/backend_registry.h>
+#include <sealstate/copy.h>
 #include <sealstate/maintenance.h>
+#include <sealstate/memory_store.h>
 #include <sealstate/postgres_store.h>
 #include <sealstate/testing.h>
 
@@ -1053,4 +1055,45 @@ TEST_CASE("a commit with an authenticated journal makes eight round trips too") 
   REQUIRE(CommitOnce(*backend, "second", std::chrono::milliseconds(5000)).ok());
   CHECK(proxy.round_trips() - before == 8);
   CHECK(backend->Journal(0)->back().mac_key == key->Describe().key_id);
+}
+
+TEST_CASE("a stack copied to PostgreSQL and back keeps an authenticated journal that verifies") {
+  const std::string spec = MigratedSpec("maccopy");
+  const std::shared_ptr<const Encrypter> key = MacTestKey();
+  ForgetMemoryStore("pg-mac-copy");
+  const auto memory = [&](const std::string& stack) {
+    MemoryStoreOptions options;
+    options.name = "pg-mac-copy";
+    options.factory = kFactory;
+    options.stack = stack;
+    options.encrypter = key;
+    Result<std::unique_ptr<Backend>> opened = OpenMemoryStore(options);
+    REQUIRE(opened.ok());
+    return std::move(*opened);
+  };
+  std::unique_ptr<Backend> source = memory("copied");
+  REQUIRE(CommitOnce(*source, "one", std::chrono::milliseconds(5000)).ok());
+  Result<std::string> newest = CommitOnce(*source, "two", std::chrono::milliseconds(5000));
+  REQUIRE(newest.ok());
+  std::unique_ptr<Backend> target = OpenKeyedStack(spec, "copied", key);
+  CopyOptions there;
+  there.from_name = "memory:pg-mac-copy";
+  there.to_name = "postgres";
+  Result<CopyReport> copied = CopyStack(*source, *target, there);
+  INFO(copied.status().ToString());
+  REQUIRE(copied.ok());
+  CHECK(VerifyProblems(*target, *key).empty());
+  CHECK(CheckExpectAtLeast(*target, *key, *newest).ok());
+  CHECK(target->CurrentRev().ok());
+
+  ForgetMemoryStore("pg-mac-copy");
+  std::unique_ptr<Backend> back = memory("copied");
+  CopyOptions home;
+  home.from_name = "postgres";
+  home.to_name = "memory:pg-mac-copy";
+  Result<CopyReport> returned = CopyStack(*target, *back, home);
+  INFO(returned.status().ToString());
+  REQUIRE(returned.ok());
+  CHECK(VerifyProblems(*back, *key).empty());
+  CHECK(CheckExpectAtLeast(*back, *key, *newest).ok());
 }
