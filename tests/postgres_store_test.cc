@@ -1097,3 +1097,40 @@ TEST_CASE("a stack copied to PostgreSQL and back keeps an authenticated journal 
   CHECK(VerifyProblems(*back, *key).empty());
   CHECK(CheckExpectAtLeast(*back, *key, *newest).ok());
 }
+
+TEST_CASE("migration 2 leaves a version 1 schema's journal rows as unauthenticated lines the chain follows") {
+  const std::string schema = FreshSchemaName("macupgrade");
+  const std::string spec = SpecFor(schema);
+  REQUIRE(MigratePostgres(spec).ok());
+  const std::shared_ptr<const Encrypter> key = MacTestKey();
+  Result<std::string> old_rev =
+      CommitOnce(*OpenKeyedStack(spec, "upgraded", key), "old", std::chrono::milliseconds(5000));
+  REQUIRE(old_rev.ok());
+  // Back to version 1, its rows as version 1 wrote them.
+  const std::string q = "\"" + schema + "\"";
+  Sql("DROP INDEX " + q + ".journal_mac_key");
+  Sql("ALTER TABLE " + q + ".journal DROP COLUMN current, DROP COLUMN mac_key, DROP COLUMN mac");
+  Sql("DELETE FROM " + q + ".sealstate_migrations WHERE version = 2");
+  CHECK(OpenPostgresStore(Options(spec, "upgraded")).status().code() == Code::kFormat);  // older: migrate first
+
+  Result<MigrationReport> migrated = MigratePostgres(spec);
+  REQUIRE(migrated.ok());
+  CHECK(migrated->from_version == 1);
+  REQUIRE(migrated->applied.size() == 1);
+  CHECK(migrated->applied[0].rfind("2: ", 0) == 0);
+  std::unique_ptr<Backend> backend = OpenKeyedStack(spec, "upgraded", key);
+  CHECK(backend->CurrentRev().ok());
+  Result<std::string> new_rev = CommitOnce(*backend, "new", std::chrono::milliseconds(5000));
+  REQUIRE(new_rev.ok());
+  const std::vector<JournalEvent> journal = *backend->Journal(0);
+  REQUIRE(journal.size() == 4);
+  CHECK(journal[0].mac.empty());
+  CHECK(journal[1].mac.empty());
+  CHECK(journal[3].mac_key == key->Describe().key_id);
+  Result<VerifyReport> report = VerifyStack(*backend, nullptr, {key.get()});
+  REQUIRE(report.ok());
+  CHECK(report->problems.empty());
+  REQUIRE(report->notes.size() == 1);
+  CHECK(report->notes[0].find("lines seq 1 to seq 2: unauthenticated") != std::string::npos);
+  CHECK(CheckExpectAtLeast(*backend, *key, *new_rev).ok());
+}
