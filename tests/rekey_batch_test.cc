@@ -32,8 +32,8 @@ constexpr const char* kStack = "prod-east-alpha";
 class FlippingEnv final : public FaultInjectionEnv {
  public:
   Result<std::size_t> Write(int fd, std::string_view data, const std::string& what) override {
-    const bool snapshot_temp = what.find(std::string(internal::kSnapshotSuffix) + std::string(internal::kTempMarker)) !=
-                               std::string::npos;
+    const bool snapshot_temp =
+        what.find(std::string(internal::kSnapshotSuffix) + std::string(internal::kTempMarker)) != std::string::npos;
     if (!armed_ || flipped_ || !snapshot_temp || data.size() < 4096) return FaultInjectionEnv::Write(fd, data, what);
     flipped_ = true;
     std::string changed(data);
@@ -86,16 +86,15 @@ Result<std::vector<RekeyedRevision>> Rekey(Backend& store, const Encrypter& ring
 
 std::size_t FsyncsOf(const FaultInjectionEnv& env, const std::string& path) {
   const std::vector<sealstate::testing::TraceEntry> trace = env.trace();
-  return static_cast<std::size_t>(std::count_if(trace.begin(), trace.end(), [&](const auto& e) {
-    return e.op == Op::kFsync && e.path == path;
-  }));
+  return static_cast<std::size_t>(
+      std::count_if(trace.begin(), trace.end(), [&](const auto& e) { return e.op == Op::kFsync && e.path == path; }));
 }
 
 }  // namespace
 
 TEST_CASE("a local rekey fsyncs the snapshot directory and the journal once per batch, not per revision") {
-  auto a = EnvKey("RB_A", sealstate::testing::kKeyA);
-  auto b = EnvKey("RB_B", sealstate::testing::kKeyB);
+  std::shared_ptr<const Encrypter> a = EnvKey("RB_A", sealstate::testing::kKeyA);
+  std::shared_ptr<const Encrypter> b = EnvKey("RB_B", sealstate::testing::kKeyB);
   ScratchDir root;
   FaultInjectionEnv env;
   auto store = internal::OpenLocalStoreWith(Options(root, a), env, *internal::ProcessProbe::Default());
@@ -133,8 +132,8 @@ TEST_CASE("a local rekey fsyncs the snapshot directory and the journal once per 
 }
 
 TEST_CASE("a local rekey catches a byte flipped while a rewritten revision was written") {
-  auto a = EnvKey("RB_A", sealstate::testing::kKeyA);
-  auto b = EnvKey("RB_B", sealstate::testing::kKeyB);
+  std::shared_ptr<const Encrypter> a = EnvKey("RB_A", sealstate::testing::kKeyA);
+  std::shared_ptr<const Encrypter> b = EnvKey("RB_B", sealstate::testing::kKeyB);
   ScratchDir root;
   FlippingEnv env;
   auto store = internal::OpenLocalStoreWith(Options(root, a), env, *internal::ProcessProbe::Default());
