@@ -45,13 +45,15 @@ struct RekeyOptions {
 
 // Re-wraps the revisions of `backend` for WrapTargets(keys) (key_ring.h: a KeyRing's first key
 // and recipients), opening each with whichever of OpeningKeys(keys) it names. A v3 revision
-// gets a new header (payload bytes untouched); a v2 one is re-sealed as v3. Each revision is
-// replaced with Backend::ReplaceEnvelope (atomic and durable: at every moment it opens with its
-// old keys or its new ones), read back and checked to open with the new first key, then
-// journaled as a "rekey" event naming the key ids before and after (never keys). Revisions
+// gets a new header (payload bytes untouched); a v2 one is re-sealed as v3. Revisions are
+// replaced in batches (up to 64 revisions or 64 MiB) with Backend::ReplaceEnvelopes (each atomic,
+// all durable: at every moment each opens with its old keys or its new ones), each read back and
+// checked to be exactly the bytes written and to unwrap with the new first key (kIntegrity
+// otherwise; the payload is not decrypted), then journaled with one Backend::AppendJournalEvents
+// as one "rekey" event per revision naming the key ids before and after (never keys). Revisions
 // already wrapped for exactly the new keys are left alone, so a rerun after a crash finishes the
 // job. The caller holds the stack lock and passes its id (fencing every replacement). Stops at
-// the first failure, naming the revision; those done before stay done. Errors: kWrongKey (no
+// the first failure, naming the revision (or the batch); those done before stay done. Errors: kWrongKey (no
 // given key opens a revision: it names the key ids the revision wants), kIntegrity, kNotFound,
 // kLocked, kUnsupported (a backend without ReplaceEnvelope), kIoError.
 SEALSTATE_EXPORT Result<std::vector<RekeyedRevision>> RekeyStack(Backend& backend, const Encrypter& keys,

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <memory>
 
 #include <sealstate/envelope.h>
 #include <sealstate/names.h>
@@ -98,6 +99,13 @@ class LocalStore final : public Backend {
   }
   Status ImportEnvelope(std::string_view rev, ByteSource& source, std::string_view lock_id) override;
   Status ReplaceEnvelope(std::string_view rev, ByteSource& source, std::string_view lock_id) override;
+  Status ReplaceEnvelopes(const std::vector<EnvelopeReplacement>& batch, std::string_view lock_id) override;
+  Status AppendJournalEvents(const std::vector<JournalEvent>& events, std::string lock_id) override {
+    std::vector<JournalEvent> stamped;
+    for (const JournalEvent& e : events)
+      stamped.push_back(StampedEvent(core_->probe.Self(), e.event, e.rev, lock_id, e.detail));
+    return core_->journal.AppendAll(std::move(stamped));
+  }
   Status ImportJournal(const std::vector<JournalEvent>& events, std::string_view lock_id) override {
     SEALSTATE_RETURN_IF_ERROR(CheckFence(std::string(lock_id), "the journal was not imported"));
     return core_->journal.AppendAll(events);
@@ -414,18 +422,31 @@ Status LocalStore::ImportEnvelope(std::string_view rev, ByteSource& source, std:
 }
 
 Status LocalStore::ReplaceEnvelope(std::string_view rev, ByteSource& source, std::string_view lock_id) {
-  SEALSTATE_RETURN_IF_ERROR(CheckImportedRevisionName(kPrefix, rev));
-  const std::string not_done = "revision " + std::string(rev) + " was not replaced";
+  return ReplaceEnvelopes({EnvelopeReplacement{std::string(rev), &source}}, lock_id);
+}
+
+// Every revision is checked (name, header, exists) before any file is written; then all are
+// written, fsynced and renamed together (ReplaceFiles: one directory fsync for the batch).
+Status LocalStore::ReplaceEnvelopes(const std::vector<EnvelopeReplacement>& batch, std::string_view lock_id) {
+  if (batch.empty()) return Status::OK();
+  for (const EnvelopeReplacement& one : batch) SEALSTATE_RETURN_IF_ERROR(CheckImportedRevisionName(kPrefix, one.rev));
+  const std::string not_done = batch.size() == 1 ? "revision " + batch.front().rev + " was not replaced"
+                                                 : "no revision of the batch was replaced";
   SEALSTATE_RETURN_IF_ERROR(CheckFence(std::string(lock_id), not_done));
-  ImportedEnvelope envelope(source);
-  SEALSTATE_RETURN_IF_ERROR(
-      envelope.Check(EnvelopeBinding{"state", factory(), stack(), std::string(rev)}, core_->options.envelope, kPrefix));
-  // Only an existing revision is replaced: a rekey never creates one.
-  SEALSTATE_RETURN_IF_ERROR(OpenSnapshotFile(rev).status());
-  return ReplaceFile(
-      core_->env, core_->dirs->snapshots, SnapshotFileName(rev),
-      [&](ByteSink& sink) { return CopyBytes(envelope, sink); },
-      [&] { return CheckFence(std::string(lock_id), not_done); });
+  std::vector<std::unique_ptr<ImportedEnvelope>> envelopes;
+  std::vector<FileReplacement> files;
+  for (const EnvelopeReplacement& one : batch) {
+    envelopes.push_back(std::make_unique<ImportedEnvelope>(*one.source));
+    ImportedEnvelope& envelope = *envelopes.back();
+    SEALSTATE_RETURN_IF_ERROR(
+        envelope.Check(EnvelopeBinding{"state", factory(), stack(), one.rev}, core_->options.envelope, kPrefix));
+    // Only an existing revision is replaced: a rekey never creates one.
+    SEALSTATE_RETURN_IF_ERROR(OpenSnapshotFile(one.rev).status());
+    files.push_back(
+        FileReplacement{SnapshotFileName(one.rev), [&envelope](ByteSink& sink) { return CopyBytes(envelope, sink); }});
+  }
+  return ReplaceFiles(core_->env, core_->dirs->snapshots, files,
+                      [&] { return CheckFence(std::string(lock_id), not_done); });
 }
 
 void LocalStore::CleanDebrisOnce() {
