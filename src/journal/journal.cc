@@ -425,13 +425,18 @@ Result<std::vector<JournalEvent>> JournalFile::ReadBackTo(const std::string& key
   TailWindow window(env_, file, intact.end, intact.end);
   bool found = false;
   int history_after_found = 0;  // lines of the history read after (older than) the found one
-  for (off_t newline = intact.end - 1; newline >= 0 && history_after_found < 2;) {
+  int history_needed = 1;       // the line it is chained to; two for a move not settled
+  for (off_t newline = intact.end - 1; newline >= 0 && history_after_found < history_needed;) {
     SEALSTATE_ASSIGN_OR_RETURN(const off_t previous, window.LastNewlineBefore(newline));
     Result<JournalEvent> event = DecodeJournalEvent(window.Bytes(previous + 1, newline));
     if (!event.ok()) return Status::Integrity("journal " + file.what() + ": " + event.status().message());
     newest_first.push_back(std::move(event).value());
-    if (found && !IsSettledLine(newest_first.back())) ++history_after_found;
-    found = found || newest_first.back().mac_key == key_id;
+    const JournalEvent& line = newest_first.back();
+    if (found && !IsSettledLine(line)) ++history_after_found;
+    if (!found && line.mac_key == key_id) {
+      found = true;
+      if (line.event == "set-current") history_needed = 2;
+    }
     newline = previous;
   }
   SEALSTATE_RETURN_IF_ERROR(file.Close());

@@ -91,11 +91,11 @@ class JournalFile {
   // The key lines are authenticated with, or nullptr.
   const JournalMacKey* mac_key() const { return mac_key_.get(); }
 
-  // The end of the journal, oldest first and with its settling lines, back to the second line of
-  // the history (not a settling line) before the newest intact line whose mac_key is `key_id`
-  // (the whole journal when there is none): what CheckCurrentAgainstJournal needs. Usually the
-  // last four or five lines. A missing journal is empty. Errors: kIntegrity (a malformed
-  // line before the torn tail; not a regular file), kIoError.
+  // The end of the journal, oldest first and with its settling lines, back to the line of the
+  // history (not a settling line) before the newest intact line whose mac_key is `key_id`, or the
+  // second one when that line is a "set-current" (the whole journal when there is none): what
+  // CheckCurrentAgainstJournal needs. Usually the last two or three lines. A missing journal is empty. Errors:
+  // kIntegrity (a malformed line before the torn tail; not a regular file), kIoError.
   Result<std::vector<JournalEvent>> ReadBackTo(const std::string& key_id);
 
   // Assigns the next seq (and the time, from env.Now(), if event.time is unset: left at the

@@ -72,9 +72,9 @@ JournalChainFindings CheckJournalChain(const std::vector<JournalEvent>& events,
                                        const std::vector<std::shared_ptr<const JournalMacKey>>& keys);
 
 // The rollback check. `tail` is the end of the journal (oldest first, settling lines included)
-// back to, and including, the second line of the history before the newest line that names `key`
-// (or the whole journal): JournalFile::ReadBackTo. OK when no line of it names `key`, or the
-// newest that does records no current; kIntegrity ("PREFIX...") when that line does not
+// back to, and including, the line of the history before the newest line that names `key` (the
+// second one when that line is a "set-current"; or the whole journal): JournalFile::ReadBackTo. OK when no line of it
+// names `key`, or the newest that does records no current; kIntegrity ("PREFIX...") when that line does not
 // authenticate, or when `pointer` ("" for no current) is not the current it records: current was
 // moved behind sealstate's back. When that line is a "set-current" not yet settled (a move cut
 // off by a crash, or in flight), `pointer` may also be what current named before it (the current
