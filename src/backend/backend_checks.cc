@@ -51,10 +51,10 @@ Status RequireEncrypter(const Encrypter* encrypter, std::string_view prefix) {
 }
 
 // A v2 current is checked by key id (header only); a v1 one, which records none, by opening it.
-Status CheckKeyOpensCurrent(Backend& backend, const Encrypter* encrypter, const WriteOptions& options,
-                            bool allow_plaintext, const RevisionOpener& open, std::string_view prefix) {
+Status CheckKeyOpensCurrent(Backend& backend, const Result<std::string>& current, const Encrypter* encrypter,
+                            const WriteOptions& options, bool allow_plaintext, const RevisionOpener& open,
+                            std::string_view prefix) {
   if (options.new_key || encrypter == nullptr) return Status::OK();
-  Result<std::string> current = backend.CurrentRev();
   // None, or damaged in any way (garbage, a symlink: ELOOP, ...): nothing to compare with. The
   // commit that replaces a damaged pointer must not be blocked by it.
   if (!current.ok()) return Status::OK();

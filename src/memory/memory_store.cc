@@ -46,7 +46,8 @@ class MemoryStore final : public Backend {
     std::lock_guard<std::mutex> guard(state_->mutex);
     if (!opening_mac_keys_.empty()) {
       const std::vector<JournalEvent> tail = state_->JournalBackToLocked(opening_mac_keys_);
-      SEALSTATE_RETURN_IF_ERROR(CheckCurrentAgainstJournal(kPrefix, state_->current, tail, opening_mac_keys_));
+      SEALSTATE_RETURN_IF_ERROR(
+          CheckCurrentAgainstJournal(kPrefix, state_->current, tail, opening_mac_keys_, JournalMoves::kAtomic));
     }
     if (state_->current.empty()) return Status::NoCurrent();
     return state_->current;
@@ -193,8 +194,13 @@ Result<std::string> MemoryStore::Write(const Snapshot& snapshot, const WriteOpti
     SEALSTATE_ASSIGN_OR_RETURN(std::shared_ptr<const std::string> sealed, Sealed(rev));
     return Open(*sealed, rev, open_options);
   };
-  SEALSTATE_RETURN_IF_ERROR(
-      CheckKeyOpensCurrent(*this, options_.encrypter.get(), options, options_.envelope.allow_plaintext, open, kPrefix));
+  const Result<std::string> current = [&]() -> Result<std::string> {
+    std::lock_guard<std::mutex> guard(state_->mutex);
+    if (state_->current.empty()) return Status::NoCurrent();
+    return state_->current;
+  }();
+  SEALSTATE_RETURN_IF_ERROR(CheckKeyOpensCurrent(*this, current, options_.encrypter.get(), options,
+                                                 options_.envelope.allow_plaintext, open, kPrefix));
   SEALSTATE_ASSIGN_OR_RETURN(const std::optional<EnvelopeParent> parent,
                              ParentForNewRevision(*this, options_.envelope.written_version()));
   SEALSTATE_ASSIGN_OR_RETURN(StoredRevision stored, Store(snapshot, parent));

@@ -189,7 +189,8 @@ Result<std::string> PostgresStore::CurrentRev() {
   SEALSTATE_ASSIGN_OR_RETURN(PgCurrentAndJournal read, ReadPgCurrentAndJournal(*conn_, *place_));
   journal_head_ = read.head;
   if (!place_->opening_mac_keys.empty()) {
-    SEALSTATE_RETURN_IF_ERROR(CheckCurrentAgainstJournal(kPrefix, read.current, read.tail, place_->opening_mac_keys));
+    SEALSTATE_RETURN_IF_ERROR(
+        CheckCurrentAgainstJournal(kPrefix, read.current, read.tail, place_->opening_mac_keys, JournalMoves::kAtomic));
   }
   if (read.current.empty()) return Status::NoCurrent();
   return read.current;
