@@ -1,6 +1,7 @@
 // RekeyStack and ListRevisionKeys: see rekey.h.
 #include <sealstate/rekey.h>
 
+#include <algorithm>
 #include <memory>
 
 #include <sealstate/envelope.h>
@@ -117,9 +118,9 @@ Result<PlannedRevision> PlanOne(Backend& backend, const std::string& rev, const 
   return plan;
 }
 
-// Revisions are replaced in batches of at most this many revisions and (roughly) bytes, so their
-// files are made durable together (Backend::ReplaceEnvelopes) and journaled with one append.
-constexpr std::size_t kBatchRevisions = 64;
+// Revisions are replaced in batches of at most RekeyOptions::batch_revisions revisions and
+// (roughly) this many bytes, so their files are made durable together
+// (Backend::ReplaceEnvelopes) and journaled with one append.
 constexpr std::size_t kBatchBytes = 64 * 1024 * 1024;
 
 // Replaces the revisions of `batch`, verifies each (VerifyReplaced), then journals one "rekey"
@@ -162,7 +163,9 @@ class RekeyRun {
     }
     pending_bytes_ += plan.replacement.size();
     pending_.push_back(std::move(plan));
-    if (pending_.size() < kBatchRevisions && pending_bytes_ < kBatchBytes) return Status::OK();
+    if (pending_.size() < std::max<std::size_t>(options_.batch_revisions, 1) && pending_bytes_ < kBatchBytes) {
+      return Status::OK();
+    }
     return Flush();
   }
 
