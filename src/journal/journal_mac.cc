@@ -229,6 +229,15 @@ Status CheckCurrentAgainstJournal(std::string_view prefix, const std::string& po
     if (!before || *before == pointer) return Status::OK();
   }
   const std::string says = pointer.empty() ? std::string("there is no current") : "current names " + pointer;
+  // Newer lines made with a key not given (after a rotation): the mark they carry cannot be
+  // checked, so the pointer is neither vouched for nor reported as a rollback.
+  for (std::size_t i = newest + 1; i < tail.size(); ++i) {
+    const JournalEvent& later = tail[i];
+    if (later.mac_key.empty() || later.mac == kUnauthenticatedMac) continue;
+    return Status::WrongKey(std::string(prefix) + says + ", and the journal's newer lines (from " + Seq(later.seq) +
+                            ") are made with key " + later.mac_key +
+                            ", which is not among the given keys: give it (--key) to check and open current");
+  }
   const auto name = [](const std::string& rev) { return rev.empty() ? std::string("no current") : rev; };
   const std::string record =
       name(*line.current) + (before ? " (or " + name(*before) + ", before that set-current)" : "");

@@ -91,6 +91,8 @@ JournalChainFindings CheckJournalChain(const std::vector<JournalEvent>& events, 
 // named before it (the current
 // the history line before it records, settled if it was a move; anything when that is unknown).
 // OK too when there is no current yet after a copy's imported journal (its "copied-from" line).
+// kWrongKey instead of the rollback when newer lines are made with a key not among `keys`
+// (after a rotation): their mark cannot be checked without that key.
 // How a store moves current relative to its journal line.
 enum class JournalMoves {
   // Intent first, then the pointer, then a settling line (the local store): a "set-current" line
