@@ -12,7 +12,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cli_test  # noqa: E402
-from cli_test import SNAPSHOT, check, json_doc, keygen  # noqa: E402
+from cli_test import SNAPSHOT, check, json_doc, keygen, wait_for_lock  # noqa: E402
 
 
 def journal_events(s):
@@ -94,10 +94,43 @@ def test_verify_after_rekey_checks_old_lines_with_the_old_key(s):
     check(r.returncode == 0, "--expect-at-least an A-era revision with --key B --key A", r)
 
 
+def force_unlock_live_holder(s, env=None):
+    """Holds the stack lock with `lock -- sleep`, then breaks it with force-unlock --force."""
+    holder = s.popen("lock", "--", "sleep", "30")
+    try:
+        wait_for_lock(s, "held")
+        r = s.run("force-unlock", "--force", env=env)
+        check(r.returncode == 0, "force-unlock --force of a live holder", r)
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_force_unlock_with_a_key_configured_writes_an_authenticated_line(s):
+    commit_with(s)
+    key_id = key_id_of(s)
+    force_unlock_live_holder(s)
+    line = journal_events(s)[-1]
+    check(line["event"] == "force-unlock" and line.get("mac-key") == key_id and len(line.get("mac", "")) == 64,
+          "force-unlock with SEALSTATE_KEY set: its journal line carries a MAC made with that key", line)
+    r, doc = verify_doc(s)
+    check(r.returncode == 0 and doc is not None and not doc.get("problems") and not doc.get("notes"),
+          "verify: the force-unlock line authenticates, nothing noted", r)
+    force_unlock_live_holder(s, env={"SEALSTATE_KEY": None})
+    line = journal_events(s)[-1]
+    check(line["event"] == "force-unlock" and line.get("mac") == "none" and "mac-key" not in line,
+          "force-unlock without a key still works; its line says it is unauthenticated", line)
+    r, doc = verify_doc(s)
+    notes = doc.get("notes", []) if doc else []
+    check(r.returncode == 0 and any("unauthenticated" in n for n in notes),
+          "verify notes the keyless force-unlock line as unauthenticated, not as a problem", r)
+
+
 TESTS = [
     test_lines_written_with_a_key_option_carry_a_mac,
     test_same_key_from_the_environment_or_a_key_option_verifies_either_way,
     test_verify_after_rekey_checks_old_lines_with_the_old_key,
+    test_force_unlock_with_a_key_configured_writes_an_authenticated_line,
 ]
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-// lock-status, force-unlock, lock -- CMD: the stack lock, without the key.
+// lock-status, force-unlock, lock -- CMD: the stack lock. None needs the key; force-unlock and
+// lock -- CMD use it when one is configured, so the journal lines they write are authenticated.
 #include <memory>
 #include <string>
 #include <vector>
@@ -113,7 +114,7 @@ void PrintForceUnlock(const Output& out, const ForceUnlockOutcome& outcome) {
 }
 
 int RunForceUnlock(const GlobalOptions& g, const Output& out, const ForceUnlockArgs& args) {
-  auto backend = OpenStack(g, {.create = false, .need_key = false});
+  auto backend = OpenStack(g, {.create = false, .need_key = KeyConfigured(g)});
   if (!backend.ok()) return out.Fail(backend.status());
   auto outcome = ForceUnlockWithPolicy(**backend, args.id, args.force);
   if (!outcome.ok() && outcome.status().code() == Code::kLocked) {
@@ -153,7 +154,7 @@ void PrintLockRun(const Output& out, const std::string& lock_id, const ChildExit
 }
 
 int RunLock(const GlobalOptions& g, const Output& out, const LockArgs& args) {
-  auto backend = OpenStack(g, {.create = true, .need_key = false});
+  auto backend = OpenStack(g, {.create = true, .need_key = KeyConfigured(g)});
   if (!backend.ok()) return out.Fail(backend.status());
   auto lock_options = MakeLockOptions(g, LockOperationFor(args.command), args.timeout);
   if (!lock_options.ok()) return out.Fail(lock_options.status());

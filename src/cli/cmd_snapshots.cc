@@ -187,8 +187,7 @@ int RunList(const GlobalOptions& g, const Output& out, const ListArgs& args) {
 int RunCurrent(const GlobalOptions& g, const Output& out) {
   // With a key configured, the pointer is checked against the journal's authenticated mark
   // (rollback detection); without one it is printed unchecked.
-  const bool key_given = CreateEncrypter(g).ok();
-  auto backend = OpenStack(g, {.create = false, .need_key = key_given});
+  auto backend = OpenStack(g, {.create = false, .need_key = KeyConfigured(g)});
   if (!backend.ok()) return out.Fail(backend.status());
   auto current = (*backend)->CurrentRev();
   if (!current.ok()) return out.Fail(current.status());

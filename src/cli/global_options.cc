@@ -203,6 +203,8 @@ Result<std::shared_ptr<const Encrypter>> CreateEncrypter(const GlobalOptions& op
   return made;
 }
 
+bool KeyConfigured(const GlobalOptions& options) { return CreateEncrypter(options).ok(); }
+
 namespace {
 
 // --compression into the envelope policy; zstd cannot go with --unobin (v1 is never compressed).

@@ -71,6 +71,12 @@ std::string BackendSpec(const GlobalOptions& options);
 // need the key.
 Result<std::shared_ptr<const Encrypter>> CreateEncrypter(const GlobalOptions& options);
 
+// True when the options configure a key that can be made (CreateEncrypter succeeds): commands
+// that work without the key use it then, to check the pointer against the authenticated journal
+// or to authenticate the journal lines they write. With the passphrase source on a terminal it
+// asks for the passphrase (once per process, as CreateEncrypter).
+bool KeyConfigured(const GlobalOptions& options);
+
 // How a command uses its stack.
 struct StackAccess {
   bool create = false;    // create a missing stack (writers); else a missing stack is kNotFound
