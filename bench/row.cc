@@ -69,12 +69,27 @@ std::string MetText(const Row& row) {
 
 }  // namespace
 
+Row NewRow(std::string id, std::string title, std::string unit, const Summary& sealstate, std::string comparison,
+           const Summary& floor) {
+  Row row;
+  row.id = std::move(id);
+  row.title = std::move(title);
+  row.unit = std::move(unit);
+  row.sealstate = sealstate;
+  row.comparison = std::move(comparison);
+  row.floor = floor;
+  return row;
+}
+
 double Ratio(const Row& row) {
   if (row.floor.n == 0 || row.floor.median <= 0) return 0;
   return row.sealstate.median / row.floor.median;
 }
 
-void JudgeRatio(Row& row, double limit) { row.met = Ratio(row) <= limit; }
+void JudgeRatio(Row& row, std::string target, double limit) {
+  row.target = std::move(target);
+  row.met = Ratio(row) <= limit;
+}
 
 std::string RowJson(const Row& row) {
   rapidjson::StringBuffer buffer;

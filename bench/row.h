@@ -25,11 +25,18 @@ struct Row {
   std::string note;  // anything else a reader needs (sizes, counts)
 };
 
+// A row with its id, title, unit and sealstate's figures, measured against `comparison` whose
+// figures are `floor` (both left empty for a row without one); the target, judgement, phases and
+// note are the caller's to set.
+Row NewRow(std::string id, std::string title, std::string unit, const Summary& sealstate, std::string comparison = "",
+           const Summary& floor = {});
+
 // sealstate median / comparison median, or 0 when there is no comparison.
 double Ratio(const Row& row);
 
-// Sets row.met to Ratio(row) <= limit.
-void JudgeRatio(Row& row, double limit);
+// Sets row.target to `target` (how `limit` reads in the table, e.g. "<= 1.5x") and row.met to
+// Ratio(row) <= limit.
+void JudgeRatio(Row& row, std::string target, double limit);
 
 // The row as one line of compact JSON (no trailing newline).
 std::string RowJson(const Row& row);

@@ -85,29 +85,20 @@ Row SizeRow(const Config& config) {
   const Snapshot doc = RealisticState(config.large_resources);
   TimeSide(zstd, doc);
   TimeSide(none, doc);
-  Row row;
-  row.id = "zstd-size";
-  row.title = "file size, realistic JSON state (" + std::to_string(config.large_resources) + " res)";
-  row.unit = "MiB";
-  row.sealstate = Summarize({FileMiB(zstd)});
-  row.comparison = "the same state sealed with --compression none";
-  row.floor = Summarize({FileMiB(none)});
-  row.target = "<= 0.2x";
-  JudgeRatio(row, 0.2);
+  Row row =
+      NewRow("zstd-size", "file size, realistic JSON state (" + std::to_string(config.large_resources) + " res)", "MiB",
+             Summarize({FileMiB(zstd)}), "the same state sealed with --compression none", Summarize({FileMiB(none)}));
+  JudgeRatio(row, "<= 0.2x", 0.2);
   row.note = "zstd level " + std::to_string(internal::kZstdLevel) + ", compressed before encryption";
   return row;
 }
 
 Row TimeRow(const Config& config, std::string id, std::string what, const Side& zstd, const Side& none, bool commit) {
-  Row row;
-  row.id = std::move(id);
-  row.title = "16 MiB " + what + " zstd vs none (" + std::to_string(config.large_resources) + " res)";
-  row.unit = "ms";
-  row.sealstate = Summarize(commit ? zstd.commit : zstd.read);
-  row.comparison = "the same " + what + " with --compression none, interleaved";
-  row.floor = Summarize(commit ? none.commit : none.read);
-  row.target = "<= 1.0x";
-  JudgeRatio(row, 1.0);
+  Row row =
+      NewRow(std::move(id), "16 MiB " + what + " zstd vs none (" + std::to_string(config.large_resources) + " res)",
+             "ms", Summarize(commit ? zstd.commit : zstd.read),
+             "the same " + what + " with --compression none, interleaved", Summarize(commit ? none.commit : none.read));
+  JudgeRatio(row, "<= 1.0x", 1.0);
   row.note = "bench document (pseudo-random values, the hard case); files " + std::to_string(FileMiB(zstd)) + " vs " +
              std::to_string(FileMiB(none)) + " MiB; hot page cache";
   return row;

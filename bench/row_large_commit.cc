@@ -68,15 +68,11 @@ double TimeCommit(Backend& store, const Snapshot& doc, std::string& previous) {
 }
 
 Row MakeRow(const Config& config, const LargeSamples& s) {
-  Row row;
-  row.id = "large-commit";
-  row.title = "16 MiB commit, in-process (" + std::to_string(config.large_resources) + " res)";
-  row.unit = "ms";
-  row.sealstate = Summarize(s.commit);
-  row.comparison = "serial floor: RapidJSON serialise + secretstream AEAD + durable recipe, each alone";
-  row.floor = Summarize(SumPerIteration({s.serialize, s.encrypt, s.write}));
-  row.target = "<= 0.7x";
-  JudgeRatio(row, 0.7);
+  Row row =
+      NewRow("large-commit", "16 MiB commit, in-process (" + std::to_string(config.large_resources) + " res)", "ms",
+             Summarize(s.commit), "serial floor: RapidJSON serialise + secretstream AEAD + durable recipe, each alone",
+             Summarize(SumPerIteration({s.serialize, s.encrypt, s.write})));
+  JudgeRatio(row, "<= 0.7x", 0.7);
   const double encode = Summarize(s.encode).median, encrypt = Summarize(s.seal).median;
   row.phases = {{"sealstate encode (EncodeSnapshot into a reused string)", encode},
                 {"sealstate encrypt (SealV2 of the encoded bytes)", encrypt},

@@ -66,15 +66,10 @@ void TimeSealstatePhases(const ReadFixture& f, ReadSamples& s, std::string& file
 }
 
 Row MakeRow(const Config& config, const ReadSamples& s, std::size_t file_bytes) {
-  Row row;
-  row.id = "large-read";
-  row.title = "16 MiB read, in-process (" + std::to_string(config.large_resources) + " res)";
-  row.unit = "ms";
-  row.sealstate = Summarize(s.current);
-  row.comparison = "serial floor: read + secretstream decrypt + RapidJSON DOM parse, each alone";
-  row.floor = Summarize(SumPerIteration({s.read, s.decrypt, s.parse}));
-  row.target = "<= 0.8x";
-  JudgeRatio(row, 0.8);
+  Row row = NewRow("large-read", "16 MiB read, in-process (" + std::to_string(config.large_resources) + " res)", "ms",
+                   Summarize(s.current), "serial floor: read + secretstream decrypt + RapidJSON DOM parse, each alone",
+                   Summarize(SumPerIteration({s.read, s.decrypt, s.parse})));
+  JudgeRatio(row, "<= 0.8x", 0.8);
   const double file = Summarize(s.file).median, decrypt = Summarize(s.open).median;
   const double decode = Summarize(s.decode).median;
   row.phases = {

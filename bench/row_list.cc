@@ -63,15 +63,9 @@ void CheckSameSet(std::vector<std::string> revs, const std::vector<std::string>&
 }
 
 Row MakeRow(const Config& config, const std::vector<double>& ours, const std::vector<double>& floor) {
-  Row row;
-  row.id = "list";
-  row.title = "list, " + std::to_string(config.list_revisions) + " revisions";
-  row.unit = "ms";
-  row.sealstate = Summarize(ours);
-  row.comparison = "readdir + std::sort of the names (hot)";
-  row.floor = Summarize(floor);
-  row.target = "<= 1.5x";
-  JudgeRatio(row, 1.5);
+  Row row = NewRow("list", "list, " + std::to_string(config.list_revisions) + " revisions", "ms", Summarize(ours),
+                   "readdir + std::sort of the names (hot)", Summarize(floor));
+  JudgeRatio(row, "<= 1.5x", 1.5);
   return row;
 }
 

@@ -39,11 +39,7 @@ double OneHandoff(Backend& store, const std::string& root, int sample) {
 }
 
 Row MakeRow(const std::vector<double>& samples) {
-  Row row;
-  row.id = "lock-handoff";
-  row.title = "lock hand-off, process A -> waiting B";
-  row.unit = "ms";
-  row.sealstate = Summarize(samples);
+  Row row = NewRow("lock-handoff", "lock hand-off, process A -> waiting B", "ms", Summarize(samples));
   row.target = "p50<=1ms p99<=5ms";
   row.met = row.sealstate.median <= 1.0 && row.sealstate.p99 <= 5.0;
   row.phases = {{"p99", row.sealstate.p99}};

@@ -98,13 +98,8 @@ Summary One(double value) {
 
 // peak above the baseline vs the decoded snapshot; met when the extra is under one file size.
 Row MakeRow(const std::string& id, const std::string& title, const MemoryFigures& m) {
-  Row row;
-  row.id = id;
-  row.title = title;
-  row.unit = "MiB";
-  row.sealstate = One((m.peak - m.baseline) / kMiB);
-  row.comparison = "RSS of the decoded snapshot";
-  row.floor = One(m.decoded / kMiB);
+  Row row =
+      NewRow(id, title, "MiB", One((m.peak - m.baseline) / kMiB), "RSS of the decoded snapshot", One(m.decoded / kMiB));
   const double extra = m.peak - m.baseline - m.decoded;
   row.target = "extra < file size";
   row.met = extra < m.file;
@@ -116,15 +111,9 @@ Row MakeRow(const std::string& id, const std::string& title, const MemoryFigures
 // The whole peak above the baseline vs the snapshot's plaintext: how much memory reading a
 // snapshot takes for each byte of state it holds.
 Row MakePlaintextRow(const std::string& id, const std::string& title, const MemoryFigures& m) {
-  Row row;
-  row.id = id;
-  row.title = title;
-  row.unit = "MiB";
-  row.sealstate = One((m.peak - m.baseline) / kMiB);
-  row.comparison = "the snapshot's plaintext (canonical encoding, before compression)";
-  row.floor = One(m.plaintext / kMiB);
-  row.target = "<= 1.5x";
-  JudgeRatio(row, 1.5);
+  Row row = NewRow(id, title, "MiB", One((m.peak - m.baseline) / kMiB),
+                   "the snapshot's plaintext (canonical encoding, before compression)", One(m.plaintext / kMiB));
+  JudgeRatio(row, "<= 1.5x", 1.5);
   row.note = "peak RSS above the process baseline, decoded snapshot included";
   return row;
 }

@@ -85,15 +85,11 @@ Row PgSmallCommitRow(const Config& config) {
     commit.push_back(commit_ms);
     bare.push_back(bare_ms);
   }
-  Row row;
-  row.id = "pg-small-commit";
-  row.title = "small commit through PostgreSQL (" + std::to_string(config.small_resources) + " res)";
-  row.unit = "ms";
-  row.sealstate = Summarize(commit);
-  row.comparison = "one INSERT of the same sealed bytes, own transaction, synchronous_commit=on";
-  row.floor = Summarize(bare);
-  row.target = "<= 2x";
-  JudgeRatio(row, 2.0);
+  Row row =
+      NewRow("pg-small-commit", "small commit through PostgreSQL (" + std::to_string(config.small_resources) + " res)",
+             "ms", Summarize(commit), "one INSERT of the same sealed bytes, own transaction, synchronous_commit=on",
+             Summarize(bare));
+  JudgeRatio(row, "<= 2x", 2.0);
   row.note = "sealed envelope " + std::to_string(sealed.size()) + " bytes";
   return row;
 }
@@ -128,15 +124,11 @@ Row PgLargeRows(const Config& config, bool read) {
     ours.push_back(read ? get_ms : commit_ms);
     bare.push_back(read ? select_ms : insert_ms);
   }
-  Row row;
-  row.id = read ? "pg-large-read" : "pg-large-commit";
-  row.title = std::string(read ? "read" : "commit") + " ~16 MiB through PostgreSQL";
-  row.unit = "ms";
-  row.sealstate = Summarize(ours);
-  row.comparison = read ? "SELECT of the same sealed bytes (one row)" : "INSERT of the same sealed bytes (one row)";
-  row.floor = Summarize(bare);
-  row.target = "<= 1.5x";
-  JudgeRatio(row, 1.5);
+  Row row = NewRow(read ? "pg-large-read" : "pg-large-commit",
+                   std::string(read ? "read" : "commit") + " ~16 MiB through PostgreSQL", "ms", Summarize(ours),
+                   read ? "SELECT of the same sealed bytes (one row)" : "INSERT of the same sealed bytes (one row)",
+                   Summarize(bare));
+  JudgeRatio(row, "<= 1.5x", 1.5);
   row.note = "sealed envelope " + std::to_string(sealed.size()) + " bytes; ours includes encode+encrypt (commit) or " +
              "decrypt+decode (read)";
   return row;
@@ -181,11 +173,7 @@ Row PgLockHandoffRow(const Config& config) {
   std::unique_ptr<Backend> store = OpenPg(spec, "lock");
   std::vector<double> samples;
   for (int i = 0; i < config.lock_samples; ++i) samples.push_back(OnePgHandoff(*store, spec));
-  Row row;
-  row.id = "pg-lock-handoff";
-  row.title = "lock hand-off through PostgreSQL, A -> waiting B";
-  row.unit = "ms";
-  row.sealstate = Summarize(samples);
+  Row row = NewRow("pg-lock-handoff", "lock hand-off through PostgreSQL, A -> waiting B", "ms", Summarize(samples));
   row.target = "p50<=2ms p99<=10ms";
   row.met = row.sealstate.median <= 2.0 && row.sealstate.p99 <= 10.0;
   row.phases = {{"p99", row.sealstate.p99}};
@@ -214,13 +202,8 @@ Row PgListRow(const Config& config) {
     list.push_back(list_ms);
     bare.push_back(bare_ms);
   }
-  Row row;
-  row.id = "pg-list";
-  row.title = "list " + std::to_string(config.list_revisions) + " revisions through PostgreSQL";
-  row.unit = "ms";
-  row.sealstate = Summarize(list);
-  row.comparison = "SELECT of the revision names (unsorted)";
-  row.floor = Summarize(bare);
+  Row row = NewRow("pg-list", "list " + std::to_string(config.list_revisions) + " revisions through PostgreSQL", "ms",
+                   Summarize(list), "SELECT of the revision names (unsorted)", Summarize(bare));
   row.target = "<= 100 ms";
   row.met = row.sealstate.median <= 100.0;
   return row;

@@ -134,17 +134,12 @@ Row RekeyRow(const Config& config) {
       rekey();
     }
   }
-  Row row;
-  row.id = "rekey";
   char title[80];
   std::snprintf(title, sizeof title, "rekey, %zu revisions x %.1f MiB", config.rekey_revisions, file_mib);
-  row.title = title;
-  row.unit = "ms";
-  row.sealstate = Summarize(ours);
-  row.comparison = "re-sealing the same revisions for the new key (open, seal v3, replace)";
-  row.floor = Summarize(floor);
-  row.target = "<= 0.25x";  // the "a small fraction of re-sealing them", read as a quarter
-  JudgeRatio(row, 0.25);
+  Row row = NewRow("rekey", title, "ms", Summarize(ours),
+                   "re-sealing the same revisions for the new key (open, seal v3, replace)", Summarize(floor));
+  // The "a small fraction of re-sealing them", read as a quarter.
+  JudgeRatio(row, "<= 0.25x", 0.25);
   char note[160];
   std::snprintf(note, sizeof note, "%zu revisions of %.2f MiB sealed (%zu resources, no compression), %d runs of each",
                 config.rekey_revisions, file_mib, config.rekey_resources, config.rekey_iterations);

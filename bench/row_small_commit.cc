@@ -36,15 +36,10 @@ double TimeSeal(const Snapshot& doc, const Encrypter& encrypter) {
 }
 
 Row MakeRow(const Config& config, const SmallSamples& s) {
-  Row row;
-  row.id = "small-commit";
-  row.title = "small commit, in-process (" + std::to_string(config.small_resources) + " res)";
-  row.unit = "ms";
-  row.sealstate = Summarize(s.commit);
-  row.comparison = "bare recipe: tmp+fsync+rename+fsync(dir), snapshot then pointer";
-  row.floor = Summarize(s.floor);
-  row.target = "<= 1.3x";
-  JudgeRatio(row, 1.3);
+  Row row = NewRow("small-commit", "small commit, in-process (" + std::to_string(config.small_resources) + " res)",
+                   "ms", Summarize(s.commit), "bare recipe: tmp+fsync+rename+fsync(dir), snapshot then pointer",
+                   Summarize(s.floor));
+  JudgeRatio(row, "<= 1.3x", 1.3);
   row.phases = {{"seal (encode+encrypt, in memory)", Summarize(s.seal).median}};
   row.note = "sealed file " + std::to_string(s.sealed.size()) + " bytes";
   return row;

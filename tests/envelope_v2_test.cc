@@ -8,10 +8,13 @@
 
 #include "encrypters/local_key_encrypter.h"
 #include "envelope/envelope_v2_header.h"
+#include "support/envelope_payload.h"
 #include "test_support.h"
 
 using namespace sealstate;
 using sealstate::testing::EnvKey;
+using sealstate::testing::OpenPayload;
+using sealstate::testing::SealPayload;
 
 namespace {
 
@@ -26,28 +29,12 @@ std::string Payload(std::size_t size) {
 }
 
 std::string Seal(const Encrypter& enc, std::string_view payload, const EnvelopeBinding& binding = kBinding) {
-  std::string out;
-  StringSink sink(out);
-  Status s = SealV2(
-      binding, enc, [&](ByteSink& p) { return p.Append(payload); }, sink);
-  if (!s.ok()) FAIL(s.ToString());
-  return out;
+  return SealPayload(enc, payload, binding);
 }
 
 Result<std::string> Open(const Encrypter& enc, std::string_view file, const EnvelopeBinding& expected = kBinding,
                          OpenOptions options = {}) {
-  StringSource source(file);
-  std::string got;
-  Status s = OpenV2(source, expected, enc, options, [&](ByteSource& p) {
-    char buf[1000];
-    for (;;) {
-      SEALSTATE_ASSIGN_OR_RETURN(std::size_t n, p.Read(buf, sizeof buf));
-      if (n == 0) return Status::OK();
-      got.append(buf, n);
-    }
-  });
-  if (!s.ok()) return s;
-  return got;
+  return OpenPayload(enc, file, expected, options);
 }
 
 std::size_t HeaderEnd(const std::string& file) { return file.find('\n') + 1; }

@@ -10,10 +10,13 @@
 
 #include "envelope/envelope_v2_header.h"
 #include "envelope/secretstream.h"
+#include "support/envelope_payload.h"
 #include "test_support.h"
 
 using namespace sealstate;
 using sealstate::testing::EnvKey;
+using sealstate::testing::OpenPayload;
+using sealstate::testing::SealPayload;
 
 namespace {
 
@@ -31,36 +34,13 @@ std::string JsonLike(std::size_t size) {
   return out;
 }
 
+// Appended in uneven pieces, as an encoder does.
 std::string Seal(const Encrypter& enc, std::string_view payload, Compression compression) {
-  std::string out;
-  StringSink sink(out);
-  // Appended in uneven pieces, as an encoder does.
-  Status s = SealV2(
-      kBinding, enc,
-      [&](ByteSink& p) {
-        for (std::size_t at = 0; at < payload.size(); at += 7919) {
-          SEALSTATE_RETURN_IF_ERROR(p.Append(payload.substr(at, 7919)));
-        }
-        return Status::OK();
-      },
-      sink, compression);
-  if (!s.ok()) FAIL(s.ToString());
-  return out;
+  return SealPayload(enc, payload, kBinding, compression, 7919);
 }
 
 Result<std::string> Open(const Encrypter& enc, std::string_view file, OpenOptions options = {}) {
-  StringSource source(file);
-  std::string got;
-  Status s = OpenV2(source, kBinding, enc, options, [&](ByteSource& p) {
-    char buf[3000];
-    for (;;) {
-      SEALSTATE_ASSIGN_OR_RETURN(std::size_t n, p.Read(buf, sizeof buf));
-      if (n == 0) return Status::OK();
-      got.append(buf, n);
-    }
-  });
-  if (!s.ok()) return s;
-  return got;
+  return OpenPayload(enc, file, kBinding, options, 3000);
 }
 
 std::string HeaderLine(const std::string& file) { return file.substr(0, file.find('\n')); }

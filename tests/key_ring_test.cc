@@ -11,10 +11,13 @@
 
 #include "encrypters/local_key_encrypter.h"
 #include "envelope/envelope_v2_header.h"
+#include "support/envelope_payload.h"
 #include "test_support.h"
 
 using namespace sealstate;
 using sealstate::testing::EnvKey;
+using sealstate::testing::OpenPayload;
+using sealstate::testing::SealPayload;
 
 namespace {
 
@@ -32,28 +35,10 @@ std::shared_ptr<const KeyRing> Ring(std::vector<std::shared_ptr<const Encrypter>
 }
 
 std::string SealV3Payload(const Encrypter& enc, std::string_view payload) {
-  std::string out;
-  StringSink sink(out);
-  Status s = SealV3(
-      kBinding, enc, [&](ByteSink& p) { return p.Append(payload); }, sink);
-  if (!s.ok()) FAIL(s.ToString());
-  return out;
+  return SealPayload(enc, payload, kBinding, Compression::kNone, sealstate::testing::kWholePayload, SealV3);
 }
 
-Result<std::string> Open(const Encrypter& enc, std::string_view file) {
-  StringSource source(file);
-  std::string got;
-  Status s = OpenV2(source, kBinding, enc, {}, [&](ByteSource& p) {
-    char buf[1000];
-    for (;;) {
-      SEALSTATE_ASSIGN_OR_RETURN(std::size_t n, p.Read(buf, sizeof buf));
-      if (n == 0) return Status::OK();
-      got.append(buf, n);
-    }
-  });
-  if (!s.ok()) return s;
-  return got;
-}
+Result<std::string> Open(const Encrypter& enc, std::string_view file) { return OpenPayload(enc, file, kBinding); }
 
 // A key that seals and opens as `inner` does but cannot derive subkeys (Encrypter::DeriveKey's
 // default): the journal lines it writes are unauthenticated.

@@ -22,6 +22,7 @@
 #include "crypto/base64.h"
 #include "encrypters/passphrase_encrypter.h"
 #include "encrypters/passphrase_wrap.h"
+#include "support/envelope_payload.h"
 #include "support/scratch_dir.h"
 
 namespace sealstate {
@@ -112,26 +113,14 @@ std::string HostileWrap(std::uint32_t opslimit, std::uint32_t memlimit_kib, std:
   return wrap;
 }
 
+const EnvelopeBinding kEnvelopeBinding{"state", "factory", "stack", "2026-01-01T00:00:00Z"};
+
 std::string SealV2With(const Encrypter& encrypter, std::string_view payload) {
-  std::string out;
-  StringSink sink(out);
-  const EnvelopeBinding binding{"state", "factory", "stack", "2026-01-01T00:00:00Z"};
-  const Status sealed = SealV2(
-      binding, encrypter, [&](ByteSink& p) { return p.Append(payload); }, sink);
-  REQUIRE(sealed.ok());
-  return out;
+  return testing::SealPayload(encrypter, payload, kEnvelopeBinding);
 }
 
 Status OpenV2With(const Encrypter& encrypter, std::string_view file) {
-  StringSource source(file);
-  const EnvelopeBinding binding{"state", "factory", "stack", "2026-01-01T00:00:00Z"};
-  return OpenV2(source, binding, encrypter, {}, [](ByteSource& p) {
-    char buffer[256];
-    for (;;) {
-      SEALSTATE_ASSIGN_OR_RETURN(std::size_t n, p.Read(buffer, sizeof buffer));
-      if (n == 0) return Status::OK();
-    }
-  });
+  return testing::OpenPayload(encrypter, file, kEnvelopeBinding).status();
 }
 
 }  // namespace

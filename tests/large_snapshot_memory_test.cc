@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -99,6 +100,27 @@ std::string NewTempFile(const std::string& stem) {
   return path;
 }
 
+// Seals a LargeSnapshot of at least `min_bytes` as envelope `version` for `binding` into the file
+// at `path`, in a child with the test key, measuring RSS around the seal (the snapshot object is
+// built before the baseline); `ok` is whether the seal succeeded.
+Figures SealInChild(const std::string& path, const EnvelopeBinding& binding, std::int64_t version,
+                    std::size_t min_bytes) {
+  return InChild([&] {
+    Figures f;
+    auto key = std::move(*NewEnvKeyEncrypter("SEALSTATE_TEST_MEMORY_KEY"));
+    const Snapshot snapshot = sealstate::testing::LargeSnapshot(min_bytes);
+    std::FILE* out = std::fopen(path.c_str(), "wb");
+    ResetPeak();
+    f.baseline = ProcStatusBytes("VmRSS");
+    FileSink sink(out);
+    f.ok = SealSnapshot(snapshot, version, binding, *key, sink).ok() ? 1 : 0;
+    f.peak = ProcStatusBytes("VmHWM");
+    f.file_bytes = static_cast<std::size_t>(std::ftell(out));
+    std::fclose(out);
+    return f;
+  });
+}
+
 // Opens the snapshot file at `path` in a child with the test key, measuring RSS around the open;
 // `ok` is whether `accept(result)` held.
 template <typename Accept>
@@ -131,20 +153,7 @@ TEST_CASE("sealing and opening a 100 MB snapshot stay within chunk-sized buffers
   ::setenv("SEALSTATE_TEST_MEMORY_KEY", sealstate::testing::kKeyA, 1);
   const EnvelopeBinding binding{"state", "cluster-deploy", "prod-east-alpha", "2026-04-30T12:00:00Z"};
 
-  const Figures seal = InChild([&] {
-    Figures f;
-    auto key = std::move(*NewEnvKeyEncrypter("SEALSTATE_TEST_MEMORY_KEY"));
-    const Snapshot snapshot = sealstate::testing::LargeSnapshot(kDocumentBytes);
-    std::FILE* out = std::fopen(path.c_str(), "wb");
-    ResetPeak();
-    f.baseline = ProcStatusBytes("VmRSS");
-    FileSink sink(out);
-    f.ok = SealSnapshot(snapshot, kEnvelopeV2, binding, *key, sink).ok() ? 1 : 0;
-    f.peak = ProcStatusBytes("VmHWM");
-    f.file_bytes = static_cast<std::size_t>(std::ftell(out));
-    std::fclose(out);
-    return f;
-  });
+  const Figures seal = SealInChild(path, binding, kEnvelopeV2, kDocumentBytes);
   REQUIRE(seal.ok == 1);
 
   const Figures open = OpenInChild(path, binding, OpenedWithMoreThan(100000));
@@ -210,16 +219,7 @@ TEST_CASE("opening a large v1 file holds no copy of the file") {
   ::setenv("SEALSTATE_TEST_MEMORY_KEY", sealstate::testing::kKeyA, 1);
   const EnvelopeBinding binding{"state", "cluster-deploy", "prod-east-alpha", "2026-04-30T12:00:00Z"};
 
-  const Figures seal = InChild([&] {
-    Figures f;
-    auto key = std::move(*NewEnvKeyEncrypter("SEALSTATE_TEST_MEMORY_KEY"));
-    std::FILE* out = std::fopen(path.c_str(), "wb");
-    FileSink sink(out);
-    f.ok = SealSnapshot(sealstate::testing::LargeSnapshot(32 * kMiB), kEnvelopeV1, binding, *key, sink).ok() ? 1 : 0;
-    f.file_bytes = static_cast<std::size_t>(std::ftell(out));
-    std::fclose(out);
-    return f;
-  });
+  const Figures seal = SealInChild(path, binding, kEnvelopeV1, 32 * kMiB);
   REQUIRE(seal.ok == 1);
 
   const Figures open = OpenInChild(path, binding, OpenedWithMoreThan(10000));

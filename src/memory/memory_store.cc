@@ -49,8 +49,7 @@ class MemoryStore final : public Backend {
       SEALSTATE_RETURN_IF_ERROR(
           CheckCurrentAgainstJournal(kPrefix, state_->current, tail, opening_mac_keys_, JournalMoves::kAtomic));
     }
-    if (state_->current.empty()) return Status::NoCurrent();
-    return state_->current;
+    return CurrentPointerLocked();
   }
   Result<Snapshot> Get(std::string_view rev) override;
   Result<EnvelopeHeader> ReadHeader(std::string_view rev) override;
@@ -100,6 +99,12 @@ class MemoryStore final : public Backend {
   // The sealed bytes of `rev`. Errors: kInvalidArgument (bad name), kNotFound "no revision REV
   // in stack S".
   Result<std::shared_ptr<const std::string>> Sealed(std::string_view rev);
+  // The current pointer as stored, not checked against the journal; the caller holds
+  // state_->mutex. Errors: NoCurrent when no current is set.
+  Result<std::string> CurrentPointerLocked() const {
+    if (state_->current.empty()) return Status::NoCurrent();
+    return state_->current;
+  }
   // Opens the sealed bytes of `rev` as the snapshot of this stack's revision `rev`.
   Result<Snapshot> Open(const std::string& sealed, const std::string& rev, const OpenOptions& open_options) const;
   // A stored revision and the size of its envelope.
@@ -194,10 +199,9 @@ Result<std::string> MemoryStore::Write(const Snapshot& snapshot, const WriteOpti
     SEALSTATE_ASSIGN_OR_RETURN(std::shared_ptr<const std::string> sealed, Sealed(rev));
     return Open(*sealed, rev, open_options);
   };
-  const Result<std::string> current = [&]() -> Result<std::string> {
+  const Result<std::string> current = [this]() {
     std::lock_guard<std::mutex> guard(state_->mutex);
-    if (state_->current.empty()) return Status::NoCurrent();
-    return state_->current;
+    return CurrentPointerLocked();
   }();
   SEALSTATE_RETURN_IF_ERROR(CheckKeyOpensCurrent(*this, current, options_.encrypter.get(), options,
                                                  options_.envelope.allow_plaintext, open, kPrefix));
