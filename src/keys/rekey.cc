@@ -9,17 +9,10 @@
 
 #include "envelope/envelope_v2_header.h"
 #include "envelope/envelope_v3.h"
+#include "envelope/key_ids.h"
 
 namespace sealstate {
 namespace {
-
-std::vector<std::string> HeaderKeyIds(const EnvelopeHeader& header) {
-  if (header.envelope_version == kEnvelopeV1) return {};
-  if (header.envelope_version == kEnvelopeV2) return {header.key_id};
-  std::vector<std::string> ids;
-  for (const WrappedDataKey& entry : header.recipients) ids.push_back(entry.key_id);
-  return ids;
-}
 
 std::vector<std::string> TargetKeyIds(const Encrypter& keys) {
   std::vector<std::string> ids;
@@ -27,11 +20,8 @@ std::vector<std::string> TargetKeyIds(const Encrypter& keys) {
   return ids;
 }
 
-std::string JoinIds(const std::vector<std::string>& ids) {
-  std::string out;
-  for (const std::string& id : ids) out += (out.empty() ? "" : ",") + (id.empty() ? std::string("none") : id);
-  return out.empty() ? "none" : out;
-}
+// How the "rekey" journal events write key ids: "A,B", "none" for noop's empty id or no ids.
+constexpr internal::KeyIdListStyle kJournalKeyIds{.separator = ",", .empty_id = "none", .empty_list = "none"};
 
 // A revision's stored bytes, split after the header line.
 struct StoredEnvelope {
@@ -100,7 +90,7 @@ Result<PlannedRevision> PlanOne(Backend& backend, const std::string& rev, const 
     done.key_ids_after.clear();
     return plan;
   }
-  done.key_ids_before = HeaderKeyIds(stored.header);
+  done.key_ids_before = internal::HeaderKeyIds(stored.header);
   const bool v3 = stored.header.envelope_version == kEnvelopeV3;
   if (v3 && done.key_ids_before == done.key_ids_after) {
     // Still check that a given key opens it, so a dry run reports what a rekey would refuse.
@@ -113,7 +103,8 @@ Result<PlannedRevision> PlanOne(Backend& backend, const std::string& rev, const 
                              v3 ? Rewrapped(stored, keys) : Resealed(backend, stored, rev, keys));
   if (options.dry_run) return plan;
   plan.replacement = std::move(replacement);
-  plan.detail = "key ids " + JoinIds(done.key_ids_before) + " -> " + JoinIds(done.key_ids_after);
+  plan.detail = "key ids " + internal::JoinKeyIds(done.key_ids_before, kJournalKeyIds) + " -> " +
+                internal::JoinKeyIds(done.key_ids_after, kJournalKeyIds);
   if (!v3) plan.detail += v1 ? " (upgraded from unobin v1 to v3)" : " (re-sealed from v2 as v3)";
   return plan;
 }
