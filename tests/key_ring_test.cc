@@ -11,6 +11,7 @@
 
 #include "encrypters/local_key_encrypter.h"
 #include "envelope/envelope_v2_header.h"
+#include "envelope/key_ids.h"
 #include "support/envelope_payload.h"
 #include "test_support.h"
 
@@ -293,4 +294,25 @@ TEST_CASE("a key ring's reads of current check the rollback mark made with any o
   CHECK(through_ring.status().message().find("rollback detected") != std::string::npos);
   CHECK(MemoryStack("ring-rollback", a)->CurrentRev().status().code() == Code::kIntegrity);
   CHECK(MemoryStack("ring-rollback", Ring({b}))->CurrentRev().value() == first);  // no line of b's to check
+}
+
+TEST_CASE("HeaderKeyIds reads the key ids that open a file from its header, and JoinKeyIds writes them") {
+  EnvelopeHeader header;
+  header.envelope_version = kEnvelopeV3;
+  header.recipients = {WrappedDataKey{"env-key", {}, "id-a", "w"}, WrappedDataKey{"key-file", {}, "", "w"}};
+  CHECK(internal::HeaderKeyIds(header) == std::vector<std::string>{"id-a", ""});
+  header.recipients.clear();  // a plaintext v3 file: noop's empty id
+  CHECK(internal::HeaderKeyIds(header) == std::vector<std::string>{""});
+  header.envelope_version = kEnvelopeV2;
+  header.key_id = "id-b";
+  CHECK(internal::HeaderKeyIds(header) == std::vector<std::string>{"id-b"});
+  header.envelope_version = kEnvelopeV1;
+  CHECK(internal::HeaderKeyIds(header).empty());
+
+  const internal::KeyIdListStyle style{.separator = ",", .empty_id = "none", .empty_list = "-"};
+  CHECK(internal::JoinKeyIds({"id-a", "", "id-c"}, style) == "id-a,none,id-c");
+  CHECK(internal::JoinKeyIds({}, style) == "-");
+  CHECK(internal::JoinKeyIds({"id-a", ""},
+                             internal::KeyIdListStyle{.separator = ", ", .empty_id = "(none)", .empty_list = ""},
+                             {"env-key", "key-file"}) == "id-a (env-key), (none) (key-file)");
 }

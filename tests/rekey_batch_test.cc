@@ -49,6 +49,28 @@ class FlippingEnv final : public FaultInjectionEnv {
   bool flipped_ = false;
 };
 
+// Appends one byte to a snapshot's temp file just before its fsync (a file that grew a tail on
+// its way to the disk: every byte written is there, plus one).
+class TailEnv final : public FaultInjectionEnv {
+ public:
+  Status Fsync(int fd, const std::string& what) override {
+    const bool snapshot_temp =
+        what.find(std::string(internal::kSnapshotSuffix) + std::string(internal::kTempMarker)) != std::string::npos;
+    if (armed_ && !grown_ && snapshot_temp) {
+      grown_ = true;
+      SEALSTATE_RETURN_IF_ERROR(FaultInjectionEnv::Write(fd, "x", what).status());
+    }
+    return FaultInjectionEnv::Fsync(fd, what);
+  }
+  // From now on, the next snapshot temp file fsynced grows a byte first.
+  void Arm() { armed_ = true; }
+  bool grown() const { return grown_; }
+
+ private:
+  bool armed_ = false;
+  bool grown_ = false;
+};
+
 LocalStoreOptions Options(const ScratchDir& root, std::shared_ptr<const Encrypter> key) {
   LocalStoreOptions o;
   o.root = root.dir().path;
@@ -144,4 +166,19 @@ TEST_CASE("a local rekey catches a byte flipped while a rewritten revision was w
   REQUIRE(env.flipped());
   CHECK(done.status().code() == Code::kIntegrity);
   CHECK(done.status().message().find("verifying the rewritten revision") != std::string::npos);
+}
+
+TEST_CASE("a local rekey catches a rewritten revision that is longer than what was written") {
+  std::shared_ptr<const Encrypter> a = EnvKey("RB_A", sealstate::testing::kKeyA);
+  std::shared_ptr<const Encrypter> b = EnvKey("RB_B", sealstate::testing::kKeyB);
+  ScratchDir root;
+  TailEnv env;
+  auto store = internal::OpenLocalStoreWith(Options(root, a), env, *internal::ProcessProbe::Default());
+  REQUIRE(store.ok());
+  CommitRevisions(**store, 2);
+  env.Arm();
+  auto done = Rekey(**store, *Ring({b, a}));
+  REQUIRE(env.grown());
+  CHECK(done.status().code() == Code::kIntegrity);
+  CHECK(done.status().message().find("the stored bytes differ from what was written") != std::string::npos);
 }

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "envelope/key_ids.h"
+
 namespace sealstate::internal {
 namespace {
 
@@ -18,15 +20,6 @@ bool IsV1DecryptFailure(const Status& status) {
 
 std::string KeyIdText(const std::string& key_id) { return key_id.empty() ? std::string("none (noop)") : key_id; }
 
-// The key ids a v2 or v3 header says open the file.
-std::vector<std::string> HeaderKeyIds(const EnvelopeHeader& header) {
-  if (header.envelope_version == kEnvelopeV2) return {header.key_id};
-  std::vector<std::string> ids;
-  for (const WrappedDataKey& entry : header.recipients) ids.push_back(entry.key_id);
-  if (ids.empty()) ids.emplace_back();  // a plaintext v3 file: noop's empty id
-  return ids;
-}
-
 // Whether one of the configured keys is among `ids`.
 bool OpensWithOneOf(const Encrypter& encrypter, const std::vector<std::string>& ids) {
   for (const Encrypter* key : OpeningKeys(encrypter)) {
@@ -35,11 +28,8 @@ bool OpensWithOneOf(const Encrypter& encrypter, const std::vector<std::string>& 
   return false;
 }
 
-std::string JoinIds(const std::vector<std::string>& ids) {
-  std::string out;
-  for (const std::string& id : ids) out += (out.empty() ? "" : ", ") + KeyIdText(id);
-  return out;
-}
+// How refusals write key ids: "A, B", "none (noop)" for noop's empty id (as KeyIdText).
+constexpr KeyIdListStyle kRefusalKeyIds{.separator = ", ", .empty_id = "none (noop)", .empty_list = ""};
 
 }  // namespace
 
@@ -73,8 +63,9 @@ Status CheckKeyOpensHeader(const Encrypter& encrypter, const std::string& curren
   if (header->envelope_version == kEnvelopeV3) {
     const std::vector<std::string> ids = HeaderKeyIds(*header);
     if (OpensWithOneOf(encrypter, ids)) return Status::OK();
-    return Status::WrongKey(refusal + "it is wrapped for key ids " + JoinIds(ids) + ", the configured " +
-                            ours.key_source + " key has key id " + KeyIdText(ours.key_id) + advice);
+    return Status::WrongKey(refusal + "it is wrapped for key ids " + JoinKeyIds(ids, kRefusalKeyIds) +
+                            ", the configured " + ours.key_source + " key has key id " + KeyIdText(ours.key_id) +
+                            advice);
   }
   if (header->envelope_version == kEnvelopeV2) {
     if (OpensWithOneOf(encrypter, HeaderKeyIds(*header))) return Status::OK();

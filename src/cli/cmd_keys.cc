@@ -7,9 +7,13 @@
 #include "cli/commands.h"
 #include "cli/global_options.h"
 #include "cli/rekey_stack.h"
+#include "envelope/key_ids.h"
 
 namespace sealstate::cli {
 namespace {
+
+// How the table writes a revision's key ids: "A (env-key), B (key-file)", "none" for noop's.
+constexpr internal::KeyIdListStyle kTableKeyIds{.separator = ", ", .empty_id = "none", .empty_list = ""};
 
 int RunKeys(const GlobalOptions& g, const Output& out) {
   auto backend = OpenStack(g, {.create = false, .need_key = false});
@@ -18,11 +22,7 @@ int RunKeys(const GlobalOptions& g, const Output& out) {
   if (!listed.ok()) return out.Fail(listed.status());
   out.Line("REV  ENVELOPE  KEY IDS");
   for (const RevisionKeys& r : *listed) {
-    std::string ids;
-    for (std::size_t i = 0; i < r.key_ids.size(); ++i) {
-      ids += (ids.empty() ? "" : ", ") + (r.key_ids[i].empty() ? std::string("none") : r.key_ids[i]) + " (" +
-             r.key_sources[i] + ")";
-    }
+    const std::string ids = internal::JoinKeyIds(r.key_ids, kTableKeyIds, r.key_sources);
     out.Line(r.rev + "  v" + std::to_string(r.envelope_version) + "  " +
              (r.envelope_version == kEnvelopeV1 ? std::string("unknown (v1 records none)") : ids));
   }

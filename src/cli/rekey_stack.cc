@@ -4,22 +4,21 @@
 #include <sealstate/rekey.h>
 
 #include "cli/with_lock.h"
+#include "envelope/key_ids.h"
 
 namespace sealstate::cli {
 namespace {
 
-std::string JoinIds(const std::vector<std::string>& ids) {
-  std::string out;
-  for (const std::string& id : ids) out += (out.empty() ? "" : ",") + (id.empty() ? std::string("none") : id);
-  return out.empty() ? "-" : out;
-}
+// How a rekey line writes key ids: "A,B", "none" for noop's empty id, "-" for none at all.
+constexpr internal::KeyIdListStyle kLineKeyIds{.separator = ",", .empty_id = "none", .empty_list = "-"};
 
 void PrintRekey(const Output& out, const std::vector<RekeyedRevision>& done, bool dry_run) {
   std::size_t changed = 0;
   for (const RekeyedRevision& r : done) {
     if (r.action != RekeyAction::kUnchanged && r.action != RekeyAction::kSkippedV1) ++changed;
     out.Line(std::string(dry_run ? "would " : "") + std::string(RekeyActionName(r.action)) + " " + r.rev + ": " +
-             JoinIds(r.key_ids_before) + " -> " + JoinIds(r.key_ids_after));
+             internal::JoinKeyIds(r.key_ids_before, kLineKeyIds) + " -> " +
+             internal::JoinKeyIds(r.key_ids_after, kLineKeyIds));
   }
   out.Line((dry_run ? "Would rekey " : "Rekeyed ") + std::to_string(changed) + " of " + std::to_string(done.size()) +
            " revision(s).");

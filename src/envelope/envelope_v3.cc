@@ -6,6 +6,7 @@
 
 #include "crypto/sodium_init.h"
 #include "envelope/envelope_v2_header.h"
+#include "envelope/key_ids.h"
 
 namespace sealstate::internal {
 namespace {
@@ -30,22 +31,27 @@ const WrappedDataKey* EntryFor(const EnvelopeHeader& header, const EncrypterDesc
   return nullptr;
 }
 
+// How wrong-key errors write key ids: "A (env-key), B (key-file)", "(none)" for an empty id.
+constexpr KeyIdListStyle kWantedKeyIds{.separator = ", ", .empty_id = "(none)", .empty_list = "no key"};
+constexpr KeyIdListStyle kOurKeyIds{.separator = ", ", .empty_id = "(none)", .empty_list = ""};
+
 std::string WantedIds(const EnvelopeHeader& header) {
-  std::string out;
+  std::vector<std::string> ids, sources;
   for (const WrappedDataKey& entry : header.recipients) {
-    if (!out.empty()) out += ", ";
-    out += (entry.key_id.empty() ? "(none)" : entry.key_id) + " (" + entry.key_source + ")";
+    ids.push_back(entry.key_id);
+    sources.push_back(entry.key_source);
   }
-  return out.empty() ? "no key" : out;
+  return JoinKeyIds(ids, kWantedKeyIds, sources);
 }
 
 Status NoMatchingKey(const EnvelopeHeader& header, const std::vector<const Encrypter*>& keys) {
-  std::string ours;
+  std::vector<std::string> ids, sources;
   for (const Encrypter* key : keys) {
     const EncrypterDescription description = key->Describe();
-    if (!ours.empty()) ours += ", ";
-    ours += (description.key_id.empty() ? "(none)" : description.key_id) + " (" + description.key_source + ")";
+    ids.push_back(description.key_id);
+    sources.push_back(description.key_source);
   }
+  const std::string ours = JoinKeyIds(ids, kOurKeyIds, sources);
   const std::string rev = header.rev.empty() ? "the file" : "revision " + header.rev;
   return Status::WrongKey("envelope: wrong key: " + rev + " is wrapped for key ids " + WantedIds(header) +
                           ", but the configured keys have key ids " + ours + "; give one of its keys (--key)");

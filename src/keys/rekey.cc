@@ -9,17 +9,10 @@
 
 #include "envelope/envelope_v2_header.h"
 #include "envelope/envelope_v3.h"
+#include "envelope/key_ids.h"
 
 namespace sealstate {
 namespace {
-
-std::vector<std::string> HeaderKeyIds(const EnvelopeHeader& header) {
-  if (header.envelope_version == kEnvelopeV1) return {};
-  if (header.envelope_version == kEnvelopeV2) return {header.key_id};
-  std::vector<std::string> ids;
-  for (const WrappedDataKey& entry : header.recipients) ids.push_back(entry.key_id);
-  return ids;
-}
 
 std::vector<std::string> TargetKeyIds(const Encrypter& keys) {
   std::vector<std::string> ids;
@@ -27,11 +20,8 @@ std::vector<std::string> TargetKeyIds(const Encrypter& keys) {
   return ids;
 }
 
-std::string JoinIds(const std::vector<std::string>& ids) {
-  std::string out;
-  for (const std::string& id : ids) out += (out.empty() ? "" : ",") + (id.empty() ? std::string("none") : id);
-  return out.empty() ? "none" : out;
-}
+// How the "rekey" journal events write key ids: "A,B", "none" for noop's empty id or no ids.
+constexpr internal::KeyIdListStyle kJournalKeyIds{.separator = ",", .empty_id = "none", .empty_list = "none"};
 
 // A revision's stored bytes, split after the header line.
 struct StoredEnvelope {
@@ -54,7 +44,12 @@ Result<StoredEnvelope> ReadStored(Backend& backend, const std::string& rev) {
 Result<std::string> Rewrapped(const StoredEnvelope& stored, const Encrypter& keys) {
   SEALSTATE_ASSIGN_OR_RETURN(SecretBytes data_key, internal::UnwrapDataKey(stored.header, keys));
   SEALSTATE_ASSIGN_OR_RETURN(EnvelopeHeader header, internal::WrapDataKey(stored.header, data_key, keys));
-  return internal::EncodeV2Header(header) + "\n" + stored.bytes.substr(stored.payload_offset);
+  // One copy of the payload (it is most of the file), into a string sized for it.
+  std::string out = internal::EncodeV2Header(header);
+  out.reserve(out.size() + 1 + stored.bytes.size() - stored.payload_offset);
+  out += '\n';
+  out.append(stored.bytes, stored.payload_offset);
+  return out;
 }
 
 // The new bytes of a v2 revision: opened with `keys` and sealed again as v3.
@@ -75,11 +70,33 @@ Result<std::string> Resealed(Backend& backend, const StoredEnvelope& stored, con
   return sealed;
 }
 
-// Reads `rev` back and checks it is `expected`, and that the new first key unwraps it.
+// A sink that compares the bytes it receives with `expected` as they come, keeping none of them.
+class ComparingSink final : public ByteSink {
+ public:
+  explicit ComparingSink(std::string_view expected) : expected_(expected) {}
+  Status Append(std::string_view data) override {
+    same_ = same_ && data.size() <= expected_.size() - seen_ && expected_.compare(seen_, data.size(), data) == 0;
+    seen_ += data.size();
+    return Status::OK();
+  }
+  // Whether every byte received so far matched and all of `expected` was received.
+  bool Same() const { return same_ && seen_ == expected_.size(); }
+
+ private:
+  std::string_view expected_;
+  std::size_t seen_ = 0;
+  bool same_ = true;
+};
+
+// Reads `rev` back and checks it is `expected` (compared as it is read, not copied), and that the
+// new first key unwraps it.
 Status VerifyReplaced(Backend& backend, const std::string& rev, const std::string& expected, const Encrypter& keys) {
-  SEALSTATE_ASSIGN_OR_RETURN(StoredEnvelope stored, ReadStored(backend, rev));
-  if (stored.bytes != expected) return Status::Integrity("the stored bytes differ from what was written");
-  return internal::UnwrapDataKey(stored.header, *WrapTargets(keys).front()).status();
+  ComparingSink stored(expected);
+  SEALSTATE_RETURN_IF_ERROR(backend.ReadEnvelope(rev, stored));
+  if (!stored.Same()) return Status::Integrity("the stored bytes differ from what was written");
+  StringSource source(expected);  // the stored bytes, just compared
+  SEALSTATE_ASSIGN_OR_RETURN(EnvelopeHeader header, ReadEnvelopeHeader(source));
+  return internal::UnwrapDataKey(header, *WrapTargets(keys).front()).status();
 }
 
 // A revision planned: what the report says, and for one that changes (not in a dry run) its new
@@ -100,7 +117,7 @@ Result<PlannedRevision> PlanOne(Backend& backend, const std::string& rev, const 
     done.key_ids_after.clear();
     return plan;
   }
-  done.key_ids_before = HeaderKeyIds(stored.header);
+  done.key_ids_before = internal::HeaderKeyIds(stored.header);
   const bool v3 = stored.header.envelope_version == kEnvelopeV3;
   if (v3 && done.key_ids_before == done.key_ids_after) {
     // Still check that a given key opens it, so a dry run reports what a rekey would refuse.
@@ -113,7 +130,8 @@ Result<PlannedRevision> PlanOne(Backend& backend, const std::string& rev, const 
                              v3 ? Rewrapped(stored, keys) : Resealed(backend, stored, rev, keys));
   if (options.dry_run) return plan;
   plan.replacement = std::move(replacement);
-  plan.detail = "key ids " + JoinIds(done.key_ids_before) + " -> " + JoinIds(done.key_ids_after);
+  plan.detail = "key ids " + internal::JoinKeyIds(done.key_ids_before, kJournalKeyIds) + " -> " +
+                internal::JoinKeyIds(done.key_ids_after, kJournalKeyIds);
   if (!v3) plan.detail += v1 ? " (upgraded from unobin v1 to v3)" : " (re-sealed from v2 as v3)";
   return plan;
 }
