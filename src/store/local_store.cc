@@ -102,6 +102,13 @@ class LocalStore final : public Backend {
     SEALSTATE_RETURN_IF_ERROR(CheckFence(std::string(lock_id), "the journal was not imported"));
     return core_->journal.AppendAll(events);
   }
+  Result<std::vector<std::pair<std::string, std::uint64_t>>> ListCheckpoints() override {
+    return ListConsumerCheckpoints(core_->env, core_->dirs->stack);
+  }
+  Result<JournalCompaction> CompactJournal(std::uint64_t first_kept_seq, std::string_view lock_id) override {
+    SEALSTATE_RETURN_IF_ERROR(CheckFence(std::string(lock_id), "the journal was not compacted"));
+    return core_->journal.Compact(first_kept_seq, StampedEvent(core_->probe.Self(), "", "", std::string(lock_id), ""));
+  }
 
  private:
   Status RequireEncrypter() const { return internal::RequireEncrypter(core_->options.encrypter.get(), kPrefix); }
