@@ -38,10 +38,10 @@ struct JournalConsumerBehind {
 
 // What a compaction would do.
 struct JournalCompactionPlan {
-  std::uint64_t first_seq = 0;       // the journal's oldest event (0: an empty journal)
-  std::uint64_t last_seq = 0;        // its newest event
-  std::uint64_t first_kept_seq = 0;  // the oldest event kept (== first_seq: nothing to drop)
-  std::uint64_t drop = 0;            // how many events go (seq first_seq .. first_kept_seq - 1)
+  std::uint64_t first_seq = 0;                // the journal's oldest event (0: an empty journal)
+  std::uint64_t last_seq = 0;                 // its newest event
+  std::uint64_t first_kept_seq = 0;           // the oldest event kept (== first_seq: nothing to drop)
+  std::uint64_t drop = 0;                     // how many events go (seq first_seq .. first_kept_seq - 1)
   std::vector<JournalConsumerBehind> behind;  // consumers that have not read all of those, by name
 };
 

@@ -41,13 +41,13 @@ void PrintText(const Output& out, const JournalCompactionPlan& plan, const Journ
              (force ? ": its unread events are dropped (--force)" : ": it has not read all the events to drop"));
   }
   if (plan.drop == 0) {
-    out.Line(plan.last_seq == 0 ? std::string("Nothing to drop: the journal is empty.")
-                                : "Nothing to drop: every event (" + SeqRange(plan.first_seq, plan.last_seq) +
-                                      ") is kept.");
+    out.Line(plan.last_seq == 0
+                 ? std::string("Nothing to drop: the journal is empty.")
+                 : "Nothing to drop: every event (" + SeqRange(plan.first_seq, plan.last_seq) + ") is kept.");
     return;
   }
-  const std::string dropped = std::to_string(plan.drop) + " event(s) (" +
-                              SeqRange(plan.first_seq, plan.first_kept_seq - 1) + ")";
+  const std::string dropped =
+      std::to_string(plan.drop) + " event(s) (" + SeqRange(plan.first_seq, plan.first_kept_seq - 1) + ")";
   if (dry_run) {
     out.Line("Would drop " + dropped + ", keep " + SeqRange(plan.first_kept_seq, plan.last_seq) +
              (!plan.behind.empty() && !force ? "; refused without --force (consumers behind)." : "."));

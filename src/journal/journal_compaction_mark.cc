@@ -36,9 +36,9 @@ std::optional<JournalCompactionMark> ParseCompactionMark(const JournalEvent& eve
   if (event.event != kJournalCompactedEvent) return std::nullopt;
   std::string_view text = event.detail;
   JournalCompactionMark mark;
-  if (!TakePrefix(text, kKeptPrefix) || !TakeNumber(text, mark.first_kept_seq) ||
-      !TakePrefix(text, kDroppedPrefix) || !TakeNumber(text, mark.dropped) || !TakePrefix(text, kChainPrefix) ||
-      text.empty() || text.find(' ') != std::string_view::npos) {
+  if (!TakePrefix(text, kKeptPrefix) || !TakeNumber(text, mark.first_kept_seq) || !TakePrefix(text, kDroppedPrefix) ||
+      !TakeNumber(text, mark.dropped) || !TakePrefix(text, kChainPrefix) || text.empty() ||
+      text.find(' ') != std::string_view::npos) {
     return std::nullopt;
   }
   if (mark.first_kept_seq < 2) return std::nullopt;

@@ -27,13 +27,12 @@ Result<JournalCompaction> CompactPgJournal(PgConnection& conn, const PgStackPlac
                                            JournalEvent mark) {
   const std::vector<PgParam> params = {PgParam::Int(place.stack_id), PgParam::Text(std::to_string(first_kept_seq))};
   SEALSTATE_ASSIGN_OR_RETURN(
-      PgRows counts,
-      conn.Exec("count the journal rows to drop",
-                "SELECT (SELECT journal_seq FROM " + place.Table("stacks") + " WHERE id = $1)::text, " +
-                    "count(*)::text, (SELECT min(seq) FROM " + place.Table("journal") +
-                    " WHERE stack_id = $1 AND seq >= $2::bigint)::text FROM " + place.Table("journal") +
-                    " WHERE stack_id = $1 AND seq < $2::bigint",
-                params));
+      PgRows counts, conn.Exec("count the journal rows to drop",
+                               "SELECT (SELECT journal_seq FROM " + place.Table("stacks") + " WHERE id = $1)::text, " +
+                                   "count(*)::text, (SELECT min(seq) FROM " + place.Table("journal") +
+                                   " WHERE stack_id = $1 AND seq >= $2::bigint)::text FROM " + place.Table("journal") +
+                                   " WHERE stack_id = $1 AND seq < $2::bigint",
+                               params));
   SEALSTATE_ASSIGN_OR_RETURN(const std::uint64_t last_seq, SeqOf(counts, 0, "the journal's last seq"));
   SEALSTATE_ASSIGN_OR_RETURN(const std::uint64_t dropped, SeqOf(counts, 1, "the count of journal rows"));
   SEALSTATE_ASSIGN_OR_RETURN(const std::uint64_t kept_seq, SeqOf(counts, 2, "the first kept seq"));
@@ -44,24 +43,21 @@ Result<JournalCompaction> CompactPgJournal(PgConnection& conn, const PgStackPlac
   }
   if (dropped == 0) return JournalCompaction{.first_kept_seq = kept_seq, .dropped = 0, .mark_seq = 0};
   // The last dropped line, whose mac the kept lines' chain continues from.
-  SEALSTATE_ASSIGN_OR_RETURN(
-      PgRows previous, conn.Exec("read the last dropped journal row",
-                                 "SELECT max(seq)::text FROM " + place.Table("journal") +
-                                     " WHERE stack_id = $1 AND seq < $2::bigint",
-                                 params));
+  SEALSTATE_ASSIGN_OR_RETURN(PgRows previous, conn.Exec("read the last dropped journal row",
+                                                        "SELECT max(seq)::text FROM " + place.Table("journal") +
+                                                            " WHERE stack_id = $1 AND seq < $2::bigint",
+                                                        params));
   SEALSTATE_ASSIGN_OR_RETURN(const std::uint64_t previous_seq, SeqOf(previous, 0, "the last dropped seq"));
   SEALSTATE_ASSIGN_OR_RETURN(const std::vector<JournalEvent> from_previous,
                              ReadPgJournal(conn, place, previous_seq - 1));
   const std::string chain_from = from_previous.empty() ? std::string() : from_previous.front().mac;
   mark.event = std::string(kJournalCompactedEvent);
-  mark.detail =
-      FormatCompactionDetail({.first_kept_seq = kept_seq, .dropped = dropped, .chain_from = chain_from});
+  mark.detail = FormatCompactionDetail({.first_kept_seq = kept_seq, .dropped = dropped, .chain_from = chain_from});
   SEALSTATE_RETURN_IF_ERROR(AppendPgJournal(conn, place, std::move(mark)));
-  SEALSTATE_RETURN_IF_ERROR(conn.Exec("drop the compacted journal rows",
-                                      "DELETE FROM " + place.Table("journal") +
-                                          " WHERE stack_id = $1 AND seq < $2::bigint",
-                                      params)
-                                .status());
+  SEALSTATE_RETURN_IF_ERROR(
+      conn.Exec("drop the compacted journal rows",
+                "DELETE FROM " + place.Table("journal") + " WHERE stack_id = $1 AND seq < $2::bigint", params)
+          .status());
   return JournalCompaction{.first_kept_seq = kept_seq, .dropped = dropped, .mark_seq = last_seq + 1};
 }
 

@@ -16,7 +16,8 @@ std::uint64_t FirstKeptSeq(const std::vector<JournalEvent>& events, const Journa
     const Timestamp& newest = events.back().time;
     const auto age = [&](const JournalEvent& event) {
       return std::chrono::seconds(newest.unix_seconds - event.time.unix_seconds) +
-             std::chrono::nanoseconds(static_cast<std::int64_t>(newest.nanos) - static_cast<std::int64_t>(event.time.nanos));
+             std::chrono::nanoseconds(static_cast<std::int64_t>(newest.nanos) -
+                                      static_cast<std::int64_t>(event.time.nanos));
     };
     const auto within = std::find_if(events.begin(), events.end(),
                                      [&](const JournalEvent& event) { return age(event) <= rules.keep_within; });
@@ -55,15 +56,16 @@ Result<JournalCompaction> CompactStackJournal(Backend& backend, const JournalCom
                                               std::string_view lock_id) {
   if (plan.drop == 0) return JournalCompaction{.first_kept_seq = plan.first_seq, .dropped = 0, .mark_seq = 0};
   if (!plan.behind.empty() && !force) {
-    std::string message = "journal not compacted: it would drop events " +
-                          Range(plan.first_seq, plan.first_kept_seq - 1) + ", which ";
+    std::string message =
+        "journal not compacted: it would drop events " + Range(plan.first_seq, plan.first_kept_seq - 1) + ", which ";
     for (std::size_t i = 0; i < plan.behind.size(); ++i) {
       const JournalConsumerBehind& consumer = plan.behind[i];
       message += (i == 0 ? "" : ", ") + std::string("consumer ") + consumer.name + " (read up to seq " +
                  std::to_string(consumer.checkpoint) + ")";
     }
-    message += " has not read yet: run `sealstate log --consumer NAME` for each first, or compact with --force to "
-               "drop them unread";
+    message +=
+        " has not read yet: run `sealstate log --consumer NAME` for each first, or compact with --force to "
+        "drop them unread";
     return Status::Conflict(std::move(message));
   }
   return backend.CompactJournal(plan.first_kept_seq, lock_id);
