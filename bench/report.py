@@ -25,8 +25,8 @@ CLI_ROWS = [
     ("commit-small", "CLI small commit (10 res)",
      {"sqlite3": ("< 1x", 1.0), "git": ("< 1x", 1.0), "restic": ("<= 0.01x", 0.01)}),
     ("commit-1mib", "CLI 1 MiB commit (1,000 res)", {}),
-    ("commit-16mib", "CLI 16 MiB commit (15,000 res)", {}),
-    ("show-16mib", "CLI read 16 MiB (show)", {}),
+    ("commit-16mib", "CLI 16 MiB commit (15,000 res)", {"git": ("<= 0.8x", 0.8)}),
+    ("show-16mib", "CLI read 16 MiB (show)", {"git": ("<= 1x", 1.0)}),
 ]
 
 PEER_COMMANDS = {

@@ -1,6 +1,8 @@
 // Rows "huge-commit-rss" and "huge-read-rss": peak RSS while committing and while reading a
 // ~110 MB snapshot, each measured in a fresh child process (its VmHWM reset just before the
-// operation), against the size of the decoded snapshot (the RSS the Snapshot object adds).
+// operation), against the size of the decoded snapshot (the RSS the Snapshot object adds); and
+// "huge-read-rss-vs-plaintext": the read's peak against the snapshot's plaintext (its canonical
+// encoding, what the file holds before compression and encryption).
 #include <sys/stat.h>
 
 #include <cstdio>
@@ -10,6 +12,7 @@
 #include "child.h"
 #include "document.h"
 #include "fail.h"
+#include "null_sink.h"
 #include "proc_memory.h"
 #include "rows.h"
 
@@ -19,14 +22,15 @@ namespace {
 constexpr double kMiB = 1024.0 * 1024.0;
 
 struct MemoryFigures {
-  double baseline = 0;  // RSS before the snapshot existed in this process
-  double decoded = 0;   // RSS the decoded Snapshot object adds
-  double peak = 0;      // VmHWM during the operation
-  double file = 0;      // size of the sealed file
+  double baseline = 0;   // RSS before the snapshot existed in this process
+  double decoded = 0;    // RSS the decoded Snapshot object adds
+  double peak = 0;       // VmHWM during the operation
+  double file = 0;       // size of the sealed file
+  double plaintext = 0;  // size of the snapshot's canonical encoding (measured after the peak)
 };
 
 void Report(const MemoryFigures& m) {
-  std::printf("%.0f %.0f %.0f %.0f\n", m.baseline, m.decoded, m.peak, m.file);
+  std::printf("%.0f %.0f %.0f %.0f %.0f\n", m.baseline, m.decoded, m.peak, m.file, m.plaintext);
   std::fflush(stdout);
 }
 
@@ -35,6 +39,13 @@ double FileBytes(const std::string& root, const std::string& rev) {
   const std::string path = SnapshotsDir(root, "huge") + "/" + SnapshotFileName(rev);
   CheckErrno(::stat(path.c_str(), &st) == 0, "stat " + path);
   return static_cast<double>(st.st_size);
+}
+
+// Bytes of `snapshot`'s canonical encoding, counted without keeping them.
+double PlaintextBytes(const Snapshot& snapshot) {
+  NullSink sink;
+  Must(EncodeSnapshot(snapshot, sink), "encode");
+  return static_cast<double>(sink.bytes());
 }
 
 int CommitChild(const std::string& root, std::size_t resources) {
@@ -47,6 +58,7 @@ int CommitChild(const std::string& root, std::size_t resources) {
   const std::string rev = Must(store->Commit(doc, BenchLockOptions(), {}), "commit");
   m.peak = static_cast<double>(ProcStatusBytes("VmHWM"));
   m.file = FileBytes(root, rev);
+  m.plaintext = PlaintextBytes(doc);
   Report(m);
   return 0;
 }
@@ -62,6 +74,7 @@ int ReadChild(const std::string& root, std::size_t resources) {
   m.decoded = static_cast<double>(ProcStatusBytes("VmRSS")) - m.baseline;
   if (snapshot.entries.size() != resources) Die("100 MB read: wrong entry count");
   m.file = FileBytes(root, rev);
+  m.plaintext = PlaintextBytes(snapshot);
   Report(m);
   return 0;
 }
@@ -71,7 +84,7 @@ MemoryFigures RunChild(const std::string& mode, const std::string& root, std::si
   std::istringstream line(ReadLine(child));
   Reap(child);
   MemoryFigures m;
-  line >> m.baseline >> m.decoded >> m.peak >> m.file;
+  line >> m.baseline >> m.decoded >> m.peak >> m.file >> m.plaintext;
   if (!line) Die("memory child: malformed report");
   return m;
 }
@@ -100,6 +113,22 @@ Row MakeRow(const std::string& id, const std::string& title, const MemoryFigures
   return row;
 }
 
+// The whole peak above the baseline vs the snapshot's plaintext: how much memory reading a
+// snapshot takes for each byte of state it holds.
+Row MakePlaintextRow(const std::string& id, const std::string& title, const MemoryFigures& m) {
+  Row row;
+  row.id = id;
+  row.title = title;
+  row.unit = "MiB";
+  row.sealstate = One((m.peak - m.baseline) / kMiB);
+  row.comparison = "the snapshot's plaintext (canonical encoding, before compression)";
+  row.floor = One(m.plaintext / kMiB);
+  row.target = "<= 1.5x";
+  JudgeRatio(row, 1.5);
+  row.note = "peak RSS above the process baseline, decoded snapshot included";
+  return row;
+}
+
 }  // namespace
 
 std::vector<Row> MemoryRows(const Config& config) {
@@ -108,7 +137,8 @@ std::vector<Row> MemoryRows(const Config& config) {
   const MemoryFigures read = RunChild("read", root, config.huge_resources);
   const std::string size = "(" + std::to_string(config.huge_resources) + " res)";
   return {MakeRow("huge-commit-rss", "100 MB commit, peak RSS " + size, commit),
-          MakeRow("huge-read-rss", "100 MB read, peak RSS " + size, read)};
+          MakeRow("huge-read-rss", "100 MB read, peak RSS " + size, read),
+          MakePlaintextRow("huge-read-rss-vs-plaintext", "100 MB read, peak RSS vs plaintext " + size, read)};
 }
 
 int MemoryChildMain(const std::vector<std::string>& args) {

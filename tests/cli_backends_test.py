@@ -63,12 +63,9 @@ def fresh_stack_name():
 
 
 def shape(value):
-    """The shape of a JSON value: keys in order and the types of the values, not the values.
-    verify's "notes" (present only when there is something to note) are left out: a backend that
-    does not authenticate its journal (PostgreSQL, see sealstate-format(5)) has its lines noted
-    as unauthenticated."""
+    """The shape of a JSON value: keys in order and the types of the values, not the values."""
     if isinstance(value, dict):
-        return [(k, shape(v)) for k, v in value.items() if k != "notes"]
+        return [(k, shape(v)) for k, v in value.items()]
     if isinstance(value, list):
         return [shape(v) for v in value]
     return type(value).__name__
@@ -81,6 +78,7 @@ SCENARIO = [
     ("list of a stack that does not exist", ["list", "--json"], None, None),
     ("commit", ["commit", "--json"], "one", "r1"),
     ("commit again", ["commit", "--json"], "two", "r2"),
+    ("--expect-at-least the newest current", ["--expect-at-least", "{r2}", "current", "--json"], None, None),
     ("write", ["write", "--json"], "three", "r3"),
     ("list", ["list", "--json"], None, None),
     ("list --newest-first --limit 2", ["list", "--newest-first", "--limit", "2", "--json"], None, None),

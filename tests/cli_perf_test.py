@@ -135,8 +135,9 @@ def test_show_does_not_decode_a_v2_revision(s):
     r, show_frees = frees_of(s, "show")
     check(r.returncode == 0 and json.loads(r.stdout) == json.loads(document), "show prints the snapshot", r.stderr)
     # Decoding frees about 2 per resource on the way even when the snapshot is kept (above);
-    # opening alone frees a few hundred buffers in all.
-    check(show_frees - baseline < RESOURCES // 4, "show of a v2 revision does not decode it", (baseline, show_frees))
+    # opening alone frees a few hundred buffers in all, and the rollback check's read of the
+    # journal's last lines a few hundred more.
+    check(show_frees - baseline < RESOURCES // 2, "show of a v2 revision does not decode it", (baseline, show_frees))
 
 
 def test_show_prints_nothing_of_a_file_that_does_not_authenticate(s):

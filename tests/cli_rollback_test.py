@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""End-to-end tests of the tamper-evident journal (issue 14): verify names an edited, removed or
-inserted journal line by its seq; lines written without a key say so; old journals stay readable;
-set-current through sealstate is a legitimate rollback; --expect-at-least catches a restored older
-copy of the stack, which nothing inside the stack can.
+"""End-to-end tests of the tamper-evident journal and rollback detection (issue 14): a `current`
+moved behind sealstate's back is kIntegrity (exit 5) on the next read, naming what it saw, while
+`set-current` through sealstate is not; verify names an edited, removed or inserted journal line by
+its seq; lines written without a key say so.
 
 Usage: cli_rollback_test.py PATH/TO/sealstate   (the helpers of cli_test.py read the same argument)
 """
@@ -21,6 +21,10 @@ def journal_path(s):
     return os.path.join(s.stack_dir(), "journal")
 
 
+def current_path(s):
+    return os.path.join(s.stack_dir(), "current")
+
+
 def journal_lines(s):
     with open(journal_path(s)) as f:
         return f.read().splitlines(keepends=True)
@@ -29,6 +33,23 @@ def journal_lines(s):
 def write_journal(s, lines):
     with open(journal_path(s), "w") as f:
         f.writelines(lines)
+
+
+def test_pointer_copied_back_by_hand_is_a_rollback(s):
+    first = s.commit()
+    s.commit()
+    with open(current_path(s), "w") as f:  # an old revision's pointer copied over current
+        f.write(first)
+    for command in (["show"], ["current"]):
+        r = s.run(*command)
+        check(r.returncode == 5 and "rollback detected" in r.stderr and f"current names {first}" in r.stderr,
+              f"{command[0]} after a hand-made rollback: exit 5 naming it", r)
+    doc = json_doc(s.run("show", "--json"))
+    check(doc is not None and doc["error"]["code"] == "integrity", "show --json: an integrity error document", doc)
+    r = s.run("verify", "--json")
+    doc = json_doc(r)
+    check(r.returncode == 5 and any(p["rev"] == "current" and "rollback" in p["message"] for p in doc["problems"]),
+          "verify reports the rollback as a problem of current", r)
 
 
 def test_set_current_through_sealstate_is_a_legitimate_rollback(s):
@@ -41,6 +62,16 @@ def test_set_current_through_sealstate_is_a_legitimate_rollback(s):
     r = s.run("current")
     check(r.returncode == 0 and r.stdout.strip() == first, "current after set-current OLD", r)
     check(s.run("verify").returncode == 0, "verify after set-current OLD: exit 0")
+
+
+def test_hand_made_rollback_repaired_by_set_current(s):
+    first = s.commit()
+    second = s.commit()
+    with open(current_path(s), "w") as f:
+        f.write(first)
+    r = s.run("set-current", second)
+    check(r.returncode == 0, "set-current repairs a hand-made rollback", r)
+    check(s.run("show").returncode == 0, "show after the repair: exit 0")
 
 
 def test_whole_stack_directory_restored_is_not_detected(s):
@@ -59,8 +90,10 @@ def test_journal_lines_carry_a_chained_mac(s):
     events = [json.loads(line) for line in journal_lines(s)]
     check(all(len(e["mac"]) == 64 and len(e["mac-key"]) == 16 for e in events),
           "every line written with the key carries a MAC and the key's id", events)
-    check(events[-1]["event"] == "set-current" and events[-1]["current"] == events[-1]["rev"],
-          "the set-current line records the new current", events[-1])
+    check(events[-2]["event"] == "set-current" and events[-2]["current"] == events[-2]["rev"],
+          "the set-current line records the new current", events[-2])
+    check(events[-1]["event"] == "set-current-settled" and events[-1]["seq"] == events[-2]["seq"]
+          and events[-1]["current"] == events[-2]["rev"], "a line settling the move follows it", events[-1])
     check(s.run("verify").returncode == 0, "verify of an untouched journal: exit 0")
 
 
@@ -144,7 +177,9 @@ def test_expect_at_least_catches_a_restored_copy(s):
 
 
 TESTS = [
+    test_pointer_copied_back_by_hand_is_a_rollback,
     test_set_current_through_sealstate_is_a_legitimate_rollback,
+    test_hand_made_rollback_repaired_by_set_current,
     test_whole_stack_directory_restored_is_not_detected,
     test_journal_lines_carry_a_chained_mac,
     test_edited_journal_line_found_by_verify,

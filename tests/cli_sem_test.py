@@ -148,7 +148,7 @@ def test_commit_with_another_key(s):
 
 def commit_with_journal_limit(s, *flags):
     """Commits with RLIMIT_FSIZE set so that the journal takes the commit's "write" line but not
-    its "set-current" line (written after the pointer swap): that append fails with EFBIG."""
+    its "set-current" line (written before the pointer swap): that append fails with EFBIG."""
     journal = os.path.join(s.stack_dir(), "journal")
     with open(journal, "rb") as f:
         text = f.read()
@@ -167,18 +167,22 @@ def commit_with_journal_limit(s, *flags):
                           capture_output=True, text=True, timeout=60, preexec_fn=limit_file_size)
 
 
-def test_commit_journal_failure_after_swap(s):
+def test_commit_journal_failure_before_swap(s):
+    # The move of current is journaled before the pointer swap (rollback detection): a failed
+    # append fails the commit and leaves current as it was (it used to say "committed", exit 6).
     for _ in range(4):
         s.commit()
+    before = s.run("current").stdout.strip()
     r = commit_with_journal_limit(s)
-    current = s.run("current").stdout.strip()
-    check(r.returncode == 6 and r.stdout == ""
-          and f"committed {current} (durable and current), but journaling it failed: " in r.stderr
-          and "File too large" in r.stderr, "a failed journal append after the swap: exit 6 saying it committed", r)
-    check(s.run("show").returncode == 0 and len(s.revisions()["revisions"]) == 5, "the commit took effect")
+    check(r.returncode == 1 and r.stdout == "" and "File too large" in r.stderr,
+          "a failed journal append before the swap: exit 1", r)
+    check(s.run("current").stdout.strip() == before and len(s.revisions()["revisions"]) == 4,
+          "the commit did not take effect (current as it was, its revision removed again)")
     check(s.lock_state()["state"] == "free", "the lock was released")
     r = commit_with_journal_limit(s, "--json")
-    check_error_doc(r, "incomplete", 6, "commit --json with a failed journal append after the swap")
+    doc = json_doc(r)
+    check(r.returncode == 1 and doc is not None and list(doc) == ["error"],
+          "commit --json with a failed journal append before the swap: exit 1, an error document", r)
     check(s.commit() and s.run("log").returncode == 0, "the next commit repairs the journal's torn tail")
 
 
@@ -187,7 +191,7 @@ TESTS = [
     test_damaged_current_recovery,
     test_v1_copied_over_v2,
     test_commit_with_another_key,
-    test_commit_journal_failure_after_swap,
+    test_commit_journal_failure_before_swap,
 ]
 
 

@@ -558,21 +558,80 @@ TEST_CASE("journal: lines are MAC-chained; an edited, removed or inserted line i
 TEST_CASE("journal: the rollback check compares the pointer with the newest authenticated line", "[journal]") {
   ScratchDir scratch;
   const auto key = JournalMacKeyFor(testing::EnvKey("SEALSTATE_JOURNAL_TEST_KEY", testing::kKeyA).get());
+  const JournalMacKeys keys{key};
   JournalFile journal(*Env::Default(), scratch.dir(), key);
   JournalEvent moved = Event("set-current");
   moved.rev = "2026-04-30T12:00:00Z";
   MustAppend(journal, moved);
   MustAppend(journal, Event("prune"));
-  Result<std::vector<JournalEvent>> tail = journal.ReadBackTo(key->key_id);
+  Result<std::vector<JournalEvent>> tail = journal.ReadBackTo(keys);
   REQUIRE(tail.ok());
   CHECK(tail->size() == 2);
-  CHECK(CheckCurrentAgainstJournal("", "2026-04-30T12:00:00Z", *tail, *key).ok());
-  const Status rolled_back = CheckCurrentAgainstJournal("", "2026-04-29T12:00:00Z", *tail, *key);
+  CHECK(CheckCurrentAgainstJournal("", "2026-04-30T12:00:00Z", *tail, keys, JournalMoves::kSettledAfter).ok());
+  const Status rolled_back =
+      CheckCurrentAgainstJournal("", "2026-04-29T12:00:00Z", *tail, keys, JournalMoves::kSettledAfter);
   CHECK(rolled_back.code() == Code::kIntegrity);
   CHECK(rolled_back.message().find("rollback detected: current names 2026-04-29T12:00:00Z") != std::string::npos);
-  CHECK(CheckCurrentAgainstJournal("", "", *tail, *key).code() == Code::kIntegrity);
-  // What a commit cut off by a crash leaves: a revision written after the newest line.
-  CHECK(CheckCurrentAgainstJournal("", "2099-01-01T00:00:00Z", *tail, *key).ok());
+  CHECK(CheckCurrentAgainstJournal("", "", *tail, keys, JournalMoves::kSettledAfter).code() == Code::kIntegrity);
+  // A revision written after the newest line is no longer excused: a move is journaled before
+  // the pointer moves, so a crash cannot leave the pointer ahead of the journal.
+  CHECK(CheckCurrentAgainstJournal("", "2099-01-01T00:00:00Z", *tail, keys, JournalMoves::kSettledAfter).code() ==
+        Code::kIntegrity);
+}
+
+// AppendMove journals the intent before the move and settles it after; while a move is
+// unsettled (cut off, or its pointer write failed) the pointer may name either side of it, and
+// the next append settles it with what the pointer names. Settling lines are not events.
+TEST_CASE("journal: a move is journaled before it happens and settled after; an unsettled one allows either side",
+          "[journal]") {
+  ScratchDir scratch;
+  const auto key = JournalMacKeyFor(testing::EnvKey("SEALSTATE_JOURNAL_TEST_KEY", testing::kKeyA).get());
+  std::string pointer;
+  JournalFile journal(*Env::Default(), scratch.dir(), key, [&]() -> Result<std::string> { return pointer; });
+  const auto check = [&](const std::string& seen) {
+    Result<std::vector<JournalEvent>> tail = journal.ReadBackTo({key});
+    REQUIRE(tail.ok());
+    return CheckCurrentAgainstJournal("", seen, *tail, {key}, JournalMoves::kSettledAfter).code();
+  };
+  const auto move_to = [&](const std::string& rev, bool succeeds) {
+    JournalEvent intent = Event("set-current");
+    intent.rev = rev;
+    bool moved = false;
+    const Result<std::uint64_t> seq = journal.AppendMove(
+        intent, [] { return Status::OK(); },
+        [&]() -> Status {
+          CHECK(check(pointer) == Code::kOk);  // in flight: the intent is there, the pointer not moved
+          if (!succeeds) return Status::IoError("rename", "current", EIO);
+          pointer = rev;
+          return Status::OK();
+        },
+        moved);
+    CHECK(moved == succeeds);
+    return seq.ok();
+  };
+  REQUIRE(move_to("2026-01-01T00:00:00Z", true));
+  CHECK(check("2026-01-01T00:00:00Z") == Code::kOk);
+  CHECK(check("") == Code::kIntegrity);  // settled: the side before it is a rollback now
+  REQUIRE(move_to("2026-02-01T00:00:00Z", true));
+  CHECK(check("2026-01-01T00:00:00Z") == Code::kIntegrity);
+
+  CHECK_FALSE(move_to("2025-12-01T00:00:00Z", false));  // the pointer write fails: unsettled
+  CHECK(check("2026-02-01T00:00:00Z") == Code::kOk);    // before it
+  CHECK(check("2025-12-01T00:00:00Z") == Code::kOk);    // its rev
+  CHECK(check("2026-01-01T00:00:00Z") == Code::kIntegrity);
+
+  MustAppend(journal, Event("lock-break"));  // settles it with what the pointer names
+  CHECK(check("2026-02-01T00:00:00Z") == Code::kOk);
+  CHECK(check("2025-12-01T00:00:00Z") == Code::kIntegrity);
+
+  const std::vector<JournalEvent> events = MustRead(journal);
+  REQUIRE(events.size() == 4);  // three set-current lines and the lock break; no settling lines
+  CHECK(events[3].event == "lock-break");
+  CHECK(events[3].seq == 4);
+  CHECK(events[3].current == std::optional<std::string>("2026-02-01T00:00:00Z"));
+  CHECK(CheckJournalChain(events, {key}).problems.empty());
+  const std::string text = scratch.Read("journal").value_or("");
+  CHECK(std::count(text.begin(), text.end(), '\n') == 7);  // three intents, three settling lines, one event
 }
 
 }  // namespace

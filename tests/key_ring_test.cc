@@ -5,6 +5,7 @@
 
 #include <sealstate/envelope.h>
 #include <sealstate/key_ring.h>
+#include <sealstate/maintenance.h>
 #include <sealstate/memory_store.h>
 #include <sealstate/rekey.h>
 
@@ -52,6 +53,36 @@ Result<std::string> Open(const Encrypter& enc, std::string_view file) {
   });
   if (!s.ok()) return s;
   return got;
+}
+
+// A key that seals and opens as `inner` does but cannot derive subkeys (Encrypter::DeriveKey's
+// default): the journal lines it writes are unauthenticated.
+class NoDerivedKeys final : public Encrypter {
+ public:
+  explicit NoDerivedKeys(std::shared_ptr<const Encrypter> inner) : inner_(std::move(inner)) {}
+  Result<std::string> Encrypt(std::string_view plaintext, std::string_view ad) const override {
+    return inner_->Encrypt(plaintext, ad);
+  }
+  Result<std::string> Decrypt(std::string_view ciphertext, std::string_view ad) const override {
+    return inner_->Decrypt(ciphertext, ad);
+  }
+  EncrypterDescription Describe() const override { return inner_->Describe(); }
+  Result<std::string> WrapKey(const SecretBytes& data_key, std::string_view ad) const override {
+    return inner_->WrapKey(data_key, ad);
+  }
+  Result<SecretBytes> UnwrapKey(std::string_view wrapped, std::string_view ad) const override {
+    return inner_->UnwrapKey(wrapped, ad);
+  }
+
+ private:
+  std::shared_ptr<const Encrypter> inner_;
+};
+
+std::unique_ptr<Backend> MemoryStack(const std::string& name, std::shared_ptr<const Encrypter> key) {
+  auto store = OpenMemoryStore(
+      {.name = name, .factory = "cluster-deploy", .stack = "prod-east-alpha", .encrypter = key, .envelope = {}});
+  if (!store.ok()) FAIL(store.status().ToString());
+  return std::move(store).value();
 }
 
 EnvelopeHeader HeaderOf(const std::string& file) {
@@ -212,4 +243,69 @@ TEST_CASE("RekeyStack re-wraps every revision of a memory stack, and a rerun cha
   auto journal = (*store)->Journal(0);
   REQUIRE(journal.ok());
   CHECK(std::count_if(journal->begin(), journal->end(), [](const JournalEvent& e) { return e.event == "rekey"; }) == 3);
+}
+
+TEST_CASE("a key ring derives subkeys with its first key") {
+  auto a = Key("KR_A", sealstate::testing::kKeyA);
+  auto b = Key("KR_B", sealstate::testing::kKeyB);
+  Result<SecretBytes> from_ring = Ring({a, b})->DeriveKey("label");
+  REQUIRE(from_ring.ok());
+  const SecretBytes from_a = a->DeriveKey("label").value();
+  CHECK(from_ring->Equals(from_a));
+  CHECK(!Ring({b, a})->DeriveKey("label").value().Equals(from_a));
+  CHECK(Ring({a})->DeriveKey("other").value().Equals(a->DeriveKey("other").value()));
+  std::shared_ptr<const Encrypter> noop(NewNoopEncrypter());
+  CHECK(Ring({noop})->DeriveKey("label").status().code() == Code::kUnsupported);
+}
+
+TEST_CASE("journal lines written through a key ring are authenticated with its first key") {
+  auto a = Key("KR_A", sealstate::testing::kKeyA);
+  auto b = Key("KR_B", sealstate::testing::kKeyB);
+  ForgetMemoryStore("ring-journal");
+  auto store = MemoryStack("ring-journal", Ring({a, b}));
+  REQUIRE(store->Commit(sealstate::testing::FixtureSnapshot(), {}, {}).ok());
+  auto journal = store->Journal(0);
+  REQUIRE(journal.ok());
+  REQUIRE(!journal->empty());
+  for (const JournalEvent& event : *journal) CHECK(event.mac_key == a->Describe().key_id);
+  auto report = VerifyStack(*store, nullptr, {a.get()});
+  REQUIRE(report.ok());
+  CHECK(report->problems.empty());
+  CHECK(report->notes.empty());
+}
+
+TEST_CASE("verify and --expect-at-least check each line with the ring's key it names") {
+  auto a = Key("KR_A", sealstate::testing::kKeyA);
+  auto b = Key("KR_B", sealstate::testing::kKeyB);
+  ForgetMemoryStore("ring-verify");
+  const std::string rev = MemoryStack("ring-verify", a)->Commit(sealstate::testing::FixtureSnapshot(), {}, {}).value();
+  auto store = MemoryStack("ring-verify", Ring({b, a}));
+  REQUIRE(store->Commit(sealstate::testing::FixtureSnapshot(), {}, {}).ok());  // lines made with b
+  auto both = VerifyStack(*store, nullptr, {Ring({b, a}).get()});
+  REQUIRE(both.ok());
+  CHECK(both->problems.empty());
+  CHECK(both->notes.empty());
+  auto only_b = VerifyStack(*store, nullptr, {Ring({b}).get()});
+  REQUIRE(only_b.ok());
+  CHECK(only_b->problems.empty());
+  REQUIRE(only_b->notes.size() == 1);
+  CHECK(only_b->notes[0].find("not checked: key " + a->Describe().key_id + " not given") != std::string::npos);
+  CHECK(CheckExpectAtLeast(*store, *Ring({b, a}), rev).ok());
+  CHECK(CheckExpectAtLeast(*store, *Ring({b}), rev).code() == Code::kIntegrity);
+}
+
+TEST_CASE("a key ring's reads of current check the rollback mark made with any of its keys") {
+  auto a = Key("KR_A", sealstate::testing::kKeyA);
+  auto b = Key("KR_B", sealstate::testing::kKeyB);
+  ForgetMemoryStore("ring-rollback");
+  auto with_a = MemoryStack("ring-rollback", a);
+  const std::string first = with_a->Commit(sealstate::testing::FixtureSnapshot(), {}, {}).value();
+  REQUIRE(with_a->Commit(sealstate::testing::FixtureSnapshot(), {}, {}).ok());
+  // Moved by a key that cannot authenticate the journal: the authenticated mark still says the second.
+  REQUIRE(MemoryStack("ring-rollback", std::make_shared<NoDerivedKeys>(a))->SetCurrent(first, {}).ok());
+  Result<std::string> through_ring = MemoryStack("ring-rollback", Ring({b, a}))->CurrentRev();
+  CHECK(through_ring.status().code() == Code::kIntegrity);
+  CHECK(through_ring.status().message().find("rollback detected") != std::string::npos);
+  CHECK(MemoryStack("ring-rollback", a)->CurrentRev().status().code() == Code::kIntegrity);
+  CHECK(MemoryStack("ring-rollback", Ring({b}))->CurrentRev().value() == first);  // no line of b's to check
 }

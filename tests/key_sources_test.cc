@@ -6,7 +6,6 @@
 
 #include <chrono>
 #include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -23,32 +22,15 @@
 #include "crypto/base64.h"
 #include "encrypters/passphrase_encrypter.h"
 #include "encrypters/passphrase_wrap.h"
+#include "support/scratch_dir.h"
 
 namespace sealstate {
 namespace {
 
 using internal::Argon2idParameters;
+using testing::ScratchDir;
 
 constexpr std::string_view kAd = "sealstate data key";
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "sealstate-keysrc-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  std::string File(std::string_view name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
 
 void WriteFile(const std::string& path, std::string_view contents, mode_t mode) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -242,8 +224,8 @@ TEST_CASE("passphrase: reading many wraps costs one Argon2id run per salt and pa
 
 TEST_CASE("passphrase: from a file (line ending dropped) or SEALSTATE_PASSPHRASE, with the same key id",
           "[passphrase]") {
-  TempDir dir;
-  const std::string file = dir.File("pass");
+  ScratchDir dir;
+  const std::string file = dir.Path("pass");
   WriteFile(file, "open sesame\n", 0600);
   const ScopedVariable variable("SEALSTATE_PASSPHRASE", "open sesame");
   const auto from_file = Created("passphrase", {{"file", Json(file)}});
@@ -258,8 +240,8 @@ TEST_CASE("passphrase: from a file (line ending dropped) or SEALSTATE_PASSPHRASE
 }
 
 TEST_CASE("passphrase: a file group or others can read, or an empty one, is refused", "[passphrase]") {
-  TempDir dir;
-  const std::string file = dir.File("pass");
+  ScratchDir dir;
+  const std::string file = dir.Path("pass");
   WriteFile(file, "open sesame\n", 0644);
   const auto open = EncrypterRegistry::WithBuiltins().Create("passphrase", {{"file", Json(file)}});
   CHECK(open.status().code() == Code::kInvalidArgument);
@@ -274,12 +256,12 @@ TEST_CASE("passphrase: a file group or others can read, or an empty one, is refu
 // ---- box-public / box-key-file ------------------------------------------------------------------
 
 TEST_CASE("box: the public key seals, the secret key file opens, both with one key id", "[box]") {
-  TempDir dir;
+  ScratchDir dir;
   const Result<BoxKeyPair> pair = GenerateBoxKeyPair();
   REQUIRE(pair.ok());
-  WriteFile(dir.File("box"), pair->secret_key_base64 + "\n", 0600);
+  WriteFile(dir.Path("box"), pair->secret_key_base64 + "\n", 0600);
   const auto sealer = Created("box-public", {{"public-key", Json(pair->public_key_base64)}});
-  const auto opener = Created("box-key-file", {{"path", Json(dir.File("box"))}});
+  const auto opener = Created("box-key-file", {{"path", Json(dir.Path("box"))}});
   CHECK(sealer->Describe().key_id == pair->key_id);
   CHECK(opener->Describe().key_id == pair->key_id);
   const SecretBytes data_key = DataKey();
@@ -298,14 +280,14 @@ TEST_CASE("box: the public key seals, the secret key file opens, both with one k
 }
 
 TEST_CASE("box: other associated data, edits and another secret key do not open", "[box]") {
-  TempDir dir;
+  ScratchDir dir;
   const Result<BoxKeyPair> pair = GenerateBoxKeyPair();
   const Result<BoxKeyPair> other = GenerateBoxKeyPair();
   REQUIRE((pair.ok() && other.ok()));
-  WriteFile(dir.File("box"), pair->secret_key_base64, 0600);
-  WriteFile(dir.File("other"), other->secret_key_base64, 0600);
-  const auto opener = Created("box-key-file", {{"path", Json(dir.File("box"))}});
-  const auto stranger = Created("box-key-file", {{"path", Json(dir.File("other"))}});
+  WriteFile(dir.Path("box"), pair->secret_key_base64, 0600);
+  WriteFile(dir.Path("other"), other->secret_key_base64, 0600);
+  const auto opener = Created("box-key-file", {{"path", Json(dir.Path("box"))}});
+  const auto stranger = Created("box-key-file", {{"path", Json(dir.Path("other"))}});
   CHECK(opener->Describe().key_id != stranger->Describe().key_id);
   const Result<std::string> wrapped = opener->WrapKey(DataKey(), kAd);
   REQUIRE(wrapped.ok());
@@ -321,11 +303,11 @@ TEST_CASE("box: other associated data, edits and another secret key do not open"
 }
 
 TEST_CASE("box: a readable secret key file and a bad public key are refused", "[box]") {
-  TempDir dir;
+  ScratchDir dir;
   const Result<BoxKeyPair> pair = GenerateBoxKeyPair();
   REQUIRE(pair.ok());
-  WriteFile(dir.File("box"), pair->secret_key_base64, 0640);
-  const auto readable = NewBoxKeyFileEncrypter(dir.File("box"));
+  WriteFile(dir.Path("box"), pair->secret_key_base64, 0640);
+  const auto readable = NewBoxKeyFileEncrypter(dir.Path("box"));
   CHECK(readable.status().code() == Code::kInvalidArgument);
   CHECK_THAT(readable.status().message(), Catch::Contains("chmod 600"));
   CHECK(NewBoxPublicEncrypter("not base64!").status().code() == Code::kInvalidArgument);
@@ -349,8 +331,8 @@ Status CommandError(const std::string& command, int timeout_seconds = 30) {
 
 // A "KMS" for tests: wrap prints the input reversed with a prefix, unwrap undoes it. Each run
 // records its argv and environment into DIR/<operation>.argv / .environ, from /proc.
-std::string WrapScript(const TempDir& dir) {
-  const std::string script = dir.File("kms.sh");
+std::string WrapScript(const ScratchDir& dir) {
+  const std::string script = dir.Path("kms.sh");
   WriteFile(script,
             "tr '\\0' ' ' < /proc/$$/cmdline > \"$(dirname \"$0\")/$SEALSTATE_KEY_OPERATION.argv\"\n"
             "tr '\\0' '\\n' < /proc/$$/environ > \"$(dirname \"$0\")/$SEALSTATE_KEY_OPERATION.environ\"\n"
@@ -367,11 +349,11 @@ std::string WrapScript(const TempDir& dir) {
 }  // namespace
 
 TEST_CASE("command: a command that prints a key works like key-file with that key", "[command]") {
-  TempDir dir;
+  ScratchDir dir;
   const std::string key = internal::Base64Encode(std::string(32, 'k'));
-  WriteFile(dir.File("key"), key + "\n", 0600);
+  WriteFile(dir.Path("key"), key + "\n", 0600);
   const auto from_command = Command("printf '%s\\n' " + key);
-  const auto from_file = Created("key-file", {{"path", Json(dir.File("key"))}});
+  const auto from_file = Created("key-file", {{"path", Json(dir.Path("key"))}});
   CHECK(from_command->Describe().key_id == from_file->Describe().key_id);
   CHECK(from_command->Describe().key_source == "command");
   const Result<std::string> wrapped = from_command->WrapKey(DataKey(), kAd);
@@ -380,7 +362,7 @@ TEST_CASE("command: a command that prints a key works like key-file with that ke
 }
 
 TEST_CASE("command: a wrap command wraps and unwraps, with a key id from the id it reports", "[command]") {
-  TempDir dir;
+  ScratchDir dir;
   const std::string script = WrapScript(dir);
   const auto encrypter = Created("command", {{"command", Json("sh " + script)}, {"timeout-seconds", Json(10)}});
   const auto again = Command("sh " + script);
@@ -400,7 +382,7 @@ TEST_CASE("command: a wrap command wraps and unwraps, with a key id from the id 
 }
 
 TEST_CASE("command: no key reaches the command's argv or environment", "[command]") {
-  TempDir dir;
+  ScratchDir dir;
   const std::string script = WrapScript(dir);
   const std::string env_key = internal::Base64Encode(std::string(32, 'e'));
   const ScopedVariable key_variable("SEALSTATE_KEY", env_key.c_str());
@@ -413,8 +395,8 @@ TEST_CASE("command: no key reaches the command's argv or environment", "[command
   REQUIRE(wrapped.ok());
   REQUIRE(encrypter->UnwrapKey(*wrapped, kAd).ok());
   for (const std::string operation : {"key", "wrap", "unwrap"}) {
-    const std::string argv = ReadFile(dir.File(operation + ".argv"));
-    const std::string environment = ReadFile(dir.File(operation + ".environ"));
+    const std::string argv = ReadFile(dir.Path(operation + ".argv"));
+    const std::string environment = ReadFile(dir.Path(operation + ".environ"));
     INFO(operation);
     CHECK_THAT(argv, Catch::Contains(script));
     CHECK_THAT(environment, Catch::Contains("SEALSTATE_KEY_OPERATION=" + operation));

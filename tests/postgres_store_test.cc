@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -28,6 +29,9 @@
 #include <vector>
 
 #include <sealstate/backend_registry.h>
+#include <sealstate/copy.h>
+#include <sealstate/maintenance.h>
+#include <sealstate/memory_store.h>
 #include <sealstate/postgres_store.h>
 #include <sealstate/testing.h>
 
@@ -238,7 +242,7 @@ TEST_CASE("migrations: versioned, recorded, idempotent") {
   REQUIRE(first.ok());
   CHECK(first->from_version == 0);
   CHECK(first->to_version == kPostgresSchemaVersion);
-  CHECK(first->applied.size() == 1);
+  CHECK(first->applied.size() == static_cast<std::size_t>(kPostgresSchemaVersion));
   Result<MigrationReport> again = MigratePostgres(spec);
   REQUIRE(again.ok());
   CHECK(again->from_version == kPostgresSchemaVersion);
@@ -264,7 +268,7 @@ TEST_CASE("migrations: several processes migrating one schema at once apply each
     appliers += code == 11 ? 1 : 0;
   }
   CHECK(appliers == 1);
-  CHECK(Sql("SELECT count(*) FROM \"" + schema + "\".sealstate_migrations") == "1");
+  CHECK(Sql("SELECT count(*) FROM \"" + schema + "\".sealstate_migrations") == std::to_string(kPostgresSchemaVersion));
 }
 
 TEST_CASE("an unmigrated database says to run migrate-schema; a newer schema is refused with kFormat") {
@@ -746,7 +750,7 @@ struct MemoryFigures {
 
 }  // namespace
 
-TEST_CASE("a commit through the server makes eight round trips and a read one") {
+TEST_CASE("a commit through the server makes five round trips and a read one") {
   const std::string spec = MigratedSpec("trips");
   RoundTripProxy proxy;
   std::unique_ptr<Backend> backend = OpenStack(proxy.Through(spec), "trips");
@@ -755,13 +759,99 @@ TEST_CASE("a commit through the server makes eight round trips and a read one") 
   int before = proxy.round_trips();
   Result<std::string> rev = CommitOnce(*backend, "second", std::chrono::milliseconds(5000));
   REQUIRE(rev.ok());
-  // Take the lock; read current and its header; read current and its envelope for the parent
-  // link; the write with the fenced move; its COMMIT; release the lock (see sealstate-format(5),
-  // "Round trips").
-  CHECK(proxy.round_trips() - before == 8);
+  // Take the lock; read current, its header and its stored digest (the parent link); the write
+  // with the fenced move; its COMMIT; release the lock (see sealstate-format(5), "Round trips").
+  CHECK(proxy.round_trips() - before == 5);
   before = proxy.round_trips();
   REQUIRE(backend->Get(*rev).ok());
   CHECK(proxy.round_trips() - before == 1);
+}
+
+namespace {
+
+// The schema's name in `spec` as an SQL identifier.
+std::string QuotedSchemaOf(const std::string& spec) {
+  const std::size_t at = spec.find("schema=") + 7;
+  return "\"" + spec.substr(at, spec.find('&', at) - at) + "\"";
+}
+
+// Revision `rev`'s stored digest (S.revisions.digest), "" when NULL.
+std::string StoredDigest(const std::string& spec, const std::string& rev) {
+  return Sql("SELECT digest FROM " + QuotedSchemaOf(spec) + ".revisions WHERE rev = '" + rev + "'");
+}
+
+// The parent link revision `rev`'s header records ("" when none).
+std::string ParentDigest(Backend& backend, const std::string& rev) {
+  Result<EnvelopeHeader> header = backend.ReadHeader(rev);
+  REQUIRE(header.ok());
+  return header->parent ? header->parent->blake2b : "";
+}
+
+}  // namespace
+
+TEST_CASE("each revision's row stores its envelope's digest, which the next revision's parent link records") {
+  const std::string spec = MigratedSpec("digest");
+  std::unique_ptr<Backend> backend = OpenStack(spec, "digest");
+  Result<std::string> first = CommitOnce(*backend, "first", std::chrono::milliseconds(5000));
+  REQUIRE(first.ok());
+  const std::string stored = StoredDigest(spec, *first);
+  CHECK(stored.size() == 64);
+  Result<std::string> second = CommitOnce(*backend, "second", std::chrono::milliseconds(5000));
+  REQUIRE(second.ok());
+  CHECK(ParentDigest(*backend, *second) == stored);
+  // verify --chain hashes the stored bytes: the stored digest is theirs.
+  Result<ChainReport> chain = VerifyChain(*backend);
+  REQUIRE(chain.ok());
+  CHECK(chain->problems.empty());
+  CHECK(chain->chain == std::vector<std::string>{*second, *first});
+
+  // A revision that comes in by ImportEnvelope, or is replaced (rekey), stores the digest too.
+  const std::string to_spec = MigratedSpec("digestto");
+  std::unique_ptr<Backend> to = OpenStack(to_spec, "digest");
+  Result<std::unique_ptr<Lock>> lock = to->AcquireLock(LockOptions{});
+  REQUIRE(lock.ok());
+  std::string envelope;
+  StringSink sink(envelope);
+  REQUIRE(backend->ReadEnvelope(*first, sink).ok());
+  StringSource source(envelope);
+  REQUIRE(to->ImportEnvelope(*first, source, (*lock)->id()).ok());
+  CHECK(StoredDigest(to_spec, *first) == stored);
+  Sql("UPDATE " + QuotedSchemaOf(to_spec) + ".revisions SET digest = NULL");
+  StringSource again(envelope);
+  REQUIRE(to->ReplaceEnvelope(*first, again, (*lock)->id()).ok());
+  CHECK(StoredDigest(to_spec, *first) == stored);
+}
+
+TEST_CASE("a revision written before migration 3 (no stored digest) is still linked as the parent, by hashing it") {
+  const std::string spec = MigratedSpec("premig");
+  const std::string schema = QuotedSchemaOf(spec);
+  std::unique_ptr<Backend> backend = OpenStack(spec, "premig");
+  Result<std::string> first = CommitOnce(*backend, "first", std::chrono::milliseconds(5000));
+  REQUIRE(first.ok());
+  const std::string digest = StoredDigest(spec, *first);
+  // Back to the schema an older build left: no digest column, migration 3 not applied.
+  Sql("ALTER TABLE " + schema + ".revisions DROP COLUMN digest");
+  Sql("DELETE FROM " + schema + ".sealstate_migrations WHERE version = 3");
+  Result<MigrationReport> migrated = MigratePostgres(spec);
+  REQUIRE(migrated.ok());
+  CHECK(migrated->applied.size() == 1);
+  CHECK(StoredDigest(spec, *first).empty());
+  backend = OpenStack(spec, "premig");
+  Result<std::string> second = CommitOnce(*backend, "second", std::chrono::milliseconds(5000));
+  REQUIRE(second.ok());
+  CHECK(ParentDigest(*backend, *second) == digest);
+  // A stored value that is not a digest is not trusted either: the parent is hashed.
+  Sql("UPDATE " + schema + ".revisions SET digest = 'not a digest'");
+  const std::string second_digest = [&] {
+    Result<std::string> third = CommitOnce(*backend, "third", std::chrono::milliseconds(5000));
+    REQUIRE(third.ok());
+    return ParentDigest(*backend, *third);
+  }();
+  CHECK(second_digest.size() == 64);
+  Result<ChainReport> chain = VerifyChain(*backend);
+  REQUIRE(chain.ok());
+  CHECK(chain->problems.empty());
+  CHECK(chain->chain.size() == 3);
 }
 
 TEST_CASE("a wait for journal events that are already there makes two round trips") {
@@ -926,4 +1016,209 @@ TEST_CASE("a cancelled wait leaves its connection as it found it: the next lock 
   PQfinish(blocker);
   INFO(lock.status().ToString());
   CHECK(lock.ok());
+}
+
+namespace {
+
+// The key the journal-authentication tests seal and MAC with.
+std::shared_ptr<const Encrypter> MacTestKey() {
+  ::setenv("SEALSTATE_PG_MAC_KEY", "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=", 1);
+  Result<std::unique_ptr<Encrypter>> key = NewEnvKeyEncrypter("SEALSTATE_PG_MAC_KEY");
+  REQUIRE(key.ok());
+  return std::shared_ptr<const Encrypter>(std::move(*key));
+}
+
+std::unique_ptr<Backend> OpenKeyedStack(const std::string& spec, const std::string& stack,
+                                        const std::shared_ptr<const Encrypter>& key) {
+  PostgresStoreOptions options = Options(spec, stack);
+  options.encrypter = key;
+  Result<std::unique_ptr<Backend>> backend = OpenPostgresStore(options);
+  INFO(backend.status().ToString());
+  REQUIRE(backend.ok());
+  return std::move(*backend);
+}
+
+// The problems VerifyStack finds on `backend`, each "REV: message".
+std::vector<std::string> VerifyProblems(Backend& backend, const Encrypter& key) {
+  Result<VerifyReport> report = VerifyStack(backend, nullptr, {&key});
+  REQUIRE(report.ok());
+  CHECK(report->notes.empty());
+  std::vector<std::string> problems;
+  for (const VerifyProblem& problem : report->problems)
+    problems.push_back(problem.rev + ": " + problem.status.message());
+  return problems;
+}
+
+bool AnyContains(const std::vector<std::string>& texts, const std::string& part) {
+  return std::any_of(texts.begin(), texts.end(),
+                     [&](const std::string& text) { return text.find(part) != std::string::npos; });
+}
+
+}  // namespace
+
+TEST_CASE("journal rows are MAC-chained; a current moved by hand is a rollback; verify names an edited row") {
+  const std::string schema = FreshSchemaName("mac");
+  const std::string spec = SpecFor(schema);
+  REQUIRE(MigratePostgres(spec).ok());
+  const std::shared_ptr<const Encrypter> key = MacTestKey();
+  std::unique_ptr<Backend> backend = OpenKeyedStack(spec, "mac", key);
+  Result<std::string> first = CommitOnce(*backend, "one", std::chrono::milliseconds(5000));
+  REQUIRE(first.ok());
+  Result<std::string> second = CommitOnce(*backend, "two", std::chrono::milliseconds(5000));
+  REQUIRE(second.ok());
+  REQUIRE(backend->AppendJournal("note", "", "a note", "").ok());
+
+  const std::vector<JournalEvent> journal = *backend->Journal(0);
+  REQUIRE(journal.size() == 5);
+  for (const JournalEvent& event : journal) CHECK(event.mac_key == key->Describe().key_id);
+  CHECK(journal.back().current == std::optional<std::string>(*second));
+  CHECK(VerifyProblems(*backend, *key).empty());
+  CHECK(CheckExpectAtLeast(*backend, *key, *second).ok());
+
+  const std::string stack_row = "(SELECT id FROM \"" + schema + "\".stacks WHERE stack = 'mac')";
+  SECTION("an UPDATE of current made by hand is reported as a rollback; set-current repairs it") {
+    Sql("UPDATE \"" + schema + "\".stacks SET current = '" + *first + "' WHERE id = " + stack_row);
+    Result<std::string> current = backend->CurrentRev();
+    CHECK(current.status().code() == Code::kIntegrity);
+    CHECK(current.status().message().find("rollback detected") != std::string::npos);
+    CHECK(OpenKeyedStack(spec, "mac", key)->Current().status().code() == Code::kIntegrity);
+    REQUIRE(backend->SetCurrent(*first, SetCurrentOptions{}).ok());
+    CHECK(backend->CurrentRev().ok());
+  }
+  SECTION("an edited row is named by its seq") {
+    Sql("UPDATE \"" + schema + "\".journal SET detail = 'edited' WHERE seq = 2 AND stack_id = " + stack_row);
+    CHECK(AnyContains(VerifyProblems(*backend, *key), "seq 2"));
+  }
+  SECTION("a deleted row is named by its seq") {
+    Sql("DELETE FROM \"" + schema + "\".journal WHERE seq = 3 AND stack_id = " + stack_row);
+    CHECK(AnyContains(VerifyProblems(*backend, *key), "seq 3 removed"));
+  }
+  SECTION("the newest authenticated row edited to name another current is refused on reading current") {
+    Sql("UPDATE \"" + schema + "\".journal SET current = '" + *first + "' WHERE seq = 5 AND stack_id = " + stack_row);
+    Result<std::string> current = backend->CurrentRev();
+    CHECK(current.status().code() == Code::kIntegrity);
+    CHECK(current.status().message().find("seq 5 does not authenticate") != std::string::npos);
+  }
+}
+
+TEST_CASE("writers racing on one journal keep its MAC chain whole") {
+  const std::string spec = MigratedSpec("macrace");
+  const std::shared_ptr<const Encrypter> key = MacTestKey();
+  REQUIRE(CommitOnce(*OpenKeyedStack(spec, "race", key), "first", std::chrono::milliseconds(5000)).ok());
+  constexpr int kWriters = 4;
+  constexpr int kRounds = 4;
+  std::vector<std::thread> writers;
+  std::atomic<int> failures{0};
+  for (int w = 0; w < kWriters; ++w) {
+    writers.emplace_back([&, w] {
+      std::unique_ptr<Backend> backend = OpenKeyedStack(spec, "race", key);
+      for (int i = 0; i < kRounds; ++i) {
+        // Write (pipelined, chained to the head its CurrentRev read) races the others' appends.
+        if (!backend->Write(Snap("race", "w" + std::to_string(w) + "-" + std::to_string(i)), WriteOptions{}).ok()) {
+          ++failures;
+        }
+        if (!backend->AppendJournal("note", "", "writer " + std::to_string(w), "").ok()) ++failures;
+      }
+    });
+  }
+  for (std::thread& writer : writers) writer.join();
+  CHECK(failures == 0);
+  std::unique_ptr<Backend> backend = OpenKeyedStack(spec, "race", key);
+  const std::vector<JournalEvent> journal = *backend->Journal(0);
+  CHECK(journal.size() == 2 + 2 * kWriters * kRounds);
+  const std::vector<std::string> problems = VerifyProblems(*backend, *key);
+  for (const std::string& problem : problems) FAIL_CHECK(problem);
+  CHECK(backend->CurrentRev().ok());
+}
+
+TEST_CASE("a commit with an authenticated journal makes five round trips too") {
+  const std::string spec = MigratedSpec("mactrips");
+  RoundTripProxy proxy;
+  const std::shared_ptr<const Encrypter> key = MacTestKey();
+  std::unique_ptr<Backend> backend = OpenKeyedStack(proxy.Through(spec), "trips", key);
+  REQUIRE(CommitOnce(*backend, "first", std::chrono::milliseconds(5000)).ok());
+  const int before = proxy.round_trips();
+  REQUIRE(CommitOnce(*backend, "second", std::chrono::milliseconds(5000)).ok());
+  CHECK(proxy.round_trips() - before == 5);
+  CHECK(backend->Journal(0)->back().mac_key == key->Describe().key_id);
+}
+
+TEST_CASE("a stack copied to PostgreSQL and back keeps an authenticated journal that verifies") {
+  const std::string spec = MigratedSpec("maccopy");
+  const std::shared_ptr<const Encrypter> key = MacTestKey();
+  ForgetMemoryStore("pg-mac-copy");
+  const auto memory = [&](const std::string& stack) {
+    MemoryStoreOptions options;
+    options.name = "pg-mac-copy";
+    options.factory = kFactory;
+    options.stack = stack;
+    options.encrypter = key;
+    Result<std::unique_ptr<Backend>> opened = OpenMemoryStore(options);
+    REQUIRE(opened.ok());
+    return std::move(*opened);
+  };
+  std::unique_ptr<Backend> source = memory("copied");
+  REQUIRE(CommitOnce(*source, "one", std::chrono::milliseconds(5000)).ok());
+  Result<std::string> newest = CommitOnce(*source, "two", std::chrono::milliseconds(5000));
+  REQUIRE(newest.ok());
+  std::unique_ptr<Backend> target = OpenKeyedStack(spec, "copied", key);
+  CopyOptions there;
+  there.from_name = "memory:pg-mac-copy";
+  there.to_name = "postgres";
+  Result<CopyReport> copied = CopyStack(*source, *target, there);
+  INFO(copied.status().ToString());
+  REQUIRE(copied.ok());
+  CHECK(VerifyProblems(*target, *key).empty());
+  CHECK(CheckExpectAtLeast(*target, *key, *newest).ok());
+  CHECK(target->CurrentRev().ok());
+
+  ForgetMemoryStore("pg-mac-copy");
+  std::unique_ptr<Backend> back = memory("copied");
+  CopyOptions home;
+  home.from_name = "postgres";
+  home.to_name = "memory:pg-mac-copy";
+  Result<CopyReport> returned = CopyStack(*target, *back, home);
+  INFO(returned.status().ToString());
+  REQUIRE(returned.ok());
+  CHECK(VerifyProblems(*back, *key).empty());
+  CHECK(CheckExpectAtLeast(*back, *key, *newest).ok());
+}
+
+TEST_CASE("migration 2 leaves a version 1 schema's journal rows as unauthenticated lines the chain follows") {
+  const std::string schema = FreshSchemaName("macupgrade");
+  const std::string spec = SpecFor(schema);
+  REQUIRE(MigratePostgres(spec).ok());
+  const std::shared_ptr<const Encrypter> key = MacTestKey();
+  Result<std::string> old_rev =
+      CommitOnce(*OpenKeyedStack(spec, "upgraded", key), "old", std::chrono::milliseconds(5000));
+  REQUIRE(old_rev.ok());
+  // Back to version 1, its rows as version 1 wrote them.
+  const std::string q = "\"" + schema + "\"";
+  Sql("DROP INDEX " + q + ".journal_mac_key");
+  Sql("ALTER TABLE " + q + ".journal DROP COLUMN current, DROP COLUMN mac_key, DROP COLUMN mac");
+  Sql("ALTER TABLE " + q + ".revisions DROP COLUMN digest");
+  Sql("DELETE FROM " + q + ".sealstate_migrations WHERE version IN (2, 3)");
+  CHECK(OpenPostgresStore(Options(spec, "upgraded")).status().code() == Code::kFormat);  // older: migrate first
+
+  Result<MigrationReport> migrated = MigratePostgres(spec);
+  REQUIRE(migrated.ok());
+  CHECK(migrated->from_version == 1);
+  REQUIRE(migrated->applied.size() == 2);
+  CHECK(migrated->applied[0].rfind("2: ", 0) == 0);
+  CHECK(migrated->applied[1].rfind("3: ", 0) == 0);
+  std::unique_ptr<Backend> backend = OpenKeyedStack(spec, "upgraded", key);
+  CHECK(backend->CurrentRev().ok());
+  Result<std::string> new_rev = CommitOnce(*backend, "new", std::chrono::milliseconds(5000));
+  REQUIRE(new_rev.ok());
+  const std::vector<JournalEvent> journal = *backend->Journal(0);
+  REQUIRE(journal.size() == 4);
+  CHECK(journal[0].mac.empty());
+  CHECK(journal[1].mac.empty());
+  CHECK(journal[3].mac_key == key->Describe().key_id);
+  Result<VerifyReport> report = VerifyStack(*backend, nullptr, {key.get()});
+  REQUIRE(report.ok());
+  CHECK(report->problems.empty());
+  REQUIRE(report->notes.size() == 1);
+  CHECK(report->notes[0].find("lines seq 1 to seq 2: unauthenticated") != std::string::npos);
+  CHECK(CheckExpectAtLeast(*backend, *key, *new_rev).ok());
 }

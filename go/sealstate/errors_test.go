@@ -126,7 +126,9 @@ func TestIOErrorCarriesErrnoAndPath(t *testing.T) {
 	}
 }
 
-func TestIncompleteWhenJournalingFailsAfterTheSwap(t *testing.T) {
+// The move of current is journaled before the pointer swap (rollback detection): a commit whose
+// "set-current" line cannot be appended fails as an I/O error and leaves current as it was.
+func TestCommitFailsCleanlyWhenJournalingFailsBeforeTheSwap(t *testing.T) {
 	root := t.TempDir()
 	spec := "local:" + root
 	store := openStack(t, spec, keyVar)
@@ -134,6 +136,8 @@ func TestIncompleteWhenJournalingFailsAfterTheSwap(t *testing.T) {
 		_, err := store.Commit(context.Background(), snapshotJSON("prod", "vpc-1"), sealstate.CommitOptions{})
 		must(t, err)
 	}
+	before, err := store.CurrentRev()
+	must(t, err)
 	journal, err := os.ReadFile(filepath.Join(root, "network", "prod", "journal"))
 	must(t, err)
 	lines := strings.SplitAfter(string(journal), "\n")
@@ -143,18 +147,18 @@ func TestIncompleteWhenJournalingFailsAfterTheSwap(t *testing.T) {
 			writeLine = line
 		}
 	}
-	// Room for the commit's "write" line but not its "set-current" line (after the swap).
+	// Room for the commit's "write" line but not its "set-current" line (before the swap).
 	limit := len(journal) + len(writeLine) + 20
 	cmd := exec.Command(os.Args[0], spec)
 	cmd.Env = append(os.Environ(), helperVar+"=commit-fsize-"+strconv.Itoa(limit))
 	out, err := cmd.CombinedOutput()
 	must(t, err)
-	if !strings.HasPrefix(string(out), "incomplete ") || !strings.Contains(string(out), "(durable and current), but journaling it failed") {
+	if !strings.HasPrefix(string(out), "io-error ") || !strings.Contains(string(out), "File too large") {
 		t.Fatalf("helper: %s", out)
 	}
 	revs, err := store.List()
 	must(t, err)
-	if current, _ := store.CurrentRev(); len(revs) != 5 || current != revs[4] {
-		t.Fatal("the incomplete commit took effect")
+	if current, _ := store.CurrentRev(); len(revs) != 4 || current != before {
+		t.Fatal("the failed commit took effect")
 	}
 }

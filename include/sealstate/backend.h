@@ -101,6 +101,13 @@ struct StrayEntry {
   friend bool operator==(const StrayEntry&, const StrayEntry&) = default;
 };
 
+// One revision of Backend::ReplaceEnvelopes: its name and the source of its new envelope (not
+// owned; it must outlive the call).
+struct EnvelopeReplacement {
+  std::string rev;
+  ByteSource* source = nullptr;
+};
+
 // The longest WriteOptions::operation Write accepts, in bytes: the bound the lock marker's
 // 4096-byte record puts on a lock's operation, so a write line always fits the journal.
 inline constexpr std::size_t kMaxWriteOperationBytes = 4096;
@@ -345,6 +352,30 @@ class SEALSTATE_EXPORT Backend {
   // written before it existed: kUnsupported.
   virtual Status ReplaceEnvelope(std::string_view /*rev*/, ByteSource& /*source*/, std::string_view /*lock_id*/) {
     return Status::Unsupported("this backend cannot replace a revision's stored envelope (rekey)");
+  }
+  // ReplaceEnvelope for several revisions (RekeyStack's batches), each replaced atomically as
+  // ReplaceEnvelope replaces it, all durable before it returns. A backend may make them durable
+  // together (the local store fsyncs every new file before renaming any, and its directory once).
+  // Errors: as ReplaceEnvelope, for the first revision that fails; on any error each revision has
+  // its old bytes or its new ones (some may have been replaced). The default replaces them one
+  // by one with ReplaceEnvelope, stopping at the first error.
+  virtual Status ReplaceEnvelopes(const std::vector<EnvelopeReplacement>& batch, std::string_view lock_id) {
+    for (const EnvelopeReplacement& one : batch) {
+      SEALSTATE_RETURN_IF_ERROR(ReplaceEnvelope(one.rev, *one.source, lock_id));
+    }
+    return Status::OK();
+  }
+  // AppendJournal for several events of the caller's, in order, all under `lock_id`: only each
+  // event's `event`, `rev` and `detail` are used, and each is stamped as AppendJournal stamps it.
+  // Durable before it returns; a backend may make them durable together (the local store: one
+  // write and one fsync), and after a crash or an error a prefix of them may be in the journal.
+  // Errors: as AppendJournal (kInvalidArgument for any line too long: nothing is appended). The
+  // default appends them one by one with AppendJournal, stopping at the first error.
+  virtual Status AppendJournalEvents(const std::vector<JournalEvent>& events, std::string lock_id) {
+    for (const JournalEvent& e : events) {
+      SEALSTATE_RETURN_IF_ERROR(AppendJournal(e.event, e.rev, e.detail, lock_id));
+    }
+    return Status::OK();
   }
 };
 

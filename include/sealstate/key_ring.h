@@ -48,6 +48,10 @@ class SEALSTATE_EXPORT KeyRing final : public Encrypter {
   Result<std::string> WrapKey(const SecretBytes& data_key, std::string_view associated_data) const override;
   // With the first key.
   Result<SecretBytes> UnwrapKey(std::string_view wrapped, std::string_view associated_data) const override;
+  // With the first key, so a ring authenticates what it writes (the journal's lines) as its first
+  // key alone does. Checks of what was authenticated with another key of the ring go through
+  // OpeningKeys and the key id it records.
+  Result<SecretBytes> DeriveKey(std::string_view label) const override;
 
  private:
   KeyRing(std::vector<std::shared_ptr<const Encrypter>> keys, std::vector<std::shared_ptr<const Encrypter>> recipients)

@@ -153,7 +153,8 @@ struct VerifyReport {
 // problem of rev "journal". Each finding of backend.CheckPermissions(PermissionScope::kEverything)
 // is a kIntegrity problem of "permissions". The journal's MAC chain (sealstate-format(5),
 // "Journal authentication") is checked with the keys in `journal_keys` (the stack's key, and old
-// keys after a rotation): an edited, removed, inserted or re-ordered line is a kIntegrity
+// keys after a rotation; a KeyRing gives all its opening keys), each line with the key whose id it
+// names: an edited, removed, inserted or re-ordered line is a kIntegrity
 // problem of "journal" naming its seq; lines made with a key not given, and unauthenticated
 // lines, are notes. A current the journal's authenticated record contradicts (a rollback made
 // behind sealstate's back) is a problem of "current" (Backend::CurrentRev). Problems are
@@ -164,10 +165,11 @@ SEALSTATE_EXPORT Result<VerifyReport> VerifyStack(Backend& backend, const Progre
 
 // For callers that keep their own record of the newest revision they saw current (state outside
 // the stack, which is what catches a restored older copy of the whole stack): OK if the journal
-// records, in a line authenticated with `key` whose chain back to the start is intact, that `rev`
-// became current (its "set-current" line); kIntegrity otherwise ("expected at least REV, but the
+// records, in a line authenticated with `key` (a KeyRing: with any of its opening keys, the one
+// whose id the line names) whose chain back to the start is intact, that `rev` became current (its
+// "set-current" line); kIntegrity otherwise ("expected at least REV, but the
 // authenticated journal never made it current: the stack was restored from an older copy, or
-// REV is not of this stack"); kInvalidArgument when `key` cannot authenticate a journal (noop).
+// REV is not of this stack"); kInvalidArgument when no key of `key` can authenticate a journal (noop).
 // Reads the whole journal. Errors: as Backend::Journal.
 SEALSTATE_EXPORT Status CheckExpectAtLeast(Backend& backend, const Encrypter& key, std::string_view rev);
 

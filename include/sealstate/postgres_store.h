@@ -81,7 +81,7 @@ inline constexpr std::string_view kPostgresHolderSessionPid = "session-pid";
 inline constexpr std::string_view kPostgresHolderAdvisoryKey = "advisory-key";
 
 // The schema version this build reads and writes.
-inline constexpr int kPostgresSchemaVersion = 1;
+inline constexpr int kPostgresSchemaVersion = 3;
 
 struct PostgresStoreOptions {
   // "postgres://..." or "postgresql://..." (see above).

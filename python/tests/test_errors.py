@@ -165,13 +165,15 @@ def test_an_exception_in_the_cancel_predicate_stops_the_wait_and_propagates(spec
             other.commit(make_snapshot(), timeout=None, cancel=boom)
 
 
-def test_incomplete_when_journaling_fails_after_the_swap(local_spec):
-    """A commit whose "set-current" journal line (written after the pointer swap) fails with
-    EFBIG (RLIMIT_FSIZE in a child process) is Incomplete: it took effect, do not retry."""
+def test_commit_fails_cleanly_when_journaling_fails_before_the_swap(local_spec):
+    """A commit whose "set-current" journal line (written before the pointer swap, for rollback
+    detection) fails with EFBIG (RLIMIT_FSIZE in a child process) fails as an IoError and leaves
+    current as it was."""
     root = local_spec[len("local:"):]
     with open_store(local_spec) as store:
         for _ in range(4):
             store.commit(make_snapshot())
+        before = store.current_rev()
     journal = f"{root}/network/prod/journal"
     with open(journal, "rb") as f:
         text = f.read()
@@ -185,9 +187,9 @@ def test_incomplete_when_journaling_fails_after_the_swap(local_spec):
     child = os.path.join(os.path.dirname(os.path.abspath(__file__)), "child.py")
     result = subprocess.run([sys.executable, child, local_spec, "commit"], capture_output=True, text=True,
                             timeout=60, preexec_fn=limit_file_size)
-    assert result.stdout.startswith("Incomplete "), (result.stdout, result.stderr)
-    assert "(durable and current), but journaling it failed" in result.stdout and "File too large" in result.stdout
+    assert result.stdout.startswith("IoError "), (result.stdout, result.stderr)
+    assert "File too large" in result.stdout
     with open_store(local_spec) as store:
-        assert len(store.list()) == 5
-        assert store.current_rev() == store.list()[-1]  # it took effect
+        assert len(store.list()) == 4
+        assert store.current_rev() == before  # it did not take effect
         assert store.lock_info()["state"] == "free"

@@ -51,34 +51,38 @@ Status RequireEncrypter(const Encrypter* encrypter, std::string_view prefix) {
 }
 
 // A v2 current is checked by key id (header only); a v1 one, which records none, by opening it.
-Status CheckKeyOpensCurrent(Backend& backend, const Encrypter* encrypter, const WriteOptions& options,
-                            bool allow_plaintext, const RevisionOpener& open, std::string_view prefix) {
+Status CheckKeyOpensCurrent(Backend& backend, const Result<std::string>& current, const Encrypter* encrypter,
+                            const WriteOptions& options, bool allow_plaintext, const RevisionOpener& open,
+                            std::string_view prefix) {
   if (options.new_key || encrypter == nullptr) return Status::OK();
-  Result<std::string> current = backend.CurrentRev();
   // None, or damaged in any way (garbage, a symlink: ELOOP, ...): nothing to compare with. The
   // commit that replaces a damaged pointer must not be blocked by it.
   if (!current.ok()) return Status::OK();
-  Result<EnvelopeHeader> header = backend.ReadHeader(*current);
+  return CheckKeyOpensHeader(*encrypter, *current, backend.ReadHeader(*current), allow_plaintext, open, prefix);
+}
+
+Status CheckKeyOpensHeader(const Encrypter& encrypter, const std::string& current, const Result<EnvelopeHeader>& header,
+                           bool allow_plaintext, const RevisionOpener& open, std::string_view prefix) {
   if (!header.ok()) return Status::OK();  // missing or damaged: a new revision is how it is replaced
   const std::string refusal =
-      std::string(prefix) + "refusing to seal with a key that cannot open the current revision " + *current + ": ";
+      std::string(prefix) + "refusing to seal with a key that cannot open the current revision " + current + ": ";
   const std::string advice =
       "; readers holding that key could not read the new revision. If the key is meant to "
       "change, write with new_key (sealstate --new-key)";
-  const EncrypterDescription ours = encrypter->Describe();
+  const EncrypterDescription ours = encrypter.Describe();
   if (header->envelope_version == kEnvelopeV3) {
     const std::vector<std::string> ids = HeaderKeyIds(*header);
-    if (OpensWithOneOf(*encrypter, ids)) return Status::OK();
+    if (OpensWithOneOf(encrypter, ids)) return Status::OK();
     return Status::WrongKey(refusal + "it is wrapped for key ids " + JoinIds(ids) + ", the configured " +
                             ours.key_source + " key has key id " + KeyIdText(ours.key_id) + advice);
   }
   if (header->envelope_version == kEnvelopeV2) {
-    if (OpensWithOneOf(*encrypter, HeaderKeyIds(*header))) return Status::OK();
+    if (OpensWithOneOf(encrypter, HeaderKeyIds(*header))) return Status::OK();
     return Status::WrongKey(refusal + "it is sealed with " + header->encrypter_name + " key id " +
                             KeyIdText(header->key_id) + ", the configured " + ours.key_source + " key has key id " +
                             KeyIdText(ours.key_id) + advice);
   }
-  Result<Snapshot> opened = open(*current, OpenOptions{.allow_plaintext = allow_plaintext});
+  Result<Snapshot> opened = open(current, OpenOptions{.allow_plaintext = allow_plaintext});
   if (opened.ok() || !IsV1DecryptFailure(opened.status())) return Status::OK();  // damaged: not a key matter
   return Status::WrongKey(refusal + "it is a v1 file (no key id), and the configured " + ours.key_source + " key id " +
                           KeyIdText(ours.key_id) + " cannot open it (" + opened.status().message() + ")" + advice);

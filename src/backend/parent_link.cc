@@ -1,6 +1,5 @@
 #include "backend/parent_link.h"
 
-#include "crypto/blake2b_sink.h"
 #include "envelope/envelope_v2_header.h"
 
 namespace sealstate::internal {
@@ -11,48 +10,37 @@ bool NoUsableParent(Code code) {
   return code == Code::kNoCurrent || code == Code::kIntegrity || code == Code::kNotFound || code == Code::kUnsupported;
 }
 
-// Feeds a stored envelope to `digest`, except that a v3 header line goes in as its sealed part
-// (V3PayloadAssociatedData: no recipients, no recipients-mac), so the digest does not change
-// when rekey re-wraps the data key. Every other byte goes in as stored.
-class RekeyInvariantSink final : public ByteSink {
- public:
-  explicit RekeyInvariantSink(Blake2bSink& digest) : digest_(digest) {}
-
-  Status Append(std::string_view data) override {
-    if (header_done_) return digest_.Append(data);
-    const std::size_t newline = data.find('\n');
-    header_.append(data.substr(0, newline));
-    if (newline == std::string_view::npos) {
-      // Longer than any header: not an envelope this build writes; hash it as stored.
-      return header_.size() <= kV2MaxHeaderBytes ? Status::OK() : FlushHeader(std::string_view());
-    }
-    return FlushHeader(data.substr(newline));
-  }
-
-  // Hashes a header line still held (an envelope without a newline). Call once, at the end.
-  Status Finish() { return header_done_ ? Status::OK() : FlushHeader(std::string_view()); }
-
- private:
-  Status FlushHeader(std::string_view rest) {
-    header_done_ = true;
-    Result<EnvelopeHeader> parsed = ParseV2Header(header_);
-    const bool v3 = parsed.ok() && parsed->envelope_version == kEnvelopeV3;
-    SEALSTATE_RETURN_IF_ERROR(digest_.Append(v3 ? V3PayloadAssociatedData(*parsed) : header_));
-    return digest_.Append(rest);
-  }
-
-  Blake2bSink& digest_;
-  std::string header_;
-  bool header_done_ = false;
-};
-
 }  // namespace
 
+Status EnvelopeDigestSink::Append(std::string_view data) {
+  if (header_done_) return digest_.Append(data);
+  const std::size_t newline = data.find('\n');
+  header_.append(data.substr(0, newline));
+  if (newline == std::string_view::npos) {
+    // Longer than any header: not an envelope this build writes; hash it as stored.
+    return header_.size() <= kV2MaxHeaderBytes ? Status::OK() : FlushHeader(std::string_view());
+  }
+  return FlushHeader(data.substr(newline));
+}
+
+Result<std::string> EnvelopeDigestSink::HexDigest() {
+  // A header line still held (an envelope without a newline).
+  if (!header_done_) SEALSTATE_RETURN_IF_ERROR(FlushHeader(std::string_view()));
+  return digest_.HexDigest();
+}
+
+Status EnvelopeDigestSink::FlushHeader(std::string_view rest) {
+  header_done_ = true;
+  Result<EnvelopeHeader> parsed = ParseV2Header(header_);
+  const bool v3 = parsed.ok() && parsed->envelope_version == kEnvelopeV3;
+  SEALSTATE_RETURN_IF_ERROR(digest_.Append(v3 ? V3PayloadAssociatedData(*parsed) : header_));
+  header_.clear();
+  return digest_.Append(rest);
+}
+
 Result<std::string> StoredEnvelopeDigest(Backend& backend, std::string_view rev) {
-  Blake2bSink digest;
-  RekeyInvariantSink sink(digest);
-  SEALSTATE_RETURN_IF_ERROR(backend.ReadEnvelope(rev, sink));
-  SEALSTATE_RETURN_IF_ERROR(sink.Finish());
+  EnvelopeDigestSink digest;
+  SEALSTATE_RETURN_IF_ERROR(backend.ReadEnvelope(rev, digest));
   return digest.HexDigest();
 }
 

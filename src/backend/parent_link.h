@@ -11,8 +11,28 @@
 #include <sealstate/backend.h>
 #include <sealstate/envelope.h>
 #include <sealstate/status.h>
+#include <sealstate/stream.h>
+
+#include "crypto/blake2b_sink.h"
 
 namespace sealstate::internal {
+
+// StoredEnvelopeDigest's digest of the envelope bytes appended to it, computed as they pass (a
+// writer that sees every byte it stores gets the digest without reading them back): the bytes
+// as stored, except that a v3 header line is hashed without its recipients and recipients-mac
+// (its sealed part, V3PayloadAssociatedData). Constant memory beyond the header line.
+class EnvelopeDigestSink final : public ByteSink {
+ public:
+  Status Append(std::string_view data) override;
+  // The digest (64 lower-case hex digits) of everything appended. Call once, at the end.
+  Result<std::string> HexDigest();
+
+ private:
+  Status FlushHeader(std::string_view rest);
+  Blake2bSink digest_;
+  std::string header_;
+  bool header_done_ = false;
+};
 
 // The BLAKE2b-256 digest (64 lower-case hex digits) of revision `rev`'s stored envelope, read
 // with backend.ReadEnvelope: hashes the bytes as stored, never opens or decrypts them, except

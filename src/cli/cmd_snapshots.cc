@@ -185,7 +185,10 @@ int RunList(const GlobalOptions& g, const Output& out, const ListArgs& args) {
 }
 
 int RunCurrent(const GlobalOptions& g, const Output& out) {
-  auto backend = OpenStack(g, {.create = false, .need_key = false});
+  // With a key configured, the pointer is checked against the journal's authenticated mark
+  // (rollback detection); without one it is printed unchecked.
+  const bool key_given = CreateEncrypter(g).ok();
+  auto backend = OpenStack(g, {.create = false, .need_key = key_given});
   if (!backend.ok()) return out.Fail(backend.status());
   auto current = (*backend)->CurrentRev();
   if (!current.ok()) return out.Fail(current.status());

@@ -30,8 +30,12 @@ void RegisterHistory(CLI::App& app, CommandContext& context);
 void RegisterDiff(CLI::App& app, CommandContext& context);
 // migrate-schema.
 void RegisterMigrateSchema(CLI::App& app, CommandContext& context);
-// rekey, upgrade, keys.
-void RegisterKeyCommands(CLI::App& app, CommandContext& context);
+// rekey.
+void RegisterRekey(CLI::App& app, CommandContext& context);
+// upgrade.
+void RegisterUpgrade(CLI::App& app, CommandContext& context);
+// keys.
+void RegisterKeys(CLI::App& app, CommandContext& context);
 // copy --to SPEC.
 void RegisterCopy(CLI::App& app, CommandContext& context);
 

@@ -38,7 +38,9 @@ void Register(CLI::App& app, CommandContext& context) {
   RegisterPointerCommands(app, context);
   RegisterPrune(app, context);
   RegisterCompactJournal(app, context);
-  RegisterKeyCommands(app, context);
+  RegisterRekey(app, context);
+  RegisterUpgrade(app, context);
+  RegisterKeys(app, context);
   RegisterVerify(app, context);
   RegisterLockCommands(app, context);
   RegisterLog(app, context);

@@ -34,11 +34,6 @@ Status ReadEncrypter(const RequiredFields& fields, EnvelopeHeader& header) {
   return inner.Object("config", header.encrypter_config);
 }
 
-bool IsLowerHexDigest(std::string_view digest) {
-  return digest.size() == 2 * kParentDigestBytes &&
-         digest.find_first_not_of("0123456789abcdef") == std::string_view::npos;
-}
-
 // The optional "parent" member: absent is no parent; anything else must be {rev, blake2b}.
 Status ReadParent(const JsonObject& object, EnvelopeHeader& header) {
   if (object.find("parent") == object.end()) return Status::OK();
@@ -147,6 +142,11 @@ void WriteEncrypter(GoJsonWriter& w, const EnvelopeHeader& header) {
 }
 
 }  // namespace
+
+bool IsLowerHexDigest(std::string_view digest) {
+  return digest.size() == 2 * kParentDigestBytes &&
+         digest.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
 
 std::string EncodeV2Header(const EnvelopeHeader& header) {
   std::string out;

@@ -23,6 +23,9 @@ inline constexpr std::uint64_t kMaxChunkSize = 4 * 1024 * 1024;
 // associated data (v3: V3PayloadAssociatedData).
 std::string EncodeV2Header(const EnvelopeHeader& header);
 
+// Whether `digest` is a parent link's digest: 2 * kParentDigestBytes lower-case hex digits.
+bool IsLowerHexDigest(std::string_view digest);
+
 // Parses a v2 or v3 header line (without its newline). Every key above is required except
 // "parent" (absent: no parent; null is malformed), no other key is allowed, and each must have
 // its type; a parent's rev must be a valid name and its blake2b 64 lower-case hex digits; a v3

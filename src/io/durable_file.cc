@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <memory>
 
 #include "crypto/random_hex.h"
 #include "io/stack_file.h"
@@ -46,9 +47,23 @@ class TempFile {
 
   // Writes, fsyncs and closes (each result checked).
   Status Fill(const std::function<Status(ByteSink&)>& produce) {
+    SEALSTATE_RETURN_IF_ERROR(Write(produce));
+    return Sync();
+  }
+
+  // Writes the bytes `produce` writes (not yet durable).
+  Status Write(const std::function<Status(ByteSink&)>& produce) {
     FdSink sink(env_, fd_.get(), path());
     SEALSTATE_RETURN_IF_ERROR(produce(sink));
-    SEALSTATE_RETURN_IF_ERROR(sink.Flush());
+    return sink.Flush();
+  }
+
+  // Starts the writeback of what Write wrote (Env::StartWriteback), so that a later Sync, or
+  // another file's, overlaps with it.
+  Status StartWriteback() { return env_.StartWriteback(fd_.get(), path()); }
+
+  // Fsyncs and closes (each result checked).
+  Status Sync() {
     SEALSTATE_RETURN_IF_ERROR(env_.Fsync(fd_.get(), path()));
     return fd_.Close();
   }
@@ -176,6 +191,33 @@ Status ReplaceFile(Env& env, const Dir& dir, std::string_view name, const std::f
   Status synced = SyncDir(env, dir);
   if (!synced.ok()) {
     return synced.WithSuffix(" (" + dir.Join(name) + " was replaced but may not survive a crash)");
+  }
+  return Status::OK();
+}
+
+Status ReplaceFiles(Env& env, const Dir& dir, const std::vector<FileReplacement>& files,
+                    const BeforePublish& before_publish) {
+  std::vector<std::unique_ptr<TempFile>> temps;
+  for (const FileReplacement& file : files) {
+    temps.push_back(std::make_unique<TempFile>(env, dir, TempNameFor(file.name)));
+    SEALSTATE_RETURN_IF_ERROR(temps.back()->Create());
+    SEALSTATE_RETURN_IF_ERROR(temps.back()->Write(file.produce));
+    SEALSTATE_RETURN_IF_ERROR(temps.back()->StartWriteback());
+  }
+  for (const std::unique_ptr<TempFile>& temp : temps) SEALSTATE_RETURN_IF_ERROR(temp->Sync());
+  if (before_publish) SEALSTATE_RETURN_IF_ERROR(before_publish());
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    Status renamed = env.RenameAt(dir, temps[i]->name(), files[i].name, /*no_replace=*/false);
+    if (!renamed.ok()) {
+      return renamed.WithSuffix(" (" + std::to_string(i) + " of " + std::to_string(files.size()) +
+                                " files were replaced before it, and may not survive a crash)");
+    }
+    temps[i]->Published();
+  }
+  Status synced = SyncDir(env, dir);
+  if (!synced.ok()) {
+    return synced.WithSuffix(" (" + std::to_string(files.size()) + " files in " + dir.path +
+                             " were replaced but may not survive a crash)");
   }
   return Status::OK();
 }

@@ -9,6 +9,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <sealstate/status.h>
 #include <sealstate/stream.h>
@@ -78,5 +79,21 @@ Status ReplaceFile(Env& env, const Dir& dir, std::string_view name, std::string_
 // produce's (nothing replaced then).
 Status ReplaceFile(Env& env, const Dir& dir, std::string_view name, const std::function<Status(ByteSink&)>& produce,
                    const BeforePublish& before_publish = nullptr);
+
+// One file of ReplaceFiles: its name in the directory and what writes its new bytes.
+struct FileReplacement {
+  std::string name;
+  std::function<Status(ByteSink&)> produce;
+};
+
+// ReplaceFile for several files of `dir` at once, with the same guarantee for each (a reader,
+// also after a crash, sees its old or its new bytes, never a mix), but durable together: every
+// temp file is written (its writeback started at once, Env::StartWriteback), then every one is
+// fsynced and closed, so their writebacks overlap; then `before_publish`, the renames in order,
+// and one fsync of the directory. No file is renamed before all of them are durable. Errors:
+// kIoError, a produce's error, before_publish's: nothing replaced, unless a rename or the
+// directory fsync failed (the error says how many were replaced; those may not survive a crash).
+Status ReplaceFiles(Env& env, const Dir& dir, const std::vector<FileReplacement>& files,
+                    const BeforePublish& before_publish = nullptr);
 
 }  // namespace sealstate::internal

@@ -125,13 +125,15 @@ class TailWindow {
   std::string bytes_;  // [start_, end_)
 };
 
-// Where the next line goes and the seq of the last complete line (0 if none), that line and the
-// one before it (when it decodes), which the next line's MAC and mark follow.
+// Where the next line goes and the seq of the last complete line (0 if none), the last line of
+// the history and the one before it (when they decode; settling lines skipped), which the next
+// line's MAC and mark follow, and the line that settled the last one (when it is the file's last).
 struct Tail {
   off_t end = 0;
   std::uint64_t last_seq = 0;
   std::optional<JournalEvent> last;
   std::optional<JournalEvent> before_last;
+  std::optional<JournalEvent> settled;
 };
 
 Status TornTailTooLong(const std::string& what) {
@@ -147,15 +149,19 @@ Status LineTooLong(const std::string& what, off_t newline) {
                            "truncate it after its last intact line or move it aside)");
 }
 
-// The intact line that ends at `newline` (kNoNewline: none), if it decodes and is within the
-// window.
-std::optional<JournalEvent> LineBefore(TailWindow& tail, off_t newline) {
-  if (newline < 0) return std::nullopt;
-  Result<off_t> previous = tail.LastNewlineBefore(newline);
-  if (!previous.ok() || *previous == kNewlineBeyondLimit) return std::nullopt;
-  Result<JournalEvent> event = DecodeJournalEvent(tail.Bytes(*previous + 1, newline));
-  if (!event.ok()) return std::nullopt;
-  return std::move(event).value();
+// The last line of the history (not a settling line) that ends at or before `newline`
+// (kNoNewline: none), if it decodes and is within the window; `newline` moves to the newline
+// before it.
+std::optional<JournalEvent> HistoryLineBefore(TailWindow& tail, off_t& newline) {
+  while (newline >= 0) {
+    Result<off_t> previous = tail.LastNewlineBefore(newline);
+    if (!previous.ok() || *previous == kNewlineBeyondLimit) return std::nullopt;
+    Result<JournalEvent> event = DecodeJournalEvent(tail.Bytes(*previous + 1, newline));
+    newline = *previous;
+    if (!event.ok()) return std::nullopt;
+    if (!IsSettledLine(*event)) return std::move(event).value();
+  }
+  return std::nullopt;
 }
 
 // The end of the last complete line that decodes, and its seq. Skips back over the torn tail a
@@ -176,7 +182,16 @@ Result<Tail> FindIntactEnd(Env& env, const UniqueFd& file, off_t size) {
     SEALSTATE_ASSIGN_OR_RETURN(const off_t previous, tail.LastNewlineBefore(newline));
     if (previous == kNewlineBeyondLimit) return LineTooLong(file.what(), newline);
     Result<JournalEvent> event = DecodeJournalEvent(tail.Bytes(previous + 1, newline));
-    if (event.ok()) return Tail{newline + 1, event->seq, std::move(event).value(), LineBefore(tail, previous)};
+    if (event.ok()) {
+      Tail found{newline + 1, event->seq, std::move(event).value(), std::nullopt, std::nullopt};
+      off_t before = previous;
+      if (IsSettledLine(*found.last)) {
+        found.settled = std::move(found.last);
+        found.last = HistoryLineBefore(tail, before);
+      }
+      found.before_last = HistoryLineBefore(tail, before);
+      return found;
+    }
     newline = previous;
   }
 }
@@ -257,7 +272,7 @@ class LineDecoder {
       return Status::OK();
     }
     SEALSTATE_RETURN_IF_ERROR(first_malformed_);  // an intact line after a malformed one
-    if (event->seq > since_seq_) events_.push_back(std::move(event).value());
+    if (event->seq > since_seq_ && !IsSettledLine(*event)) events_.push_back(std::move(event).value());
     return Status::OK();
   }
 
@@ -273,7 +288,8 @@ class LineDecoder {
 
 Status CheckJournalLineLength(JournalEvent event) {
   event.seq = std::numeric_limits<std::uint64_t>::max();
-  // The authentication members the append adds (SealJournalEvent), at their longest.
+  // The authentication members the append adds (SealJournalEvent), at their longest (a settling
+  // line is no longer than the "set-current" line it settles).
   event.current = std::string(kMaxNameBytes, 'r');
   event.mac_key = std::string(kJournalMacKeyIdBytes, 'k');
   event.mac = std::string(kJournalMacHexBytes, 'm');
@@ -283,31 +299,100 @@ Status CheckJournalLineLength(JournalEvent event) {
                                  " bytes is longer than 1 MiB, the most a journal line holds (shorten its detail)");
 }
 
-JournalFile::JournalFile(Env& env, const Dir& stack_dir, std::shared_ptr<const JournalMacKey> mac_key)
-    : env_(env), dir_(stack_dir), mac_key_(std::move(mac_key)) {}
+JournalFile::JournalFile(Env& env, const Dir& stack_dir, std::shared_ptr<const JournalMacKey> mac_key,
+                         CurrentReader read_current)
+    : env_(env), dir_(stack_dir), mac_key_(std::move(mac_key)), read_current_(std::move(read_current)) {}
 
-Result<std::uint64_t> JournalFile::Append(JournalEvent event, JournalSync sync) {
-  bool changed = false;
-  return AppendAfter(nullptr, std::move(event), sync, changed);
+namespace {
+
+// The line that settles `intent` with `current`; its MAC is chained to the intent's.
+JournalEvent SettlingEvent(const JournalEvent& intent, std::string current, Timestamp now) {
+  JournalEvent settled = intent;
+  settled.event = std::string(kSettledEvent);
+  settled.time = now;
+  settled.detail.clear();
+  settled.current = std::move(current);
+  return settled;
 }
 
-Result<std::uint64_t> JournalFile::AppendAfter(const std::function<Status()>& change, JournalEvent event,
-                                               JournalSync sync, bool& changed) {
-  changed = false;
+std::string LineOf(const JournalEvent& event) { return EncodeJournalEvent(event) + "\n"; }
+
+// `lines` (written at offset `start`) with spaces before their last newline, so that they end on
+// a sector boundary: the appends after them then never rewrite the sector that holds their end,
+// which a power cut during such an append could tear (the synced intent of a move would be lost).
+std::string EndOnSectorBoundary(std::string lines, off_t start) {
+  const std::size_t end = static_cast<std::size_t>(start) + lines.size();
+  const std::size_t pad = (kJournalSectorBytes - end % kJournalSectorBytes) % kJournalSectorBytes;
+  lines.insert(lines.size() - 1, pad, ' ');
+  return lines;
+}
+
+}  // namespace
+
+std::string JournalFile::SettleUnsettledMove(const std::optional<JournalEvent>& last,
+                                             std::optional<JournalEvent>& settled) {
+  if (!last || last->event != "set-current" || settled || !read_current_ || !mac_key_) return "";
+  std::string current = last->rev;
+  Result<std::string> pointer = read_current_();
+  if (pointer.ok() && *pointer != current) {
+    const JournalMacKeys own{mac_key_};
+    Result<std::vector<JournalEvent>> tail = ReadBackTo(own);
+    if (tail.ok() && CheckCurrentAgainstJournal("", *pointer, *tail, own, JournalMoves::kSettledAfter).ok())
+      current = *pointer;
+  }
+  JournalEvent line = SettlingEvent(*last, std::move(current), env_.Now());
+  SealJournalEvent(line, &*last, nullptr, mac_key_.get());
+  settled = line;
+  return LineOf(line);
+}
+
+Result<std::uint64_t> JournalFile::Append(JournalEvent event, JournalSync sync) {
   if (event.time == Timestamp{}) event.time = env_.Now();
   SEALSTATE_RETURN_IF_ERROR(CheckJournalLineLength(event));
   SEALSTATE_ASSIGN_OR_RETURN(UniqueFd file, OpenLockedForAppend(env_, dir_));
-  SEALSTATE_ASSIGN_OR_RETURN(const Tail tail, RepairTail(env_, file));
-  if (change) {
-    SEALSTATE_RETURN_IF_ERROR(change());
-    changed = true;
-  }
+  SEALSTATE_ASSIGN_OR_RETURN(Tail tail, RepairTail(env_, file));
+  std::string lines = SettleUnsettledMove(tail.last, tail.settled);
   event.seq = tail.last_seq + 1;
   SealJournalEvent(event, tail.last ? &*tail.last : nullptr, tail.before_last ? &*tail.before_last : nullptr,
-                   mac_key_.get());
-  SEALSTATE_RETURN_IF_ERROR(WriteLine(env_, file, tail.end, EncodeJournalEvent(event) + "\n", sync));
+                   mac_key_.get(), tail.settled ? &*tail.settled : nullptr);
+  lines += LineOf(event);
+  SEALSTATE_RETURN_IF_ERROR(WriteLine(env_, file, tail.end, lines, sync));
   SEALSTATE_RETURN_IF_ERROR(file.Close());  // also releases the lock
   return event.seq;
+}
+
+Result<std::uint64_t> JournalFile::AppendMove(JournalEvent intent, const std::function<Status()>& check,
+                                              const std::function<Status()>& move, bool& moved) {
+  moved = false;
+  if (intent.time == Timestamp{}) intent.time = env_.Now();
+  SEALSTATE_RETURN_IF_ERROR(CheckJournalLineLength(intent));
+  SEALSTATE_ASSIGN_OR_RETURN(UniqueFd file, OpenLockedForAppend(env_, dir_));
+  SEALSTATE_ASSIGN_OR_RETURN(Tail tail, RepairTail(env_, file));
+  SEALSTATE_RETURN_IF_ERROR(check());
+  std::string lines = SettleUnsettledMove(tail.last, tail.settled);
+  intent.seq = tail.last_seq + 1;
+  SealJournalEvent(intent, tail.last ? &*tail.last : nullptr, tail.before_last ? &*tail.before_last : nullptr,
+                   mac_key_.get(), tail.settled ? &*tail.settled : nullptr);
+  lines = EndOnSectorBoundary(lines + LineOf(intent), tail.end);
+  SEALSTATE_RETURN_IF_ERROR(WriteLine(env_, file, tail.end, lines, JournalSync::kNow));
+  SEALSTATE_RETURN_IF_ERROR(move());  // the intent stays unsettled: the next append settles it
+  moved = true;
+  JournalEvent settled = SettlingEvent(intent, intent.rev, env_.Now());
+  SealJournalEvent(settled, &intent, nullptr, mac_key_.get());
+  // Synced and padded like the intent: unsynced, the next append's write could leave it damaged
+  // before intact lines after a power cut (corruption). Best effort: without it the intent stays
+  // unsettled until the next append, which the rollback check tolerates.
+  const off_t end = tail.end + static_cast<off_t>(lines.size());
+  (void)WriteLine(env_, file, end, EndOnSectorBoundary(LineOf(settled), end), JournalSync::kNow);
+  (void)file.Close();  // also releases the lock; only read since the fsync, or the settling line
+  return intent.seq;
+}
+
+Status JournalFile::UnderAppendLock(const std::function<Status()>& look) {
+  SEALSTATE_ASSIGN_OR_RETURN(UniqueFd file, OpenLockedForAppend(env_, dir_));
+  Status looked = look();
+  SEALSTATE_RETURN_IF_ERROR(file.Close());  // also releases the lock
+  return looked;
 }
 
 Status JournalFile::AppendAll(std::vector<JournalEvent> events) {
@@ -317,15 +402,17 @@ Status JournalFile::AppendAll(std::vector<JournalEvent> events) {
     SEALSTATE_RETURN_IF_ERROR(CheckJournalLineLength(event));
   }
   SEALSTATE_ASSIGN_OR_RETURN(UniqueFd file, OpenLockedForAppend(env_, dir_));
-  SEALSTATE_ASSIGN_OR_RETURN(const Tail tail, RepairTail(env_, file));
-  std::string lines;
+  SEALSTATE_ASSIGN_OR_RETURN(Tail tail, RepairTail(env_, file));
+  std::string lines = SettleUnsettledMove(tail.last, tail.settled);
   std::uint64_t seq = tail.last_seq;
   std::optional<JournalEvent> before_previous = tail.before_last;
   std::optional<JournalEvent> previous = tail.last;
+  std::optional<JournalEvent> settled = tail.settled;
   for (JournalEvent& event : events) {
     event.seq = ++seq;
     SealJournalEvent(event, previous ? &*previous : nullptr, before_previous ? &*before_previous : nullptr,
-                     mac_key_.get());
+                     mac_key_.get(), settled ? &*settled : nullptr);
+    settled.reset();
     lines += EncodeJournalEvent(event) + "\n";
     before_previous = std::move(previous);
     previous = event;
@@ -334,7 +421,7 @@ Status JournalFile::AppendAll(std::vector<JournalEvent> events) {
   return file.Close();  // also releases the lock
 }
 
-Result<std::vector<JournalEvent>> JournalFile::ReadBackTo(const std::string& key_id) {
+Result<std::vector<JournalEvent>> JournalFile::ReadBackTo(const JournalMacKeys& keys) {
   Result<int> opened = OpenStackFile(env_, dir_, kJournalFileName, O_RDONLY);
   if (!opened.ok()) {
     if (opened.status().code() == Code::kNotFound) return std::vector<JournalEvent>{};
@@ -346,13 +433,19 @@ Result<std::vector<JournalEvent>> JournalFile::ReadBackTo(const std::string& key
   std::vector<JournalEvent> newest_first;
   TailWindow window(env_, file, intact.end, intact.end);
   bool found = false;
-  for (off_t newline = intact.end - 1; newline >= 0;) {
+  int history_after_found = 0;  // lines of the history read after (older than) the found one
+  int history_needed = 1;       // the line it is chained to; two for a move not settled
+  for (off_t newline = intact.end - 1; newline >= 0 && history_after_found < history_needed;) {
     SEALSTATE_ASSIGN_OR_RETURN(const off_t previous, window.LastNewlineBefore(newline));
     Result<JournalEvent> event = DecodeJournalEvent(window.Bytes(previous + 1, newline));
     if (!event.ok()) return Status::Integrity("journal " + file.what() + ": " + event.status().message());
     newest_first.push_back(std::move(event).value());
-    if (found) break;
-    found = newest_first.back().mac_key == key_id;
+    const JournalEvent& line = newest_first.back();
+    if (found && !IsSettledLine(line)) ++history_after_found;
+    if (!found && JournalMacKeyNamed(keys, line.mac_key) != nullptr) {
+      found = true;
+      if (line.event == "set-current") history_needed = 2;
+    }
     newline = previous;
   }
   SEALSTATE_RETURN_IF_ERROR(file.Close());
@@ -389,6 +482,7 @@ struct KeptStart {
 
 // Reads the journal from its start up to `end` (the end of its last intact line) to the first
 // line with seq >= first_kept_seq. Every line before it must decode (kIntegrity naming the line).
+// Settling lines are neither counted as dropped nor chained to.
 Result<KeptStart> FindKeptStart(Env& env, const UniqueFd& file, off_t end, std::uint64_t first_kept_seq) {
   KeptStart start;
   std::string pending;
@@ -406,8 +500,10 @@ Result<KeptStart> FindKeptStart(Env& env, const UniqueFd& file, off_t end, std::
                                  event.status().message());
       }
       if (event->seq >= first_kept_seq) return KeptStart{line_start, event->seq, start.dropped, start.previous_mac};
-      ++start.dropped;
-      start.previous_mac = event->mac;
+      if (!IsSettledLine(*event)) {  // the chain skips settling lines (SealJournalEvent)
+        ++start.dropped;
+        start.previous_mac = event->mac;
+      }
       pending.clear();
       offset += static_cast<off_t>(newline + 1);
       data.remove_prefix(newline + 1);
@@ -437,7 +533,7 @@ Status CopyRange(Env& env, const UniqueFd& file, off_t from, off_t to, ByteSink&
 Result<JournalCompaction> JournalFile::Compact(std::uint64_t first_kept_seq, JournalEvent mark) {
   if (mark.time == Timestamp{}) mark.time = env_.Now();
   SEALSTATE_ASSIGN_OR_RETURN(UniqueFd file, OpenLockedForAppend(env_, dir_));
-  SEALSTATE_ASSIGN_OR_RETURN(const Tail tail, RepairTail(env_, file));
+  SEALSTATE_ASSIGN_OR_RETURN(Tail tail, RepairTail(env_, file));
   if (first_kept_seq > tail.last_seq) {
     return Status::InvalidArgument("journal " + file.what() + ": cannot keep only the events from seq " +
                                    std::to_string(first_kept_seq) + " on: the last event is seq " +
@@ -452,13 +548,16 @@ Result<JournalCompaction> JournalFile::Compact(std::uint64_t first_kept_seq, Jou
   mark.detail =
       FormatCompactionDetail({.first_kept_seq = kept.seq, .dropped = kept.dropped, .chain_from = kept.previous_mac});
   SEALSTATE_RETURN_IF_ERROR(CheckJournalLineLength(mark));
+  std::string lines = SettleUnsettledMove(tail.last, tail.settled);
   mark.seq = tail.last_seq + 1;
   SealJournalEvent(mark, tail.last ? &*tail.last : nullptr, tail.before_last ? &*tail.before_last : nullptr,
-                   mac_key_.get());
-  const std::string mark_line = EncodeJournalEvent(mark) + "\n";
+                   mac_key_.get(), tail.settled ? &*tail.settled : nullptr);
+  // The new file ends on a sector boundary, as a move's lines do (AppendMove): the appends after
+  // it then never rewrite the sector that holds the compaction line's end.
+  lines = EndOnSectorBoundary(lines + LineOf(mark), tail.end - kept.offset);
   const auto produce = [&](ByteSink& sink) -> Status {
     SEALSTATE_RETURN_IF_ERROR(CopyRange(env_, file, kept.offset, tail.end, sink));
-    return sink.Append(mark_line);
+    return sink.Append(lines);
   };
   SEALSTATE_RETURN_IF_ERROR(ReplaceFile(env_, dir_, kJournalFileName, produce));
   SEALSTATE_RETURN_IF_ERROR(file.Close());  // also releases the lock (of the replaced file)

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,11 @@ inline constexpr std::size_t kMaxJournalLineBytes = 1 << 20;
 // With kMaxJournalLineBytes it bounds how far back an append reads.
 inline constexpr std::size_t kMaxTornTailBytes = 1 << 20;
 
+// The sector size the journal assumes: a move's synced lines are padded with spaces before their
+// newline to end on a multiple of it (AppendMove), so a power cut during a later append, which
+// may damage the sector it continues, cannot damage them.
+inline constexpr std::size_t kJournalSectorBytes = 512;
+
 // kInvalidArgument if the event's line, with any seq and the longest authentication members an
 // append adds (SealJournalEvent), would be longer than kMaxJournalLineBytes
 // ("journal event \"EVENT\": its line of N bytes is longer than 1 MiB, ..."). The memory
@@ -54,28 +60,43 @@ enum class JournalSync {
   kWithNextAppend,
 };
 
+// What `current` names now ("" for none): lets an append settle a "set-current" line that a
+// crash left unsettled (see JournalFile::AppendMove).
+using CurrentReader = std::function<Result<std::string>()>;
+
 class JournalFile {
  public:
   // `env` and `stack_dir` must outlive this object. Lines are authenticated with `mac_key`
-  // (SealJournalEvent; nullptr: they say they are unauthenticated).
-  JournalFile(Env& env, const Dir& stack_dir, std::shared_ptr<const JournalMacKey> mac_key = nullptr);
+  // (SealJournalEvent; nullptr: they say they are unauthenticated). With `read_current` (and a
+  // key), an append first settles a "set-current" line a crash left unsettled.
+  JournalFile(Env& env, const Dir& stack_dir, std::shared_ptr<const JournalMacKey> mac_key = nullptr,
+              CurrentReader read_current = nullptr);
 
-  // As Append, but first runs `change` under the journal's append lock (after repairing the
-  // torn tail), and appends only if it succeeds; `changed` says whether it did. Readers that find
-  // the journal's mark and the state `change` alters disagree take the same lock to look again
-  // (the local store moves current this way, so a reader never sees the pointer moved but not
-  // yet journaled).
-  Result<std::uint64_t> AppendAfter(const std::function<Status()>& change, JournalEvent event, JournalSync sync,
-                                    bool& changed);
+  // Journals a move of current, crash-safely: under the journal's append lock (after repairing
+  // the torn tail), runs `check` (when it fails nothing is written: its error); appends `intent`
+  // (a "set-current" line, padded with spaces before its newline to end on a kJournalSectorBytes
+  // boundary, so that later appends never rewrite its last sector) and fsyncs it; runs `move` (its error, the intent
+  // stays unsettled: the next append settles it); then appends the line that settles the intent (kSettledEvent,
+  // "current" = intent.rev; also padded to a sector boundary) and fsyncs it. So the journal records the move before the
+  // pointer moves, and says when the move ended. Readers that find the journal's mark and the pointer disagree take the
+  // same lock to look again (UnderAppendLock). `moved` says whether `move` ran and succeeded. Returns the intent's seq.
+  // Errors: as Append, and `check`'s and `move`'s.
+  Result<std::uint64_t> AppendMove(JournalEvent intent, const std::function<Status()>& check,
+                                   const std::function<Status()>& move, bool& moved);
+
+  // Runs `look` under the journal's append lock (creating the journal if it is missing), so that
+  // no AppendMove is half done meanwhile; returns what it returns.
+  Status UnderAppendLock(const std::function<Status()>& look);
 
   // The key lines are authenticated with, or nullptr.
   const JournalMacKey* mac_key() const { return mac_key_.get(); }
 
-  // The end of the journal, oldest first, back to the line before the newest intact line whose
-  // mac_key is `key_id` (the whole journal when there is none): what CheckCurrentAgainstJournal
-  // needs. Usually the last two lines. A missing journal is empty. Errors: kIntegrity (a malformed
-  // line before the torn tail; not a regular file), kIoError.
-  Result<std::vector<JournalEvent>> ReadBackTo(const std::string& key_id);
+  // The end of the journal, oldest first and with its settling lines, back to the line of the
+  // history (not a settling line) before the newest intact line whose mac_key names one of `keys`, or the
+  // second one when that line is a "set-current" (the whole journal when there is none): what
+  // CheckCurrentAgainstJournal needs. Usually the last two or three lines. A missing journal is empty. Errors:
+  // kIntegrity (a malformed line before the torn tail; not a regular file), kIoError.
+  Result<std::vector<JournalEvent>> ReadBackTo(const JournalMacKeys& keys);
 
   // Assigns the next seq (and the time, from env.Now(), if event.time is unset: left at the
   // zero time), appends, and fsyncs before returning (unless `sync` defers it, see
@@ -94,16 +115,19 @@ class JournalFile {
   // any line that is too long: nothing is appended).
   Status AppendAll(std::vector<JournalEvent> events);
 
-  // Backend::CompactJournal: under the append lock (after repairing the torn tail), writes a new
-  // journal holding the lines from `first_kept_seq` on, byte for byte, and then `mark` (a
-  // "journal-compacted" event, its detail set here, sealed after the last line as Append seals),
-  // and renames it over the journal (ReplaceFile: temp, fsync, rename, fsync of the directory), so
-  // a crash leaves the old journal or the new one. Appenders waiting for the lock meanwhile append
-  // to the new file. Errors: kInvalidArgument (first_kept_seq beyond the last line), kIntegrity
-  // (a malformed line before it), kIoError.
+  // Backend::CompactJournal: under the append lock (after repairing the torn tail and settling a
+  // move a crash left unsettled, as Append does), writes a new journal holding the lines from
+  // `first_kept_seq` on, byte for byte (settling lines included), and then `mark` (a
+  // "journal-compacted" event, its detail set here, sealed after the last line as Append seals,
+  // padded to end the file on a kJournalSectorBytes boundary, so later appends never rewrite its
+  // last sector), and renames it over the journal (ReplaceFile: temp, fsync, rename, fsync of the
+  // directory), so a crash leaves the old journal or the new one. Appenders waiting for the lock
+  // meanwhile append to the new file. Errors: kInvalidArgument (first_kept_seq beyond the last
+  // line), kIntegrity (a malformed line before it), kIoError.
   Result<JournalCompaction> Compact(std::uint64_t first_kept_seq, JournalEvent mark);
 
-  // Events with seq > since_seq in file order. A missing journal is empty. The torn tail is
+  // Events with seq > since_seq in file order, without the lines that settle a move (not events
+  // of the history: kSettledEvent). A missing journal is empty. The torn tail is
   // skipped; any other malformed line, and any line longer than kMaxJournalLineBytes, is
   // kIntegrity naming its line number; kIntegrity also when the journal is not a regular file
   // with one link (OpenStackFile).
@@ -112,7 +136,14 @@ class JournalFile {
  private:
   Env& env_;
   const Dir& dir_;
+  // The line (with its newline) that settles `last` (the journal's last history line, `settled`
+  // the line that settles it if any) when it is a "set-current" a crash left unsettled: what
+  // current names now if the rollback check accepts it, else `last`'s rev; "" when there is
+  // nothing to settle (or no key or reader). Sets `settled` to it.
+  std::string SettleUnsettledMove(const std::optional<JournalEvent>& last, std::optional<JournalEvent>& settled);
+
   std::shared_ptr<const JournalMacKey> mac_key_;
+  CurrentReader read_current_;
 };
 
 }  // namespace sealstate::internal

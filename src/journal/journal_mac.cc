@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <utility>
 
-#include <sealstate/revision.h>
+#include <sealstate/key_ring.h>
 
 #include "crypto/sodium_init.h"
 #include "journal/journal_compaction_mark.h"
@@ -36,26 +36,34 @@ std::string MacOf(const JournalEvent& event, std::string_view previous_mac, cons
   return std::string(hex, kMacBytes * 2);
 }
 
-const JournalMacKey* KeyNamed(const std::vector<std::shared_ptr<const JournalMacKey>>& keys, const std::string& id) {
-  for (const auto& key : keys) {
-    if (key && key->key_id == id) return key.get();
-  }
-  return nullptr;
-}
-
 std::string Seq(std::uint64_t seq) { return "seq " + std::to_string(seq); }
 
-bool Later(const Timestamp& a, const Timestamp& b) {
-  return a.unix_seconds != b.unix_seconds ? a.unix_seconds > b.unix_seconds : a.nanos > b.nanos;
+// The index of the last line of the history (not a settling line) before `index`, or npos.
+std::size_t HistoryBefore(const std::vector<JournalEvent>& tail, std::size_t index) {
+  while (index > 0) {
+    --index;
+    if (!IsSettledLine(tail[index])) return index;
+  }
+  return std::string::npos;
 }
 
-// What a commit cut off by a crash between moving the pointer and journaling it leaves: the
-// pointer at a revision written after `newest` (the newest authenticated line), or at the one
-// `newest` journals as written (its "write" line survived, its "set-current" line did not).
-bool InterruptedCommit(const std::string& pointer, const JournalEvent& newest) {
-  if (newest.event == "write" && newest.rev == pointer) return true;
-  const ParsedRevision parsed = ParseRevision(pointer);
-  return parsed.valid && Later(parsed.time, newest.time);
+std::string MacOfLine(const std::vector<JournalEvent>& tail, std::size_t index) {
+  return index == std::string::npos ? std::string() : tail[index].mac;
+}
+
+// What current named after the history line `index` of `tail` (npos: before the journal's
+// first line, no current), as far as `key` vouches for it: the line that settled it when that
+// authenticates, else its own "current" when it authenticates; std::nullopt when unknown.
+std::optional<std::string> VouchedCurrentAfter(const std::vector<JournalEvent>& tail, std::size_t index,
+                                               const JournalMacKey& key) {
+  if (index == std::string::npos) return std::string();
+  const JournalEvent& line = tail[index];
+  if (index + 1 < tail.size() && IsSettledLine(tail[index + 1]) && tail[index + 1].seq == line.seq &&
+      JournalMacMatches(tail[index + 1], line.mac, key)) {
+    return tail[index + 1].current;
+  }
+  if (JournalMacMatches(line, MacOfLine(tail, HistoryBefore(tail, index)), key)) return line.current;
+  return std::nullopt;
 }
 
 // Counts runs of lines that were not checked, reported as one note per run.
@@ -92,8 +100,8 @@ struct ChainStart {
 // compaction line counts when it authenticates (or its key was not given: nothing of it can be
 // checked then); an unauthenticated one only in a journal without authenticated lines, so a line
 // anyone can write cannot excuse a head cut from an authenticated journal.
-ChainStart StartOf(const std::vector<JournalEvent>& events,
-                   const std::vector<std::shared_ptr<const JournalMacKey>>& keys, std::vector<std::string>& notes) {
+ChainStart StartOf(const std::vector<JournalEvent>& events, const JournalMacKeys& keys,
+                   std::vector<std::string>& notes) {
   const JournalEvent* line = CompactionLineFor(events);
   if (line == nullptr) return {};
   const JournalCompactionMark mark = *ParseCompactionMark(*line);
@@ -101,7 +109,7 @@ ChainStart StartOf(const std::vector<JournalEvent>& events,
     const bool any_authenticated =
         std::any_of(events.begin(), events.end(), [](const JournalEvent& event) { return !event.mac_key.empty(); });
     if (any_authenticated) return {};
-  } else if (const JournalMacKey* key = KeyNamed(keys, line->mac_key)) {
+  } else if (const JournalMacKey* key = JournalMacKeyNamed(keys, line->mac_key)) {
     const auto index = static_cast<std::size_t>(line - events.data());
     const std::string& previous_mac = index > 0 ? events[index - 1].mac : mark.chain_from;
     if (!JournalMacMatches(*line, previous_mac, *key)) return {};
@@ -122,6 +130,26 @@ std::shared_ptr<const JournalMacKey> JournalMacKeyFor(const Encrypter* encrypter
   return std::make_shared<const JournalMacKey>(JournalMacKey{key_id, std::move(subkey).value()});
 }
 
+JournalMacKeys JournalMacKeysFor(const Encrypter* encrypter) {
+  if (encrypter == nullptr) return {};
+  JournalMacKeys keys;
+  for (const Encrypter* key : OpeningKeys(*encrypter)) {
+    std::shared_ptr<const JournalMacKey> mac_key = JournalMacKeyFor(key);
+    if (mac_key != nullptr) keys.push_back(std::move(mac_key));
+  }
+  return keys;
+}
+
+const JournalMacKey* JournalMacKeyNamed(const JournalMacKeys& keys, std::string_view key_id) {
+  if (key_id.empty()) return nullptr;
+  for (const auto& key : keys) {
+    if (key && key->key_id == key_id) return key.get();
+  }
+  return nullptr;
+}
+
+bool IsSettledLine(const JournalEvent& event) { return event.event == kSettledEvent; }
+
 bool JournalMacMatches(const JournalEvent& event, std::string_view previous_mac, const JournalMacKey& key) {
   if (event.mac_key != key.key_id || event.mac.size() != kMacBytes * 2) return false;
   const std::string expected = MacOf(event, previous_mac, key);
@@ -129,15 +157,19 @@ bool JournalMacMatches(const JournalEvent& event, std::string_view previous_mac,
 }
 
 void SealJournalEvent(JournalEvent& event, const JournalEvent* previous, const JournalEvent* before_previous,
-                      const JournalMacKey* key) {
+                      const JournalMacKey* key, const JournalEvent* settled) {
+  const std::string previous_mac = previous != nullptr ? previous->mac : std::string();
   if (event.event == "set-current") {
     event.current = event.rev;
-  } else {
+  } else if (!IsSettledLine(event)) {
     const std::string before_mac = before_previous != nullptr ? before_previous->mac : std::string();
-    const bool trusted = key != nullptr && previous != nullptr && JournalMacMatches(*previous, before_mac, *key);
-    event.current = trusted ? previous->current : std::nullopt;
+    event.current = std::nullopt;
+    if (key != nullptr && settled != nullptr && JournalMacMatches(*settled, previous_mac, *key)) {
+      event.current = settled->current;
+    } else if (key != nullptr && previous != nullptr && JournalMacMatches(*previous, before_mac, *key)) {
+      event.current = previous->current;
+    }
   }
-  const std::string previous_mac = previous != nullptr ? previous->mac : std::string();
   if (key == nullptr) {
     event.mac_key.clear();
     event.mac = std::string(kUnauthenticatedMac);
@@ -147,8 +179,7 @@ void SealJournalEvent(JournalEvent& event, const JournalEvent* previous, const J
   event.mac = MacOf(event, previous_mac, *key);
 }
 
-JournalChainFindings CheckJournalChain(const std::vector<JournalEvent>& events,
-                                       const std::vector<std::shared_ptr<const JournalMacKey>>& keys) {
+JournalChainFindings CheckJournalChain(const std::vector<JournalEvent>& events, const JournalMacKeys& keys) {
   JournalChainFindings found;
   UncheckedRuns unchecked;
   const ChainStart start = StartOf(events, keys, found.notes);
@@ -181,7 +212,7 @@ JournalChainFindings CheckJournalChain(const std::vector<JournalEvent>& events,
       unchecked.Add("unauthenticated (written without a key)", event.seq, found.notes);
     } else {
       authenticated_seen = true;
-      const JournalMacKey* key = KeyNamed(keys, event.mac_key);
+      const JournalMacKey* key = JournalMacKeyNamed(keys, event.mac_key);
       if (key == nullptr) {
         unchecked.Add("not checked: key " + event.mac_key + " not given", event.seq, found.notes);
       } else if (!JournalMacMatches(event, previous_mac, *key)) {
@@ -200,28 +231,52 @@ JournalChainFindings CheckJournalChain(const std::vector<JournalEvent>& events,
 }
 
 Status CheckCurrentAgainstJournal(std::string_view prefix, const std::string& pointer,
-                                  const std::vector<JournalEvent>& tail, const JournalMacKey& key) {
-  const auto newest =
-      std::find_if(tail.rbegin(), tail.rend(), [&](const JournalEvent& event) { return event.mac_key == key.key_id; });
-  if (newest == tail.rend()) return Status::OK();
-  const auto before = std::next(newest);
-  const std::string previous_mac = before != tail.rend() ? before->mac : std::string();
-  if (!JournalMacMatches(*newest, previous_mac, key)) {
-    return Status::Integrity(std::string(prefix) + "journal line " + Seq(newest->seq) +
+                                  const std::vector<JournalEvent>& tail, const JournalMacKeys& keys,
+                                  JournalMoves moves) {
+  const auto found = std::find_if(tail.rbegin(), tail.rend(), [&](const JournalEvent& event) {
+    return JournalMacKeyNamed(keys, event.mac_key) != nullptr;
+  });
+  if (found == tail.rend()) return Status::OK();
+  const JournalMacKey& key = *JournalMacKeyNamed(keys, found->mac_key);
+  const auto newest = static_cast<std::size_t>(std::distance(found, tail.rend()) - 1);
+  const JournalEvent& line = tail[newest];
+  // A settling line is chained to the "set-current" line it settles, right before it.
+  const std::size_t chained_to =
+      IsSettledLine(line) ? (newest > 0 ? newest - 1 : std::string::npos) : HistoryBefore(tail, newest);
+  const bool settles_it =
+      !IsSettledLine(line) ||
+      (chained_to != std::string::npos && tail[chained_to].event == "set-current" && tail[chained_to].seq == line.seq);
+  if (!settles_it || !JournalMacMatches(line, MacOfLine(tail, chained_to), key)) {
+    return Status::Integrity(std::string(prefix) + "journal line " + Seq(line.seq) +
                              " does not authenticate with key " + key.key_id +
                              ": the journal was edited (run `sealstate verify`)");
   }
-  if (!newest->current || *newest->current == pointer) return Status::OK();
-  if (!pointer.empty() && InterruptedCommit(pointer, *newest)) return Status::OK();
+  if (!line.current || *line.current == pointer) return Status::OK();
   // A copy imports the journal (ending in its "copied-from" line) before it sets current.
-  if (pointer.empty() && newest->event == "copied-from") return Status::OK();
+  if (pointer.empty() && line.event == "copied-from") return Status::OK();
+  // A move not settled yet (cut off by a crash, or in flight): the pointer may not have moved.
+  std::optional<std::string> before;
+  if (line.event == "set-current" && moves == JournalMoves::kSettledAfter) {
+    before = VouchedCurrentAfter(tail, chained_to, key);
+    if (!before || *before == pointer) return Status::OK();
+  }
   const std::string says = pointer.empty() ? std::string("there is no current") : "current names " + pointer;
-  const std::string record = newest->current->empty() ? std::string("no current") : *newest->current;
+  // Newer lines made with a key not given (after a rotation): the mark they carry cannot be
+  // checked, so the pointer is neither vouched for nor reported as a rollback.
+  for (std::size_t i = newest + 1; i < tail.size(); ++i) {
+    const JournalEvent& later = tail[i];
+    if (later.mac_key.empty() || later.mac == kUnauthenticatedMac) continue;
+    return Status::WrongKey(std::string(prefix) + says + ", and the journal's newer lines (from " + Seq(later.seq) +
+                            ") are made with key " + later.mac_key +
+                            ", which is not among the given keys: give it (--key) to check and open current");
+  }
+  const auto name = [](const std::string& rev) { return rev.empty() ? std::string("no current") : rev; };
+  const std::string record =
+      name(*line.current) + (before ? " (or " + name(*before) + ", before that set-current)" : "");
   return Status::Integrity(std::string(prefix) + "rollback detected: " + says +
-                           ", but the authenticated journal (line " + Seq(newest->seq) + ") says current is " + record +
-                           ": current was moved behind sealstate's back, or a set-current was cut off by a crash "
-                           "before journaling it (a legitimate rollback is `sealstate set-current REV`, which "
-                           "journals it and repairs this)");
+                           ", but the authenticated journal (line " + Seq(line.seq) + ") says current is " + record +
+                           ": current was moved behind sealstate's back (a legitimate rollback is "
+                           "`sealstate set-current REV`, which journals it and repairs this)");
 }
 
 }  // namespace sealstate::internal

@@ -63,6 +63,8 @@ Result<SecretBytes> KeyRing::UnwrapKey(std::string_view wrapped, std::string_vie
   return keys_.front()->UnwrapKey(wrapped, associated_data);
 }
 
+Result<SecretBytes> KeyRing::DeriveKey(std::string_view label) const { return keys_.front()->DeriveKey(label); }
+
 std::vector<const Encrypter*> OpeningKeys(const Encrypter& encrypter) {
   const auto* ring = dynamic_cast<const KeyRing*>(&encrypter);
   if (ring == nullptr) return {&encrypter};

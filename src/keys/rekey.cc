@@ -1,6 +1,9 @@
 // RekeyStack and ListRevisionKeys: see rekey.h.
 #include <sealstate/rekey.h>
 
+#include <algorithm>
+#include <memory>
+
 #include <sealstate/envelope.h>
 #include <sealstate/key_ring.h>
 
@@ -79,37 +82,125 @@ Status VerifyReplaced(Backend& backend, const std::string& rev, const std::strin
   return internal::UnwrapDataKey(stored.header, *WrapTargets(keys).front()).status();
 }
 
-Result<RekeyedRevision> RekeyOne(Backend& backend, const std::string& rev, const Encrypter& keys,
-                                 std::string_view lock_id, const RekeyOptions& options) {
-  const bool dry_run = options.dry_run;
+// A revision planned: what the report says, and for one that changes (not in a dry run) its new
+// bytes and the detail of its "rekey" journal event.
+struct PlannedRevision {
+  RekeyedRevision done;
+  std::string replacement;  // empty: nothing to write
+  std::string detail;
+};
+
+Result<PlannedRevision> PlanOne(Backend& backend, const std::string& rev, const Encrypter& keys,
+                                const RekeyOptions& options) {
   SEALSTATE_ASSIGN_OR_RETURN(StoredEnvelope stored, ReadStored(backend, rev));
-  RekeyedRevision done{rev, RekeyAction::kUnchanged, {}, TargetKeyIds(keys)};
+  PlannedRevision plan{RekeyedRevision{rev, RekeyAction::kUnchanged, {}, TargetKeyIds(keys)}, {}, {}};
+  RekeyedRevision& done = plan.done;
   if (stored.header.envelope_version == kEnvelopeV1 && !options.upgrade_v1) {
     done.action = RekeyAction::kSkippedV1;
     done.key_ids_after.clear();
-    return done;
+    return plan;
   }
   done.key_ids_before = HeaderKeyIds(stored.header);
   const bool v3 = stored.header.envelope_version == kEnvelopeV3;
   if (v3 && done.key_ids_before == done.key_ids_after) {
     // Still check that a given key opens it, so a dry run reports what a rekey would refuse.
     SEALSTATE_RETURN_IF_ERROR(internal::UnwrapDataKey(stored.header, keys).status());
-    return done;
+    return plan;
   }
   const bool v1 = stored.header.envelope_version == kEnvelopeV1;
   done.action = v3 ? RekeyAction::kRewrapped : (v1 ? RekeyAction::kUpgraded : RekeyAction::kResealed);
   SEALSTATE_ASSIGN_OR_RETURN(std::string replacement,
                              v3 ? Rewrapped(stored, keys) : Resealed(backend, stored, rev, keys));
-  if (dry_run) return done;
-  StringSource source(replacement);
-  SEALSTATE_RETURN_IF_ERROR(backend.ReplaceEnvelope(rev, source, lock_id));
-  Status verified = VerifyReplaced(backend, rev, replacement, keys);
-  if (!verified.ok()) return verified.WithPrefix("verifying the rewritten revision: ");
-  std::string detail = "key ids " + JoinIds(done.key_ids_before) + " -> " + JoinIds(done.key_ids_after);
-  if (!v3) detail += v1 ? " (upgraded from unobin v1 to v3)" : " (re-sealed from v2 as v3)";
-  SEALSTATE_RETURN_IF_ERROR(backend.AppendJournal("rekey", rev, detail, std::string(lock_id)));
-  return done;
+  if (options.dry_run) return plan;
+  plan.replacement = std::move(replacement);
+  plan.detail = "key ids " + JoinIds(done.key_ids_before) + " -> " + JoinIds(done.key_ids_after);
+  if (!v3) plan.detail += v1 ? " (upgraded from unobin v1 to v3)" : " (re-sealed from v2 as v3)";
+  return plan;
 }
+
+// Revisions are replaced in batches of at most RekeyOptions::batch_revisions revisions and
+// (roughly) this many bytes, so their files are made durable together
+// (Backend::ReplaceEnvelopes) and journaled with one append.
+constexpr std::size_t kBatchBytes = 64 * 1024 * 1024;
+
+// Replaces the revisions of `batch`, verifies each (VerifyReplaced), then journals one "rekey"
+// event per revision, with one append (Backend::AppendJournalEvents).
+Status ApplyBatch(Backend& backend, const std::vector<PlannedRevision>& batch, const Encrypter& keys,
+                  std::string_view lock_id) {
+  std::vector<std::unique_ptr<StringSource>> sources;
+  std::vector<EnvelopeReplacement> replacements;
+  std::vector<JournalEvent> events;
+  for (const PlannedRevision& plan : batch) {
+    sources.push_back(std::make_unique<StringSource>(plan.replacement));
+    replacements.push_back(EnvelopeReplacement{plan.done.rev, sources.back().get()});
+    JournalEvent event;
+    event.event = "rekey";
+    event.rev = plan.done.rev;
+    event.detail = plan.detail;
+    events.push_back(std::move(event));
+  }
+  SEALSTATE_RETURN_IF_ERROR(backend.ReplaceEnvelopes(replacements, lock_id));
+  for (const PlannedRevision& plan : batch) {
+    Status verified = VerifyReplaced(backend, plan.done.rev, plan.replacement, keys);
+    if (!verified.ok()) return verified.WithPrefix("verifying the rewritten revision " + plan.done.rev + ": ");
+  }
+  return backend.AppendJournalEvents(events, std::string(lock_id));
+}
+
+// The planned revisions not yet replaced, and the revisions reported so far.
+class RekeyRun {
+ public:
+  RekeyRun(Backend& backend, const Encrypter& keys, std::string_view lock_id, const RekeyOptions& options,
+           std::size_t total)
+      : backend_(backend), keys_(keys), lock_id_(lock_id), options_(options), total_(total) {}
+
+  // Adds a planned revision; replaces the pending batch once it is full.
+  Status Add(PlannedRevision plan) {
+    report_.push_back(plan.done);
+    if (plan.replacement.empty()) {
+      if (pending_.empty()) Progress();
+      return Status::OK();
+    }
+    pending_bytes_ += plan.replacement.size();
+    pending_.push_back(std::move(plan));
+    if (pending_.size() < std::max<std::size_t>(options_.batch_revisions, 1) && pending_bytes_ < kBatchBytes) {
+      return Status::OK();
+    }
+    return Flush();
+  }
+
+  // Replaces, verifies and journals the pending batch.
+  Status Flush() {
+    if (pending_.empty()) return Status::OK();
+    Status applied = ApplyBatch(backend_, pending_, keys_, lock_id_);
+    if (!applied.ok()) {
+      const std::size_t first = report_.size() - pending_.size();
+      return applied.WithPrefix("rekey: revisions " + pending_.front().done.rev + " to " + pending_.back().done.rev +
+                                " (after " + std::to_string(first) + " of " + std::to_string(total_) + " done): ");
+    }
+    pending_.clear();
+    pending_bytes_ = 0;
+    Progress();
+    return Status::OK();
+  }
+
+  std::size_t planned() const { return report_.size(); }
+  std::vector<RekeyedRevision> TakeReport() { return std::move(report_); }
+
+ private:
+  void Progress() {
+    if (options_.progress) options_.progress(report_.size(), total_);
+  }
+
+  Backend& backend_;
+  const Encrypter& keys_;
+  std::string_view lock_id_;
+  const RekeyOptions& options_;
+  std::size_t total_;
+  std::vector<PlannedRevision> pending_;
+  std::size_t pending_bytes_ = 0;
+  std::vector<RekeyedRevision> report_;
+};
 
 }  // namespace
 
@@ -130,17 +221,19 @@ Result<std::vector<RekeyedRevision>> RekeyStack(Backend& backend, const Encrypte
   if (revs.empty()) {
     SEALSTATE_ASSIGN_OR_RETURN(revs, backend.List());
   }
-  std::vector<RekeyedRevision> report;
+  RekeyRun run(backend, keys, lock_id, options, revs.size());
   for (std::size_t i = 0; i < revs.size(); ++i) {
-    Result<RekeyedRevision> done = RekeyOne(backend, revs[i], keys, lock_id, options);
-    if (!done.ok()) {
-      return done.status().WithPrefix("rekey: revision " + revs[i] + " (after " + std::to_string(i) + " of " +
+    Result<PlannedRevision> plan = PlanOne(backend, revs[i], keys, options);
+    if (!plan.ok()) {
+      // Those before stay done: the pending batch is replaced first.
+      SEALSTATE_RETURN_IF_ERROR(run.Flush());
+      return plan.status().WithPrefix("rekey: revision " + revs[i] + " (after " + std::to_string(i) + " of " +
                                       std::to_string(revs.size()) + " done): ");
     }
-    report.push_back(std::move(*done));
-    if (options.progress) options.progress(i + 1, revs.size());
+    SEALSTATE_RETURN_IF_ERROR(run.Add(std::move(*plan)));
   }
-  return report;
+  SEALSTATE_RETURN_IF_ERROR(run.Flush());
+  return run.TakeReport();
 }
 
 Result<std::vector<RevisionKeys>> ListRevisionKeys(Backend& backend) {

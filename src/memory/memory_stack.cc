@@ -138,9 +138,9 @@ Result<JournalCompaction> MemoryStack::CompactJournalLocked(const JournalMacKey*
   return JournalCompaction{.first_kept_seq = kept_seq, .dropped = dropped, .mark_seq = journal_.back().seq};
 }
 
-std::vector<JournalEvent> MemoryStack::JournalBackToLocked(const std::string& key_id) const {
+std::vector<JournalEvent> MemoryStack::JournalBackToLocked(const JournalMacKeys& keys) const {
   std::size_t from = journal_.size();
-  while (from > 0 && journal_[from - 1].mac_key != key_id) --from;
+  while (from > 0 && JournalMacKeyNamed(keys, journal_[from - 1].mac_key) == nullptr) --from;
   from = from > 1 ? from - 2 : 0;  // the newest line with the key, and the one before it
   return std::vector<JournalEvent>(journal_.begin() + static_cast<std::ptrdiff_t>(from), journal_.end());
 }

@@ -71,9 +71,9 @@ class MemoryStack {
                                                  JournalEvent mark);
   // Events with seq > since_seq. REQUIRES: `mutex` held.
   std::vector<JournalEvent> JournalSinceLocked(std::uint64_t since_seq) const;
-  // The end of the journal back to the line before the newest whose mac_key is `key_id` (see
-  // JournalFile::ReadBackTo). REQUIRES: `mutex` held.
-  std::vector<JournalEvent> JournalBackToLocked(const std::string& key_id) const;
+  // The end of the journal back to the line before the newest whose mac_key names one of `keys`
+  // (see JournalFile::ReadBackTo). REQUIRES: `mutex` held.
+  std::vector<JournalEvent> JournalBackToLocked(const JournalMacKeys& keys) const;
   // Waits until the journal holds an event with seq > after_seq, woken by JournalLocked (see
   // Backend::WaitForJournal: true, or false when the timeout passed; kCancelled). Takes `mutex`.
   Result<bool> WaitForJournal(std::uint64_t after_seq, std::chrono::milliseconds timeout, const CancelCheck& cancelled);

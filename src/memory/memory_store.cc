@@ -30,7 +30,10 @@ constexpr std::size_t kMaxStoreNameBytes = 255;
 class MemoryStore final : public Backend {
  public:
   MemoryStore(std::shared_ptr<MemoryStack> state, MemoryStoreOptions options)
-      : state_(std::move(state)), options_(std::move(options)), mac_key_(JournalMacKeyFor(options_.encrypter.get())) {}
+      : state_(std::move(state)),
+        options_(std::move(options)),
+        mac_key_(JournalMacKeyFor(options_.encrypter.get())),
+        opening_mac_keys_(JournalMacKeysFor(options_.encrypter.get())) {}
 
   const std::string& stack() const override { return options_.stack; }
   const std::string& factory() const override { return options_.factory; }
@@ -41,9 +44,10 @@ class MemoryStore final : public Backend {
   }
   Result<std::string> CurrentRev() override {
     std::lock_guard<std::mutex> guard(state_->mutex);
-    if (mac_key_ != nullptr) {
-      const std::vector<JournalEvent> tail = state_->JournalBackToLocked(mac_key_->key_id);
-      SEALSTATE_RETURN_IF_ERROR(CheckCurrentAgainstJournal(kPrefix, state_->current, tail, *mac_key_));
+    if (!opening_mac_keys_.empty()) {
+      const std::vector<JournalEvent> tail = state_->JournalBackToLocked(opening_mac_keys_);
+      SEALSTATE_RETURN_IF_ERROR(
+          CheckCurrentAgainstJournal(kPrefix, state_->current, tail, opening_mac_keys_, JournalMoves::kAtomic));
     }
     if (state_->current.empty()) return Status::NoCurrent();
     return state_->current;
@@ -124,7 +128,9 @@ class MemoryStore final : public Backend {
   std::shared_ptr<MemoryStack> state_;
   const MemoryStoreOptions options_;
   // Authenticates the journal lines this store appends (nullptr: they say they are not).
+  // The key new journal lines are authenticated with, and those the rollback check reads them with.
   const std::shared_ptr<const JournalMacKey> mac_key_;
+  const JournalMacKeys opening_mac_keys_;
 };
 
 Result<std::shared_ptr<const std::string>> MemoryStore::Sealed(std::string_view rev) {
@@ -197,8 +203,13 @@ Result<std::string> MemoryStore::Write(const Snapshot& snapshot, const WriteOpti
     SEALSTATE_ASSIGN_OR_RETURN(std::shared_ptr<const std::string> sealed, Sealed(rev));
     return Open(*sealed, rev, open_options);
   };
-  SEALSTATE_RETURN_IF_ERROR(
-      CheckKeyOpensCurrent(*this, options_.encrypter.get(), options, options_.envelope.allow_plaintext, open, kPrefix));
+  const Result<std::string> current = [&]() -> Result<std::string> {
+    std::lock_guard<std::mutex> guard(state_->mutex);
+    if (state_->current.empty()) return Status::NoCurrent();
+    return state_->current;
+  }();
+  SEALSTATE_RETURN_IF_ERROR(CheckKeyOpensCurrent(*this, current, options_.encrypter.get(), options,
+                                                 options_.envelope.allow_plaintext, open, kPrefix));
   SEALSTATE_ASSIGN_OR_RETURN(const std::optional<EnvelopeParent> parent,
                              ParentForNewRevision(*this, options_.envelope.written_version()));
   SEALSTATE_ASSIGN_OR_RETURN(StoredRevision stored, Store(snapshot, parent));

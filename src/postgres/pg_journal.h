@@ -1,7 +1,11 @@
-// The postgres store's journal: rows of S.journal, numbered per stack from S.stacks.journal_seq.
+// The postgres store's journal: rows of S.journal, numbered per stack from S.stacks.journal_seq,
+// each carrying the MAC that chains it to the row before (journal/journal_mac.h; schema
+// migration 2).
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include <sealstate/backend.h>
@@ -13,17 +17,62 @@
 
 namespace sealstate::internal {
 
-// Inside the transaction of the operation it records (which has locked the stack's row, or
-// locks it here by bumping journal_seq): stamps `event` with the stack's next seq (and the time,
-// if unset) and inserts it, so the event is committed exactly when the operation is. Errors:
-// kInvalidArgument if its journal line would exceed 1 MiB (as the local store's); kIoError.
-Status AppendPgJournal(PgConnection& conn, const PgStackPlace& place, JournalEvent event);
-// AppendPgJournal's statement (its checks done here), to queue in a pipeline inside such a
-// transaction. Errors: kInvalidArgument (as AppendPgJournal).
-Result<PgStatement> PgJournalInsert(const PgStackPlace& place, JournalEvent event);
+// The end of a stack's journal, which the next row's seq and MAC follow.
+struct PgJournalHead {
+  std::uint64_t seq = 0;                    // S.stacks.journal_seq: the last row's seq
+  std::optional<JournalEvent> last;         // the row numbered seq (none when there is none)
+  std::optional<JournalEvent> before_last;  // the row before it
+};
+
+// Inside a transaction (the lock it takes makes its second read, if needed, see the head whole):
+// locks the stack's row (as LockStackRow) and reads the journal's head.
+// Errors: kIntegrity (a row that does not parse); kIoError.
+Result<PgJournalHead> ReadPgJournalHead(PgConnection& conn, const PgStackPlace& place);
+
+// The statement that appends `event` after `head` (to run, or queue in a pipeline, inside the
+// transaction of the operation it records, so the event is committed exactly when the operation
+// is): stamps it with seq head.seq + 1 (and the time, if unset), seals it with
+// place.journal_mac_key chained to head's rows (SealJournalEvent), and moves `head` past it. The
+// statement bumps S.stacks.journal_seq only if it is still head.seq (which locks the stack's row);
+// if another writer got there first it fails with kSqlNotNullViolation (IsPgJournalRace). Errors:
+// kInvalidArgument if its journal line would exceed 1 MiB (as the local store's).
+Result<PgStatement> PgJournalInsert(const PgStackPlace& place, JournalEvent event, PgJournalHead& head);
+
+// True when the last failed statement on `conn` was a PgJournalInsert that found the journal's
+// head moved by another writer: nothing of it was written; read the head again and retry.
+bool IsPgJournalRace(const PgConnection& conn);
+
+// Inside the transaction of the operation it records: ReadPgJournalHead, then PgJournalInsert of
+// each of `events` in order. Errors: kInvalidArgument (as PgJournalInsert, checked for every event
+// before any is written); kIntegrity, kIoError.
+Status AppendPgJournal(PgConnection& conn, const PgStackPlace& place, const std::vector<JournalEvent>& events);
+inline Status AppendPgJournal(PgConnection& conn, const PgStackPlace& place, JournalEvent event) {
+  return AppendPgJournal(conn, place, std::vector<JournalEvent>{std::move(event)});
+}
 
 // Events with seq > since_seq, in seq order. Errors: kIntegrity for a row whose time does not
 // parse; kIoError.
 Result<std::vector<JournalEvent>> ReadPgJournal(PgConnection& conn, const PgStackPlace& place, std::uint64_t since_seq);
+
+// For a statement that reads the journal's head along with other columns of S.stacks aliased
+// "s": the select-list items to append (journal_seq, then a row's columns) and the join to put
+// after the FROM items (the last two rows, one result row each, NULL columns when there are none).
+// The columns are cast to text, so they read the same in a statement whose results are binary.
+std::string PgJournalHeadColumns();
+std::string PgJournalHeadJoin(const PgStackPlace& place);
+// The head in `rows` of such a statement, whose PgJournalHeadColumns start at `first_column`.
+// Errors: kIntegrity (a row that does not parse).
+Result<PgJournalHead> PgJournalHeadFrom(const PgRows& rows, int first_column);
+
+// The stack's current pointer and the end of its journal, read in one statement (one snapshot).
+struct PgCurrentAndJournal {
+  std::string current;  // "" when there is none
+  PgJournalHead head;
+  // For CheckCurrentAgainstJournal: the newest row made with one of place.opening_mac_keys and the one
+  // before it, then the head's rows, oldest first (no row twice).
+  std::vector<JournalEvent> tail;
+};
+// Errors: kIntegrity (a row that does not parse); kIoError.
+Result<PgCurrentAndJournal> ReadPgCurrentAndJournal(PgConnection& conn, const PgStackPlace& place);
 
 }  // namespace sealstate::internal

@@ -8,6 +8,7 @@
 
 #include <sealstate/status.h>
 
+#include "journal/journal_mac.h"
 #include "postgres/pg_connection.h"
 #include "postgres/pg_connection_pool.h"
 #include "postgres/pg_spec.h"
@@ -24,6 +25,12 @@ struct PgStackPlace {
   std::string stack;
   // Connections for Locks (never null).
   std::shared_ptr<PgConnectionPool> lock_connections;
+  // Authenticates the journal rows written for this stack (JournalMacKeyFor the store's
+  // encrypter; nullptr: they say they are not).
+  std::shared_ptr<const JournalMacKey> journal_mac_key;
+  // What its rows are checked with: the journal MAC keys of every key the encrypter opens files
+  // with (JournalMacKeysFor; a KeyRing's keys), each row with the one whose key id it names.
+  JournalMacKeys opening_mac_keys;
 
   // quoted_schema + "." + table.
   std::string Table(std::string_view table) const { return quoted_schema + "." + std::string(table); }

@@ -9,6 +9,7 @@
 namespace sealstate::internal {
 
 Status PgChunkSink::Append(std::string_view data) {
+  SEALSTATE_RETURN_IF_ERROR(digest_.Append(data));
   while (!data.empty()) {
     const std::size_t take = std::min(data.size(), kPgChunkBytes - buffer_.size());
     buffer_.append(data.substr(0, take));

@@ -8,6 +8,7 @@
 
 #include <sealstate/stream.h>
 
+#include "backend/parent_link.h"
 #include "postgres/pg_connection.h"
 #include "postgres/pg_pipeline.h"
 #include "postgres/pg_place.h"
@@ -20,7 +21,8 @@ inline constexpr std::size_t kPgChunkBytes = 1 << 20;
 // Queues the bytes it is given as revision `rev`'s chunks on `pipeline`, inside the caller's
 // transaction (whose S.revisions row for `rev` must be queued first): a chunk goes to the server
 // as soon as it is full, without waiting for the one before. Finish queues the last partial
-// chunk; the pipeline's Finish reports their results.
+// chunk; the pipeline's Finish reports their results. Digests the bytes as they pass
+// (EnvelopeDigestSink), for S.revisions.digest.
 class PgChunkSink final : public ByteSink {
  public:
   PgChunkSink(PgPipeline& pipeline, const PgStackPlace& place, std::string rev)
@@ -30,9 +32,12 @@ class PgChunkSink final : public ByteSink {
   Status Finish();
   std::int64_t chunks() const { return chunks_; }
   std::int64_t bytes() const { return bytes_; }
+  // After Finish: the envelope's digest (StoredEnvelopeDigest's). Call once.
+  Result<std::string> Digest() { return digest_.HexDigest(); }
 
  private:
   Status Flush();
+  EnvelopeDigestSink digest_;
   PgPipeline& pipeline_;
   const PgStackPlace& place_;
   const std::string rev_;

@@ -47,6 +47,22 @@ const std::vector<Migration>& Migrations() {
            "CREATE TABLE S.consumers (stack_id bigint NOT NULL REFERENCES S.stacks (id), name text NOT NULL, "
            "seq numeric(20, 0) NOT NULL, PRIMARY KEY (stack_id, name))",
        }},
+      {2,
+       "journal authentication: each row's current, mac_key and mac, chained to the row before",
+       {
+           // Rows written before this migration keep mac '': unauthenticated lines, as a local
+           // journal's lines from before sealstate authenticated its journal.
+           "ALTER TABLE S.journal ADD COLUMN current text, ADD COLUMN mac_key text NOT NULL DEFAULT '', "
+           "ADD COLUMN mac text NOT NULL DEFAULT ''",
+           // The rollback check's read of the newest row made with a key (ReadPgCurrentAndJournal).
+           "CREATE INDEX journal_mac_key ON S.journal (stack_id, mac_key, seq)",
+       }},
+      {3,
+       "revisions.digest: each revision's envelope digest (its parent link's), stored as it is written",
+       {
+           // NULL for a revision written before this migration: the parent link hashes its envelope.
+           "ALTER TABLE S.revisions ADD COLUMN digest text",
+       }},
   };
   return migrations;
 }

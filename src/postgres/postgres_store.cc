@@ -12,7 +12,9 @@
 
 #include "backend/backend_checks.h"
 #include "backend/parent_link.h"
+#include "envelope/envelope_v2_header.h"
 #include "envelope/seal_validated.h"
+#include "journal/journal_mac.h"
 #include "journal/stamped_event.h"
 #include "lock/process_identity.h"
 #include "postgres/pg_connection.h"
@@ -133,33 +135,72 @@ class PostgresStore final : public Backend {
   Status ImportLocked(const std::string& rev, std::int64_t version, ByteSource& source, std::string_view lock_id);
   // Queues on `pipeline` the transaction (up to, not with, its COMMIT) that stores `snapshot` as
   // revision `rev` (Store), sealing it into chunks that leave as they fill. Errors: the seal's.
+  // Its journal rows follow `head`, which it moves past them.
   Status QueueStore(PgPipeline& pipeline, const Snapshot& snapshot, const std::optional<EnvelopeParent>& parent,
-                    const std::string& rev, const std::string& lock_id, const std::string& operation,
-                    bool make_current);
+                    const std::string& rev, const std::string& lock_id, const std::string& operation, bool make_current,
+                    PgJournalHead& head);
   // Store under the name `rev`, in two round trips: the queued transaction, then (the fence
-  // holding) its COMMIT. `name_taken`: it failed only because `rev` exists.
+  // holding) its COMMIT, its journal rows chained to journal_head_ (which must be set; moved past
+  // them when committed). `name_taken`: it failed only because `rev` exists; `head_moved`: only
+  // because another writer appended to the journal after journal_head_ was read.
   Status StoreAs(const Snapshot& snapshot, const std::optional<EnvelopeParent>& parent, const std::string& rev,
-                 const std::string& lock_id, const std::string& operation, bool make_current, bool& name_taken);
+                 const std::string& lock_id, const std::string& operation, bool make_current, bool& name_taken,
+                 bool& head_moved);
   // Inside a transaction: replaces the chunks of the existing revision `rev` (ReplaceEnvelope).
   Status ReplaceLocked(const std::string& rev, std::int64_t version, ByteSource& source, std::string_view lock_id);
   // Inside a transaction: writes `source` as the chunks of `rev` (whose row exists) and records
-  // their count and size.
+  // their count, size and digest.
   Status WriteChunksLocked(const std::string& rev, const std::string& what, ByteSource& source);
+  // The statement, and its parameters, that records on revision `rev`'s row the count, size and
+  // digest of the chunks `sink` wrote.
+  std::string RecordChunksSql() const {
+    return "UPDATE " + place_->Table("revisions") +
+           " SET chunks = $3, bytes = $4, digest = $5 WHERE stack_id = $1 AND rev = $2";
+  }
+  std::vector<PgParam> RecordChunksParams(const std::string& rev, const PgChunkSink& sink,
+                                          const std::string& digest) const {
+    return {PgParam::Int(place_->stack_id), PgParam::Text(rev), PgParam::Int(sink.chunks()), PgParam::Int(sink.bytes()),
+            PgParam::Text(digest)};
+  }
+  // What a write reads of current before it seals: its name, its envelope's first
+  // kV2MaxHeaderBytes (the header) and its stored digest (none for a revision written before
+  // migration 3, or a value that is not a digest). The same statement reads the journal's head
+  // into journal_head_.
+  struct CurrentFacts {
+    std::string rev;
+    std::string first_bytes;
+    std::optional<std::string> digest;
+  };
+  // CurrentFacts in one statement; none without a current. Errors: kIoError.
+  Result<std::optional<CurrentFacts>> ReadCurrentFacts();
+  // Before a write seals, from one ReadCurrentFacts: the key check (CheckKeyOpensCurrent's) and
+  // the new revision's parent link (ParentForNewRevision's, from the stored digest; a current
+  // without one is hashed as ParentForNewRevision does). Errors: kWrongKey; kIoError.
+  Result<std::optional<EnvelopeParent>> CheckKeyAndLinkParent(const WriteOptions& options);
 
   const std::shared_ptr<const PgStackPlace> place_;
   std::mutex mutex_;  // guards conn_
   const std::unique_ptr<PgConnection> conn_;
   const PostgresStoreOptions options_;
+  // The journal's head as this store last read or left it (guarded by mutex_): what Store chains
+  // its rows to; a stale one makes its journal insert fail (IsPgJournalRace) and is read again.
+  std::optional<PgJournalHead> journal_head_;
 };
 
+// The pointer and the journal's end in one statement: the rollback check needs both, and the
+// head it reads is what the next Store chains its journal rows to (without a round trip of its
+// own).
 Result<std::string> PostgresStore::CurrentRev() {
   std::lock_guard<std::mutex> guard(mutex_);
   SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
-  SEALSTATE_ASSIGN_OR_RETURN(
-      PgRows rows, conn_->Exec("read current", "SELECT current FROM " + place_->Table("stacks") + " WHERE id = $1",
-                               {PgParam::Int(place_->stack_id)}));
-  if (rows.empty() || rows.IsNull(0, 0)) return Status::NoCurrent();
-  return rows.Text(0, 0);
+  SEALSTATE_ASSIGN_OR_RETURN(PgCurrentAndJournal read, ReadPgCurrentAndJournal(*conn_, *place_));
+  journal_head_ = read.head;
+  if (!place_->opening_mac_keys.empty()) {
+    SEALSTATE_RETURN_IF_ERROR(
+        CheckCurrentAgainstJournal(kPrefix, read.current, read.tail, place_->opening_mac_keys, JournalMoves::kAtomic));
+  }
+  if (read.current.empty()) return Status::NoCurrent();
+  return read.current;
 }
 
 Status PostgresStore::ReadStored(std::string_view rev, const std::function<Status(ByteSource&)>& read) {
@@ -232,6 +273,53 @@ Result<EnvelopeHeader> PostgresStore::ReadHeader(std::string_view rev) {
   return header;
 }
 
+Result<std::optional<PostgresStore::CurrentFacts>> PostgresStore::ReadCurrentFacts() {
+  std::lock_guard<std::mutex> guard(mutex_);
+  SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
+  const auto read = [&] {
+    return conn_->Exec("read current",
+                       "SELECT s.current, substr(c.data, 1, $2), r.digest, " + PgJournalHeadColumns() + " FROM " +
+                           place_->Table("stacks") + " s LEFT JOIN " + place_->Table("revisions") +
+                           " r ON r.stack_id = s.id AND r.rev = s.current LEFT JOIN " +
+                           place_->Table("revision_chunks") +
+                           " c ON c.stack_id = s.id AND c.rev = s.current AND c.chunk = 0" +
+                           PgJournalHeadJoin(*place_) + " WHERE s.id = $1 ORDER BY j.seq",
+                       {PgParam::Int(place_->stack_id), PgParam::Int(static_cast<std::int64_t>(kV2MaxHeaderBytes))},
+                       /*binary_result=*/true);
+  };
+  Result<PgRows> rows = read();
+  if (!rows.ok() && !conn_->healthy()) {  // the session was gone: once more on a new one
+    SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
+    rows = read();
+  }
+  SEALSTATE_RETURN_IF_ERROR(rows.status());
+  if (rows->empty()) return std::optional<CurrentFacts>();
+  // The journal's head, read with current: what the write's journal rows chain to.
+  SEALSTATE_ASSIGN_OR_RETURN(journal_head_, PgJournalHeadFrom(*rows, 3));
+  if (rows->IsNull(0, 0)) return std::optional<CurrentFacts>();
+  CurrentFacts facts{
+      .rev = rows->Text(0, 0), .first_bytes = rows->IsNull(0, 1) ? "" : rows->Text(0, 1), .digest = std::nullopt};
+  if (!rows->IsNull(0, 2) && IsLowerHexDigest(rows->Text(0, 2))) facts.digest = rows->Text(0, 2);
+  return std::optional<CurrentFacts>(std::move(facts));
+}
+
+Result<std::optional<EnvelopeParent>> PostgresStore::CheckKeyAndLinkParent(const WriteOptions& options) {
+  SEALSTATE_ASSIGN_OR_RETURN(const std::optional<CurrentFacts> facts, ReadCurrentFacts());
+  if (!facts) return std::optional<EnvelopeParent>();
+  if (!options.new_key && options_.encrypter != nullptr) {
+    StringSource first_bytes(facts->first_bytes);
+    const auto open = [this](const std::string& rev, const OpenOptions& open_options) {
+      return Open(rev, open_options);
+    };
+    SEALSTATE_RETURN_IF_ERROR(CheckKeyOpensHeader(*options_.encrypter, facts->rev, ReadEnvelopeHeader(first_bytes),
+                                                  options_.envelope.allow_plaintext, open, kPrefix));
+  }
+  const std::int64_t version = options_.envelope.written_version();
+  if (version < kEnvelopeV2) return std::optional<EnvelopeParent>();
+  if (facts->digest) return std::optional<EnvelopeParent>(EnvelopeParent{.rev = facts->rev, .blake2b = *facts->digest});
+  return ParentForNewRevision(*this, version);  // written before migration 3: hash it
+}
+
 Status PostgresStore::MoveCurrentLocked(const std::string& rev, const std::string& lock_id) {
   SEALSTATE_RETURN_IF_ERROR(conn_
                                 ->Exec("set-current",
@@ -243,7 +331,8 @@ Status PostgresStore::MoveCurrentLocked(const std::string& rev, const std::strin
 
 Status PostgresStore::QueueStore(PgPipeline& pipeline, const Snapshot& snapshot,
                                  const std::optional<EnvelopeParent>& parent, const std::string& rev,
-                                 const std::string& lock_id, const std::string& operation, bool make_current) {
+                                 const std::string& lock_id, const std::string& operation, bool make_current,
+                                 PgJournalHead& head) {
   (void)pipeline.Send("write", "BEGIN");
   // A name another writer holds (committed, or in a transaction still running: then this waits
   // for it) fails this statement with a unique violation: the caller tries the next suffix.
@@ -257,17 +346,15 @@ Status PostgresStore::QueueStore(PgPipeline& pipeline, const Snapshot& snapshot,
                                                   EnvelopeBinding{"state", factory(), stack(), rev, parent},
                                                   *options_.encrypter, sink, options_.envelope.written_compression()));
   SEALSTATE_RETURN_IF_ERROR(sink.Finish());
-  (void)pipeline.Send(
-      "write " + rev,
-      "UPDATE " + place_->Table("revisions") + " SET chunks = $3, bytes = $4 WHERE stack_id = $1 AND rev = $2",
-      {PgParam::Int(place_->stack_id), PgParam::Text(rev), PgParam::Int(sink.chunks()), PgParam::Int(sink.bytes())});
+  SEALSTATE_ASSIGN_OR_RETURN(std::string digest, sink.Digest());
+  (void)pipeline.Send("write " + rev, RecordChunksSql(), RecordChunksParams(rev, sink, digest));
   const WrittenFacts facts{.envelope_version = options_.envelope.written_version(),
                            .size = sink.bytes(),
                            .entries = static_cast<std::int64_t>(snapshot.entries.size()),
                            .operation = operation};
   SEALSTATE_ASSIGN_OR_RETURN(
       PgStatement written,
-      PgJournalInsert(*place_, StampedWriteEvent(ProcessProbe::Default()->Self(), rev, lock_id, facts)));
+      PgJournalInsert(*place_, StampedWriteEvent(ProcessProbe::Default()->Self(), rev, lock_id, facts), head));
   (void)pipeline.Send("journal write", written);
   if (!make_current) return Status::OK();
   (void)pipeline.Send("commit", LockStackRowSql(*place_), {PgParam::Int(place_->stack_id)});
@@ -276,21 +363,23 @@ Status PostgresStore::QueueStore(PgPipeline& pipeline, const Snapshot& snapshot,
                       {PgParam::Int(place_->stack_id)});
   (void)pipeline.Send("set-current", "UPDATE " + place_->Table("stacks") + " SET current = $2 WHERE id = $1",
                       {PgParam::Int(place_->stack_id), PgParam::Text(rev)});
-  SEALSTATE_ASSIGN_OR_RETURN(PgStatement moved, PgJournalInsert(*place_, Stamped("set-current", rev, lock_id, "")));
+  SEALSTATE_ASSIGN_OR_RETURN(PgStatement moved,
+                             PgJournalInsert(*place_, Stamped("set-current", rev, lock_id, ""), head));
   return pipeline.Send("journal set-current", moved);
 }
 
 Status PostgresStore::StoreAs(const Snapshot& snapshot, const std::optional<EnvelopeParent>& parent,
                               const std::string& rev, const std::string& lock_id, const std::string& operation,
-                              bool make_current, bool& name_taken) {
+                              bool make_current, bool& name_taken, bool& head_moved) {
   constexpr int kReserve = 1;
   Status queued;
   int failed = -1;
   Status sent;
   std::size_t fence = 0;
+  PgJournalHead head = *journal_head_;
   {
     PgPipeline pipeline(*conn_);
-    queued = QueueStore(pipeline, snapshot, parent, rev, lock_id, operation, make_current);
+    queued = QueueStore(pipeline, snapshot, parent, rev, lock_id, operation, make_current, head);
     if (queued.ok()) {
       sent = pipeline.Finish();
       failed = pipeline.failed_index();
@@ -305,11 +394,14 @@ Status PostgresStore::StoreAs(const Snapshot& snapshot, const std::optional<Enve
     }
   }
   if (!queued.ok() || !sent.ok()) {
+    head_moved = !sent.ok() && IsPgJournalRace(*conn_);
     if (conn_->healthy()) conn_->Rollback();
     name_taken = failed == kReserve && conn_->last_sqlstate() == kSqlUniqueViolation;
     return queued.ok() ? sent : queued;
   }
-  return conn_->Commit("write");
+  SEALSTATE_RETURN_IF_ERROR(conn_->Commit("write"));
+  journal_head_ = std::move(head);
+  return Status::OK();
 }
 
 Result<std::string> PostgresStore::Store(const Snapshot& snapshot, const std::optional<EnvelopeParent>& parent,
@@ -320,16 +412,37 @@ Result<std::string> PostgresStore::Store(const Snapshot& snapshot, const std::op
   SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
   const Timestamp now = NowUtc();
   bool reconnected = false;
+  int head_reads = 0;
   for (int attempt = 0; attempt < kMaxRevisionAttempts; ++attempt) {
     const std::string rev = MakeRevision(now, attempt);
+    if (!journal_head_) {
+      // Outside a transaction: one statement's consistent snapshot (not ReadPgJournalHead's row
+      // lock, which a second read would wait for again).
+      SEALSTATE_ASSIGN_OR_RETURN(PgCurrentAndJournal read, ReadPgCurrentAndJournal(*conn_, *place_));
+      journal_head_ = std::move(read.head);
+      ++head_reads;
+    }
     bool name_taken = false;
-    const Status written = StoreAs(snapshot, parent, rev, lock_id, operation, make_current, name_taken);
+    bool head_moved = false;
+    const Status written = StoreAs(snapshot, parent, rev, lock_id, operation, make_current, name_taken, head_moved);
     if (written.ok()) return rev;
     if (name_taken) continue;
+    if (head_moved) {
+      // Another writer journaled since the head was read: chain to the new head, under this name.
+      journal_head_.reset();
+      if (head_reads >= kMaxRevisionAttempts) {
+        return Status::Conflict(std::string(kPrefix) +
+                                "the journal kept moving while this revision was written (other writers append to it "
+                                "without the lock); nothing was committed: try again");
+      }
+      --attempt;
+      continue;
+    }
     // The session was gone before the COMMIT (libpq learns it only now; nothing was committed):
     // once more on a new one.
     if (conn_->healthy() || reconnected) return written;
     reconnected = true;
+    journal_head_.reset();
     SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
     --attempt;
   }
@@ -338,11 +451,7 @@ Result<std::string> PostgresStore::Store(const Snapshot& snapshot, const std::op
 
 Result<std::string> PostgresStore::Write(const Snapshot& snapshot, const WriteOptions& options) {
   SEALSTATE_RETURN_IF_ERROR(CheckWriteOptions(options, kPrefix));
-  const auto open = [this](const std::string& rev, const OpenOptions& open_options) { return Open(rev, open_options); };
-  SEALSTATE_RETURN_IF_ERROR(
-      CheckKeyOpensCurrent(*this, options_.encrypter.get(), options, options_.envelope.allow_plaintext, open, kPrefix));
-  SEALSTATE_ASSIGN_OR_RETURN(const std::optional<EnvelopeParent> parent,
-                             ParentForNewRevision(*this, options_.envelope.written_version()));
+  SEALSTATE_ASSIGN_OR_RETURN(const std::optional<EnvelopeParent> parent, CheckKeyAndLinkParent(options));
   return Store(snapshot, parent, options.lock_id, options.operation, /*make_current=*/false);
 }
 
@@ -353,12 +462,8 @@ Result<std::string> PostgresStore::Commit(const Snapshot& snapshot, const LockOp
   SEALSTATE_ASSIGN_OR_RETURN(std::unique_ptr<Lock> lock, AcquireLock(options));
   WriteOptions write = write_options;
   write.lock_id = lock->id();
-  const auto open = [this](const std::string& rev, const OpenOptions& open_options) { return Open(rev, open_options); };
   Result<std::string> rev = [&]() -> Result<std::string> {
-    SEALSTATE_RETURN_IF_ERROR(
-        CheckKeyOpensCurrent(*this, options_.encrypter.get(), write, options_.envelope.allow_plaintext, open, kPrefix));
-    SEALSTATE_ASSIGN_OR_RETURN(const std::optional<EnvelopeParent> parent,
-                               ParentForNewRevision(*this, options_.envelope.written_version()));
+    SEALSTATE_ASSIGN_OR_RETURN(const std::optional<EnvelopeParent> parent, CheckKeyAndLinkParent(write));
     return Store(snapshot, parent, write.lock_id, options.operation, /*make_current=*/true);
   }();
   Status released = lock->Unlock();
@@ -557,13 +662,9 @@ Status PostgresStore::WriteChunksLocked(const std::string& rev, const std::strin
     SEALSTATE_RETURN_IF_ERROR(sink.Append(bytes));
   }
   SEALSTATE_RETURN_IF_ERROR(sink.Finish());
-  SEALSTATE_RETURN_IF_ERROR(pipeline.Finish());
-  return conn_
-      ->Exec(
-          what,
-          "UPDATE " + place_->Table("revisions") + " SET chunks = $3, bytes = $4 WHERE stack_id = $1 AND rev = $2",
-          {PgParam::Int(place_->stack_id), PgParam::Text(rev), PgParam::Int(sink.chunks()), PgParam::Int(sink.bytes())})
-      .status();
+  SEALSTATE_ASSIGN_OR_RETURN(std::string digest, sink.Digest());
+  (void)pipeline.Send(what, RecordChunksSql(), RecordChunksParams(rev, sink, digest));
+  return pipeline.Finish();
 }
 
 Status PostgresStore::ReplaceLocked(const std::string& rev, std::int64_t version, ByteSource& source,
@@ -618,8 +719,7 @@ Status PostgresStore::ImportJournal(const std::vector<JournalEvent>& events, std
   return InTransaction(*conn_, "import the journal", [&]() -> Status {
     SEALSTATE_RETURN_IF_ERROR(LockStackRow(*conn_, *place_, "import the journal"));
     SEALSTATE_RETURN_IF_ERROR(CheckPgFence(*conn_, *place_, lock_id, "no journal event was imported"));
-    for (const JournalEvent& event : events) SEALSTATE_RETURN_IF_ERROR(AppendPgJournal(*conn_, *place_, event));
-    return Status::OK();
+    return AppendPgJournal(*conn_, *place_, events);
   });
 }
 
@@ -665,6 +765,8 @@ Result<std::unique_ptr<Backend>> OpenPostgresStore(const PostgresStoreOptions& o
   place->factory = options.factory;
   place->stack = options.stack;
   place->lock_connections = std::make_shared<PgConnectionPool>(place->spec.conninfo, place->spec.redacted);
+  place->journal_mac_key = JournalMacKeyFor(options.encrypter.get());
+  place->opening_mac_keys = JournalMacKeysFor(options.encrypter.get());
   return std::unique_ptr<Backend>(std::make_unique<PostgresStore>(std::move(place), std::move(conn), options));
 }
 

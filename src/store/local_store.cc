@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <memory>
 
 #include <sealstate/envelope.h>
 #include <sealstate/names.h>
@@ -47,7 +48,13 @@ class LocalStore final : public Backend {
   const std::string& stack() const override { return core_->options.stack; }
   const std::string& factory() const override { return core_->options.factory; }
 
-  Result<std::string> CurrentRev() override { return ReadCurrentRev(core_->env, core_->dirs->stack); }
+  Result<std::string> CurrentRev() override {
+    Result<std::string> rev = ReadCurrentRevOrEmpty(core_->env, core_->dirs->stack);
+    if (!rev.ok()) return rev;
+    SEALSTATE_RETURN_IF_ERROR(CheckRollback(*rev));
+    if (rev->empty()) return Status::NoCurrent();
+    return rev;
+  }
 
   Result<Snapshot> Current() override {
     SEALSTATE_ASSIGN_OR_RETURN(std::string rev, CurrentRev());
@@ -98,6 +105,13 @@ class LocalStore final : public Backend {
   }
   Status ImportEnvelope(std::string_view rev, ByteSource& source, std::string_view lock_id) override;
   Status ReplaceEnvelope(std::string_view rev, ByteSource& source, std::string_view lock_id) override;
+  Status ReplaceEnvelopes(const std::vector<EnvelopeReplacement>& batch, std::string_view lock_id) override;
+  Status AppendJournalEvents(const std::vector<JournalEvent>& events, std::string lock_id) override {
+    std::vector<JournalEvent> stamped;
+    for (const JournalEvent& e : events)
+      stamped.push_back(StampedEvent(core_->probe.Self(), e.event, e.rev, lock_id, e.detail));
+    return core_->journal.AppendAll(std::move(stamped));
+  }
   Status ImportJournal(const std::vector<JournalEvent>& events, std::string_view lock_id) override {
     SEALSTATE_RETURN_IF_ERROR(CheckFence(std::string(lock_id), "the journal was not imported"));
     return core_->journal.AppendAll(events);
@@ -111,6 +125,24 @@ class LocalStore final : public Backend {
   }
 
  private:
+  // kIntegrity if `pointer` ("" for none) is not the current the journal's newest line
+  // authenticated with one of our keys records (CheckCurrentAgainstJournal): current was moved behind
+  // sealstate's back. A disagreement is looked at again under the journal's append lock, under
+  // which set-current moves the pointer and journals it, so one in flight is not mistaken for it.
+  Status CheckRollback(const std::string& pointer) {
+    const JournalMacKeys& keys = core_->opening_mac_keys;
+    if (keys.empty()) return Status::OK();
+    const auto check = [&](const std::string& seen) -> Status {
+      SEALSTATE_ASSIGN_OR_RETURN(std::vector<JournalEvent> tail, core_->journal.ReadBackTo(keys));
+      return CheckCurrentAgainstJournal(kPrefix, seen, tail, keys, JournalMoves::kSettledAfter);
+    };
+    Status first = check(pointer);
+    if (first.code() != Code::kIntegrity) return first;
+    return core_->journal.UnderAppendLock([&]() -> Status {
+      SEALSTATE_ASSIGN_OR_RETURN(std::string seen, ReadCurrentRevOrEmpty(core_->env, core_->dirs->stack));
+      return check(seen);
+    });
+  }
   Status RequireEncrypter() const { return internal::RequireEncrypter(core_->options.encrypter.get(), kPrefix); }
   // A revision's file, open for reading (checked to be a regular file).
   struct SnapshotFile {
@@ -143,12 +175,10 @@ class LocalStore final : public Backend {
   void DiscardUncommitted(const std::string& rev, const std::string& lock_id, const Status& failure);
   // kLocked unless the stack's lock still carries `lock_id` (empty: not fenced, OK).
   Status CheckFence(const std::string& lock_id, std::string_view not_done);
-  // Replaces the pointer (fenced by options.lock_id, compared with options.expected_current if
-  // set) and journals "set-current" with `detail`. If journaling fails once the pointer was
-  // replaced: kIncomplete, "<done>, but journaling it failed: <cause>" (`done` says what took
-  // effect).
-  Status PublishCurrent(const std::string& rev, const SetCurrentOptions& options, std::string detail,
-                        std::string_view done);
+  // Journals "set-current" with `detail` and then replaces the pointer (fenced by
+  // options.lock_id, compared with options.expected_current if set): JournalFile::AppendMove.
+  // The move is journaled before it happens, so no error leaves it done but not journaled.
+  Status PublishCurrent(const std::string& rev, const SetCurrentOptions& options, std::string detail);
   // Removes abandoned temp files (RemoveDebris) under a held lock, once per store object after
   // it succeeds. Best effort: debris is harmless (never a revision, never read), so a failure
   // does not fail the lock's acquisition; the next acquisition tries again.
@@ -250,7 +280,8 @@ Status LocalStore::CheckKeyOpensCurrent(const WriteOptions& options) {
     return OpenSnapshot(source, EnvelopeBinding{"state", factory(), stack(), rev}, *core_->options.encrypter,
                         open_options);
   };
-  return internal::CheckKeyOpensCurrent(*this, core_->options.encrypter.get(), options,
+  return internal::CheckKeyOpensCurrent(*this, ReadCurrentRev(core_->env, core_->dirs->stack),
+                                        core_->options.encrypter.get(), options,
                                         core_->options.envelope.allow_plaintext, open, kPrefix);
 }
 
@@ -288,30 +319,26 @@ Status LocalStore::CheckFence(const std::string& lock_id, std::string_view not_d
   return BrokenLockError(kPrefix, lock_id, not_done);
 }
 
-Status LocalStore::PublishCurrent(const std::string& rev, const SetCurrentOptions& options, std::string detail,
-                                  std::string_view done) {
+Status LocalStore::PublishCurrent(const std::string& rev, const SetCurrentOptions& options, std::string detail) {
+  const auto fence = [&] { return CheckFence(options.lock_id, "current was not moved"); };
   const auto fence_and_compare = [&]() -> Status {
-    SEALSTATE_RETURN_IF_ERROR(CheckFence(options.lock_id, "current was not moved"));
+    SEALSTATE_RETURN_IF_ERROR(fence());
     if (options.expected_current) {
       SEALSTATE_ASSIGN_OR_RETURN(std::string actual, ReadCurrentRevOrEmpty(core_->env, core_->dirs->stack));
       if (actual != *options.expected_current) return CurrentMovedError(kPrefix, actual, *options.expected_current);
     }
     return Status::OK();
   };
-  // The pointer moves under the journal's append lock, so a reader comparing it with the journal's
-  // mark (CheckCurrentAgainstJournal) under that lock never sees it moved but not yet journaled.
+  // The "set-current" line (the intent) is durable before the pointer moves, and a line that
+  // settles it follows the move, all under the journal's append lock: a crash in between leaves
+  // the pointer before or after the move with an unsettled intent, which the rollback check
+  // accepts (CheckCurrentAgainstJournal) and the next append settles.
   bool moved = false;
-  const Status journaled =
-      core_->journal
-          .AppendAfter([&] { return WriteCurrentRev(core_->env, core_->dirs->stack, rev, fence_and_compare); },
-                       StampedEvent(core_->probe.Self(), "set-current", rev, options.lock_id, std::move(detail)),
-                       JournalSync::kNow, moved)
-          .status();
-  if (!moved) return journaled;
-  if (!journaled.ok()) {
-    return Status::Incomplete(std::string(kPrefix) + std::string(done) + ", but journaling it failed: ", journaled);
-  }
-  return journaled;
+  return core_->journal
+      .AppendMove(
+          StampedEvent(core_->probe.Self(), "set-current", rev, options.lock_id, std::move(detail)), fence_and_compare,
+          [&] { return WriteCurrentRev(core_->env, core_->dirs->stack, rev, fence); }, moved)
+      .status();
 }
 
 std::string LocalStore::DamagedPointerDetail() {
@@ -326,8 +353,7 @@ Status LocalStore::SetCurrent(std::string_view rev, const SetCurrentOptions& opt
   Result<Snapshot> snapshot = Get(rev);
   if (!snapshot.ok()) return snapshot.status().WithPrefix("set-current " + std::string(rev) + ": ");
   std::string detail = options.expected_current ? "" : DamagedPointerDetail();
-  return PublishCurrent(std::string(rev), options, std::move(detail),
-                        "current now names " + std::string(rev) + " (durable)");
+  return PublishCurrent(std::string(rev), options, std::move(detail));
 }
 
 // A revision is a regular file named "<valid revision>.json.enc". Dot files are temporary files
@@ -421,18 +447,31 @@ Status LocalStore::ImportEnvelope(std::string_view rev, ByteSource& source, std:
 }
 
 Status LocalStore::ReplaceEnvelope(std::string_view rev, ByteSource& source, std::string_view lock_id) {
-  SEALSTATE_RETURN_IF_ERROR(CheckImportedRevisionName(kPrefix, rev));
-  const std::string not_done = "revision " + std::string(rev) + " was not replaced";
+  return ReplaceEnvelopes({EnvelopeReplacement{std::string(rev), &source}}, lock_id);
+}
+
+// Every revision is checked (name, header, exists) before any file is written; then all are
+// written, fsynced and renamed together (ReplaceFiles: one directory fsync for the batch).
+Status LocalStore::ReplaceEnvelopes(const std::vector<EnvelopeReplacement>& batch, std::string_view lock_id) {
+  if (batch.empty()) return Status::OK();
+  for (const EnvelopeReplacement& one : batch) SEALSTATE_RETURN_IF_ERROR(CheckImportedRevisionName(kPrefix, one.rev));
+  const std::string not_done = batch.size() == 1 ? "revision " + batch.front().rev + " was not replaced"
+                                                 : "no revision of the batch was replaced";
   SEALSTATE_RETURN_IF_ERROR(CheckFence(std::string(lock_id), not_done));
-  ImportedEnvelope envelope(source);
-  SEALSTATE_RETURN_IF_ERROR(
-      envelope.Check(EnvelopeBinding{"state", factory(), stack(), std::string(rev)}, core_->options.envelope, kPrefix));
-  // Only an existing revision is replaced: a rekey never creates one.
-  SEALSTATE_RETURN_IF_ERROR(OpenSnapshotFile(rev).status());
-  return ReplaceFile(
-      core_->env, core_->dirs->snapshots, SnapshotFileName(rev),
-      [&](ByteSink& sink) { return CopyBytes(envelope, sink); },
-      [&] { return CheckFence(std::string(lock_id), not_done); });
+  std::vector<std::unique_ptr<ImportedEnvelope>> envelopes;
+  std::vector<FileReplacement> files;
+  for (const EnvelopeReplacement& one : batch) {
+    envelopes.push_back(std::make_unique<ImportedEnvelope>(*one.source));
+    ImportedEnvelope& envelope = *envelopes.back();
+    SEALSTATE_RETURN_IF_ERROR(
+        envelope.Check(EnvelopeBinding{"state", factory(), stack(), one.rev}, core_->options.envelope, kPrefix));
+    // Only an existing revision is replaced: a rekey never creates one.
+    SEALSTATE_RETURN_IF_ERROR(OpenSnapshotFile(one.rev).status());
+    files.push_back(
+        FileReplacement{SnapshotFileName(one.rev), [&envelope](ByteSink& sink) { return CopyBytes(envelope, sink); }});
+  }
+  return ReplaceFiles(core_->env, core_->dirs->snapshots, files,
+                      [&] { return CheckFence(std::string(lock_id), not_done); });
 }
 
 void LocalStore::CleanDebrisOnce() {
@@ -473,14 +512,14 @@ Result<std::string> LocalStore::Commit(const Snapshot& snapshot, const LockOptio
   }
   Result<WrittenRevision> written = WriteSnapshotFile(snapshot, *parent, options.operation);
   Result<std::string> rev = written.ok() ? Result<std::string>(written->rev) : Result<std::string>(written.status());
-  // The "write" line becomes durable with the "set-current" line's fsync, before Commit reports
-  // success: one journal fsync per commit. A power cut in between can lose it, together with
-  // the commit (the revision, never current nor acknowledged, is then a stray that prune removes).
+  // The "write" line becomes durable with the "set-current" line's fsync, before current moves:
+  // one journal fsync per commit. A power cut before it can lose it, together with the commit
+  // (the revision, never current nor acknowledged, is then a stray that prune removes).
   const SetCurrentOptions fenced{.expected_current = std::nullopt, .lock_id = lock->id()};
   Status published =
       rev.ok() ? JournalWrite(*written, fenced.lock_id, internal::JournalSync::kWithNextAppend) : rev.status();
   if (published.ok()) {
-    published = PublishCurrent(*rev, fenced, DamagedPointerDetail(), "committed " + *rev + " (durable and current)");
+    published = PublishCurrent(*rev, fenced, DamagedPointerDetail());
   }
   if (!published.ok() && published.code() != Code::kIncomplete && rev.ok()) {
     DiscardUncommitted(*rev, fenced.lock_id, published);
@@ -504,7 +543,9 @@ StackCore::StackCore(Env& e, ProcessProbe& p, std::unique_ptr<StackDirs> d, cons
       dirs(std::move(d)),
       options(o),
       marker(e, p, dirs->stack, SEALSTATE_VERSION),
-      journal(e, dirs->stack, JournalMacKeyFor(options.encrypter.get())) {
+      journal(e, dirs->stack, JournalMacKeyFor(options.encrypter.get()),
+              [this] { return ReadCurrentRevOrEmpty(env, dirs->stack); }),
+      opening_mac_keys(JournalMacKeysFor(options.encrypter.get())) {
   marker.SetBreakObserver([this](const MarkerHolder& broken) {
     return Journal("lock-break", "", broken.lock_id, "broke the stale lock of " + DescribeHolder(ToLockHolder(broken)));
   });

@@ -28,6 +28,9 @@ struct StackCore {
   LocalStoreOptions options;
   MarkerLock marker;
   JournalFile journal;
+  // What journal lines are checked with on reads of current: the journal MAC keys of every key
+  // the encrypter opens files with (JournalMacKeysFor; a KeyRing's keys).
+  JournalMacKeys opening_mac_keys;
 
   std::mutex mutex;  // guards debris_cleaned
   bool debris_cleaned = false;

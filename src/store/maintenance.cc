@@ -122,8 +122,10 @@ Status CheckRecordedVersion(Backend& backend, const std::string& rev,
 void VerifyJournalChain(Backend& backend, const std::vector<const Encrypter*>& journal_keys, VerifyReport& report) {
   Result<std::vector<JournalEvent>> events = backend.Journal(0);
   if (!events.ok()) return;  // RecordedWrites reported it
-  std::vector<std::shared_ptr<const internal::JournalMacKey>> keys;
-  for (const Encrypter* encrypter : journal_keys) keys.push_back(internal::JournalMacKeyFor(encrypter));
+  internal::JournalMacKeys keys;
+  for (const Encrypter* encrypter : journal_keys) {
+    for (auto& key : internal::JournalMacKeysFor(encrypter)) keys.push_back(std::move(key));
+  }
   internal::JournalChainFindings found = internal::CheckJournalChain(*events, keys);
   for (std::string& problem : found.problems) report.problems.push_back({"journal", Status::Integrity(problem)});
   report.notes = std::move(found.notes);
@@ -211,20 +213,17 @@ Result<VerifyReport> VerifyStack(Backend& backend, const ProgressFn& progress,
 }
 
 Status CheckExpectAtLeast(Backend& backend, const Encrypter& key, std::string_view rev) {
-  const std::shared_ptr<const internal::JournalMacKey> mac_key = internal::JournalMacKeyFor(&key);
-  if (mac_key == nullptr) {
+  const internal::JournalMacKeys mac_keys = internal::JournalMacKeysFor(&key);
+  if (mac_keys.empty()) {
     return Status::InvalidArgument("--expect-at-least needs a key that authenticates the journal (not noop)");
   }
   SEALSTATE_ASSIGN_OR_RETURN(std::vector<JournalEvent> events, backend.Journal(0));
   std::string previous_mac;
   bool chain_intact = true;
   for (const JournalEvent& event : events) {
-    if (event.mac_key == mac_key->key_id && !internal::JournalMacMatches(event, previous_mac, *mac_key)) {
-      chain_intact = false;
-    }
-    if (chain_intact && event.event == "set-current" && event.rev == rev && event.mac_key == mac_key->key_id) {
-      return Status::OK();
-    }
+    const internal::JournalMacKey* mac_key = internal::JournalMacKeyNamed(mac_keys, event.mac_key);
+    if (mac_key != nullptr && !internal::JournalMacMatches(event, previous_mac, *mac_key)) chain_intact = false;
+    if (chain_intact && event.event == "set-current" && event.rev == rev && mac_key != nullptr) return Status::OK();
     previous_mac = event.mac;
   }
   return Status::Integrity(

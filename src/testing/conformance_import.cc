@@ -80,6 +80,48 @@ void CheckImport(Fixture& f) {
     REQUIRE((*lock)->Unlock().ok());
   }
 
+  SECTION("ReplaceEnvelopes replaces a batch of revisions as ReplaceEnvelope does, or is kUnsupported") {
+    Result<std::string> second = b.Write(f.Snap("imported-too"), WriteOptions{});
+    REQUIRE(second.ok());
+    const std::string second_bytes = StoredBytes(b, *second);
+    Result<std::unique_ptr<Lock>> lock = b.AcquireLock(LockOptions{});
+    REQUIRE(lock.ok());
+    StringSource first_source(bytes), second_source(second_bytes);
+    const Status replaced = b.ReplaceEnvelopes({{rev, &first_source}, {*second, &second_source}}, (*lock)->id());
+    if (replaced.code() != Code::kUnsupported) {
+      INFO(replaced.ToString());
+      REQUIRE(replaced.ok());
+      CHECK(StoredBytes(b, rev) == bytes);
+      CHECK(StoredBytes(b, *second) == second_bytes);
+      StringSource a(bytes), missing(bytes);
+      CHECK(b.ReplaceEnvelopes({{rev, &a}, {"2001-01-01T00:00:00Z", &missing}}, (*lock)->id()).code() != Code::kOk);
+      CHECK(!Listed(f, "2001-01-01T00:00:00Z"));
+      StringSource unfenced(bytes);
+      CHECK(b.ReplaceEnvelopes({{rev, &unfenced}}, "0123456789abcdef0123456789abcdef").code() == Code::kLocked);
+      CHECK(b.ReplaceEnvelopes({}, (*lock)->id()).ok());
+    }
+    REQUIRE((*lock)->Unlock().ok());
+  }
+
+  SECTION("AppendJournalEvents appends the caller's events in order, stamped with the lock id") {
+    const std::size_t before = f.Journal().size();
+    std::vector<JournalEvent> events(2);
+    events[0].event = "rekey";
+    events[0].rev = rev;
+    events[0].detail = "first";
+    events[1].event = "apply";
+    events[1].detail = "second";
+    REQUIRE(b.AppendJournalEvents(events, "0123456789abcdef0123456789abcdef").ok());
+    const std::vector<JournalEvent> journal = f.Journal();
+    REQUIRE(journal.size() == before + 2);
+    CHECK((journal[before].event == "rekey" && journal[before].rev == rev && journal[before].detail == "first"));
+    CHECK((journal[before + 1].event == "apply" && journal[before + 1].rev.empty() &&
+           journal[before + 1].detail == "second"));
+    CHECK(journal[before].lock_id == "0123456789abcdef0123456789abcdef");
+    CHECK(journal[before + 1].seq == journal[before].seq + 1);
+    CHECK(!journal[before + 1].actor.empty());
+  }
+
   SECTION("the journal's write event records the stored envelope's size") {
     const std::vector<JournalEvent> journal = f.Journal();
     REQUIRE(journal.size() == 1);

@@ -50,6 +50,12 @@ class WrappedBackend : public Backend {
   Status ReplaceEnvelope(std::string_view rev, ByteSource& source, std::string_view lock_id) override {
     return inner_->ReplaceEnvelope(rev, source, lock_id);
   }
+  Status ReplaceEnvelopes(const std::vector<EnvelopeReplacement>& batch, std::string_view lock_id) override {
+    return inner_->ReplaceEnvelopes(batch, lock_id);
+  }
+  Status AppendJournalEvents(const std::vector<JournalEvent>& events, std::string lock_id) override {
+    return inner_->AppendJournalEvents(events, std::move(lock_id));
+  }
   Result<std::uint64_t> GetCheckpoint(std::string_view name) override { return inner_->GetCheckpoint(name); }
   Status Checkpoint(std::string_view name, std::uint64_t seq) override { return inner_->Checkpoint(name, seq); }
   Result<std::vector<std::pair<std::string, std::uint64_t>>> ListCheckpoints() override {

@@ -87,6 +87,49 @@ class CurrentInPlaceEnv : public EnvWrapper {
   }
 };
 
+// The temp lock marker's fsync (its name: ".lock.tmp.<pid>.<hex>", see TempNameFor) is held
+// back and done just before the next fsync of its directory (the stack directory), or before the
+// marker's fd is closed: the order a commit would get from linking the marker first and joining a
+// background fsync of it before the stack directory's fsync.
+class MarkerFsyncAfterLinkEnv : public EnvWrapper {
+ public:
+  explicit MarkerFsyncAfterLinkEnv(Env* target) : EnvWrapper(target) {}
+  Status Fsync(int fd, const std::string& what) override {
+    const std::size_t slash = what.rfind('/');
+    if (slash != std::string::npos && what.compare(slash + 1, kMarkerTemp.size(), kMarkerTemp) == 0) {
+      held_.push_back({fd, what});
+      return Status::OK();
+    }
+    SEALSTATE_RETURN_IF_ERROR(FsyncHeld([&](const Held& h) { return h.what.rfind(what + "/", 0) == 0; }));
+    return EnvWrapper::Fsync(fd, what);
+  }
+  Status Close(int fd, const std::string& what) override {
+    SEALSTATE_RETURN_IF_ERROR(FsyncHeld([&](const Held& h) { return h.fd == fd; }));
+    return EnvWrapper::Close(fd, what);
+  }
+
+ private:
+  static constexpr std::string_view kMarkerTemp = ".lock.tmp.";
+  struct Held {
+    int fd;
+    std::string what;
+  };
+  template <typename Match>
+  Status FsyncHeld(Match match) {
+    for (auto it = held_.begin(); it != held_.end();) {
+      if (!match(*it)) {
+        ++it;
+        continue;
+      }
+      const Held h = *it;
+      it = held_.erase(it);
+      SEALSTATE_RETURN_IF_ERROR(EnvWrapper::Fsync(h.fd, h.what));
+    }
+    return Status::OK();
+  }
+  std::vector<Held> held_;
+};
+
 }  // namespace
 
 std::unique_ptr<Env> MakeBrokenEnv(Breakage breakage, Env* target) {
@@ -95,6 +138,7 @@ std::unique_ptr<Env> MakeBrokenEnv(Breakage breakage, Env* target) {
     case Breakage::kNoFileFsync: return std::make_unique<SkipFsyncEnv>(target, S_IFREG);
     case Breakage::kNoDirFsync: return std::make_unique<SkipFsyncEnv>(target, S_IFDIR);
     case Breakage::kCurrentInPlace: return std::make_unique<CurrentInPlaceEnv>(target);
+    case Breakage::kMarkerFsyncAfterLink: return std::make_unique<MarkerFsyncAfterLinkEnv>(target);
   }
   return nullptr;
 }
@@ -413,6 +457,7 @@ std::string BreakageName(Breakage breakage) {
     case Breakage::kNoFileFsync: return "no file fsync";
     case Breakage::kNoDirFsync: return "no directory fsync";
     case Breakage::kCurrentInPlace: return "current written in place";
+    case Breakage::kMarkerFsyncAfterLink: return "lock marker fsynced after its link";
   }
   return "?";
 }

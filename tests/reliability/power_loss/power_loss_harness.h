@@ -34,6 +34,10 @@ enum class Breakage {
   kNoFileFsync,     // fsync of a regular file does nothing and reports success
   kNoDirFsync,      // fsync of a directory does nothing and reports success
   kCurrentInPlace,  // `current` is rewritten in place (O_TRUNC, write, fsync), never renamed
+  // The lock marker's fsync is held back until just before the next fsync of the stack
+  // directory: the marker is linked as "lock" unsynced, as a background fsync joined only before
+  // that directory fsync would leave it.
+  kMarkerFsyncAfterLink,
 };
 
 std::string BreakageName(Breakage breakage);

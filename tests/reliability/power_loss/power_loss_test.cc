@@ -152,7 +152,8 @@ TEST_CASE("power loss: every crash point keeps the promise", "[power-loss]") {
 // must produce violations.
 TEST_CASE("power loss: negative controls are caught", "[power-loss]") {
   const int seeds = LongRun() ? 20 : 4;
-  for (const Breakage breakage : {Breakage::kNoFileFsync, Breakage::kNoDirFsync, Breakage::kCurrentInPlace}) {
+  for (const Breakage breakage :
+       {Breakage::kNoFileFsync, Breakage::kNoDirFsync, Breakage::kCurrentInPlace, Breakage::kMarkerFsyncAfterLink}) {
     PowerLossConfig config;
     config.encrypter = MakeEncrypter("env-key");
     config.breakage = breakage;

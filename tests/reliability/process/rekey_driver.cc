@@ -27,7 +27,11 @@ Status Rekey(const std::string& root, const std::string& stack, bool to_a) {
   options.timeout = std::chrono::milliseconds(60000);  // generous: only a hang fails
   options.operation = "rekey";
   SEALSTATE_ASSIGN_OR_RETURN(std::unique_ptr<Lock> lock, backend->AcquireLock(options));
-  SEALSTATE_RETURN_IF_ERROR(RekeyStack(*backend, *ring, lock->id(), RekeyOptions{}).status());
+  // Batches of two: a kill can land between batches (both keys in use, what the loop must reach)
+  // as well as inside one.
+  RekeyOptions rekey_options;
+  rekey_options.batch_revisions = 2;
+  SEALSTATE_RETURN_IF_ERROR(RekeyStack(*backend, *ring, lock->id(), rekey_options).status());
   return lock->Unlock();
 }
 

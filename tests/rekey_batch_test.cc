@@ -1,0 +1,147 @@
+// RekeyStack on the local store: revisions replaced in durable batches (one directory fsync and one
+// journal append per batch), and every rewritten file verified against what was written.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include <sealstate/key_ring.h>
+#include <sealstate/local_store.h>
+#include <sealstate/rekey.h>
+
+#include "store/local_store_internal.h"
+#include "store/stack_layout.h"
+#include "support/fault_injection_env.h"
+#include "support/scratch_dir.h"
+#include "test_support.h"
+
+using namespace sealstate;
+using sealstate::testing::EnvKey;
+using sealstate::testing::FaultInjectionEnv;
+using sealstate::testing::Op;
+using sealstate::testing::ScratchDir;
+
+namespace {
+
+constexpr const char* kFactory = "cluster-deploy";
+constexpr const char* kStack = "prod-east-alpha";
+
+// Flips one byte in the middle of the first large write to a snapshot's temp file (a copy gone
+// wrong between the source and the disk).
+class FlippingEnv final : public FaultInjectionEnv {
+ public:
+  Result<std::size_t> Write(int fd, std::string_view data, const std::string& what) override {
+    const bool snapshot_temp =
+        what.find(std::string(internal::kSnapshotSuffix) + std::string(internal::kTempMarker)) != std::string::npos;
+    if (!armed_ || flipped_ || !snapshot_temp || data.size() < 4096) return FaultInjectionEnv::Write(fd, data, what);
+    flipped_ = true;
+    std::string changed(data);
+    changed[changed.size() / 2] ^= 0x01;
+    return FaultInjectionEnv::Write(fd, changed, what);
+  }
+  // From now on, the next large write to a snapshot's temp file is changed.
+  void Arm() { armed_ = true; }
+  bool flipped() const { return flipped_; }
+
+ private:
+  bool armed_ = false;
+  bool flipped_ = false;
+};
+
+LocalStoreOptions Options(const ScratchDir& root, std::shared_ptr<const Encrypter> key) {
+  LocalStoreOptions o;
+  o.root = root.dir().path;
+  o.factory = kFactory;
+  o.stack = kStack;
+  o.encrypter = std::move(key);
+  return o;
+}
+
+std::shared_ptr<const KeyRing> Ring(std::vector<std::shared_ptr<const Encrypter>> keys) {
+  auto ring = KeyRing::Make(std::move(keys));
+  if (!ring.ok()) FAIL(ring.status().ToString());
+  return *ring;
+}
+
+// `n` revisions committed with `key` (each ~40 KiB sealed, so its copy takes a large write).
+std::vector<std::string> CommitRevisions(Backend& store, int n) {
+  std::vector<std::string> revs;
+  for (int i = 0; i < n; ++i) {
+    Snapshot s = sealstate::testing::LargeSnapshot(40 * 1024);
+    s.entries[0].outputs["id"] = Json("subnet-" + std::to_string(i));
+    Result<std::string> rev = store.Commit(s, LockOptions{}, {});
+    REQUIRE(rev.ok());
+    revs.push_back(*rev);
+  }
+  return revs;
+}
+
+Result<std::vector<RekeyedRevision>> Rekey(Backend& store, const Encrypter& ring) {
+  SEALSTATE_ASSIGN_OR_RETURN(std::unique_ptr<Lock> lock, store.AcquireLock(LockOptions{}));
+  Result<std::vector<RekeyedRevision>> done = RekeyStack(store, ring, lock->id(), RekeyOptions{});
+  SEALSTATE_RETURN_IF_ERROR(lock->Unlock());
+  return done;
+}
+
+std::size_t FsyncsOf(const FaultInjectionEnv& env, const std::string& path) {
+  const std::vector<sealstate::testing::TraceEntry> trace = env.trace();
+  return static_cast<std::size_t>(
+      std::count_if(trace.begin(), trace.end(), [&](const auto& e) { return e.op == Op::kFsync && e.path == path; }));
+}
+
+}  // namespace
+
+TEST_CASE("a local rekey fsyncs the snapshot directory and the journal once per batch, not per revision") {
+  std::shared_ptr<const Encrypter> a = EnvKey("RB_A", sealstate::testing::kKeyA);
+  std::shared_ptr<const Encrypter> b = EnvKey("RB_B", sealstate::testing::kKeyB);
+  ScratchDir root;
+  FaultInjectionEnv env;
+  auto store = internal::OpenLocalStoreWith(Options(root, a), env, *internal::ProcessProbe::Default());
+  REQUIRE(store.ok());
+  const std::vector<std::string> revs = CommitRevisions(**store, 5);
+  env.ResetCounters();
+  auto done = Rekey(**store, *Ring({b, a}));
+  INFO(done.status().ToString());
+  REQUIRE(done.ok());
+  for (const RekeyedRevision& r : *done) CHECK(r.action == RekeyAction::kRewrapped);
+  const std::string stack_dir = root.dir().path + "/" + kFactory + "/" + kStack;
+  CHECK(FsyncsOf(env, stack_dir + "/snapshots") == 1);
+  CHECK(FsyncsOf(env, stack_dir + "/journal") == 1);
+  // Each new file is still fsynced before it is renamed.
+  const std::vector<sealstate::testing::TraceEntry> trace = env.trace();
+  for (const auto& rename : trace) {
+    if (rename.op != Op::kRenameAt || rename.path.find(internal::kTempMarker) == std::string::npos) continue;
+    CHECK(std::any_of(trace.begin(), trace.end(), [&](const auto& e) {
+      return e.op == Op::kFsync && e.path == rename.path && e.index < rename.index;
+    }));
+  }
+  // Still one journal event per revision.
+  auto journal = (*store)->Journal(0);
+  REQUIRE(journal.ok());
+  for (const std::string& rev : revs) {
+    CHECK(std::count_if(journal->begin(), journal->end(),
+                        [&](const JournalEvent& e) { return e.event == "rekey" && e.rev == rev; }) == 1);
+  }
+  auto with_b = OpenLocalStore(Options(root, b));
+  auto with_a = OpenLocalStore(Options(root, a));
+  for (const std::string& rev : revs) {
+    CHECK((*with_b)->Get(rev).ok());
+    CHECK((*with_a)->Get(rev).status().code() == Code::kWrongKey);
+  }
+}
+
+TEST_CASE("a local rekey catches a byte flipped while a rewritten revision was written") {
+  std::shared_ptr<const Encrypter> a = EnvKey("RB_A", sealstate::testing::kKeyA);
+  std::shared_ptr<const Encrypter> b = EnvKey("RB_B", sealstate::testing::kKeyB);
+  ScratchDir root;
+  FlippingEnv env;
+  auto store = internal::OpenLocalStoreWith(Options(root, a), env, *internal::ProcessProbe::Default());
+  REQUIRE(store.ok());
+  CommitRevisions(**store, 2);
+  env.Arm();
+  auto done = Rekey(**store, *Ring({b, a}));
+  REQUIRE(env.flipped());
+  CHECK(done.status().code() == Code::kIntegrity);
+  CHECK(done.status().message().find("verifying the rewritten revision") != std::string::npos);
+}
