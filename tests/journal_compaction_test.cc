@@ -95,6 +95,57 @@ TEST_CASE("journal compaction: kept events keep their seqs and later appends con
   }
 }
 
+// A compaction keeps what the rollback check reads: it settles a move a crash left unsettled (as
+// an append does), chains its line after the settling lines, does not count them as dropped
+// events, and ends the file on a sector boundary as a move's lines do, so a later append cannot
+// tear the compaction line.
+TEST_CASE("journal compaction: moves and their settling lines survive it; the file ends on a sector boundary",
+          "[journal][compaction]") {
+  ScratchDir scratch;
+  const auto key = TestKey();
+  std::string pointer;
+  JournalFile journal(*Env::Default(), scratch.dir(), key, [&]() -> Result<std::string> { return pointer; });
+  const auto check = [&](const std::string& seen) {
+    Result<std::vector<JournalEvent>> tail = journal.ReadBackTo({key});
+    REQUIRE(tail.ok());
+    return CheckCurrentAgainstJournal("", seen, *tail, {key}, JournalMoves::kSettledAfter).code();
+  };
+  const auto move_to = [&](const std::string& rev, bool succeeds) {
+    JournalEvent intent = Event("set-current");
+    intent.rev = rev;
+    bool moved = false;
+    (void)journal.AppendMove(
+        intent, [] { return Status::OK(); },
+        [&]() -> Status {
+          if (!succeeds) return Status::IoError("rename", "current", EIO);
+          pointer = rev;
+          return Status::OK();
+        },
+        moved);
+  };
+  AppendEvents(journal, 3);
+  move_to("2026-01-01T00:00:00Z", true);  // seq 4, settled
+  REQUIRE(journal.Append(Event("write")).ok());
+  move_to("2026-02-01T00:00:00Z", false);  // seq 6, left unsettled: the pointer names seq 4's rev
+
+  Result<JournalCompaction> done = journal.Compact(5, Event(""));
+  INFO(done.status().ToString());
+  REQUIRE(done.ok());
+  CHECK(done->dropped == 4);  // seqs 1 to 4; seq 4's settling line is not an event
+  CHECK(done->mark_seq == 7);
+  CHECK(check("2026-01-01T00:00:00Z") == Code::kOk);         // the compaction settled seq 6 with the pointer
+  CHECK(check("2026-02-01T00:00:00Z") == Code::kIntegrity);  // so seq 6's rev is a rollback now
+  const std::vector<JournalEvent> events = MustRead(journal);
+  REQUIRE(events.size() == 3);
+  CHECK(events.front().seq == 5);
+  CHECK(events.back().event == kJournalCompactedEvent);
+  CHECK(events.back().current == std::optional<std::string>("2026-01-01T00:00:00Z"));
+  const JournalChainFindings found = CheckJournalChain(events, {key});
+  INFO((found.problems.empty() ? std::string() : found.problems.front()));
+  CHECK(found.problems.empty());
+  CHECK(scratch.Read("journal").value_or("x").size() % kJournalSectorBytes == 0);
+}
+
 TEST_CASE("journal compaction: a head cut by hand is still reported, also after a compaction",
           "[journal][compaction]") {
   ScratchDir scratch;
