@@ -1093,6 +1093,45 @@ TEST_CASE("a write whose journaling fails says the revision was written (kIncomp
                                      0) == 0);
 }
 
+// A removal is journaled before the file goes: a power cut (here: every call failing from the
+// journal's write on) between the two must not leave a revision gone without its "remove" line,
+// which verify --chain would report as deleted behind sealstate's back.
+TEST_CASE("a removal whose journaling fails leaves the revision in place; verify --chain stays clean") {
+  ScratchDir root;
+  sealstate::testing::FaultInjectionEnv env;
+  auto store = std::move(
+      *internal::OpenLocalStoreWith(Options(root, EncrypterNamed("env-key")), env, *internal::ProcessProbe::Default()));
+  const std::string a = *store->Commit(Fixture(), {}, {});
+  const std::string b = *store->Commit(Fixture(), {}, {});
+  const std::string c = *store->Commit(Fixture(), {}, {});
+  const std::string d = *store->Commit(Fixture(), {}, {});
+  env.ResetCounters();
+  REQUIRE(store->Remove(a, "").ok());  // to find the removal's journal write
+  std::optional<std::uint64_t> journal_write;
+  for (const sealstate::testing::TraceEntry& call : env.trace()) {
+    if (call.op == sealstate::testing::Op::kWrite && call.path.ends_with("/journal")) journal_write = call.index;
+  }
+  REQUIRE(journal_write);
+  env.ResetCounters();
+  env.FailCall(*journal_write, EIO, true);
+  const Status removed = store->Remove(c, "");
+  CHECK_FALSE(removed.ok());
+  auto reopened = Open(Options(root, EncrypterNamed("env-key")));
+  CHECK(*reopened->List() == std::vector<std::string>{b, c, d});
+  Result<ChainReport> chain = VerifyChain(*reopened);
+  REQUIRE(chain.ok());
+  CHECK(chain->problems.empty());
+  CHECK(chain->chain == std::vector<std::string>{d, c, b});
+  // And once journaled, the removal goes through: the walk ends at the journaled removal.
+  REQUIRE(reopened->Remove(c, "").ok());
+  CHECK(reopened->Journal(0)->back().event == "remove");
+  CHECK(*reopened->List() == std::vector<std::string>{b, d});
+  chain = VerifyChain(*reopened);
+  REQUIRE(chain.ok());
+  CHECK(chain->problems.empty());
+  CHECK(chain->end == ChainEnd::kPruned);
+}
+
 TEST_CASE("ImportEnvelope through Env: every failed call leaves no revision, or the same bytes; fsyncs file and dir") {
   ScratchDir root;
   sealstate::testing::FaultInjectionEnv env;

@@ -76,6 +76,13 @@ struct JournalEvent {
   friend bool operator==(const JournalEvent&, const JournalEvent&) = default;
 };
 
+// What a journal compaction did (Backend::CompactJournal).
+struct JournalCompaction {
+  std::uint64_t first_kept_seq = 0;  // the oldest line kept (the journal's first seq afterwards)
+  std::uint64_t dropped = 0;         // lines dropped; 0 when there was nothing to drop
+  std::uint64_t mark_seq = 0;        // the seq of the "journal-compacted" line appended; 0 if none
+};
+
 // How far Backend::CheckPermissions looks.
 enum class PermissionScope {
   kStack,       // the store's directories down to the stack, and the files beside the snapshots
@@ -278,6 +285,27 @@ class SEALSTATE_EXPORT Backend {
   virtual Result<bool> WaitForJournal(std::uint64_t /*after_seq*/, std::chrono::milliseconds /*timeout*/,
                                       const CancelCheck& /*cancelled*/) {
     return Status::Unsupported("this backend cannot wait for journal events");
+  }
+
+  // Journal compaction (journal_compaction.h). These defaults, for backends written before they
+  // existed, are kUnsupported.
+
+  // Every consumer with a checkpoint and its seq (GetCheckpoint), sorted by name. Errors:
+  // kIntegrity (a damaged checkpoint record), kIoError.
+  virtual Result<std::vector<std::pair<std::string, std::uint64_t>>> ListCheckpoints() {
+    return Status::Unsupported("this backend cannot keep journal consumers' checkpoints");
+  }
+  // Drops the journal events with seq < `first_kept_seq` and appends a "journal-compacted" event
+  // (rev empty, lock id `lock_id`, detail "kept seq K and later, dropped N line(s); chain-from
+  // MAC": the MAC of the last dropped line, from which the kept lines' chain continues; see
+  // sealstate-format(5)), all at once: a reader, and a crash, see the old journal or the new one.
+  // The kept events keep their seqs and MACs; later events continue after the compaction line.
+  // Nothing happens (dropped 0, mark_seq 0) when no event is older than `first_kept_seq`.
+  // Does not look at consumers' checkpoints (CompactStackJournal does). Fenced by `lock_id` as
+  // Remove (kLocked). Errors: kInvalidArgument when `first_kept_seq` is beyond the journal's last
+  // event (the newest event is always kept), kIntegrity (corrupt journal), kLocked, kIoError.
+  virtual Result<JournalCompaction> CompactJournal(std::uint64_t /*first_kept_seq*/, std::string_view /*lock_id*/) {
+    return Status::Unsupported("this backend cannot compact its journal");
   }
 
   // Moving stacks between backends (copy.h). These three defaults, for backends written before

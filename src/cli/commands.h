@@ -16,6 +16,8 @@ void RegisterSnapshotCommands(CLI::App& app, CommandContext& context);
 void RegisterPointerCommands(CLI::App& app, CommandContext& context);
 // prune.
 void RegisterPrune(CLI::App& app, CommandContext& context);
+// compact-journal.
+void RegisterCompactJournal(CLI::App& app, CommandContext& context);
 // verify.
 void RegisterVerify(CLI::App& app, CommandContext& context);
 // lock-status, force-unlock, lock.

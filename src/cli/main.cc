@@ -37,6 +37,7 @@ void Register(CLI::App& app, CommandContext& context) {
   RegisterSnapshotCommands(app, context);
   RegisterPointerCommands(app, context);
   RegisterPrune(app, context);
+  RegisterCompactJournal(app, context);
   RegisterRekey(app, context);
   RegisterUpgrade(app, context);
   RegisterKeys(app, context);

@@ -16,6 +16,7 @@
 #include "io/durable_file.h"
 #include "io/stack_file.h"
 #include "io/unique_fd.h"
+#include "journal/journal_compaction_mark.h"
 #include "journal/journal_event_json.h"
 #include "journal/journal_mac.h"
 
@@ -44,6 +45,20 @@ Status LockForAppend(Env& env, const UniqueFd& file) {
   SEALSTATE_ASSIGN_OR_RETURN(const bool locked, env.OfdLock(file.get(), LockWait::kWait, file.what()));
   if (!locked) return Status::Internal("lock " + file.what() + ": not acquired although waiting");
   return Status::OK();
+}
+
+// Opens the journal (creating it) and waits for its OFD lock. A compaction replaces the journal
+// by a new file while it holds the lock, so a lock won on the file it replaced (no links left)
+// is dropped and the journal opened again.
+Result<UniqueFd> OpenLockedForAppend(Env& env, const Dir& dir) {
+  for (;;) {
+    SEALSTATE_ASSIGN_OR_RETURN(const int fd, OpenOrCreate(env, dir));
+    UniqueFd file(env, fd, dir.Join(kJournalFileName));
+    SEALSTATE_RETURN_IF_ERROR(LockForAppend(env, file));
+    SEALSTATE_ASSIGN_OR_RETURN(const struct stat info, env.Stat(file.get(), file.what()));
+    if (info.st_nlink > 0) return file;
+    SEALSTATE_RETURN_IF_ERROR(file.Close());
+  }
 }
 
 // Exactly the bytes [offset, offset + length) into `buffer`, looping over short reads.
@@ -334,9 +349,7 @@ std::string JournalFile::SettleUnsettledMove(const std::optional<JournalEvent>& 
 Result<std::uint64_t> JournalFile::Append(JournalEvent event, JournalSync sync) {
   if (event.time == Timestamp{}) event.time = env_.Now();
   SEALSTATE_RETURN_IF_ERROR(CheckJournalLineLength(event));
-  SEALSTATE_ASSIGN_OR_RETURN(const int fd, OpenOrCreate(env_, dir_));
-  UniqueFd file(env_, fd, dir_.Join(kJournalFileName));
-  SEALSTATE_RETURN_IF_ERROR(LockForAppend(env_, file));
+  SEALSTATE_ASSIGN_OR_RETURN(UniqueFd file, OpenLockedForAppend(env_, dir_));
   SEALSTATE_ASSIGN_OR_RETURN(Tail tail, RepairTail(env_, file));
   std::string lines = SettleUnsettledMove(tail.last, tail.settled);
   event.seq = tail.last_seq + 1;
@@ -353,9 +366,7 @@ Result<std::uint64_t> JournalFile::AppendMove(JournalEvent intent, const std::fu
   moved = false;
   if (intent.time == Timestamp{}) intent.time = env_.Now();
   SEALSTATE_RETURN_IF_ERROR(CheckJournalLineLength(intent));
-  SEALSTATE_ASSIGN_OR_RETURN(const int fd, OpenOrCreate(env_, dir_));
-  UniqueFd file(env_, fd, dir_.Join(kJournalFileName));
-  SEALSTATE_RETURN_IF_ERROR(LockForAppend(env_, file));
+  SEALSTATE_ASSIGN_OR_RETURN(UniqueFd file, OpenLockedForAppend(env_, dir_));
   SEALSTATE_ASSIGN_OR_RETURN(Tail tail, RepairTail(env_, file));
   SEALSTATE_RETURN_IF_ERROR(check());
   std::string lines = SettleUnsettledMove(tail.last, tail.settled);
@@ -378,9 +389,7 @@ Result<std::uint64_t> JournalFile::AppendMove(JournalEvent intent, const std::fu
 }
 
 Status JournalFile::UnderAppendLock(const std::function<Status()>& look) {
-  SEALSTATE_ASSIGN_OR_RETURN(const int fd, OpenOrCreate(env_, dir_));
-  UniqueFd file(env_, fd, dir_.Join(kJournalFileName));
-  SEALSTATE_RETURN_IF_ERROR(LockForAppend(env_, file));
+  SEALSTATE_ASSIGN_OR_RETURN(UniqueFd file, OpenLockedForAppend(env_, dir_));
   Status looked = look();
   SEALSTATE_RETURN_IF_ERROR(file.Close());  // also releases the lock
   return looked;
@@ -392,9 +401,7 @@ Status JournalFile::AppendAll(std::vector<JournalEvent> events) {
     if (event.time == Timestamp{}) event.time = env_.Now();
     SEALSTATE_RETURN_IF_ERROR(CheckJournalLineLength(event));
   }
-  SEALSTATE_ASSIGN_OR_RETURN(const int fd, OpenOrCreate(env_, dir_));
-  UniqueFd file(env_, fd, dir_.Join(kJournalFileName));
-  SEALSTATE_RETURN_IF_ERROR(LockForAppend(env_, file));
+  SEALSTATE_ASSIGN_OR_RETURN(UniqueFd file, OpenLockedForAppend(env_, dir_));
   SEALSTATE_ASSIGN_OR_RETURN(Tail tail, RepairTail(env_, file));
   std::string lines = SettleUnsettledMove(tail.last, tail.settled);
   std::uint64_t seq = tail.last_seq;
@@ -461,6 +468,100 @@ Result<std::vector<JournalEvent>> JournalFile::Read(std::uint64_t since_seq) {
   }
   SEALSTATE_RETURN_IF_ERROR(file.Close());
   return decoder.TakeEvents();
+}
+
+namespace {
+
+// Where the kept part of a journal starts (JournalFile::Compact).
+struct KeptStart {
+  off_t offset = 0;           // the first byte of the first kept line
+  std::uint64_t seq = 0;      // its seq
+  std::uint64_t dropped = 0;  // the lines before it
+  std::string previous_mac;   // the mac of the line before it
+};
+
+// Reads the journal from its start up to `end` (the end of its last intact line) to the first
+// line with seq >= first_kept_seq. Every line before it must decode (kIntegrity naming the line).
+// Settling lines are neither counted as dropped nor chained to.
+Result<KeptStart> FindKeptStart(Env& env, const UniqueFd& file, off_t end, std::uint64_t first_kept_seq) {
+  KeptStart start;
+  std::string pending;
+  std::string buffer(kChunk, '\0');
+  for (off_t offset = 0; offset < end;) {
+    const auto want = static_cast<std::size_t>(std::min<off_t>(static_cast<off_t>(buffer.size()), end - offset));
+    SEALSTATE_RETURN_IF_ERROR(ReadRange(env, file, offset, buffer.data(), want));
+    std::string_view data(buffer.data(), want);
+    for (std::size_t newline = data.find('\n'); newline != std::string_view::npos; newline = data.find('\n')) {
+      pending.append(data.substr(0, newline));
+      const off_t line_start = offset + static_cast<off_t>(newline) - static_cast<off_t>(pending.size());
+      Result<JournalEvent> event = DecodeJournalEvent(pending);
+      if (!event.ok()) {
+        return Status::Integrity("journal " + file.what() + ": line " + std::to_string(start.dropped + 1) + ": " +
+                                 event.status().message());
+      }
+      if (event->seq >= first_kept_seq) return KeptStart{line_start, event->seq, start.dropped, start.previous_mac};
+      if (!IsSettledLine(*event)) {  // the chain skips settling lines (SealJournalEvent)
+        ++start.dropped;
+        start.previous_mac = event->mac;
+      }
+      pending.clear();
+      offset += static_cast<off_t>(newline + 1);
+      data.remove_prefix(newline + 1);
+    }
+    if (pending.size() + data.size() >= kMaxJournalLineBytes) return LineTooLong(file.what(), offset);
+    pending.append(data);
+    offset += static_cast<off_t>(data.size());
+  }
+  return Status::Internal("journal " + file.what() + ": no line with seq " + std::to_string(first_kept_seq) +
+                          " although the last line has a higher one");
+}
+
+// Writes the bytes [from, to) of `file` to `sink`.
+Status CopyRange(Env& env, const UniqueFd& file, off_t from, off_t to, ByteSink& sink) {
+  std::string buffer(kChunk, '\0');
+  for (off_t offset = from; offset < to;) {
+    const auto want = static_cast<std::size_t>(std::min<off_t>(static_cast<off_t>(buffer.size()), to - offset));
+    SEALSTATE_RETURN_IF_ERROR(ReadRange(env, file, offset, buffer.data(), want));
+    SEALSTATE_RETURN_IF_ERROR(sink.Append(std::string_view(buffer.data(), want)));
+    offset += static_cast<off_t>(want);
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<JournalCompaction> JournalFile::Compact(std::uint64_t first_kept_seq, JournalEvent mark) {
+  if (mark.time == Timestamp{}) mark.time = env_.Now();
+  SEALSTATE_ASSIGN_OR_RETURN(UniqueFd file, OpenLockedForAppend(env_, dir_));
+  SEALSTATE_ASSIGN_OR_RETURN(Tail tail, RepairTail(env_, file));
+  if (first_kept_seq > tail.last_seq) {
+    return Status::InvalidArgument("journal " + file.what() + ": cannot keep only the events from seq " +
+                                   std::to_string(first_kept_seq) + " on: the last event is seq " +
+                                   std::to_string(tail.last_seq) + " (the newest event is always kept)");
+  }
+  SEALSTATE_ASSIGN_OR_RETURN(const KeptStart kept, FindKeptStart(env_, file, tail.end, first_kept_seq));
+  if (kept.dropped == 0) {
+    SEALSTATE_RETURN_IF_ERROR(file.Close());
+    return JournalCompaction{.first_kept_seq = kept.seq, .dropped = 0, .mark_seq = 0};
+  }
+  mark.event = std::string(kJournalCompactedEvent);
+  mark.detail =
+      FormatCompactionDetail({.first_kept_seq = kept.seq, .dropped = kept.dropped, .chain_from = kept.previous_mac});
+  SEALSTATE_RETURN_IF_ERROR(CheckJournalLineLength(mark));
+  std::string lines = SettleUnsettledMove(tail.last, tail.settled);
+  mark.seq = tail.last_seq + 1;
+  SealJournalEvent(mark, tail.last ? &*tail.last : nullptr, tail.before_last ? &*tail.before_last : nullptr,
+                   mac_key_.get(), tail.settled ? &*tail.settled : nullptr);
+  // The new file ends on a sector boundary, as a move's lines do (AppendMove): the appends after
+  // it then never rewrite the sector that holds the compaction line's end.
+  lines = EndOnSectorBoundary(lines + LineOf(mark), tail.end - kept.offset);
+  const auto produce = [&](ByteSink& sink) -> Status {
+    SEALSTATE_RETURN_IF_ERROR(CopyRange(env_, file, kept.offset, tail.end, sink));
+    return sink.Append(lines);
+  };
+  SEALSTATE_RETURN_IF_ERROR(ReplaceFile(env_, dir_, kJournalFileName, produce));
+  SEALSTATE_RETURN_IF_ERROR(file.Close());  // also releases the lock (of the replaced file)
+  return JournalCompaction{.first_kept_seq = kept.seq, .dropped = kept.dropped, .mark_seq = mark.seq};
 }
 
 }  // namespace sealstate::internal

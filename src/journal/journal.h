@@ -115,6 +115,17 @@ class JournalFile {
   // any line that is too long: nothing is appended).
   Status AppendAll(std::vector<JournalEvent> events);
 
+  // Backend::CompactJournal: under the append lock (after repairing the torn tail and settling a
+  // move a crash left unsettled, as Append does), writes a new journal holding the lines from
+  // `first_kept_seq` on, byte for byte (settling lines included), and then `mark` (a
+  // "journal-compacted" event, its detail set here, sealed after the last line as Append seals,
+  // padded to end the file on a kJournalSectorBytes boundary, so later appends never rewrite its
+  // last sector), and renames it over the journal (ReplaceFile: temp, fsync, rename, fsync of the
+  // directory), so a crash leaves the old journal or the new one. Appenders waiting for the lock
+  // meanwhile append to the new file. Errors: kInvalidArgument (first_kept_seq beyond the last
+  // line), kIntegrity (a malformed line before it), kIoError.
+  Result<JournalCompaction> Compact(std::uint64_t first_kept_seq, JournalEvent mark);
+
   // Events with seq > since_seq in file order, without the lines that settle a move (not events
   // of the history: kSettledEvent). A missing journal is empty. The torn tail is
   // skipped; any other malformed line, and any line longer than kMaxJournalLineBytes, is

@@ -8,6 +8,7 @@
 #include <sealstate/key_ring.h>
 
 #include "crypto/sodium_init.h"
+#include "journal/journal_compaction_mark.h"
 #include "journal/journal_event_json.h"
 
 namespace sealstate::internal {
@@ -88,6 +89,36 @@ class UncheckedRuns {
   std::uint64_t last_ = 0;
 };
 
+// Where the chain of `events` starts: seq 1 after nothing, or, when a compaction dropped the
+// journal's head, the first kept seq after the last dropped line's MAC.
+struct ChainStart {
+  std::uint64_t seq = 1;
+  std::string mac;
+};
+
+// The start a compaction line of `events` vouches for (CompactionLineFor). An authenticated
+// compaction line counts when it authenticates (or its key was not given: nothing of it can be
+// checked then); an unauthenticated one only in a journal without authenticated lines, so a line
+// anyone can write cannot excuse a head cut from an authenticated journal.
+ChainStart StartOf(const std::vector<JournalEvent>& events, const JournalMacKeys& keys,
+                   std::vector<std::string>& notes) {
+  const JournalEvent* line = CompactionLineFor(events);
+  if (line == nullptr) return {};
+  const JournalCompactionMark mark = *ParseCompactionMark(*line);
+  if (line->mac_key.empty()) {
+    const bool any_authenticated =
+        std::any_of(events.begin(), events.end(), [](const JournalEvent& event) { return !event.mac_key.empty(); });
+    if (any_authenticated) return {};
+  } else if (const JournalMacKey* key = JournalMacKeyNamed(keys, line->mac_key)) {
+    const auto index = static_cast<std::size_t>(line - events.data());
+    const std::string& previous_mac = index > 0 ? events[index - 1].mac : mark.chain_from;
+    if (!JournalMacMatches(*line, previous_mac, *key)) return {};
+  }
+  notes.push_back("journal lines " + Seq(1) + " to " + Seq(mark.first_kept_seq - 1) +
+                  ": compacted away (the journal-compacted line " + Seq(line->seq) + ")");
+  return {mark.first_kept_seq, mark.chain_from};
+}
+
 }  // namespace
 
 std::shared_ptr<const JournalMacKey> JournalMacKeyFor(const Encrypter* encrypter) {
@@ -151,10 +182,11 @@ void SealJournalEvent(JournalEvent& event, const JournalEvent* previous, const J
 JournalChainFindings CheckJournalChain(const std::vector<JournalEvent>& events, const JournalMacKeys& keys) {
   JournalChainFindings found;
   UncheckedRuns unchecked;
+  const ChainStart start = StartOf(events, keys, found.notes);
   const JournalEvent* previous = nullptr;
   bool authenticated_seen = false;
   for (const JournalEvent& event : events) {
-    const std::uint64_t expected_seq = previous != nullptr ? previous->seq + 1 : 1;
+    const std::uint64_t expected_seq = previous != nullptr ? previous->seq + 1 : start.seq;
     if (event.seq > expected_seq) {
       found.problems.push_back("journal: " +
                                (event.seq - expected_seq == 1
@@ -165,7 +197,7 @@ JournalChainFindings CheckJournalChain(const std::vector<JournalEvent>& events, 
       found.problems.push_back("journal: line " + Seq(event.seq) + " follows " + Seq(previous->seq) +
                                ": a line was inserted or the lines were re-ordered");
     }
-    const std::string previous_mac = previous != nullptr ? previous->mac : std::string();
+    const std::string previous_mac = previous != nullptr ? previous->mac : start.mac;
     if (event.mac.empty()) {
       if (authenticated_seen) {
         found.problems.push_back("journal: line " + Seq(event.seq) +

@@ -78,7 +78,10 @@ struct JournalChainFindings {
 };
 
 // Checks `events` (a whole journal, oldest first) line by line: consecutive seqs, and each line's
-// MAC with the key it names when that key is among `keys`.
+// MAC with the key it names when that key is among `keys`. A journal whose head a compaction
+// dropped starts at the first kept seq, chained to the MAC its "journal-compacted" line records,
+// when that line authenticates (or its key is not given; an unauthenticated one only in a journal
+// without authenticated lines): a note says so. Otherwise a missing head is removed lines.
 JournalChainFindings CheckJournalChain(const std::vector<JournalEvent>& events, const JournalMacKeys& keys);
 
 // The rollback check. `tail` is the end of the journal (oldest first, settling lines included)

@@ -6,6 +6,7 @@
 
 #include "backend/backend_checks.h"
 #include "journal/journal.h"
+#include "journal/journal_compaction_mark.h"
 #include "lock/deadline.h"
 #include "lock/holder_text.h"
 
@@ -80,7 +81,7 @@ Status MemoryStack::CheckFenceLocked(std::string_view lock_id, std::string_view 
 Status MemoryStack::JournalLocked(const JournalMacKey* mac_key, JournalEvent event) {
   if (event.time == Timestamp{}) event.time = NowUtc();
   SEALSTATE_RETURN_IF_ERROR(CheckJournalLineLength(event));
-  event.seq = journal_.size() + 1;
+  event.seq = journal_.empty() ? 1 : journal_.back().seq + 1;  // continues after a compaction
   const std::size_t size = journal_.size();
   SealJournalEvent(event, size >= 1 ? &journal_[size - 1] : nullptr, size >= 2 ? &journal_[size - 2] : nullptr,
                    mac_key);
@@ -111,10 +112,30 @@ Result<bool> MemoryStack::WaitForJournal(std::uint64_t after_seq, std::chrono::m
 }
 
 std::vector<JournalEvent> MemoryStack::JournalSinceLocked(std::uint64_t since_seq) const {
-  std::vector<JournalEvent> events;
-  if (since_seq < journal_.size())
-    events.assign(journal_.begin() + static_cast<std::ptrdiff_t>(since_seq), journal_.end());
-  return events;
+  const auto first = std::partition_point(journal_.begin(), journal_.end(),
+                                          [&](const JournalEvent& event) { return event.seq <= since_seq; });
+  return std::vector<JournalEvent>(first, journal_.end());
+}
+
+Result<JournalCompaction> MemoryStack::CompactJournalLocked(const JournalMacKey* mac_key, std::uint64_t first_kept_seq,
+                                                            JournalEvent mark) {
+  if (journal_.empty() || first_kept_seq > journal_.back().seq) {
+    return Status::InvalidArgument("journal: cannot keep only the events from seq " + std::to_string(first_kept_seq) +
+                                   " on: the last event is seq " +
+                                   std::to_string(journal_.empty() ? 0 : journal_.back().seq) +
+                                   " (the newest event is always kept)");
+  }
+  const auto kept = std::partition_point(journal_.begin(), journal_.end(),
+                                         [&](const JournalEvent& event) { return event.seq < first_kept_seq; });
+  const auto dropped = static_cast<std::uint64_t>(kept - journal_.begin());
+  if (dropped == 0) return JournalCompaction{.first_kept_seq = journal_.front().seq, .dropped = 0, .mark_seq = 0};
+  mark.event = std::string(kJournalCompactedEvent);
+  mark.detail =
+      FormatCompactionDetail({.first_kept_seq = kept->seq, .dropped = dropped, .chain_from = std::prev(kept)->mac});
+  const std::uint64_t kept_seq = kept->seq;
+  SEALSTATE_RETURN_IF_ERROR(JournalLocked(mac_key, std::move(mark)));
+  journal_.erase(journal_.begin(), journal_.begin() + static_cast<std::ptrdiff_t>(dropped));
+  return JournalCompaction{.first_kept_seq = kept_seq, .dropped = dropped, .mark_seq = journal_.back().seq};
 }
 
 std::vector<JournalEvent> MemoryStack::JournalBackToLocked(const JournalMacKeys& keys) const {

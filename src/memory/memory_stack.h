@@ -65,6 +65,10 @@ class MemoryStack {
   // with `mac_key` (SealJournalEvent; nullptr: unauthenticated). Errors: kInvalidArgument for a
   // line the journal could not hold (CheckJournalLineLength). REQUIRES: `mutex` held.
   Status JournalLocked(const JournalMacKey* mac_key, JournalEvent event);
+  // Backend::CompactJournal: drops the events with seq < first_kept_seq and appends `mark` as a
+  // "journal-compacted" event (its detail set here) with JournalLocked. REQUIRES: `mutex` held.
+  Result<JournalCompaction> CompactJournalLocked(const JournalMacKey* mac_key, std::uint64_t first_kept_seq,
+                                                 JournalEvent mark);
   // Events with seq > since_seq. REQUIRES: `mutex` held.
   std::vector<JournalEvent> JournalSinceLocked(std::uint64_t since_seq) const;
   // The end of the journal back to the line before the newest whose mac_key names one of `keys`

@@ -81,6 +81,15 @@ class MemoryStore final : public Backend {
     state_->checkpoints.insert_or_assign(std::string(name), seq);
     return Status::OK();
   }
+  Result<std::vector<std::pair<std::string, std::uint64_t>>> ListCheckpoints() override {
+    std::lock_guard<std::mutex> guard(state_->mutex);
+    return std::vector<std::pair<std::string, std::uint64_t>>(state_->checkpoints.begin(), state_->checkpoints.end());
+  }
+  Result<JournalCompaction> CompactJournal(std::uint64_t first_kept_seq, std::string_view lock_id) override {
+    std::lock_guard<std::mutex> guard(state_->mutex);
+    SEALSTATE_RETURN_IF_ERROR(state_->CheckFenceLocked(lock_id, "the journal was not compacted"));
+    return state_->CompactJournalLocked(mac_key_.get(), first_kept_seq, Stamped("", "", std::string(lock_id), ""));
+  }
   Result<bool> WaitForJournal(std::uint64_t after_seq, std::chrono::milliseconds timeout,
                               const CancelCheck& cancelled) override {
     return state_->WaitForJournal(after_seq, timeout, cancelled);

@@ -21,6 +21,7 @@
 #include "postgres/pg_consumers.h"
 #include "postgres/pg_holder.h"
 #include "postgres/pg_journal.h"
+#include "postgres/pg_journal_compaction.h"
 #include "postgres/pg_lock.h"
 #include "postgres/pg_pipeline.h"
 #include "postgres/pg_place.h"
@@ -96,6 +97,12 @@ class PostgresStore final : public Backend {
     return WritePgCheckpoint(*conn_, *place_, name, seq);
   }
   // On a connection of its own: conn_ stays free for the store's other callers.
+  Result<std::vector<std::pair<std::string, std::uint64_t>>> ListCheckpoints() override {
+    std::lock_guard<std::mutex> guard(mutex_);
+    SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
+    return ListPgCheckpoints(*conn_, *place_);
+  }
+  Result<JournalCompaction> CompactJournal(std::uint64_t first_kept_seq, std::string_view lock_id) override;
   Result<bool> WaitForJournal(std::uint64_t after_seq, std::chrono::milliseconds timeout,
                               const CancelCheck& cancelled) override {
     return WaitForPgJournal(*place_, after_seq, timeout, cancelled);
@@ -532,6 +539,21 @@ Status PostgresStore::Remove(std::string_view rev, std::string_view lock_id) {
     }
     return AppendPgJournal(*conn_, *place_, Stamped("remove", std::string(rev), std::string(lock_id), ""));
   });
+}
+
+Result<JournalCompaction> PostgresStore::CompactJournal(std::uint64_t first_kept_seq, std::string_view lock_id) {
+  std::lock_guard<std::mutex> guard(mutex_);
+  SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
+  JournalCompaction done;
+  const Status status = InTransaction(*conn_, "compact the journal", [&]() -> Status {
+    SEALSTATE_RETURN_IF_ERROR(LockStackRow(*conn_, *place_, "compact the journal"));
+    SEALSTATE_RETURN_IF_ERROR(CheckPgFence(*conn_, *place_, lock_id, "the journal was not compacted"));
+    SEALSTATE_ASSIGN_OR_RETURN(
+        done, CompactPgJournal(*conn_, *place_, first_kept_seq, Stamped("", "", std::string(lock_id), "")));
+    return Status::OK();
+  });
+  if (!status.ok()) return status;
+  return done;
 }
 
 Status PostgresStore::ReadEnvelope(std::string_view rev, ByteSink& sink) {

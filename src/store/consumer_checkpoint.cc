@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <charconv>
@@ -66,6 +67,20 @@ Result<std::uint64_t> ReadConsumerCheckpoint(Env& env, const Dir& stack_dir, std
 Status WriteConsumerCheckpoint(Env& env, const Dir& stack_dir, std::string_view name, std::uint64_t seq) {
   SEALSTATE_ASSIGN_OR_RETURN(const std::string file_name, CheckpointFileName(name));
   return ReplaceFile(env, stack_dir, file_name, std::to_string(seq) + "\n");
+}
+
+Result<std::vector<std::pair<std::string, std::uint64_t>>> ListConsumerCheckpoints(Env& env, const Dir& stack_dir) {
+  SEALSTATE_ASSIGN_OR_RETURN(const std::vector<std::string> names, env.ListDir(stack_dir));
+  std::vector<std::pair<std::string, std::uint64_t>> checkpoints;
+  for (const std::string& file_name : names) {
+    if (!file_name.starts_with(kConsumerFilePrefix)) continue;
+    const std::string name = file_name.substr(kConsumerFilePrefix.size());
+    if (!ValidateName("consumer", name).ok()) continue;  // e.g. a temp file of a checkpoint being stored
+    SEALSTATE_ASSIGN_OR_RETURN(const std::uint64_t seq, ReadConsumerCheckpoint(env, stack_dir, name));
+    checkpoints.emplace_back(name, seq);
+  }
+  std::sort(checkpoints.begin(), checkpoints.end());
+  return checkpoints;
 }
 
 Result<bool> WaitForJournalEvents(Env& env, const Dir& stack_dir, JournalFile& journal, std::uint64_t after_seq,

@@ -27,6 +27,11 @@ Result<std::uint64_t> ReadConsumerCheckpoint(Env& env, const Dir& stack_dir, std
 // name), kIoError.
 Status WriteConsumerCheckpoint(Env& env, const Dir& stack_dir, std::string_view name, std::uint64_t seq);
 
+// Every consumer with a checkpoint file in `stack_dir` and its checkpoint, sorted by name
+// (Backend::ListCheckpoints). Names that are not valid consumer names are skipped (they are not
+// checkpoints). Errors: ReadConsumerCheckpoint's; kIoError listing the directory.
+Result<std::vector<std::pair<std::string, std::uint64_t>>> ListConsumerCheckpoints(Env& env, const Dir& stack_dir);
+
 // Backend::WaitForJournal for the journal in `stack_dir`: the watch is set up before the journal
 // is first read, so an append between the two is not missed. `cancelled` is asked every
 // kJournalCancelPoll at most.

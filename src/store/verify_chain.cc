@@ -2,30 +2,44 @@
 #include <sealstate/maintenance.h>
 #include <sealstate/revision.h>
 
+#include <optional>
 #include <set>
 
 #include "backend/parent_link.h"
+#include "journal/journal_compaction_mark.h"
 #include "store/stack_history.h"
 
 namespace sealstate {
 namespace {
 
-// The revisions the journal records as removed through sealstate (prune, delete, a failed
-// commit's clean-up): each journaled "remove".
-Result<std::set<std::string>> JournaledRemovals(Backend& backend) {
-  SEALSTATE_ASSIGN_OR_RETURN(const std::vector<JournalEvent> events, backend.Journal(0));
+// What the journal says about removed revisions: each journaled "remove" (prune, delete, a
+// failed commit's clean-up), and, when a compaction dropped the journal's head, the time of the
+// first event kept: a removal before it may have been dropped with the head.
+struct JournaledRemovals {
   std::set<std::string> removed;
+  std::optional<Timestamp> compacted_before;
+};
+
+Result<JournaledRemovals> ReadJournaledRemovals(Backend& backend) {
+  SEALSTATE_ASSIGN_OR_RETURN(const std::vector<JournalEvent> events, backend.Journal(0));
+  JournaledRemovals removals;
   for (const JournalEvent& event : events) {
-    if (event.event == "remove") removed.insert(event.rev);
+    if (event.event == "remove") removals.removed.insert(event.rev);
   }
-  return removed;
+  if (internal::CompactionLineFor(events) != nullptr) removals.compacted_before = events.front().time;
+  return removals;
+}
+
+// True when `a` is before `b`.
+bool Before(const Timestamp& a, const Timestamp& b) {
+  return a.unix_seconds != b.unix_seconds ? a.unix_seconds < b.unix_seconds : a.nanos < b.nanos;
 }
 
 // The walk's steps. Each parent must be older than its child (revision names sort by time), so
 // the walk cannot loop.
 class ChainWalk {
  public:
-  ChainWalk(Backend& backend, const std::set<std::string>& listed, const std::set<std::string>& removed,
+  ChainWalk(Backend& backend, const std::set<std::string>& listed, const JournaledRemovals& removed,
             ChainReport& report)
       : backend_(backend), listed_(listed), removed_(removed), report_(report) {}
 
@@ -60,13 +74,18 @@ class ChainWalk {
 
  private:
   std::string MissingParent(const std::string& rev, const std::string& parent) {
-    if (removed_.contains(parent)) {
+    if (removed_.removed.contains(parent) || RemovalCompactedAway(parent)) {
       report_.pruned_parent = parent;
       return End(ChainEnd::kPruned);
     }
     return Broken(parent, Status::Integrity("revision " + parent + ", the parent of " + rev +
                                             ", is missing and the journal records no removal of it: it was deleted "
                                             "behind sealstate's back"));
+  }
+  // A parent older than the first event a compaction kept: its "remove" may have been dropped.
+  bool RemovalCompactedAway(const std::string& parent) const {
+    const ParsedRevision parsed = ParseRevision(parent);
+    return removed_.compacted_before && parsed.valid && Before(parsed.time, *removed_.compacted_before);
   }
   std::string End(ChainEnd end) {
     report_.end = end;
@@ -79,7 +98,7 @@ class ChainWalk {
 
   Backend& backend_;
   const std::set<std::string>& listed_;
-  const std::set<std::string>& removed_;
+  const JournaledRemovals& removed_;
   ChainReport& report_;
 };
 
@@ -114,9 +133,9 @@ Result<ChainReport> VerifyChain(Backend& backend, const ProgressFn& progress) {
   const std::set<std::string> listed(revs.begin(), revs.end());
   // A journal that cannot be read (damaged by a crash, edited) is a problem, and then no removal
   // is known: a missing parent is reported.
-  Result<std::set<std::string>> journaled = JournaledRemovals(backend);
+  Result<JournaledRemovals> journaled = ReadJournaledRemovals(backend);
   if (!journaled.ok()) report.problems.push_back({"journal", journaled.status()});
-  const std::set<std::string> removed = journaled.ok() ? *journaled : std::set<std::string>();
+  const JournaledRemovals removed = journaled.ok() ? *journaled : JournaledRemovals();
   Result<std::string> current = backend.CurrentRev();
   if (!current.ok() && current.status().code() != Code::kNoCurrent) return current.status();
   if (current.ok()) {

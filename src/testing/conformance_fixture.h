@@ -60,6 +60,7 @@ void CheckForceUnlock(Fixture& f);
 void CheckCommit(Fixture& f);
 void CheckJournal(Fixture& f);
 void CheckConsumers(Fixture& f);
+void CheckJournalCompaction(Fixture& f);
 void CheckNames(Fixture& f);
 void CheckConcurrency(Fixture& f);
 void CheckCompression(Fixture& f);

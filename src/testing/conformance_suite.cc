@@ -15,6 +15,7 @@ void RunBackendConformance(const ConformanceTarget& target) {
   SECTION("Commit") { conformance::CheckCommit(f); }
   SECTION("the journal") { conformance::CheckJournal(f); }
   SECTION("journal consumers") { conformance::CheckConsumers(f); }
+  SECTION("journal compaction") { conformance::CheckJournalCompaction(f); }
   SECTION("names") { conformance::CheckNames(f); }
   SECTION("concurrency") { conformance::CheckConcurrency(f); }
   SECTION("compression") { conformance::CheckCompression(f); }

@@ -58,6 +58,12 @@ class WrappedBackend : public Backend {
   }
   Result<std::uint64_t> GetCheckpoint(std::string_view name) override { return inner_->GetCheckpoint(name); }
   Status Checkpoint(std::string_view name, std::uint64_t seq) override { return inner_->Checkpoint(name, seq); }
+  Result<std::vector<std::pair<std::string, std::uint64_t>>> ListCheckpoints() override {
+    return inner_->ListCheckpoints();
+  }
+  Result<JournalCompaction> CompactJournal(std::uint64_t first_kept_seq, std::string_view lock_id) override {
+    return inner_->CompactJournal(first_kept_seq, lock_id);
+  }
   Result<bool> WaitForJournal(std::uint64_t after_seq, std::chrono::milliseconds timeout,
                               const CancelCheck& cancelled) override {
     return inner_->WaitForJournal(after_seq, timeout, cancelled);

@@ -12,10 +12,12 @@
 
 #include <cstdlib>
 
+#include <sealstate/journal_compaction.h>
 #include <sealstate/local_store.h>
 #include <sealstate/maintenance.h>
 
 #include "io/durable_file.h"
+#include "journal/journal_mac.h"
 #include "lock/process_identity.h"
 #include "power_loss_support.h"
 #include "store/local_store_internal.h"
@@ -154,22 +156,24 @@ Snapshot Variant(int n) {
   return s;
 }
 
-enum class StepKind { kCommit, kWrite, kSetCurrent, kPrune };
+enum class StepKind { kCommit, kWrite, kSetCurrent, kPrune, kCompactJournal };
 
 struct Step {
   StepKind kind;
-  int arg = 0;  // kCommit/kWrite: the snapshot variant; kSetCurrent: a label; kPrune: keep_newest
+  int arg = 0;  // kCommit/kWrite: the snapshot variant; kSetCurrent: a label; kPrune: keep_newest;
+                // kCompactJournal: the journal events to keep
 };
 
 // Labels name revisions: 0..2 the starting ones, then one per Commit/Write step in order.
 const std::vector<Step>& Workload() {
   static const std::vector<Step> steps = {
-      {StepKind::kCommit, 3},                             // -> label 3
-      {StepKind::kCommit, 4},                             // -> label 4
-      {StepKind::kSetCurrent, 3},                         // roll back
-      {StepKind::kWrite, 5},                              // -> label 5, current does not move
-      {StepKind::kSetCurrent, 5}, {StepKind::kPrune, 1},  // keeps label 5 (newest and current), removes the rest
-      {StepKind::kCommit, 6},                             // -> label 6
+      {StepKind::kCommit, 3},                                 // -> label 3
+      {StepKind::kCommit, 4},                                 // -> label 4
+      {StepKind::kSetCurrent, 3},                             // roll back
+      {StepKind::kWrite, 5},                                  // -> label 5, current does not move
+      {StepKind::kSetCurrent, 5},     {StepKind::kPrune, 1},  // keeps label 5 (newest and current), removes the rest
+      {StepKind::kCompactJournal, 4},                         // drops the journal's head (and the prune's removes)
+      {StepKind::kCommit, 6},                                 // -> label 6
   };
   return steps;
 }
@@ -184,7 +188,10 @@ struct Expectation {
   std::set<std::string> maybe_pruned;     // in the plan of the prune in flight
   std::string current;                    // after the last acknowledged step
   std::optional<Step> in_flight;
-  std::string in_flight_target;  // kSetCurrent: the revision
+  std::string in_flight_target;            // kSetCurrent: the revision
+  std::uint64_t journal_first = 1;         // the journal's first seq after the last acknowledged compaction
+  std::uint64_t journal_acked_last = 0;    // the compaction line of the last acknowledged compaction
+  std::uint64_t in_flight_first_kept = 0;  // kCompactJournal in flight: its first kept seq
   std::vector<std::string> labels;
   std::vector<std::string> harness_errors;
 };
@@ -210,6 +217,19 @@ Status PruneLocked(Backend& store, std::size_t keep_newest, Expectation& e) {
   return Status::OK();
 }
 
+Status CompactJournalLocked(Backend& store, std::uint64_t keep_last, Expectation& e) {
+  SEALSTATE_ASSIGN_OR_RETURN(std::unique_ptr<Lock> lock, store.AcquireLock(LockOptions{}));
+  SEALSTATE_ASSIGN_OR_RETURN(const JournalCompactionPlan plan,
+                             PlanJournalCompaction(store, {.keep_last = keep_last, .keep_within = {}}));
+  e.in_flight_first_kept = plan.first_kept_seq;
+  SEALSTATE_ASSIGN_OR_RETURN(const JournalCompaction done, CompactStackJournal(store, plan, false, lock->id()));
+  SEALSTATE_RETURN_IF_ERROR(lock->Unlock());
+  if (done.dropped == 0) return Status::Internal("the workload's journal compaction dropped nothing");
+  e.journal_first = done.first_kept_seq;
+  e.journal_acked_last = done.mark_seq;
+  return Status::OK();
+}
+
 Status RunStep(Backend& store, const Step& step, Expectation& e) {
   switch (step.kind) {
     case StepKind::kCommit:
@@ -231,6 +251,7 @@ Status RunStep(Backend& store, const Step& step, Expectation& e) {
       return Status::OK();
     }
     case StepKind::kPrune: return PruneLocked(store, static_cast<std::size_t>(step.arg), e);
+    case StepKind::kCompactJournal: return CompactJournalLocked(store, static_cast<std::uint64_t>(step.arg), e);
   }
   return Status::Internal("unknown step");
 }
@@ -269,13 +290,15 @@ Status BuildStartingTree(const std::string& root, const PowerLossConfig& config,
 
 class StateCheck {
  public:
-  StateCheck(const Expectation& e, std::vector<std::string>& problems) : e_(e), problems_(problems) {}
+  StateCheck(const Expectation& e, const Encrypter* key, std::vector<std::string>& problems)
+      : e_(e), journal_key_(internal::JournalMacKeyFor(key)), problems_(problems) {}
 
   // Returns true if the operation in flight took effect (current is the "after" state).
   bool Run(Backend& store, const std::string& store_root) {
     const bool after = CheckCurrent(store);
     CheckAcknowledged(store);
     CheckVerify(store);
+    CheckJournal(store);
     CheckRecovery(store, store_root);
     return after;
   }
@@ -357,6 +380,27 @@ class StateCheck {
     }
   }
 
+  // The journal reads; it starts where the last acknowledged compaction (or the one in flight)
+  // left its head, never a mix; no acknowledged compaction's line is lost; its seqs follow on and
+  // its MAC chain verifies with the key.
+  void CheckJournal(Backend& store) {
+    Result<std::vector<JournalEvent>> events = store.Journal(0);
+    if (!events.ok()) return Fail("journal unreadable: " + events.status().ToString());
+    if (events->empty()) return Fail("the journal is empty");
+    const std::uint64_t first = events->front().seq;
+    const bool compacting = e_.in_flight && e_.in_flight->kind == StepKind::kCompactJournal;
+    if (first != e_.journal_first && !(compacting && first == e_.in_flight_first_kept)) {
+      Fail("the journal starts at seq " + std::to_string(first) + ", expected " + std::to_string(e_.journal_first) +
+           (compacting ? " or " + std::to_string(e_.in_flight_first_kept) : std::string()));
+    }
+    if (events->back().seq < e_.journal_acked_last) {
+      Fail("the journal ends at seq " + std::to_string(events->back().seq) + ", before the acknowledged seq " +
+           std::to_string(e_.journal_acked_last));
+    }
+    const internal::JournalChainFindings found = internal::CheckJournalChain(*events, {journal_key_});
+    for (const std::string& problem : found.problems) Fail("journal chain: " + problem);
+  }
+
   // A commit after the crash succeeds, becomes current, and the locked open left no debris.
   void CheckRecovery(Backend& store, const std::string& store_root) {
     LockOptions options;
@@ -375,6 +419,7 @@ class StateCheck {
   }
 
   const Expectation& e_;
+  std::shared_ptr<const internal::JournalMacKey> journal_key_;
   std::vector<std::string>& problems_;
   Snapshot in_flight_variant_;
   std::uint64_t tolerated_ = 0;
@@ -413,7 +458,7 @@ void CheckSeeds(const CrashSimulatingEnv& env, const Expectation& e, const Power
       Record(figures, where, {"reopen: " + store.status().ToString()});
       continue;
     }
-    StateCheck check(e, problems);
+    StateCheck check(e, config.encrypter.get(), problems);
     if (check.Run(**store, out.path() + "/" + kStoreDir)) ++figures.after_states;
     figures.tolerated_damaged += check.tolerated();
     figures.wrong_content += check.wrong_content();
