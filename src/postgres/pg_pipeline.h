@@ -50,6 +50,8 @@ class PgPipeline {
   int failed_index() const { return failed_index_; }
   // After Finish: the result of statement `i` (which must have succeeded: i < succeeded()).
   const PgRows& result(std::size_t i) const { return results_[i]; }
+  // As result(i), moved out.
+  PgRows TakeResult(std::size_t i) { return std::move(results_[i]); }
   std::size_t succeeded() const { return results_.size(); }
 
  private:
