@@ -42,7 +42,9 @@ namespace sealstate::internal {
   X(PQresultErrorField) \
   X(PQresultErrorMessage) \
   X(PQresultStatus) \
+  X(PQsendPrepare) \
   X(PQsendQueryParams) \
+  X(PQsendQueryPrepared) \
   X(PQsetNoticeProcessor) \
   X(PQsetSingleRowMode) \
   X(PQsocket) \

@@ -62,6 +62,7 @@ Status PgConnection::Failure(std::string_view what, std::string_view reason) con
 Status PgConnection::EnsureConnected() {
   if (Libpq().PQstatus(conn_) == CONNECTION_OK) return Status::OK();
   Libpq().PQfinish(conn_);
+  prepared_.clear();
   conn_ = ConnectRaw(conninfo_);
   if (conn_ == nullptr) return Status::IoError(std::string(kPostgresPrefix) + "reconnect to", redacted_spec_, ENOMEM);
   if (Libpq().PQstatus(conn_) != CONNECTION_OK) return Failure("reconnect to", Trimmed(Libpq().PQerrorMessage(conn_)));
@@ -70,7 +71,20 @@ Status PgConnection::EnsureConnected() {
 
 void PgConnection::Abandon() {
   Libpq().PQfinish(conn_);
+  prepared_.clear();
   conn_ = nullptr;  // libpq treats a null connection as a bad one (PQstatus: CONNECTION_BAD)
+}
+
+const std::string* PgConnection::PreparedName(const std::string& sql) const {
+  const auto found = prepared_.find(sql);
+  return found == prepared_.end() ? nullptr : &found->second;
+}
+
+std::string PgConnection::AddPrepared(const std::string& sql) {
+  if (prepared_.size() >= kMaxPrepared) return "";
+  std::string name = "sealstate_" + std::to_string(++prepared_names_);
+  prepared_.emplace(sql, name);
+  return name;
 }
 
 Result<PgRows> PgConnection::Exec(std::string_view what, const std::string& sql, const std::vector<PgParam>& params,

@@ -16,6 +16,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include <sealstate/status.h>
@@ -113,6 +114,18 @@ class PgConnection {
   // last_sqlstate / last_error). For results read straight from libpq (PgPipeline).
   Result<PgRows> CheckResult(std::string_view what, PgRows rows);
 
+  // The session's prepared statements, by their SQL: a statement with parameters that
+  // PgPipeline sends is prepared the first time (its Parse in the same round trip), and then
+  // only bound and executed, not parsed again. They live as long as the session (a reconnect or
+  // Abandon forgets them); at most kMaxPrepared, later ones run unnamed. Exec does not use them.
+  static constexpr std::size_t kMaxPrepared = 128;
+  // The name `sql` is prepared under in this session, or nullptr.
+  const std::string* PreparedName(const std::string& sql) const;
+  // A fresh name for `sql`, recorded as prepared (the caller sends its Parse, and calls
+  // ForgetPrepared unless the server confirmed it); "" when kMaxPrepared are.
+  std::string AddPrepared(const std::string& sql);
+  void ForgetPrepared(const std::string& sql) { prepared_.erase(sql); }
+
  private:
   PgConnection(PGconn* conn, std::string redacted_spec) : conn_(conn), redacted_spec_(std::move(redacted_spec)) {}
   PGconn* conn_;
@@ -120,6 +133,8 @@ class PgConnection {
   std::string redacted_spec_;
   std::string last_sqlstate_;
   std::string last_error_;
+  std::unordered_map<std::string, std::string> prepared_;  // SQL -> statement name
+  std::uint64_t prepared_names_ = 0;                       // names handed out (never reused)
 };
 
 // Runs `body` in one transaction on `conn` (BEGIN `mode` ... COMMIT); rolls back when it fails.

@@ -88,9 +88,8 @@ Result<PgJournalHead> ReadPgJournalHead(PgConnection& conn, const PgStackPlace& 
     SEALSTATE_ASSIGN_OR_RETURN(
         PgRows rows,
         conn.Exec("read the journal's head",
-                  "SELECT s.journal_seq, " + EventColumns("j.") + " FROM (SELECT journal_seq FROM " +
-                      place.Table("stacks") + " WHERE id = $1 FOR NO KEY UPDATE) s LEFT JOIN " +
-                      place.Table("journal") + " j ON j.stack_id = $1 AND j.seq >= s.journal_seq - 1 ORDER BY j.seq",
+                  "SELECT " + PgJournalHeadColumns() + " FROM (SELECT id, journal_seq FROM " + place.Table("stacks") +
+                      " WHERE id = $1 FOR NO KEY UPDATE) s" + PgJournalHeadJoin(place) + " ORDER BY j.seq",
                   {PgParam::Int(place.stack_id)}));
     return HeadOf(rows, 0, nullptr);
   };
@@ -158,8 +157,9 @@ Result<std::vector<JournalEvent>> ReadPgJournal(PgConnection& conn, const PgStac
 
 std::string PgJournalHeadColumns() { return "s.journal_seq::text, " + EventColumns("j.", "::text"); }
 
-std::string PgJournalHeadJoin(const PgStackPlace& place) {
-  return " LEFT JOIN " + place.Table("journal") + " j ON j.stack_id = s.id AND j.seq >= s.journal_seq - 1";
+std::string PgJournalHeadJoin(const PgStackPlace& place, const std::string& also) {
+  return " LEFT JOIN " + place.Table("journal") + " j ON j.stack_id = s.id AND (j.seq >= s.journal_seq - 1" +
+         (also.empty() ? "" : " OR " + also) + ")";
 }
 
 Result<PgJournalHead> PgJournalHeadFrom(const PgRows& rows, int first_column) {
@@ -171,11 +171,10 @@ Result<PgCurrentAndJournal> ReadPgCurrentAndJournal(PgConnection& conn, const Pg
   SEALSTATE_ASSIGN_OR_RETURN(
       PgRows rows,
       conn.Exec("read current",
-                "SELECT coalesce(s.current, ''), s.journal_seq, " + EventColumns("j.") + " FROM " +
-                    place.Table("stacks") + " s CROSS JOIN (SELECT max(seq) AS seq FROM " + place.Table("journal") +
-                    " WHERE stack_id = $1 AND mac_key = ANY ($2::text[])) k LEFT JOIN " + place.Table("journal") +
-                    " j ON j.stack_id = s.id AND (j.seq >= s.journal_seq - 1 OR j.seq IN (k.seq - 1, k.seq)) "
-                    "WHERE s.id = $1 ORDER BY j.seq",
+                "SELECT coalesce(s.current, ''), " + PgJournalHeadColumns() + " FROM " + place.Table("stacks") +
+                    " s CROSS JOIN (SELECT max(seq) AS seq FROM " + place.Table("journal") +
+                    " WHERE stack_id = $1 AND mac_key = ANY ($2::text[])) k" +
+                    PgJournalHeadJoin(place, "j.seq IN (k.seq - 1, k.seq)") + " WHERE s.id = $1 ORDER BY j.seq",
                 {PgParam::Int(place.stack_id), PgParam::Text(KeyIdArray(place.opening_mac_keys))}));
   PgCurrentAndJournal read;
   if (rows.empty()) return read;

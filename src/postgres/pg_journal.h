@@ -55,11 +55,13 @@ inline Status AppendPgJournal(PgConnection& conn, const PgStackPlace& place, Jou
 Result<std::vector<JournalEvent>> ReadPgJournal(PgConnection& conn, const PgStackPlace& place, std::uint64_t since_seq);
 
 // For a statement that reads the journal's head along with other columns of S.stacks aliased
-// "s": the select-list items to append (journal_seq, then a row's columns) and the join to put
-// after the FROM items (the last two rows, one result row each, NULL columns when there are none).
+// "s" (the one definition of that read: ReadPgJournalHead, ReadPgCurrentAndJournal and the
+// store's ReadCurrentFacts use it): the select-list items to append (journal_seq, then a row's
+// columns) and the join to put after the FROM items (the last two rows, one result row each,
+// NULL columns when there are none; `also`, when given, a condition on "j" for more rows to join).
 // The columns are cast to text, so they read the same in a statement whose results are binary.
 std::string PgJournalHeadColumns();
-std::string PgJournalHeadJoin(const PgStackPlace& place);
+std::string PgJournalHeadJoin(const PgStackPlace& place, const std::string& also = "");
 // The head in `rows` of such a statement, whose PgJournalHeadColumns start at `first_column`.
 // Errors: kIntegrity (a row that does not parse).
 Result<PgJournalHead> PgJournalHeadFrom(const PgRows& rows, int first_column);

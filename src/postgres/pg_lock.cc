@@ -147,8 +147,11 @@ Result<std::optional<PgHolderRow>> TakeLocked(PgConnection& conn, const PgStackP
 
 // The common case in one round trip: when no holder row is there, inserts ours with a fresh
 // key, takes that key's advisory lock and commits. Returns the key, or 0 when a holder row was
-// there (then nothing changed: TakeLocked judges that holder).
-Result<std::int32_t> TakeFree(PgConnection& conn, const PgStackPlace& place, const LockHolder& holder) {
+// there (then nothing changed: TakeLocked judges that holder). With `then`, its read follows
+// the COMMIT in the same round trip (its rows kept only when the lock was taken).
+Result<std::int32_t> TakeFree(PgConnection& conn, const PgStackPlace& place, const LockHolder& holder,
+                              PgReadAfterLock* then) {
+  if (then != nullptr) then->rows.reset();
   PgPipeline pipeline(conn);
   (void)pipeline.Send("lock", "BEGIN");
   (void)pipeline.Send("lock", "SET LOCAL synchronous_commit TO off");
@@ -166,7 +169,14 @@ Result<std::int32_t> TakeFree(PgConnection& conn, const PgStackPlace& place, con
        PgParam::Text(holder.operation), PgParam::Text(holder.version), PgParam::Text(place.Table("lock_keys")),
        PgParam::Text(NamespaceKey(place))});
   (void)pipeline.Send("lock", "COMMIT");
-  const Status done = pipeline.Finish();
+  if (then != nullptr) {
+    (void)pipeline.Send("read after the lock", then->statement.sql, then->statement.params, then->binary_result);
+  }
+  constexpr int kInsert = 3;
+  constexpr int kRead = 5;
+  Status done = pipeline.Finish();
+  // The read alone failed: the lock is taken all the same (the caller reads again).
+  if (!done.ok() && pipeline.failed_index() == kRead) done = Status::OK();
   if (!done.ok()) {
     // Whatever was taken goes: this connection holds no other advisory lock (a Lock owns its own).
     if (pipeline.failed_index() >= 0 && conn.healthy()) {
@@ -175,19 +185,20 @@ Result<std::int32_t> TakeFree(PgConnection& conn, const PgStackPlace& place, con
     }
     return done;
   }
-  constexpr int kInsert = 3;
   const PgRows& taken = pipeline.result(kInsert);
-  return taken.empty() ? 0 : static_cast<std::int32_t>(taken.Int(0, 0));
+  if (taken.empty()) return 0;
+  if (then != nullptr && pipeline.succeeded() > kRead) then->rows = pipeline.TakeResult(kRead);
+  return static_cast<std::int32_t>(taken.Int(0, 0));
 }
 
 Result<Attempt> TryTake(std::shared_ptr<const PgStackPlace> place, std::unique_ptr<PgConnection>& conn,
-                        const LockHolder& holder, const LockOptions& options) {
-  Result<std::int32_t> free_key = TakeFree(*conn, *place, holder);
+                        const LockHolder& holder, const LockOptions& options, PgReadAfterLock* then) {
+  Result<std::int32_t> free_key = TakeFree(*conn, *place, holder, then);
   if (!free_key.ok() && !conn->healthy()) {
     // The session was gone before anything happened (libpq learns it only now): once more on a
     // new one.
     SEALSTATE_RETURN_IF_ERROR(conn->EnsureConnected());
-    free_key = TakeFree(*conn, *place, holder);
+    free_key = TakeFree(*conn, *place, holder, then);
   }
   SEALSTATE_RETURN_IF_ERROR(free_key.status());
   if (*free_key != 0) {
@@ -218,9 +229,9 @@ Result<Attempt> TryTake(std::shared_ptr<const PgStackPlace> place, std::unique_p
 // Takes the lock on `conn` (which the Lock then owns), waiting and breaking as options say.
 Result<std::unique_ptr<Lock>> WaitAndTake(const std::shared_ptr<const PgStackPlace>& place,
                                           std::unique_ptr<PgConnection>& conn, const LockHolder& holder,
-                                          const LockOptions& options, const Deadline& deadline) {
+                                          const LockOptions& options, const Deadline& deadline, PgReadAfterLock* then) {
   while (true) {
-    SEALSTATE_ASSIGN_OR_RETURN(Attempt attempt, TryTake(place, conn, holder, options));
+    SEALSTATE_ASSIGN_OR_RETURN(Attempt attempt, TryTake(place, conn, holder, options, then));
     if (attempt.lock) return std::move(attempt.lock);
     if (options.cancelled && options.cancelled()) {
       return Status::Cancelled(std::string(kPostgresPrefix) + "cancelled while waiting for the lock");
@@ -232,12 +243,13 @@ Result<std::unique_ptr<Lock>> WaitAndTake(const std::shared_ptr<const PgStackPla
 
 }  // namespace
 
-Result<std::unique_ptr<Lock>> AcquirePgLock(std::shared_ptr<const PgStackPlace> place, const LockOptions& options) {
+Result<std::unique_ptr<Lock>> AcquirePgLock(std::shared_ptr<const PgStackPlace> place, const LockOptions& options,
+                                            PgReadAfterLock* then) {
   SEALSTATE_ASSIGN_OR_RETURN(LockHolder holder, NewProcessHolder(options, kPostgresPrefix));
   const Deadline deadline(options.timeout);
   SEALSTATE_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> conn, place->lock_connections->Take());
   SEALSTATE_RETURN_IF_ERROR(conn->EnsureConnected());  // an idle one may have lost its session
-  Result<std::unique_ptr<Lock>> lock = WaitAndTake(place, conn, holder, options, deadline);
+  Result<std::unique_ptr<Lock>> lock = WaitAndTake(place, conn, holder, options, deadline, then);
   if (conn) place->lock_connections->Return(std::move(conn));
   return lock;
 }

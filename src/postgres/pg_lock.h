@@ -10,6 +10,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 
 #include <sealstate/lock.h>
 #include <sealstate/status.h>
@@ -17,13 +18,24 @@
 #include "lock/deadline.h"
 #include "postgres/pg_connection.h"
 #include "postgres/pg_holder.h"
+#include "postgres/pg_pipeline.h"
 #include "postgres/pg_place.h"
 
 namespace sealstate::internal {
 
-// Backend::AcquireLock. Errors: kLocked naming the holder (also a stale one when
-// !options.break_stale), kCancelled, kInvalidArgument (operation too long), kIoError.
-Result<std::unique_ptr<Lock>> AcquirePgLock(std::shared_ptr<const PgStackPlace> place, const LockOptions& options);
+// A read-only statement to run on the lock's connection right after the lock is taken, in the
+// same round trip (when the lock is free): what the holder reads first (Commit's read of current).
+struct PgReadAfterLock {
+  PgStatement statement;
+  bool binary_result = false;
+  std::optional<PgRows> rows;  // its result; none when the lock was not free or the read failed
+};
+
+// Backend::AcquireLock. With `then`, also runs its statement as it says. Errors: kLocked naming
+// the holder (also a stale one when !options.break_stale), kCancelled, kInvalidArgument
+// (operation too long), kIoError.
+Result<std::unique_ptr<Lock>> AcquirePgLock(std::shared_ptr<const PgStackPlace> place, const LockOptions& options,
+                                            PgReadAfterLock* then = nullptr);
 
 // How long one wait on a holder's advisory lock lasts before the waiter reads the holder row
 // again (a force-unlock frees the row but not the broken holder's advisory lock).

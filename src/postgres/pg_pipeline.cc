@@ -21,12 +21,29 @@ Status PgPipeline::Send(std::string_view what, const std::string& sql, const std
     lengths.push_back(static_cast<int>(param.value.size()));
     formats.push_back(param.binary ? 1 : 0);
   }
-  if (Libpq().PQsendQueryParams(conn_.raw(), sql.c_str(), static_cast<int>(params.size()), nullptr, values.data(),
-                                lengths.data(), formats.data(), binary_result ? 1 : 0) == 0) {
+  const int count = static_cast<int>(params.size());
+  std::string name;
+  if (const std::string* prepared = conn_.PreparedName(sql)) {
+    name = *prepared;
+  } else if (!params.empty()) {
+    name = conn_.AddPrepared(sql);
+    if (!name.empty()) {
+      queued_.push_back(Queued{std::string(what), sql});
+      if (Libpq().PQsendPrepare(conn_.raw(), name.c_str(), sql.c_str(), count, nullptr) == 0) {
+        send_failure_ = conn_.Failure(std::string(what) + " on", Libpq().PQerrorMessage(conn_.raw()));
+        return send_failure_;
+      }
+    }
+  }
+  const int sent = name.empty() ? Libpq().PQsendQueryParams(conn_.raw(), sql.c_str(), count, nullptr, values.data(),
+                                                            lengths.data(), formats.data(), binary_result ? 1 : 0)
+                                : Libpq().PQsendQueryPrepared(conn_.raw(), name.c_str(), count, values.data(),
+                                                              lengths.data(), formats.data(), binary_result ? 1 : 0);
+  if (sent == 0) {
     send_failure_ = conn_.Failure(std::string(what) + " on", Libpq().PQerrorMessage(conn_.raw()));
     return send_failure_;
   }
-  whats_.emplace_back(what);
+  queued_.push_back(Queued{std::string(what), ""});
   return Status::OK();
 }
 
@@ -37,19 +54,20 @@ Status PgPipeline::Finish() {
   }
   synced_ = true;
   Status failure;
-  for (std::size_t i = 0; i < whats_.size() && failure.ok(); ++i) {
+  for (; read_ < queued_.size(); ++read_) {
+    const Queued& queued = queued_[read_];
     PGresult* result = Libpq().PQgetResult(conn_.raw());
     if (result == nullptr) {
-      failure = conn_.Failure(whats_[i] + " on", Libpq().PQerrorMessage(conn_.raw()));
+      failure = conn_.Failure(queued.what + " on", Libpq().PQerrorMessage(conn_.raw()));
       break;
     }
-    Result<PgRows> checked = conn_.CheckResult(whats_[i], PgRows(result));
+    Result<PgRows> checked = conn_.CheckResult(queued.what, PgRows(result));
     if (!checked.ok()) {
       failure = checked.status();
-      failed_index_ = static_cast<int>(i);
+      failed_index_ = static_cast<int>(results_.size());  // the statement (or its Parse) that failed
       break;
     }
-    results_.push_back(std::move(*checked));
+    if (queued.prepared_sql.empty()) results_.push_back(std::move(*checked));
     // The end of this statement's results.
     while (PGresult* extra = Libpq().PQgetResult(conn_.raw())) Libpq().PQclear(extra);
   }
@@ -62,6 +80,11 @@ Status PgPipeline::Finish() {
 void PgPipeline::Drain() {
   if (!entered_) return;
   entered_ = false;
+  // A Parse whose success was not read (it failed, was skipped, or its result never came): not
+  // prepared, as far as this session's statements know.
+  for (std::size_t i = read_; i < queued_.size(); ++i) {
+    if (!queued_[i].prepared_sql.empty()) conn_.ForgetPrepared(queued_[i].prepared_sql);
+  }
   if (!synced_) {
     synced_ = true;
     if (Libpq().PQpipelineSync(conn_.raw()) == 0) {

@@ -4,7 +4,9 @@
 // result); Finish sends the sync and reads every result, in order. The server runs them one
 // after another; a statement that fails makes it skip the rest (libpq reports them as aborted),
 // so a pipeline that begins a transaction leaves it aborted on failure: roll it back. Parameters
-// go as PQsendQueryParams parameters, never spliced into SQL (as PgConnection::Exec).
+// go as PQsendQueryParams parameters, never spliced into SQL (as PgConnection::Exec). A statement
+// with parameters is prepared on the session the first time it is sent (its Parse queued just
+// before it: no extra round trip), then executed by name (PgConnection::PreparedName).
 #pragma once
 
 #include <string>
@@ -48,13 +50,22 @@ class PgPipeline {
   int failed_index() const { return failed_index_; }
   // After Finish: the result of statement `i` (which must have succeeded: i < succeeded()).
   const PgRows& result(std::size_t i) const { return results_[i]; }
+  // As result(i), moved out.
+  PgRows TakeResult(std::size_t i) { return std::move(results_[i]); }
   std::size_t succeeded() const { return results_.size(); }
 
  private:
   // Reads results up to and including the sync's; drops them.
   void Drain();
+  // What was queued, in order: a statement, or the Parse that prepares the statement after it
+  // (PgConnection::AddPrepared), whose result Finish checks but does not return.
+  struct Queued {
+    std::string what;
+    std::string prepared_sql;  // a Parse's SQL; "" for a statement
+  };
   PgConnection& conn_;
-  std::vector<std::string> whats_;
+  std::vector<Queued> queued_;
+  std::size_t read_ = 0;  // how many of queued_ Finish read the result of
   std::vector<PgRows> results_;
   Status send_failure_;
   bool entered_ = false;

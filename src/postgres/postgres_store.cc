@@ -171,12 +171,18 @@ class PostgresStore final : public Backend {
     std::string first_bytes;
     std::optional<std::string> digest;
   };
-  // CurrentFacts in one statement; none without a current. Errors: kIoError.
-  Result<std::optional<CurrentFacts>> ReadCurrentFacts();
+  // The one statement CurrentFacts are read with (its results binary).
+  PgStatement CurrentFactsStatement() const;
+  // CurrentFacts in one statement (or from `read_already`, that statement's rows read on another
+  // connection: Commit's, with the lock); none without a current. Errors: kIoError.
+  Result<std::optional<CurrentFacts>> ReadCurrentFacts(std::optional<PgRows> read_already = std::nullopt);
+  // CurrentFacts from the rows of CurrentFactsStatement (mutex_ held). Errors: kIntegrity.
+  Result<std::optional<CurrentFacts>> CurrentFactsFrom(const PgRows& rows);
   // Before a write seals, from one ReadCurrentFacts: the key check (CheckKeyOpensCurrent's) and
   // the new revision's parent link (ParentForNewRevision's, from the stored digest; a current
   // without one is hashed as ParentForNewRevision does). Errors: kWrongKey; kIoError.
-  Result<std::optional<EnvelopeParent>> CheckKeyAndLinkParent(const WriteOptions& options);
+  Result<std::optional<EnvelopeParent>> CheckKeyAndLinkParent(const WriteOptions& options,
+                                                              std::optional<PgRows> read_already = std::nullopt);
 
   const std::shared_ptr<const PgStackPlace> place_;
   std::mutex mutex_;  // guards conn_
@@ -273,19 +279,22 @@ Result<EnvelopeHeader> PostgresStore::ReadHeader(std::string_view rev) {
   return header;
 }
 
-Result<std::optional<PostgresStore::CurrentFacts>> PostgresStore::ReadCurrentFacts() {
+PgStatement PostgresStore::CurrentFactsStatement() const {
+  return PgStatement{"SELECT s.current, substr(c.data, 1, $2), r.digest, " + PgJournalHeadColumns() + " FROM " +
+                         place_->Table("stacks") + " s LEFT JOIN " + place_->Table("revisions") +
+                         " r ON r.stack_id = s.id AND r.rev = s.current LEFT JOIN " + place_->Table("revision_chunks") +
+                         " c ON c.stack_id = s.id AND c.rev = s.current AND c.chunk = 0" + PgJournalHeadJoin(*place_) +
+                         " WHERE s.id = $1 ORDER BY j.seq",
+                     {PgParam::Int(place_->stack_id), PgParam::Int(static_cast<std::int64_t>(kV2MaxHeaderBytes))}};
+}
+
+Result<std::optional<PostgresStore::CurrentFacts>> PostgresStore::ReadCurrentFacts(std::optional<PgRows> read_already) {
   std::lock_guard<std::mutex> guard(mutex_);
+  if (read_already) return CurrentFactsFrom(*read_already);
   SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
+  const PgStatement statement = CurrentFactsStatement();
   const auto read = [&] {
-    return conn_->Exec("read current",
-                       "SELECT s.current, substr(c.data, 1, $2), r.digest, " + PgJournalHeadColumns() + " FROM " +
-                           place_->Table("stacks") + " s LEFT JOIN " + place_->Table("revisions") +
-                           " r ON r.stack_id = s.id AND r.rev = s.current LEFT JOIN " +
-                           place_->Table("revision_chunks") +
-                           " c ON c.stack_id = s.id AND c.rev = s.current AND c.chunk = 0" +
-                           PgJournalHeadJoin(*place_) + " WHERE s.id = $1 ORDER BY j.seq",
-                       {PgParam::Int(place_->stack_id), PgParam::Int(static_cast<std::int64_t>(kV2MaxHeaderBytes))},
-                       /*binary_result=*/true);
+    return conn_->Exec("read current", statement.sql, statement.params, /*binary_result=*/true);
   };
   Result<PgRows> rows = read();
   if (!rows.ok() && !conn_->healthy()) {  // the session was gone: once more on a new one
@@ -293,18 +302,23 @@ Result<std::optional<PostgresStore::CurrentFacts>> PostgresStore::ReadCurrentFac
     rows = read();
   }
   SEALSTATE_RETURN_IF_ERROR(rows.status());
-  if (rows->empty()) return std::optional<CurrentFacts>();
+  return CurrentFactsFrom(*rows);
+}
+
+Result<std::optional<PostgresStore::CurrentFacts>> PostgresStore::CurrentFactsFrom(const PgRows& rows) {
+  if (rows.empty()) return std::optional<CurrentFacts>();
   // The journal's head, read with current: what the write's journal rows chain to.
-  SEALSTATE_ASSIGN_OR_RETURN(journal_head_, PgJournalHeadFrom(*rows, 3));
-  if (rows->IsNull(0, 0)) return std::optional<CurrentFacts>();
+  SEALSTATE_ASSIGN_OR_RETURN(journal_head_, PgJournalHeadFrom(rows, 3));
+  if (rows.IsNull(0, 0)) return std::optional<CurrentFacts>();
   CurrentFacts facts{
-      .rev = rows->Text(0, 0), .first_bytes = rows->IsNull(0, 1) ? "" : rows->Text(0, 1), .digest = std::nullopt};
-  if (!rows->IsNull(0, 2) && IsLowerHexDigest(rows->Text(0, 2))) facts.digest = rows->Text(0, 2);
+      .rev = rows.Text(0, 0), .first_bytes = rows.IsNull(0, 1) ? "" : rows.Text(0, 1), .digest = std::nullopt};
+  if (!rows.IsNull(0, 2) && IsLowerHexDigest(rows.Text(0, 2))) facts.digest = rows.Text(0, 2);
   return std::optional<CurrentFacts>(std::move(facts));
 }
 
-Result<std::optional<EnvelopeParent>> PostgresStore::CheckKeyAndLinkParent(const WriteOptions& options) {
-  SEALSTATE_ASSIGN_OR_RETURN(const std::optional<CurrentFacts> facts, ReadCurrentFacts());
+Result<std::optional<EnvelopeParent>> PostgresStore::CheckKeyAndLinkParent(const WriteOptions& options,
+                                                                           std::optional<PgRows> read_already) {
+  SEALSTATE_ASSIGN_OR_RETURN(const std::optional<CurrentFacts> facts, ReadCurrentFacts(std::move(read_already)));
   if (!facts) return std::optional<EnvelopeParent>();
   if (!options.new_key && options_.encrypter != nullptr) {
     StringSource first_bytes(facts->first_bytes);
@@ -456,14 +470,18 @@ Result<std::string> PostgresStore::Write(const Snapshot& snapshot, const WriteOp
 }
 
 // One transaction under the lock: the write, the fenced move of current and both journal
-// events commit together (one WAL flush), so a failure leaves no new revision behind.
+// events commit together (one WAL flush), so a failure leaves no new revision behind. The read
+// of current before it rides on the lock's round trip.
 Result<std::string> PostgresStore::Commit(const Snapshot& snapshot, const LockOptions& options,
                                           const WriteOptions& write_options) {
-  SEALSTATE_ASSIGN_OR_RETURN(std::unique_ptr<Lock> lock, AcquireLock(options));
+  // Current is read in the lock's round trip, once the lock is taken (when it is free).
+  PgReadAfterLock read_current{.statement = CurrentFactsStatement(), .binary_result = true, .rows = std::nullopt};
+  SEALSTATE_ASSIGN_OR_RETURN(std::unique_ptr<Lock> lock, AcquirePgLock(place_, options, &read_current));
   WriteOptions write = write_options;
   write.lock_id = lock->id();
   Result<std::string> rev = [&]() -> Result<std::string> {
-    SEALSTATE_ASSIGN_OR_RETURN(const std::optional<EnvelopeParent> parent, CheckKeyAndLinkParent(write));
+    SEALSTATE_ASSIGN_OR_RETURN(const std::optional<EnvelopeParent> parent,
+                               CheckKeyAndLinkParent(write, std::move(read_current.rows)));
     return Store(snapshot, parent, write.lock_id, options.operation, /*make_current=*/true);
   }();
   Status released = lock->Unlock();
