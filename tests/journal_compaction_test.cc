@@ -9,47 +9,29 @@
 #include "journal/journal.h"
 #include "journal/journal_compaction_mark.h"
 #include "journal/journal_mac.h"
+#include "support/journal_fixture.h"
 #include "support/scratch_dir.h"
 #include "test_support.h"
 
 namespace sealstate::internal {
 namespace {
 
+using testing::JournalTestKey;
 using testing::ScratchDir;
 
-JournalEvent Event(std::string kind) {
-  JournalEvent e;
-  e.time.unix_seconds = 1777550400;  // 2026-04-30T12:00:00Z
-  e.event = std::move(kind);
-  e.actor = "alice@h1";
-  e.pid = 4242;
-  return e;
-}
-
-std::vector<JournalEvent> MustRead(JournalFile& journal, std::uint64_t since = 0) {
-  Result<std::vector<JournalEvent>> events = journal.Read(since);
-  INFO(events.status().ToString());
-  REQUIRE(events.ok());
-  return std::move(events).value();
-}
+JournalEvent Event(std::string kind) { return testing::JournalTestEvent(std::move(kind)); }
 
 void AppendEvents(JournalFile& journal, int count) {
   for (int i = 0; i < count; ++i) REQUIRE(journal.Append(Event(i % 2 == 0 ? "write" : "set-current")).ok());
 }
 
-std::shared_ptr<const JournalMacKey> TestKey() {
-  auto key = JournalMacKeyFor(testing::EnvKey("SEALSTATE_JOURNAL_TEST_KEY", testing::kKeyA).get());
-  REQUIRE(key != nullptr);
-  return key;
-}
-
 TEST_CASE("journal compaction: kept events keep their seqs and later appends continue after the mark",
           "[journal][compaction]") {
   ScratchDir scratch;
-  const auto key = TestKey();
+  const auto key = JournalTestKey();
   JournalFile journal(*Env::Default(), scratch.dir(), key);
   AppendEvents(journal, 6);
-  const std::vector<JournalEvent> before = MustRead(journal);
+  const std::vector<JournalEvent> before = testing::MustReadJournal(journal);
 
   Result<JournalCompaction> done = journal.Compact(4, Event(""));
   INFO(done.status().ToString());
@@ -59,7 +41,7 @@ TEST_CASE("journal compaction: kept events keep their seqs and later appends con
   CHECK(done->mark_seq == 7);
   REQUIRE(journal.Append(Event("prune")).ok());
 
-  const std::vector<JournalEvent> after = MustRead(journal);
+  const std::vector<JournalEvent> after = testing::MustReadJournal(journal);
   REQUIRE(after.size() == 5);
   CHECK(after[0] == before[3]);  // byte for byte: same seq, same MAC
   CHECK(after[2] == before[5]);
@@ -78,7 +60,7 @@ TEST_CASE("journal compaction: kept events keep their seqs and later appends con
 
   SECTION("a second compaction chains on from the first") {
     REQUIRE(journal.Compact(7, Event("")).ok());
-    const std::vector<JournalEvent> twice = MustRead(journal);
+    const std::vector<JournalEvent> twice = testing::MustReadJournal(journal);
     CHECK(twice.front().seq == 7);
     CHECK(CheckJournalChain(twice, {key}).problems.empty());
   }
@@ -87,11 +69,11 @@ TEST_CASE("journal compaction: kept events keep their seqs and later appends con
     REQUIRE(none.ok());
     CHECK(none->dropped == 0);
     CHECK(none->mark_seq == 0);
-    CHECK(MustRead(journal).size() == 5);
+    CHECK(testing::MustReadJournal(journal).size() == 5);
   }
   SECTION("the newest event is always kept") {
     CHECK(journal.Compact(9, Event("")).status().code() == Code::kInvalidArgument);
-    CHECK(MustRead(journal).size() == 5);
+    CHECK(testing::MustReadJournal(journal).size() == 5);
   }
 }
 
@@ -102,14 +84,10 @@ TEST_CASE("journal compaction: kept events keep their seqs and later appends con
 TEST_CASE("journal compaction: moves and their settling lines survive it; the file ends on a sector boundary",
           "[journal][compaction]") {
   ScratchDir scratch;
-  const auto key = TestKey();
+  const auto key = JournalTestKey();
   std::string pointer;
   JournalFile journal(*Env::Default(), scratch.dir(), key, [&]() -> Result<std::string> { return pointer; });
-  const auto check = [&](const std::string& seen) {
-    Result<std::vector<JournalEvent>> tail = journal.ReadBackTo({key});
-    REQUIRE(tail.ok());
-    return CheckCurrentAgainstJournal("", seen, *tail, {key}, JournalMoves::kSettledAfter).code();
-  };
+  const auto check = [&](const std::string& seen) { return testing::PointerCheckCode(journal, key, seen); };
   const auto move_to = [&](const std::string& rev, bool succeeds) {
     JournalEvent intent = Event("set-current");
     intent.rev = rev;
@@ -135,7 +113,7 @@ TEST_CASE("journal compaction: moves and their settling lines survive it; the fi
   CHECK(done->mark_seq == 7);
   CHECK(check("2026-01-01T00:00:00Z") == Code::kOk);         // the compaction settled seq 6 with the pointer
   CHECK(check("2026-02-01T00:00:00Z") == Code::kIntegrity);  // so seq 6's rev is a rollback now
-  const std::vector<JournalEvent> events = MustRead(journal);
+  const std::vector<JournalEvent> events = testing::MustReadJournal(journal);
   REQUIRE(events.size() == 3);
   CHECK(events.front().seq == 5);
   CHECK(events.back().event == kJournalCompactedEvent);
@@ -149,10 +127,10 @@ TEST_CASE("journal compaction: moves and their settling lines survive it; the fi
 TEST_CASE("journal compaction: a head cut by hand is still reported, also after a compaction",
           "[journal][compaction]") {
   ScratchDir scratch;
-  const auto key = TestKey();
+  const auto key = JournalTestKey();
   JournalFile journal(*Env::Default(), scratch.dir(), key);
   AppendEvents(journal, 6);
-  const std::vector<JournalEvent> events = MustRead(journal);
+  const std::vector<JournalEvent> events = testing::MustReadJournal(journal);
 
   const std::vector<JournalEvent> cut(events.begin() + 2, events.end());
   const JournalChainFindings by_hand = CheckJournalChain(cut, {key});
@@ -160,7 +138,7 @@ TEST_CASE("journal compaction: a head cut by hand is still reported, also after 
   CHECK(by_hand.problems[0].find("lines seq 1 to seq 2 removed") != std::string::npos);
 
   REQUIRE(journal.Compact(3, Event("")).ok());
-  const std::vector<JournalEvent> compacted = MustRead(journal);
+  const std::vector<JournalEvent> compacted = testing::MustReadJournal(journal);
   const std::vector<JournalEvent> cut_more(compacted.begin() + 1, compacted.end());
   CHECK_FALSE(CheckJournalChain(cut_more, {key}).problems.empty());
 
@@ -179,7 +157,7 @@ TEST_CASE("journal compaction: a journal written without a key compacts and veri
   JournalFile journal(*Env::Default(), scratch.dir());
   AppendEvents(journal, 4);
   REQUIRE(journal.Compact(3, Event("")).ok());
-  const std::vector<JournalEvent> events = MustRead(journal);
+  const std::vector<JournalEvent> events = testing::MustReadJournal(journal);
   REQUIRE(events.size() == 3);
   CHECK(events[2].detail == "kept seq 3 and later, dropped 2 line(s); chain-from none");
   CHECK(CheckJournalChain(events, {}).problems.empty());

@@ -16,6 +16,7 @@
 #include "journal/journal_event_json.h"
 #include "journal/journal_mac.h"
 #include "support/fault_injection_env.h"
+#include "support/journal_fixture.h"
 #include "support/scratch_dir.h"
 #include "test_support.h"
 
@@ -23,6 +24,8 @@ namespace sealstate::internal {
 namespace {
 
 using testing::FaultInjectionEnv;
+using testing::JournalTestKey;
+using testing::MustReadJournal;
 using testing::Op;
 using testing::ScratchDir;
 
@@ -35,14 +38,7 @@ Timestamp At(std::int64_t unix_seconds, std::int32_t nanos = 0, std::int32_t off
 }
 
 JournalEvent Event(std::string kind, std::string detail = "") {
-  JournalEvent e;
-  e.time = At(1777550400);  // 2026-04-30T12:00:00Z
-  e.event = std::move(kind);
-  e.rev = "0000000001";
-  e.actor = "alice@h1";
-  e.pid = 4242;
-  e.detail = std::move(detail);
-  return e;
+  return testing::JournalTestEvent(std::move(kind), "0000000001", std::move(detail));
 }
 
 std::uint64_t MustAppend(JournalFile& journal, const JournalEvent& event) {
@@ -50,13 +46,6 @@ std::uint64_t MustAppend(JournalFile& journal, const JournalEvent& event) {
   INFO(seq.status().ToString());
   REQUIRE(seq.ok());
   return *seq;
-}
-
-std::vector<JournalEvent> MustRead(JournalFile& journal, std::uint64_t since = 0) {
-  Result<std::vector<JournalEvent>> events = journal.Read(since);
-  INFO(events.status().ToString());
-  REQUIRE(events.ok());
-  return std::move(events).value();
 }
 
 std::vector<std::uint64_t> Seqs(const std::vector<JournalEvent>& events) {
@@ -82,21 +71,21 @@ std::string AppendedLine(std::uint64_t seq) {
 TEST_CASE("journal: appends get seqs 1, 2, 3 and read back in file order", "[journal]") {
   ScratchDir scratch;
   JournalFile journal(*Env::Default(), scratch.dir());
-  CHECK(MustRead(journal).empty());  // no journal file yet
+  CHECK(MustReadJournal(journal).empty());  // no journal file yet
   CHECK_FALSE(scratch.Read("journal"));
   CHECK(MustAppend(journal, Event("write", "a")) == 1);
   CHECK(MustAppend(journal, Event("set-current", "b")) == 2);
   CHECK(MustAppend(journal, Event("remove", "c")) == 3);
 
-  const std::vector<JournalEvent> all = MustRead(journal);
+  const std::vector<JournalEvent> all = MustReadJournal(journal);
   REQUIRE(Seqs(all) == std::vector<std::uint64_t>{1, 2, 3});
   CHECK(all[0].detail == "a");
   CHECK(all[1].event == "set-current");
   CHECK(all[2].detail == "c");
-  CHECK(Seqs(MustRead(journal, 1)) == std::vector<std::uint64_t>{2, 3});
-  CHECK(Seqs(MustRead(journal, 2)) == std::vector<std::uint64_t>{3});
-  CHECK(MustRead(journal, 3).empty());
-  CHECK(MustRead(journal, 100).empty());
+  CHECK(Seqs(MustReadJournal(journal, 1)) == std::vector<std::uint64_t>{2, 3});
+  CHECK(Seqs(MustReadJournal(journal, 2)) == std::vector<std::uint64_t>{3});
+  CHECK(MustReadJournal(journal, 3).empty());
+  CHECK(MustReadJournal(journal, 100).empty());
 }
 
 TEST_CASE("journal: every field round-trips; the line is compact JSON in a fixed order", "[journal]") {
@@ -112,7 +101,7 @@ TEST_CASE("journal: every field round-trips; the line is compact JSON in a fixed
   e.detail = "pid 4242 on h1 is gone; \"quoted\", tab\t, newline\n, <&> é \xE2\x9C\x93";
   REQUIRE(MustAppend(journal, e) == 1);
 
-  const std::vector<JournalEvent> events = MustRead(journal);
+  const std::vector<JournalEvent> events = MustReadJournal(journal);
   REQUIRE(events.size() == 1);
   e.seq = 1;
   e.mac = "none";  // appended without a MAC key
@@ -146,7 +135,7 @@ TEST_CASE(
   CHECK(first.size() > 35);
   CHECK(first.substr(first.size() - 35) == ",\"envelope-version\":2,\"mac\":\"none\"}");
   CHECK(text.substr(first.size() + 1).find("envelope-version") == std::string::npos);  // only when recorded
-  const std::vector<JournalEvent> events = MustRead(journal);
+  const std::vector<JournalEvent> events = MustReadJournal(journal);
   REQUIRE(events.size() == 2);
   CHECK(events[0].envelope_version == 2);
   CHECK(events[1].envelope_version == 0);
@@ -160,7 +149,7 @@ TEST_CASE("journal: an unset time is taken from env.Now()", "[journal]") {
   JournalEvent e = Event("write");
   e.time = Timestamp{};
   REQUIRE(MustAppend(journal, e) == 1);
-  CHECK(MustRead(journal)[0].time == At(1800000000, 5));
+  CHECK(MustReadJournal(journal)[0].time == At(1800000000, 5));
 }
 
 TEST_CASE("journal: a torn last line is skipped on read and truncated by the next append", "[journal]") {
@@ -171,12 +160,12 @@ TEST_CASE("journal: a torn last line is skipped on read and truncated by the nex
   const std::string intact = *scratch.Read("journal");
   scratch.Append("journal", "{\"seq\":3,\"time\":\"2026-");  // a crash mid-write
 
-  CHECK(Seqs(MustRead(journal)) == std::vector<std::uint64_t>{1, 2});
+  CHECK(Seqs(MustReadJournal(journal)) == std::vector<std::uint64_t>{1, 2});
   CHECK(MustAppend(journal, Event("remove", "after repair")) == 3);
   const std::string repaired = *scratch.Read("journal");
   CHECK(repaired.substr(0, intact.size()) == intact);
   CHECK(std::count(repaired.begin(), repaired.end(), '\n') == 3);
-  const std::vector<JournalEvent> events = MustRead(journal);
+  const std::vector<JournalEvent> events = MustReadJournal(journal);
   REQUIRE(Seqs(events) == std::vector<std::uint64_t>{1, 2, 3});
   CHECK(events[2].detail == "after repair");
 }
@@ -185,9 +174,9 @@ TEST_CASE("journal: a file holding only a torn line is repaired to empty", "[jou
   ScratchDir scratch;
   scratch.Write("journal", std::string(100, '\0'));  // zero-filled tail after power loss
   JournalFile journal(*Env::Default(), scratch.dir());
-  CHECK(MustRead(journal).empty());
+  CHECK(MustReadJournal(journal).empty());
   CHECK(MustAppend(journal, Event("write")) == 1);
-  CHECK(MustRead(journal).size() == 1);
+  CHECK(MustReadJournal(journal).size() == 1);
   CHECK(scratch.Read("journal")->find('\0') == std::string::npos);
 }
 
@@ -199,7 +188,7 @@ TEST_CASE("journal: long lines spanning read chunks", "[journal]") {
   MustAppend(journal, Event("write", big));
   scratch.Append("journal", std::string(150 * 1024, 'y'));  // a long torn line
   CHECK(MustAppend(journal, Event("write", "small")) == 3);
-  const std::vector<JournalEvent> events = MustRead(journal);
+  const std::vector<JournalEvent> events = MustReadJournal(journal);
   REQUIRE(events.size() == 3);
   CHECK(events[1].detail == big);
 }
@@ -234,12 +223,12 @@ TEST_CASE("journal: malformed lines at the end are a torn append, repaired", "[j
   SECTION("zeros, then the end of the line") { tail = std::string(30, '\0') + Line(2).substr(30); }
   scratch.Write("journal", Line(1) + tail);
   JournalFile journal(*Env::Default(), scratch.dir());
-  CHECK(Seqs(MustRead(journal)) == std::vector<std::uint64_t>{1});
+  CHECK(Seqs(MustReadJournal(journal)) == std::vector<std::uint64_t>{1});
   CHECK(MustAppend(journal, Event("write")) == 2);
   const std::string repaired = *scratch.Read("journal");
   CHECK(repaired.rfind(Line(1), 0) == 0);
   CHECK(std::count(repaired.begin(), repaired.end(), '\n') == 2);
-  CHECK(Seqs(MustRead(journal)) == std::vector<std::uint64_t>{1, 2});
+  CHECK(Seqs(MustReadJournal(journal)) == std::vector<std::uint64_t>{1, 2});
   CHECK(scratch.Read("journal")->find('\0') == std::string::npos);
 }
 
@@ -376,7 +365,7 @@ TEST_CASE("journal: short writes still produce whole lines", "[journal]") {
   CHECK(MustAppend(journal, Event("write", std::string(1000, 'z'))) == 1);
   CHECK(MustAppend(journal, Event("write")) == 2);
   CHECK(env.count(Op::kWrite) > 2);
-  CHECK(Seqs(MustRead(journal)) == std::vector<std::uint64_t>{1, 2});
+  CHECK(Seqs(MustReadJournal(journal)) == std::vector<std::uint64_t>{1, 2});
 }
 
 // Appends `count` events tagged with this process's pid; exits 0 on success.
@@ -408,7 +397,7 @@ TEST_CASE("journal: two processes appending concurrently get seqs 1..400 without
     CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 0));
   }
   JournalFile journal(*Env::Default(), scratch.dir());
-  const std::vector<JournalEvent> events = MustRead(journal);
+  const std::vector<JournalEvent> events = MustReadJournal(journal);
   REQUIRE(events.size() == 2 * kPerChild);
   std::map<std::int64_t, int> next_per_child;
   for (std::size_t i = 0; i < events.size(); ++i) {
@@ -426,7 +415,7 @@ TEST_CASE("journal: two processes appending concurrently get seqs 1..400 without
 // failed event either fully there or absent; the next append must work.
 void CheckJournalRecovers(const ScratchDir& scratch, std::uint64_t before, bool& failed_line_present) {
   JournalFile clean(*Env::Default(), scratch.dir());
-  const std::vector<JournalEvent> events = MustRead(clean);
+  const std::vector<JournalEvent> events = MustReadJournal(clean);
   REQUIRE((events.size() == before || events.size() == before + 1));
   failed_line_present = events.size() == before + 1;
   for (std::size_t i = 0; i < events.size(); ++i) CHECK(events[i].seq == i + 1);
@@ -519,14 +508,13 @@ TEST_CASE("journal: the first append to a new journal survives a sweep of failur
 
 TEST_CASE("journal: lines are MAC-chained; an edited, removed or inserted line is found by its seq", "[journal]") {
   ScratchDir scratch;
-  const auto key = JournalMacKeyFor(testing::EnvKey("SEALSTATE_JOURNAL_TEST_KEY", testing::kKeyA).get());
-  REQUIRE(key != nullptr);
+  const auto key = JournalTestKey();
   JournalFile journal(*Env::Default(), scratch.dir(), key);
   MustAppend(journal, Event("write"));
   JournalEvent moved = Event("set-current");
   MustAppend(journal, moved);
   MustAppend(journal, Event("prune"));
-  const std::vector<JournalEvent> events = MustRead(journal);
+  const std::vector<JournalEvent> events = MustReadJournal(journal);
   REQUIRE(events.size() == 3);
   CHECK(events[0].mac_key == key->key_id);
   CHECK(events[1].current == std::optional<std::string>("0000000001"));
@@ -557,7 +545,7 @@ TEST_CASE("journal: lines are MAC-chained; an edited, removed or inserted line i
 
 TEST_CASE("journal: the rollback check compares the pointer with the newest authenticated line", "[journal]") {
   ScratchDir scratch;
-  const auto key = JournalMacKeyFor(testing::EnvKey("SEALSTATE_JOURNAL_TEST_KEY", testing::kKeyA).get());
+  const auto key = JournalTestKey();
   const JournalMacKeys keys{key};
   JournalFile journal(*Env::Default(), scratch.dir(), key);
   JournalEvent moved = Event("set-current");
@@ -585,14 +573,10 @@ TEST_CASE("journal: the rollback check compares the pointer with the newest auth
 TEST_CASE("journal: a move is journaled before it happens and settled after; an unsettled one allows either side",
           "[journal]") {
   ScratchDir scratch;
-  const auto key = JournalMacKeyFor(testing::EnvKey("SEALSTATE_JOURNAL_TEST_KEY", testing::kKeyA).get());
+  const auto key = JournalTestKey();
   std::string pointer;
   JournalFile journal(*Env::Default(), scratch.dir(), key, [&]() -> Result<std::string> { return pointer; });
-  const auto check = [&](const std::string& seen) {
-    Result<std::vector<JournalEvent>> tail = journal.ReadBackTo({key});
-    REQUIRE(tail.ok());
-    return CheckCurrentAgainstJournal("", seen, *tail, {key}, JournalMoves::kSettledAfter).code();
-  };
+  const auto check = [&](const std::string& seen) { return testing::PointerCheckCode(journal, key, seen); };
   const auto move_to = [&](const std::string& rev, bool succeeds) {
     JournalEvent intent = Event("set-current");
     intent.rev = rev;
@@ -624,7 +608,7 @@ TEST_CASE("journal: a move is journaled before it happens and settled after; an 
   CHECK(check("2026-02-01T00:00:00Z") == Code::kOk);
   CHECK(check("2025-12-01T00:00:00Z") == Code::kIntegrity);
 
-  const std::vector<JournalEvent> events = MustRead(journal);
+  const std::vector<JournalEvent> events = MustReadJournal(journal);
   REQUIRE(events.size() == 4);  // three set-current lines and the lock break; no settling lines
   CHECK(events[3].event == "lock-break");
   CHECK(events[3].seq == 4);
