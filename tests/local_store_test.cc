@@ -23,6 +23,7 @@
 
 #include "store/local_store_internal.h"
 #include "support/fault_injection_env.h"
+#include "support/fsync_overlap_env.h"
 #include "support/scratch_dir.h"
 #include "test_support.h"
 
@@ -850,6 +851,26 @@ TEST_CASE("a commit makes seven fsyncs: marker, snapshot, snapshots dir, journal
   CHECK((*events)[events->size() - 2].event == "write");
   CHECK(events->back().event == "set-current");
   CHECK(events->back().rev == *rev);
+}
+
+// The pointer's temp file is written as soon as the revision's name is chosen and its fsync is
+// started then (Env::StartFsync; on threads in PosixEnv), so it runs while the snapshot is
+// sealed and fsynced: the two fsyncs are in flight at the same time. The order above is the
+// deferred default's, which the test Envs keep.
+TEST_CASE("a commit fsyncs the pointer's temp file at the same time as the snapshot file") {
+  ScratchDir root;
+  const auto snapshot_temp = [](const std::string& what) { return what.find("/snapshots/.") != std::string::npos; };
+  const auto pointer_temp = [](const std::string& what) { return what.find("/.current.tmp.") != std::string::npos; };
+  sealstate::testing::FsyncOverlapEnv env(snapshot_temp, pointer_temp, std::chrono::milliseconds(2000));
+  auto store = std::move(
+      *internal::OpenLocalStoreWith(Options(root, EncrypterNamed("env-key")), env, *internal::ProcessProbe::Default()));
+  Result<std::string> rev = store->Commit(Fixture(), LockOptions{}, {});
+  REQUIRE(rev.ok());
+  CHECK(env.overlapped());
+  CHECK(env.second_thread() != std::this_thread::get_id());
+  CHECK(*store->CurrentRev() == *rev);
+  for (const auto& entry : std::filesystem::directory_iterator(StackPath(root)))
+    CHECK(entry.path().filename().string().rfind(".current.tmp.", 0) != 0);  // the temp file was renamed
 }
 
 TEST_CASE("set current repairs a damaged pointer and journals the repair; remove refuses meanwhile") {

@@ -21,6 +21,8 @@ constexpr int kCreateFlags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXE
 // The second open file description of a temp file, which holds its OFD lock (never written).
 constexpr int kLiveLockFlags = O_WRONLY | kStackFileFlags;
 
+}  // namespace
+
 // The temp file being written: closed and removed unless Published(). From its creation until
 // then, a second open file description of it holds its OFD lock (the writing fd is closed before
 // the publish, as the recipe requires), which tells debris cleanup the file is alive, across pid
@@ -68,6 +70,15 @@ class TempFile {
     return fd_.Close();
   }
 
+  // Starts the fsync (Env::StartFsync); finish with FinishSync. Write no more meanwhile.
+  std::unique_ptr<PendingFsync> StartSync() { return env_.StartFsync(fd_.get(), path()); }
+
+  // Waits for `sync` (from StartSync) and closes (each result checked).
+  Status FinishSync(PendingFsync& sync) {
+    SEALSTATE_RETURN_IF_ERROR(sync.Wait());
+    return fd_.Close();
+  }
+
   // The temp name no longer exists (it was renamed, or linked and unlinked).
   void Published() { exists_ = false; }
   const std::string& name() const { return name_; }
@@ -91,6 +102,8 @@ class TempFile {
   bool exists_ = false;
 };
 
+namespace {
+
 Status PublishNoReplace(Env& env, const Dir& dir, TempFile& temp, std::string_view name) {
   Status renamed = env.RenameAt(dir, temp.name(), name, /*no_replace=*/true);
   if (renamed.ok()) {
@@ -105,6 +118,19 @@ Status PublishNoReplace(Env& env, const Dir& dir, TempFile& temp, std::string_vi
 }
 
 Status SyncDir(Env& env, const Dir& dir) { return env.Fsync(dir.fd, dir.path); }
+
+// ReplaceFile's steps after the temp file is durable and closed: before_publish, rename, fsync(dir).
+Status PublishReplacement(Env& env, const Dir& dir, TempFile& temp, std::string_view name,
+                          const BeforePublish& before_publish) {
+  if (before_publish) SEALSTATE_RETURN_IF_ERROR(before_publish());
+  SEALSTATE_RETURN_IF_ERROR(env.RenameAt(dir, temp.name(), name, /*no_replace=*/false));
+  temp.Published();
+  Status synced = SyncDir(env, dir);
+  if (!synced.ok()) {
+    return synced.WithSuffix(" (" + dir.Join(name) + " was replaced but may not survive a crash)");
+  }
+  return Status::OK();
+}
 
 }  // namespace
 
@@ -185,14 +211,30 @@ Status ReplaceFile(Env& env, const Dir& dir, std::string_view name, const std::f
   TempFile temp(env, dir, TempNameFor(name));
   SEALSTATE_RETURN_IF_ERROR(temp.Create());
   SEALSTATE_RETURN_IF_ERROR(temp.Fill(produce));
-  if (before_publish) SEALSTATE_RETURN_IF_ERROR(before_publish());
-  SEALSTATE_RETURN_IF_ERROR(env.RenameAt(dir, temp.name(), name, /*no_replace=*/false));
-  temp.Published();
-  Status synced = SyncDir(env, dir);
-  if (!synced.ok()) {
-    return synced.WithSuffix(" (" + dir.Join(name) + " was replaced but may not survive a crash)");
-  }
-  return Status::OK();
+  return PublishReplacement(env, dir, temp, name, before_publish);
+}
+
+PreparedReplacement::PreparedReplacement(Env& env, const Dir& dir, std::string_view name)
+    : env_(env), dir_(dir), name_(name), temp_(std::make_unique<TempFile>(env, dir, TempNameFor(name))) {}
+
+// The pending fsync is waited for (its destructor) before the temp file is closed and removed.
+PreparedReplacement::~PreparedReplacement() { sync_.reset(); }
+
+Result<std::unique_ptr<PreparedReplacement>> PreparedReplacement::Prepare(Env& env, const Dir& dir,
+                                                                          std::string_view name,
+                                                                          std::string_view contents) {
+  std::unique_ptr<PreparedReplacement> prepared(new PreparedReplacement(env, dir, name));
+  SEALSTATE_RETURN_IF_ERROR(prepared->temp_->Create());
+  SEALSTATE_RETURN_IF_ERROR(prepared->temp_->Write([&](ByteSink& sink) { return sink.Append(contents); }));
+  prepared->sync_ = prepared->temp_->StartSync();
+  return prepared;
+}
+
+Status PreparedReplacement::Publish(const BeforePublish& before_publish) {
+  if (!sync_) return Status::Internal("publish " + dir_.Join(name_) + ": already published");
+  const std::unique_ptr<PendingFsync> sync = std::move(sync_);
+  SEALSTATE_RETURN_IF_ERROR(temp_->FinishSync(*sync));
+  return PublishReplacement(env_, dir_, *temp_, name_, before_publish);
 }
 
 Status ReplaceFiles(Env& env, const Dir& dir, const std::vector<FileReplacement>& files,

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -79,6 +80,35 @@ Status ReplaceFile(Env& env, const Dir& dir, std::string_view name, std::string_
 // produce's (nothing replaced then).
 Status ReplaceFile(Env& env, const Dir& dir, std::string_view name, const std::function<Status(ByteSink&)>& produce,
                    const BeforePublish& before_publish = nullptr);
+
+class TempFile;
+
+// ReplaceFile in two steps, so that the temp file's fsync runs while the caller does other work
+// (it is started with Env::StartFsync): Prepare writes the temp file (OFD-locked as for
+// WriteNewFile) and starts its fsync; Publish waits for it, closes the file, runs
+// `before_publish`, renames and fsyncs the directory, with ReplaceFile's guarantee and errors.
+// Destroyed unpublished, it removes its temp file (nothing replaced).
+class PreparedReplacement {
+ public:
+  // `env` and `dir` must outlive the object. Errors: kIoError (nothing left behind).
+  static Result<std::unique_ptr<PreparedReplacement>> Prepare(Env& env, const Dir& dir, std::string_view name,
+                                                              std::string_view contents);
+  ~PreparedReplacement();
+  PreparedReplacement(const PreparedReplacement&) = delete;
+  PreparedReplacement& operator=(const PreparedReplacement&) = delete;
+
+  // Call at most once.
+  Status Publish(const BeforePublish& before_publish = nullptr);
+
+ private:
+  PreparedReplacement(Env& env, const Dir& dir, std::string_view name);
+
+  Env& env_;
+  const Dir& dir_;
+  std::string name_;
+  std::unique_ptr<TempFile> temp_;
+  std::unique_ptr<PendingFsync> sync_;
+};
 
 // One file of ReplaceFiles: its name in the directory and what writes its new bytes.
 struct FileReplacement {

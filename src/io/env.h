@@ -20,6 +20,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,6 +42,16 @@ struct Dir {
 // Whether OfdLock waits for a conflicting lock to go away.
 enum class LockWait { kNoWait, kWait };
 
+// An fsync started by Env::StartFsync. The file is durable only once Wait() returned OK.
+// Destroying it without Wait() waits for an fsync already running (so its fd may be closed
+// afterwards) and reports nothing: the caller abandons the file.
+class PendingFsync {
+ public:
+  virtual ~PendingFsync() = default;
+  // Waits for the fsync and returns its result, as Env::Fsync would. Call at most once.
+  virtual Status Wait() = 0;
+};
+
 class Env {
  public:
   virtual ~Env() = default;
@@ -58,6 +69,14 @@ class Env {
   virtual Result<std::size_t> Read(int fd, char* buffer, std::size_t capacity, const std::string& what) = 0;
   // fsync(2). After a failure the file's contents are unknown: never retry on the same file.
   virtual Status Fsync(int fd, const std::string& what) = 0;
+  // Starts fsync(2) of `fd` so that the caller can go on meanwhile (with other files' fsyncs: a
+  // disk overlaps fsyncs of different files); the result is PendingFsync::Wait()'s. The fd must
+  // stay open, and unwritten, until Wait() returns or the PendingFsync is destroyed. Never null.
+  // The default runs Fsync(fd, what) inside Wait(), on the calling thread: wrappers (fault
+  // injection, simulated power loss) then see one Fsync in a deterministic place, and until
+  // Wait() the file's unsynced bytes may be lost, which covers every order a concurrent fsync
+  // could finish in. PosixEnv runs the fsync on a thread of its own (FsyncOnThread).
+  virtual std::unique_ptr<PendingFsync> StartFsync(int fd, const std::string& what);
   // sync_file_range(2) with SYNC_FILE_RANGE_WRITE over the whole file: starts writing its dirty
   // pages back without waiting. Makes nothing durable (only Fsync does); it lets a later Fsync of
   // a large file find most of it already written. OK where the filesystem cannot (EINVAL,

@@ -16,6 +16,7 @@
 #include <limits>
 
 #include "io/env.h"
+#include "io/pending_fsync.h"
 
 namespace sealstate::internal {
 namespace {
@@ -85,6 +86,10 @@ class PosixEnv final : public Env {
     // Not retried on EINTR: after a failed fsync the data's fate is unknown (fsyncgate).
     if (::fsync(fd) != 0) return Status::IoError("fsync", what, errno);
     return Status::OK();
+  }
+
+  std::unique_ptr<PendingFsync> StartFsync(int fd, const std::string& what) override {
+    return FsyncOnThread(*this, fd, what);
   }
 
   Status StartWriteback(int fd, const std::string& what) override {

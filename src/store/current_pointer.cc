@@ -25,6 +25,8 @@ Result<std::string> ReadSmallFile(Env& env, int fd, const std::string& what) {
   return content;
 }
 
+std::string PointerContents(const std::string& rev) { return rev + "\n"; }
+
 }  // namespace
 
 Result<std::string> ReadCurrentRev(Env& env, const Dir& stack_dir) {
@@ -51,7 +53,11 @@ Result<std::string> ReadCurrentRevOrEmpty(Env& env, const Dir& stack_dir) {
 }
 
 Status WriteCurrentRev(Env& env, const Dir& stack_dir, const std::string& rev, const BeforePublish& before_publish) {
-  return ReplaceFile(env, stack_dir, kCurrentFileName, rev + "\n", before_publish);
+  return ReplaceFile(env, stack_dir, kCurrentFileName, PointerContents(rev), before_publish);
+}
+
+Result<std::unique_ptr<PreparedReplacement>> PrepareCurrentRev(Env& env, const Dir& stack_dir, const std::string& rev) {
+  return PreparedReplacement::Prepare(env, stack_dir, kCurrentFileName, PointerContents(rev));
 }
 
 }  // namespace sealstate::internal

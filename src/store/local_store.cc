@@ -158,9 +158,12 @@ class LocalStore final : public Backend {
     WrittenFacts facts;
   };
   // Seals `snapshot` into a new revision's file, linked to `parent` (ParentForNewRevision);
-  // `operation` is the lock's, for the journal.
+  // `operation` is the lock's, for the journal. With `pointer`, also prepares the `current`
+  // pointer naming the new revision (PrepareCurrentRev) once its name is chosen and before the
+  // seal, so that the pointer's fsync overlaps the seal and the snapshot's fsyncs.
   Result<WrittenRevision> WriteSnapshotFile(const Snapshot& snapshot, const std::optional<EnvelopeParent>& parent,
-                                            std::string operation);
+                                            std::string operation,
+                                            std::unique_ptr<PreparedReplacement>* pointer = nullptr);
   // Unless options.new_key: kWrongKey if the configured key cannot open the current revision
   // (see Backend::Write).
   Status CheckKeyOpensCurrent(const WriteOptions& options);
@@ -178,7 +181,10 @@ class LocalStore final : public Backend {
   // Journals "set-current" with `detail` and then replaces the pointer (fenced by
   // options.lock_id, compared with options.expected_current if set): JournalFile::AppendMove.
   // The move is journaled before it happens, so no error leaves it done but not journaled.
-  Status PublishCurrent(const std::string& rev, const SetCurrentOptions& options, std::string detail);
+  // `prepared`, if set, is the pointer naming `rev` (PrepareCurrentRev), published instead of
+  // writing one.
+  Status PublishCurrent(const std::string& rev, const SetCurrentOptions& options, std::string detail,
+                        PreparedReplacement* prepared = nullptr);
   // Removes abandoned temp files (RemoveDebris) under a held lock, once per store object after
   // it succeeds. Best effort: debris is harmless (never a revision, never read), so a failure
   // does not fail the lock's acquisition; the next acquisition tries again.
@@ -230,7 +236,8 @@ Result<EnvelopeHeader> LocalStore::ReadHeader(std::string_view rev) {
 
 Result<LocalStore::WrittenRevision> LocalStore::WriteSnapshotFile(const Snapshot& snapshot,
                                                                   const std::optional<EnvelopeParent>& parent,
-                                                                  std::string operation) {
+                                                                  std::string operation,
+                                                                  std::unique_ptr<PreparedReplacement>* pointer) {
   SEALSTATE_RETURN_IF_ERROR(RequireEncrypter());
   SEALSTATE_RETURN_IF_ERROR(ValidateSnapshot(snapshot));
   const std::int64_t version = WrittenEnvelopeVersion();
@@ -242,6 +249,9 @@ Result<LocalStore::WrittenRevision> LocalStore::WriteSnapshotFile(const Snapshot
     Result<struct stat> existing = core_->env.StatAt(dir, name);
     if (existing.ok()) continue;  // taken: try the next suffix
     if (existing.status().code() != Code::kNotFound) return existing.status();
+    if (pointer) {
+      SEALSTATE_ASSIGN_OR_RETURN(*pointer, PrepareCurrentRev(core_->env, core_->dirs->stack, rev));
+    }
     const EnvelopeBinding binding{"state", factory(), stack(), rev, parent};
     std::int64_t size = 0;
     Status written = WriteNewFile(core_->env, dir, name, [&](ByteSink& sink) {
@@ -319,7 +329,8 @@ Status LocalStore::CheckFence(const std::string& lock_id, std::string_view not_d
   return BrokenLockError(kPrefix, lock_id, not_done);
 }
 
-Status LocalStore::PublishCurrent(const std::string& rev, const SetCurrentOptions& options, std::string detail) {
+Status LocalStore::PublishCurrent(const std::string& rev, const SetCurrentOptions& options, std::string detail,
+                                  PreparedReplacement* prepared) {
   const auto fence = [&] { return CheckFence(options.lock_id, "current was not moved"); };
   const auto fence_and_compare = [&]() -> Status {
     SEALSTATE_RETURN_IF_ERROR(fence());
@@ -337,7 +348,10 @@ Status LocalStore::PublishCurrent(const std::string& rev, const SetCurrentOption
   return core_->journal
       .AppendMove(
           StampedEvent(core_->probe.Self(), "set-current", rev, options.lock_id, std::move(detail)), fence_and_compare,
-          [&] { return WriteCurrentRev(core_->env, core_->dirs->stack, rev, fence); }, moved)
+          [&] {
+            return prepared ? prepared->Publish(fence) : WriteCurrentRev(core_->env, core_->dirs->stack, rev, fence);
+          },
+          moved)
       .status();
 }
 
@@ -512,7 +526,8 @@ Result<std::string> LocalStore::Commit(const Snapshot& snapshot, const LockOptio
     (void)lock->Unlock();  // nothing was written: the refusal is the error that matters
     return parent.status();
   }
-  Result<WrittenRevision> written = WriteSnapshotFile(snapshot, *parent, options.operation);
+  std::unique_ptr<PreparedReplacement> pointer;  // its fsync runs while the snapshot is written
+  Result<WrittenRevision> written = WriteSnapshotFile(snapshot, *parent, options.operation, &pointer);
   Result<std::string> rev = written.ok() ? Result<std::string>(written->rev) : Result<std::string>(written.status());
   // The "write" line becomes durable with the "set-current" line's fsync, before current moves:
   // one journal fsync per commit. A power cut before it can lose it, together with the commit
@@ -521,8 +536,9 @@ Result<std::string> LocalStore::Commit(const Snapshot& snapshot, const LockOptio
   Status published =
       rev.ok() ? JournalWrite(*written, fenced.lock_id, internal::JournalSync::kWithNextAppend) : rev.status();
   if (published.ok()) {
-    published = PublishCurrent(*rev, fenced, DamagedPointerDetail());
+    published = PublishCurrent(*rev, fenced, DamagedPointerDetail(), pointer.get());
   }
+  pointer.reset();  // unpublished after a failure: its temp file goes before the lock does
   if (!published.ok() && published.code() != Code::kIncomplete && rev.ok()) {
     DiscardUncommitted(*rev, fenced.lock_id, published);
   }
