@@ -60,6 +60,8 @@ std::unique_ptr<PendingFsync> FsyncOnThread(Env& env, int fd, std::string what) 
   return DeferredFsync(env, fd, std::move(what));
 }
 
-std::unique_ptr<PendingFsync> Env::StartFsync(int fd, const std::string& what) { return DeferredFsync(*this, fd, what); }
+std::unique_ptr<PendingFsync> Env::StartFsync(int fd, const std::string& what) {
+  return DeferredFsync(*this, fd, what);
+}
 
 }  // namespace sealstate::internal
