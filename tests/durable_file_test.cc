@@ -338,8 +338,16 @@ bool SweepWriteNewFileAt(std::uint64_t k, const SweepMode& mode) {
   return true;
 }
 
+// ReplaceFile, or the same through PreparedReplacement (Prepare, then Publish).
+Status Replace(Env& env, const Dir& dir, std::string_view name, const std::string& contents, bool prepared) {
+  if (!prepared) return ReplaceFile(env, dir, name, contents);
+  SEALSTATE_ASSIGN_OR_RETURN(std::unique_ptr<PreparedReplacement> replacement,
+                             PreparedReplacement::Prepare(env, dir, name, contents));
+  return replacement->Publish();
+}
+
 // One ReplaceFile of "current" with call k failed; false when no failure was injected.
-bool SweepReplaceFileAt(std::uint64_t k, const SweepMode& mode) {
+bool SweepReplaceFileAt(std::uint64_t k, const SweepMode& mode, bool prepared) {
   ScratchDir scratch;
   scratch.Write("current", "old contents");
   const std::string payload = "new contents " + Pattern(mode.short_writes ? 40 : 500);
@@ -347,9 +355,10 @@ bool SweepReplaceFileAt(std::uint64_t k, const SweepMode& mode) {
   env.ShortWrites(mode.short_writes);
   env.FailCall(k, mode.err, mode.persistent);
   const int fds_before = testing::OpenFdCount();
-  const Status status = ReplaceFile(env, scratch.dir(), "current", payload);
+  const Status status = Replace(env, scratch.dir(), "current", payload, prepared);
   const std::vector<TraceEntry> trace = env.trace();
-  INFO("ReplaceFile, fail call " << k << " (" << Label(mode) << "): " << status.ToString());
+  INFO((prepared ? "PreparedReplacement" : "ReplaceFile")
+       << ", fail call " << k << " (" << Label(mode) << "): " << status.ToString());
   CHECK(testing::OpenFdCount() == fds_before);
   const std::optional<std::string> current = scratch.Read("current");
   REQUIRE(current);
@@ -400,9 +409,45 @@ TEST_CASE("durable file: sweep: WriteNewFile with any one call failing", "[durab
 }
 
 TEST_CASE("durable file: sweep: ReplaceFile with any one call failing", "[durable][sweep]") {
-  const int cases = Sweep(AllModes(/*with_fallback=*/false), SweepReplaceFileAt);
+  const int cases = Sweep(AllModes(/*with_fallback=*/false),
+                          [](std::uint64_t k, const SweepMode& mode) { return SweepReplaceFileAt(k, mode, false); });
   WARN("ReplaceFile sweep: " << cases << " failure cases");
   CHECK(cases > 0);
+}
+
+TEST_CASE("durable file: sweep: PreparedReplacement (Prepare, then Publish) with any one call failing",
+          "[durable][sweep]") {
+  const int cases = Sweep(AllModes(/*with_fallback=*/false),
+                          [](std::uint64_t k, const SweepMode& mode) { return SweepReplaceFileAt(k, mode, true); });
+  WARN("PreparedReplacement sweep: " << cases << " failure cases");
+  CHECK(cases > 0);
+}
+
+TEST_CASE("durable file: a PreparedReplacement fsyncs its temp file before the rename, or leaves nothing",
+          "[durable]") {
+  ScratchDir scratch;
+  scratch.Write("current", "old");
+  FaultInjectionEnv env;
+  {
+    Result<std::unique_ptr<PreparedReplacement>> abandoned =
+        PreparedReplacement::Prepare(env, scratch.dir(), "current", "never");
+    REQUIRE(abandoned.ok());
+    CHECK(scratch.Names().size() == 2);  // current and the temp file
+  }
+  CHECK(*scratch.Read("current") == "old");
+  CHECK(scratch.Names() == std::vector<std::string>{"current"});
+  env.ResetCounters();
+  Result<std::unique_ptr<PreparedReplacement>> prepared =
+      PreparedReplacement::Prepare(env, scratch.dir(), "current", "new\n");
+  REQUIRE(prepared.ok());
+  RequireOk((*prepared)->Publish());
+  CHECK(*scratch.Read("current") == "new\n");
+  std::vector<Op> ops;
+  for (const TraceEntry& t : env.trace()) {
+    if (t.op == Op::kFsync || t.op == Op::kRenameAt) ops.push_back(t.op);
+  }
+  CHECK(ops == std::vector<Op>{Op::kFsync, Op::kRenameAt, Op::kFsync});
+  CHECK((*prepared)->Publish().code() == Code::kInternal);  // at most once
 }
 
 // Whether some open file description other than a fresh one of ours holds an OFD lock on `path`.
