@@ -31,10 +31,10 @@ class LaterCloser {
   void Run();
 
   std::mutex mutex_;
-  std::condition_variable work_;     // the queue got an fd
-  std::condition_variable progress_; // fds were closed
+  std::condition_variable work_;      // the queue got an fd
+  std::condition_variable progress_;  // fds were closed
   std::deque<int> queued_;
-  std::size_t closing_ = 0;          // taken off the queue, not yet closed
+  std::size_t closing_ = 0;  // taken off the queue, not yet closed
   bool started_ = false;
 };
 
