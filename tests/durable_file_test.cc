@@ -579,3 +579,33 @@ TEST_CASE("durable file: temp names are hidden, attributable and carry the pid",
 
 }  // namespace
 }  // namespace sealstate::internal
+
+namespace sealstate::internal {
+namespace {
+
+// Whether `fd` is open in this process.
+bool IsOpen(int fd) { return ::fcntl(fd, F_GETFD) != -1 || errno != EBADF; }
+
+TEST_CASE("env: CloseLater closes an unlinked file's fd, at the latest by WaitForLaterCloses", "[durable]") {
+  ScratchDir scratch;
+  Env& env = *Env::Default();
+  std::vector<int> fds;
+  for (int i = 0; i < 3; ++i) {
+    const std::string name = "old-" + std::to_string(i);
+    RequireOk(ReplaceFile(env, scratch.dir(), name, Pattern(64 * 1024)));
+    Result<int> fd = env.OpenAt(scratch.dir(), name, O_RDONLY | O_CLOEXEC, 0);
+    RequireOk(fd.status());
+    RequireOk(env.UnlinkAt(scratch.dir(), name));
+    struct stat st;
+    REQUIRE(::fstat(*fd, &st) == 0);
+    CHECK(st.st_nlink == 0);  // no name left; the open fd keeps the blocks
+    fds.push_back(*fd);
+  }
+  for (const int fd : fds) env.CloseLater(fd, "old");
+  env.WaitForLaterCloses();
+  for (const int fd : fds) CHECK_FALSE(IsOpen(fd));
+  env.WaitForLaterCloses();  // nothing pending: returns at once
+}
+
+}  // namespace
+}  // namespace sealstate::internal

@@ -2,7 +2,11 @@
 // journal append per batch), and every rewritten file verified against what was written.
 #include <catch2/catch.hpp>
 
+#include <dirent.h>
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -18,6 +22,7 @@
 
 using namespace sealstate;
 using sealstate::testing::EnvKey;
+using sealstate::testing::EnvWrapper;
 using sealstate::testing::FaultInjectionEnv;
 using sealstate::testing::Op;
 using sealstate::testing::ScratchDir;
@@ -69,6 +74,52 @@ class TailEnv final : public FaultInjectionEnv {
  private:
   bool armed_ = false;
   bool grown_ = false;
+};
+
+// The fds this process has open on the file with `st`'s device and inode (read through
+// /proc/self/fd; the directory's own fd is skipped, as it is no file).
+int OpenFdsOn(const struct stat& st) {
+  DIR* fds = ::opendir("/proc/self/fd");
+  REQUIRE(fds != nullptr);
+  int count = 0;
+  while (const dirent* entry = ::readdir(fds)) {
+    struct stat open;
+    if (entry->d_name[0] == '.' || std::atoi(entry->d_name) == ::dirfd(fds)) continue;
+    const std::string path = std::string("/proc/self/fd/") + entry->d_name;
+    if (::stat(path.c_str(), &open) == 0 && open.st_dev == st.st_dev && open.st_ino == st.st_ino) ++count;
+  }
+  ::closedir(fds);
+  return count;
+}
+
+// How many fds this process has open (entries of /proc/self/fd, less the one listing them).
+int OpenFdCount() {
+  DIR* fds = ::opendir("/proc/self/fd");
+  REQUIRE(fds != nullptr);
+  int count = -1;  // the listing's own fd
+  while (const dirent* entry = ::readdir(fds)) count += entry->d_name[0] == '.' ? 0 : 1;
+  ::closedir(fds);
+  return count;
+}
+
+// At every rename of a new snapshot file over an existing one, records whether this process
+// still had the replaced file open (so the rename only drops a name and frees no blocks).
+class RenameOverEnv final : public EnvWrapper {
+ public:
+  RenameOverEnv() : EnvWrapper(internal::Env::Default()) {}
+  Status RenameAt(const internal::Dir& dir, std::string_view from, std::string_view to, bool no_replace) override {
+    Result<struct stat> replaced = target()->StatAt(dir, to);
+    if (!no_replace && replaced.ok() && to.find(internal::kSnapshotSuffix) != std::string_view::npos) {
+      (OpenFdsOn(*replaced) > 0 ? held_ : not_held_) += 1;
+    }
+    return EnvWrapper::RenameAt(dir, from, to, no_replace);
+  }
+  int held() const { return held_; }
+  int not_held() const { return not_held_; }
+
+ private:
+  int held_ = 0;
+  int not_held_ = 0;
 };
 
 LocalStoreOptions Options(const ScratchDir& root, std::shared_ptr<const Encrypter> key) {
@@ -181,4 +232,44 @@ TEST_CASE("a local rekey catches a rewritten revision that is longer than what w
   REQUIRE(env.grown());
   CHECK(done.status().code() == Code::kIntegrity);
   CHECK(done.status().message().find("the stored bytes differ from what was written") != std::string::npos);
+}
+
+TEST_CASE("a local rekey keeps each replaced revision open across its rename, so the rename frees nothing") {
+  std::shared_ptr<const Encrypter> a = EnvKey("RB_A", sealstate::testing::kKeyA);
+  std::shared_ptr<const Encrypter> b = EnvKey("RB_B", sealstate::testing::kKeyB);
+  ScratchDir root;
+  RenameOverEnv env;
+  auto store = internal::OpenLocalStoreWith(Options(root, a), env, *internal::ProcessProbe::Default());
+  REQUIRE(store.ok());
+  const std::vector<std::string> revs = CommitRevisions(**store, 5);
+  const int fds_before = OpenFdCount();
+  auto done = Rekey(**store, *Ring({b, a}));
+  INFO(done.status().ToString());
+  REQUIRE(done.ok());
+  CHECK(env.held() == 5);
+  CHECK(env.not_held() == 0);
+  CHECK(OpenFdCount() == fds_before);  // every old file closed by the time the lock is released
+  auto with_b = OpenLocalStore(Options(root, b));
+  for (const std::string& rev : revs) CHECK((*with_b)->Get(rev).ok());
+}
+
+TEST_CASE("a local rekey over the real Env leaves no fd open once the lock is released") {
+  std::shared_ptr<const Encrypter> a = EnvKey("RB_A", sealstate::testing::kKeyA);
+  std::shared_ptr<const Encrypter> b = EnvKey("RB_B", sealstate::testing::kKeyB);
+  ScratchDir root;
+  auto store = OpenLocalStore(Options(root, a));
+  REQUIRE(store.ok());
+  const std::vector<std::string> revs = CommitRevisions(**store, 70);  // two batches of up to 64
+  const int fds_before = OpenFdCount();
+  auto done = Rekey(**store, *Ring({b, a}));
+  INFO(done.status().ToString());
+  REQUIRE(done.ok());
+  CHECK(done->size() == revs.size());
+  CHECK(OpenFdCount() == fds_before);
+  auto journal = (*store)->Journal(0);
+  REQUIRE(journal.ok());
+  CHECK(std::count_if(journal->begin(), journal->end(), [](const JournalEvent& e) { return e.event == "rekey"; }) ==
+        70);
+  auto with_b = OpenLocalStore(Options(root, b));
+  for (const std::string& rev : revs) CHECK((*with_b)->Get(rev).ok());
 }

@@ -12,7 +12,8 @@
 // extra hard links, not with OpenAt directly. Errors are
 // Status::IoError naming the full path (dir.path + "/" + name) and carrying errno.
 //
-// Thread safety: PosixEnv is stateless and safe to share. Wrappers document their own rules.
+// Thread safety: PosixEnv is stateless (but for its closer thread, see CloseLater) and safe to
+// share. Wrappers document their own rules.
 #pragma once
 
 #include <sys/stat.h>
@@ -91,6 +92,15 @@ class Env {
                                      const std::string& what) = 0;
   // close(2), its result checked (a deferred write error can surface here).
   virtual Status Close(int fd, const std::string& what) = 0;
+  // close(2) of an fd nothing was written through (so its result is ignored: it cannot report
+  // lost data), maybe later and on another thread, so the caller does not wait for what a last
+  // close does: freeing the blocks of a file whose name was renamed over or unlinked, which with
+  // a `discard` mount waits for the disk. Takes ownership of `fd`. PosixEnv hands it to a closer
+  // thread (io/later_closer.h; at most LaterCloser::kMaxPending wait, beyond that the call
+  // waits for room); the test wrappers close it at once, through their Close.
+  virtual void CloseLater(int fd, const std::string& what) = 0;
+  // Returns once every fd given to CloseLater before the call (by any thread) is closed.
+  virtual void WaitForLaterCloses() = 0;
   // fstat(2).
   virtual Result<struct stat> Stat(int fd, const std::string& what) = 0;
   // fstatat(2) with AT_SYMLINK_NOFOLLOW. kNotFound (not kIoError) when the name does not exist.

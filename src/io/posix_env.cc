@@ -16,6 +16,7 @@
 #include <limits>
 
 #include "io/env.h"
+#include "io/later_closer.h"
 #include "io/pending_fsync.h"
 
 namespace sealstate::internal {
@@ -36,6 +37,13 @@ struct flock WholeFileWriteLock() {
   lock.l_len = 0;
   lock.l_pid = 0;  // required by OFD locks
   return lock;
+}
+
+// The process's closer thread for Env::CloseLater, never destroyed (PosixEnv is used during
+// static teardown, and the thread runs until the process ends).
+LaterCloser& Closer() {
+  static LaterCloser* const closer = new LaterCloser;
+  return *closer;
 }
 
 class PosixEnv final : public Env {
@@ -114,6 +122,10 @@ class PosixEnv final : public Env {
     if (::close(fd) != 0) return Status::IoError("close", what, errno);
     return Status::OK();
   }
+
+  void CloseLater(int fd, const std::string& /*what*/) override { Closer().Add(fd); }
+
+  void WaitForLaterCloses() override { Closer().WaitUntilIdle(); }
 
   Result<struct stat> Stat(int fd, const std::string& what) override {
     struct stat st;
@@ -244,7 +256,7 @@ std::string Dir::Join(std::string_view name) const {
 }
 
 Env* Env::Default() {
-  static PosixEnv env;  // stateless, so safe to use during static teardown
+  static PosixEnv env;  // stateless but for the closer (never destroyed), so safe to use during static teardown
   return &env;
 }
 

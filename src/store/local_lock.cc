@@ -12,6 +12,7 @@ LocalLock::~LocalLock() {
 Status LocalLock::Unlock() {
   if (released_) return Status::OK();
   released_ = true;
+  core_->env.WaitForLaterCloses();  // the old files replaced under the lock are freed before it is released
   return core_->marker.Release(held_);
 }
 

@@ -466,8 +466,16 @@ Status LocalStore::ReplaceEnvelope(std::string_view rev, ByteSource& source, std
   return ReplaceEnvelopes({EnvelopeReplacement{std::string(rev), &source}}, lock_id);
 }
 
+// At most this many replaced files of one batch are held open across their renames (the rest are
+// freed inside their rename, as before): a bound on the fds a batch holds.
+constexpr std::size_t kMaxHeldOldFiles = 64;
+
 // Every revision is checked (name, header, exists) before any file is written; then all are
 // written, fsynced and renamed together (ReplaceFiles: one directory fsync for the batch).
+// The old files stay open across their renames, so a rename only drops a name and the blocks
+// are freed at the last close, which Env::CloseLater does off this thread; the previous batch's
+// closes are waited for before this batch's renames (at most two batches' old files are open),
+// and the last batch's when the lock is released (LocalLock::Unlock).
 Status LocalStore::ReplaceEnvelopes(const std::vector<EnvelopeReplacement>& batch, std::string_view lock_id) {
   if (batch.empty()) return Status::OK();
   for (const EnvelopeReplacement& one : batch) SEALSTATE_RETURN_IF_ERROR(CheckImportedRevisionName(kPrefix, one.rev));
@@ -476,18 +484,24 @@ Status LocalStore::ReplaceEnvelopes(const std::vector<EnvelopeReplacement>& batc
   SEALSTATE_RETURN_IF_ERROR(CheckFence(std::string(lock_id), not_done));
   std::vector<std::unique_ptr<ImportedEnvelope>> envelopes;
   std::vector<FileReplacement> files;
+  std::vector<UniqueFd> old_files;
   for (const EnvelopeReplacement& one : batch) {
     envelopes.push_back(std::make_unique<ImportedEnvelope>(*one.source));
     ImportedEnvelope& envelope = *envelopes.back();
     SEALSTATE_RETURN_IF_ERROR(
         envelope.Check(EnvelopeBinding{"state", factory(), stack(), one.rev}, core_->options.envelope, kPrefix));
     // Only an existing revision is replaced: a rekey never creates one.
-    SEALSTATE_RETURN_IF_ERROR(OpenSnapshotFile(one.rev).status());
+    SEALSTATE_ASSIGN_OR_RETURN(SnapshotFile old, OpenSnapshotFile(one.rev));
+    if (old_files.size() < kMaxHeldOldFiles) old_files.push_back(std::move(old.fd));
     files.push_back(
         FileReplacement{SnapshotFileName(one.rev), [&envelope](ByteSink& sink) { return CopyBytes(envelope, sink); }});
   }
-  return ReplaceFiles(core_->env, core_->dirs->snapshots, files,
-                      [&] { return CheckFence(std::string(lock_id), not_done); });
+  Status replaced = ReplaceFiles(core_->env, core_->dirs->snapshots, files, [&] {
+    core_->env.WaitForLaterCloses();  // the previous batch's old files
+    return CheckFence(std::string(lock_id), not_done);
+  });
+  for (UniqueFd& old : old_files) core_->env.CloseLater(old.Release(), old.what());
+  return replaced;
 }
 
 void LocalStore::CleanDebrisOnce() {

@@ -68,6 +68,8 @@ Result<std::size_t> EnvWrapper::ReadAt(int fd, char* buffer, std::size_t capacit
   return target_->ReadAt(fd, buffer, capacity, offset, what);
 }
 Status EnvWrapper::Close(int fd, const std::string& what) { return target_->Close(fd, what); }
+void EnvWrapper::CloseLater(int fd, const std::string& what) { (void)Close(fd, what); }
+void EnvWrapper::WaitForLaterCloses() {}
 Result<struct stat> EnvWrapper::Stat(int fd, const std::string& what) { return target_->Stat(fd, what); }
 Result<struct stat> EnvWrapper::StatAt(const Dir& dir, std::string_view name) { return target_->StatAt(dir, name); }
 Status EnvWrapper::Chmod(int fd, mode_t mode, const std::string& what) { return target_->Chmod(fd, mode, what); }

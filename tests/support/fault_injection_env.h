@@ -47,6 +47,11 @@ class EnvWrapper : public Env {
   Result<std::size_t> ReadAt(int fd, char* buffer, std::size_t capacity, off_t offset,
                              const std::string& what) override;
   Status Close(int fd, const std::string& what) override;
+  // Closes at once, through this->Close (so subclasses count, fail or track it as a Close; the
+  // result is ignored, as PosixEnv's closer thread ignores it): deterministic, single-threaded.
+  void CloseLater(int fd, const std::string& what) override;
+  // Nothing to wait for: CloseLater closed at once.
+  void WaitForLaterCloses() override;
   Result<struct stat> Stat(int fd, const std::string& what) override;
   Result<struct stat> StatAt(const Dir& dir, std::string_view name) override;
   Status Chmod(int fd, mode_t mode, const std::string& what) override;
