@@ -50,6 +50,9 @@ class GoJsonWriter {
 
   // Flushes buffered bytes; returns the first sink error, else OK.
   Status Finish();
+  // Whether the sink has refused bytes (what is written from then on is dropped): a long
+  // writer may stop early.
+  bool failed() const { return !status_.ok(); }
 
  private:
   void BeforeValue();

@@ -16,6 +16,7 @@
 #include "envelope/seal_validated.h"
 #include "journal/journal_mac.h"
 #include "journal/stamped_event.h"
+#include "lock/new_holder.h"
 #include "lock/process_identity.h"
 #include "postgres/pg_connection.h"
 #include "postgres/pg_consumers.h"
@@ -28,12 +29,25 @@
 #include "postgres/pg_revisions.h"
 #include "postgres/pg_schema.h"
 #include "postgres/pg_spec.h"
+#include "snapshot/encodes_within.h"
 
 namespace sealstate {
 namespace internal {
 namespace {
 
 constexpr std::string_view kPrefix = kPostgresPrefix;
+
+// The largest snapshot (its encoding, before compression) a commit takes the fast path for
+// (Commit). The fast path's transaction locks the stack's row before it uploads the envelope,
+// so whoever takes the lock meanwhile waits on that row, past their own timeout and
+// uncancellably, until that transaction ends. It must lock it first: taking that row's lock
+// after a revision's foreign key has taken a key-share lock on it, while another transaction
+// does the same, can make PostgreSQL fail ("new multixact has more than one updating member",
+// seen with 8 processes committing at once). 1 MiB (one chunk) keeps that wait to one small
+// commit's seal, upload and WAL flush, a few milliseconds on a local server; above it the fast
+// path would save two round trips out of an upload that takes far longer, so the commit takes
+// the lock instead (whose waiters time out and can be cancelled).
+constexpr std::size_t kFastPathMaxSnapshotBytes = std::size_t{1} << 20;
 
 JournalEvent Stamped(std::string event, std::string rev, std::string lock_id, std::string detail) {
   return StampedEvent(ProcessProbe::Default()->Self(), std::move(event), std::move(rev), std::move(lock_id),
@@ -136,9 +150,24 @@ class PostgresStore final : public Backend {
   // Queues on `pipeline` the transaction (up to, not with, its COMMIT) that stores `snapshot` as
   // revision `rev` (Store), sealing it into chunks that leave as they fill. Errors: the seal's.
   // Its journal rows follow `head`, which it moves past them.
+  // With `fast` (and make_current), the fast path's guard takes the fence's place (FastGuard).
+  struct FastGuard {
+    std::optional<std::string> expected_current;  // current as read without the lock (none: no current)
+  };
   Status QueueStore(PgPipeline& pipeline, const Snapshot& snapshot, const std::optional<EnvelopeParent>& parent,
                     const std::string& rev, const std::string& lock_id, const std::string& operation, bool make_current,
-                    PgJournalHead& head);
+                    PgJournalHead& head, const FastGuard* fast = nullptr);
+  // Commit's fast path, when the lock looked free: in one round trip and one transaction that
+  // locks the stack's row first, the write as Store's, moving current only if no holder row
+  // exists and current is still `guard.expected_current` (and the journal's head still
+  // journal_head_, its rows' CAS), and the COMMIT. Returns the revision, or "" when refused (the
+  // lock is held or stale, current or the journal moved, the name is taken): then nothing was
+  // written (the transaction rolled back). Errors: the seal's; kIoError (not retried: the
+  // COMMIT may have been sent).
+  Result<std::string> FastCommit(const Snapshot& snapshot, const std::optional<EnvelopeParent>& parent,
+                                 const FastGuard& guard, const std::string& lock_id, const std::string& operation);
+  // The rows of CurrentFactsStatement, read on conn_ (mutex_ held). Errors: kIoError.
+  Result<PgRows> ReadCurrentRows();
   // Store under the name `rev`, in two round trips: the queued transaction, then (the fence
   // holding) its COMMIT, its journal rows chained to journal_head_ (which must be set; moved past
   // them when committed). `name_taken`: it failed only because `rev` exists; `head_moved`: only
@@ -171,8 +200,12 @@ class PostgresStore final : public Backend {
     std::string first_bytes;
     std::optional<std::string> digest;
   };
-  // The one statement CurrentFacts are read with (its results binary).
+  // The one statement CurrentFacts are read with (its results binary); its column
+  // kHolderColumn says whether a holder row was there ("true"), kJournalHeadColumn on is the
+  // journal's head.
   PgStatement CurrentFactsStatement() const;
+  static constexpr int kHolderColumn = 3;
+  static constexpr int kJournalHeadColumn = 4;
   // CurrentFacts in one statement (or from `read_already`, that statement's rows read on another
   // connection: Commit's, with the lock); none without a current. Errors: kIoError.
   Result<std::optional<CurrentFacts>> ReadCurrentFacts(std::optional<PgRows> read_already = std::nullopt);
@@ -280,8 +313,9 @@ Result<EnvelopeHeader> PostgresStore::ReadHeader(std::string_view rev) {
 }
 
 PgStatement PostgresStore::CurrentFactsStatement() const {
-  return PgStatement{"SELECT s.current, substr(c.data, 1, $2), r.digest, " + PgJournalHeadColumns() + " FROM " +
-                         place_->Table("stacks") + " s LEFT JOIN " + place_->Table("revisions") +
+  return PgStatement{"SELECT s.current, substr(c.data, 1, $2), r.digest, EXISTS (SELECT 1 FROM " +
+                         place_->Table("locks") + " l WHERE l.stack_id = s.id)::text, " + PgJournalHeadColumns() +
+                         " FROM " + place_->Table("stacks") + " s LEFT JOIN " + place_->Table("revisions") +
                          " r ON r.stack_id = s.id AND r.rev = s.current LEFT JOIN " + place_->Table("revision_chunks") +
                          " c ON c.stack_id = s.id AND c.rev = s.current AND c.chunk = 0" + PgJournalHeadJoin(*place_) +
                          " WHERE s.id = $1 ORDER BY j.seq",
@@ -291,24 +325,32 @@ PgStatement PostgresStore::CurrentFactsStatement() const {
 Result<std::optional<PostgresStore::CurrentFacts>> PostgresStore::ReadCurrentFacts(std::optional<PgRows> read_already) {
   std::lock_guard<std::mutex> guard(mutex_);
   if (read_already) return CurrentFactsFrom(*read_already);
+  SEALSTATE_ASSIGN_OR_RETURN(PgRows rows, ReadCurrentRows());
+  return CurrentFactsFrom(rows);
+}
+
+Result<PgRows> PostgresStore::ReadCurrentRows() {
   SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
   const PgStatement statement = CurrentFactsStatement();
-  const auto read = [&] {
-    return conn_->Exec("read current", statement.sql, statement.params, /*binary_result=*/true);
+  // In a pipeline of its own: prepared once per session, as the commit's other statements.
+  const auto read = [&]() -> Result<PgRows> {
+    PgPipeline pipeline(*conn_);
+    (void)pipeline.Send("read current", statement.sql, statement.params, /*binary_result=*/true);
+    SEALSTATE_RETURN_IF_ERROR(pipeline.Finish());
+    return pipeline.TakeResult(0);
   };
   Result<PgRows> rows = read();
   if (!rows.ok() && !conn_->healthy()) {  // the session was gone: once more on a new one
     SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
     rows = read();
   }
-  SEALSTATE_RETURN_IF_ERROR(rows.status());
-  return CurrentFactsFrom(*rows);
+  return rows;
 }
 
 Result<std::optional<PostgresStore::CurrentFacts>> PostgresStore::CurrentFactsFrom(const PgRows& rows) {
   if (rows.empty()) return std::optional<CurrentFacts>();
   // The journal's head, read with current: what the write's journal rows chain to.
-  SEALSTATE_ASSIGN_OR_RETURN(journal_head_, PgJournalHeadFrom(rows, 3));
+  SEALSTATE_ASSIGN_OR_RETURN(journal_head_, PgJournalHeadFrom(rows, kJournalHeadColumn));
   if (rows.IsNull(0, 0)) return std::optional<CurrentFacts>();
   CurrentFacts facts{
       .rev = rows.Text(0, 0), .first_bytes = rows.IsNull(0, 1) ? "" : rows.Text(0, 1), .digest = std::nullopt};
@@ -346,8 +388,12 @@ Status PostgresStore::MoveCurrentLocked(const std::string& rev, const std::strin
 Status PostgresStore::QueueStore(PgPipeline& pipeline, const Snapshot& snapshot,
                                  const std::optional<EnvelopeParent>& parent, const std::string& rev,
                                  const std::string& lock_id, const std::string& operation, bool make_current,
-                                 PgJournalHead& head) {
+                                 PgJournalHead& head, const FastGuard* fast) {
   (void)pipeline.Send("write", "BEGIN");
+  // The fast path locks the stack's row first (so concurrent ones queue there, before any
+  // waits on another: none holds a key-share lock on it, from a revision's foreign key, that it
+  // then upgrades while another does too).
+  if (fast != nullptr) (void)pipeline.Send("commit", LockStackRowSql(*place_), {PgParam::Int(place_->stack_id)});
   // A name another writer holds (committed, or in a transaction still running: then this waits
   // for it) fails this statement with a unique violation: the caller tries the next suffix.
   (void)pipeline.Send(
@@ -371,6 +417,21 @@ Status PostgresStore::QueueStore(PgPipeline& pipeline, const Snapshot& snapshot,
       PgJournalInsert(*place_, StampedWriteEvent(ProcessProbe::Default()->Self(), rev, lock_id, facts), head));
   (void)pipeline.Send("journal write", written);
   if (!make_current) return Status::OK();
+  if (fast != nullptr) {
+    // The stack's row is locked since the start; this statement (a snapshot taken since) sees
+    // every holder row committed before, and none can commit until this transaction ends. A
+    // refusal makes journal_seq NULL: it fails with kSqlNotNullViolation, and the rest is skipped.
+    (void)pipeline.Send("set-current",
+                        "UPDATE " + place_->Table("stacks") +
+                            " SET current = $2, journal_seq = CASE WHEN current IS NOT DISTINCT FROM $3 AND NOT EXISTS "
+                            "(SELECT 1 FROM " +
+                            place_->Table("locks") + " l WHERE l.stack_id = $1) THEN journal_seq END WHERE id = $1",
+                        {PgParam::Int(place_->stack_id), PgParam::Text(rev),
+                         fast->expected_current ? PgParam::Text(*fast->expected_current) : PgParam::Null()});
+    SEALSTATE_ASSIGN_OR_RETURN(PgStatement moved,
+                               PgJournalInsert(*place_, Stamped("set-current", rev, lock_id, ""), head));
+    return pipeline.Send("journal set-current", moved);
+  }
   (void)pipeline.Send("commit", LockStackRowSql(*place_), {PgParam::Int(place_->stack_id)});
   // The fence: read here, judged by Store before it commits.
   (void)pipeline.Send("check the lock", "SELECT lock_id FROM " + place_->Table("locks") + " WHERE stack_id = $1",
@@ -416,6 +477,42 @@ Status PostgresStore::StoreAs(const Snapshot& snapshot, const std::optional<Enve
   SEALSTATE_RETURN_IF_ERROR(conn_->Commit("write"));
   journal_head_ = std::move(head);
   return Status::OK();
+}
+
+Result<std::string> PostgresStore::FastCommit(const Snapshot& snapshot, const std::optional<EnvelopeParent>& parent,
+                                              const FastGuard& guard, const std::string& lock_id,
+                                              const std::string& operation) {
+  SEALSTATE_RETURN_IF_ERROR(RequireEncrypter(options_.encrypter.get(), kPrefix));
+  SEALSTATE_RETURN_IF_ERROR(ValidateSnapshot(snapshot));
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!journal_head_) return std::string();
+  constexpr int kReserve = 2;  // after BEGIN and the stack row's lock
+  const std::string rev = MakeRevision(NowUtc(), 0);
+  PgJournalHead head = *journal_head_;
+  Status queued;
+  Status sent;
+  int failed = -1;
+  {
+    PgPipeline pipeline(*conn_);
+    queued = QueueStore(pipeline, snapshot, parent, rev, lock_id, operation, /*make_current=*/true, head, &guard);
+    if (queued.ok()) {
+      (void)pipeline.Send("write", "COMMIT");
+      sent = pipeline.Finish();
+      failed = pipeline.failed_index();
+    }
+  }
+  if (queued.ok() && sent.ok()) {
+    journal_head_ = std::move(head);
+    return rev;
+  }
+  const bool refused =
+      !queued.ok() ? false
+                   : IsPgJournalRace(*conn_) || (failed == kReserve && conn_->last_sqlstate() == kSqlUniqueViolation);
+  if (conn_->healthy()) conn_->Rollback();
+  journal_head_.reset();
+  if (!queued.ok()) return queued;
+  if (refused && conn_->healthy()) return std::string();
+  return sent;
 }
 
 Result<std::string> PostgresStore::Store(const Snapshot& snapshot, const std::optional<EnvelopeParent>& parent,
@@ -474,6 +571,25 @@ Result<std::string> PostgresStore::Write(const Snapshot& snapshot, const WriteOp
 // of current before it rides on the lock's round trip.
 Result<std::string> PostgresStore::Commit(const Snapshot& snapshot, const LockOptions& options,
                                           const WriteOptions& write_options) {
+  // The fast path, when the lock looks free and the snapshot is small (kFastPathMaxSnapshotBytes):
+  // current read without the lock, then the write in one transaction that holds the stack
+  // exclusively (sealstate-format(5), "Locking").
+  std::optional<PgRows> unlocked;
+  if (EncodesWithin(snapshot, kFastPathMaxSnapshotBytes)) {
+    std::lock_guard<std::mutex> guard(mutex_);
+    SEALSTATE_ASSIGN_OR_RETURN(unlocked, ReadCurrentRows());
+  }
+  if (unlocked && !unlocked->empty() && unlocked->Text(0, kHolderColumn) == "false") {
+    SEALSTATE_ASSIGN_OR_RETURN(const LockHolder holder, NewProcessHolder(options, kPrefix));
+    const FastGuard guard{.expected_current =
+                              unlocked->IsNull(0, 0) ? std::nullopt : std::optional<std::string>(unlocked->Text(0, 0))};
+    WriteOptions write = write_options;
+    write.lock_id = holder.lock_id;
+    SEALSTATE_ASSIGN_OR_RETURN(const std::optional<EnvelopeParent> parent,
+                               CheckKeyAndLinkParent(write, std::move(unlocked)));
+    SEALSTATE_ASSIGN_OR_RETURN(std::string rev, FastCommit(snapshot, parent, guard, holder.lock_id, options.operation));
+    if (!rev.empty()) return rev;
+  }
   // Current is read in the lock's round trip, once the lock is taken (when it is free).
   PgReadAfterLock read_current{.statement = CurrentFactsStatement(), .binary_result = true, .rows = std::nullopt};
   SEALSTATE_ASSIGN_OR_RETURN(std::unique_ptr<Lock> lock, AcquirePgLock(place_, options, &read_current));

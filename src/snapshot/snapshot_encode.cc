@@ -88,7 +88,10 @@ void WriteEntries(GoJsonWriter& w, const Snapshot& snapshot) {
     return;
   }
   w.StartArray();
-  for (const Entry& entry : snapshot.entries) WriteEntry(w, entry);
+  for (const Entry& entry : snapshot.entries) {
+    if (w.failed()) return;  // the sink refused: the rest would be dropped (Finish says why)
+    WriteEntry(w, entry);
+  }
   w.EndArray();
 }
 
