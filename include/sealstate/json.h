@@ -9,7 +9,7 @@
 // Memory: a Json is 16 bytes and an object member 32 (a JsonKey and a Json). Strings up to 14
 // bytes (keys up to 15) are stored inline; longer ones in one heap block of exactly their length.
 // Arrays and objects live in a heap block of their own. A decoded snapshot therefore costs about
-// 1.4x its canonical encoding (README "Performance").
+// 1.3-1.5x its canonical encoding (README "Performance").
 //
 // Thread safety: a value type; const access from several threads is safe.
 #pragma once
