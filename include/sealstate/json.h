@@ -66,7 +66,7 @@ class SEALSTATE_EXPORT JsonKey {
  private:
   static constexpr std::size_t kInline = 15;      // bytes 0..14 hold an inline key
   static constexpr unsigned char kOnHeap = 0xff;  // byte 15: the inline size, or this
-  alignas(8) unsigned char raw_[16];
+  alignas(8) unsigned char raw_[16] = {};
 };
 
 // A JSON object: members kept in one vector sorted bytewise by key, keys unique. It has the
@@ -193,7 +193,7 @@ class SEALSTATE_EXPORT Json {
   void Store(Type type, T value);
   void Release();
 
-  alignas(8) unsigned char raw_[16];
+  alignas(8) unsigned char raw_[16] = {};
 };
 
 SEALSTATE_EXPORT bool operator==(const Json& a, const Json& b);
