@@ -49,6 +49,6 @@ int main(int argc, char** argv) {
   Result<Snapshot> current = (*store)->Current();
   if (!current.ok()) return Fail("current", current.status());
   std::printf("committed revision %s of network/prod; current has %zu entry, vpc id %s\n", rev->c_str(),
-              current->entries.size(), current->entries[0].outputs["id"].as_string().c_str());
+              current->entries.size(), std::string(current->entries[0].outputs["id"].as_string()).c_str());
   return *current == snapshot ? 0 : 1;
 }

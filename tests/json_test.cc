@@ -497,7 +497,7 @@ TEST_CASE("Reader sorts members given in any order and keeps the last of a repea
 TEST_CASE("JsonObject keeps keys sorted bytewise and unique, as std::map did", "[json][object]") {
   JsonObject o{{"b", Json(2)}, {"\xc3\xa9", Json(3)}, {"a", Json(1)}, {"b", Json("first wins")}, {"B", Json(0)}};
   std::vector<std::string> keys;
-  for (const auto& [key, value] : o) keys.push_back(key);
+  for (const auto& [key, value] : o) keys.emplace_back(key);
   CHECK(keys == std::vector<std::string>{"B", "a", "b", "\xc3\xa9"});  // bytewise: 0xc3 after ASCII
   CHECK(o.at("b") == Json(2));
 
@@ -517,6 +517,67 @@ TEST_CASE("JsonObject keeps keys sorted bytewise and unique, as std::map did", "
   CHECK_THROWS_AS(o.at("d"), std::out_of_range);
   CHECK(o.size() == 5);
   CHECK(o == JsonObject{{"a", Json(1)}, {"b", Json(2)}, {"c", Json(5)}, {"B", Json(0)}, {"\xc3\xa9", Json(3)}});
+}
+
+// The decoded-snapshot memory budget (README "Performance"): a value is 16 bytes, a member 32.
+TEST_CASE("Json is 16 bytes and an object member 32", "[json][value]") {
+  CHECK(sizeof(Json) == 16);
+  CHECK(sizeof(JsonObject::value_type) == 32);
+}
+
+TEST_CASE("Json strings of every length around the inline limit keep their bytes", "[json][value]") {
+  for (std::size_t n = 0; n <= 40; ++n) {
+    std::string text(n, 'x');
+    for (std::size_t i = 0; i < n; ++i) text[i] = static_cast<char>('a' + i % 26);
+    if (n > 3) text[2] = '\0';  // embedded NUL bytes are kept
+    const Json value(text);
+    CHECK(value.type() == Json::Type::kString);
+    CHECK(value.as_string() == text);
+    const JsonKey key(text);
+    CHECK(key == text);
+    CHECK(std::string(key) == text);
+  }
+}
+
+TEST_CASE("Json copies are independent and moves leave null", "[json][value]") {
+  const std::string long_text(100, 'L');
+  Json original(JsonObject{{"a-key-longer-than-fifteen", Json(long_text)}, {"n", Json(JsonArray{Json(1), Json("s")})}});
+  Json copy = original;
+  CHECK(copy == original);
+  copy.as_object()["n"].as_array().push_back(Json(2.5));
+  copy.as_object().insert_or_assign("a-key-longer-than-fifteen", Json("short"));
+  CHECK(original.as_object().at("a-key-longer-than-fifteen").as_string() == long_text);
+  CHECK(original.as_object().at("n").as_array().size() == 2);
+  CHECK_FALSE(copy == original);
+
+  Json moved = std::move(copy);
+  CHECK(copy.is_null());  // NOLINT: the moved-from state is specified
+  CHECK(moved.as_object().at("n").as_array().size() == 3);
+  copy = moved;
+  CHECK(copy == moved);
+}
+
+TEST_CASE("Json assigned from one of its own elements keeps that element", "[json][value]") {
+  Json value(JsonArray{Json(std::string(40, 'e')), Json(JsonObject{{"k", Json(std::string(50, 'k'))}})});
+  value = std::move(value.as_array()[1]);
+  CHECK(value == Json(JsonObject{{"k", Json(std::string(50, 'k'))}}));
+  value = value.as_object().at("k");
+  CHECK(value == Json(std::string(50, 'k')));
+  Json& self = value;
+  value = self;
+  CHECK(value == Json(std::string(50, 'k')));
+}
+
+TEST_CASE("Json keeps numbers, booleans and null by type", "[json][value]") {
+  CHECK(Json(std::numeric_limits<std::int64_t>::min()).as_int() == std::numeric_limits<std::int64_t>::min());
+  CHECK(Json(std::numeric_limits<std::uint64_t>::max()).as_uint() == std::numeric_limits<std::uint64_t>::max());
+  CHECK(Json(std::uint64_t{7}).type() == Json::Type::kInt);
+  CHECK(Json(-0.5).as_double() == -0.5);
+  CHECK(Json(true).as_bool());
+  CHECK_FALSE(Json(false).as_bool());
+  CHECK(Json() == Json(nullptr));
+  CHECK_FALSE(Json(1) == Json(1.0));
+  CHECK_FALSE(Json("1") == Json(1));
 }
 
 TEST_CASE("JsonObject::FromMembers sorts and keeps the last of a repeated key", "[json][object]") {
@@ -719,7 +780,7 @@ std::string ParsedString(const std::string& text) {
     REQUIRE(chunked.ok());
     CHECK(*chunked == whole);
   }
-  return whole.as_object().at("s").as_string();
+  return std::string(whole.as_object().at("s").as_string());
 }
 
 std::string Member(std::string_view contents) { return "{\"s\": \"" + std::string(contents) + "\"}"; }

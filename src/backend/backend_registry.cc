@@ -21,13 +21,14 @@ bool IsBackendName(std::string_view name) {
   return true;
 }
 
-Status UnknownField(std::string_view backend, const std::string& key, std::string_view known) {
-  return Status::InvalidArgument("state: " + std::string(backend) + ": unknown configuration field \"" + key +
-                                 "\" (known: " + std::string(known) + ")");
+Status UnknownField(std::string_view backend, std::string_view key, std::string_view known) {
+  return Status::InvalidArgument("state: " + std::string(backend) + ": unknown configuration field \"" +
+                                 std::string(key) + "\" (known: " + std::string(known) + ")");
 }
 
-Status WrongType(std::string_view backend, const std::string& key) {
-  return Status::InvalidArgument("state: " + std::string(backend) + ": \"" + key + "\" has the wrong type");
+Status WrongType(std::string_view backend, std::string_view key) {
+  return Status::InvalidArgument("state: " + std::string(backend) + ": \"" + std::string(key) +
+                                 "\" has the wrong type");
 }
 
 // A built-in store's options (LocalStoreOptions, MemoryStoreOptions) with the context's fields.

@@ -33,7 +33,7 @@ Result<std::string> RequiredStringField(std::string_view source, const JsonObjec
     return Status::InvalidArgument(prefix + Quoted(field) + " must be a string");
   }
   if (found->second.as_string().empty()) return Status::InvalidArgument(prefix + Quoted(field) + " is required");
-  return found->second.as_string();
+  return std::string(found->second.as_string());
 }
 
 Result<std::unique_ptr<Encrypter>> CreateEnvKey(const JsonObject& config) {

@@ -113,7 +113,7 @@ std::string DecryptHint(const V1Envelope& envelope) {
     const auto it = envelope.ref_body.find(key);
     if (it == envelope.ref_body.end() || it->second.type() != Json::Type::kString) continue;
     if (it->second.as_string().empty()) continue;
-    hint += " " + std::string(key) + " " + it->second.as_string();
+    hint += " " + std::string(key) + " " + std::string(it->second.as_string());
     break;
   }
   return hint + ")";

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <stdexcept>
 
@@ -14,10 +15,46 @@ namespace {
   std::abort();
 }
 
-template <typename T, typename Variant>
-auto& Get(Variant& value, const char* wanted) {
-  if (!std::holds_alternative<T>(value)) DieOnTypeMismatch(wanted);
-  return std::get<T>(value);
+constexpr unsigned char kOnHeap = 0xff;
+// A heap string's size takes bytes 8..13 of a JsonKey's or a Json's 16 bytes.
+constexpr std::size_t kHeapSizeAt = 8;
+constexpr std::size_t kHeapSizeBytes = 6;
+
+// Stores `text` in `raw` (16 bytes): inline when it fits `inline_capacity` bytes, with its size
+// at raw[inline_capacity]; otherwise in a heap block of exactly its size, whose pointer and size
+// take bytes 0..13, and raw[inline_capacity] is kOnHeap.
+void StoreChars(unsigned char* raw, std::size_t inline_capacity, std::string_view text) {
+  if (text.size() <= inline_capacity) {
+    if (!text.empty()) std::memcpy(raw, text.data(), text.size());
+    raw[inline_capacity] = static_cast<unsigned char>(text.size());
+    return;
+  }
+  if (text.size() >> (8 * kHeapSizeBytes) != 0) throw std::length_error("sealstate: JSON string too long");
+  char* heap = new char[text.size()];
+  std::memcpy(heap, text.data(), text.size());
+  std::memcpy(raw, &heap, sizeof heap);
+  for (std::size_t i = 0; i < kHeapSizeBytes; ++i)
+    raw[kHeapSizeAt + i] = static_cast<unsigned char>(text.size() >> (8 * i));
+  raw[inline_capacity] = kOnHeap;
+}
+
+std::string_view LoadChars(const unsigned char* raw, std::size_t inline_capacity) {
+  if (raw[inline_capacity] != kOnHeap) return {reinterpret_cast<const char*>(raw), raw[inline_capacity]};
+  const char* heap = nullptr;
+  std::memcpy(&heap, raw, sizeof heap);
+  std::size_t size = 0;
+  for (std::size_t i = 0; i < kHeapSizeBytes; ++i) size |= static_cast<std::size_t>(raw[kHeapSizeAt + i]) << (8 * i);
+  return {heap, size};
+}
+
+// Frees a heap block StoreChars made; leaves an empty inline string.
+void FreeChars(unsigned char* raw, std::size_t inline_capacity) {
+  if (raw[inline_capacity] == kOnHeap) {
+    char* heap = nullptr;
+    std::memcpy(&heap, raw, sizeof heap);
+    delete[] heap;
+  }
+  raw[inline_capacity] = 0;
 }
 
 bool KeyBelow(const JsonObject::value_type& member, std::string_view key) { return member.first < key; }
@@ -87,7 +124,7 @@ const Json& JsonObject::at(std::string_view key) const {
 Json& JsonObject::operator[](std::string_view key) {
   const auto it = lower_bound(key);
   if (it != members_.end() && it->first == key) return it->second;
-  return members_.emplace(it, std::string(key), Json())->second;
+  return members_.emplace(it, JsonKey(key), Json())->second;
 }
 
 std::pair<JsonObject::iterator, bool> JsonObject::insert(value_type member) {
@@ -96,7 +133,7 @@ std::pair<JsonObject::iterator, bool> JsonObject::insert(value_type member) {
   return {members_.insert(it, std::move(member)), true};
 }
 
-std::pair<JsonObject::iterator, bool> JsonObject::insert_or_assign(std::string key, Json value) {
+std::pair<JsonObject::iterator, bool> JsonObject::insert_or_assign(JsonKey key, Json value) {
   const auto it = lower_bound(key);
   if (it != members_.end() && it->first == key) {
     it->second = std::move(value);
@@ -105,7 +142,7 @@ std::pair<JsonObject::iterator, bool> JsonObject::insert_or_assign(std::string k
   return {members_.emplace(it, std::move(key), std::move(value)), true};
 }
 
-JsonObject::iterator JsonObject::insert_or_assign(const_iterator hint, std::string key, Json value) {
+JsonObject::iterator JsonObject::insert_or_assign(const_iterator hint, JsonKey key, Json value) {
   if (hint == members_.cend() && (members_.empty() || members_.back().first < key)) {
     members_.emplace_back(std::move(key), std::move(value));
     return std::prev(members_.end());
@@ -122,23 +159,165 @@ JsonObject::size_type JsonObject::erase(std::string_view key) {
   return 1;
 }
 
+JsonKey::JsonKey(std::string_view key) { StoreChars(raw_, kInline, key); }
+
+JsonKey::JsonKey(JsonKey&& other) noexcept {
+  std::memcpy(raw_, other.raw_, sizeof raw_);
+  other.raw_[kInline] = 0;
+}
+
+JsonKey& JsonKey::operator=(const JsonKey& other) {
+  if (this != &other) *this = JsonKey(other);
+  return *this;
+}
+
+JsonKey& JsonKey::operator=(JsonKey&& other) noexcept {
+  if (this != &other) {
+    FreeChars(raw_, kInline);
+    std::memcpy(raw_, other.raw_, sizeof raw_);
+    other.raw_[kInline] = 0;
+  }
+  return *this;
+}
+
+JsonKey::~JsonKey() { FreeChars(raw_, kInline); }
+
+template <typename T>
+T Json::Load() const {
+  T value;
+  std::memcpy(&value, raw_, sizeof value);
+  return value;
+}
+
+template <typename T>
+void Json::Store(Type type, T value) {
+  std::memcpy(raw_, &value, sizeof value);
+  raw_[kTagByte] = static_cast<unsigned char>(type);
+}
+
+Json::Json(bool b) { Store(Type::kBool, b); }
+Json::Json(std::int64_t i) { Store(Type::kInt, i); }
+Json::Json(double d) { Store(Type::kDouble, d); }
+
 Json::Json(std::uint64_t u) {
   if (u <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
-    value_ = static_cast<std::int64_t>(u);
+    Store(Type::kInt, static_cast<std::int64_t>(u));
   } else {
-    value_ = u;
+    Store(Type::kUint, u);
   }
 }
 
-bool Json::as_bool() const { return Get<bool>(value_, "bool"); }
-std::int64_t Json::as_int() const { return Get<std::int64_t>(value_, "int"); }
-std::uint64_t Json::as_uint() const { return Get<std::uint64_t>(value_, "uint"); }
-double Json::as_double() const { return Get<double>(value_, "double"); }
-const std::string& Json::as_string() const { return Get<std::string>(value_, "string"); }
-std::string& Json::as_string() { return Get<std::string>(value_, "string"); }
-const JsonArray& Json::as_array() const { return Get<JsonArray>(value_, "array"); }
-JsonArray& Json::as_array() { return Get<JsonArray>(value_, "array"); }
-const JsonObject& Json::as_object() const { return Get<JsonObject>(value_, "object"); }
-JsonObject& Json::as_object() { return Get<JsonObject>(value_, "object"); }
+Json::Json(std::string_view s) {
+  StoreChars(raw_, kInline, s);
+  raw_[kTagByte] = static_cast<unsigned char>(Type::kString);
+}
+
+Json::Json(JsonArray a) { Store(Type::kArray, new JsonArray(std::move(a))); }
+Json::Json(JsonObject o) { Store(Type::kObject, new JsonObject(std::move(o))); }
+
+Json::Json(const Json& other) {
+  switch (other.type()) {
+    case Type::kString:
+      StoreChars(raw_, kInline, other.as_string());
+      raw_[kTagByte] = static_cast<unsigned char>(Type::kString);
+      return;
+    case Type::kArray: Store(Type::kArray, new JsonArray(other.as_array())); return;
+    case Type::kObject: Store(Type::kObject, new JsonObject(other.as_object())); return;
+    default: std::memcpy(raw_, other.raw_, sizeof raw_); return;
+  }
+}
+
+Json::Json(Json&& other) noexcept {
+  std::memcpy(raw_, other.raw_, sizeof raw_);
+  other.raw_[kTagByte] = static_cast<unsigned char>(Type::kNull);
+}
+
+Json& Json::operator=(const Json& other) {
+  if (this != &other) *this = Json(other);
+  return *this;
+}
+
+// `other` may live inside this value (an element of its array, say): it is detached before this
+// value's old contents are released.
+Json& Json::operator=(Json&& other) noexcept {
+  unsigned char moved[sizeof raw_];
+  std::memcpy(moved, other.raw_, sizeof moved);
+  other.raw_[kTagByte] = static_cast<unsigned char>(Type::kNull);
+  Release();
+  std::memcpy(raw_, moved, sizeof raw_);
+  return *this;
+}
+
+Json::~Json() { Release(); }
+
+void Json::Release() {
+  switch (type()) {
+    case Type::kString: FreeChars(raw_, kInline); break;
+    case Type::kArray: delete Load<JsonArray*>(); break;
+    case Type::kObject: delete Load<JsonObject*>(); break;
+    default: break;
+  }
+  raw_[kTagByte] = static_cast<unsigned char>(Type::kNull);
+}
+
+bool Json::as_bool() const {
+  if (type() != Type::kBool) DieOnTypeMismatch("bool");
+  return Load<bool>();
+}
+
+std::int64_t Json::as_int() const {
+  if (type() != Type::kInt) DieOnTypeMismatch("int");
+  return Load<std::int64_t>();
+}
+
+std::uint64_t Json::as_uint() const {
+  if (type() != Type::kUint) DieOnTypeMismatch("uint");
+  return Load<std::uint64_t>();
+}
+
+double Json::as_double() const {
+  if (type() != Type::kDouble) DieOnTypeMismatch("double");
+  return Load<double>();
+}
+
+std::string_view Json::as_string() const {
+  if (type() != Type::kString) DieOnTypeMismatch("string");
+  return LoadChars(raw_, kInline);
+}
+
+const JsonArray& Json::as_array() const {
+  if (type() != Type::kArray) DieOnTypeMismatch("array");
+  return *Load<const JsonArray*>();
+}
+
+JsonArray& Json::as_array() {
+  if (type() != Type::kArray) DieOnTypeMismatch("array");
+  return *Load<JsonArray*>();
+}
+
+const JsonObject& Json::as_object() const {
+  if (type() != Type::kObject) DieOnTypeMismatch("object");
+  return *Load<const JsonObject*>();
+}
+
+JsonObject& Json::as_object() {
+  if (type() != Type::kObject) DieOnTypeMismatch("object");
+  return *Load<JsonObject*>();
+}
+
+bool operator==(const Json& a, const Json& b) {
+  if (a.type() != b.type()) return false;
+  switch (a.type()) {
+    case Json::Type::kNull: return true;
+    case Json::Type::kBool: return a.as_bool() == b.as_bool();
+    case Json::Type::kInt: return a.as_int() == b.as_int();
+    case Json::Type::kUint: return a.as_uint() == b.as_uint();
+    case Json::Type::kDouble: return a.as_double() == b.as_double();
+    case Json::Type::kString: return a.as_string() == b.as_string();
+    case Json::Type::kArray: return a.as_array() == b.as_array();
+    case Json::Type::kObject: return a.as_object() == b.as_object();
+  }
+  return false;
+}
 
 }  // namespace sealstate

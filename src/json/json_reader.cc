@@ -55,7 +55,7 @@ class TreeBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeB
   bool String(const Ch* str, rapidjson::SizeType length, bool) {
     if (!CountValue()) return false;
     if (streaming()) return handler_->String(std::string_view(str, length)), true;
-    return tree_.Value(Json(std::string(str, length))), true;
+    return tree_.Value(Json(std::string_view(str, length))), true;
   }
   bool Key(const Ch* str, rapidjson::SizeType length, bool) {
     if (streaming()) return handler_->Key(std::string_view(str, length)), true;

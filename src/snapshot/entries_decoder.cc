@@ -138,7 +138,7 @@ void EntriesDecoder::String(std::string_view value) {
     case Place::kEntryValue:
     case Place::kBindingValue: return EndMemberValue(AssignString(value));
     case Place::kStrings: StringList(field_).emplace_back(value); return;
-    case Place::kTree: tree_.Value(Json(std::string(value))); return;
+    case Place::kTree: tree_.Value(Json(value)); return;
     case Place::kEntryMember:
     case Place::kBindingMember: return;
   }

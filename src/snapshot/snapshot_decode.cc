@@ -60,12 +60,11 @@ class FieldReader {
     return Status::Integrity("snapshot: " + Path(key) + " must be " + std::string(expected));
   }
 
-  // Moves the string out of the tree.
   Status String(std::string_view key, std::string& out) {
     Json* value = Find(key);
     if (value == nullptr) return Status::OK();
     if (value->type() != Json::Type::kString) return TypeError(key, "a string");
-    out = std::move(value->as_string());
+    out = value->as_string();
     return Status::OK();
   }
 
