@@ -157,6 +157,22 @@ Result<std::vector<RekeyedRevision>> Rekey(Backend& store, const Encrypter& ring
   return done;
 }
 
+// Keys A and B, and a local store sealed for A in a scratch root, opened through a TestEnv.
+template <typename TestEnv>
+struct StoreForA {
+  std::shared_ptr<const Encrypter> a = EnvKey("RB_A", sealstate::testing::kKeyA);
+  std::shared_ptr<const Encrypter> b = EnvKey("RB_B", sealstate::testing::kKeyB);
+  ScratchDir root;
+  TestEnv env;
+  std::unique_ptr<Backend> store;
+
+  StoreForA() {
+    auto opened = internal::OpenLocalStoreWith(Options(root, a), env, *internal::ProcessProbe::Default());
+    REQUIRE(opened.ok());
+    store = std::move(*opened);
+  }
+};
+
 std::size_t FsyncsOf(const FaultInjectionEnv& env, const std::string& path) {
   const std::vector<sealstate::testing::TraceEntry> trace = env.trace();
   return static_cast<std::size_t>(
@@ -166,23 +182,18 @@ std::size_t FsyncsOf(const FaultInjectionEnv& env, const std::string& path) {
 }  // namespace
 
 TEST_CASE("a local rekey fsyncs the snapshot directory and the journal once per batch, not per revision") {
-  std::shared_ptr<const Encrypter> a = EnvKey("RB_A", sealstate::testing::kKeyA);
-  std::shared_ptr<const Encrypter> b = EnvKey("RB_B", sealstate::testing::kKeyB);
-  ScratchDir root;
-  FaultInjectionEnv env;
-  auto store = internal::OpenLocalStoreWith(Options(root, a), env, *internal::ProcessProbe::Default());
-  REQUIRE(store.ok());
-  const std::vector<std::string> revs = CommitRevisions(**store, 5);
-  env.ResetCounters();
-  auto done = Rekey(**store, *Ring({b, a}));
+  StoreForA<FaultInjectionEnv> f;
+  const std::vector<std::string> revs = CommitRevisions(*f.store, 5);
+  f.env.ResetCounters();
+  auto done = Rekey(*f.store, *Ring({f.b, f.a}));
   INFO(done.status().ToString());
   REQUIRE(done.ok());
   for (const RekeyedRevision& r : *done) CHECK(r.action == RekeyAction::kRewrapped);
-  const std::string stack_dir = root.dir().path + "/" + kFactory + "/" + kStack;
-  CHECK(FsyncsOf(env, stack_dir + "/snapshots") == 1);
-  CHECK(FsyncsOf(env, stack_dir + "/journal") == 1);
+  const std::string stack_dir = f.root.dir().path + "/" + kFactory + "/" + kStack;
+  CHECK(FsyncsOf(f.env, stack_dir + "/snapshots") == 1);
+  CHECK(FsyncsOf(f.env, stack_dir + "/journal") == 1);
   // Each new file is still fsynced before it is renamed.
-  const std::vector<sealstate::testing::TraceEntry> trace = env.trace();
+  const std::vector<sealstate::testing::TraceEntry> trace = f.env.trace();
   for (const auto& rename : trace) {
     if (rename.op != Op::kRenameAt || rename.path.find(internal::kTempMarker) == std::string::npos) continue;
     CHECK(std::any_of(trace.begin(), trace.end(), [&](const auto& e) {
@@ -190,14 +201,14 @@ TEST_CASE("a local rekey fsyncs the snapshot directory and the journal once per 
     }));
   }
   // Still one journal event per revision.
-  auto journal = (*store)->Journal(0);
+  auto journal = f.store->Journal(0);
   REQUIRE(journal.ok());
   for (const std::string& rev : revs) {
     CHECK(std::count_if(journal->begin(), journal->end(),
                         [&](const JournalEvent& e) { return e.event == "rekey" && e.rev == rev; }) == 1);
   }
-  auto with_b = OpenLocalStore(Options(root, b));
-  auto with_a = OpenLocalStore(Options(root, a));
+  auto with_b = OpenLocalStore(Options(f.root, f.b));
+  auto with_a = OpenLocalStore(Options(f.root, f.a));
   for (const std::string& rev : revs) {
     CHECK((*with_b)->Get(rev).ok());
     CHECK((*with_a)->Get(rev).status().code() == Code::kWrongKey);
@@ -205,51 +216,36 @@ TEST_CASE("a local rekey fsyncs the snapshot directory and the journal once per 
 }
 
 TEST_CASE("a local rekey catches a byte flipped while a rewritten revision was written") {
-  std::shared_ptr<const Encrypter> a = EnvKey("RB_A", sealstate::testing::kKeyA);
-  std::shared_ptr<const Encrypter> b = EnvKey("RB_B", sealstate::testing::kKeyB);
-  ScratchDir root;
-  FlippingEnv env;
-  auto store = internal::OpenLocalStoreWith(Options(root, a), env, *internal::ProcessProbe::Default());
-  REQUIRE(store.ok());
-  CommitRevisions(**store, 2);
-  env.Arm();
-  auto done = Rekey(**store, *Ring({b, a}));
-  REQUIRE(env.flipped());
+  StoreForA<FlippingEnv> f;
+  CommitRevisions(*f.store, 2);
+  f.env.Arm();
+  auto done = Rekey(*f.store, *Ring({f.b, f.a}));
+  REQUIRE(f.env.flipped());
   CHECK(done.status().code() == Code::kIntegrity);
   CHECK(done.status().message().find("verifying the rewritten revision") != std::string::npos);
 }
 
 TEST_CASE("a local rekey catches a rewritten revision that is longer than what was written") {
-  std::shared_ptr<const Encrypter> a = EnvKey("RB_A", sealstate::testing::kKeyA);
-  std::shared_ptr<const Encrypter> b = EnvKey("RB_B", sealstate::testing::kKeyB);
-  ScratchDir root;
-  TailEnv env;
-  auto store = internal::OpenLocalStoreWith(Options(root, a), env, *internal::ProcessProbe::Default());
-  REQUIRE(store.ok());
-  CommitRevisions(**store, 2);
-  env.Arm();
-  auto done = Rekey(**store, *Ring({b, a}));
-  REQUIRE(env.grown());
+  StoreForA<TailEnv> f;
+  CommitRevisions(*f.store, 2);
+  f.env.Arm();
+  auto done = Rekey(*f.store, *Ring({f.b, f.a}));
+  REQUIRE(f.env.grown());
   CHECK(done.status().code() == Code::kIntegrity);
   CHECK(done.status().message().find("the stored bytes differ from what was written") != std::string::npos);
 }
 
 TEST_CASE("a local rekey keeps each replaced revision open across its rename, so the rename frees nothing") {
-  std::shared_ptr<const Encrypter> a = EnvKey("RB_A", sealstate::testing::kKeyA);
-  std::shared_ptr<const Encrypter> b = EnvKey("RB_B", sealstate::testing::kKeyB);
-  ScratchDir root;
-  RenameOverEnv env;
-  auto store = internal::OpenLocalStoreWith(Options(root, a), env, *internal::ProcessProbe::Default());
-  REQUIRE(store.ok());
-  const std::vector<std::string> revs = CommitRevisions(**store, 5);
+  StoreForA<RenameOverEnv> f;
+  const std::vector<std::string> revs = CommitRevisions(*f.store, 5);
   const int fds_before = OpenFdCount();
-  auto done = Rekey(**store, *Ring({b, a}));
+  auto done = Rekey(*f.store, *Ring({f.b, f.a}));
   INFO(done.status().ToString());
   REQUIRE(done.ok());
-  CHECK(env.held() == 5);
-  CHECK(env.not_held() == 0);
+  CHECK(f.env.held() == 5);
+  CHECK(f.env.not_held() == 0);
   CHECK(OpenFdCount() == fds_before);  // every old file closed by the time the lock is released
-  auto with_b = OpenLocalStore(Options(root, b));
+  auto with_b = OpenLocalStore(Options(f.root, f.b));
   for (const std::string& rev : revs) CHECK((*with_b)->Get(rev).ok());
 }
 
