@@ -99,7 +99,8 @@ class Env {
   // thread (io/later_closer.h; at most LaterCloser::kMaxPending wait, beyond that the call
   // waits for room); the test wrappers close it at once, through their Close.
   virtual void CloseLater(int fd, const std::string& what) = 0;
-  // Returns once every fd given to CloseLater before the call (by any thread) is closed.
+  // Returns once every fd given to CloseLater before the call (by any thread) is closed; then
+  // PosixEnv has no closer thread left running.
   virtual void WaitForLaterCloses() = 0;
   // fstat(2).
   virtual Result<struct stat> Stat(int fd, const std::string& what) = 0;

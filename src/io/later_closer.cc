@@ -11,30 +11,30 @@ namespace sealstate::internal {
 
 void LaterCloser::Add(int fd) {
   std::unique_lock<std::mutex> lock(mutex_);
-  if (!started_) {
+  progress_.wait(lock, [this] { return queued_.size() + closing_ < kMaxPending; });
+  if (!running_) {
+    if (thread_.joinable()) thread_.join();  // it has ended: running_ is cleared as its last step
     std::optional<std::thread> thread = TryStartThread([this] { Run(); });
     if (!thread) {  // tried again at the next Add
       lock.unlock();
       (void)::close(fd);  // only read: nothing to lose
       return;
     }
-    thread->detach();  // runs for the rest of the process
-    started_ = true;
+    thread_ = std::move(*thread);
+    running_ = true;
   }
-  progress_.wait(lock, [this] { return queued_.size() + closing_ < kMaxPending; });
   queued_.push_back(fd);
-  work_.notify_one();
 }
 
 void LaterCloser::WaitUntilIdle() {
   std::unique_lock<std::mutex> lock(mutex_);
-  progress_.wait(lock, [this] { return queued_.empty() && closing_ == 0; });
+  progress_.wait(lock, [this] { return !running_; });
+  if (thread_.joinable()) thread_.join();
 }
 
 void LaterCloser::Run() {
   std::unique_lock<std::mutex> lock(mutex_);
-  for (;;) {
-    work_.wait(lock, [this] { return !queued_.empty(); });
+  while (!queued_.empty()) {
     std::vector<int> batch(queued_.begin(), queued_.end());
     queued_.clear();
     closing_ = batch.size();
@@ -44,6 +44,8 @@ void LaterCloser::Run() {
     closing_ = 0;
     progress_.notify_all();
   }
+  running_ = false;
+  progress_.notify_all();
 }
 
 }  // namespace sealstate::internal

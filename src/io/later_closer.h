@@ -9,12 +9,15 @@
 #include <cstddef>
 #include <deque>
 #include <mutex>
+#include <thread>
 
 namespace sealstate::internal {
 
-// Thread-safe. The closer thread is started at the first Add (TryStartThread) and runs for the
-// rest of the process: the object must never be destroyed once an fd was added (PosixEnv keeps
-// one for the whole process). While the system refuses the thread, Add closes at once.
+// Thread-safe. The closer thread is started by an Add that finds none running (TryStartThread)
+// and ends once nothing is queued; WaitUntilIdle joins it, so after it no closer thread is left
+// (nothing outlives the caller's operation, and nothing is running at the process's exit). The
+// object must outlive its thread: PosixEnv keeps one for the whole process. While the system
+// refuses the thread, Add closes at once.
 class LaterCloser {
  public:
   // At most this many fds wait to be closed (queued or being closed); Add waits for room beyond.
@@ -23,19 +26,20 @@ class LaterCloser {
   // Takes ownership of `fd` and closes it on the closer thread soon; close's result is ignored
   // (the fd must be one nothing was written through, so its close cannot lose data).
   void Add(int fd);
-  // Returns once every fd added before the call is closed.
+  // Returns once every fd added before the call is closed, and joins the closer thread if it
+  // has ended meanwhile.
   void WaitUntilIdle();
 
  private:
-  // The closer thread: closes whatever is queued, forever.
+  // The closer thread: closes whatever is queued until the queue is empty, then ends.
   void Run();
 
   std::mutex mutex_;
-  std::condition_variable work_;      // the queue got an fd
-  std::condition_variable progress_;  // fds were closed
+  std::condition_variable progress_;  // fds were closed, or the thread ended
   std::deque<int> queued_;
   std::size_t closing_ = 0;  // taken off the queue, not yet closed
-  bool started_ = false;
+  bool running_ = false;     // the closer thread has not ended (it may still need joining)
+  std::thread thread_;       // the last closer thread started; joined by Add or WaitUntilIdle
 };
 
 }  // namespace sealstate::internal

@@ -39,8 +39,8 @@ struct flock WholeFileWriteLock() {
   return lock;
 }
 
-// The process's closer thread for Env::CloseLater, never destroyed (PosixEnv is used during
-// static teardown, and the thread runs until the process ends).
+// The process's closer for Env::CloseLater, never destroyed (PosixEnv is used during static
+// teardown); its thread runs only while fds wait, and WaitForLaterCloses joins it.
 LaterCloser& Closer() {
   static LaterCloser* const closer = new LaterCloser;
   return *closer;
