@@ -54,10 +54,28 @@ void JsonTreeBuilder::End() {
   const bool object = stack_.back().object;
   stack_.pop_back();
   if (object) {
-    Value(Json(JsonObject::FromMembers(TakeExact(members_[level]))));
+    JsonObject built = JsonObject::FromMembers(TakeExact(members_[level]));
+    if (stack_.empty()) {
+      root_object_ = std::move(built);
+      return;
+    }
+    Value(Json(std::move(built)));
   } else {
     Value(Json(TakeExact(elements_[level])));
   }
+}
+
+Json JsonTreeBuilder::Take() {
+  if (!root_object_) return std::move(root_);
+  Json taken(std::move(*root_object_));
+  root_object_.reset();
+  return taken;
+}
+
+JsonObject JsonTreeBuilder::TakeObject() {
+  JsonObject taken = std::move(root_object_.value());
+  root_object_.reset();
+  return taken;
 }
 
 bool JsonTreeBuilder::InRootMemberNamed(std::string_view key) const {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,7 +38,11 @@ class JsonTreeBuilder {
   bool InRootMemberNamed(std::string_view key) const;
   // The finished value (null if none was built); the builder is empty after.
   // REQUIRES: depth() == 0.
-  Json Take() { return std::move(root_); }
+  Json Take();
+  // The finished value, an object, as it is: not boxed in a Json, whose heap block the caller
+  // would free again at once (decoded entries keep their inputs and outputs as JsonObject).
+  // The builder is empty after. REQUIRES: depth() == 0 and the value built was an object.
+  JsonObject TakeObject();
 
  private:
   struct Frame {
@@ -49,7 +54,8 @@ class JsonTreeBuilder {
   // The open containers' contents, by depth (index = depth - 1); kept to be reused.
   std::vector<std::vector<JsonObject::value_type>> members_;
   std::vector<JsonArray> elements_;
-  Json root_;
+  Json root_;                              // a finished scalar or array
+  std::optional<JsonObject> root_object_;  // a finished object, until taken
 };
 
 }  // namespace sealstate::internal

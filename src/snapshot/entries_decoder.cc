@@ -232,7 +232,7 @@ void EntriesDecoder::EndObject() {
     case Place::kTree:
       tree_.End();
       if (tree_.depth() > 0) return;
-      (field_ == kInputs ? entry().inputs : entry().outputs) = std::move(tree_.Take().as_object());
+      (field_ == kInputs ? entry().inputs : entry().outputs) = tree_.TakeObject();
       return EndMemberValue(FieldError::kNone);
     case Place::kBindingMember: place_ = Place::kEntryMember; return;
     case Place::kEntryMember:
