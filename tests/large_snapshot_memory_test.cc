@@ -16,6 +16,7 @@
 #include <sealstate/envelope.h>
 #include <sealstate/snapshot.h>
 
+#include "support/proc_memory.h"
 #include "test_support.h"
 
 using namespace sealstate;
@@ -25,17 +26,8 @@ namespace {
 constexpr std::size_t kMiB = 1024 * 1024;
 constexpr std::size_t kDocumentBytes = 100 * kMiB;
 
-// "VmRSS" or "VmHWM" of this process, in bytes.
-std::size_t ProcStatusBytes(const std::string& field) {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind(field + ":", 0) == 0) return std::stoull(line.substr(field.size() + 1)) * 1024;
-  }
-  return 0;
-}
-
-void ResetPeak() { std::ofstream("/proc/self/clear_refs") << "5"; }
+using sealstate::testing::ProcStatusBytes;
+using sealstate::testing::ResetPeak;
 
 class FileSink final : public ByteSink {
  public:

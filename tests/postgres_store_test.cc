@@ -36,6 +36,7 @@
 #include <sealstate/testing.h>
 
 #include "support/child_process.h"
+#include "support/proc_memory.h"
 #include "support/test_postgres.h"
 
 using namespace sealstate;
@@ -769,17 +770,8 @@ namespace {
 
 constexpr std::size_t kMiB = 1024 * 1024;
 
-// "VmRSS" or "VmHWM" of this process, in bytes.
-std::size_t ProcStatusBytes(const std::string& field) {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind(field + ":", 0) == 0) return std::stoull(line.substr(field.size() + 1)) * 1024;
-  }
-  return 0;
-}
-
-void ResetPeak() { std::ofstream("/proc/self/clear_refs") << "5"; }
+using sealstate::testing::ProcStatusBytes;
+using sealstate::testing::ResetPeak;
 
 struct MemoryFigures {
   std::size_t commit_extra = 0;  // peak RSS during Commit beyond the RSS before it

@@ -31,6 +31,26 @@ namespace sealstate {
 class Json;
 using JsonArray = std::vector<Json>;
 
+namespace json_detail {
+// The layout JsonKey and Json share for their characters (json.cc writes it): up to
+// `inline_capacity` bytes inline with their size at raw[inline_capacity]; a longer string in a
+// heap block whose pointer takes bytes 0..7 and its size bytes 8..13 (little-endian), and
+// raw[inline_capacity] is kOnHeap.
+inline constexpr unsigned char kOnHeap = 0xff;
+inline constexpr std::size_t kHeapSizeAt = 8;
+inline constexpr std::size_t kHeapSizeBytes = 6;
+
+// Reads the characters stored in `raw` (16 bytes) as described above.
+inline std::string_view LoadChars(const unsigned char* raw, std::size_t inline_capacity) {
+  if (raw[inline_capacity] != kOnHeap) return {reinterpret_cast<const char*>(raw), raw[inline_capacity]};
+  const char* heap = nullptr;
+  std::memcpy(&heap, raw, sizeof heap);
+  std::size_t size = 0;
+  for (std::size_t i = 0; i < kHeapSizeBytes; ++i) size |= static_cast<std::size_t>(raw[kHeapSizeAt + i]) << (8 * i);
+  return {heap, size};
+}
+}  // namespace json_detail
+
 // An object member's name: an immutable string of 16 bytes, holding up to 15 bytes inline and a
 // longer name in one heap block of exactly its length. It converts to std::string_view and
 // compares with strings bytewise; std::string(key) makes a copy.
@@ -64,8 +84,8 @@ class SEALSTATE_EXPORT JsonKey {
   }
 
  private:
-  static constexpr std::size_t kInline = 15;      // bytes 0..14 hold an inline key
-  static constexpr unsigned char kOnHeap = 0xff;  // byte 15: the inline size, or this
+  // Bytes 0..14 hold an inline key; byte 15 its size, or json_detail::kOnHeap.
+  static constexpr std::size_t kInline = 15;
   alignas(8) unsigned char raw_[16] = {};
 };
 
@@ -181,11 +201,10 @@ class SEALSTATE_EXPORT Json {
  private:
   // Bytes 0..7: the scalar, the heap string's or container's pointer, or (bytes 0..13) an
   // inline string; bytes 8..13: a heap string's size; byte 14: an inline string's size, or
-  // kOnHeap; byte 15: the Type.
+  // json_detail::kOnHeap; byte 15: the Type.
   static constexpr std::size_t kInline = 14;
   static constexpr std::size_t kSizeByte = 14;
   static constexpr std::size_t kTagByte = 15;
-  static constexpr unsigned char kOnHeap = 0xff;
 
   template <typename T>
   T Load() const;
@@ -198,14 +217,7 @@ class SEALSTATE_EXPORT Json {
 
 SEALSTATE_EXPORT bool operator==(const Json& a, const Json& b);
 
-inline std::string_view JsonKey::view() const {
-  if (raw_[kInline] != kOnHeap) return {reinterpret_cast<const char*>(raw_), raw_[kInline]};
-  const char* heap = nullptr;
-  std::memcpy(&heap, raw_, sizeof heap);
-  std::size_t size = 0;
-  for (std::size_t i = 0; i < 6; ++i) size |= static_cast<std::size_t>(raw_[8 + i]) << (8 * i);
-  return {heap, size};
-}
+inline std::string_view JsonKey::view() const { return json_detail::LoadChars(raw_, kInline); }
 
 // JsonObject's inline members, here where Json is complete.
 inline JsonObject::iterator JsonObject::begin() { return members_.begin(); }

@@ -15,10 +15,10 @@ namespace {
   std::abort();
 }
 
-constexpr unsigned char kOnHeap = 0xff;
-// A heap string's size takes bytes 8..13 of a JsonKey's or a Json's 16 bytes.
-constexpr std::size_t kHeapSizeAt = 8;
-constexpr std::size_t kHeapSizeBytes = 6;
+using json_detail::kHeapSizeAt;
+using json_detail::kHeapSizeBytes;
+using json_detail::kOnHeap;
+using json_detail::LoadChars;
 
 // Stores `text` in `raw` (16 bytes): inline when it fits `inline_capacity` bytes, with its size
 // at raw[inline_capacity]; otherwise in a heap block of exactly its size, whose pointer and size
@@ -36,15 +36,6 @@ void StoreChars(unsigned char* raw, std::size_t inline_capacity, std::string_vie
   for (std::size_t i = 0; i < kHeapSizeBytes; ++i)
     raw[kHeapSizeAt + i] = static_cast<unsigned char>(text.size() >> (8 * i));
   raw[inline_capacity] = kOnHeap;
-}
-
-std::string_view LoadChars(const unsigned char* raw, std::size_t inline_capacity) {
-  if (raw[inline_capacity] != kOnHeap) return {reinterpret_cast<const char*>(raw), raw[inline_capacity]};
-  const char* heap = nullptr;
-  std::memcpy(&heap, raw, sizeof heap);
-  std::size_t size = 0;
-  for (std::size_t i = 0; i < kHeapSizeBytes; ++i) size |= static_cast<std::size_t>(raw[kHeapSizeAt + i]) << (8 * i);
-  return {heap, size};
 }
 
 // Frees a heap block StoreChars made; leaves an empty inline string.
