@@ -158,7 +158,7 @@ class PostgresStore final : public Backend {
   struct FastGuard {
     std::optional<std::string> expected_current;  // current as read without the lock (none: no current)
     const std::string* sealed = nullptr;          // the envelope, sealed already (not again)
-    std::string* digest = nullptr;                // set to its stored digest
+    const std::string* digest = nullptr;          // with `sealed`: its digest (StoredEnvelopeDigest's)
   };
   Status QueueStore(PgPipeline& pipeline, const Snapshot& snapshot, const std::optional<EnvelopeParent>& parent,
                     const std::string& rev, const std::string& lock_id, const std::string& operation, bool make_current,
@@ -428,22 +428,35 @@ Status PostgresStore::QueueStore(PgPipeline& pipeline, const Snapshot& snapshot,
   if (fast != nullptr) (void)pipeline.Send("commit", LockStackRowSql(*place_), {PgParam::Int(place_->stack_id)});
   // A name another writer holds (committed, or in a transaction still running: then this waits
   // for it) fails this statement with a unique violation: the caller tries the next suffix.
-  (void)pipeline.Send(
-      "write " + rev,
-      "INSERT INTO " + place_->Table("revisions") +
-          " (stack_id, rev, envelope_version, chunks, bytes) VALUES ($1, $2, $3, 0, 0)",
-      {PgParam::Int(place_->stack_id), PgParam::Text(rev), PgParam::Int(options_.envelope.written_version())});
+  const bool presealed = fast != nullptr && fast->sealed != nullptr;
+  if (presealed) {
+    // Sealed already: the row goes in with its chunks' count, size and digest (no UPDATE after).
+    const auto size = static_cast<std::int64_t>(fast->sealed->size());
+    const auto chunks = static_cast<std::int64_t>((fast->sealed->size() + kPgChunkBytes - 1) / kPgChunkBytes);
+    (void)pipeline.Send(
+        "write " + rev,
+        "INSERT INTO " + place_->Table("revisions") +
+            " (stack_id, rev, envelope_version, chunks, bytes, digest) VALUES ($1, $2, $3, $4, $5, $6)",
+        {PgParam::Int(place_->stack_id), PgParam::Text(rev), PgParam::Int(options_.envelope.written_version()),
+         PgParam::Int(chunks), PgParam::Int(size), PgParam::Text(*fast->digest)});
+  } else {
+    (void)pipeline.Send(
+        "write " + rev,
+        "INSERT INTO " + place_->Table("revisions") +
+            " (stack_id, rev, envelope_version, chunks, bytes) VALUES ($1, $2, $3, 0, 0)",
+        {PgParam::Int(place_->stack_id), PgParam::Text(rev), PgParam::Int(options_.envelope.written_version())});
+  }
   PgChunkSink sink(pipeline, *place_, rev);
-  SEALSTATE_RETURN_IF_ERROR(fast != nullptr && fast->sealed != nullptr
-                                ? sink.Append(*fast->sealed)
-                                : SealValidatedSnapshot(snapshot, options_.envelope.written_version(),
-                                                        EnvelopeBinding{"state", factory(), stack(), rev, parent},
-                                                        *options_.encrypter, sink,
-                                                        options_.envelope.written_compression()));
+  SEALSTATE_RETURN_IF_ERROR(presealed ? sink.Append(*fast->sealed)
+                                      : SealValidatedSnapshot(snapshot, options_.envelope.written_version(),
+                                                              EnvelopeBinding{"state", factory(), stack(), rev, parent},
+                                                              *options_.encrypter, sink,
+                                                              options_.envelope.written_compression()));
   SEALSTATE_RETURN_IF_ERROR(sink.Finish());
-  SEALSTATE_ASSIGN_OR_RETURN(std::string digest, sink.Digest());
-  if (fast != nullptr && fast->digest != nullptr) *fast->digest = digest;
-  (void)pipeline.Send("write " + rev, RecordChunksSql(), RecordChunksParams(rev, sink, digest));
+  if (!presealed) {
+    SEALSTATE_ASSIGN_OR_RETURN(std::string digest, sink.Digest());
+    (void)pipeline.Send("write " + rev, RecordChunksSql(), RecordChunksParams(rev, sink, digest));
+  }
   const WrittenFacts facts{.envelope_version = options_.envelope.written_version(),
                            .size = sink.bytes(),
                            .entries = static_cast<std::int64_t>(snapshot.entries.size()),
@@ -528,11 +541,13 @@ Result<std::string> PostgresStore::FastCommit(const Snapshot& snapshot, const st
                                             *options_.encrypter, sealed, options_.envelope.written_compression());
   if (sealed.overflowed()) return std::string();
   SEALSTATE_RETURN_IF_ERROR(seal);
+  EnvelopeDigestSink digesting;
+  SEALSTATE_RETURN_IF_ERROR(digesting.Append(sealed.bytes()));
+  SEALSTATE_ASSIGN_OR_RETURN(const std::string digest, digesting.HexDigest());
   std::lock_guard<std::mutex> lock(mutex_);
   if (!journal_head_) return std::string();
   constexpr int kReserve = 2;  // after BEGIN and the stack row's lock
   PgJournalHead head = *journal_head_;
-  std::string digest;
   FastGuard with_bytes = guard;
   with_bytes.sealed = &sealed.bytes();
   with_bytes.digest = &digest;
