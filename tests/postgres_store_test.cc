@@ -996,6 +996,23 @@ std::string ParentDigest(Backend& backend, const std::string& rev) {
 
 }  // namespace
 
+TEST_CASE("a store whose session the server ended since its last commit commits again on a new session") {
+  const std::string spec = MigratedSpec("ended");
+  std::unique_ptr<Backend> backend = OpenStack(spec + "&application_name=sealstate_ended", "ended");
+  REQUIRE(CommitOnce(*backend, "first", std::chrono::milliseconds(5000)).ok());
+  CHECK(Sql("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = "
+            "'sealstate_ended'") == "1");
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the server's goodbye arrives
+  // The remembered current is not used on a session the server has ended (its transaction would
+  // fail there): current is read again, on a new one.
+  Result<std::string> rev = CommitOnce(*backend, "second", std::chrono::milliseconds(5000));
+  INFO(rev.status().ToString());
+  REQUIRE(rev.ok());
+  CHECK(*backend->CurrentRev() == *rev);
+  CHECK(backend->List()->size() == 2);
+  CHECK(VerifyChain(*backend)->problems.empty());
+}
+
 TEST_CASE("each revision's row stores its envelope's digest, which the next revision's parent link records") {
   const std::string spec = MigratedSpec("digest");
   std::unique_ptr<Backend> backend = OpenStack(spec, "digest");
