@@ -2,6 +2,8 @@
 // contract; the messages and error codes are the local store's, prefixed "postgres store: ".
 #include <sealstate/postgres_store.h>
 
+#include <poll.h>
+
 #include <algorithm>
 #include <cstring>
 #include <mutex>
@@ -14,6 +16,7 @@
 #include "backend/parent_link.h"
 #include "envelope/envelope_v2_header.h"
 #include "envelope/seal_validated.h"
+#include "io/bounded_string_sink.h"
 #include "journal/journal_mac.h"
 #include "journal/stamped_event.h"
 #include "lock/new_holder.h"
@@ -29,7 +32,6 @@
 #include "postgres/pg_revisions.h"
 #include "postgres/pg_schema.h"
 #include "postgres/pg_spec.h"
-#include "snapshot/encodes_within.h"
 
 namespace sealstate {
 namespace internal {
@@ -37,17 +39,17 @@ namespace {
 
 constexpr std::string_view kPrefix = kPostgresPrefix;
 
-// The largest snapshot (its encoding, before compression) a commit takes the fast path for
-// (Commit). The fast path's transaction locks the stack's row before it uploads the envelope,
-// so whoever takes the lock meanwhile waits on that row, past their own timeout and
-// uncancellably, until that transaction ends. It must lock it first: taking that row's lock
-// after a revision's foreign key has taken a key-share lock on it, while another transaction
-// does the same, can make PostgreSQL fail ("new multixact has more than one updating member",
-// seen with 8 processes committing at once). 1 MiB (one chunk) keeps that wait to one small
-// commit's seal, upload and WAL flush, a few milliseconds on a local server; above it the fast
-// path would save two round trips out of an upload that takes far longer, so the commit takes
-// the lock instead (whose waiters time out and can be cancelled).
-constexpr std::size_t kFastPathMaxSnapshotBytes = std::size_t{1} << 20;
+// The largest sealed snapshot (its envelope) a commit takes the fast path for (Commit), which
+// seals into memory before it sends anything and falls back to the lock past this size. The fast path's transaction
+// locks the stack's row before it uploads the envelope, so whoever takes the lock meanwhile waits on that row, past
+// their own timeout and uncancellably, until that transaction ends. It must lock it first: taking that row's lock after
+// a revision's foreign key has taken a key-share lock on it, while another transaction does the same, can make
+// PostgreSQL fail ("new multixact has more than one updating member", seen with 8 processes committing at once). 1 MiB
+// (one chunk) keeps that wait to one small commit's seal, upload and WAL flush, a few milliseconds on a local server;
+// above it the fast path would save two round trips out of an upload that takes far longer, so the commit takes the
+// lock instead (whose waiters time out and can be cancelled). The seal itself is done before the transaction begins, so
+// only the upload and the flush count.
+constexpr std::size_t kFastPathMaxSealedBytes = std::size_t{1} << 20;
 
 JournalEvent Stamped(std::string event, std::string rev, std::string lock_id, std::string detail) {
   return StampedEvent(ProcessProbe::Default()->Self(), std::move(event), std::move(rev), std::move(lock_id),
@@ -79,6 +81,7 @@ class PostgresStore final : public Backend {
   }
   Status ForceUnlock(std::string_view expected_id) override {
     std::lock_guard<std::mutex> guard(mutex_);
+    committed_current_.reset();  // another write
     SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
     return ForcePgUnlock(*conn_, *place_, expected_id);
   }
@@ -96,6 +99,7 @@ class PostgresStore final : public Backend {
   }
   Status AppendJournal(std::string event, std::string rev, std::string detail, std::string lock_id) override {
     std::lock_guard<std::mutex> guard(mutex_);
+    committed_current_.reset();  // another write
     SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
     JournalEvent stamped = Stamped(std::move(event), std::move(rev), std::move(lock_id), std::move(detail));
     return InTransaction(*conn_, "journal", [&] { return AppendPgJournal(*conn_, *place_, stamped); });
@@ -153,6 +157,8 @@ class PostgresStore final : public Backend {
   // With `fast` (and make_current), the fast path's guard takes the fence's place (FastGuard).
   struct FastGuard {
     std::optional<std::string> expected_current;  // current as read without the lock (none: no current)
+    const std::string* sealed = nullptr;          // the envelope, sealed already (not again)
+    const std::string* digest = nullptr;          // with `sealed`: its digest (StoredEnvelopeDigest's)
   };
   Status QueueStore(PgPipeline& pipeline, const Snapshot& snapshot, const std::optional<EnvelopeParent>& parent,
                     const std::string& rev, const std::string& lock_id, const std::string& operation, bool make_current,
@@ -164,8 +170,20 @@ class PostgresStore final : public Backend {
   // lock is held or stale, current or the journal moved, the name is taken): then nothing was
   // written (the transaction rolled back). Errors: the seal's; kIoError (not retried: the
   // COMMIT may have been sent).
+  // The snapshot is sealed first, into memory: one that seals larger than kFastPathMaxSealedBytes
+  // returns "" before anything was sent. On success, remembers current as committed_current_.
   Result<std::string> FastCommit(const Snapshot& snapshot, const std::optional<EnvelopeParent>& parent,
                                  const FastGuard& guard, const std::string& lock_id, const std::string& operation);
+  // Commit's fast path (sealstate-format(5), "Locking"): current from committed_current_ (no
+  // round trip) or else read without the lock, the key check and parent link from it, then
+  // FastCommit. Returns the revision, or "" when it did not commit (a holder row was seen, the
+  // snapshot seals too large, the transaction was refused): then nothing was written. Errors:
+  // kWrongKey; the seal's; kIoError.
+  Result<std::string> TryFastCommit(const Snapshot& snapshot, const LockOptions& options,
+                                    const WriteOptions& write_options);
+  // Whether conn_'s idle session has nothing waiting to be read (mutex_ held): a server that
+  // ends a session (a restart, a terminated backend) says so first, without being asked.
+  bool SessionQuiet();
   // The rows of CurrentFactsStatement, read on conn_ (mutex_ held). Errors: kIoError.
   Result<PgRows> ReadCurrentRows();
   // Store under the name `rev`, in two round trips: the queued transaction, then (the fence
@@ -216,6 +234,9 @@ class PostgresStore final : public Backend {
   // without one is hashed as ParentForNewRevision does). Errors: kWrongKey; kIoError.
   Result<std::optional<EnvelopeParent>> CheckKeyAndLinkParent(const WriteOptions& options,
                                                               std::optional<PgRows> read_already = std::nullopt);
+  // CheckKeyAndLinkParent's checks on `facts`, however they were learned (none: no current).
+  Result<std::optional<EnvelopeParent>> KeyCheckAndParentFrom(const WriteOptions& options,
+                                                              const std::optional<CurrentFacts>& facts);
 
   const std::shared_ptr<const PgStackPlace> place_;
   std::mutex mutex_;  // guards conn_
@@ -224,6 +245,12 @@ class PostgresStore final : public Backend {
   // The journal's head as this store last read or left it (guarded by mutex_): what Store chains
   // its rows to; a stale one makes its journal insert fail (IsPgJournalRace) and is read again.
   std::optional<PgJournalHead> journal_head_;
+  // Current as this store's last fast-path commit left it (guarded by mutex_): the next commit's
+  // fast path takes its key check and parent link from it instead of reading current, and its
+  // guarded move refuses when it is stale (another writer moved current or holds the lock). Set
+  // only with journal_head_ (its commit's); dropped by any other write, any failed or refused
+  // commit, and a session that is no longer quiet (SessionQuiet).
+  std::optional<CurrentFacts> committed_current_;
 };
 
 // The pointer and the journal's end in one statement: the rollback check needs both, and the
@@ -361,6 +388,11 @@ Result<std::optional<PostgresStore::CurrentFacts>> PostgresStore::CurrentFactsFr
 Result<std::optional<EnvelopeParent>> PostgresStore::CheckKeyAndLinkParent(const WriteOptions& options,
                                                                            std::optional<PgRows> read_already) {
   SEALSTATE_ASSIGN_OR_RETURN(const std::optional<CurrentFacts> facts, ReadCurrentFacts(std::move(read_already)));
+  return KeyCheckAndParentFrom(options, facts);
+}
+
+Result<std::optional<EnvelopeParent>> PostgresStore::KeyCheckAndParentFrom(const WriteOptions& options,
+                                                                           const std::optional<CurrentFacts>& facts) {
   if (!facts) return std::optional<EnvelopeParent>();
   if (!options.new_key && options_.encrypter != nullptr) {
     StringSource first_bytes(facts->first_bytes);
@@ -396,18 +428,35 @@ Status PostgresStore::QueueStore(PgPipeline& pipeline, const Snapshot& snapshot,
   if (fast != nullptr) (void)pipeline.Send("commit", LockStackRowSql(*place_), {PgParam::Int(place_->stack_id)});
   // A name another writer holds (committed, or in a transaction still running: then this waits
   // for it) fails this statement with a unique violation: the caller tries the next suffix.
-  (void)pipeline.Send(
-      "write " + rev,
-      "INSERT INTO " + place_->Table("revisions") +
-          " (stack_id, rev, envelope_version, chunks, bytes) VALUES ($1, $2, $3, 0, 0)",
-      {PgParam::Int(place_->stack_id), PgParam::Text(rev), PgParam::Int(options_.envelope.written_version())});
+  const bool presealed = fast != nullptr && fast->sealed != nullptr;
+  if (presealed) {
+    // Sealed already: the row goes in with its chunks' count, size and digest (no UPDATE after).
+    const auto size = static_cast<std::int64_t>(fast->sealed->size());
+    const auto chunks = static_cast<std::int64_t>((fast->sealed->size() + kPgChunkBytes - 1) / kPgChunkBytes);
+    (void)pipeline.Send(
+        "write " + rev,
+        "INSERT INTO " + place_->Table("revisions") +
+            " (stack_id, rev, envelope_version, chunks, bytes, digest) VALUES ($1, $2, $3, $4, $5, $6)",
+        {PgParam::Int(place_->stack_id), PgParam::Text(rev), PgParam::Int(options_.envelope.written_version()),
+         PgParam::Int(chunks), PgParam::Int(size), PgParam::Text(*fast->digest)});
+  } else {
+    (void)pipeline.Send(
+        "write " + rev,
+        "INSERT INTO " + place_->Table("revisions") +
+            " (stack_id, rev, envelope_version, chunks, bytes) VALUES ($1, $2, $3, 0, 0)",
+        {PgParam::Int(place_->stack_id), PgParam::Text(rev), PgParam::Int(options_.envelope.written_version())});
+  }
   PgChunkSink sink(pipeline, *place_, rev);
-  SEALSTATE_RETURN_IF_ERROR(SealValidatedSnapshot(snapshot, options_.envelope.written_version(),
-                                                  EnvelopeBinding{"state", factory(), stack(), rev, parent},
-                                                  *options_.encrypter, sink, options_.envelope.written_compression()));
+  SEALSTATE_RETURN_IF_ERROR(presealed ? sink.Append(*fast->sealed)
+                                      : SealValidatedSnapshot(snapshot, options_.envelope.written_version(),
+                                                              EnvelopeBinding{"state", factory(), stack(), rev, parent},
+                                                              *options_.encrypter, sink,
+                                                              options_.envelope.written_compression()));
   SEALSTATE_RETURN_IF_ERROR(sink.Finish());
-  SEALSTATE_ASSIGN_OR_RETURN(std::string digest, sink.Digest());
-  (void)pipeline.Send("write " + rev, RecordChunksSql(), RecordChunksParams(rev, sink, digest));
+  if (!presealed) {
+    SEALSTATE_ASSIGN_OR_RETURN(std::string digest, sink.Digest());
+    (void)pipeline.Send("write " + rev, RecordChunksSql(), RecordChunksParams(rev, sink, digest));
+  }
   const WrittenFacts facts{.envelope_version = options_.envelope.written_version(),
                            .size = sink.bytes(),
                            .entries = static_cast<std::int64_t>(snapshot.entries.size()),
@@ -484,17 +533,30 @@ Result<std::string> PostgresStore::FastCommit(const Snapshot& snapshot, const st
                                               const std::string& operation) {
   SEALSTATE_RETURN_IF_ERROR(RequireEncrypter(options_.encrypter.get(), kPrefix));
   SEALSTATE_RETURN_IF_ERROR(ValidateSnapshot(snapshot));
+  const std::string rev = MakeRevision(NowUtc(), 0);
+  // Sealed once, before the transaction begins: its size decides the path, nothing is sent yet.
+  BoundedStringSink sealed(kFastPathMaxSealedBytes);
+  const Status seal = SealValidatedSnapshot(snapshot, options_.envelope.written_version(),
+                                            EnvelopeBinding{"state", factory(), stack(), rev, parent},
+                                            *options_.encrypter, sealed, options_.envelope.written_compression());
+  if (sealed.overflowed()) return std::string();
+  SEALSTATE_RETURN_IF_ERROR(seal);
+  EnvelopeDigestSink digesting;
+  SEALSTATE_RETURN_IF_ERROR(digesting.Append(sealed.bytes()));
+  SEALSTATE_ASSIGN_OR_RETURN(const std::string digest, digesting.HexDigest());
   std::lock_guard<std::mutex> lock(mutex_);
   if (!journal_head_) return std::string();
   constexpr int kReserve = 2;  // after BEGIN and the stack row's lock
-  const std::string rev = MakeRevision(NowUtc(), 0);
   PgJournalHead head = *journal_head_;
+  FastGuard with_bytes = guard;
+  with_bytes.sealed = &sealed.bytes();
+  with_bytes.digest = &digest;
   Status queued;
   Status sent;
   int failed = -1;
   {
     PgPipeline pipeline(*conn_);
-    queued = QueueStore(pipeline, snapshot, parent, rev, lock_id, operation, /*make_current=*/true, head, &guard);
+    queued = QueueStore(pipeline, snapshot, parent, rev, lock_id, operation, /*make_current=*/true, head, &with_bytes);
     if (queued.ok()) {
       (void)pipeline.Send("write", "COMMIT");
       sent = pipeline.Finish();
@@ -503,8 +565,11 @@ Result<std::string> PostgresStore::FastCommit(const Snapshot& snapshot, const st
   }
   if (queued.ok() && sent.ok()) {
     journal_head_ = std::move(head);
+    committed_current_ =
+        CurrentFacts{.rev = rev, .first_bytes = sealed.bytes().substr(0, kV2MaxHeaderBytes), .digest = digest};
     return rev;
   }
+  committed_current_.reset();
   const bool refused =
       !queued.ok() ? false
                    : IsPgJournalRace(*conn_) || (failed == kReserve && conn_->last_sqlstate() == kSqlUniqueViolation);
@@ -515,11 +580,39 @@ Result<std::string> PostgresStore::FastCommit(const Snapshot& snapshot, const st
   return sent;
 }
 
+bool PostgresStore::SessionQuiet() {
+  pollfd socket{.fd = Libpq().PQsocket(conn_->raw()), .events = POLLIN, .revents = 0};
+  return conn_->healthy() && socket.fd >= 0 && ::poll(&socket, 1, 0) == 0;
+}
+
+Result<std::string> PostgresStore::TryFastCommit(const Snapshot& snapshot, const LockOptions& options,
+                                                 const WriteOptions& write_options) {
+  std::optional<CurrentFacts> facts;
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    if (committed_current_ && journal_head_ && SessionQuiet()) {
+      facts = committed_current_;
+    } else {
+      committed_current_.reset();
+      SEALSTATE_ASSIGN_OR_RETURN(const PgRows unlocked, ReadCurrentRows());
+      if (unlocked.empty() || unlocked.Text(0, kHolderColumn) != "false") return std::string();
+      SEALSTATE_ASSIGN_OR_RETURN(facts, CurrentFactsFrom(unlocked));
+    }
+  }
+  SEALSTATE_ASSIGN_OR_RETURN(const LockHolder holder, NewProcessHolder(options, kPrefix));
+  WriteOptions write = write_options;
+  write.lock_id = holder.lock_id;
+  SEALSTATE_ASSIGN_OR_RETURN(const std::optional<EnvelopeParent> parent, KeyCheckAndParentFrom(write, facts));
+  const FastGuard guard{.expected_current = facts ? std::optional<std::string>(facts->rev) : std::nullopt};
+  return FastCommit(snapshot, parent, guard, holder.lock_id, options.operation);
+}
+
 Result<std::string> PostgresStore::Store(const Snapshot& snapshot, const std::optional<EnvelopeParent>& parent,
                                          const std::string& lock_id, const std::string& operation, bool make_current) {
   SEALSTATE_RETURN_IF_ERROR(RequireEncrypter(options_.encrypter.get(), kPrefix));
   SEALSTATE_RETURN_IF_ERROR(ValidateSnapshot(snapshot));
   std::lock_guard<std::mutex> guard(mutex_);
+  committed_current_.reset();  // another write
   SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
   const Timestamp now = NowUtc();
   bool reconnected = false;
@@ -571,25 +664,16 @@ Result<std::string> PostgresStore::Write(const Snapshot& snapshot, const WriteOp
 // of current before it rides on the lock's round trip.
 Result<std::string> PostgresStore::Commit(const Snapshot& snapshot, const LockOptions& options,
                                           const WriteOptions& write_options) {
-  // The fast path, when the lock looks free and the snapshot is small (kFastPathMaxSnapshotBytes):
-  // current read without the lock, then the write in one transaction that holds the stack
-  // exclusively (sealstate-format(5), "Locking").
-  std::optional<PgRows> unlocked;
-  if (EncodesWithin(snapshot, kFastPathMaxSnapshotBytes)) {
+  // The fast path, when the lock looks free and the snapshot seals small (kFastPathMaxSealedBytes):
+  // current as this store left it, or read without the lock, then the write in one transaction
+  // that holds the stack exclusively (sealstate-format(5), "Locking").
+  Result<std::string> fast = TryFastCommit(snapshot, options, write_options);
+  if (fast.ok() && !fast->empty()) return fast;
+  {
     std::lock_guard<std::mutex> guard(mutex_);
-    SEALSTATE_ASSIGN_OR_RETURN(unlocked, ReadCurrentRows());
+    committed_current_.reset();
   }
-  if (unlocked && !unlocked->empty() && unlocked->Text(0, kHolderColumn) == "false") {
-    SEALSTATE_ASSIGN_OR_RETURN(const LockHolder holder, NewProcessHolder(options, kPrefix));
-    const FastGuard guard{.expected_current =
-                              unlocked->IsNull(0, 0) ? std::nullopt : std::optional<std::string>(unlocked->Text(0, 0))};
-    WriteOptions write = write_options;
-    write.lock_id = holder.lock_id;
-    SEALSTATE_ASSIGN_OR_RETURN(const std::optional<EnvelopeParent> parent,
-                               CheckKeyAndLinkParent(write, std::move(unlocked)));
-    SEALSTATE_ASSIGN_OR_RETURN(std::string rev, FastCommit(snapshot, parent, guard, holder.lock_id, options.operation));
-    if (!rev.empty()) return rev;
-  }
+  SEALSTATE_RETURN_IF_ERROR(fast.status());
   // Current is read in the lock's round trip, once the lock is taken (when it is free).
   PgReadAfterLock read_current{.statement = CurrentFactsStatement(), .binary_result = true, .rows = std::nullopt};
   SEALSTATE_ASSIGN_OR_RETURN(std::unique_ptr<Lock> lock, AcquirePgLock(place_, options, &read_current));
@@ -616,6 +700,7 @@ Status PostgresStore::SetCurrent(std::string_view rev, const SetCurrentOptions& 
   Result<Snapshot> snapshot = Get(rev);
   if (!snapshot.ok()) return snapshot.status().WithPrefix("set-current " + std::string(rev) + ": ");
   std::lock_guard<std::mutex> guard(mutex_);
+  committed_current_.reset();  // another write
   SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
   return InTransaction(*conn_, "set-current", [&]() -> Status {
     SEALSTATE_RETURN_IF_ERROR(LockStackRow(*conn_, *place_, "set-current"));
@@ -651,6 +736,7 @@ Result<std::vector<std::string>> PostgresStore::List() {
 Status PostgresStore::Remove(std::string_view rev, std::string_view lock_id) {
   SEALSTATE_RETURN_IF_ERROR(ValidateName("revision", rev));
   std::lock_guard<std::mutex> guard(mutex_);
+  committed_current_.reset();  // another write
   SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
   return InTransaction(*conn_, "remove", [&]() -> Status {
     SEALSTATE_RETURN_IF_ERROR(LockStackRow(*conn_, *place_, "remove"));
@@ -677,6 +763,7 @@ Status PostgresStore::Remove(std::string_view rev, std::string_view lock_id) {
 
 Result<JournalCompaction> PostgresStore::CompactJournal(std::uint64_t first_kept_seq, std::string_view lock_id) {
   std::lock_guard<std::mutex> guard(mutex_);
+  committed_current_.reset();  // another write
   SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
   JournalCompaction done;
   const Status status = InTransaction(*conn_, "compact the journal", [&]() -> Status {
@@ -831,6 +918,7 @@ Status PostgresStore::ReplaceEnvelope(std::string_view rev, ByteSource& source, 
   SEALSTATE_ASSIGN_OR_RETURN(std::int64_t version, CheckImportedHeader(first, rev));
   PrefixedSource whole(std::move(first), source);
   std::lock_guard<std::mutex> guard(mutex_);
+  committed_current_.reset();  // another write
   SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
   return InTransaction(*conn_, "replace", [&] { return ReplaceLocked(std::string(rev), version, whole, lock_id); });
 }
@@ -843,12 +931,14 @@ Status PostgresStore::ImportEnvelope(std::string_view rev, ByteSource& source, s
   SEALSTATE_ASSIGN_OR_RETURN(std::int64_t version, CheckImportedHeader(first, rev));
   PrefixedSource whole(std::move(first), source);
   std::lock_guard<std::mutex> guard(mutex_);
+  committed_current_.reset();  // another write
   SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
   return InTransaction(*conn_, "import", [&] { return ImportLocked(std::string(rev), version, whole, lock_id); });
 }
 
 Status PostgresStore::ImportJournal(const std::vector<JournalEvent>& events, std::string_view lock_id) {
   std::lock_guard<std::mutex> guard(mutex_);
+  committed_current_.reset();  // another write
   SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
   return InTransaction(*conn_, "import the journal", [&]() -> Status {
     SEALSTATE_RETURN_IF_ERROR(LockStackRow(*conn_, *place_, "import the journal"));
