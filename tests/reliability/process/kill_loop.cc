@@ -359,11 +359,16 @@ class StackLoop {
   }
 
   // Keeps verify's cost bounded: prune to the newest few (the checks above already covered the
-  // revisions removed here, after every kill since they were acknowledged).
+  // revisions removed here, after every kill since they were acknowledged), never the last
+  // acknowledged one, which CheckCurrent measures current against: on a loaded machine several
+  // drivers in a row can die after writing a revision and before acknowledging it, and those
+  // unacknowledged revisions are newer than it.
   void MaybePrune(Backend& backend) {
     Result<std::vector<std::string>> list = backend.List();
     if (!list.ok() || list->size() <= kPruneAbove) return;
-    Result<PrunePlan> plan = PlanPrune(backend, kKeepNewest);
+    const auto last = std::find(list->begin(), list->end(), last_acked_);
+    const auto from_last = static_cast<std::size_t>(list->end() - last);
+    Result<PrunePlan> plan = PlanPrune(backend, last == list->end() ? kKeepNewest : std::max(kKeepNewest, from_last));
     if (!checks_.CheckOk(plan.status(), "plan prune")) return;
     if (!checks_.CheckOk(ExecutePrune(backend, *plan, "", nullptr), "prune")) return;
     for (const std::string& rev : plan->remove) acked_.erase(rev);
