@@ -1038,6 +1038,48 @@ TEST_CASE("each revision's row stores its envelope's digest, which the next revi
   CHECK(StoredDigest(to_spec, *first) == stored);
 }
 
+TEST_CASE(
+    "a commit of several chunks (sent on the upload thread) stores them whole with their digest; one that fails "
+    "mid-upload changes nothing") {
+  const std::string spec = MigratedSpec("chunks");
+  PostgresStoreOptions options = Options(spec, "chunks");
+  options.envelope.compression = Compression::kNone;  // 4 MiB stored: several chunks
+  Result<std::unique_ptr<Backend>> backend = OpenPostgresStore(options);
+  REQUIRE(backend.ok());
+  const Snapshot large = sealstate::testing::LargeTestSnapshot(kFactory, "chunks", 4 * 1024 * 1024);
+  LockOptions lock;
+  lock.timeout = std::chrono::milliseconds(10000);
+  Result<std::string> first = (*backend)->Commit(large, lock, WriteOptions{});
+  REQUIRE(first.ok());
+  const std::string table = QuotedSchemaOf(spec) + ".revision_chunks";
+  CHECK(std::stoi(Sql("SELECT count(*) FROM " + table)) >= 4);
+  Result<Snapshot> got = (*backend)->Get(*first);
+  REQUIRE(got.ok());
+  CHECK(*got == large);
+  Result<std::string> second = (*backend)->Commit(Snap("chunks", "b"), lock, WriteOptions{});
+  REQUIRE(second.ok());
+  CHECK(ParentDigest(**backend, *second) == StoredDigest(spec, *first));
+  Result<ChainReport> chain = VerifyChain(**backend);
+  REQUIRE(chain.ok());
+  CHECK(chain->problems.empty());
+
+  // The server refuses the third chunk: the commit fails, and nothing of it is left.
+  Sql("ALTER TABLE " + table + " ADD CONSTRAINT two_chunks CHECK (chunk < 2) NOT VALID");
+  const std::string rows_before = Sql("SELECT count(*) FROM " + table);
+  Result<std::string> refused = (*backend)->Commit(large, lock, WriteOptions{});
+  CHECK(refused.status().code() == Code::kIoError);
+  CHECK(Sql("SELECT count(*) FROM " + table) == rows_before);
+  Result<std::string> current = (*backend)->CurrentRev();
+  REQUIRE(current.ok());
+  CHECK(*current == *second);
+  Result<LockInfo> info = (*backend)->GetLockInfo();
+  REQUIRE(info.ok());
+  CHECK(info->state == LockState::kFree);
+  Sql("ALTER TABLE " + table + " DROP CONSTRAINT two_chunks");
+  Result<std::string> again = (*backend)->Commit(large, lock, WriteOptions{});
+  CHECK(again.ok());
+}
+
 TEST_CASE("a revision written before migration 3 (no stored digest) is still linked as the parent, by hashing it") {
   const std::string spec = MigratedSpec("premig");
   const std::string schema = QuotedSchemaOf(spec);

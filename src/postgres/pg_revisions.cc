@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <vector>
 
 #include "backend/backend_checks.h"
 
@@ -22,13 +23,20 @@ Status PgChunkSink::Append(std::string_view data) {
 Status PgChunkSink::Finish() { return buffer_.empty() ? Status::OK() : Flush(); }
 
 Status PgChunkSink::Flush() {
-  SEALSTATE_RETURN_IF_ERROR(pipeline_.Send(
+  const std::int64_t size = static_cast<std::int64_t>(buffer_.size());
+  // The buffer goes in as the parameter and comes back after (libpq has copied it): no copy of
+  // the chunk of our own, and its memory is reused for the next one.
+  std::vector<PgParam> params = {PgParam::Int(place_.stack_id), PgParam::Text(rev_), PgParam::Int(chunks_),
+                                 PgParam::Bytes(std::move(buffer_))};
+  const Status sent = pipeline_.Send(
       "write " + rev_,
       "INSERT INTO " + place_.Table("revision_chunks") + " (stack_id, rev, chunk, data) VALUES ($1, $2, $3, $4)",
-      {PgParam::Int(place_.stack_id), PgParam::Text(rev_), PgParam::Int(chunks_), PgParam::Bytes(buffer_)}));
-  ++chunks_;
-  bytes_ += static_cast<std::int64_t>(buffer_.size());
+      params);
+  buffer_ = std::move(params.back().value);
   buffer_.clear();
+  SEALSTATE_RETURN_IF_ERROR(sent);
+  ++chunks_;
+  bytes_ += size;
   return Status::OK();
 }
 

@@ -21,6 +21,7 @@
 #include "journal/stamped_event.h"
 #include "lock/new_holder.h"
 #include "lock/process_identity.h"
+#include "pipeline/pipelined_sink.h"
 #include "postgres/pg_connection.h"
 #include "postgres/pg_consumers.h"
 #include "postgres/pg_holder.h"
@@ -447,11 +448,19 @@ Status PostgresStore::QueueStore(PgPipeline& pipeline, const Snapshot& snapshot,
         {PgParam::Int(place_->stack_id), PgParam::Text(rev), PgParam::Int(options_.envelope.written_version())});
   }
   PgChunkSink sink(pipeline, *place_, rev);
-  SEALSTATE_RETURN_IF_ERROR(presealed ? sink.Append(*fast->sealed)
-                                      : SealValidatedSnapshot(snapshot, options_.envelope.written_version(),
-                                                              EnvelopeBinding{"state", factory(), stack(), rev, parent},
-                                                              *options_.encrypter, sink,
-                                                              options_.envelope.written_compression()));
+  if (presealed) {
+    SEALSTATE_RETURN_IF_ERROR(sink.Append(*fast->sealed));
+  } else {
+    // Above one chunk, the chunks are digested and sent on a thread of their own: the seal goes
+    // on compressing and encrypting while a send waits for the server to take in the chunk
+    // before (a blocking send, in the seal's thread, serialised the two). Until Finish returns,
+    // only that thread uses the pipeline.
+    PipelinedSink uploading(sink, kPgChunkBytes);
+    SEALSTATE_RETURN_IF_ERROR(SealValidatedSnapshot(
+        snapshot, options_.envelope.written_version(), EnvelopeBinding{"state", factory(), stack(), rev, parent},
+        *options_.encrypter, uploading, options_.envelope.written_compression()));
+    SEALSTATE_RETURN_IF_ERROR(uploading.Finish());
+  }
   SEALSTATE_RETURN_IF_ERROR(sink.Finish());
   if (!presealed) {
     SEALSTATE_ASSIGN_OR_RETURN(std::string digest, sink.Digest());
