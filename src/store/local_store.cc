@@ -573,7 +573,7 @@ Result<std::string> LocalStore::Commit(const Snapshot& snapshot, const LockOptio
   if (published.ok()) {
     published = PublishCurrent(*rev, fenced, DamagedPointerDetail(), pointer.get(), written->dir_sync.get());
   }
-  pointer.reset();                              // unpublished after a failure: its temp file goes before the lock does
+  pointer.reset();  // unpublished after a failure: its temp file goes before the lock does
   if (written.ok()) written->dir_sync.reset();  // a directory fsync left running ends before the lock does
   if (!published.ok() && published.code() != Code::kIncomplete && rev.ok()) {
     DiscardUncommitted(*rev, fenced.lock_id, published);
