@@ -200,25 +200,6 @@ Status WriteNewFile(Env& env, const Dir& dir, std::string_view name, const std::
   return Status::OK();
 }
 
-Result<std::unique_ptr<PendingNewFile>> PendingNewFile::Write(Env& env, const Dir& dir, std::string_view name,
-                                                              const std::function<Status(ByteSink&)>& produce,
-                                                              const BeforePublish& before_publish) {
-  TempFile temp(env, dir, TempNameFor(name));
-  SEALSTATE_RETURN_IF_ERROR(temp.Create());
-  SEALSTATE_RETURN_IF_ERROR(temp.Fill(produce));
-  if (before_publish) SEALSTATE_RETURN_IF_ERROR(before_publish());
-  SEALSTATE_RETURN_IF_ERROR(PublishNoReplace(env, dir, temp, name));
-  return std::unique_ptr<PendingNewFile>(new PendingNewFile(env.StartFsync(dir.fd, dir.path)));
-}
-
-Status PendingNewFile::Finish() {
-  if (!sync_) return Status::Internal("finish a new file: already finished");
-  const std::unique_ptr<PendingFsync> sync = std::move(sync_);
-  Status synced = sync->Wait();
-  if (!synced.ok()) return synced.WithSuffix(" (the new file may not survive a crash)");
-  return Status::OK();
-}
-
 Status ReplaceFile(Env& env, const Dir& dir, std::string_view name, std::string_view contents,
                    const BeforePublish& before_publish) {
   return ReplaceFile(

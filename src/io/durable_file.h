@@ -110,34 +110,6 @@ class PreparedReplacement {
   std::unique_ptr<PendingFsync> sync_;
 };
 
-// WriteNewFile in two steps, so that the directory's fsync runs while the caller does other work
-// (it is started with Env::StartFsync): Write does WriteNewFile's steps up to the rename (temp,
-// write-all, fsync, close, before_publish, renameat2(RENAME_NOREPLACE)) and starts the fsync of
-// `dir`; Finish waits for it. The new name is durable only once Finish returned OK: until then a
-// power cut may drop the name, never leave it naming unsynced bytes (the file was fsynced first).
-class PendingNewFile {
- public:
-  // `env` and `dir` must outlive the object. Errors: as WriteNewFile's before its directory fsync
-  // (kAlreadyExists, produce's, before_publish's, kIoError), with nothing left behind.
-  static Result<std::unique_ptr<PendingNewFile>> Write(Env& env, const Dir& dir, std::string_view name,
-                                                       const std::function<Status(ByteSink&)>& produce,
-                                                       const BeforePublish& before_publish = nullptr);
-  // Waits for a directory fsync still running (its result is dropped) and leaves the file: the
-  // caller, which abandons it, removes it if it must.
-  ~PendingNewFile() = default;
-  PendingNewFile(const PendingNewFile&) = delete;
-  PendingNewFile& operator=(const PendingNewFile&) = delete;
-
-  // Waits for the directory's fsync. Errors: kIoError (the file stays, named but maybe not
-  // durable: the caller removes it). Call at most once.
-  Status Finish();
-
- private:
-  explicit PendingNewFile(std::unique_ptr<PendingFsync> sync) : sync_(std::move(sync)) {}
-
-  std::unique_ptr<PendingFsync> sync_;
-};
-
 // One file of ReplaceFiles: its name in the directory and what writes its new bytes.
 struct FileReplacement {
   std::string name;

@@ -156,16 +156,11 @@ class LocalStore final : public Backend {
   struct WrittenRevision {
     std::string rev;
     WrittenFacts facts;
-    // Set for a commit's revision: the snapshots directory's fsync, still running (the name is
-    // not durable until it is finished).
-    std::unique_ptr<PendingNewFile> dir_sync;
   };
   // Seals `snapshot` into a new revision's file, linked to `parent` (ParentForNewRevision);
-  // `operation` is the lock's, for the journal. With `pointer` (a commit), also prepares the
-  // `current` pointer naming the new revision (PrepareCurrentRev) once its name is chosen and
-  // before the seal, so that the pointer's fsync overlaps the seal and the snapshot's fsyncs,
-  // and leaves the snapshots directory's fsync running (WrittenRevision::dir_sync), so that it
-  // overlaps the journal's.
+  // `operation` is the lock's, for the journal. With `pointer`, also prepares the `current`
+  // pointer naming the new revision (PrepareCurrentRev) once its name is chosen and before the
+  // seal, so that the pointer's fsync overlaps the seal and the snapshot's fsyncs.
   Result<WrittenRevision> WriteSnapshotFile(const Snapshot& snapshot, const std::optional<EnvelopeParent>& parent,
                                             std::string operation,
                                             std::unique_ptr<PreparedReplacement>* pointer = nullptr);
@@ -187,10 +182,9 @@ class LocalStore final : public Backend {
   // options.lock_id, compared with options.expected_current if set): JournalFile::AppendMove.
   // The move is journaled before it happens, so no error leaves it done but not journaled.
   // `prepared`, if set, is the pointer naming `rev` (PrepareCurrentRev), published instead of
-  // writing one. `snapshot_dir`, if set, is the fsync of rev's directory entry, finished after
-  // the intent is durable and before the pointer moves (the two fsyncs overlap).
+  // writing one.
   Status PublishCurrent(const std::string& rev, const SetCurrentOptions& options, std::string detail,
-                        PreparedReplacement* prepared = nullptr, PendingNewFile* snapshot_dir = nullptr);
+                        PreparedReplacement* prepared = nullptr);
   // Removes abandoned temp files (RemoveDebris) under a held lock, once per store object after
   // it succeeds. Best effort: debris is harmless (never a revision, never read), so a failure
   // does not fail the lock's acquisition; the next acquisition tries again.
@@ -260,29 +254,18 @@ Result<LocalStore::WrittenRevision> LocalStore::WriteSnapshotFile(const Snapshot
     }
     const EnvelopeBinding binding{"state", factory(), stack(), rev, parent};
     std::int64_t size = 0;
-    const auto produce = [&](ByteSink& sink) {
+    Status written = WriteNewFile(core_->env, dir, name, [&](ByteSink& sink) {
       CountingSink counted(sink);
       Status sealed = internal::SealValidatedSnapshot(snapshot, version, binding, *core_->options.encrypter, counted,
                                                       core_->options.envelope.written_compression());
       size = counted.bytes();
       return sealed;
-    };
-    std::unique_ptr<PendingNewFile> dir_sync;
-    Status written = Status::OK();
-    if (pointer) {
-      Result<std::unique_ptr<PendingNewFile>> pending = PendingNewFile::Write(core_->env, dir, name, produce);
-      written = pending.status();
-      if (pending.ok()) dir_sync = std::move(*pending);
-    } else {
-      written = WriteNewFile(core_->env, dir, name, produce);
-    }
+    });
     if (written.ok()) {
-      return WrittenRevision{rev,
-                             WrittenFacts{.envelope_version = version,
-                                          .size = size,
-                                          .entries = static_cast<std::int64_t>(snapshot.entries.size()),
-                                          .operation = std::move(operation)},
-                             std::move(dir_sync)};
+      return WrittenRevision{rev, WrittenFacts{.envelope_version = version,
+                                               .size = size,
+                                               .entries = static_cast<std::int64_t>(snapshot.entries.size()),
+                                               .operation = std::move(operation)}};
     }
     if (written.code() != Code::kAlreadyExists) return written;
     // Another writer published this name between our check and our publish: re-seal (the
@@ -347,7 +330,7 @@ Status LocalStore::CheckFence(const std::string& lock_id, std::string_view not_d
 }
 
 Status LocalStore::PublishCurrent(const std::string& rev, const SetCurrentOptions& options, std::string detail,
-                                  PreparedReplacement* prepared, PendingNewFile* snapshot_dir) {
+                                  PreparedReplacement* prepared) {
   const auto fence = [&] { return CheckFence(options.lock_id, "current was not moved"); };
   const auto fence_and_compare = [&]() -> Status {
     SEALSTATE_RETURN_IF_ERROR(fence());
@@ -365,8 +348,7 @@ Status LocalStore::PublishCurrent(const std::string& rev, const SetCurrentOption
   return core_->journal
       .AppendMove(
           StampedEvent(core_->probe.Self(), "set-current", rev, options.lock_id, std::move(detail)), fence_and_compare,
-          [&]() -> Status {
-            if (snapshot_dir) SEALSTATE_RETURN_IF_ERROR(snapshot_dir->Finish());
+          [&] {
             return prepared ? prepared->Publish(fence) : WriteCurrentRev(core_->env, core_->dirs->stack, rev, fence);
           },
           moved)
@@ -562,19 +544,15 @@ Result<std::string> LocalStore::Commit(const Snapshot& snapshot, const LockOptio
   Result<WrittenRevision> written = WriteSnapshotFile(snapshot, *parent, options.operation, &pointer);
   Result<std::string> rev = written.ok() ? Result<std::string>(written->rev) : Result<std::string>(written.status());
   // The "write" line becomes durable with the "set-current" line's fsync, before current moves:
-  // one journal fsync per commit, which runs while the snapshots directory is fsynced (the two
-  // are joined before the pointer's rename). A power cut before both are durable can lose the
-  // lines or the revision's name, together with the commit (never acknowledged; the unsettled
-  // intent of a move not made is what the rollback check accepts, and a revision left without
-  // its lines is a stray that prune removes).
+  // one journal fsync per commit. A power cut before it can lose it, together with the commit
+  // (the revision, never current nor acknowledged, is then a stray that prune removes).
   const SetCurrentOptions fenced{.expected_current = std::nullopt, .lock_id = lock->id()};
   Status published =
       rev.ok() ? JournalWrite(*written, fenced.lock_id, internal::JournalSync::kWithNextAppend) : rev.status();
   if (published.ok()) {
-    published = PublishCurrent(*rev, fenced, DamagedPointerDetail(), pointer.get(), written->dir_sync.get());
+    published = PublishCurrent(*rev, fenced, DamagedPointerDetail(), pointer.get());
   }
   pointer.reset();  // unpublished after a failure: its temp file goes before the lock does
-  if (written.ok()) written->dir_sync.reset();  // a directory fsync left running ends before the lock does
   if (!published.ok() && published.code() != Code::kIncomplete && rev.ok()) {
     DiscardUncommitted(*rev, fenced.lock_id, published);
   }
