@@ -99,22 +99,30 @@ def fd_path(arg):
     return (int(m.group(1)), m.group(2)) if m else (None, None)
 
 
+def merge_unfinished(lines):
+    """The trace's lines (without newlines), each call another thread interrupted ("<unfinished
+    ...>", later "<... name resumed>") joined into one line where it resumed (when it returned)."""
+    merged, unfinished = [], {}
+    for raw in lines:
+        raw = raw.rstrip("\n")
+        pid = raw.split(" ", 1)[0]
+        if raw.endswith("<unfinished ...>"):
+            unfinished[pid] = raw[: -len("<unfinished ...>")].rstrip()
+            continue
+        resumed = re.match(r"^(\d+)\s+<\.\.\. \w+ resumed>(.*)$", raw)
+        if resumed and pid in unfinished:
+            raw = unfinished.pop(pid) + resumed.group(2)
+        merged.append(raw)
+    return merged
+
+
 def parse(lines):
     """The trace as a list of (name, args, result, result_path), unfinished calls merged."""
-    calls, unfinished = [], {}
-    if True:
-        for raw in lines:
-            raw = raw.rstrip("\n")
-            pid = raw.split(" ", 1)[0]
-            if raw.endswith("<unfinished ...>"):
-                unfinished[pid] = raw[: -len("<unfinished ...>")].rstrip()
-                continue
-            resumed = re.match(r"^(\d+)\s+<\.\.\. \w+ resumed>(.*)$", raw)
-            if resumed and pid in unfinished:
-                raw = unfinished.pop(pid) + resumed.group(2)
-            m = LINE.match(raw)
-            if m:
-                calls.append((m.group(2), split_args(m.group(3)), int(m.group(4)), m.group(5)))
+    calls = []
+    for raw in merge_unfinished(lines):
+        m = LINE.match(raw)
+        if m:
+            calls.append((m.group(2), split_args(m.group(3)), int(m.group(4)), m.group(5)))
     return calls
 
 
@@ -386,7 +394,9 @@ def main():
             return 1
         stack_dir = os.path.realpath(os.path.join(root, "cluster-deploy", STACK))
         with open(trace, encoding="utf-8", errors="replace") as f:
-            lines = f.readlines()
+            # Merged first, so the negative controls edit whole calls: with the commit's helper
+            # threads (a pointer temp's fsync), a call can be split across two lines.
+            lines = merge_unfinished(f.readlines())
     audit = audit_trace(lines, stack_dir)
     for v in audit.violations[:50]:
         print("  violation: " + v)
