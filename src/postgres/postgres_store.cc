@@ -81,8 +81,7 @@ class PostgresStore final : public Backend {
     return AcquirePgLock(place_, options);
   }
   Status ForceUnlock(std::string_view expected_id) override {
-    std::lock_guard<std::mutex> guard(mutex_);
-    committed_current_.reset();  // another write
+    const std::unique_lock<std::mutex> guard = LockForWrite();
     SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
     return ForcePgUnlock(*conn_, *place_, expected_id);
   }
@@ -99,8 +98,7 @@ class PostgresStore final : public Backend {
     return ReadPgJournal(*conn_, *place_, since_seq);
   }
   Status AppendJournal(std::string event, std::string rev, std::string detail, std::string lock_id) override {
-    std::lock_guard<std::mutex> guard(mutex_);
-    committed_current_.reset();  // another write
+    const std::unique_lock<std::mutex> guard = LockForWrite();
     SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
     JournalEvent stamped = Stamped(std::move(event), std::move(rev), std::move(lock_id), std::move(detail));
     return InTransaction(*conn_, "journal", [&] { return AppendPgJournal(*conn_, *place_, stamped); });
@@ -182,6 +180,13 @@ class PostgresStore final : public Backend {
   // kWrongKey; the seal's; kIoError.
   Result<std::string> TryFastCommit(const Snapshot& snapshot, const LockOptions& options,
                                     const WriteOptions& write_options);
+  // Takes mutex_ for a write other than a fast-path commit, which makes committed_current_ stale:
+  // drops it.
+  std::unique_lock<std::mutex> LockForWrite() {
+    std::unique_lock<std::mutex> guard(mutex_);
+    committed_current_.reset();
+    return guard;
+  }
   // Whether conn_'s idle session has nothing waiting to be read (mutex_ held): a server that
   // ends a session (a restart, a terminated backend) says so first, without being asked.
   bool SessionQuiet();
@@ -429,24 +434,17 @@ Status PostgresStore::QueueStore(PgPipeline& pipeline, const Snapshot& snapshot,
   if (fast != nullptr) (void)pipeline.Send("commit", LockStackRowSql(*place_), {PgParam::Int(place_->stack_id)});
   // A name another writer holds (committed, or in a transaction still running: then this waits
   // for it) fails this statement with a unique violation: the caller tries the next suffix.
+  // Sealed already (the fast path): the row goes in with its chunks' count, size and digest (no
+  // UPDATE after); otherwise they are recorded once the chunks are sent.
   const bool presealed = fast != nullptr && fast->sealed != nullptr;
-  if (presealed) {
-    // Sealed already: the row goes in with its chunks' count, size and digest (no UPDATE after).
-    const auto size = static_cast<std::int64_t>(fast->sealed->size());
-    const auto chunks = static_cast<std::int64_t>((fast->sealed->size() + kPgChunkBytes - 1) / kPgChunkBytes);
-    (void)pipeline.Send(
-        "write " + rev,
-        "INSERT INTO " + place_->Table("revisions") +
-            " (stack_id, rev, envelope_version, chunks, bytes, digest) VALUES ($1, $2, $3, $4, $5, $6)",
-        {PgParam::Int(place_->stack_id), PgParam::Text(rev), PgParam::Int(options_.envelope.written_version()),
-         PgParam::Int(chunks), PgParam::Int(size), PgParam::Text(*fast->digest)});
-  } else {
-    (void)pipeline.Send(
-        "write " + rev,
-        "INSERT INTO " + place_->Table("revisions") +
-            " (stack_id, rev, envelope_version, chunks, bytes) VALUES ($1, $2, $3, 0, 0)",
-        {PgParam::Int(place_->stack_id), PgParam::Text(rev), PgParam::Int(options_.envelope.written_version())});
-  }
+  const auto size = presealed ? static_cast<std::int64_t>(fast->sealed->size()) : std::int64_t{0};
+  const auto chunks = (size + static_cast<std::int64_t>(kPgChunkBytes) - 1) / static_cast<std::int64_t>(kPgChunkBytes);
+  (void)pipeline.Send(
+      "write " + rev,
+      "INSERT INTO " + place_->Table("revisions") +
+          " (stack_id, rev, envelope_version, chunks, bytes, digest) VALUES ($1, $2, $3, $4, $5, $6)",
+      {PgParam::Int(place_->stack_id), PgParam::Text(rev), PgParam::Int(options_.envelope.written_version()),
+       PgParam::Int(chunks), PgParam::Int(size), presealed ? PgParam::Text(*fast->digest) : PgParam::Null()});
   PgChunkSink sink(pipeline, *place_, rev);
   if (presealed) {
     SEALSTATE_RETURN_IF_ERROR(sink.Append(*fast->sealed));
@@ -620,8 +618,7 @@ Result<std::string> PostgresStore::Store(const Snapshot& snapshot, const std::op
                                          const std::string& lock_id, const std::string& operation, bool make_current) {
   SEALSTATE_RETURN_IF_ERROR(RequireEncrypter(options_.encrypter.get(), kPrefix));
   SEALSTATE_RETURN_IF_ERROR(ValidateSnapshot(snapshot));
-  std::lock_guard<std::mutex> guard(mutex_);
-  committed_current_.reset();  // another write
+  const std::unique_lock<std::mutex> guard = LockForWrite();
   SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
   const Timestamp now = NowUtc();
   bool reconnected = false;
@@ -708,8 +705,7 @@ Status PostgresStore::SetCurrent(std::string_view rev, const SetCurrentOptions& 
   // The snapshot must exist, open with our key, and carry this store's factory and stack.
   Result<Snapshot> snapshot = Get(rev);
   if (!snapshot.ok()) return snapshot.status().WithPrefix("set-current " + std::string(rev) + ": ");
-  std::lock_guard<std::mutex> guard(mutex_);
-  committed_current_.reset();  // another write
+  const std::unique_lock<std::mutex> guard = LockForWrite();
   SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
   return InTransaction(*conn_, "set-current", [&]() -> Status {
     SEALSTATE_RETURN_IF_ERROR(LockStackRow(*conn_, *place_, "set-current"));
@@ -744,8 +740,7 @@ Result<std::vector<std::string>> PostgresStore::List() {
 
 Status PostgresStore::Remove(std::string_view rev, std::string_view lock_id) {
   SEALSTATE_RETURN_IF_ERROR(ValidateName("revision", rev));
-  std::lock_guard<std::mutex> guard(mutex_);
-  committed_current_.reset();  // another write
+  const std::unique_lock<std::mutex> guard = LockForWrite();
   SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
   return InTransaction(*conn_, "remove", [&]() -> Status {
     SEALSTATE_RETURN_IF_ERROR(LockStackRow(*conn_, *place_, "remove"));
@@ -771,8 +766,7 @@ Status PostgresStore::Remove(std::string_view rev, std::string_view lock_id) {
 }
 
 Result<JournalCompaction> PostgresStore::CompactJournal(std::uint64_t first_kept_seq, std::string_view lock_id) {
-  std::lock_guard<std::mutex> guard(mutex_);
-  committed_current_.reset();  // another write
+  const std::unique_lock<std::mutex> guard = LockForWrite();
   SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
   JournalCompaction done;
   const Status status = InTransaction(*conn_, "compact the journal", [&]() -> Status {
@@ -926,8 +920,7 @@ Status PostgresStore::ReplaceEnvelope(std::string_view rev, ByteSource& source, 
   SEALSTATE_ASSIGN_OR_RETURN(std::string first, ReadUpTo(source, kPgChunkBytes));
   SEALSTATE_ASSIGN_OR_RETURN(std::int64_t version, CheckImportedHeader(first, rev));
   PrefixedSource whole(std::move(first), source);
-  std::lock_guard<std::mutex> guard(mutex_);
-  committed_current_.reset();  // another write
+  const std::unique_lock<std::mutex> guard = LockForWrite();
   SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
   return InTransaction(*conn_, "replace", [&] { return ReplaceLocked(std::string(rev), version, whole, lock_id); });
 }
@@ -939,15 +932,13 @@ Status PostgresStore::ImportEnvelope(std::string_view rev, ByteSource& source, s
   SEALSTATE_ASSIGN_OR_RETURN(std::string first, ReadUpTo(source, kPgChunkBytes));
   SEALSTATE_ASSIGN_OR_RETURN(std::int64_t version, CheckImportedHeader(first, rev));
   PrefixedSource whole(std::move(first), source);
-  std::lock_guard<std::mutex> guard(mutex_);
-  committed_current_.reset();  // another write
+  const std::unique_lock<std::mutex> guard = LockForWrite();
   SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
   return InTransaction(*conn_, "import", [&] { return ImportLocked(std::string(rev), version, whole, lock_id); });
 }
 
 Status PostgresStore::ImportJournal(const std::vector<JournalEvent>& events, std::string_view lock_id) {
-  std::lock_guard<std::mutex> guard(mutex_);
-  committed_current_.reset();  // another write
+  const std::unique_lock<std::mutex> guard = LockForWrite();
   SEALSTATE_RETURN_IF_ERROR(conn_->EnsureConnected());
   return InTransaction(*conn_, "import the journal", [&]() -> Status {
     SEALSTATE_RETURN_IF_ERROR(LockStackRow(*conn_, *place_, "import the journal"));
