@@ -5,7 +5,8 @@
 // - a parsed wrap's parameters are within the limits and its prefix encodes back to the input's;
 // - a wrap that does not parse is a format or integrity error;
 // - nothing a fuzzer makes opens: UnwrapKey with a fixed passphrase (for wraps with cheap
-//   parameters) and a fixed box secret key fails with a format or integrity error.
+//   parameters) and a fixed box secret key fails with a format or integrity error, and the
+//   passphrase key does not own it (Encrypter::OwnsWrap) under a key id a fuzzer cannot know.
 #include <unistd.h>
 
 #include <algorithm>
@@ -69,6 +70,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (wrap->parameters.opslimit == 1 && wrap->parameters.memlimit_kib <= 64) {
       const Status opened = CheapPassphrase().UnwrapKey(input, "sealstate data key").status();
       Require(IsRefusal(opened), "a fuzzed passphrase wrap does not open", opened.message());
+      Require(!CheapPassphrase().OwnsWrap("0123456789abcdef", input), "a fuzzed passphrase wrap is not owned", "");
     }
   }
   const Status boxed = BoxOpener().UnwrapKey(input, "sealstate data key").status();

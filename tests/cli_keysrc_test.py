@@ -58,6 +58,38 @@ def test_passphrase_from_environment_and_file(s):
     check(r.returncode == 2, "env-key without a key is still a usage error", r.stderr)
 
 
+def passphrase_key_id_and_salt(path):
+    """The key id and Argon2id salt of the passphrase wrap in a revision file's header."""
+    with open(path, "rb") as f:
+        entry = json.loads(f.readline())["recipients"][0]
+    return entry["key-id"], base64.b64decode(entry["wrapped"])[9:25]  # after version, opslimit, memlimit
+
+
+def test_passphrase_salt_per_stack(s):
+    env = passphrase_env("one passphrase for two stacks")
+    revs = []
+    for _ in range(2):
+        r = s.run("commit", stdin=json.dumps(SNAPSHOT), env=env)
+        check(r.returncode == 0, "commit with a passphrase", r.stderr)
+        revs.append(r.stdout.strip())
+    first, second = (passphrase_key_id_and_salt(s.snapshot_path(rev)) for rev in revs)
+    check(first == second, "a commit in another process keeps the salt and key id the stack's first one chose",
+          (first, second))
+    other_stack = "second-stack"
+    s.globals[-1] = other_stack
+    try:
+        r = s.run("commit", stdin=json.dumps(dict(SNAPSHOT, stack=other_stack)), env=env)
+        check(r.returncode == 0, "commit to a second stack with the same passphrase", r.stderr)
+        path = os.path.join(s.root, cli_test.FACTORY, other_stack, "snapshots", r.stdout.strip() + ".json.enc")
+        other = passphrase_key_id_and_salt(path)
+    finally:
+        s.globals[-1] = cli_test.STACK
+    check(other[1] != first[1] and other[0] != first[0],
+          "another stack gets its own random salt, so the same passphrase has another key id there", (first, other))
+    r = s.run("show", revs[0], env=env)
+    check(r.returncode == 0, "the first stack still opens with the passphrase", r.stderr)
+
+
 def test_passphrase_without_terminal(s):
     env = dict(s.env)
     env.pop("SEALSTATE_KEY", None)
@@ -190,6 +222,7 @@ def test_box_keygen_refuses_a_terminal(s):
 
 TESTS = [
     test_passphrase_from_environment_and_file,
+    test_passphrase_salt_per_stack,
     test_passphrase_without_terminal,
     test_passphrase_from_terminal,
     test_command_that_prints_a_key,

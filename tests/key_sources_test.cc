@@ -17,6 +17,9 @@
 
 #include <sealstate/encrypter.h>
 #include <sealstate/envelope.h>
+#include <sealstate/key_ring.h>
+#include <sealstate/memory_store.h>
+#include <sealstate/rekey.h>
 #include <sealstate/secret.h>
 
 #include "crypto/base64.h"
@@ -24,6 +27,7 @@
 #include "encrypters/passphrase_wrap.h"
 #include "support/envelope_payload.h"
 #include "support/scratch_dir.h"
+#include "test_support.h"
 
 namespace sealstate {
 namespace {
@@ -190,7 +194,7 @@ TEST_CASE("passphrase: hostile Argon2id parameters are refused at once, naming t
   CHECK(encrypter->UnwrapKey("short", kAd).status().code() == Code::kFormat);
   CHECK(encrypter->UnwrapKey(std::string(5000, '\x01'), kAd).status().code() == Code::kFormat);
   CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(2));
-  CHECK(internal::PassphraseDerivationCount(*encrypter) == 1);
+  CHECK(internal::PassphraseDerivationCount(*encrypter) == 0);
 }
 
 TEST_CASE("passphrase: reading many wraps costs one Argon2id run per salt and parameters", "[passphrase]") {
@@ -211,21 +215,152 @@ TEST_CASE("passphrase: reading many wraps costs one Argon2id run per salt and pa
   CHECK(internal::PassphraseDerivationCount(*reader) == 2);
 }
 
-TEST_CASE("passphrase: from a file (line ending dropped) or SEALSTATE_PASSPHRASE, with the same key id",
-          "[passphrase]") {
+TEST_CASE("passphrase: from a file (line ending dropped) or SEALSTATE_PASSPHRASE, the same key", "[passphrase]") {
   ScratchDir dir;
   const std::string file = dir.Path("pass");
   WriteFile(file, "open sesame\n", 0600);
   const ScopedVariable variable("SEALSTATE_PASSPHRASE", "open sesame");
   const auto from_file = Created("passphrase", {{"file", Json(file)}});
   const auto from_environment = Created("passphrase", {});
-  CHECK(from_file->Describe().key_id == from_environment->Describe().key_id);
   CHECK(from_file->Describe().config == JsonObject{{"file", Json(file)}});
   CHECK(internal::SealingParameters().memlimit_kib == 128 * 1024);
+  CHECK(internal::SealingParameters().opslimit == 3);
   const Result<std::string> wrapped = from_file->WrapKey(DataKey(), kAd);
   REQUIRE(wrapped.ok());
+  CHECK(from_environment->OwnsWrap(from_file->Describe().key_id, *wrapped));
+  CHECK(from_environment->Describe().key_id == from_file->Describe().key_id);
   CHECK(from_environment->UnwrapKey(*wrapped, kAd).ok());
   CHECK(from_file->Encrypt("x", "").status().code() == Code::kUnsupported);
+}
+
+TEST_CASE("passphrase: a new encrypter starts with its own random salt, so key ids differ per stack", "[passphrase]") {
+  const Argon2idParameters one = internal::SealingParameters();
+  const Argon2idParameters two = internal::SealingParameters();
+  CHECK(one.salt.size() == internal::kPassphraseSaltBytes);
+  CHECK(one.salt != two.salt);
+  CHECK(one.salt != internal::LegacyFixedSalt());
+  Argon2idParameters cheap_one = one, cheap_two = two;
+  cheap_one.opslimit = cheap_two.opslimit = 1;
+  cheap_one.memlimit_kib = cheap_two.memlimit_kib = 64;
+  auto first = internal::NewPassphraseEncrypterFor(Secret("same passphrase"), {}, cheap_one);
+  auto second = internal::NewPassphraseEncrypterFor(Secret("same passphrase"), {}, cheap_two);
+  REQUIRE(first.ok());
+  REQUIRE(second.ok());
+  CHECK(internal::PassphraseDerivationCount(**first) == 0);  // Argon2id only when needed
+  CHECK((*first)->Describe().key_id != (*second)->Describe().key_id);
+  const Result<std::string> wrapped = (*first)->WrapKey(DataKey(), kAd);
+  REQUIRE(wrapped.ok());
+  CHECK(internal::ParsePassphraseWrap(*wrapped)->parameters == cheap_one);
+}
+
+TEST_CASE("passphrase: the first wrap an unbound encrypter owns gives it that wrap's salt for its own wraps",
+          "[passphrase]") {
+  const auto stack_writer = CheapPassphrase("pass", 'a');
+  const Result<std::string> stack_wrap = stack_writer->WrapKey(DataKey(), kAd);
+  REQUIRE(stack_wrap.ok());
+  const std::string stack_key_id = stack_writer->Describe().key_id;
+
+  const auto later_process = CheapPassphrase("pass", 'b');
+  CHECK(later_process->OwnsWrap(stack_key_id, *stack_wrap));
+  CHECK(later_process->Describe().key_id == stack_key_id);
+  const Result<std::string> next_wrap = later_process->WrapKey(DataKey(), kAd);
+  REQUIRE(next_wrap.ok());
+  CHECK(internal::ParsePassphraseWrap(*next_wrap)->parameters == Cheap('a'));
+  CHECK(internal::PassphraseDerivationCount(*later_process) == 1);
+
+  // Bound (it described itself first): it still owns the wrap, but keeps its own salt.
+  const auto bound = CheapPassphrase("pass", 'c');
+  const std::string own_key_id = bound->Describe().key_id;
+  CHECK(bound->OwnsWrap(stack_key_id, *stack_wrap));
+  CHECK(bound->Describe().key_id == own_key_id);
+  CHECK(internal::ParsePassphraseWrap(bound->WrapKey(DataKey(), kAd).value())->parameters == Cheap('c'));
+
+  // Another passphrase, a wrong key id or another cost: not owned, nothing adopted.
+  const auto other = CheapPassphrase("other pass", 'd');
+  CHECK_FALSE(other->OwnsWrap(stack_key_id, *stack_wrap));
+  CHECK_FALSE(later_process->OwnsWrap("0123456789abcdef", *stack_wrap));
+  const auto dearer = internal::NewPassphraseEncrypterFor(
+      Secret("pass"), {}, Argon2idParameters{std::string(internal::kPassphraseSaltBytes, 'e'), 2, 64});
+  REQUIRE(dearer.ok());
+  const auto reader = CheapPassphrase("pass", 'f');
+  const Result<std::string> dearer_wrap = (*dearer)->WrapKey(DataKey(), kAd);
+  REQUIRE(dearer_wrap.ok());
+  CHECK_FALSE(reader->OwnsWrap((*dearer)->Describe().key_id, *dearer_wrap));
+  CHECK(internal::PassphraseDerivationCount(*reader) == 0);
+  CHECK(other->Describe().key_id != stack_key_id);
+}
+
+TEST_CASE("passphrase: a wrap with the old fixed salt opens, but new wraps get a random salt", "[passphrase]") {
+  const Argon2idParameters legacy{internal::LegacyFixedSalt(), 1, 64};
+  auto old_writer = internal::NewPassphraseEncrypterFor(Secret("pass"), {}, legacy);
+  REQUIRE(old_writer.ok());
+  const SecretBytes data_key = DataKey();
+  const Result<std::string> old_wrap = (*old_writer)->WrapKey(data_key, kAd);
+  REQUIRE(old_wrap.ok());
+  const auto reader = CheapPassphrase("pass", 'n');
+  CHECK(reader->OwnsWrap((*old_writer)->Describe().key_id, *old_wrap));
+  // A v2 header names the key id without the wrap: the old salt's key id is recognised.
+  CHECK(CheapPassphrase("pass", 'm')->OwnsWrap((*old_writer)->Describe().key_id, ""));
+  CHECK_FALSE(CheapPassphrase("pass", 'm')->OwnsWrap("0123456789abcdef", ""));
+  const Result<SecretBytes> opened = reader->UnwrapKey(*old_wrap, kAd);
+  REQUIRE(opened.ok());
+  CHECK(opened->Equals(data_key));
+  CHECK(reader->Describe().key_id != (*old_writer)->Describe().key_id);
+  CHECK(internal::ParsePassphraseWrap(reader->WrapKey(DataKey(), kAd).value())->parameters == Cheap('n'));
+}
+
+TEST_CASE("passphrase: commits by separate encrypters keep one salt per stack; another stack has its own",
+          "[passphrase]") {
+  const auto commit_with = [](const std::string& stack, char salt_fill) {
+    std::shared_ptr<const Encrypter> key = CheapPassphrase("pass", salt_fill);
+    Snapshot snapshot = testing::FixtureSnapshot();
+    snapshot.stack = stack;
+    auto store = OpenMemoryStore({.name = "passphrase-salt",
+                                  .factory = snapshot.factory.name,
+                                  .stack = stack,
+                                  .encrypter = key,
+                                  .envelope = {}});
+    REQUIRE(store.ok());
+    const Result<std::string> rev = (*store)->Commit(snapshot, {}, {});
+    INFO(rev.status().ToString());
+    REQUIRE(rev.ok());
+    const Result<EnvelopeHeader> header = (*store)->ReadHeader(*rev);
+    REQUIRE(header.ok());
+    REQUIRE(header->recipients.size() == 1);
+    return internal::ParsePassphraseWrap(header->recipients[0].wrapped)->parameters.salt;
+  };
+  const std::string first = commit_with("stack-one", 'a');
+  CHECK(first == std::string(internal::kPassphraseSaltBytes, 'a'));
+  CHECK(commit_with("stack-one", 'b') == first);  // a later process takes current's salt
+  CHECK(commit_with("stack-one", 'c') == first);
+  CHECK(commit_with("stack-two", 'd') == std::string(internal::kPassphraseSaltBytes, 'd'));
+}
+
+TEST_CASE("passphrase: a rekey to a passphrase run twice finds every revision done the second time", "[passphrase]") {
+  std::shared_ptr<const Encrypter> old_key = testing::EnvKey("SEALSTATE_TEST_REKEY_KEY", testing::kKeyA);
+  const Snapshot snapshot = testing::FixtureSnapshot();
+  auto store = OpenMemoryStore({.name = "passphrase-rekey",
+                                .factory = snapshot.factory.name,
+                                .stack = snapshot.stack,
+                                .encrypter = old_key,
+                                .envelope = {}});
+  REQUIRE(store.ok());
+  for (int i = 0; i < 3; ++i) REQUIRE((*store)->Commit(snapshot, {}, {}).ok());
+  auto lock = (*store)->AcquireLock({});
+  REQUIRE(lock.ok());
+  const auto rekey_with = [&](char salt_fill) {
+    std::shared_ptr<const Encrypter> passphrase = CheapPassphrase("pass", salt_fill);
+    auto ring = KeyRing::Make({passphrase, old_key}, {});
+    REQUIRE(ring.ok());
+    auto done = RekeyStack(**store, **ring, (*lock)->id(), {});
+    REQUIRE(done.ok());
+    REQUIRE(done->size() == 3);
+    return *done;
+  };
+  for (const RekeyedRevision& r : rekey_with('a')) CHECK(r.action == RekeyAction::kRewrapped);
+  // Another process (another starting salt) takes the salt the revisions have: nothing to do.
+  for (const RekeyedRevision& r : rekey_with('b')) CHECK(r.action == RekeyAction::kUnchanged);
+  REQUIRE((*lock)->Unlock().ok());
 }
 
 TEST_CASE("passphrase: a file group or others can read, or an empty one, is refused", "[passphrase]") {

@@ -74,6 +74,13 @@ class SEALSTATE_EXPORT Encrypter {
   // Inverse of WrapKey. Errors as for Decrypt.
   virtual Result<SecretBytes> UnwrapKey(std::string_view wrapped, std::string_view associated_data) const;
 
+  // Whether a header entry naming `key_id`, with the wrapped data key `wrapped` (empty when the
+  // header does not carry it: v2), is this key's, so readers pick entries without trying them.
+  // The default compares `key_id` with Describe().key_id. An encrypter whose key id depends on
+  // what the wrap carries (passphrase: its salt) works it out from the wrap instead, and may
+  // adopt what it learns for the wraps it makes next (see NewPassphraseEncrypter).
+  virtual bool OwnsWrap(std::string_view key_id, std::string_view wrapped) const;
+
   // A 32-byte subkey for another purpose than sealing (e.g. the journal's MACs), derived from
   // the key and `label` so that it reveals nothing about the key nor about other labels' subkeys:
   // for env-key and key-file, BLAKE2b-256 keyed with the key over the label. The same key and
@@ -105,11 +112,14 @@ SEALSTATE_EXPORT Result<std::string> GenerateKeyBase64();
 // The passphrase key source. The passphrase comes from `file` when it is not empty (one line; the
 // trailing line ending is not part of it; the same permission rules as key-file), else from the
 // environment variable SEALSTATE_PASSPHRASE, else it is typed on the controlling terminal
-// (/dev/tty) with echo off. Runs Argon2id once now (about a second): the key id is a fingerprint
-// of its output (see src/encrypters/passphrase_encrypter.h for the salt and cost choices). Wraps
-// carry their Argon2id salt and parameters; reading one that asks for more than 4 passes or
-// 1 GiB is refused (kIntegrity naming the limit). Errors: as key-file for the file;
-// kInvalidArgument for an empty passphrase or when there is no passphrase and no terminal.
+// (/dev/tty) with echo off. Argon2id (about a second) runs when first needed, once per salt: the
+// key id is a fingerprint of its output, so it depends on the salt. Each stack has its own random
+// salt: the encrypter takes the salt of the first wrap it recognises as its own (OwnsWrap, as
+// readers and the commit's key check do with current), else, when it first wraps or describes
+// itself, a fresh random one (see src/encrypters/passphrase_encrypter.h). Wraps carry their
+// Argon2id salt and parameters; reading one that asks for more than 4 passes or 1 GiB is refused
+// (kIntegrity naming the limit). Errors: as key-file for the file; kInvalidArgument for an empty
+// passphrase or when there is no passphrase and no terminal.
 SEALSTATE_EXPORT Result<std::unique_ptr<Encrypter>> NewPassphraseEncrypter(std::string file);
 
 // The box-public key source: seals data keys for the X25519 public key given as standard base64

@@ -48,6 +48,8 @@ class SEALSTATE_EXPORT KeyRing final : public Encrypter {
   Result<std::string> WrapKey(const SecretBytes& data_key, std::string_view associated_data) const override;
   // With the first key.
   Result<SecretBytes> UnwrapKey(std::string_view wrapped, std::string_view associated_data) const override;
+  // The first key's (as UnwrapKey).
+  bool OwnsWrap(std::string_view key_id, std::string_view wrapped) const override;
   // With the first key, so a ring authenticates what it writes (the journal's lines) as its first
   // key alone does. Checks of what was authenticated with another key of the ring go through
   // OpeningKeys and the key id it records.

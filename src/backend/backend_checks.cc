@@ -20,10 +20,15 @@ bool IsV1DecryptFailure(const Status& status) {
 
 std::string KeyIdText(const std::string& key_id) { return key_id.empty() ? std::string("none (noop)") : key_id; }
 
-// Whether one of the configured keys is among `ids`.
-bool OpensWithOneOf(const Encrypter& encrypter, const std::vector<std::string>& ids) {
+// Whether one of the configured keys owns one of the header's wraps (v2: is its key id).
+bool OpensWithOneOf(const Encrypter& encrypter, const EnvelopeHeader& header) {
   for (const Encrypter* key : OpeningKeys(encrypter)) {
-    if (std::find(ids.begin(), ids.end(), key->Describe().key_id) != ids.end()) return true;
+    if (header.envelope_version == kEnvelopeV2 && key->OwnsWrap(header.key_id, {})) return true;
+    // A plaintext v3 file has no recipients; it names noop's empty key id.
+    if (header.envelope_version == kEnvelopeV3 && header.recipients.empty() && key->OwnsWrap("", {})) return true;
+    for (const WrappedDataKey& entry : header.recipients) {
+      if (key->OwnsWrap(entry.key_id, entry.wrapped)) return true;
+    }
   }
   return false;
 }
@@ -59,16 +64,16 @@ Status CheckKeyOpensHeader(const Encrypter& encrypter, const std::string& curren
   const std::string advice =
       "; readers holding that key could not read the new revision. If the key is meant to "
       "change, write with new_key (sealstate --new-key)";
+  // Matched first: a passphrase key adopts the salt of the wrap it owns before it describes itself.
+  if (header->envelope_version != kEnvelopeV1 && OpensWithOneOf(encrypter, *header)) return Status::OK();
   const EncrypterDescription ours = encrypter.Describe();
   if (header->envelope_version == kEnvelopeV3) {
     const std::vector<std::string> ids = HeaderKeyIds(*header);
-    if (OpensWithOneOf(encrypter, ids)) return Status::OK();
     return Status::WrongKey(refusal + "it is wrapped for key ids " + JoinKeyIds(ids, kRefusalKeyIds) +
                             ", the configured " + ours.key_source + " key has key id " + KeyIdText(ours.key_id) +
                             advice);
   }
   if (header->envelope_version == kEnvelopeV2) {
-    if (OpensWithOneOf(encrypter, HeaderKeyIds(*header))) return Status::OK();
     return Status::WrongKey(refusal + "it is sealed with " + header->encrypter_name + " key id " +
                             KeyIdText(header->key_id) + ", the configured " + ours.key_source + " key has key id " +
                             KeyIdText(ours.key_id) + advice);

@@ -41,6 +41,10 @@ Result<SecretBytes> Encrypter::UnwrapKey(std::string_view wrapped, std::string_v
   return data_key;
 }
 
+bool Encrypter::OwnsWrap(std::string_view key_id, std::string_view /*wrapped*/) const {
+  return key_id == Describe().key_id;
+}
+
 Result<SecretBytes> Encrypter::DeriveKey(std::string_view /*label*/) const {
   return Status::Unsupported(Describe().key_source + " encrypter: cannot derive a subkey");
 }

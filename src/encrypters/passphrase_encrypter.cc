@@ -13,7 +13,8 @@
 namespace sealstate::internal {
 namespace {
 
-constexpr std::string_view kSaltLabel = "sealstate passphrase salt v1";
+// The salt every wrap had before salts were per stack (see LegacyFixedSalt).
+constexpr std::string_view kLegacySaltLabel = "sealstate passphrase salt v1";
 constexpr std::string_view kWrapKeyLabel = "sealstate passphrase wrap v1";
 constexpr std::string_view kKeyIdLabel = "sealstate passphrase key-id v1";
 constexpr std::size_t kDerivedBytes = 32;
@@ -54,27 +55,30 @@ Result<Derivation> Derive(const SecretBytes& passphrase, const Argon2idParameter
 
 class PassphraseEncrypter final : public Encrypter {
  public:
-  PassphraseEncrypter(SecretBytes passphrase, JsonObject config, Argon2idParameters sealing, Derivation derived)
-      : passphrase_(std::move(passphrase)),
-        config_(std::move(config)),
-        sealing_(std::move(sealing)),
-        key_id_(derived.key_id) {
-    derivations_.emplace(sealing_, std::move(derived));
-  }
+  // `fresh`: the cost of every wrap it makes, and the salt it uses if it adopts none.
+  PassphraseEncrypter(SecretBytes passphrase, JsonObject config, Argon2idParameters fresh)
+      : passphrase_(std::move(passphrase)), config_(std::move(config)), sealing_(std::move(fresh)) {}
 
   Result<std::string> Encrypt(std::string_view, std::string_view) const override { return Unsupported(); }
   Result<std::string> Decrypt(std::string_view, std::string_view) const override { return Unsupported(); }
-  EncrypterDescription Describe() const override { return {"passphrase", config_, key_id_}; }
+
+  // Binds the sealing salt if nothing bound it yet; the key id is empty only if Argon2id could
+  // not get its memory (WrapKey then says so).
+  EncrypterDescription Describe() const override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const Result<const Derivation*> bound = BoundLocked();
+    return {"passphrase", config_, bound.ok() ? (*bound)->key_id : std::string()};
+  }
 
   Result<std::string> WrapKey(const SecretBytes& data_key, std::string_view associated_data) const override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    SEALSTATE_ASSIGN_OR_RETURN(const Derivation* derived, BoundLocked());
     std::string out = EncodePassphraseWrapPrefix(sealing_);
     const std::string associated = out + std::string(associated_data);
     const std::size_t nonce_at = out.size();
     out.resize(nonce_at + kPassphraseNonceBytes);
     randombytes_buf(out.data() + nonce_at, kPassphraseNonceBytes);
     out.resize(nonce_at + kPassphraseNonceBytes + data_key.size() + kPassphraseTagBytes);
-    std::lock_guard<std::mutex> lock(mutex_);
-    SEALSTATE_ASSIGN_OR_RETURN(const Derivation* derived, DerivationFor(sealing_));
     auto* sealed = reinterpret_cast<unsigned char*>(out.data()) + nonce_at + kPassphraseNonceBytes;
     unsigned long long sealed_size = 0;
     if (crypto_aead_xchacha20poly1305_ietf_encrypt(
@@ -100,6 +104,31 @@ class PassphraseEncrypter final : public Encrypter {
     return data_key;
   }
 
+  // The key id for the wrap's salt and parameters, derived (once per salt) only for wraps with
+  // this encrypter's cost, so a hostile header cannot make it run Argon2id at another cost. The
+  // first wrap it owns gives it its sealing salt, unless that is the legacy fixed salt. Without
+  // the wrap (a v2 header's key id), the key ids of the salts it already derived and of the
+  // legacy salt, which every v2 file has.
+  bool OwnsWrap(std::string_view key_id, std::string_view wrapped) const override {
+    if (key_id.size() != kKeyIdBytes * 2) return false;  // not one of ours: nothing to derive
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (wrapped.empty()) return KnownKeyIdLocked(key_id) || LegacyKeyIdLocked(key_id);
+    const Result<PassphraseWrap> wrap = ParsePassphraseWrap(wrapped);
+    if (!wrap.ok() || !SameCost(wrap->parameters, sealing_)) return false;
+    const Result<const Derivation*> derived = DerivationFor(wrap->parameters);
+    if (!derived.ok() || (*derived)->key_id != key_id) return false;
+    if (!bound_ && wrap->parameters.salt != LegacyFixedSalt()) {
+      sealing_ = wrap->parameters;
+      bound_ = true;
+    }
+    return true;
+  }
+
+  // It has no key to derive from that outlives a salt: the journal stays unauthenticated.
+  Result<SecretBytes> DeriveKey(std::string_view) const override {
+    return Status::Unsupported("passphrase encrypter: cannot derive a subkey");
+  }
+
   // How many Argon2id runs this encrypter made, for tests of the cache.
   std::size_t derivation_count() const {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -111,6 +140,32 @@ class PassphraseEncrypter final : public Encrypter {
     return Status::Unsupported(
         "passphrase encrypter: only wraps data keys (sealstate v2 envelopes and later); unobin v1 envelopes "
         "need env-key or key-file");
+  }
+
+  static bool SameCost(const Argon2idParameters& a, const Argon2idParameters& b) {
+    return a.opslimit == b.opslimit && a.memlimit_kib == b.memlimit_kib;
+  }
+
+  // The sealing derivation, binding the salt it has now if none was bound. REQUIRES: mutex_ held.
+  Result<const Derivation*> BoundLocked() const {
+    SEALSTATE_ASSIGN_OR_RETURN(const Derivation* derived, DerivationFor(sealing_));
+    bound_ = true;
+    return derived;
+  }
+
+  // Whether `key_id` is the key id of a salt already derived. REQUIRES: mutex_ held.
+  bool KnownKeyIdLocked(std::string_view key_id) const {
+    for (const auto& [parameters, derived] : derivations_) {
+      if (derived.key_id == key_id) return true;
+    }
+    return false;
+  }
+
+  // Whether `key_id` is this passphrase's with the legacy salt at its cost. REQUIRES: mutex_ held.
+  bool LegacyKeyIdLocked(std::string_view key_id) const {
+    const Argon2idParameters legacy{LegacyFixedSalt(), sealing_.opslimit, sealing_.memlimit_kib};
+    const Result<const Derivation*> derived = DerivationFor(legacy);
+    return derived.ok() && (*derived)->key_id == key_id;
   }
 
   // The cached derivation for `parameters`, deriving it if needed. REQUIRES: mutex_ held.
@@ -133,11 +188,12 @@ class PassphraseEncrypter final : public Encrypter {
 
   SecretBytes passphrase_;
   JsonObject config_;
-  Argon2idParameters sealing_;
-  std::string key_id_;
   mutable std::mutex mutex_;
+  // The salt and cost of the wraps it makes; the salt may change until bound_.
+  mutable Argon2idParameters sealing_;
+  mutable bool bound_ = false;
   mutable std::map<Argon2idParameters, Derivation> derivations_;
-  mutable std::size_t derivation_count_ = 1;  // the one for the key id
+  mutable std::size_t derivation_count_ = 0;
 };
 
 // A passphrase file's text without its trailing line ending(s).
@@ -179,12 +235,18 @@ Result<SecretBytes> ReadPassphrase(const std::string& file) {
 
 }  // namespace
 
+std::string LegacyFixedSalt() {
+  EnsureSodium();
+  unsigned char salt[kPassphraseSaltBytes];
+  crypto_generichash(salt, sizeof salt, Bytes(kLegacySaltLabel), kLegacySaltLabel.size(), nullptr, 0);
+  return std::string(reinterpret_cast<const char*>(salt), sizeof salt);
+}
+
 Argon2idParameters SealingParameters() {
   EnsureSodium();
   Argon2idParameters parameters;
-  unsigned char salt[kPassphraseSaltBytes];
-  crypto_generichash(salt, sizeof salt, Bytes(kSaltLabel), kSaltLabel.size(), nullptr, 0);
-  parameters.salt.assign(reinterpret_cast<const char*>(salt), sizeof salt);
+  parameters.salt.resize(kPassphraseSaltBytes);
+  randombytes_buf(parameters.salt.data(), parameters.salt.size());
   parameters.opslimit = 3;
   parameters.memlimit_kib = 128 * 1024;
   return parameters;
@@ -193,9 +255,8 @@ Argon2idParameters SealingParameters() {
 Result<std::unique_ptr<Encrypter>> NewPassphraseEncrypterFor(SecretBytes passphrase, JsonObject config,
                                                              Argon2idParameters sealing) {
   SEALSTATE_RETURN_IF_ERROR(CheckArgon2idParameters(sealing));
-  SEALSTATE_ASSIGN_OR_RETURN(Derivation derived, Derive(passphrase, sealing));
-  return std::unique_ptr<Encrypter>(std::make_unique<PassphraseEncrypter>(std::move(passphrase), std::move(config),
-                                                                          std::move(sealing), std::move(derived)));
+  return std::unique_ptr<Encrypter>(
+      std::make_unique<PassphraseEncrypter>(std::move(passphrase), std::move(config), std::move(sealing)));
 }
 
 std::size_t PassphraseDerivationCount(const Encrypter& encrypter) {

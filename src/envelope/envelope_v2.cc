@@ -174,10 +174,10 @@ Status CheckSupported(const EnvelopeHeader& header) {
 
 // The key of `configured` (a KeyRing or one encrypter) whose id the v2 header names, else its
 // first key (whose id then explains the refusal).
-const Encrypter& V2KeyFor(const EnvelopeHeader& header, const Encrypter& configured) {
+const Encrypter& V2KeyFor(const EnvelopeHeader& header, std::string_view wrapped, const Encrypter& configured) {
   const std::vector<const Encrypter*> keys = OpeningKeys(configured);
   for (const Encrypter* key : keys) {
-    if (!header.key_id.empty() && key->Describe().key_id == header.key_id) return *key;
+    if (!header.key_id.empty() && key->OwnsWrap(header.key_id, wrapped)) return *key;
   }
   return *keys.front();
 }
@@ -185,10 +185,10 @@ const Encrypter& V2KeyFor(const EnvelopeHeader& header, const Encrypter& configu
 // Unwraps the data key and tells a wrong key apart from an edited header (see kDataKeyLabel).
 Result<SecretBytes> UnwrapV2DataKey(const EnvelopeHeader& header, std::string_view wrapped,
                                     const Encrypter& configured) {
-  const Encrypter& encrypter = V2KeyFor(header, configured);
+  const Encrypter& encrypter = V2KeyFor(header, wrapped, configured);
+  const bool owned = encrypter.OwnsWrap(header.key_id, wrapped);  // before Describe: it may adopt a salt
   const EncrypterDescription ours = encrypter.Describe();
-  const bool ids_known = !ours.key_id.empty();
-  const bool ids_differ = ids_known && header.key_id != ours.key_id;
+  const bool ids_differ = !ours.key_id.empty() && !owned;
   Result<SecretBytes> key = encrypter.UnwrapKey(wrapped, kDataKeyLabel);
   if (!key.ok() && key.status().code() != Code::kIntegrity) return key.status();
   if (!key.ok() && ids_differ) {

@@ -23,10 +23,13 @@ std::string WrapAssociatedData(const EnvelopeHeader& header) {
 
 const unsigned char* Bytes(std::string_view text) { return reinterpret_cast<const unsigned char*>(text.data()); }
 
-// The entry for `key`: same key id (and, for keys without an id, same key source).
-const WrappedDataKey* EntryFor(const EnvelopeHeader& header, const EncrypterDescription& key) {
+// The entry `key` owns (Encrypter::OwnsWrap); for a plaintext key, which has no key id, the entry
+// without one from the same key source.
+const WrappedDataKey* EntryFor(const EnvelopeHeader& header, const Encrypter& key) {
   for (const WrappedDataKey& entry : header.recipients) {
-    if (entry.key_id == key.key_id && (!key.key_id.empty() || entry.key_source == key.key_source)) return &entry;
+    const bool owned = entry.key_id.empty() ? key.is_plaintext() && entry.key_source == key.Describe().key_source
+                                            : key.OwnsWrap(entry.key_id, entry.wrapped);
+    if (owned) return &entry;
   }
   return nullptr;
 }
@@ -106,7 +109,7 @@ Result<EnvelopeHeader> WrapDataKey(EnvelopeHeader header, const SecretBytes& dat
 Result<SecretBytes> UnwrapDataKey(const EnvelopeHeader& header, const Encrypter& encrypter) {
   const std::vector<const Encrypter*> keys = OpeningKeys(encrypter);
   for (const Encrypter* key : keys) {
-    const WrappedDataKey* entry = EntryFor(header, key->Describe());
+    const WrappedDataKey* entry = EntryFor(header, *key);
     if (entry == nullptr) continue;
     Result<SecretBytes> data_key = key->UnwrapKey(entry->wrapped, WrapAssociatedData(header));
     if (!data_key.ok() && data_key.status().code() == Code::kIntegrity) {

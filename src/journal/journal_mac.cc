@@ -123,10 +123,12 @@ ChainStart StartOf(const std::vector<JournalEvent>& events, const JournalMacKeys
 
 std::shared_ptr<const JournalMacKey> JournalMacKeyFor(const Encrypter* encrypter) {
   if (encrypter == nullptr || encrypter->is_plaintext()) return nullptr;
-  const std::string key_id = encrypter->Describe().key_id;
-  if (key_id.empty()) return nullptr;
+  // The subkey first: an encrypter that derives none (passphrase) is not asked to describe itself
+  // here, before it has met the stack's wraps.
   Result<SecretBytes> subkey = encrypter->DeriveKey(kJournalMacLabel);
   if (!subkey.ok()) return nullptr;
+  const std::string key_id = encrypter->Describe().key_id;
+  if (key_id.empty()) return nullptr;
   return std::make_shared<const JournalMacKey>(JournalMacKey{key_id, std::move(subkey).value()});
 }
 

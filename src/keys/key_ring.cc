@@ -63,6 +63,10 @@ Result<SecretBytes> KeyRing::UnwrapKey(std::string_view wrapped, std::string_vie
   return keys_.front()->UnwrapKey(wrapped, associated_data);
 }
 
+bool KeyRing::OwnsWrap(std::string_view key_id, std::string_view wrapped) const {
+  return keys_.front()->OwnsWrap(key_id, wrapped);
+}
+
 Result<SecretBytes> KeyRing::DeriveKey(std::string_view label) const { return keys_.front()->DeriveKey(label); }
 
 std::vector<const Encrypter*> OpeningKeys(const Encrypter& encrypter) {

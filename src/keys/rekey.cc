@@ -20,6 +20,17 @@ std::vector<std::string> TargetKeyIds(const Encrypter& keys) {
   return ids;
 }
 
+// Lets each given key see the wraps of `header` before it is asked for its key id, so a
+// passphrase key keeps the salt it already has in this stack (Encrypter::OwnsWrap) and a rerun
+// finds the revisions it rewrapped unchanged.
+void AdoptFromWraps(const EnvelopeHeader& header, const Encrypter& keys) {
+  for (const Encrypter* key : OpeningKeys(keys)) {  // not WrapTargets: it describes them
+    for (const WrappedDataKey& entry : header.recipients) {
+      if (key->OwnsWrap(entry.key_id, entry.wrapped)) break;
+    }
+  }
+}
+
 // How the "rekey" journal events write key ids: "A,B", "none" for noop's empty id or no ids.
 constexpr internal::KeyIdListStyle kJournalKeyIds{.separator = ",", .empty_id = "none", .empty_list = "none"};
 
@@ -110,6 +121,7 @@ struct PlannedRevision {
 Result<PlannedRevision> PlanOne(Backend& backend, const std::string& rev, const Encrypter& keys,
                                 const RekeyOptions& options) {
   SEALSTATE_ASSIGN_OR_RETURN(StoredEnvelope stored, ReadStored(backend, rev));
+  AdoptFromWraps(stored.header, keys);
   PlannedRevision plan{RekeyedRevision{rev, RekeyAction::kUnchanged, {}, TargetKeyIds(keys)}, {}, {}};
   RekeyedRevision& done = plan.done;
   if (stored.header.envelope_version == kEnvelopeV1 && !options.upgrade_v1) {
