@@ -3,8 +3,6 @@
 #include <sealstate/key_ring.h>
 #include <sealstate/revision.h>
 
-#include <algorithm>
-
 #include "envelope/key_ids.h"
 
 namespace sealstate::internal {

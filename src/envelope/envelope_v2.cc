@@ -172,23 +172,23 @@ Status CheckSupported(const EnvelopeHeader& header) {
   return Status::OK();
 }
 
-// The key of `configured` (a KeyRing or one encrypter) whose id the v2 header names, else its
-// first key (whose id then explains the refusal).
-const Encrypter& V2KeyFor(const EnvelopeHeader& header, std::string_view wrapped, const Encrypter& configured) {
-  const std::vector<const Encrypter*> keys = OpeningKeys(configured);
-  for (const Encrypter* key : keys) {
-    if (!header.key_id.empty() && key->OwnsWrap(header.key_id, wrapped)) return *key;
+// The key of `configured` (a KeyRing or one encrypter) that owns the v2 file's wrap (the id its
+// header names), or nullptr.
+const Encrypter* V2KeyFor(const EnvelopeHeader& header, std::string_view wrapped, const Encrypter& configured) {
+  for (const Encrypter* key : OpeningKeys(configured)) {
+    if (!header.key_id.empty() && key->OwnsWrap(header.key_id, wrapped)) return key;
   }
-  return *keys.front();
+  return nullptr;
 }
 
 // Unwraps the data key and tells a wrong key apart from an edited header (see kDataKeyLabel).
 Result<SecretBytes> UnwrapV2DataKey(const EnvelopeHeader& header, std::string_view wrapped,
                                     const Encrypter& configured) {
-  const Encrypter& encrypter = V2KeyFor(header, wrapped, configured);
-  const bool owned = encrypter.OwnsWrap(header.key_id, wrapped);  // before Describe: it may adopt a salt
+  const Encrypter* owner = V2KeyFor(header, wrapped, configured);  // before Describe: it may adopt a salt
+  // Without an owner, the first key, whose id then explains the refusal.
+  const Encrypter& encrypter = owner != nullptr ? *owner : *OpeningKeys(configured).front();
   const EncrypterDescription ours = encrypter.Describe();
-  const bool ids_differ = !ours.key_id.empty() && !owned;
+  const bool ids_differ = !ours.key_id.empty() && owner == nullptr;
   Result<SecretBytes> key = encrypter.UnwrapKey(wrapped, kDataKeyLabel);
   if (!key.ok() && key.status().code() != Code::kIntegrity) return key.status();
   if (!key.ok() && ids_differ) {

@@ -23,15 +23,10 @@ std::string WrapAssociatedData(const EnvelopeHeader& header) {
 
 const unsigned char* Bytes(std::string_view text) { return reinterpret_cast<const unsigned char*>(text.data()); }
 
-// The entry `key` owns (Encrypter::OwnsWrap); for a plaintext key, which has no key id, the entry
-// without one from the same key source.
-const WrappedDataKey* EntryFor(const EnvelopeHeader& header, const Encrypter& key) {
-  for (const WrappedDataKey& entry : header.recipients) {
-    const bool owned = entry.key_id.empty() ? key.is_plaintext() && entry.key_source == key.Describe().key_source
-                                            : key.OwnsWrap(entry.key_id, entry.wrapped);
-    if (owned) return &entry;
-  }
-  return nullptr;
+// For an entry without a key id (noop's): whether `key` has none either and is of its key source.
+bool OwnsEntryWithoutId(const WrappedDataKey& entry, const Encrypter& key) {
+  const EncrypterDescription description = key.Describe();
+  return description.key_id.empty() && entry.key_source == description.key_source;
 }
 
 // How wrong-key errors write key ids: "A (env-key), B (key-file)", "(none)" for an empty id.
@@ -77,6 +72,15 @@ bool EditedKeyId(const EnvelopeHeader& header, const std::vector<const Encrypter
 
 }  // namespace
 
+const WrappedDataKey* OwnedEntry(const EnvelopeHeader& header, const Encrypter& key) {
+  for (const WrappedDataKey& entry : header.recipients) {
+    if (!entry.key_id.empty() ? key.OwnsWrap(entry.key_id, entry.wrapped) : OwnsEntryWithoutId(entry, key)) {
+      return &entry;
+    }
+  }
+  return nullptr;
+}
+
 std::string RecipientsMac(const EnvelopeHeader& header, const SecretBytes& data_key) {
   EnsureSodium();
   unsigned char mac_key[crypto_generichash_KEYBYTES];
@@ -109,7 +113,7 @@ Result<EnvelopeHeader> WrapDataKey(EnvelopeHeader header, const SecretBytes& dat
 Result<SecretBytes> UnwrapDataKey(const EnvelopeHeader& header, const Encrypter& encrypter) {
   const std::vector<const Encrypter*> keys = OpeningKeys(encrypter);
   for (const Encrypter* key : keys) {
-    const WrappedDataKey* entry = EntryFor(header, *key);
+    const WrappedDataKey* entry = OwnedEntry(header, *key);
     if (entry == nullptr) continue;
     Result<SecretBytes> data_key = key->UnwrapKey(entry->wrapped, WrapAssociatedData(header));
     if (!data_key.ok() && data_key.status().code() == Code::kIntegrity) {

@@ -29,6 +29,11 @@ Result<EnvelopeHeader> WrapDataKey(EnvelopeHeader header, const SecretBytes& dat
 // grafted from another file); the encrypter's other errors.
 Result<SecretBytes> UnwrapDataKey(const EnvelopeHeader& header, const Encrypter& encrypter);
 
+// The entry of `header`'s recipients that `key` owns (Encrypter::OwnsWrap, which may let a
+// passphrase key adopt the entry's salt); for a key without a key id (noop), the entry without
+// one from the same key source. nullptr if none.
+const WrappedDataKey* OwnedEntry(const EnvelopeHeader& header, const Encrypter& key);
+
 // The recipients-mac of `header` under `data_key` (64 lower-case hex digits).
 std::string RecipientsMac(const EnvelopeHeader& header, const SecretBytes& data_key);
 

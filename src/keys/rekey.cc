@@ -24,11 +24,8 @@ std::vector<std::string> TargetKeyIds(const Encrypter& keys) {
 // passphrase key keeps the salt it already has in this stack (Encrypter::OwnsWrap) and a rerun
 // finds the revisions it rewrapped unchanged.
 void AdoptFromWraps(const EnvelopeHeader& header, const Encrypter& keys) {
-  for (const Encrypter* key : OpeningKeys(keys)) {  // not WrapTargets: it describes them
-    for (const WrappedDataKey& entry : header.recipients) {
-      if (key->OwnsWrap(entry.key_id, entry.wrapped)) break;
-    }
-  }
+  for (const Encrypter* key : OpeningKeys(keys))
+    (void)internal::OwnedEntry(header, *key);  // not WrapTargets: it describes them
 }
 
 // How the "rekey" journal events write key ids: "A,B", "none" for noop's empty id or no ids.

@@ -117,9 +117,9 @@ def merge_unfinished(lines):
 
 
 def parse(lines):
-    """The trace as a list of (name, args, result, result_path), unfinished calls merged."""
+    """The trace (lines merge_unfinished made whole) as a list of (name, args, result, result_path)."""
     calls = []
-    for raw in merge_unfinished(lines):
+    for raw in lines:
         m = LINE.match(raw)
         if m:
             calls.append((m.group(2), split_args(m.group(3)), int(m.group(4)), m.group(5)))
