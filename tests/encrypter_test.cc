@@ -6,13 +6,16 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
+#include <vector>
 
 #include <sodium.h>
 #include <catch2/catch.hpp>
@@ -21,6 +24,7 @@
 #include <sealstate/secret.h>
 
 #include "crypto/base64.h"
+#include "crypto/secret_pool.h"
 #include "crypto/sodium_init.h"
 #include "encrypters/local_key_encrypter.h"
 
@@ -124,6 +128,61 @@ TEST_CASE("SecretBytes Allocate zero-fills and Random fills", "[secret]") {
   Result<SecretBytes> random = SecretBytes::Random(64);
   REQUIRE(random.ok());
   CHECK_FALSE(random->Equals(*zeros));
+}
+
+TEST_CASE("SecretBytes: a small secret's slot is wiped before the next secret gets it", "[secret]") {
+  const unsigned char* slot = nullptr;
+  {
+    Result<SecretBytes> first = SecretBytes::Random(32);
+    REQUIRE(first.ok());
+    std::memset(first->data(), 0xA5, first->size());
+    slot = first->data();
+  }
+  // The pool hands out the slot returned last first: the same memory, zeroed.
+  Result<SecretBytes> second = SecretBytes::Allocate(internal::kSecretSlotBytes);
+  REQUIRE(second.ok());
+  CHECK(second->data() == slot);
+  for (std::size_t i = 0; i < second->size(); ++i) CHECK(second->data()[i] == 0);
+}
+
+TEST_CASE("SecretBytes: many secrets alive at once, small and large, keep their own bytes", "[secret]") {
+  // More small secrets than one arena holds, and some larger than a slot (their own allocation).
+  std::vector<SecretBytes> secrets;
+  for (std::size_t i = 0; i < 300; ++i) {
+    const std::size_t size = i % 10 == 0 ? internal::kSecretSlotBytes + 1 + i : 1 + i % internal::kSecretSlotBytes;
+    Result<SecretBytes> secret = SecretBytes::Allocate(size);
+    REQUIRE(secret.ok());
+    REQUIRE(secret->size() == size);
+    for (std::size_t j = 0; j < size; ++j) REQUIRE(secret->data()[j] == 0);
+    std::memset(secret->data(), static_cast<int>(i & 0xff), size);
+    secrets.push_back(std::move(*secret));
+  }
+  for (std::size_t i = 0; i < secrets.size(); ++i) {
+    for (std::size_t j = 0; j < secrets[i].size(); ++j) REQUIRE(secrets[i].data()[j] == (i & 0xff));
+  }
+}
+
+TEST_CASE("SecretBytes from several threads at once", "[secret]") {
+  std::vector<std::thread> threads;
+  std::atomic<int> wrong{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([t, &wrong] {
+      for (int round = 0; round < 500; ++round) {
+        Result<SecretBytes> secret = SecretBytes::Allocate(32);
+        if (!secret.ok()) {
+          ++wrong;
+          continue;
+        }
+        std::memset(secret->data(), t + 1, secret->size());
+        std::this_thread::yield();
+        for (std::size_t i = 0; i < secret->size(); ++i) {
+          if (secret->data()[i] != t + 1) ++wrong;
+        }
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  CHECK(wrong == 0);
 }
 
 TEST_CASE("SecretBytes of size zero is valid and equals another empty secret", "[secret]") {

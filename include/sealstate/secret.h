@@ -1,7 +1,9 @@
 // SecretBytes: key material in guarded memory.
 //
 // Bytes live in libsodium's sodium_malloc memory (guard pages, mlock where the limit allows) and
-// are wiped when the object is destroyed. sealstate never prints, logs or writes them; callers
+// are wiped when the object is destroyed. A secret of up to 128 bytes (a key) takes a slot of a
+// pooled arena, whose guard pages surround the arena rather than each secret; a larger one gets
+// its own allocation. sealstate never prints, logs or writes them; callers
 // holding a SecretBytes must not either. Move-only. Not thread-safe for concurrent mutation;
 // concurrent reads are fine.
 #pragma once

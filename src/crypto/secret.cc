@@ -4,17 +4,29 @@
 
 #include <sodium.h>
 
+#include "crypto/secret_pool.h"
 #include "crypto/sodium_init.h"
 
 namespace sealstate {
+namespace {
+
+// Frees what Allocate allocated (wiped first either way); a no-op for nullptr.
+void Release(unsigned char* bytes) {
+  if (!internal::ReturnSecretSlot(bytes)) sodium_free(bytes);
+}
+
+}  // namespace
 
 Result<SecretBytes> SecretBytes::Allocate(std::size_t size) {
   internal::EnsureSodium();
   SecretBytes secret;
   if (size == 0) return secret;
-  auto* bytes = static_cast<unsigned char*>(sodium_malloc(size));
+  // Small secrets come from the pool's locked arenas (zeroed slots), larger ones from their own
+  // sodium_malloc.
+  unsigned char* bytes = size <= internal::kSecretSlotBytes ? internal::TakeSecretSlot()
+                                                            : static_cast<unsigned char*>(sodium_malloc(size));
   if (bytes == nullptr) return Status::Internal("cannot allocate guarded memory for a secret");
-  sodium_memzero(bytes, size);
+  if (size > internal::kSecretSlotBytes) sodium_memzero(bytes, size);
   secret.data_ = bytes;
   secret.size_ = size;
   return secret;
@@ -31,15 +43,14 @@ SecretBytes::SecretBytes(SecretBytes&& other) noexcept
 
 SecretBytes& SecretBytes::operator=(SecretBytes&& other) noexcept {
   if (this != &other) {
-    sodium_free(data_);  // wipes; a no-op for nullptr
+    Release(data_);
     data_ = std::exchange(other.data_, nullptr);
     size_ = std::exchange(other.size_, 0);
   }
   return *this;
 }
 
-// sodium_free zeroes the memory before releasing it.
-SecretBytes::~SecretBytes() { sodium_free(data_); }
+SecretBytes::~SecretBytes() { Release(data_); }
 
 void SecretBytes::Truncate(std::size_t new_size) {
   if (new_size >= size_) return;

@@ -100,43 +100,60 @@ Result<PgJournalHead> ReadPgJournalHead(PgConnection& conn, const PgStackPlace& 
   return head;
 }
 
-Result<PgStatement> PgJournalInsert(const PgStackPlace& place, JournalEvent event, PgJournalHead& head) {
-  if (event.time == Timestamp{}) event.time = NowUtc();
-  SEALSTATE_RETURN_IF_ERROR(CheckJournalLineLength(event));
-  event.seq = head.seq + 1;
-  SealJournalEvent(event, head.last ? &*head.last : nullptr, head.before_last ? &*head.before_last : nullptr,
-                   place.journal_mac_key.get());
+Result<PgStatement> PgJournalInsert(const PgStackPlace& place, std::vector<JournalEvent> events, PgJournalHead& head,
+                                    const PgStackRowChange& also) {
+  if (events.empty()) return Status::InvalidArgument("journal: no event to append");
+  const Timestamp now = NowUtc();
+  for (JournalEvent& event : events) {
+    if (event.time == Timestamp{}) event.time = now;
+    SEALSTATE_RETURN_IF_ERROR(CheckJournalLineLength(event));
+  }
+  // $1 the stack, $2 the head's seq, then `also`'s parameters, then 14 for each event.
+  PgStatement statement;
+  statement.params = {PgParam::Int(place.stack_id), PgParam::Int(static_cast<std::int64_t>(head.seq))};
+  statement.params.insert(statement.params.end(), also.params.begin(), also.params.end());
   // The seq, bumped under the stack row's lock (the UPDATE) only if the head is still the one the
-  // MAC was chained to; if not, the seq is NULL and the INSERT fails (kSqlNotNullViolation).
-  PgStatement statement{
-      "WITH next AS (UPDATE " + place.Table("stacks") +
-          " SET journal_seq = journal_seq + 1 WHERE id = $1 AND journal_seq = $13 RETURNING journal_seq) INSERT INTO " +
-          place.Table("journal") +
-          " (stack_id, seq, time, event, rev, lock_id, actor, pid, detail, envelope_version, size, entries, "
-          "operation, current, mac_key, mac) SELECT $1, (SELECT journal_seq FROM next), $2, $3, $4, $5, $6, $7, $8, "
-          "$9, $10, $11, $12, $14, $15, $16",
-      {PgParam::Int(place.stack_id), PgParam::Text(FormatRfc3339Nano(event.time)), PgParam::Text(event.event),
-       PgParam::Text(event.rev), PgParam::Text(event.lock_id), PgParam::Text(event.actor), PgParam::Int(event.pid),
-       PgParam::Text(event.detail), PgParam::Int(event.envelope_version), PgParam::Int(event.size),
-       PgParam::Int(event.entries), PgParam::Text(event.operation), PgParam::Int(static_cast<std::int64_t>(head.seq)),
-       event.current ? PgParam::Text(*event.current) : PgParam::Null(), PgParam::Text(event.mac_key),
-       PgParam::Text(event.mac)}};
-  head.seq = event.seq;
-  head.before_last = std::move(head.last);
-  head.last = std::move(event);
+  // MACs were chained to and `also`'s guard holds; if not, the seqs are NULL and the INSERT fails
+  // (kSqlNotNullViolation).
+  const std::size_t count = events.size();
+  statement.sql = "WITH next AS (UPDATE " + place.Table("stacks") + " SET journal_seq = journal_seq + " +
+                  std::to_string(count) + (also.set.empty() ? "" : ", " + also.set) +
+                  " WHERE id = $1 AND journal_seq = $2" + (also.where.empty() ? "" : " AND (" + also.where + ")") +
+                  " RETURNING journal_seq) INSERT INTO " + place.Table("journal") +
+                  " (stack_id, seq, time, event, rev, lock_id, actor, pid, detail, envelope_version, size, entries, "
+                  "operation, current, mac_key, mac) VALUES ";
+  for (std::size_t i = 0; i < count; ++i) {
+    JournalEvent& event = events[i];
+    event.seq = head.seq + 1;
+    SealJournalEvent(event, head.last ? &*head.last : nullptr, head.before_last ? &*head.before_last : nullptr,
+                     place.journal_mac_key.get());
+    const std::size_t first = statement.params.size() + 1;
+    statement.sql += (i == 0 ? "($1, (SELECT journal_seq FROM next) - " : ", ($1, (SELECT journal_seq FROM next) - ") +
+                     std::to_string(count - 1 - i);
+    for (std::size_t p = first; p < first + 14; ++p) statement.sql += ", $" + std::to_string(p);
+    statement.sql += ")";
+    statement.params.insert(
+        statement.params.end(),
+        {PgParam::Text(FormatRfc3339Nano(event.time)), PgParam::Text(event.event), PgParam::Text(event.rev),
+         PgParam::Text(event.lock_id), PgParam::Text(event.actor), PgParam::Int(event.pid), PgParam::Text(event.detail),
+         PgParam::Int(event.envelope_version), PgParam::Int(event.size), PgParam::Int(event.entries),
+         PgParam::Text(event.operation), event.current ? PgParam::Text(*event.current) : PgParam::Null(),
+         PgParam::Text(event.mac_key), PgParam::Text(event.mac)});
+    head.seq = event.seq;
+    head.before_last = std::move(head.last);
+    head.last = std::move(event);
+  }
   return statement;
 }
 
 bool IsPgJournalRace(const PgConnection& conn) { return conn.last_sqlstate() == kSqlNotNullViolation; }
 
 Status AppendPgJournal(PgConnection& conn, const PgStackPlace& place, const std::vector<JournalEvent>& events) {
+  if (events.empty()) return Status::OK();
   for (const JournalEvent& event : events) SEALSTATE_RETURN_IF_ERROR(CheckJournalLineLength(event));
   SEALSTATE_ASSIGN_OR_RETURN(PgJournalHead head, ReadPgJournalHead(conn, place));
-  for (const JournalEvent& event : events) {
-    SEALSTATE_ASSIGN_OR_RETURN(PgStatement insert, PgJournalInsert(place, event, head));
-    SEALSTATE_RETURN_IF_ERROR(conn.Exec("journal " + event.event, insert.sql, insert.params).status());
-  }
-  return Status::OK();
+  SEALSTATE_ASSIGN_OR_RETURN(PgStatement insert, PgJournalInsert(place, events, head));
+  return conn.Exec("journal " + events.front().event, insert.sql, insert.params).status();
 }
 
 Result<std::vector<JournalEvent>> ReadPgJournal(PgConnection& conn, const PgStackPlace& place,

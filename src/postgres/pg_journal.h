@@ -29,21 +29,34 @@ struct PgJournalHead {
 // Errors: kIntegrity (a row that does not parse); kIoError.
 Result<PgJournalHead> ReadPgJournalHead(PgConnection& conn, const PgStackPlace& place);
 
-// The statement that appends `event` after `head` (to run, or queue in a pipeline, inside the
-// transaction of the operation it records, so the event is committed exactly when the operation
-// is): stamps it with seq head.seq + 1 (and the time, if unset), seals it with
-// place.journal_mac_key chained to head's rows (SealJournalEvent), and moves `head` past it. The
-// statement bumps S.stacks.journal_seq only if it is still head.seq (which locks the stack's row);
-// if another writer got there first it fails with kSqlNotNullViolation (IsPgJournalRace). Errors:
-// kInvalidArgument if its journal line would exceed 1 MiB (as the local store's).
-Result<PgStatement> PgJournalInsert(const PgStackPlace& place, JournalEvent event, PgJournalHead& head);
+// What a journal statement also changes on the stack's row, and requires of it (the fast
+// commit moves `current` in the statement that journals the move). `set` (assignments) and
+// `where` (conditions) are SQL fragments whose parameters are numbered from $3, in `params`'
+// order; empty fragments add nothing.
+struct PgStackRowChange {
+  std::string set;
+  std::string where;
+  std::vector<PgParam> params;
+};
+
+// The statement that appends `events`, in order, after `head` (to run, or queue in a pipeline,
+// inside the transaction of the operation it records, so the events are committed exactly when
+// the operation is): stamps them with the seqs after head.seq (and the time, if unset), seals each
+// with place.journal_mac_key chained to the rows before it (SealJournalEvent), and moves `head`
+// past them. The statement updates S.stacks' row (journal_seq, and `also.set`) only if
+// journal_seq is still head.seq and `also.where` holds (which locks the row); if not (another
+// writer got there first, or `also`'s guard refused) it fails with kSqlNotNullViolation
+// (IsPgJournalRace) and writes nothing. Errors: kInvalidArgument if a journal line would exceed
+// 1 MiB (as the local store's), or `events` is empty.
+Result<PgStatement> PgJournalInsert(const PgStackPlace& place, std::vector<JournalEvent> events, PgJournalHead& head,
+                                    const PgStackRowChange& also = {});
 
 // True when the last failed statement on `conn` was a PgJournalInsert that found the journal's
 // head moved by another writer: nothing of it was written; read the head again and retry.
 bool IsPgJournalRace(const PgConnection& conn);
 
 // Inside the transaction of the operation it records: ReadPgJournalHead, then PgJournalInsert of
-// each of `events` in order. Errors: kInvalidArgument (as PgJournalInsert, checked for every event
+// `events`. Errors: kInvalidArgument (as PgJournalInsert, checked for every event
 // before any is written); kIntegrity, kIoError.
 Status AppendPgJournal(PgConnection& conn, const PgStackPlace& place, const std::vector<JournalEvent>& events);
 inline Status AppendPgJournal(PgConnection& conn, const PgStackPlace& place, JournalEvent event) {

@@ -468,26 +468,26 @@ Status PostgresStore::QueueStore(PgPipeline& pipeline, const Snapshot& snapshot,
                            .size = sink.bytes(),
                            .entries = static_cast<std::int64_t>(snapshot.entries.size()),
                            .operation = operation};
-  SEALSTATE_ASSIGN_OR_RETURN(
-      PgStatement written,
-      PgJournalInsert(*place_, StampedWriteEvent(ProcessProbe::Default()->Self(), rev, lock_id, facts), head));
-  (void)pipeline.Send("journal write", written);
-  if (!make_current) return Status::OK();
-  if (fast != nullptr) {
-    // The stack's row is locked since the start; this statement (a snapshot taken since) sees
-    // every holder row committed before, and none can commit until this transaction ends. A
-    // refusal makes journal_seq NULL: it fails with kSqlNotNullViolation, and the rest is skipped.
-    (void)pipeline.Send("set-current",
-                        "UPDATE " + place_->Table("stacks") +
-                            " SET current = $2, journal_seq = CASE WHEN current IS NOT DISTINCT FROM $3 AND NOT EXISTS "
-                            "(SELECT 1 FROM " +
-                            place_->Table("locks") + " l WHERE l.stack_id = $1) THEN journal_seq END WHERE id = $1",
-                        {PgParam::Int(place_->stack_id), PgParam::Text(rev),
-                         fast->expected_current ? PgParam::Text(*fast->expected_current) : PgParam::Null()});
-    SEALSTATE_ASSIGN_OR_RETURN(PgStatement moved,
-                               PgJournalInsert(*place_, Stamped("set-current", rev, lock_id, ""), head));
-    return pipeline.Send("journal set-current", moved);
+  JournalEvent written = StampedWriteEvent(ProcessProbe::Default()->Self(), rev, lock_id, facts);
+  if (fast != nullptr && make_current) {
+    // One statement journals the write and the move and moves current. The stack's row is locked
+    // since the start; this statement (a snapshot taken since) sees every holder row committed
+    // before, and none can commit until this transaction ends. A refusal (current moved, or a
+    // holder appeared) fails it with kSqlNotNullViolation, and the rest is skipped.
+    const PgStackRowChange move{
+        .set = "current = $3",
+        .where = "current IS NOT DISTINCT FROM $4 AND NOT EXISTS (SELECT 1 FROM " + place_->Table("locks") +
+                 " l WHERE l.stack_id = $1)",
+        .params = {PgParam::Text(rev),
+                   fast->expected_current ? PgParam::Text(*fast->expected_current) : PgParam::Null()}};
+    SEALSTATE_ASSIGN_OR_RETURN(
+        PgStatement journaled,
+        PgJournalInsert(*place_, {std::move(written), Stamped("set-current", rev, lock_id, "")}, head, move));
+    return pipeline.Send("journal write and set-current", journaled);
   }
+  SEALSTATE_ASSIGN_OR_RETURN(PgStatement journaled, PgJournalInsert(*place_, {std::move(written)}, head));
+  (void)pipeline.Send("journal write", journaled);
+  if (!make_current) return Status::OK();
   (void)pipeline.Send("commit", LockStackRowSql(*place_), {PgParam::Int(place_->stack_id)});
   // The fence: read here, judged by Store before it commits.
   (void)pipeline.Send("check the lock", "SELECT lock_id FROM " + place_->Table("locks") + " WHERE stack_id = $1",
@@ -495,7 +495,7 @@ Status PostgresStore::QueueStore(PgPipeline& pipeline, const Snapshot& snapshot,
   (void)pipeline.Send("set-current", "UPDATE " + place_->Table("stacks") + " SET current = $2 WHERE id = $1",
                       {PgParam::Int(place_->stack_id), PgParam::Text(rev)});
   SEALSTATE_ASSIGN_OR_RETURN(PgStatement moved,
-                             PgJournalInsert(*place_, Stamped("set-current", rev, lock_id, ""), head));
+                             PgJournalInsert(*place_, {Stamped("set-current", rev, lock_id, "")}, head));
   return pipeline.Send("journal set-current", moved);
 }
 
