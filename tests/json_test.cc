@@ -133,6 +133,41 @@ TEST_CASE("Go escaping passes DEL through raw", "[json][escape]") {
         "b\"");
 }
 
+TEST_CASE("Go escaping finds every byte that needs it, wherever it sits in a long safe run", "[json][escape]") {
+  // The escaper skips safe bytes a word at a time: each ASCII byte at each offset of a 8-byte
+  // word, and past it, must still come out as Go writes it.
+  const auto go_ascii = [](unsigned char c) -> std::string {
+    switch (c) {
+      case '"': return "\\\"";
+      case '\\': return "\\\\";
+      case '\b': return "\\b";
+      case '\f': return "\\f";
+      case '\n': return "\\n";
+      case '\r': return "\\r";
+      case '\t': return "\\t";
+      default: break;
+    }
+    if (c < 0x20 || c == '<' || c == '>' || c == '&') {
+      const char* hex = "0123456789abcdef";
+      return std::string("\\u00") + hex[c >> 4] + hex[c & 0xf];
+    }
+    return std::string(1, static_cast<char>(c));
+  };
+  for (int c = 0; c < 0x80; ++c) {
+    for (std::size_t at = 0; at < 20; ++at) {
+      std::string text(24, 'a');
+      text[at] = static_cast<char>(c);
+      const std::string expected =
+          "\"" + std::string(at, 'a') + go_ascii(static_cast<unsigned char>(c)) + std::string(23 - at, 'a') + "\"";
+      INFO("byte " << c << " at " << at);
+      REQUIRE(GoString(text) == expected);
+    }
+  }
+  // A non-ASCII byte inside a word: valid UTF-8 passes, an invalid byte becomes \ufffd.
+  CHECK(GoString("abcdefg\xc3\xa9hijklmnop") == "\"abcdefg\xc3\xa9hijklmnop\"");
+  CHECK(GoString("abcdefghijk\xffmnopqrst") == R"("abcdefghijk\ufffdmnopqrst")");
+}
+
 TEST_CASE("Go escaping passes valid multi-byte UTF-8 through raw", "[json][escape]") {
   const std::string text = "h\xc3\xa9llo \xe2\x82\xac \xf0\x9f\x98\x80 \xef\xbf\xbd";  // é € 😀 U+FFFD
   CHECK(GoString(text) == "\"" + text + "\"");
