@@ -845,6 +845,29 @@ TEST_CASE("Reader replaces each invalid UTF-8 byte in a string with U+FFFD, as G
   CHECK(ParsedString(Member(long_mixed)) == std::string(100, 'x') + "\xc3\xa9" + std::string(100, 'y') + Fffd(1) + "z");
 }
 
+TEST_CASE("Reader sees every byte a string cannot hold raw, wherever it sits in a run", "[json][reader]") {
+  // Each ASCII byte at each offset of a run of plain bytes: printable ones (but the quote and
+  // the backslash) are kept; a control byte is refused; the quote ends the string early and the
+  // backslash starts an escape ("\a"), both refused here.
+  for (int c = 0; c < 0x80; ++c) {
+    for (std::size_t at = 0; at < 20; ++at) {
+      std::string text(24, 'a');
+      text[at] = static_cast<char>(c);
+      INFO("byte " << c << " at " << at);
+      const Result<Json> parsed = ParseJson("\"" + text + "\"");
+      if (c >= 0x20 && c != '"' && c != '\\') {
+        REQUIRE(parsed.ok());
+        REQUIRE(parsed->as_string() == text);
+      } else {
+        REQUIRE_FALSE(parsed.ok());
+      }
+    }
+  }
+  // A non-ASCII byte inside a word is decoded: valid UTF-8 kept, an invalid byte replaced.
+  CHECK(ParsedString(Member("abcdefg\xc3\xa9hijklmnop")) == "abcdefg\xc3\xa9hijklmnop");
+  CHECK(ParsedString(Member("abcdefghijk\xffmnopqrst")) == "abcdefghijk" + Fffd(1) + "mnopqrst");
+}
+
 TEST_CASE("Reader replaces invalid UTF-8 bytes in an object key with U+FFFD", "[json][reader][utf8]") {
   const Json parsed = Parse("{\"k\xfe\": 1, \"\xe2\x82\": {\"in\xff\": true}}");
   const JsonObject& o = parsed.as_object();

@@ -5,8 +5,8 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
-#include <cstring>
 
+#include "text/byte_words.h"
 #include "text/go_utf8.h"
 #include "text/hex.h"
 
@@ -34,26 +34,16 @@ struct HtmlSafeTable {
 constexpr HtmlSafeTable kHtmlSafe;
 
 // True if any of the 8 bytes of `word` is not IsHtmlSafeAscii: below 0x20, 0x80 or above, or
-// one of " \\ < > &. Word-at-a-time tests ("Bit Twiddling Hacks": haszero, hasless), so a run of
-// safe bytes is skipped 8 bytes per step instead of looked up one by one. Exact: no false answers.
+// the quote, the backslash, <, > or &.
 constexpr bool AnyUnsafeByte(std::uint64_t word) {
-  constexpr std::uint64_t kOnes = 0x0101010101010101;
-  constexpr std::uint64_t kHigh = 0x8080808080808080;
-  const auto has_zero = [](std::uint64_t x) { return (x - kOnes) & ~x & kHigh; };
-  const auto has = [&](unsigned char byte) { return has_zero(word ^ (kOnes * byte)); };
-  const std::uint64_t below_space = (word - kOnes * 0x20) & ~word & kHigh;
-  return ((word & kHigh) | below_space | has('"') | has('\\') | has('<') | has('>') | has('&')) != 0;
+  return (AnyByteHigh(word) | AnyByteBelow(word, 0x20) | AnyByteEqual(word, '"') | AnyByteEqual(word, '\\') |
+          AnyByteEqual(word, '<') | AnyByteEqual(word, '>') | AnyByteEqual(word, '&')) != 0;
 }
 
 // The position of the first byte from `i` on (before `end`) that is not IsHtmlSafeAscii, or
 // `end`. Skips 8 bytes per step while no byte of the word needs a look.
 std::size_t FindUnsafeByte(std::string_view s, std::size_t i, std::size_t end) {
-  while (end - i >= sizeof(std::uint64_t)) {
-    std::uint64_t word;
-    std::memcpy(&word, s.data() + i, sizeof word);
-    if (AnyUnsafeByte(word)) break;
-    i += sizeof word;
-  }
+  while (end - i >= sizeof(std::uint64_t) && !AnyUnsafeByte(LoadWord(s.data() + i))) i += sizeof(std::uint64_t);
   while (i < end && kHtmlSafe.safe[static_cast<unsigned char>(s[i])]) ++i;
   return i;
 }
