@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs one libFuzzer target for SEALSTATE_FUZZ_SECONDS (default 60; 600 with SEALSTATE_LONG=1)
+# Runs one libFuzzer target for SEALSTATE_FUZZ_SECONDS (default 30; 600 with SEALSTATE_LONG=1)
 # from its committed seed corpus, and prints "fuzz <target>: N executions, 0 crashes".
 # The mutation seed is fixed (SEALSTATE_FUZZ_SEED, default 1) so runs are repeatable as far as
 # a time-bounded run can be (a faster machine gets further along the same sequence).
@@ -14,7 +14,7 @@ if [ -n "${SEALSTATE_FUZZ_SECONDS:-}" ]; then
 elif [ "${SEALSTATE_LONG:-0}" = 1 ]; then
   seconds=600
 else
-  seconds=60
+  seconds=30
 fi
 
 # New inputs go to a scratch corpus (the committed seeds stay untouched); artifacts are kept.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets in fuzz/ with clang-14 under ASan+UBSan and fuzzes each one for
-# SEALSTATE_FUZZ_SECONDS (default 60 s; 600 s with SEALSTATE_LONG=1 or --long) from its seed
+# SEALSTATE_FUZZ_SECONDS (default 30 s; 600 s with SEALSTATE_LONG=1 or --long) from its seed
 # corpus in fuzz/corpus/<target>/, two targets at a time. Prints per target
 # "fuzz <target>: N executions, 0 crashes"; exits non-zero on any crash, leak, timeout,
 # out-of-memory or UBSan report (the failing input is kept and its path printed).

@@ -7,7 +7,7 @@
 #      a throwaway server (scripts/postgres_server.sh);
 #   2. valgrind memcheck on the unit suite of that build;
 #   3. clang-14 ASan+UBSan (build-asan): the unit and reliability suites;
-#   4. libFuzzer (same build): every target in fuzz/ for SEALSTATE_FUZZ_SECONDS (default 60);
+#   4. libFuzzer (same build): every target in fuzz/ for SEALSTATE_FUZZ_SECONDS (default 30);
 #   5. clang-14 TSan (build-tsan): the threaded tests (local-store, lock, journal, pipeline, envelope-v2);
 #   6. the build matrix (build-matrix/): compile only, warnings as errors, the optimisation levels
 #      the builds above do not use (g++ release, clang-14 minsize, g++ plain).
