@@ -21,12 +21,15 @@ Result<SecretBytes> SecretBytes::Allocate(std::size_t size) {
   internal::EnsureSodium();
   SecretBytes secret;
   if (size == 0) return secret;
-  // Small secrets come from the pool's locked arenas (zeroed slots), larger ones from their own
-  // sodium_malloc.
-  unsigned char* bytes = size <= internal::kSecretSlotBytes ? internal::TakeSecretSlot()
-                                                            : static_cast<unsigned char*>(sodium_malloc(size));
+  // Small secrets come from the pool's locked arenas (slots are zeroed), larger ones from their
+  // own sodium_malloc.
+  unsigned char* bytes = nullptr;
+  if (size <= internal::kSecretSlotBytes) {
+    bytes = internal::TakeSecretSlot();
+  } else if ((bytes = static_cast<unsigned char*>(sodium_malloc(size))) != nullptr) {
+    sodium_memzero(bytes, size);
+  }
   if (bytes == nullptr) return Status::Internal("cannot allocate guarded memory for a secret");
-  if (size > internal::kSecretSlotBytes) sodium_memzero(bytes, size);
   secret.data_ = bytes;
   secret.size_ = size;
   return secret;

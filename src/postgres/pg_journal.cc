@@ -128,8 +128,8 @@ Result<PgStatement> PgJournalInsert(const PgStackPlace& place, std::vector<Journ
     SealJournalEvent(event, head.last ? &*head.last : nullptr, head.before_last ? &*head.before_last : nullptr,
                      place.journal_mac_key.get());
     const std::size_t first = statement.params.size() + 1;
-    statement.sql += (i == 0 ? "($1, (SELECT journal_seq FROM next) - " : ", ($1, (SELECT journal_seq FROM next) - ") +
-                     std::to_string(count - 1 - i);
+    statement.sql +=
+        std::string(i == 0 ? "" : ", ") + "($1, (SELECT journal_seq FROM next) - " + std::to_string(count - 1 - i);
     for (std::size_t p = first; p < first + 14; ++p) statement.sql += ", $" + std::to_string(p);
     statement.sql += ")";
     statement.params.insert(
@@ -150,7 +150,6 @@ bool IsPgJournalRace(const PgConnection& conn) { return conn.last_sqlstate() == 
 
 Status AppendPgJournal(PgConnection& conn, const PgStackPlace& place, const std::vector<JournalEvent>& events) {
   if (events.empty()) return Status::OK();
-  for (const JournalEvent& event : events) SEALSTATE_RETURN_IF_ERROR(CheckJournalLineLength(event));
   SEALSTATE_ASSIGN_OR_RETURN(PgJournalHead head, ReadPgJournalHead(conn, place));
   SEALSTATE_ASSIGN_OR_RETURN(PgStatement insert, PgJournalInsert(place, events, head));
   return conn.Exec("journal " + events.front().event, insert.sql, insert.params).status();

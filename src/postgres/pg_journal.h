@@ -56,8 +56,8 @@ Result<PgStatement> PgJournalInsert(const PgStackPlace& place, std::vector<Journ
 bool IsPgJournalRace(const PgConnection& conn);
 
 // Inside the transaction of the operation it records: ReadPgJournalHead, then PgJournalInsert of
-// `events`. Errors: kInvalidArgument (as PgJournalInsert, checked for every event
-// before any is written); kIntegrity, kIoError.
+// `events` (one statement: none is written unless all are). Errors: kInvalidArgument (as
+// PgJournalInsert); kIntegrity, kIoError.
 Status AppendPgJournal(PgConnection& conn, const PgStackPlace& place, const std::vector<JournalEvent>& events);
 inline Status AppendPgJournal(PgConnection& conn, const PgStackPlace& place, JournalEvent event) {
   return AppendPgJournal(conn, place, std::vector<JournalEvent>{std::move(event)});
